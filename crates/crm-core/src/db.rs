@@ -1,0 +1,362 @@
+//! The one SQLite database every domain crate stores into.
+//!
+//! Reads run on a pool of connections, each inside `spawn_blocking`. Writes go to a single
+//! writer thread that owns its own connection and commits in groups: every write that arrives
+//! while the previous commit is being synced joins the next transaction, each inside its own
+//! savepoint, so one failing write never takes its neighbours down. A write's future resolves
+//! only after the `COMMIT` that contains it has returned, with `synchronous=FULL`, so an
+//! acknowledged write survives a crash of the process or the machine.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, mpsc};
+use std::time::Duration;
+
+use include_dir::{Dir, include_dir};
+use r2d2::Pool;
+use r2d2_sqlite::SqliteConnectionManager;
+use rusqlite::{Connection, ErrorCode, OpenFlags};
+use rusqlite_migration::Migrations;
+use tokio::sync::oneshot;
+
+static MIGRATIONS_DIR: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/../../migrations");
+
+/// How many writes at most share one commit.
+const MAX_BATCH: usize = 512;
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("sqlite: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("commit failed: {0}")]
+    Commit(Arc<rusqlite::Error>),
+    #[error("connection pool: {0}")]
+    Pool(#[from] r2d2::Error),
+    #[error("migrations: {0}")]
+    Migration(#[from] rusqlite_migration::Error),
+    #[error("the database writer has stopped")]
+    WriterGone,
+    #[error("a database task failed: {0}")]
+    Task(String),
+    #[error("cannot open {path}: {source}")]
+    Open {
+        path: PathBuf,
+        #[source]
+        source: rusqlite::Error,
+    },
+}
+
+/// True when `e` is a constraint violation whose message names `constraint` (an index name,
+/// `table.column` for UNIQUE, or `FOREIGN KEY`).
+pub fn is_constraint_violation(e: &rusqlite::Error, constraint: &str) -> bool {
+    match e {
+        rusqlite::Error::SqliteFailure(f, msg) if f.code == ErrorCode::ConstraintViolation => {
+            msg.as_deref().is_some_and(|m| m.contains(constraint))
+        }
+        _ => false,
+    }
+}
+
+/// A handle to the database: cheap to clone, shared by every service.
+#[derive(Clone)]
+pub struct Db {
+    pool: Pool<SqliteConnectionManager>,
+    writer: mpsc::Sender<Box<dyn Job>>,
+    path: Arc<PathBuf>,
+}
+
+impl std::fmt::Debug for Db {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Db").field("path", &self.path).finish()
+    }
+}
+
+const PRAGMAS: &str = "PRAGMA journal_mode = WAL;
+     PRAGMA synchronous = FULL;
+     PRAGMA foreign_keys = ON;
+     PRAGMA busy_timeout = 5000;
+     PRAGMA temp_store = MEMORY;
+     PRAGMA cache_size = -16000;";
+
+fn configure(conn: &Connection) -> rusqlite::Result<()> {
+    conn.execute_batch(PRAGMAS)
+}
+
+/// The schema migrations embedded from the repository's `migrations/` folder.
+pub fn migrations() -> Result<Migrations<'static>, DbError> {
+    Ok(Migrations::from_directory(&MIGRATIONS_DIR)?)
+}
+
+impl Db {
+    /// Opens (creating if needed) the database file, brings its schema up to date and starts
+    /// the writer. Running it again on an up-to-date file changes nothing.
+    pub fn open(path: impl AsRef<Path>) -> Result<Self, DbError> {
+        let path = path.as_ref().to_path_buf();
+        let mut conn = Connection::open_with_flags(
+            &path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_CREATE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|source| DbError::Open {
+            path: path.clone(),
+            source,
+        })?;
+        configure(&conn)?;
+        migrations()?.to_latest(&mut conn)?;
+
+        let manager = SqliteConnectionManager::file(&path).with_init(|c| configure(c));
+        let pool = Pool::builder()
+            .max_size(8)
+            .min_idle(Some(1))
+            .connection_timeout(Duration::from_secs(10))
+            .build(manager)?;
+
+        let (tx, rx) = mpsc::channel::<Box<dyn Job>>();
+        std::thread::Builder::new()
+            .name("crm-db-writer".into())
+            .spawn(move || writer_loop(conn, rx))
+            .map_err(|e| DbError::Task(e.to_string()))?;
+
+        Ok(Self {
+            pool,
+            writer: tx,
+            path: Arc::new(path),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Runs `f` on a pooled connection, off the async workers.
+    pub async fn read<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&Connection) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<DbError> + Send + 'static,
+    {
+        let pool = self.pool.clone();
+        tokio::task::spawn_blocking(move || {
+            let conn = pool.get().map_err(DbError::from)?;
+            f(&conn)
+        })
+        .await
+        .map_err(|e| DbError::Task(e.to_string()))?
+    }
+
+    /// Runs `f` inside the next group commit and resolves once that commit is durable.
+    /// If `f` fails, its changes are rolled back and the error returned; other writes in the
+    /// same group are unaffected.
+    pub async fn write<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&Connection) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<DbError> + Send + 'static,
+    {
+        let (done, outcome) = oneshot::channel();
+        self.writer
+            .send(Box::new(WriteJob {
+                f: Some(f),
+                done: Some(done),
+            }))
+            .map_err(|_| DbError::WriterGone)?;
+        outcome.await.map_err(|_| DbError::WriterGone)?
+    }
+}
+
+/// A type-erased write waiting for the writer thread.
+trait Job: Send {
+    /// Runs the write; returns what to do once the commit outcome is known.
+    fn run(&mut self, conn: &Connection) -> Completion;
+    /// Gives up on the write without running it; the completion reports the error.
+    fn abandon(&mut self) -> Completion;
+}
+
+type Completion = Box<dyn FnOnce(Option<&Arc<rusqlite::Error>>)>;
+
+struct WriteJob<F, T, E> {
+    f: Option<F>,
+    done: Option<oneshot::Sender<Result<T, E>>>,
+}
+
+impl<F, T, E> Job for WriteJob<F, T, E>
+where
+    F: FnOnce(&Connection) -> Result<T, E> + Send + 'static,
+    T: Send + 'static,
+    E: From<DbError> + Send + 'static,
+{
+    fn run(&mut self, conn: &Connection) -> Completion {
+        let (Some(f), Some(done)) = (self.f.take(), self.done.take()) else {
+            return Box::new(|_| {});
+        };
+        let result = run_in_savepoint(conn, f);
+        Box::new(move |commit_error| {
+            let result = match commit_error {
+                Some(e) if result.is_ok() => Err(E::from(DbError::Commit(Arc::clone(e)))),
+                _ => result,
+            };
+            // the caller may have gone away (request cancelled): nothing to tell then
+            let _ = done.send(result);
+        })
+    }
+
+    fn abandon(&mut self) -> Completion {
+        self.f = None;
+        let done = self.done.take();
+        Box::new(move |error| {
+            if let (Some(done), Some(e)) = (done, error) {
+                let _ = done.send(Err(E::from(DbError::Commit(Arc::clone(e)))));
+            }
+        })
+    }
+}
+
+fn run_in_savepoint<T, E, F>(conn: &Connection, f: F) -> Result<T, E>
+where
+    F: FnOnce(&Connection) -> Result<T, E>,
+    E: From<DbError>,
+{
+    conn.execute_batch("SAVEPOINT job").map_err(DbError::from)?;
+    let result = catch_unwind(AssertUnwindSafe(|| f(conn)))
+        .unwrap_or_else(|_| Err(E::from(DbError::Task("a write panicked".into()))));
+    let end = if result.is_ok() {
+        "RELEASE job"
+    } else {
+        "ROLLBACK TO job; RELEASE job"
+    };
+    conn.execute_batch(end).map_err(DbError::from)?;
+    result
+}
+
+fn writer_loop(conn: Connection, rx: mpsc::Receiver<Box<dyn Job>>) {
+    while let Ok(first) = rx.recv() {
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match rx.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE") {
+            let e = Arc::new(e);
+            tracing::error!(error = %e, "cannot begin a write transaction");
+            for mut job in batch {
+                job.abandon()(Some(&e));
+            }
+            continue;
+        }
+        let completions: Vec<_> = batch.iter_mut().map(|job| job.run(&conn)).collect();
+        let commit_error = conn.execute_batch("COMMIT").err().map(Arc::new);
+        if let Some(e) = &commit_error {
+            tracing::error!(error = %e, writes = completions.len(), "group commit failed");
+            let _ = conn.execute_batch("ROLLBACK");
+        }
+        for complete in completions {
+            complete(commit_error.as_ref());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, thiserror::Error)]
+    enum TestError {
+        #[error(transparent)]
+        Db(#[from] DbError),
+        #[error("refused")]
+        Refused,
+    }
+
+    fn temp_db() -> (tempfile::TempDir, Db) {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(dir.path().join("crm.db")).unwrap();
+        db_setup(&db);
+        (dir, db)
+    }
+
+    fn db_setup(db: &Db) {
+        let conn = db.pool.get().unwrap();
+        conn.execute_batch("CREATE TABLE IF NOT EXISTS t (n INTEGER PRIMARY KEY)")
+            .unwrap();
+    }
+
+    async fn count(db: &Db) -> i64 {
+        db.read(|c| {
+            c.query_row("SELECT count(*) FROM t", [], |r| r.get(0))
+                .map_err(|e| TestError::Db(e.into()))
+        })
+        .await
+        .unwrap()
+    }
+
+    #[test]
+    fn migrations_are_valid() {
+        migrations().unwrap().validate().unwrap();
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn concurrent_writes_all_land_and_failures_are_isolated() {
+        let (_dir, db) = temp_db();
+        let mut tasks = Vec::new();
+        for n in 0..400i64 {
+            let db = db.clone();
+            tasks.push(tokio::spawn(async move {
+                db.write(move |c| {
+                    c.execute("INSERT INTO t (n) VALUES (?1)", [n])
+                        .map_err(|e| TestError::Db(e.into()))?;
+                    if n % 10 == 0 {
+                        return Err(TestError::Refused);
+                    }
+                    Ok(n)
+                })
+                .await
+            }));
+        }
+        let mut refused = 0;
+        for t in tasks {
+            match t.await.unwrap() {
+                Ok(_) => {}
+                Err(TestError::Refused) => refused += 1,
+                Err(e) => panic!("{e}"),
+            }
+        }
+        assert_eq!(refused, 40);
+        // the refused writes were rolled back, every other one is there
+        assert_eq!(count(&db).await, 360);
+    }
+
+    #[tokio::test]
+    async fn a_panicking_write_is_an_error_and_the_writer_survives() {
+        let (_dir, db) = temp_db();
+        let r: Result<(), TestError> = db.write(|_| panic!("boom")).await;
+        assert!(matches!(r, Err(TestError::Db(DbError::Task(_)))));
+        db.write(|c| {
+            c.execute("INSERT INTO t (n) VALUES (1)", [])
+                .map_err(|e| TestError::Db(e.into()))
+        })
+        .await
+        .unwrap();
+        assert_eq!(count(&db).await, 1);
+    }
+
+    #[tokio::test]
+    async fn reopening_is_a_no_op_and_keeps_data() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("crm.db");
+        {
+            let db = Db::open(&path).unwrap();
+            db_setup(&db);
+            db.write(|c| {
+                c.execute("INSERT INTO t (n) VALUES (7)", [])
+                    .map_err(|e| TestError::Db(e.into()))
+            })
+            .await
+            .unwrap();
+        }
+        let db = Db::open(&path).unwrap();
+        assert_eq!(count(&db).await, 1);
+    }
+}

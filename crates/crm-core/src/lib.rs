@@ -1,0 +1,16 @@
+//! The shared kernel of the CRM's domain crates.
+//!
+//! Everything here is needed by more than one bounded context and carries no business rule
+//! of its own: the SQLite database handle (pooled reads, one batching writer), the embedded
+//! migrations, exact money, RFC 3339 timestamps and the injectable clock.
+
+pub mod clock;
+pub mod db;
+pub mod money;
+pub mod patch;
+pub mod timestamp;
+
+pub use clock::{Clock, FixedClock, SystemClock};
+pub use db::{Db, DbError, is_constraint_violation};
+pub use money::Money;
+pub use timestamp::Timestamp;
