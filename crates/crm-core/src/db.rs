@@ -129,6 +129,15 @@ impl Db {
         &self.path
     }
 
+    /// Checks that a pooled connection answers.
+    pub async fn ping(&self) -> Result<(), DbError> {
+        self.read(|c| {
+            c.query_row("SELECT 1", [], |_| Ok(()))
+                .map_err(DbError::from)
+        })
+        .await
+    }
+
     /// Runs `f` on a pooled connection, off the async workers.
     pub async fn read<T, E, F>(&self, f: F) -> Result<T, E>
     where

@@ -1,0 +1,239 @@
+//! Bearer tokens (HS256 JWT with a `permissions` claim) and the extractors that guard routes.
+//!
+//! A handler states what it needs in its signature: [`Viewer`] for reads (`crm:view`),
+//! [`Editor`] for writes (`crm:edit`, which includes viewing). A route with neither stands out.
+
+use std::collections::BTreeSet;
+use std::future::{Ready, ready};
+
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{FromRequest, HttpRequest, web};
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use serde::{Deserialize, Deserializer, Serialize};
+
+use crate::AppState;
+use crate::config::Secret;
+use crate::error::ApiError;
+
+pub const VIEW: &str = "crm:view";
+pub const EDIT: &str = "crm:edit";
+/// Every permission a local user can be given.
+pub const KNOWN_PERMISSIONS: [&str; 2] = [VIEW, EDIT];
+
+/// Signs and checks access tokens.
+#[derive(Clone)]
+pub struct TokenKeys {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    validation: Validation,
+    pub ttl_secs: u64,
+}
+
+impl std::fmt::Debug for TokenKeys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenKeys")
+            .field("ttl_secs", &self.ttl_secs)
+            .finish()
+    }
+}
+
+/// The claims of an access token. Tokens of the existing console share the secret and carry
+/// `permissions` either as an array or as one space- or comma-separated string.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Claims {
+    pub sub: String,
+    #[serde(deserialize_with = "permission_list")]
+    pub permissions: Vec<String>,
+    pub exp: u64,
+    #[serde(default)]
+    pub iat: u64,
+}
+
+fn permission_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Form {
+        List(Vec<String>),
+        Text(String),
+    }
+    Ok(match Form::deserialize(d)? {
+        Form::List(list) => list,
+        Form::Text(text) => text
+            .split([' ', ','])
+            .filter(|p| !p.is_empty())
+            .map(str::to_owned)
+            .collect(),
+    })
+}
+
+impl TokenKeys {
+    pub fn new(secret: &Secret, ttl_secs: u64) -> Self {
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.leeway = 30;
+        validation.set_required_spec_claims(&["exp", "sub"]);
+        Self {
+            encoding: EncodingKey::from_secret(secret.expose().as_bytes()),
+            decoding: DecodingKey::from_secret(secret.expose().as_bytes()),
+            validation,
+            ttl_secs,
+        }
+    }
+
+    /// Issues a token for `sub` valid from `now` (Unix seconds).
+    pub fn issue(&self, sub: &str, permissions: &[String], now: u64) -> Result<String, ApiError> {
+        let claims = Claims {
+            sub: sub.to_owned(),
+            permissions: permissions.to_vec(),
+            iat: now,
+            exp: now + self.ttl_secs,
+        };
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
+            .map_err(ApiError::internal)
+    }
+
+    pub fn verify(&self, token: &str) -> Result<Principal, ApiError> {
+        use jsonwebtoken::errors::ErrorKind;
+        let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
+            .map_err(|e| match e.kind() {
+                ErrorKind::ExpiredSignature => ApiError::unauthorized("the token has expired"),
+                ErrorKind::InvalidSignature => {
+                    ApiError::unauthorized("the token's signature is not valid")
+                }
+                _ => ApiError::unauthorized("the token is not valid"),
+            })?;
+        Ok(Principal {
+            subject: data.claims.sub,
+            permissions: data.claims.permissions.into_iter().collect(),
+        })
+    }
+}
+
+/// Who is calling, as the token says.
+#[derive(Debug, Clone)]
+pub struct Principal {
+    pub subject: String,
+    permissions: BTreeSet<String>,
+}
+
+impl Principal {
+    pub fn can_view(&self) -> bool {
+        self.permissions.contains(VIEW) || self.can_edit()
+    }
+
+    pub fn can_edit(&self) -> bool {
+        self.permissions.contains(EDIT)
+    }
+}
+
+fn principal(req: &HttpRequest) -> Result<Principal, ApiError> {
+    let state = req
+        .app_data::<web::Data<AppState>>()
+        .ok_or_else(|| ApiError::internal("the app state is not registered"))?;
+    let keys = &state.keys;
+    let value = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .ok_or_else(|| ApiError::unauthorized("missing `Authorization: Bearer <token>` header"))?;
+    let token = value
+        .to_str()
+        .ok()
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| {
+            ApiError::unauthorized("the Authorization header must be `Bearer <token>`")
+        })?;
+    keys.verify(token)
+}
+
+/// A caller allowed to read (`crm:view`).
+#[derive(Debug, Clone)]
+pub struct Viewer(pub Principal);
+
+impl FromRequest for Viewer {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(principal(req).and_then(|p| {
+            if p.can_view() {
+                Ok(Viewer(p))
+            } else {
+                Err(ApiError::forbidden("this needs the `crm:view` permission"))
+            }
+        }))
+    }
+}
+
+/// A caller allowed to write (`crm:edit`).
+#[derive(Debug, Clone)]
+pub struct Editor(pub Principal);
+
+impl FromRequest for Editor {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(principal(req).and_then(|p| {
+            if p.can_edit() {
+                Ok(Editor(p))
+            } else {
+                Err(ApiError::forbidden("this needs the `crm:edit` permission"))
+            }
+        }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keys() -> TokenKeys {
+        TokenKeys::new(&Secret::new("0123456789abcdef0123456789abcdef"), 3600)
+    }
+
+    fn now() -> u64 {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs()
+    }
+
+    #[test]
+    fn issued_tokens_verify_and_carry_permissions() {
+        let k = keys();
+        let t = k.issue("maria", &[VIEW.to_owned()], now()).unwrap();
+        let p = k.verify(&t).unwrap();
+        assert_eq!(p.subject, "maria");
+        assert!(p.can_view());
+        assert!(!p.can_edit());
+    }
+
+    #[test]
+    fn expired_and_foreign_tokens_are_refused() {
+        let k = keys();
+        let old = k.issue("maria", &[VIEW.to_owned()], now() - 7200).unwrap();
+        assert!(k.verify(&old).unwrap_err().to_string().contains("expired"));
+        let other = TokenKeys::new(&Secret::new("another-secret-of-enough-length"), 3600);
+        let forged = other.issue("maria", &[EDIT.to_owned()], now()).unwrap();
+        assert!(
+            k.verify(&forged)
+                .unwrap_err()
+                .to_string()
+                .contains("signature")
+        );
+        assert!(k.verify("not.a.jwt").is_err());
+    }
+
+    #[test]
+    fn permissions_as_a_string_are_accepted() {
+        let claims: Claims =
+            serde_json::from_str(r#"{"sub":"x","permissions":"crm:view crm:edit","exp":1}"#)
+                .unwrap();
+        assert_eq!(claims.permissions, vec![VIEW, EDIT]);
+    }
+}

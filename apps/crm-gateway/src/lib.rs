@@ -1,0 +1,146 @@
+//! The BellSystems CRM gateway: composes the domain services behind one actix-web app.
+//!
+//! `main.rs` only parses the command line; [`Application::build`] opens the database, binds
+//! the listener and returns a server ready to run, which is what the integration tests drive.
+
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod error;
+pub mod extract;
+pub mod openapi;
+pub mod routes;
+pub mod secrets;
+pub mod telemetry;
+pub mod users;
+
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use actix_web::dev::Server;
+use actix_web::middleware::from_fn;
+use actix_web::{App, HttpServer, web};
+use anyhow::Context;
+use crm_core::{Clock, Db, SystemClock};
+use metrics_exporter_prometheus::PrometheusHandle;
+
+use crate::auth::TokenKeys;
+use crate::config::Config;
+use crate::error::ApiError;
+use crate::extract::BodyLimit;
+use crate::users::Users;
+
+pub type Products = crm_products::Service<crm_products::SqliteProductStore>;
+pub type Customers = crm_customers::Service<crm_customers::SqliteCustomerStore>;
+pub type Orders = crm_orders::Service<crm_orders::SqliteOrderStore>;
+
+/// What every handler can reach.
+#[derive(Debug)]
+pub struct AppState {
+    pub db: Db,
+    pub products: Products,
+    pub customers: Customers,
+    pub orders: Orders,
+    pub users: Users,
+    pub keys: TokenKeys,
+    pub clock: Arc<dyn Clock>,
+    pub metrics: Option<PrometheusHandle>,
+}
+
+impl AppState {
+    /// Opens the database under the data dir (creating both if needed) and builds the services.
+    pub fn open(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Self> {
+        std::fs::create_dir_all(&config.data_dir)
+            .with_context(|| format!("cannot create the data dir {}", config.data_dir.display()))?;
+        let db_path = config.database_path();
+        let db = Db::open(&db_path)
+            .with_context(|| format!("cannot open the database {}", db_path.display()))?;
+        let secret = match &config.jwt_secret {
+            Some(s) => s.clone(),
+            None => secrets::load_or_generate(&config.data_dir)?,
+        };
+        Ok(Self {
+            products: crm_products::Service::new(
+                crm_products::SqliteProductStore::new(db.clone()),
+                clock.clone(),
+            ),
+            customers: crm_customers::Service::new(
+                crm_customers::SqliteCustomerStore::new(db.clone()),
+                clock.clone(),
+            ),
+            orders: crm_orders::Service::new(
+                crm_orders::SqliteOrderStore::new(db.clone()),
+                clock.clone(),
+            ),
+            users: Users::new(db.clone(), clock.clone()),
+            keys: TokenKeys::new(&secret, config.token_ttl_secs),
+            clock,
+            metrics: None,
+            db,
+        })
+    }
+}
+
+/// A bound, not yet running server.
+#[allow(missing_debug_implementations)] // actix's Server is not Debug
+pub struct Application {
+    port: u16,
+    server: Server,
+}
+
+impl Application {
+    pub async fn build(config: Config) -> anyhow::Result<Self> {
+        Self::build_with_clock(config, Arc::new(SystemClock)).await
+    }
+
+    pub async fn build_with_clock(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Self> {
+        let mut state = AppState::open(&config, clock)?;
+        state.metrics = Some(telemetry::metrics_handle()?);
+        let listener = TcpListener::bind(config.bind)
+            .with_context(|| format!("cannot listen on {}", config.bind))?;
+        let port = listener.local_addr()?.port();
+        tracing::info!(address = %listener.local_addr()?, database = %config.database_path().display(), "listening");
+        let server = run(listener, web::Data::new(state), &config)?;
+        Ok(Self { port, server })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Stops the server from elsewhere (tests restart it on the same data dir).
+    pub fn handle(&self) -> actix_web::dev::ServerHandle {
+        self.server.handle()
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+/// Serves the app on `listener` until stopped.
+pub fn run(
+    listener: TcpListener,
+    state: web::Data<AppState>,
+    config: &Config,
+) -> anyhow::Result<Server> {
+    let limit = config.max_body_bytes;
+    let mut server = HttpServer::new(move || {
+        App::new()
+            .app_data(state.clone())
+            .app_data(web::PayloadConfig::new(limit))
+            .app_data(BodyLimit(limit))
+            .app_data(web::PathConfig::default().error_handler(|err, _| {
+                ApiError::not_found(format!("no such record: {err}")).into()
+            }))
+            .configure(routes::configure)
+            .default_service(web::to(routes::not_found))
+            .wrap(from_fn(routes::json_errors))
+            .wrap(from_fn(telemetry::observe))
+    })
+    .listen(listener)?;
+    if config.workers > 0 {
+        server = server.workers(config.workers);
+    }
+    Ok(server.run())
+}

@@ -1,0 +1,52 @@
+//! The OpenAPI 3 document, generated from the handlers and the domain types.
+
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use crate::routes::{auth, customers, orders, products, system};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "BellSystems CRM API",
+        description = "Customers, products, orders and their history. Errors are `{\"error\": {\"code\", \"message\", \"details\"}}`; single records carry an `ETag` to send back in `If-Match`."
+    ),
+    paths(
+        system::health,
+        auth::login,
+        products::list, products::get, products::create, products::update, products::delete,
+        customers::list, customers::by_contact, customers::get, customers::create,
+        customers::update, customers::add_note, customers::delete,
+        orders::list, orders::get, orders::create, orders::update, orders::delete,
+    ),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "auth", description = "Log in with a local user"),
+        (name = "products", description = "Catalogue with costs and stock"),
+        (name = "customers", description = "Parishes and people, their contacts and devices"),
+        (name = "orders", description = "Orders with server-computed totals"),
+        (name = "system", description = "Health"),
+    )
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+    }
+}
+
+pub fn document() -> utoipa::openapi::OpenApi {
+    ApiDoc::openapi()
+}

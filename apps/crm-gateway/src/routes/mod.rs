@@ -1,0 +1,98 @@
+//! HTTP routes, one module per bounded context, each with a `configure` function.
+//!
+//! Handlers translate HTTP into one service call and its result (or error) back into HTTP.
+//! They hold no SQL and no business rule.
+
+pub mod auth;
+pub mod customers;
+pub mod orders;
+pub mod products;
+pub mod system;
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, ETag};
+use actix_web::middleware::Next;
+use actix_web::{HttpRequest, HttpResponse, HttpResponseBuilder, ResponseError, web};
+use serde::Serialize;
+
+use crate::error::ApiError;
+use crate::extract::etag;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.configure(system::configure)
+        .service(web::scope("/api/auth").configure(auth::configure))
+        .service(
+            web::scope("/api/crm")
+                .configure(products::configure)
+                .configure(customers::configure)
+                .configure(orders::configure),
+        );
+}
+
+/// A single record with its `ETag`.
+pub(crate) fn record<T: Serialize>(status: StatusCode, version: i64, body: &T) -> HttpResponse {
+    HttpResponseBuilder::new(status)
+        .insert_header(ETag(etag(version)))
+        .json(body)
+}
+
+/// `201 Created` with `Location` and `ETag`.
+pub(crate) fn created<T: Serialize>(
+    req: &HttpRequest,
+    id: uuid::Uuid,
+    version: i64,
+    body: &T,
+) -> HttpResponse {
+    let base = req.path().trim_end_matches('/');
+    HttpResponse::Created()
+        .insert_header(ETag(etag(version)))
+        .insert_header((header::LOCATION, format!("{base}/{id}")))
+        .json(body)
+}
+
+pub async fn not_found(req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    Err(ApiError::not_found(format!(
+        "no route for {} {}",
+        req.method(),
+        req.path()
+    )))
+}
+
+/// Gives the errors that actix-web produces on its own (405, a body read failure…) the API's
+/// JSON envelope, so that no client ever has to parse an empty or plain-text error.
+pub async fn json_errors(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let res = next.call(req).await?;
+    let status = res.status();
+    let is_json = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_json {
+        return Ok(res.map_into_boxed_body());
+    }
+    let error = match status {
+        StatusCode::METHOD_NOT_ALLOWED => ApiError::new(
+            status,
+            "method_not_allowed",
+            format!(
+                "{} is not allowed on {}",
+                res.request().method(),
+                res.request().path()
+            ),
+        ),
+        StatusCode::PAYLOAD_TOO_LARGE => ApiError::payload_too_large(None),
+        s if s.is_server_error() => ApiError::internal(format!("unhandled {s}")),
+        s => ApiError::new(
+            s,
+            "bad_request",
+            s.canonical_reason().unwrap_or("bad request"),
+        ),
+    };
+    let (req, _) = res.into_parts();
+    Ok(ServiceResponse::new(req, error.error_response()))
+}

@@ -1,0 +1,148 @@
+//! `/api/crm/orders`
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use crm_orders::{ListQuery, NewOrder, Order, OrderPatch, Orders as _};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::AppState;
+use crate::auth::{Editor, Viewer};
+use crate::error::{ApiError, ErrorBody};
+use crate::extract::{IfMatch, Json, Query};
+use crate::routes::{created, record};
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource(["/orders", "/orders/"])
+            .route(web::get().to(list))
+            .route(web::post().to(create)),
+    )
+    .service(
+        web::resource("/orders/{id}")
+            .route(web::get().to(get))
+            .route(web::put().to(update))
+            .route(web::delete().to(delete)),
+    );
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListParams {
+    /// Only this customer's orders.
+    customer_id: Option<Uuid>,
+    /// Only orders in this status.
+    status: Option<crm_orders::Status>,
+    /// Only orders with this payment status.
+    payment_status: Option<crm_orders::PaymentStatus>,
+    /// Page size (default 100, at most 1000).
+    limit: Option<u32>,
+    /// Records to skip.
+    offset: Option<u32>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct OrderList {
+    orders: Vec<Order>,
+    total: u64,
+}
+
+/// List orders, newest first.
+#[utoipa::path(get, path = "/api/crm/orders", tag = "orders", params(ListParams),
+    security(("bearer" = [])),
+    responses((status = 200, body = OrderList), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn list(
+    _: Viewer,
+    state: web::Data<AppState>,
+    Query(p): Query<ListParams>,
+) -> Result<web::Json<OrderList>, ApiError> {
+    let page = state
+        .orders
+        .list(ListQuery {
+            customer_id: p.customer_id,
+            status: p.status,
+            payment_status: p.payment_status,
+            limit: p.limit,
+            offset: p.offset,
+        })
+        .await?;
+    Ok(web::Json(OrderList {
+        orders: page.items,
+        total: page.total,
+    }))
+}
+
+/// One order, with its status history.
+#[utoipa::path(get, path = "/api/crm/orders/{id}", tag = "orders",
+    params(("id" = Uuid, Path)), security(("bearer" = [])),
+    responses((status = 200, body = Order, headers(("ETag" = String))),
+              (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn get(
+    _: Viewer,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let p = state.orders.get(*id).await?;
+    Ok(record(StatusCode::OK, p.version, &p))
+}
+
+/// Create an order. The order number, subtotal and total are assigned by the server.
+#[utoipa::path(post, path = "/api/crm/orders", tag = "orders", request_body = NewOrder,
+    security(("bearer" = [])),
+    responses((status = 201, body = Order, headers(("ETag" = String), ("Location" = String))),
+              (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody),
+              (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn create(
+    _: Editor,
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    Json(new): Json<NewOrder>,
+) -> Result<HttpResponse, ApiError> {
+    let p = state.orders.create(new).await?;
+    Ok(created(&req, p.id, p.version, &p))
+}
+
+/// Change the given fields of an order; totals are recomputed. With `If-Match`, only if it is still that version.
+#[utoipa::path(put, path = "/api/crm/orders/{id}", tag = "orders", request_body = OrderPatch,
+    params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "ETag from a read")),
+    security(("bearer" = [])),
+    responses((status = 200, body = Order, headers(("ETag" = String))),
+              (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 412, body = ErrorBody),
+              (status = 422, body = ErrorBody)))]
+pub async fn update(
+    _: Editor,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+    Json(patch): Json<OrderPatch>,
+) -> Result<HttpResponse, ApiError> {
+    let p = state
+        .orders
+        .update(*id, patch, if_match.expected_version())
+        .await?;
+    Ok(record(StatusCode::OK, p.version, &p))
+}
+
+/// Delete an order.
+#[utoipa::path(delete, path = "/api/crm/orders/{id}", tag = "orders",
+    params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)),
+    security(("bearer" = [])),
+    responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody),
+              (status = 412, body = ErrorBody)))]
+pub async fn delete(
+    _: Editor,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+) -> Result<HttpResponse, ApiError> {
+    state
+        .orders
+        .delete(*id, if_match.expected_version())
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,46 @@
+//! Health, metrics and the API description: the routes that need no token.
+
+use actix_web::{HttpResponse, web};
+use serde::Serialize;
+
+use crate::AppState;
+use crate::error::ApiError;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/healthz", web::get().to(health))
+        .route("/metrics", web::get().to(metrics))
+        .route("/api/openapi.json", web::get().to(openapi))
+        .service(utoipa_rapidoc::RapiDoc::new("/api/openapi.json").path("/api/docs"));
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Health {
+    status: &'static str,
+    version: &'static str,
+}
+
+/// Liveness and database readiness. Needs no token.
+#[utoipa::path(get, path = "/healthz", tag = "system",
+    responses((status = 200, body = Health), (status = 500, body = crate::error::ErrorBody)))]
+pub async fn health(state: web::Data<AppState>) -> Result<web::Json<Health>, ApiError> {
+    state.db.ping().await?;
+    Ok(web::Json(Health {
+        status: "ok",
+        version: env!("CARGO_PKG_VERSION"),
+    }))
+}
+
+async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+    let body = state
+        .metrics
+        .as_ref()
+        .map(|m| m.render())
+        .unwrap_or_default();
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4")
+        .body(body)
+}
+
+async fn openapi() -> HttpResponse {
+    HttpResponse::Ok().json(crate::openapi::document())
+}

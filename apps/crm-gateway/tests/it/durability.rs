@@ -1,0 +1,154 @@
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use serde_json::json;
+
+use crate::helpers::*;
+
+#[tokio::test]
+async fn a_restart_keeps_everything() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = spawn_app_in(dir.path()).await;
+    let c = app.customer("Μητρόπολη Θεσσαλονίκης").await;
+    let p = app.product("KEEP-1", "3.10").await;
+    let o = app
+        .create("/api/crm/orders", json!({ "customer_id": c["id"], "items": [{ "product_id": p["id"], "quantity": 1, "unit_price": "3.10" }] }))
+        .await;
+    app.stop().await;
+
+    let again = spawn_app_in(dir.path()).await;
+    for (kind, v) in [("customers", &c), ("products", &p), ("orders", &o)] {
+        let got = expect(
+            again
+                .get(&format!("/api/crm/{kind}/{}", v["id"].as_str().unwrap()))
+                .await,
+            200,
+        )
+        .await;
+        assert_eq!(&got, v, "{kind} changed across a restart");
+    }
+    // the order sequence continues rather than restarting
+    let next = again
+        .create(
+            "/api/crm/orders",
+            json!({ "customer_id": c["id"], "items": [] }),
+        )
+        .await;
+    assert!(
+        next["order_number"].as_str().unwrap().ends_with("-002"),
+        "{next}"
+    );
+}
+
+/// Starts the real `crm` binary and returns it with the address it listens on.
+fn start_crm(data_dir: &Path) -> (Child, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_crm"))
+        .arg("serve")
+        .env("CRM_BIND", "127.0.0.1:0")
+        .env("CRM_DATA_DIR", data_dir)
+        .env("CRM_JWT_SECRET", SECRET)
+        .env("CRM_LOG", "warn,crm_gateway=info")
+        .env("CRM_WORKERS", "2")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut sent = false;
+        for line in BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            if !sent && line.contains("listening") {
+                if let Some(addr) = line.split("address=").nth(1) {
+                    let addr = addr
+                        .split_whitespace()
+                        .next()
+                        .unwrap_or_default()
+                        .to_owned();
+                    let _ = tx.send(addr);
+                    sent = true;
+                }
+            }
+        }
+    });
+    let addr = rx
+        .recv_timeout(Duration::from_secs(20))
+        .expect("crm did not start listening");
+    (child, format!("http://{addr}"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn acknowledged_writes_survive_kill_9() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut child, base) = start_crm(dir.path());
+    let client = reqwest::Client::new();
+    let token = token(&["crm:view", "crm:edit"]);
+    let stop = Arc::new(AtomicBool::new(false));
+    let mut writers = Vec::new();
+    for w in 0..16 {
+        let (client, base, token, stop) =
+            (client.clone(), base.clone(), token.clone(), stop.clone());
+        writers.push(tokio::spawn(async move {
+            let mut acked = Vec::new();
+            let mut n = 0;
+            while !stop.load(Ordering::Relaxed) {
+                n += 1;
+                let resp = client
+                    .post(format!("{base}/api/crm/customers"))
+                    .bearer_auth(&token)
+                    .json(&json!({ "name": format!("Ενορία {w}-{n}") }))
+                    .send()
+                    .await;
+                match resp {
+                    Ok(r) if r.status() == 201 => {
+                        if let Ok(body) = r.json::<serde_json::Value>().await {
+                            acked.push(body["id"].as_str().unwrap().to_owned());
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            acked
+        }));
+    }
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    child.kill().unwrap(); // SIGKILL: no shutdown, no flush
+    child.wait().unwrap();
+    stop.store(true, Ordering::Relaxed);
+    let mut acked = Vec::new();
+    for w in writers {
+        acked.extend(w.await.unwrap());
+    }
+    assert!(
+        acked.len() > 100,
+        "too few writes acknowledged before the kill: {}",
+        acked.len()
+    );
+
+    let (mut child, base) = start_crm(dir.path());
+    let mut missing = Vec::new();
+    for id in &acked {
+        let r = client
+            .get(format!("{base}/api/crm/customers/{id}"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        if r.status() != 200 {
+            missing.push(id.clone());
+        }
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(
+        missing.is_empty(),
+        "{} of {} acknowledged writes lost",
+        missing.len(),
+        acked.len()
+    );
+}

@@ -1,0 +1,152 @@
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use actix_web::dev::ServerHandle;
+use crm_gateway::Application;
+use crm_gateway::auth::TokenKeys;
+use crm_gateway::config::{Config, Secret};
+use reqwest::{Method, RequestBuilder, Response};
+use serde_json::{Value, json};
+
+pub const SECRET: &str = "integration-test-secret-0123456789";
+
+pub struct TestApp {
+    pub base: String,
+    pub client: reqwest::Client,
+    /// A token with crm:view and crm:edit.
+    pub token: String,
+    /// A token with crm:view only.
+    pub view_token: String,
+    pub handle: ServerHandle,
+    pub data_dir: PathBuf,
+    _dir: Option<tempfile::TempDir>,
+}
+
+pub fn now_secs() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
+pub fn token(permissions: &[&str]) -> String {
+    let keys = TokenKeys::new(&Secret::new(SECRET), 3600);
+    let perms: Vec<String> = permissions.iter().map(|p| p.to_string()).collect();
+    keys.issue("tester", &perms, now_secs()).unwrap()
+}
+
+pub fn test_config(data_dir: &Path) -> Config {
+    Config {
+        bind: "127.0.0.1:0".parse().unwrap(),
+        data_dir: data_dir.to_path_buf(),
+        jwt_secret: Some(Secret::new(SECRET)),
+        max_body_bytes: 64 * 1024,
+        workers: 2,
+        ..Config::default()
+    }
+}
+
+pub async fn spawn_app() -> TestApp {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = spawn_app_in(dir.path()).await;
+    app._dir = Some(dir);
+    app
+}
+
+/// Starts a server on an existing data dir (for restart tests).
+pub async fn spawn_app_in(data_dir: &Path) -> TestApp {
+    let app = Application::build_with_clock(test_config(data_dir), Arc::new(crm_core::SystemClock))
+        .await
+        .unwrap();
+    let port = app.port();
+    let handle = app.handle();
+    tokio::spawn(app.run_until_stopped());
+    TestApp {
+        base: format!("http://127.0.0.1:{port}"),
+        client: reqwest::Client::new(),
+        token: token(&["crm:view", "crm:edit"]),
+        view_token: token(&["crm:view"]),
+        handle,
+        data_dir: data_dir.to_path_buf(),
+        _dir: None,
+    }
+}
+
+impl TestApp {
+    pub fn req(&self, method: Method, path: &str) -> RequestBuilder {
+        self.client
+            .request(method, format!("{}{}", self.base, path))
+            .bearer_auth(&self.token)
+    }
+
+    pub async fn get(&self, path: &str) -> Response {
+        self.req(Method::GET, path).send().await.unwrap()
+    }
+
+    pub async fn post(&self, path: &str, body: &Value) -> Response {
+        self.req(Method::POST, path)
+            .json(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn put(&self, path: &str, body: &Value) -> Response {
+        self.req(Method::PUT, path).json(body).send().await.unwrap()
+    }
+
+    pub async fn delete(&self, path: &str) -> Response {
+        self.req(Method::DELETE, path).send().await.unwrap()
+    }
+
+    /// POSTs and expects 201; returns the body.
+    pub async fn create(&self, path: &str, body: Value) -> Value {
+        let resp = self.post(path, &body).await;
+        let status = resp.status();
+        let text = resp.text().await.unwrap();
+        assert_eq!(status, 201, "POST {path} {body}: {text}");
+        serde_json::from_str(&text).unwrap()
+    }
+
+    pub async fn customer(&self, name: &str) -> Value {
+        self.create("/api/crm/customers", json!({ "name": name }))
+            .await
+    }
+
+    pub async fn product(&self, sku: &str, price: &str) -> Value {
+        self.create(
+            "/api/crm/products",
+            json!({ "name": format!("Product {sku}"), "sku": sku, "category": "part", "price": price }),
+        )
+        .await
+    }
+
+    pub async fn stop(&self) {
+        self.handle.stop(true).await;
+    }
+}
+
+/// Status and JSON body; fails with the body when the status is not `want`.
+pub async fn expect(resp: Response, want: u16) -> Value {
+    let status = resp.status().as_u16();
+    let text = resp.text().await.unwrap();
+    assert_eq!(status, want, "body: {text}");
+    if text.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_str(&text).unwrap_or(Value::String(text))
+    }
+}
+
+/// Asserts the error envelope: status, code and (for 422) the field.
+pub async fn expect_error(resp: Response, status: u16, code: &str) -> Value {
+    let body = expect(resp, status).await;
+    assert_eq!(body["error"]["code"], code, "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .is_some_and(|m| !m.is_empty()),
+        "{body}"
+    );
+    body
+}

@@ -1,0 +1,152 @@
+use std::collections::HashSet;
+
+use serde_json::json;
+
+use crate::helpers::*;
+
+#[tokio::test]
+async fn totals_are_computed_exactly_by_the_server() {
+    let app = spawn_app().await;
+    let c = app.customer("Ενορία Αγίας Τριάδος").await;
+    let p = app.product("VSP-2", "12.30").await;
+    let o = app
+        .create(
+            "/api/crm/orders",
+            json!({
+                "customer_id": c["id"],
+                "items": [
+                    { "product_id": p["id"], "quantity": 2, "unit_price": "12.30", "serial_numbers": ["S1", "S2"] },
+                    { "description": "Εγκατάσταση", "quantity": 1, "unit_price": 0.45 }
+                ],
+                "discount": { "type": "percentage", "value": 10, "reason": "ενορία" },
+                "subtotal": 1, "total_price": 1
+            }),
+        )
+        .await;
+    assert_eq!(o["subtotal"], json!(25.05));
+    assert_eq!(o["total_price"], json!(22.55));
+    assert_eq!(o["status"], "draft");
+    assert_eq!(o["payment_status"], "pending");
+    assert_eq!(o["items"][0]["product_name"], "Product VSP-2");
+    let year = o["created_at"].as_str().unwrap()[..4].to_owned();
+    assert_eq!(o["order_number"], format!("ORD-{year}-001"));
+
+    let id = o["id"].as_str().unwrap();
+    let body = expect(
+        app.put(
+            &format!("/api/crm/orders/{id}"),
+            &json!({ "discount": { "type": "fixed", "value": "5.05" } }),
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(body["total_price"], json!(20));
+    let body = expect(
+        app.put(
+            &format!("/api/crm/orders/{id}"),
+            &json!({ "status": "confirmed" }),
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(body["status"], "confirmed");
+    assert!(
+        body["status_history"].as_array().unwrap().len() >= 2,
+        "{body}"
+    );
+}
+
+#[tokio::test]
+async fn fifty_concurrent_creates_get_fifty_distinct_numbers() {
+    let app = spawn_app().await;
+    let c = app.customer("Ενορία").await;
+    let mut tasks = Vec::new();
+    for _ in 0..50 {
+        let req = app
+            .req(reqwest::Method::POST, "/api/crm/orders")
+            .json(&json!({ "customer_id": c["id"], "items": [] }));
+        tasks.push(tokio::spawn(async move {
+            let resp = req.send().await.unwrap();
+            assert_eq!(resp.status(), 201);
+            resp.json::<serde_json::Value>().await.unwrap()["order_number"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        }));
+    }
+    let mut numbers = HashSet::new();
+    for t in tasks {
+        numbers.insert(t.await.unwrap());
+    }
+    assert_eq!(numbers.len(), 50);
+    let mut seqs: Vec<u32> = numbers
+        .iter()
+        .map(|n| n.rsplit('-').next().unwrap().parse().unwrap())
+        .collect();
+    seqs.sort();
+    assert_eq!(seqs, (1..=50).collect::<Vec<_>>());
+    let list = expect(
+        app.get(&format!(
+            "/api/crm/orders?customer_id={}",
+            c["id"].as_str().unwrap()
+        ))
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(list["total"], 50);
+}
+
+#[tokio::test]
+async fn references_are_enforced() {
+    let app = spawn_app().await;
+    let resp = app
+        .post(
+            "/api/crm/orders",
+            &json!({ "customer_id": "00000000-0000-4000-8000-000000000000", "items": [] }),
+        )
+        .await;
+    let err = expect_error(resp, 422, "invalid_field").await;
+    assert_eq!(err["error"]["details"]["field"], "customer_id");
+
+    let c = app.customer("Ενορία Αγίου Σπυρίδωνος").await;
+    let p = app.product("CLK-7", "900").await;
+    let resp = app
+        .post(
+            "/api/crm/orders",
+            &json!({ "customer_id": c["id"], "items": [{ "product_id": "00000000-0000-4000-8000-000000000000", "quantity": 1, "unit_price": 1 }] }),
+        )
+        .await;
+    let err = expect_error(resp, 422, "invalid_field").await;
+    assert_eq!(err["error"]["details"]["field"], "items[0].product_id");
+
+    app.create(
+        "/api/crm/orders",
+        json!({ "customer_id": c["id"], "items": [{ "product_id": p["id"], "quantity": 1, "unit_price": 900 }] }),
+    )
+    .await;
+    let resp = app
+        .delete(&format!("/api/crm/customers/{}", c["id"].as_str().unwrap()))
+        .await;
+    let err = expect_error(resp, 409, "in_use").await;
+    assert_eq!(err["error"]["details"]["orders"], 1);
+    let resp = app
+        .delete(&format!("/api/crm/products/{}", p["id"].as_str().unwrap()))
+        .await;
+    expect_error(resp, 409, "in_use").await;
+    // both still there
+    expect(
+        app.get(&format!("/api/crm/customers/{}", c["id"].as_str().unwrap()))
+            .await,
+        200,
+    )
+    .await;
+    expect(
+        app.get(&format!("/api/crm/products/{}", p["id"].as_str().unwrap()))
+            .await,
+        200,
+    )
+    .await;
+}

@@ -1,0 +1,27 @@
+//! Customers: parishes, priests, people and companies, with their contacts, notes, owned
+//! devices and tags.
+//!
+//! Contacts are normalised ([`normalize`]: e-mail compared lower-cased, phone and WhatsApp
+//! numbers in E.164 with Greece as the default region) and can be looked up
+//! ([`Customers::find_by_contact`]). Search ([`search`]) runs in SQLite FTS5 and understands
+//! Greek without case, accents and final sigma, Greeklish, and prefixes typed so far.
+//! [`Customers`] is the service the gateway calls, [`Service`] implements it over any
+//! [`CustomerStore`], [`SqliteCustomerStore`] keeps customers in the shared SQLite database.
+
+pub mod error;
+pub mod model;
+pub mod normalize;
+pub mod search;
+#[cfg(feature = "seed")]
+pub mod seed;
+pub mod service;
+pub mod store;
+
+pub use error::{Error, Result};
+pub use model::{
+    Contact, ContactInput, ContactType, Customer, CustomerPatch, ListQuery, Location,
+    NewCustomer, Note, NoteInput, OwnedItem, OwnedItemType, Page,
+};
+pub use service::{Customers, Service};
+pub use store::sqlite::SqliteCustomerStore;
+pub use store::{Change, ContactKey, CustomerStore};

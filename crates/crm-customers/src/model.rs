@@ -1,0 +1,727 @@
+//! Customer records, the shapes clients send, and their validation.
+//!
+//! Input (`NewCustomer`, `CustomerPatch`) is validated once, here, and turned into a
+//! [`Customer`]; errors name the JSON path of the field (`name`, `contacts[2].value`,
+//! `tags[0]`). Unknown fields and server-computed fields in input are ignored.
+
+use crm_core::Timestamp;
+use serde::{Deserialize, Deserializer, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::error::{Error, Result};
+use crate::normalize;
+use crate::search;
+
+/// Default page size of a list.
+pub const DEFAULT_LIMIT: u32 = 50;
+/// Largest page size of a list.
+pub const MAX_LIMIT: u32 = 500;
+
+const MAX_NAME_CHARS: usize = 300;
+const MAX_TEXT_CHARS: usize = 20_000;
+const MAX_LABEL_CHARS: usize = 100;
+const MAX_CONTACT_CHARS: usize = 300;
+const MAX_TAG_CHARS: usize = 100;
+const MAX_FOLDER_CHARS: usize = 1_000;
+const MAX_LANGUAGE_CHARS: usize = 35;
+const MAX_ITEMS: usize = 500;
+
+/// How a customer can be reached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ContactType {
+    Email,
+    Phone,
+    Whatsapp,
+    Other,
+}
+
+impl ContactType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Email => "email",
+            Self::Phone => "phone",
+            Self::Whatsapp => "whatsapp",
+            Self::Other => "other",
+        }
+    }
+}
+
+/// A stored contact. Phone and WhatsApp numbers also carry their E.164 form.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Contact {
+    #[serde(rename = "type")]
+    pub kind: ContactType,
+    pub label: Option<String>,
+    /// As the user wrote it.
+    pub value: String,
+    pub primary: bool,
+    /// `+306912345678`: only for `phone` and `whatsapp`, computed by the server.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub e164: Option<String>,
+}
+
+impl Contact {
+    /// The form contacts are compared by: e-mail lower-cased, numbers in E.164, other values
+    /// folded (lower case, no accents).
+    pub fn normalized(&self) -> String {
+        match self.kind {
+            ContactType::Email => self.value.trim().to_lowercase(),
+            ContactType::Phone | ContactType::Whatsapp => self
+                .e164
+                .clone()
+                .unwrap_or_else(|| self.value.trim().to_owned()),
+            ContactType::Other => search::fold(self.value.trim()),
+        }
+    }
+}
+
+/// A contact as a client sends it. `e164` is computed, never read.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, ToSchema)]
+pub struct ContactInput {
+    #[serde(rename = "type")]
+    pub kind: ContactType,
+    #[serde(default)]
+    pub label: Option<String>,
+    #[serde(default)]
+    pub value: String,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub primary: bool,
+}
+
+/// A note on a customer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Note {
+    pub text: String,
+    /// Who wrote it (user name or token subject).
+    pub by: String,
+    pub at: Timestamp,
+}
+
+/// A note as a client sends it (when replacing all notes); `at` defaults to now.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, ToSchema)]
+pub struct NoteInput {
+    #[serde(default)]
+    pub text: String,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub by: String,
+    #[serde(default)]
+    pub at: Option<Timestamp>,
+}
+
+/// Where a customer is. Every part may be unknown.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Location {
+    #[serde(default)]
+    pub city: Option<String>,
+    #[serde(default)]
+    pub country: Option<String>,
+    #[serde(default)]
+    pub region: Option<String>,
+}
+
+/// What kind of thing a customer owns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum OwnedItemType {
+    ConsoleDevice,
+    Product,
+    Freetext,
+}
+
+/// Something a customer owns, stored as given: which fields matter per type is the console's
+/// business (`console_device`: device_id, label; `product`: product_id, product_name,
+/// quantity, serial_numbers; `freetext`: description, serial_number, notes).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct OwnedItem {
+    #[serde(rename = "type")]
+    pub kind: OwnedItemType,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub product_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub product_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quantity: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub serial_numbers: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub serial_number: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
+}
+
+/// A customer: a parish, a priest, a person or a company.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Customer {
+    pub id: Uuid,
+    pub name: String,
+    pub organization: Option<String>,
+    pub contacts: Vec<Contact>,
+    pub notes: Vec<Note>,
+    pub location: Location,
+    /// Language to write to them in, e.g. `el` (the default) or `en`.
+    pub language: String,
+    /// Trimmed, without duplicates (ignoring case), never empty.
+    pub tags: Vec<String>,
+    pub owned_items: Vec<OwnedItem>,
+    pub linked_user_ids: Vec<String>,
+    /// e.g. `05_Customers/ΕΝΟΡΙΑ_ΑΓ_ΝΙΚΟΛΑΟΥ`
+    pub nextcloud_folder: Option<String>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    pub version: i64,
+}
+
+/// A customer to create.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, ToSchema)]
+pub struct NewCustomer {
+    /// Required.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub name: String,
+    #[serde(default)]
+    pub organization: Option<String>,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub contacts: Vec<ContactInput>,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub notes: Vec<NoteInput>,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub location: Location,
+    /// Default `el`.
+    #[serde(default)]
+    pub language: Option<String>,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub tags: Vec<String>,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub owned_items: Vec<OwnedItem>,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub linked_user_ids: Vec<String>,
+    #[serde(default)]
+    pub nextcloud_folder: Option<String>,
+}
+
+/// A partial update: absent fields stay, `null` clears a clearable field (or empties a
+/// list), arrays replace the whole list.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, ToSchema)]
+pub struct CustomerPatch {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default, deserialize_with = "crm_core::patch::double_option")]
+    pub organization: Option<Option<String>>,
+    #[serde(default, deserialize_with = "null_as_some_default")]
+    pub contacts: Option<Vec<ContactInput>>,
+    #[serde(default, deserialize_with = "null_as_some_default")]
+    pub notes: Option<Vec<NoteInput>>,
+    #[serde(default, deserialize_with = "null_as_some_default")]
+    pub location: Option<Location>,
+    /// `null` resets to `el`.
+    #[serde(default, deserialize_with = "crm_core::patch::double_option")]
+    pub language: Option<Option<String>>,
+    #[serde(default, deserialize_with = "null_as_some_default")]
+    pub tags: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "null_as_some_default")]
+    pub owned_items: Option<Vec<OwnedItem>>,
+    #[serde(default, deserialize_with = "null_as_some_default")]
+    pub linked_user_ids: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "crm_core::patch::double_option")]
+    pub nextcloud_folder: Option<Option<String>>,
+}
+
+/// Filters and paging of a customer list.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct ListQuery {
+    /// Words to find in name, organization, contacts and tags (see [`crate::search`]). With
+    /// a search, results are ordered by relevance (bm25), then name; without, by name.
+    pub search: Option<String>,
+    /// Only customers with this tag (exact, ignoring case).
+    pub tag: Option<String>,
+    /// Page size, default 50, at most 500. 0 returns only the total.
+    pub limit: Option<u32>,
+    pub offset: Option<u32>,
+}
+
+impl ListQuery {
+    pub fn effective_limit(&self) -> u32 {
+        self.limit.unwrap_or(DEFAULT_LIMIT).min(MAX_LIMIT)
+    }
+
+    pub fn effective_offset(&self) -> u32 {
+        self.offset.unwrap_or(0)
+    }
+}
+
+/// One page of a list and the number of matching records in all pages.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub total: u64,
+}
+
+fn null_as_default<'de, D, T>(d: D) -> std::result::Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de> + Default,
+{
+    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
+}
+
+fn null_as_some_default<'de, D, T>(d: D) -> std::result::Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de> + Default,
+{
+    Ok(Some(Option::<T>::deserialize(d)?.unwrap_or_default()))
+}
+
+impl NewCustomer {
+    /// Validates the input into a new record (version 1).
+    pub fn into_customer(self, id: Uuid, now: Timestamp) -> Result<Customer> {
+        Ok(Customer {
+            id,
+            name: name(self.name)?,
+            organization: optional("organization", self.organization, MAX_NAME_CHARS)?,
+            contacts: contacts(self.contacts)?,
+            notes: notes(self.notes, now)?,
+            location: location(self.location)?,
+            language: language(self.language)?,
+            tags: tags(self.tags)?,
+            owned_items: owned_items(self.owned_items)?,
+            linked_user_ids: linked_user_ids(self.linked_user_ids)?,
+            nextcloud_folder: folder(self.nextcloud_folder)?,
+            created_at: now,
+            updated_at: now,
+            version: 1,
+        })
+    }
+}
+
+impl CustomerPatch {
+    /// The record with the given fields changed and validated (id, timestamps and version
+    /// are left to the caller).
+    pub fn apply(self, current: &Customer, now: Timestamp) -> Result<Customer> {
+        let mut next = current.clone();
+        if let Some(v) = self.name {
+            next.name = name(v)?;
+        }
+        if let Some(v) = self.organization {
+            next.organization = optional("organization", v, MAX_NAME_CHARS)?;
+        }
+        if let Some(v) = self.contacts {
+            next.contacts = contacts(v)?;
+        }
+        if let Some(v) = self.notes {
+            next.notes = notes(v, now)?;
+        }
+        if let Some(v) = self.location {
+            next.location = location(v)?;
+        }
+        if let Some(v) = self.language {
+            next.language = language(v)?;
+        }
+        if let Some(v) = self.tags {
+            next.tags = tags(v)?;
+        }
+        if let Some(v) = self.owned_items {
+            next.owned_items = owned_items(v)?;
+        }
+        if let Some(v) = self.linked_user_ids {
+            next.linked_user_ids = linked_user_ids(v)?;
+        }
+        if let Some(v) = self.nextcloud_folder {
+            next.nextcloud_folder = folder(v)?;
+        }
+        Ok(next)
+    }
+}
+
+/// A note to append: non-empty text (trimmed), author.
+pub fn new_note(text: String, by: String, at: Timestamp) -> Result<Note> {
+    note("text", "by", NoteInput { text, by, at: Some(at) }, at)
+}
+
+fn too_long(max: usize) -> String {
+    format!("must be at most {max} characters")
+}
+
+fn required(field: &str, value: String, max: usize) -> Result<String> {
+    let v = value.trim();
+    if v.is_empty() {
+        return Err(Error::invalid(field, "must not be empty"));
+    }
+    if v.chars().count() > max {
+        return Err(Error::invalid(field, too_long(max)));
+    }
+    Ok(v.to_owned())
+}
+
+fn optional(field: &str, value: Option<String>, max: usize) -> Result<Option<String>> {
+    match value.as_deref().map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(v) if v.chars().count() > max => Err(Error::invalid(field, too_long(max))),
+        Some(v) => Ok(Some(v.to_owned())),
+    }
+}
+
+fn max_count(field: &str, len: usize) -> Result<()> {
+    if len > MAX_ITEMS {
+        return Err(Error::invalid(field, format!("at most {MAX_ITEMS} entries")));
+    }
+    Ok(())
+}
+
+fn name(v: String) -> Result<String> {
+    required("name", v, MAX_NAME_CHARS)
+}
+
+fn contacts(inputs: Vec<ContactInput>) -> Result<Vec<Contact>> {
+    max_count("contacts", inputs.len())?;
+    inputs
+        .into_iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let value = required(&format!("contacts[{i}].value"), c.value, MAX_CONTACT_CHARS)?;
+            let label = optional(&format!("contacts[{i}].label"), c.label, MAX_LABEL_CHARS)?;
+            let e164 = match c.kind {
+                ContactType::Email => {
+                    if normalize::email_key(&value).is_none() {
+                        return Err(Error::invalid(
+                            format!("contacts[{i}].value"),
+                            "is not an e-mail address (name@domain)",
+                        ));
+                    }
+                    None
+                }
+                ContactType::Phone | ContactType::Whatsapp => {
+                    Some(normalize::phone_e164(&value).ok_or_else(|| {
+                        Error::invalid(
+                            format!("contacts[{i}].value"),
+                            "is not a valid phone number (Greek, or international with +)",
+                        )
+                    })?)
+                }
+                ContactType::Other => None,
+            };
+            Ok(Contact {
+                kind: c.kind,
+                label,
+                value,
+                primary: c.primary,
+                e164,
+            })
+        })
+        .collect()
+}
+
+fn note(text_field: &str, by_field: &str, input: NoteInput, now: Timestamp) -> Result<Note> {
+    Ok(Note {
+        text: required(text_field, input.text, MAX_TEXT_CHARS)?,
+        by: optional(by_field, Some(input.by), MAX_NAME_CHARS)?.unwrap_or_default(),
+        at: input.at.unwrap_or(now),
+    })
+}
+
+fn notes(inputs: Vec<NoteInput>, now: Timestamp) -> Result<Vec<Note>> {
+    if inputs.len() > 10 * MAX_ITEMS {
+        return Err(Error::invalid("notes", "too many notes"));
+    }
+    inputs
+        .into_iter()
+        .enumerate()
+        .map(|(i, n)| note(&format!("notes[{i}].text"), &format!("notes[{i}].by"), n, now))
+        .collect()
+}
+
+fn location(l: Location) -> Result<Location> {
+    Ok(Location {
+        city: optional("location.city", l.city, MAX_NAME_CHARS)?,
+        country: optional("location.country", l.country, MAX_NAME_CHARS)?,
+        region: optional("location.region", l.region, MAX_NAME_CHARS)?,
+    })
+}
+
+fn language(v: Option<String>) -> Result<String> {
+    let v = v.as_deref().map(str::trim).unwrap_or_default();
+    if v.is_empty() {
+        return Ok("el".to_owned());
+    }
+    if v.len() > MAX_LANGUAGE_CHARS
+        || !v
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
+        return Err(Error::invalid(
+            "language",
+            "must be a language tag such as `el` or `en`",
+        ));
+    }
+    Ok(v.to_owned())
+}
+
+fn tags(inputs: Vec<String>) -> Result<Vec<String>> {
+    max_count("tags", inputs.len())?;
+    let mut out: Vec<String> = Vec::with_capacity(inputs.len());
+    let mut seen: Vec<String> = Vec::with_capacity(inputs.len());
+    for (i, t) in inputs.into_iter().enumerate() {
+        let t = t.trim();
+        if t.is_empty() {
+            continue;
+        }
+        if t.chars().count() > MAX_TAG_CHARS {
+            return Err(Error::invalid(format!("tags[{i}]"), too_long(MAX_TAG_CHARS)));
+        }
+        let key = search::tag_key(t);
+        if !seen.contains(&key) {
+            seen.push(key);
+            out.push(t.to_owned());
+        }
+    }
+    Ok(out)
+}
+
+fn owned_items(items: Vec<OwnedItem>) -> Result<Vec<OwnedItem>> {
+    max_count("owned_items", items.len())?;
+    for (i, item) in items.iter().enumerate() {
+        if item.quantity.is_some_and(|q| q < 0) {
+            return Err(Error::invalid(
+                format!("owned_items[{i}].quantity"),
+                "must not be negative",
+            ));
+        }
+        let texts = [
+            ("device_id", &item.device_id),
+            ("label", &item.label),
+            ("product_id", &item.product_id),
+            ("product_name", &item.product_name),
+            ("description", &item.description),
+            ("serial_number", &item.serial_number),
+            ("notes", &item.notes),
+        ];
+        for (field, value) in texts {
+            if value
+                .as_deref()
+                .is_some_and(|v| v.chars().count() > MAX_TEXT_CHARS)
+            {
+                return Err(Error::invalid(
+                    format!("owned_items[{i}].{field}"),
+                    too_long(MAX_TEXT_CHARS),
+                ));
+            }
+        }
+        if let Some(serials) = &item.serial_numbers {
+            max_count(&format!("owned_items[{i}].serial_numbers"), serials.len())?;
+        }
+    }
+    Ok(items)
+}
+
+fn linked_user_ids(inputs: Vec<String>) -> Result<Vec<String>> {
+    max_count("linked_user_ids", inputs.len())?;
+    let mut out: Vec<String> = Vec::with_capacity(inputs.len());
+    for (i, id) in inputs.into_iter().enumerate() {
+        let id = id.trim();
+        if id.is_empty() {
+            continue;
+        }
+        if id.chars().count() > MAX_NAME_CHARS {
+            return Err(Error::invalid(
+                format!("linked_user_ids[{i}]"),
+                too_long(MAX_NAME_CHARS),
+            ));
+        }
+        if !out.iter().any(|o| o == id) {
+            out.push(id.to_owned());
+        }
+    }
+    Ok(out)
+}
+
+fn folder(v: Option<String>) -> Result<Option<String>> {
+    let v = v.map(|f| f.trim().trim_matches('/').trim().to_owned());
+    optional("nextcloud_folder", v, MAX_FOLDER_CHARS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn now() -> Timestamp {
+        Timestamp::parse("2026-03-01T10:00:00Z").unwrap()
+    }
+
+    fn new_from(v: serde_json::Value) -> Result<Customer> {
+        serde_json::from_value::<NewCustomer>(v)
+            .unwrap()
+            .into_customer(Uuid::nil(), now())
+    }
+
+    fn invalid_field(r: Result<Customer>) -> String {
+        match r {
+            Err(Error::Invalid { field, .. }) => field,
+            other => panic!("expected Invalid, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn defaults_and_trimming() {
+        let c = new_from(serde_json::json!({
+            "name": "  Ιερός Ναός Αγίου Νικολάου ", "organization": "  ",
+            "tags": [" ενορία ", "ΕΝΟΡΊΑ", "ενορία", "", "vip", "VIP"],
+            "nextcloud_folder": "/05_Customers/ΕΝΟΡΙΑ_ΑΓ_ΝΙΚΟΛΑΟΥ/",
+            "linked_user_ids": ["u1", " u1 ", ""],
+            "id": "ignored", "version": 99, "created_at": "ignored",
+        }))
+        .unwrap();
+        assert_eq!(c.name, "Ιερός Ναός Αγίου Νικολάου");
+        assert_eq!(c.organization, None);
+        assert_eq!(c.language, "el");
+        assert_eq!(c.tags, vec!["ενορία", "vip"]);
+        assert_eq!(c.linked_user_ids, vec!["u1"]);
+        assert_eq!(
+            c.nextcloud_folder.as_deref(),
+            Some("05_Customers/ΕΝΟΡΙΑ_ΑΓ_ΝΙΚΟΛΑΟΥ")
+        );
+        assert_eq!(c.version, 1);
+        assert_eq!(c.location, Location::default());
+    }
+
+    #[test]
+    fn contacts_get_e164_and_are_validated() {
+        let c = new_from(serde_json::json!({
+            "name": "Π. Γεώργιος",
+            "contacts": [
+                {"type": "phone", "value": "691 234 5678", "e164": "+1 bogus"},
+                {"type": "whatsapp", "value": "0030 691 234 5678", "primary": true},
+                {"type": "email", "value": "Papas@Example.GR", "label": "γραφείο"},
+                {"type": "other", "value": "Skype: papas"},
+            ]
+        }))
+        .unwrap();
+        assert_eq!(c.contacts[0].e164.as_deref(), Some("+306912345678"));
+        assert_eq!(c.contacts[1].e164.as_deref(), Some("+306912345678"));
+        assert!(c.contacts[1].primary && !c.contacts[0].primary);
+        assert_eq!(c.contacts[2].e164, None);
+        assert_eq!(c.contacts[2].value, "Papas@Example.GR");
+        assert_eq!(c.contacts[2].normalized(), "papas@example.gr");
+        let json = serde_json::to_value(&c.contacts[0]).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"type": "phone", "label": null, "value": "691 234 5678",
+                               "primary": false, "e164": "+306912345678"})
+        );
+        assert!(serde_json::to_value(&c.contacts[2]).unwrap().get("e164").is_none());
+    }
+
+    #[test]
+    fn validation_errors_name_the_field() {
+        let cases: &[(serde_json::Value, &str)] = &[
+            (serde_json::json!({}), "name"),
+            (serde_json::json!({"name": "   "}), "name"),
+            (serde_json::json!({"name": "x".repeat(301)}), "name"),
+            (
+                serde_json::json!({"name": "N", "contacts": [{"type": "email", "value": ""}]}),
+                "contacts[0].value",
+            ),
+            (
+                serde_json::json!({"name": "N", "contacts": [
+                    {"type": "email", "value": "a@b.gr"},
+                    {"type": "email", "value": "not-an-address"}]}),
+                "contacts[1].value",
+            ),
+            (
+                serde_json::json!({"name": "N", "contacts": [
+                    {"type": "email", "value": "a@b.gr"},
+                    {"type": "phone", "value": "6912345678"},
+                    {"type": "phone", "value": "12ab"}]}),
+                "contacts[2].value",
+            ),
+            (
+                serde_json::json!({"name": "N", "notes": [{"text": " ", "by": "a"}]}),
+                "notes[0].text",
+            ),
+            (serde_json::json!({"name": "N", "language": "el gr"}), "language"),
+            (
+                serde_json::json!({"name": "N", "tags": ["ok", "t".repeat(101)]}),
+                "tags[1]",
+            ),
+            (
+                serde_json::json!({"name": "N", "owned_items": [
+                    {"type": "freetext"}, {"type": "product", "quantity": -1}]}),
+                "owned_items[1].quantity",
+            ),
+            (
+                serde_json::json!({"name": "N", "location": {"city": "c".repeat(301)}}),
+                "location.city",
+            ),
+        ];
+        for (input, field) in cases {
+            assert_eq!(invalid_field(new_from(input.clone())), *field, "{input}");
+        }
+    }
+
+    #[test]
+    fn unknown_contact_type_is_a_deserialization_error() {
+        let r = serde_json::from_value::<NewCustomer>(serde_json::json!({
+            "name": "N", "contacts": [{"type": "email", "value": "a@b"}, {"type": "fax", "value": "1"}]
+        }));
+        let e = r.unwrap_err().to_string();
+        assert!(e.contains("fax"), "{e}");
+    }
+
+    #[test]
+    fn owned_items_round_trip_as_given() {
+        let items = serde_json::json!([
+            {"type": "console_device", "device_id": "dev-1", "label": "Καμπαναριό"},
+            {"type": "product", "product_id": "p1", "product_name": "VESPER", "quantity": 2,
+             "serial_numbers": ["S1", "S2"]},
+            {"type": "freetext", "description": "Παλιό ρολόι", "serial_number": "X9", "notes": "n"},
+        ]);
+        let c = new_from(serde_json::json!({"name": "N", "owned_items": items.clone()})).unwrap();
+        assert_eq!(serde_json::to_value(&c.owned_items).unwrap(), items);
+    }
+
+    #[test]
+    fn patch_changes_only_given_fields_and_null_clears() {
+        let current = new_from(serde_json::json!({
+            "name": "N", "organization": "Org", "tags": ["a"], "language": "en",
+            "location": {"city": "Αθήνα"}, "nextcloud_folder": "F",
+            "notes": [{"text": "first", "by": "me", "at": "2026-01-01T00:00:00Z"}]
+        }))
+        .unwrap();
+        let patch: CustomerPatch = serde_json::from_value(serde_json::json!({
+            "organization": null, "tags": null, "language": null, "nextcloud_folder": "G/",
+            "notes": [{"text": "first", "by": "me", "at": "2026-01-01T00:00:00Z"},
+                      {"text": "second"}]
+        }))
+        .unwrap();
+        let next = patch.apply(&current, now()).unwrap();
+        assert_eq!(next.name, "N");
+        assert_eq!(next.organization, None);
+        assert!(next.tags.is_empty());
+        assert_eq!(next.language, "el");
+        assert_eq!(next.location.city.as_deref(), Some("Αθήνα"));
+        assert_eq!(next.nextcloud_folder.as_deref(), Some("G"));
+        assert_eq!(next.notes.len(), 2);
+        assert_eq!(next.notes[0].at, Timestamp::parse("2026-01-01T00:00:00Z").unwrap());
+        assert_eq!(next.notes[1].at, now());
+        assert_eq!(next.notes[1].by, "");
+    }
+
+    #[test]
+    fn list_query_limits() {
+        let q = ListQuery::default();
+        assert_eq!((q.effective_limit(), q.effective_offset()), (50, 0));
+        let q = ListQuery {
+            limit: Some(10_000),
+            offset: Some(7),
+            ..ListQuery::default()
+        };
+        assert_eq!((q.effective_limit(), q.effective_offset()), (500, 7));
+    }
+}

@@ -1,0 +1,150 @@
+//! The customers service: the public trait the gateway calls and its implementation over any
+//! [`CustomerStore`].
+
+use std::future::Future;
+use std::sync::Arc;
+
+use crm_core::Clock;
+use uuid::Uuid;
+
+use crate::error::Result;
+use crate::model::{self, Customer, CustomerPatch, ListQuery, NewCustomer, Page};
+use crate::normalize;
+use crate::store::{Change, ContactKey, CustomerStore};
+
+/// Everything that can be done with customers.
+pub trait Customers: Send + Sync {
+    /// A page of customers matching the query and the total number of matches.
+    fn list(&self, query: ListQuery) -> impl Future<Output = Result<Page<Customer>>> + Send;
+
+    /// One customer, or `Error::NotFound`.
+    fn get(&self, id: Uuid) -> impl Future<Output = Result<Customer>> + Send;
+
+    /// Validates and stores a new customer (new id, version 1).
+    fn create(&self, new: NewCustomer) -> impl Future<Output = Result<Customer>> + Send;
+
+    /// Applies a partial update. With `expected_version` given and not the stored one, the
+    /// answer is `Error::Stale` and nothing changes. A patch that changes nothing returns the
+    /// record as it is, without a new version.
+    fn update(
+        &self,
+        id: Uuid,
+        patch: CustomerPatch,
+        expected_version: Option<i64>,
+    ) -> impl Future<Output = Result<Customer>> + Send;
+
+    /// Deletes a customer with its contacts and search entry. Stale `expected_version` →
+    /// `Error::Stale`; referenced by orders → `Error::InUse`; in both cases it stays.
+    fn delete(
+        &self,
+        id: Uuid,
+        expected_version: Option<i64>,
+    ) -> impl Future<Output = Result<()>> + Send;
+
+    /// Appends a note `{text, by, at: now}` and bumps the version.
+    fn add_note(
+        &self,
+        id: Uuid,
+        text: String,
+        by: String,
+    ) -> impl Future<Output = Result<Customer>> + Send;
+
+    /// The customer owning an e-mail address (if `value` contains `@`, any case) or a phone
+    /// number (any written form, read as Greek unless international); if several own it, the
+    /// one created first. `None` when nobody does or `value` is no number.
+    fn find_by_contact(
+        &self,
+        value: &str,
+    ) -> impl Future<Output = Result<Option<Customer>>> + Send;
+}
+
+/// [`Customers`] over a store, with time from an injected clock.
+#[derive(Debug, Clone)]
+pub struct Service<S> {
+    store: S,
+    clock: Arc<dyn Clock>,
+}
+
+impl<S: CustomerStore> Service<S> {
+    pub fn new(store: S, clock: Arc<dyn Clock>) -> Self {
+        Self { store, clock }
+    }
+
+    pub fn store(&self) -> &S {
+        &self.store
+    }
+}
+
+/// How a contact value typed by someone is looked up, or `None` if it cannot be a contact.
+fn contact_key(value: &str) -> Option<ContactKey> {
+    let value = value.trim();
+    if value.contains('@') {
+        return Some(ContactKey::Email(value.to_lowercase()));
+    }
+    normalize::phone_e164(value).map(ContactKey::Phone)
+}
+
+impl<S: CustomerStore> Customers for Service<S> {
+    async fn list(&self, query: ListQuery) -> Result<Page<Customer>> {
+        self.store.list(query).await
+    }
+
+    async fn get(&self, id: Uuid) -> Result<Customer> {
+        self.store.get(id).await
+    }
+
+    async fn create(&self, new: NewCustomer) -> Result<Customer> {
+        let customer = new.into_customer(Uuid::new_v4(), self.clock.now())?;
+        self.store.insert(customer.clone()).await?;
+        Ok(customer)
+    }
+
+    async fn update(
+        &self,
+        id: Uuid,
+        patch: CustomerPatch,
+        expected_version: Option<i64>,
+    ) -> Result<Customer> {
+        let now = self.clock.now();
+        self.store
+            .update(id, expected_version, move |current| {
+                let next = patch.apply(current, now)?;
+                Ok(if next == *current {
+                    Change::Unchanged
+                } else {
+                    Change::Save(Customer {
+                        updated_at: now,
+                        ..next
+                    })
+                })
+            })
+            .await
+    }
+
+    async fn delete(&self, id: Uuid, expected_version: Option<i64>) -> Result<()> {
+        self.store.delete(id, expected_version).await
+    }
+
+    async fn add_note(&self, id: Uuid, text: String, by: String) -> Result<Customer> {
+        let now = self.clock.now();
+        let note = model::new_note(text, by, now)?;
+        self.store
+            .update(id, None, move |current| {
+                let mut next = current.clone();
+                next.notes.push(note);
+                next.updated_at = now;
+                Ok(Change::Save(next))
+            })
+            .await
+    }
+
+    async fn find_by_contact(&self, value: &str) -> Result<Option<Customer>> {
+        match contact_key(value) {
+            Some(key) => self.store.find_by_contact(key).await,
+            None => Ok(None),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,1155 @@
+//! Order records, the inputs that create and change them, their validation and their totals.
+//!
+//! # Rules
+//!
+//! **Order number.** Assigned by the server when the order is created and never changed:
+//! `ORD-<year>-<NNN>`, the year taken from the clock at creation, `NNN` the order's place in
+//! that year's sequence, zero-padded to at least three digits (`ORD-2026-001`, …,
+//! `ORD-2026-999`, `ORD-2026-1000`). Each year starts again at 1. Numbers are gapless while no
+//! order is deleted; the number of a deleted order is not reused.
+//!
+//! **Status workflow.** A new order is `draft` unless the create says otherwise (any status is
+//! accepted at creation, so that existing orders can be imported as they are). After that only
+//! these moves are allowed; any other is rejected as [`Error::Invalid`] on `status`:
+//!
+//! | from            | to                                                     |
+//! |-----------------|--------------------------------------------------------|
+//! | `draft`         | `confirmed`, `cancelled`                               |
+//! | `confirmed`     | `draft` (the one way back), `in_production`, `shipped`, `cancelled` |
+//! | `in_production` | `shipped`, `cancelled`                                 |
+//! | `shipped`       | `delivered`, `cancelled`                               |
+//! | `delivered`     | — (final)                                              |
+//! | `cancelled`     | — (final)                                              |
+//!
+//! `confirmed → shipped` skips production for goods that are in stock. Setting the status an
+//! order already has is not a change. Every change — including the first status at creation —
+//! is appended to the order's `status_history` (oldest first), which cannot be edited. When an
+//! order becomes `shipped` (or `delivered`) and `shipping.shipped_at` (`delivered_at`) is
+//! empty, it is set to the time of the change.
+//!
+//! **Items.** `type` is one of:
+//! - `product` — a product from the catalogue: `product_id` is required and must exist;
+//! - `service` — work such as a repair visit or installation; it may refer to a catalogue
+//!   product (a `repair_service`), but need not;
+//! - `freetext` — anything else, described by `product_name` and/or `description`; it cannot
+//!   have a `product_id`.
+//!
+//! Without `type`, an item with a `product_id` is a `product`, one without is `freetext`. An
+//! item that refers to no product needs a `product_name` or a `description`. When an item has a
+//! `product_id` and no `product_name`, the product's current name is copied into it when the
+//! order is saved (a snapshot: renaming the product later does not change the order).
+//! `quantity` is an exact positive decimal (`2`, or `1.5` hours of work) with at most 3
+//! decimal places and at most 1,000,000; `unit_price` an exact amount ≥ 0 with at most 6 decimal
+//! places and at most 1,000,000,000. Blank serial numbers are dropped. At most 1,000 items.
+//!
+//! **Totals** (computed by the server, never read from a client; recomputed whenever the items
+//! or the discount change):
+//! - each item's `line_total` = `quantity × unit_price`, exact;
+//! - `subtotal` = Σ `line_total`, exact (no rounding);
+//! - `discount`: `percentage` takes `value`% of the subtotal (`value` ≤ 100); `fixed` takes
+//!   `value` (≤ the subtotal; a change of items that would leave a fixed discount above the
+//!   subtotal is rejected on `discount.value`);
+//! - `total_price` = `subtotal − discount`, rounded to cents with halves away from zero, never
+//!   negative. `2 × 12.30 + 1 × 0.45 = 25.05`; with 10 % off, `22.545` → `22.55`.
+//!
+//! **Other fields.** `currency` is a three-letter ISO 4217 code, default `EUR`;
+//! `payment_status` defaults to `pending` and may be set to any value at any time; `shipping`
+//! is an object of optional fields, replaced as a whole by an update (`null` empties it).
+//!
+//! Validation happens here, once: [`NewOrder::into_order`] and [`OrderPatch::apply`] trim
+//! strings, check every field and report the first bad one as [`Error::Invalid`] naming its
+//! JSON path (`items[1].quantity`, `discount.value`). The existence of the customer and of the
+//! products is checked by the store, inside the write that saves the order.
+
+use std::fmt;
+
+use crm_core::patch::double_option;
+use crm_core::{Money, Timestamp};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Deserializer, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::error::{Error, Result};
+
+/// Longest product name, method, carrier, tracking number or serial number, in characters.
+pub const NAME_MAX: usize = 300;
+/// Longest description, notes or destination, in characters.
+pub const TEXT_MAX: usize = 20_000;
+/// Longest `invoice_path`, in characters.
+pub const PATH_MAX: usize = 1_000;
+/// Most items one order can have.
+pub const ITEMS_MAX: usize = 1_000;
+/// Most serial numbers one item can have.
+pub const SERIALS_MAX: usize = 1_000;
+/// Largest quantity of one item.
+pub const QUANTITY_MAX: i64 = 1_000_000;
+/// Most decimal places of a quantity.
+pub const QUANTITY_SCALE_MAX: u32 = 3;
+/// Largest unit price or fixed discount.
+pub const AMOUNT_MAX: i64 = 1_000_000_000;
+/// Most decimal places of a unit price or discount value.
+pub const AMOUNT_SCALE_MAX: u32 = 6;
+/// The currency of an order created without one.
+pub const DEFAULT_CURRENCY: &str = "EUR";
+/// Page size of a list without `limit`.
+pub const DEFAULT_LIMIT: u32 = 100;
+/// Largest page a list returns; a larger `limit` is capped to it.
+pub const MAX_LIMIT: u32 = 1_000;
+
+/// Where an order is in its life. See the module documentation for the allowed moves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Draft,
+    Confirmed,
+    InProduction,
+    Shipped,
+    Delivered,
+    Cancelled,
+}
+
+impl Status {
+    pub const ALL: [Status; 6] = [
+        Status::Draft,
+        Status::Confirmed,
+        Status::InProduction,
+        Status::Shipped,
+        Status::Delivered,
+        Status::Cancelled,
+    ];
+
+    /// The wire and storage name, e.g. `in_production`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Draft => "draft",
+            Status::Confirmed => "confirmed",
+            Status::InProduction => "in_production",
+            Status::Shipped => "shipped",
+            Status::Delivered => "delivered",
+            Status::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+
+    /// The statuses an order in this status may move to.
+    pub fn next(self) -> &'static [Status] {
+        use Status::*;
+        match self {
+            Draft => &[Confirmed, Cancelled],
+            Confirmed => &[Draft, InProduction, Shipped, Cancelled],
+            InProduction => &[Shipped, Cancelled],
+            Shipped => &[Delivered, Cancelled],
+            Delivered | Cancelled => &[],
+        }
+    }
+
+    /// True when no move leaves this status.
+    pub fn is_final(self) -> bool {
+        self.next().is_empty()
+    }
+
+    pub fn can_become(self, to: Status) -> bool {
+        self.next().contains(&to)
+    }
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How much of the order has been paid.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PaymentStatus {
+    #[default]
+    Pending,
+    Partial,
+    Paid,
+    Refunded,
+}
+
+impl PaymentStatus {
+    pub const ALL: [PaymentStatus; 4] = [
+        PaymentStatus::Pending,
+        PaymentStatus::Partial,
+        PaymentStatus::Paid,
+        PaymentStatus::Refunded,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PaymentStatus::Pending => "pending",
+            PaymentStatus::Partial => "partial",
+            PaymentStatus::Paid => "paid",
+            PaymentStatus::Refunded => "refunded",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+}
+
+impl fmt::Display for PaymentStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What an order line is; see the module documentation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ItemType {
+    /// A catalogue product (`product_id` required).
+    Product,
+    /// Work, optionally a catalogue service product.
+    Service,
+    /// Anything else (no `product_id`).
+    Freetext,
+}
+
+impl ItemType {
+    pub const ALL: [ItemType; 3] = [ItemType::Product, ItemType::Service, ItemType::Freetext];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ItemType::Product => "product",
+            ItemType::Service => "service",
+            ItemType::Freetext => "freetext",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+}
+
+/// How a discount is given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DiscountType {
+    /// `value` percent of the subtotal (0–100).
+    Percentage,
+    /// `value` in the order's currency (at most the subtotal).
+    Fixed,
+}
+
+impl DiscountType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DiscountType::Percentage => "percentage",
+            DiscountType::Fixed => "fixed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [DiscountType::Percentage, DiscountType::Fixed]
+            .into_iter()
+            .find(|v| v.as_str() == s)
+    }
+}
+
+/// One line of an order, as stored and returned.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Item {
+    #[serde(rename = "type")]
+    pub kind: ItemType,
+    pub product_id: Option<Uuid>,
+    /// As given, or the product's name when the item was saved.
+    pub product_name: Option<String>,
+    pub description: Option<String>,
+    /// Exact positive decimal (not money: carried as an exact decimal so `1.5` stays `1.5`).
+    pub quantity: Money,
+    pub unit_price: Money,
+    /// Computed by the server: `quantity × unit_price`, exact.
+    pub line_total: Money,
+    pub serial_numbers: Vec<String>,
+}
+
+/// One line of an order as given in a create or update. `quantity` and `unit_price` are
+/// required; `line_total` and unknown fields are ignored.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct NewItem {
+    /// Default: `product` with a `product_id`, else `freetext`.
+    #[serde(rename = "type", default)]
+    pub kind: Option<ItemType>,
+    #[serde(default)]
+    pub product_id: Option<Uuid>,
+    /// Default: the product's name.
+    #[serde(default)]
+    pub product_name: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Exact positive decimal, e.g. `2` or `"1.5"`.
+    pub quantity: Money,
+    pub unit_price: Money,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub serial_numbers: Vec<String>,
+}
+
+impl NewItem {
+    /// A line for `quantity` of catalogue product `product_id`.
+    pub fn product(product_id: Uuid, quantity: Money, unit_price: Money) -> Self {
+        Self {
+            kind: None,
+            product_id: Some(product_id),
+            product_name: None,
+            description: None,
+            quantity,
+            unit_price,
+            serial_numbers: Vec::new(),
+        }
+    }
+
+    /// A free-text line.
+    pub fn freetext(name: impl Into<String>, quantity: Money, unit_price: Money) -> Self {
+        Self {
+            kind: None,
+            product_id: None,
+            product_name: Some(name.into()),
+            description: None,
+            quantity,
+            unit_price,
+            serial_numbers: Vec::new(),
+        }
+    }
+
+    /// Validates the line; `i` is its index, for error paths (`items[i].…`).
+    fn validate(self, i: usize) -> Result<Item> {
+        let field = |name: &str| format!("items[{i}].{name}");
+        let kind = self.kind.unwrap_or(if self.product_id.is_some() {
+            ItemType::Product
+        } else {
+            ItemType::Freetext
+        });
+        match (kind, self.product_id) {
+            (ItemType::Product, None) => {
+                return Err(Error::invalid(
+                    field("product_id"),
+                    "a product item needs a product_id",
+                ));
+            }
+            (ItemType::Freetext, Some(_)) => {
+                return Err(Error::invalid(
+                    field("product_id"),
+                    "a freetext item cannot refer to a product; use type product or service",
+                ));
+            }
+            _ => {}
+        }
+        let product_name = optional_line(&field("product_name"), self.product_name, NAME_MAX)?;
+        let description = optional_text(&field("description"), self.description, TEXT_MAX)?;
+        if self.product_id.is_none() && product_name.is_none() && description.is_none() {
+            return Err(Error::invalid(
+                field("description"),
+                "an item without a product needs a product_name or a description",
+            ));
+        }
+        let quantity = self.quantity;
+        if quantity <= Money::ZERO {
+            return Err(Error::invalid(field("quantity"), "must be above 0"));
+        }
+        if quantity > Money::from(QUANTITY_MAX) {
+            return Err(Error::invalid(
+                field("quantity"),
+                format!("must be at most {QUANTITY_MAX}"),
+            ));
+        }
+        if quantity.as_decimal().scale() > QUANTITY_SCALE_MAX {
+            return Err(Error::invalid(
+                field("quantity"),
+                format!("must have at most {QUANTITY_SCALE_MAX} decimal places"),
+            ));
+        }
+        let unit_price = amount(&field("unit_price"), self.unit_price)?;
+        if self.serial_numbers.len() > SERIALS_MAX {
+            return Err(Error::invalid(
+                field("serial_numbers"),
+                format!("must have at most {SERIALS_MAX} entries"),
+            ));
+        }
+        let mut serial_numbers = Vec::with_capacity(self.serial_numbers.len());
+        for (j, s) in self.serial_numbers.into_iter().enumerate() {
+            if let Some(s) =
+                optional_line(&field(&format!("serial_numbers[{j}]")), Some(s), NAME_MAX)?
+            {
+                serial_numbers.push(s);
+            }
+        }
+        Ok(Item {
+            kind,
+            product_id: self.product_id,
+            product_name,
+            description,
+            quantity,
+            unit_price,
+            line_total: line_total(quantity, unit_price),
+            serial_numbers,
+        })
+    }
+}
+
+/// `quantity × unit_price`, exact.
+pub fn line_total(quantity: Money, unit_price: Money) -> Money {
+    unit_price * quantity.as_decimal()
+}
+
+/// A discount on the whole order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Discount {
+    #[serde(rename = "type")]
+    pub kind: DiscountType,
+    /// Percent (0–100) or an amount (≥ 0, at most the subtotal), per `type`.
+    pub value: Money,
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+impl Discount {
+    pub fn percentage(value: Money) -> Self {
+        Self {
+            kind: DiscountType::Percentage,
+            value,
+            reason: None,
+        }
+    }
+
+    pub fn fixed(value: Money) -> Self {
+        Self {
+            kind: DiscountType::Fixed,
+            value,
+            reason: None,
+        }
+    }
+
+    /// Checks what can be checked without the subtotal (see [`totals`] for the rest).
+    fn validate(self) -> Result<Self> {
+        let value = amount("discount.value", self.value)?;
+        if self.kind == DiscountType::Percentage && value > Money::from(100) {
+            return Err(Error::invalid(
+                "discount.value",
+                "a percentage must be between 0 and 100",
+            ));
+        }
+        Ok(Self {
+            kind: self.kind,
+            value,
+            reason: optional_text("discount.reason", self.reason, TEXT_MAX)?,
+        })
+    }
+}
+
+/// How and where the order travels. Every field is optional.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct Shipping {
+    pub method: Option<String>,
+    pub tracking_number: Option<String>,
+    pub carrier: Option<String>,
+    /// Set to the time of the change when the order becomes `shipped` without it.
+    pub shipped_at: Option<Timestamp>,
+    /// Set to the time of the change when the order becomes `delivered` without it.
+    pub delivered_at: Option<Timestamp>,
+    /// Address or place, free text.
+    pub destination: Option<String>,
+}
+
+impl Shipping {
+    fn validate(self) -> Result<Self> {
+        Ok(Self {
+            method: optional_line("shipping.method", self.method, NAME_MAX)?,
+            tracking_number: optional_line(
+                "shipping.tracking_number",
+                self.tracking_number,
+                NAME_MAX,
+            )?,
+            carrier: optional_line("shipping.carrier", self.carrier, NAME_MAX)?,
+            shipped_at: self.shipped_at,
+            delivered_at: self.delivered_at,
+            destination: optional_text("shipping.destination", self.destination, TEXT_MAX)?,
+        })
+    }
+
+    /// Fills the time of a move to `shipped` or `delivered` when it is missing.
+    fn stamp(&mut self, status: Status, at: Timestamp) {
+        match status {
+            Status::Shipped => {
+                self.shipped_at.get_or_insert(at);
+            }
+            Status::Delivered => {
+                self.delivered_at.get_or_insert(at);
+            }
+            _ => {}
+        }
+    }
+}
+
+/// One entry of an order's status history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct StatusChange {
+    /// `null` for the status the order was created with.
+    pub from: Option<Status>,
+    pub to: Status,
+    pub at: Timestamp,
+}
+
+/// An order as stored and returned.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Order {
+    pub id: Uuid,
+    /// `ORD-<year>-<NNN>`, assigned by the server.
+    pub order_number: String,
+    pub customer_id: Uuid,
+    pub status: Status,
+    /// Every status the order took, oldest first, starting with the one it was created with.
+    pub status_history: Vec<StatusChange>,
+    pub items: Vec<Item>,
+    /// Computed by the server: Σ `items[].line_total`, exact.
+    pub subtotal: Money,
+    pub discount: Option<Discount>,
+    /// Computed by the server: `subtotal − discount`, rounded to cents (halves away from
+    /// zero), never negative.
+    pub total_price: Money,
+    /// ISO 4217 code, e.g. `EUR`.
+    pub currency: String,
+    pub shipping: Shipping,
+    pub payment_status: PaymentStatus,
+    /// Where the invoice is in Nextcloud, relative to the configured base.
+    pub invoice_path: Option<String>,
+    pub notes: Option<String>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    /// 1 when created, +1 on every change.
+    pub version: i64,
+}
+
+/// The computed amounts of an order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Totals {
+    pub subtotal: Money,
+    pub total_price: Money,
+}
+
+/// Computes subtotal and total from the items and the discount (see the module
+/// documentation). A fixed discount above the subtotal is `Invalid` on `discount.value`.
+pub fn totals(items: &[Item], discount: Option<&Discount>) -> Result<Totals> {
+    let subtotal: Money = items.iter().map(|i| i.line_total).sum();
+    let off = match discount {
+        None => Money::ZERO,
+        Some(d) => match d.kind {
+            DiscountType::Percentage => {
+                let value = d.value.as_decimal();
+                subtotal
+                    .as_decimal()
+                    .checked_mul(value)
+                    .and_then(|x| x.checked_div(Decimal::ONE_HUNDRED))
+                    .map(Money::new)
+                    .ok_or_else(|| Error::invalid("discount.value", "is too large"))?
+            }
+            DiscountType::Fixed => {
+                if d.value > subtotal {
+                    return Err(Error::invalid(
+                        "discount.value",
+                        format!("a fixed discount cannot exceed the subtotal ({subtotal})"),
+                    ));
+                }
+                d.value
+            }
+        },
+    };
+    let total_price = (subtotal - off).round_cents().max(Money::ZERO);
+    Ok(Totals {
+        subtotal,
+        total_price,
+    })
+}
+
+/// The body of a create. Only `customer_id` is required; `status` defaults to `draft`,
+/// `payment_status` to `pending`, `currency` to `EUR`, `items` to none. `null` is the same as
+/// absent. Unknown and server-computed fields (`id`, `order_number`, `subtotal`,
+/// `total_price`, `status_history`, …) are ignored.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct NewOrder {
+    pub customer_id: Uuid,
+    #[serde(default)]
+    pub status: Option<Status>,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub items: Vec<NewItem>,
+    #[serde(default)]
+    pub discount: Option<Discount>,
+    #[serde(default)]
+    pub currency: Option<String>,
+    #[serde(default)]
+    pub shipping: Option<Shipping>,
+    #[serde(default)]
+    pub payment_status: Option<PaymentStatus>,
+    #[serde(default)]
+    pub invoice_path: Option<String>,
+    #[serde(default)]
+    pub notes: Option<String>,
+}
+
+impl NewOrder {
+    /// An empty draft for `customer_id`; set the other fields on the value.
+    pub fn new(customer_id: Uuid) -> Self {
+        Self {
+            customer_id,
+            status: None,
+            items: Vec::new(),
+            discount: None,
+            currency: None,
+            shipping: None,
+            payment_status: None,
+            invoice_path: None,
+            notes: None,
+        }
+    }
+
+    /// Validates the input and builds the record (version 1, created and updated `now`) with
+    /// its totals. `order_number` and `status_history` are left empty: the store assigns the
+    /// number and records the first status.
+    pub fn into_order(self, id: Uuid, now: Timestamp) -> Result<Order> {
+        let status = self.status.unwrap_or(Status::Draft);
+        let items = validate_items(self.items)?;
+        let discount = self.discount.map(Discount::validate).transpose()?;
+        let Totals {
+            subtotal,
+            total_price,
+        } = totals(&items, discount.as_ref())?;
+        let mut shipping = self.shipping.unwrap_or_default().validate()?;
+        shipping.stamp(status, now);
+        Ok(Order {
+            id,
+            order_number: String::new(),
+            customer_id: self.customer_id,
+            status,
+            status_history: Vec::new(),
+            items,
+            subtotal,
+            discount,
+            total_price,
+            currency: match self.currency {
+                Some(c) => currency(&c)?,
+                None => DEFAULT_CURRENCY.to_owned(),
+            },
+            shipping,
+            payment_status: self.payment_status.unwrap_or_default(),
+            invoice_path: optional_line("invoice_path", self.invoice_path, PATH_MAX)?,
+            notes: optional_text("notes", self.notes, TEXT_MAX)?,
+            created_at: now,
+            updated_at: now,
+            version: 1,
+        })
+    }
+}
+
+/// The body of a partial update: only the fields given change.
+///
+/// An absent field stays as it is. `null` clears `discount`, `shipping` (to an empty object),
+/// `invoice_path` and `notes`; on every other field `null` is the same as absent. `items`,
+/// when given, replaces all items. Unknown and server-computed fields are ignored, so a whole
+/// record sent back (`id`, `order_number`, `subtotal`, `status_history`, …) is accepted.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct OrderPatch {
+    /// Another existing customer.
+    #[serde(default)]
+    pub customer_id: Option<Uuid>,
+    /// A status the current one may move to (see the workflow).
+    #[serde(default)]
+    pub status: Option<Status>,
+    #[serde(default)]
+    pub items: Option<Vec<NewItem>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<Discount>)]
+    pub discount: Option<Option<Discount>>,
+    #[serde(default)]
+    pub currency: Option<String>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<Shipping>)]
+    pub shipping: Option<Option<Shipping>>,
+    #[serde(default)]
+    pub payment_status: Option<PaymentStatus>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub invoice_path: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub notes: Option<Option<String>>,
+}
+
+impl OrderPatch {
+    /// The record `current` would become at `now`, validated, with totals recomputed when
+    /// items or discount change and the status move checked. Identity, `order_number`,
+    /// `created_at`, `version` and `status_history` are left to the store; `updated_at` is
+    /// `now`.
+    pub fn apply(self, current: &Order, now: Timestamp) -> Result<Order> {
+        let mut o = current.clone();
+        if let Some(customer_id) = self.customer_id {
+            o.customer_id = customer_id;
+        }
+        let recompute = self.items.is_some() || self.discount.is_some();
+        if let Some(items) = self.items {
+            o.items = validate_items(items)?;
+        }
+        if let Some(discount) = self.discount {
+            o.discount = discount.map(Discount::validate).transpose()?;
+        }
+        if recompute {
+            let t = totals(&o.items, o.discount.as_ref())?;
+            o.subtotal = t.subtotal;
+            o.total_price = t.total_price;
+        }
+        if let Some(c) = self.currency {
+            o.currency = currency(&c)?;
+        }
+        if let Some(shipping) = self.shipping {
+            o.shipping = shipping.unwrap_or_default().validate()?;
+        }
+        if let Some(p) = self.payment_status {
+            o.payment_status = p;
+        }
+        if let Some(path) = self.invoice_path {
+            o.invoice_path = optional_line("invoice_path", path, PATH_MAX)?;
+        }
+        if let Some(notes) = self.notes {
+            o.notes = optional_text("notes", notes, TEXT_MAX)?;
+        }
+        if let Some(to) = self.status.filter(|s| *s != current.status) {
+            let from = current.status;
+            if !from.can_become(to) {
+                let reason = if from.is_final() {
+                    format!("the order is {from}, which is final")
+                } else {
+                    let allowed: Vec<_> = from.next().iter().map(|s| s.as_str()).collect();
+                    format!(
+                        "cannot go from {from} to {to}; allowed: {}",
+                        allowed.join(", ")
+                    )
+                };
+                return Err(Error::invalid("status", reason));
+            }
+            o.status = to;
+            o.shipping.stamp(to, now);
+        }
+        o.updated_at = now;
+        Ok(o)
+    }
+}
+
+/// Filters and paging of an order list. Results are ordered newest first: by `created_at`,
+/// then by order number (numerically), both descending.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct ListQuery {
+    pub customer_id: Option<Uuid>,
+    pub status: Option<Status>,
+    pub payment_status: Option<PaymentStatus>,
+    /// Page size, default 100, capped at 1000. 0 returns no items, only the total.
+    pub limit: Option<u32>,
+    /// Matching orders to skip, default 0.
+    pub offset: Option<u32>,
+}
+
+impl ListQuery {
+    /// The page size actually used: `limit` (default [`DEFAULT_LIMIT`]) capped at
+    /// [`MAX_LIMIT`].
+    pub fn effective_limit(&self) -> u32 {
+        self.limit.unwrap_or(DEFAULT_LIMIT).min(MAX_LIMIT)
+    }
+
+    pub fn effective_offset(&self) -> u32 {
+        self.offset.unwrap_or(0)
+    }
+}
+
+/// One page of a list and the number of matching records in all pages.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub total: u64,
+}
+
+/// `ORD-<year>-<seq>`, the sequence zero-padded to at least three digits.
+pub fn order_number(year: i32, seq: i64) -> String {
+    format!("ORD-{year}-{seq:03}")
+}
+
+fn validate_items(items: Vec<NewItem>) -> Result<Vec<Item>> {
+    if items.len() > ITEMS_MAX {
+        return Err(Error::invalid(
+            "items",
+            format!("an order can have at most {ITEMS_MAX} items"),
+        ));
+    }
+    items
+        .into_iter()
+        .enumerate()
+        .map(|(i, item)| item.validate(i))
+        .collect()
+}
+
+/// `null` (or absent, with `#[serde(default)]`) as the type's default.
+fn null_as_default<'de, T, D>(d: D) -> Result<T, D::Error>
+where
+    T: Deserialize<'de> + Default,
+    D: Deserializer<'de>,
+{
+    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
+}
+
+fn check_length(field: &str, s: &str, max: usize) -> Result<()> {
+    if s.chars().count() > max {
+        return Err(Error::invalid(
+            field,
+            format!("must be at most {max} characters"),
+        ));
+    }
+    Ok(())
+}
+
+/// An optional one-line text: trimmed; empty means absent; no control characters.
+fn optional_line(field: &str, raw: Option<String>, max: usize) -> Result<Option<String>> {
+    let Some(s) = raw.as_deref().map(str::trim).filter(|s| !s.is_empty()) else {
+        return Ok(None);
+    };
+    check_length(field, s, max)?;
+    if s.chars().any(char::is_control) {
+        return Err(Error::invalid(
+            field,
+            "must be one line without control characters",
+        ));
+    }
+    Ok(Some(s.to_owned()))
+}
+
+/// An optional free text: trimmed, empty means absent; line breaks and tabs allowed, other
+/// control characters not.
+fn optional_text(field: &str, raw: Option<String>, max: usize) -> Result<Option<String>> {
+    let Some(s) = raw.as_deref().map(str::trim).filter(|s| !s.is_empty()) else {
+        return Ok(None);
+    };
+    check_length(field, s, max)?;
+    if s.chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        return Err(Error::invalid(field, "must not contain control characters"));
+    }
+    Ok(Some(s.to_owned()))
+}
+
+/// A non-negative amount of at most [`AMOUNT_MAX`] with at most [`AMOUNT_SCALE_MAX`] decimals.
+fn amount(field: &str, m: Money) -> Result<Money> {
+    if m.is_negative() {
+        return Err(Error::invalid(field, "must not be negative"));
+    }
+    if m > Money::from(AMOUNT_MAX) {
+        return Err(Error::invalid(
+            field,
+            format!("must be at most {AMOUNT_MAX}"),
+        ));
+    }
+    if m.as_decimal().scale() > AMOUNT_SCALE_MAX {
+        return Err(Error::invalid(
+            field,
+            format!("must have at most {AMOUNT_SCALE_MAX} decimal places"),
+        ));
+    }
+    Ok(m)
+}
+
+/// Three ASCII upper-case letters (ISO 4217), surrounding whitespace ignored.
+fn currency(raw: &str) -> Result<String> {
+    let s = raw.trim();
+    if s.len() == 3 && s.bytes().all(|b| b.is_ascii_uppercase()) {
+        Ok(s.to_owned())
+    } else {
+        Err(Error::invalid(
+            "currency",
+            "must be a three-letter upper-case ISO 4217 code such as EUR",
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn m(s: &str) -> Money {
+        Money::parse(s).unwrap()
+    }
+
+    fn now() -> Timestamp {
+        Timestamp::parse("2026-03-01T10:00:00Z").unwrap()
+    }
+
+    fn item(q: &str, p: &str) -> NewItem {
+        NewItem::freetext("thing", m(q), m(p))
+    }
+
+    fn invalid_field<T: fmt::Debug>(r: Result<T>) -> String {
+        match r {
+            Err(Error::Invalid { field, .. }) => field,
+            other => panic!("expected Invalid, got {other:?}"),
+        }
+    }
+
+    fn order_with(items: Vec<NewItem>, discount: Option<Discount>) -> Result<Order> {
+        let mut new = NewOrder::new(Uuid::new_v4());
+        new.items = items;
+        new.discount = discount;
+        new.into_order(Uuid::new_v4(), now())
+    }
+
+    #[test]
+    fn totals_are_exact_and_the_total_rounds_half_away_from_zero() {
+        let items = vec![item("2", "12.30"), item("1", "0.45")];
+        // (discount, subtotal, total)
+        let cases = [
+            (None, "25.05", "25.05"),
+            (Some(Discount::percentage(m("10"))), "25.05", "22.55"), // 22.545 → 22.55
+            (Some(Discount::percentage(m("100"))), "25.05", "0"),
+            (Some(Discount::percentage(m("0"))), "25.05", "25.05"),
+            (Some(Discount::fixed(m("5.05"))), "25.05", "20"),
+            (Some(Discount::fixed(m("25.05"))), "25.05", "0"),
+            (Some(Discount::fixed(m("0.001"))), "25.05", "25.05"), // 25.049 → 25.05
+        ];
+        for (discount, subtotal, total) in cases {
+            let o = order_with(items.clone(), discount.clone()).unwrap();
+            assert_eq!(o.subtotal.to_string(), subtotal, "{discount:?}");
+            assert_eq!(o.total_price.to_string(), total, "{discount:?}");
+        }
+    }
+
+    #[test]
+    fn line_totals_and_subtotal_never_go_through_floats() {
+        let o = order_with(vec![item("3", "0.1"), item("1.5", "0.45")], None).unwrap();
+        assert_eq!(o.items[0].line_total.to_string(), "0.3");
+        assert_eq!(o.items[1].line_total.to_string(), "0.675");
+        assert_eq!(o.subtotal.to_string(), "0.975");
+        assert_eq!(o.total_price.to_string(), "0.98");
+        let json = serde_json::to_value(&o).unwrap();
+        assert_eq!(json["subtotal"].to_string(), "0.975");
+        assert_eq!(json["items"][0]["line_total"].to_string(), "0.3");
+        assert_eq!(json["items"][1]["quantity"].to_string(), "1.5");
+    }
+
+    #[test]
+    fn discounts_out_of_range_are_rejected_on_discount_value() {
+        let items = || vec![item("2", "12.30"), item("1", "0.45")];
+        for d in [
+            Discount::fixed(m("25.06")),
+            Discount::fixed(m("-1")),
+            Discount::percentage(m("100.01")),
+            Discount::percentage(m("-5")),
+        ] {
+            assert_eq!(
+                invalid_field(order_with(items(), Some(d))),
+                "discount.value"
+            );
+        }
+        // a fixed discount on an empty order
+        assert_eq!(
+            invalid_field(order_with(vec![], Some(Discount::fixed(m("1"))))),
+            "discount.value"
+        );
+    }
+
+    #[test]
+    fn status_moves_follow_the_workflow() {
+        use Status::*;
+        let allowed = [
+            (Draft, Confirmed),
+            (Draft, Cancelled),
+            (Confirmed, Draft),
+            (Confirmed, InProduction),
+            (Confirmed, Shipped),
+            (Confirmed, Cancelled),
+            (InProduction, Shipped),
+            (InProduction, Cancelled),
+            (Shipped, Delivered),
+            (Shipped, Cancelled),
+        ];
+        for from in Status::ALL {
+            for to in Status::ALL {
+                assert_eq!(
+                    from.can_become(to),
+                    allowed.contains(&(from, to)),
+                    "{from} → {to}"
+                );
+            }
+        }
+        assert!(Delivered.is_final() && Cancelled.is_final());
+        assert!(!Shipped.is_final());
+    }
+
+    #[test]
+    fn an_illegal_move_is_invalid_on_status_and_a_legal_one_stamps_shipping() {
+        let o = order_with(vec![item("1", "1")], None).unwrap();
+        let to = |s: Status| OrderPatch {
+            status: Some(s),
+            ..OrderPatch::default()
+        };
+        assert_eq!(
+            invalid_field(to(Status::Shipped).apply(&o, now())),
+            "status"
+        );
+        let later = Timestamp::parse("2026-03-02T08:00:00Z").unwrap();
+        let confirmed = to(Status::Confirmed).apply(&o, later).unwrap();
+        assert_eq!(confirmed.status, Status::Confirmed);
+        assert_eq!(confirmed.shipping.shipped_at, None);
+        let shipped = to(Status::Shipped).apply(&confirmed, later).unwrap();
+        assert_eq!(shipped.shipping.shipped_at, Some(later));
+        let delivered = to(Status::Delivered).apply(&shipped, now()).unwrap();
+        assert_eq!(delivered.shipping.shipped_at, Some(later));
+        assert_eq!(delivered.shipping.delivered_at, Some(now()));
+        let e = to(Status::Cancelled).apply(&delivered, now()).unwrap_err();
+        assert!(e.to_string().contains("final"), "{e}");
+        // the same status again is no move at all
+        assert_eq!(to(Status::Delivered).apply(&delivered, now()).unwrap(), {
+            let mut d = delivered.clone();
+            d.updated_at = now();
+            d
+        });
+    }
+
+    #[test]
+    fn items_are_validated_field_by_field() {
+        let pid = Uuid::new_v4();
+        let ok = || item("1", "1");
+        let cases: Vec<(NewItem, &str)> = vec![
+            (item("0", "1"), "items[1].quantity"),
+            (item("-1", "1"), "items[1].quantity"),
+            (item("0.0001", "1"), "items[1].quantity"),
+            (item("1000001", "1"), "items[1].quantity"),
+            (item("1", "-0.01"), "items[1].unit_price"),
+            (item("1", "0.0000001"), "items[1].unit_price"),
+            (
+                NewItem {
+                    kind: Some(ItemType::Product),
+                    ..item("1", "1")
+                },
+                "items[1].product_id",
+            ),
+            (
+                NewItem {
+                    kind: Some(ItemType::Freetext),
+                    ..NewItem::product(pid, m("1"), m("1"))
+                },
+                "items[1].product_id",
+            ),
+            (
+                NewItem {
+                    product_name: Some("  ".into()),
+                    ..item("1", "1")
+                },
+                "items[1].description",
+            ),
+            (
+                NewItem {
+                    product_name: Some("x".repeat(NAME_MAX + 1)),
+                    ..item("1", "1")
+                },
+                "items[1].product_name",
+            ),
+            (
+                NewItem {
+                    serial_numbers: vec!["ok".into(), "a\u{7}b".into()],
+                    ..item("1", "1")
+                },
+                "items[1].serial_numbers[1]",
+            ),
+        ];
+        for (bad, field) in cases {
+            assert_eq!(invalid_field(order_with(vec![ok(), bad], None)), field);
+        }
+    }
+
+    #[test]
+    fn item_types_default_from_the_product_id_and_text_is_trimmed() {
+        let pid = Uuid::new_v4();
+        let mut service = NewItem::product(pid, m("1.5"), m("40"));
+        service.kind = Some(ItemType::Service);
+        let mut freetext = item("1", "2");
+        freetext.product_name = Some("  Καμπάνα  ".into());
+        freetext.serial_numbers = vec![" SN-1 ".into(), "   ".into()];
+        let o = order_with(
+            vec![NewItem::product(pid, m("1"), m("1")), service, freetext],
+            None,
+        )
+        .unwrap();
+        let kinds: Vec<_> = o.items.iter().map(|i| i.kind).collect();
+        assert_eq!(
+            kinds,
+            [ItemType::Product, ItemType::Service, ItemType::Freetext]
+        );
+        assert_eq!(o.items[2].product_name.as_deref(), Some("Καμπάνα"));
+        assert_eq!(o.items[2].serial_numbers, ["SN-1"]);
+    }
+
+    #[test]
+    fn order_numbers_are_padded_to_three_digits() {
+        assert_eq!(order_number(2026, 1), "ORD-2026-001");
+        assert_eq!(order_number(2026, 42), "ORD-2026-042");
+        assert_eq!(order_number(2026, 999), "ORD-2026-999");
+        assert_eq!(order_number(2026, 1000), "ORD-2026-1000");
+    }
+
+    #[test]
+    fn inputs_accept_strings_ignore_computed_fields_and_tell_null_from_absent() {
+        let new: NewOrder = serde_json::from_str(
+            r#"{"customer_id":"6f1c1c2e-3b55-4a39-9f7e-2d5a3c4b1a10","order_number":"X",
+                "subtotal":999,"total_price":1,"items":[{"quantity":"2","unit_price":"12.30",
+                "product_name":"Bell","line_total":5}],"currency":" USD ","shipping":null,
+                "discount":{"type":"fixed","value":"0.30","reason":null}}"#,
+        )
+        .unwrap();
+        let o = new.into_order(Uuid::new_v4(), now()).unwrap();
+        assert_eq!(o.order_number, "");
+        assert_eq!(o.subtotal, m("24.6"));
+        assert_eq!(o.total_price, m("24.3"));
+        assert_eq!(o.currency, "USD");
+        assert_eq!(o.status, Status::Draft);
+        assert_eq!(o.payment_status, PaymentStatus::Pending);
+
+        let p: OrderPatch = serde_json::from_str(r#"{"discount":null}"#).unwrap();
+        assert_eq!(p.discount, Some(None));
+        let p: OrderPatch = serde_json::from_str(r#"{"items":null}"#).unwrap();
+        assert!(p.items.is_none() && p.discount.is_none());
+        let cleared = serde_json::from_str::<OrderPatch>(r#"{"discount":null}"#)
+            .unwrap()
+            .apply(&o, now())
+            .unwrap();
+        assert_eq!(cleared.discount, None);
+        assert_eq!(cleared.total_price, m("24.6"));
+    }
+
+    #[test]
+    fn currency_must_be_an_iso_code() {
+        for bad in ["eur", "EURO", "", "E1R"] {
+            let mut new = NewOrder::new(Uuid::new_v4());
+            new.currency = Some(bad.into());
+            assert_eq!(
+                invalid_field(new.into_order(Uuid::new_v4(), now())),
+                "currency"
+            );
+        }
+    }
+
+    #[test]
+    fn list_paging_has_defaults_and_a_cap() {
+        let q = ListQuery::default();
+        assert_eq!((q.effective_limit(), q.effective_offset()), (100, 0));
+        let q = ListQuery {
+            limit: Some(5000),
+            offset: Some(7),
+            ..ListQuery::default()
+        };
+        assert_eq!((q.effective_limit(), q.effective_offset()), (1000, 7));
+    }
+}

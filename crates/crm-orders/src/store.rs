@@ -1,0 +1,67 @@
+//! Where orders are kept: the storage trait the service is generic over.
+//!
+//! Each method is one atomic operation. Writes check what only the database can check — the
+//! customer and the products exist, the next order number of the year — inside the same
+//! transaction that saves the order, so concurrent writers can neither break those rules nor
+//! see half of an operation. A stale caller changes nothing.
+
+pub mod sqlite;
+
+use std::future::Future;
+
+use uuid::Uuid;
+
+use crate::error::Result;
+use crate::model::{ListQuery, Order, Page};
+
+/// What an [`OrderStore::update`] callback decides.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    /// Store this record. The store keeps `id`, `order_number` and `created_at`, sets
+    /// `version` to the current one + 1, appends a history entry when `status` differs from the
+    /// stored one, and fills empty product names of changed items.
+    Save(Box<Order>),
+    /// Nothing differs: leave the record and its version as they are.
+    Unchanged,
+}
+
+pub trait OrderStore: Send + Sync + 'static {
+    /// One page of orders matching the query, newest first (`created_at`, then order number,
+    /// descending), and the number of matches in all pages.
+    fn list(&self, query: ListQuery) -> impl Future<Output = Result<Page<Order>>> + Send;
+
+    /// The order with its items and status history, or `Error::NotFound`.
+    fn get(&self, id: Uuid) -> impl Future<Output = Result<Order>> + Send;
+
+    /// Stores a new order, validated and with its totals computed. In one transaction the store
+    /// checks the customer (`Error::Invalid` on `customer_id`) and the products
+    /// (`items[i].product_id`), fills empty product names from the products, takes the next
+    /// number of the year of `created_at`, and records the first status in the history.
+    /// Returns the order as stored.
+    fn insert(&self, order: Order) -> impl Future<Output = Result<Order>> + Send;
+
+    /// Loads the order (`Error::NotFound`), checks `expected_version` (`Error::Stale`), lets
+    /// `change` decide the new record from the current one and saves it (checking customer and
+    /// products as [`OrderStore::insert`] does), all in one transaction; returns the record as
+    /// stored. Any error leaves everything as it was.
+    fn update<F>(
+        &self,
+        id: Uuid,
+        expected_version: Option<i64>,
+        change: F,
+    ) -> impl Future<Output = Result<Order>> + Send
+    where
+        F: FnOnce(&Order) -> Result<Change> + Send + 'static;
+
+    /// Deletes the order with its items and history after checking it exists
+    /// (`Error::NotFound`) and `expected_version` (`Error::Stale`). An order that other records
+    /// refer to is `Error::InUse` and stays.
+    fn delete(
+        &self,
+        id: Uuid,
+        expected_version: Option<i64>,
+    ) -> impl Future<Output = Result<()>> + Send;
+
+    /// How many orders the customer has.
+    fn count_for_customer(&self, customer_id: Uuid) -> impl Future<Output = Result<u64>> + Send;
+}

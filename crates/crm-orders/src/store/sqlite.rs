@@ -1,0 +1,517 @@
+//! [`OrderStore`] on the shared SQLite database (migration `04-orders`).
+//!
+//! - `orders`: one row per order; the discount is three columns, shipping a JSON text column
+//!   (never queried). `order_year`/`order_seq` keep the number sortable; both the number and
+//!   the pair are UNIQUE. `customer_id REFERENCES customers(id)` without cascade.
+//! - `order_counters`: the last sequence number of each year, bumped in the write that inserts
+//!   the order — the one writer makes it race-free, the savepoint rolls it back with a failed
+//!   insert, so numbers have no gaps.
+//! - `order_items`: the lines, by position; `product_id REFERENCES products(id)` without
+//!   cascade, so a product on an order cannot be deleted.
+//! - `order_status_history`: append-only (triggers refuse UPDATE and DELETE, except the
+//!   cascade when the order itself is deleted).
+
+use crm_core::{Db, Money, Timestamp, is_constraint_violation};
+use rusqlite::types::{Type, Value};
+use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
+use uuid::Uuid;
+
+use crate::error::{Error, Result};
+use crate::model::{
+    Discount, DiscountType, Item, ItemType, ListQuery, Order, Page, PaymentStatus, Shipping,
+    Status, StatusChange, line_total, order_number,
+};
+use crate::store::{Change, OrderStore};
+
+const COLUMNS: &str = "id, order_number, customer_id, status, subtotal, discount_type, \
+     discount_value, discount_reason, total_price, currency, shipping, payment_status, \
+     invoice_path, notes, created_at, updated_at, version";
+
+/// Newest first; the number compared as (year, sequence) so that `ORD-2026-1000` comes
+/// before `ORD-2026-999`.
+const ORDER_BY: &str = "ORDER BY created_at DESC, order_year DESC, order_seq DESC";
+
+/// Orders in the CRM's SQLite database.
+#[derive(Debug, Clone)]
+pub struct SqliteOrderStore {
+    db: Db,
+}
+
+impl SqliteOrderStore {
+    pub fn new(db: Db) -> Self {
+        Self { db }
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+}
+
+impl OrderStore for SqliteOrderStore {
+    async fn list(&self, query: ListQuery) -> Result<Page<Order>> {
+        self.db
+            .read(move |conn| {
+                // one snapshot for the count, the page and its items
+                let tx = conn.unchecked_transaction()?;
+                let mut conditions = Vec::new();
+                let mut args = Vec::new();
+                if let Some(c) = query.customer_id {
+                    conditions.push("customer_id = ?");
+                    args.push(Value::Text(c.to_string()));
+                }
+                if let Some(s) = query.status {
+                    conditions.push("status = ?");
+                    args.push(Value::Text(s.as_str().to_owned()));
+                }
+                if let Some(p) = query.payment_status {
+                    conditions.push("payment_status = ?");
+                    args.push(Value::Text(p.as_str().to_owned()));
+                }
+                let filter = if conditions.is_empty() {
+                    String::new()
+                } else {
+                    format!("WHERE {}", conditions.join(" AND "))
+                };
+                let total: i64 = tx.query_row(
+                    &format!("SELECT count(*) FROM orders {filter}"),
+                    params_from_iter(args.iter()),
+                    |r| r.get(0),
+                )?;
+                args.push(Value::Integer(query.effective_limit().into()));
+                args.push(Value::Integer(query.effective_offset().into()));
+                let mut stmt = tx.prepare(&format!(
+                    "SELECT {COLUMNS} FROM orders {filter} {ORDER_BY} LIMIT ? OFFSET ?"
+                ))?;
+                let mut items = stmt
+                    .query_map(params_from_iter(args.iter()), from_row)?
+                    .collect::<rusqlite::Result<Vec<_>>>()?;
+                for order in &mut items {
+                    load_children(&tx, order)?;
+                }
+                Ok(Page {
+                    items,
+                    total: u64::try_from(total).unwrap_or(0),
+                })
+            })
+            .await
+    }
+
+    async fn get(&self, id: Uuid) -> Result<Order> {
+        self.db
+            .read(move |conn| {
+                let tx = conn.unchecked_transaction()?;
+                load(&tx, id)?.ok_or(Error::NotFound { id })
+            })
+            .await
+    }
+
+    async fn insert(&self, order: Order) -> Result<Order> {
+        self.db
+            .write(move |conn| {
+                let mut o = order;
+                check_customer(conn, o.customer_id)?;
+                fill_products(conn, &mut o.items)?;
+                let year = o.created_at.year();
+                let seq: i64 = conn.query_row(
+                    "INSERT INTO order_counters (year, last_seq) VALUES (?1, 1) \
+                     ON CONFLICT (year) DO UPDATE SET last_seq = last_seq + 1 \
+                     RETURNING last_seq",
+                    [year],
+                    |r| r.get(0),
+                )?;
+                o.order_number = order_number(year, seq);
+                let id = o.id.to_string();
+                let discount = o.discount.as_ref();
+                conn.execute(
+                    &format!(
+                        "INSERT INTO orders ({COLUMNS}, order_year, order_seq) VALUES (?1, ?2, \
+                         ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, \
+                         ?18, ?19)"
+                    ),
+                    params![
+                        id,
+                        o.order_number,
+                        o.customer_id.to_string(),
+                        o.status.as_str(),
+                        o.subtotal,
+                        discount.map(|d| d.kind.as_str()),
+                        discount.map(|d| d.value),
+                        discount.and_then(|d| d.reason.as_deref()),
+                        o.total_price,
+                        o.currency,
+                        shipping_json(&o.shipping)?,
+                        o.payment_status.as_str(),
+                        o.invoice_path,
+                        o.notes,
+                        o.created_at,
+                        o.updated_at,
+                        o.version,
+                        year,
+                        seq,
+                    ],
+                )
+                .map_err(order_write_error)?;
+                save_items(conn, &id, &o.items)?;
+                let first = StatusChange {
+                    from: None,
+                    to: o.status,
+                    at: o.created_at,
+                };
+                append_history(conn, &id, &first)?;
+                o.status_history = vec![first];
+                Ok(o)
+            })
+            .await
+    }
+
+    async fn update<F>(&self, id: Uuid, expected_version: Option<i64>, change: F) -> Result<Order>
+    where
+        F: FnOnce(&Order) -> Result<Change> + Send + 'static,
+    {
+        self.db
+            .write(move |conn| {
+                let current = load(conn, id)?.ok_or(Error::NotFound { id })?;
+                check_version(expected_version, current.version)?;
+                let mut next = match change(&current)? {
+                    Change::Unchanged => return Ok(current),
+                    Change::Save(next) => *next,
+                };
+                next.id = current.id;
+                next.order_number = current.order_number.clone();
+                next.created_at = current.created_at;
+                next.version = current.version + 1;
+                next.status_history = current.status_history.clone();
+                if next.customer_id != current.customer_id {
+                    check_customer(conn, next.customer_id)?;
+                }
+                let items_changed = next.items != current.items;
+                if items_changed {
+                    fill_products(conn, &mut next.items)?;
+                }
+                let discount = next.discount.as_ref();
+                let key = id.to_string();
+                let changed = conn
+                    .execute(
+                        "UPDATE orders SET customer_id = ?3, status = ?4, subtotal = ?5, \
+                         discount_type = ?6, discount_value = ?7, discount_reason = ?8, \
+                         total_price = ?9, currency = ?10, shipping = ?11, payment_status = ?12, \
+                         invoice_path = ?13, notes = ?14, updated_at = ?15, version = ?16 \
+                         WHERE id = ?1 AND version = ?2",
+                        params![
+                            key,
+                            current.version,
+                            next.customer_id.to_string(),
+                            next.status.as_str(),
+                            next.subtotal,
+                            discount.map(|d| d.kind.as_str()),
+                            discount.map(|d| d.value),
+                            discount.and_then(|d| d.reason.as_deref()),
+                            next.total_price,
+                            next.currency,
+                            shipping_json(&next.shipping)?,
+                            next.payment_status.as_str(),
+                            next.invoice_path,
+                            next.notes,
+                            next.updated_at,
+                            next.version,
+                        ],
+                    )
+                    .map_err(order_write_error)?;
+                if changed != 1 {
+                    // cannot happen with one writer, but never report a write that did not land
+                    return Err(Error::Stale {
+                        current_version: current_version(conn, id)?.unwrap_or(current.version),
+                    });
+                }
+                if items_changed {
+                    conn.execute("DELETE FROM order_items WHERE order_id = ?1", [&key])?;
+                    save_items(conn, &key, &next.items)?;
+                }
+                if next.status != current.status {
+                    let entry = StatusChange {
+                        from: Some(current.status),
+                        to: next.status,
+                        at: next.updated_at,
+                    };
+                    append_history(conn, &key, &entry)?;
+                    next.status_history.push(entry);
+                }
+                Ok(next)
+            })
+            .await
+    }
+
+    async fn delete(&self, id: Uuid, expected_version: Option<i64>) -> Result<()> {
+        self.db
+            .write(move |conn| {
+                let version = current_version(conn, id)?.ok_or(Error::NotFound { id })?;
+                check_version(expected_version, version)?;
+                conn.execute("DELETE FROM orders WHERE id = ?1", [id.to_string()])
+                    .map_err(|e| {
+                        if is_constraint_violation(&e, "FOREIGN KEY") {
+                            Error::InUse {
+                                message: "other records refer to this order".into(),
+                            }
+                        } else {
+                            Error::from(e)
+                        }
+                    })?;
+                Ok(())
+            })
+            .await
+    }
+
+    async fn count_for_customer(&self, customer_id: Uuid) -> Result<u64> {
+        self.db
+            .read(move |conn| {
+                let n: i64 = conn.query_row(
+                    "SELECT count(*) FROM orders WHERE customer_id = ?1",
+                    [customer_id.to_string()],
+                    |r| r.get(0),
+                )?;
+                Ok(u64::try_from(n).unwrap_or(0))
+            })
+            .await
+    }
+}
+
+fn check_version(expected: Option<i64>, current: i64) -> Result<()> {
+    match expected {
+        Some(v) if v != current => Err(Error::Stale {
+            current_version: current,
+        }),
+        _ => Ok(()),
+    }
+}
+
+fn current_version(conn: &Connection, id: Uuid) -> Result<Option<i64>> {
+    Ok(conn
+        .query_row(
+            "SELECT version FROM orders WHERE id = ?1",
+            [id.to_string()],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
+fn no_such_customer() -> Error {
+    Error::invalid("customer_id", "no such customer")
+}
+
+fn check_customer(conn: &Connection, id: Uuid) -> Result<()> {
+    let exists: bool = conn
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM customers WHERE id = ?1)")?
+        .query_row([id.to_string()], |r| r.get(0))?;
+    if exists {
+        Ok(())
+    } else {
+        Err(no_such_customer())
+    }
+}
+
+/// Checks that every referenced product exists and copies its name into items without one.
+fn fill_products(conn: &Connection, items: &mut [Item]) -> Result<()> {
+    let mut stmt = conn.prepare_cached("SELECT name FROM products WHERE id = ?1")?;
+    for (i, item) in items.iter_mut().enumerate() {
+        let Some(product_id) = item.product_id else {
+            continue;
+        };
+        let name: Option<Option<String>> = stmt
+            .query_row([product_id.to_string()], |r| r.get(0))
+            .optional()?;
+        let Some(name) = name else {
+            return Err(Error::invalid(
+                format!("items[{i}].product_id"),
+                "no such product",
+            ));
+        };
+        if item.product_name.is_none() {
+            item.product_name = name.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty());
+        }
+    }
+    Ok(())
+}
+
+/// A failed INSERT or UPDATE of `orders`: its only foreign key is the customer.
+fn order_write_error(e: rusqlite::Error) -> Error {
+    if is_constraint_violation(&e, "FOREIGN KEY") {
+        no_such_customer()
+    } else if is_constraint_violation(&e, "orders.order_number")
+        || is_constraint_violation(&e, "orders.order_year")
+    {
+        Error::Conflict {
+            message: "the order number is taken".into(),
+        }
+    } else {
+        Error::from(e)
+    }
+}
+
+fn save_items(conn: &Connection, order_id: &str, items: &[Item]) -> Result<()> {
+    let mut stmt = conn.prepare_cached(
+        "INSERT INTO order_items (order_id, position, type, product_id, product_name, \
+         description, quantity, unit_price, serial_numbers) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )?;
+    for (i, item) in items.iter().enumerate() {
+        let serials = serde_json::to_string(&item.serial_numbers).map_err(to_sql_error)?;
+        stmt.execute(params![
+            order_id,
+            i64::try_from(i).unwrap_or(i64::MAX),
+            item.kind.as_str(),
+            item.product_id.map(|p| p.to_string()),
+            item.product_name,
+            item.description,
+            item.quantity,
+            item.unit_price,
+            serials,
+        ])
+        .map_err(|e| {
+            if is_constraint_violation(&e, "FOREIGN KEY") {
+                Error::invalid(format!("items[{i}].product_id"), "no such product")
+            } else {
+                Error::from(e)
+            }
+        })?;
+    }
+    Ok(())
+}
+
+fn append_history(conn: &Connection, order_id: &str, change: &StatusChange) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO order_status_history (order_id, from_status, to_status, at) \
+         VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![
+        order_id,
+        change.from.map(Status::as_str),
+        change.to.as_str(),
+        change.at,
+    ])?;
+    Ok(())
+}
+
+fn shipping_json(s: &Shipping) -> Result<String> {
+    serde_json::to_string(s).map_err(|e| Error::from(to_sql_error(e)))
+}
+
+fn to_sql_error(e: serde_json::Error) -> rusqlite::Error {
+    rusqlite::Error::ToSqlConversionFailure(Box::new(e))
+}
+
+fn load(conn: &Connection, id: Uuid) -> Result<Option<Order>> {
+    let order = conn
+        .prepare_cached(&format!("SELECT {COLUMNS} FROM orders WHERE id = ?1"))?
+        .query_row([id.to_string()], from_row)
+        .optional()?;
+    match order {
+        None => Ok(None),
+        Some(mut o) => {
+            load_children(conn, &mut o)?;
+            Ok(Some(o))
+        }
+    }
+}
+
+/// Reads the items and the status history of `order`.
+fn load_children(conn: &Connection, order: &mut Order) -> Result<()> {
+    let id = order.id.to_string();
+    order.items = conn
+        .prepare_cached(
+            "SELECT type, product_id, product_name, description, quantity, unit_price, \
+             serial_numbers FROM order_items WHERE order_id = ?1 ORDER BY position",
+        )?
+        .query_map([&id], item_from_row)?
+        .collect::<rusqlite::Result<_>>()?;
+    order.status_history = conn
+        .prepare_cached(
+            "SELECT from_status, to_status, at FROM order_status_history \
+             WHERE order_id = ?1 ORDER BY id",
+        )?
+        .query_map([&id], |r| {
+            let from: Option<String> = r.get(0)?;
+            Ok(StatusChange {
+                from: from.map(|s| parse_enum(0, &s, Status::parse)).transpose()?,
+                to: enum_col(r, 1, Status::parse)?,
+                at: r.get(2)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(())
+}
+
+/// An order row without its items and history.
+fn from_row(r: &Row<'_>) -> rusqlite::Result<Order> {
+    let discount = match r.get::<_, Option<String>>(5)? {
+        None => None,
+        Some(kind) => Some(Discount {
+            kind: parse_enum(5, &kind, DiscountType::parse)?,
+            value: r.get(6)?,
+            reason: r.get(7)?,
+        }),
+    };
+    let shipping: String = r.get(10)?;
+    Ok(Order {
+        id: uuid_col(r, 0)?,
+        order_number: r.get(1)?,
+        customer_id: uuid_col(r, 2)?,
+        status: enum_col(r, 3, Status::parse)?,
+        status_history: Vec::new(),
+        items: Vec::new(),
+        subtotal: r.get(4)?,
+        discount,
+        total_price: r.get(8)?,
+        currency: r.get(9)?,
+        shipping: serde_json::from_str(&shipping)
+            .map_err(|e| rusqlite::Error::FromSqlConversionFailure(10, Type::Text, Box::new(e)))?,
+        payment_status: enum_col(r, 11, PaymentStatus::parse)?,
+        invoice_path: r.get(12)?,
+        notes: r.get(13)?,
+        created_at: r.get::<_, Timestamp>(14)?,
+        updated_at: r.get(15)?,
+        version: r.get(16)?,
+    })
+}
+
+fn item_from_row(r: &Row<'_>) -> rusqlite::Result<Item> {
+    let product_id: Option<String> = r.get(1)?;
+    let quantity: Money = r.get(4)?;
+    let unit_price: Money = r.get(5)?;
+    let serials: String = r.get(6)?;
+    Ok(Item {
+        kind: enum_col(r, 0, ItemType::parse)?,
+        product_id: product_id.map(|s| parse_uuid(1, &s)).transpose()?,
+        product_name: r.get(2)?,
+        description: r.get(3)?,
+        quantity,
+        unit_price,
+        line_total: line_total(quantity, unit_price),
+        serial_numbers: serde_json::from_str(&serials)
+            .map_err(|e| rusqlite::Error::FromSqlConversionFailure(6, Type::Text, Box::new(e)))?,
+    })
+}
+
+fn uuid_col(r: &Row<'_>, idx: usize) -> rusqlite::Result<Uuid> {
+    let s: String = r.get(idx)?;
+    parse_uuid(idx, &s)
+}
+
+fn parse_uuid(idx: usize, s: &str) -> rusqlite::Result<Uuid> {
+    Uuid::parse_str(s)
+        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(idx, Type::Text, Box::new(e)))
+}
+
+fn enum_col<T>(r: &Row<'_>, idx: usize, parse: fn(&str) -> Option<T>) -> rusqlite::Result<T> {
+    let s: String = r.get(idx)?;
+    parse_enum(idx, &s, parse)
+}
+
+fn parse_enum<T>(idx: usize, s: &str, parse: fn(&str) -> Option<T>) -> rusqlite::Result<T> {
+    parse(s).ok_or_else(|| {
+        rusqlite::Error::FromSqlConversionFailure(
+            idx,
+            Type::Text,
+            format!("unknown value `{s}`").into(),
+        )
+    })
+}

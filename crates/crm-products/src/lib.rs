@@ -1,0 +1,20 @@
+//! Products: the catalogue of controllers, strikers, clocks, parts and repair services.
+//!
+//! A product's `costs.total` and `stock.available` are computed here, never taken from a
+//! client; SKUs are unique ignoring case. [`Products`] is the service the gateway calls,
+//! [`Service`] implements it over any [`ProductStore`], [`SqliteProductStore`] keeps products
+//! in the shared SQLite database.
+
+pub mod error;
+pub mod model;
+pub mod service;
+pub mod store;
+
+pub use error::{Error, Result};
+pub use model::{
+    Category, Costs, CostsInput, CostsPatch, ListQuery, NewProduct, Page, Product, ProductPatch,
+    Sku, SkuError, Stock, StockInput, StockPatch,
+};
+pub use service::{Products, Service};
+pub use store::sqlite::SqliteProductStore;
+pub use store::{Change, ProductStore};

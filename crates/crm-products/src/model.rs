@@ -1,0 +1,879 @@
+//! Product records, the inputs that create and change them, and their validation.
+//!
+//! Validation happens here, once: [`NewProduct::into_product`] and [`ProductPatch::apply`] trim
+//! strings, check every field and report the first bad one as [`Error::Invalid`] naming its
+//! JSON path (`name`, `costs.pcb`, `stock.reserved`, …). The server-computed fields
+//! (`costs.total`, `stock.available`) are never read from input: the input structs do not have
+//! them, so a client that sends them is ignored like any other unknown field.
+
+use std::fmt;
+
+use crm_core::patch::double_option;
+use crm_core::{Money, Timestamp};
+use serde::{Deserialize, Serialize};
+use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::is_combining_mark;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::error::{Error, Result};
+
+/// Longest product name, in characters.
+pub const NAME_MAX: usize = 300;
+/// Longest description, in characters.
+pub const DESCRIPTION_MAX: usize = 20_000;
+/// Longest SKU, in characters.
+pub const SKU_MAX: usize = 64;
+/// Longest `nextcloud_folder`, in characters.
+pub const FOLDER_MAX: usize = 1_000;
+/// Longest `linked_device_type`, in characters.
+pub const DEVICE_TYPE_MAX: usize = 100;
+/// The currency of a product created without one.
+pub const DEFAULT_CURRENCY: &str = "EUR";
+/// Page size of a list without `limit`.
+pub const DEFAULT_LIMIT: u32 = 100;
+/// Largest page a list returns; a larger `limit` is capped to it.
+pub const MAX_LIMIT: u32 = 1_000;
+
+/// What kind of thing a product is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Category {
+    Controller,
+    Striker,
+    Clock,
+    Part,
+    RepairService,
+}
+
+impl Category {
+    pub const ALL: [Category; 5] = [
+        Category::Controller,
+        Category::Striker,
+        Category::Clock,
+        Category::Part,
+        Category::RepairService,
+    ];
+
+    /// The wire and storage name, e.g. `repair_service`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::Controller => "controller",
+            Category::Striker => "striker",
+            Category::Clock => "clock",
+            Category::Part => "part",
+            Category::RepairService => "repair_service",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+}
+
+impl fmt::Display for Category {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A stock-keeping unit, validated once when parsed.
+///
+/// Rules (decided here, relied on everywhere):
+/// - surrounding whitespace is trimmed;
+/// - 1 to 64 characters;
+/// - no whitespace or control characters inside: a SKU is one token (`VESPER-2`, `STR/120`);
+///   any script is allowed;
+/// - the spelling is kept as entered, but uniqueness ignores case: `vesper-2` and `VESPER-2`
+///   are the same SKU (see [`Sku::key`]).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(try_from = "String", into = "String")]
+#[schema(value_type = String, example = "VESPER-2")]
+pub struct Sku(String);
+
+/// Why a text is not a valid SKU.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SkuError {
+    #[error("must not be empty")]
+    Empty,
+    #[error("must be at most {SKU_MAX} characters")]
+    TooLong,
+    #[error("must not contain whitespace or control characters")]
+    BadCharacter,
+}
+
+impl Sku {
+    /// Normalises (trims) and validates a SKU; see the type's documentation for the rules.
+    pub fn parse(raw: &str) -> Result<Self, SkuError> {
+        let s = raw.trim();
+        if s.is_empty() {
+            return Err(SkuError::Empty);
+        }
+        if s.chars().count() > SKU_MAX {
+            return Err(SkuError::TooLong);
+        }
+        if s.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return Err(SkuError::BadCharacter);
+        }
+        Ok(Self(s.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The form two SKUs are compared in for uniqueness: lower case.
+    pub fn key(&self) -> String {
+        self.0.to_lowercase()
+    }
+}
+
+impl TryFrom<String> for Sku {
+    type Error = SkuError;
+    fn try_from(s: String) -> Result<Self, SkuError> {
+        Self::parse(&s)
+    }
+}
+
+impl From<Sku> for String {
+    fn from(s: Sku) -> String {
+        s.0
+    }
+}
+
+impl fmt::Display for Sku {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// What one unit costs to make. All amounts are exact decimals in the product's currency.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct Costs {
+    pub pcb: Money,
+    pub components: Money,
+    pub enclosure: Money,
+    /// Hours of work per unit. A decimal quantity, not an amount of money: it is carried as
+    /// an exact decimal (`Money`) only so that `2.5` stays exactly `2.5`.
+    pub labor_hours: Money,
+    /// Cost of one hour of work.
+    pub labor_rate: Money,
+    pub shipping_in: Money,
+    /// Computed by the server: `pcb + components + enclosure + labor_hours × labor_rate +
+    /// shipping_in`, rounded to cents (halves away from zero). Never read from a client.
+    pub total: Money,
+}
+
+impl Costs {
+    /// The same costs with `total` computed from the parts.
+    pub fn recomputed(self) -> Self {
+        let total = (self.pcb
+            + self.components
+            + self.enclosure
+            + self.labor_rate * self.labor_hours.as_decimal()
+            + self.shipping_in)
+            .round_cents();
+        Self { total, ..self }
+    }
+}
+
+/// Units in stock. `available` is computed by the server.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct Stock {
+    /// Units physically in stock, at least 0.
+    pub on_hand: i64,
+    /// Units promised to orders, between 0 and `on_hand`.
+    pub reserved: i64,
+    /// Computed by the server: `on_hand − reserved`. Never read from a client.
+    pub available: i64,
+}
+
+impl Stock {
+    /// Validated stock: both counts non-negative and `reserved ≤ on_hand` (a larger
+    /// reservation is rejected on `stock.reserved`, not capped).
+    pub fn new(on_hand: i64, reserved: i64) -> Result<Self> {
+        if on_hand < 0 {
+            return Err(Error::invalid("stock.on_hand", "must not be negative"));
+        }
+        if reserved < 0 {
+            return Err(Error::invalid("stock.reserved", "must not be negative"));
+        }
+        if reserved > on_hand {
+            return Err(Error::invalid(
+                "stock.reserved",
+                format!("must not exceed stock.on_hand ({on_hand})"),
+            ));
+        }
+        Ok(Self {
+            on_hand,
+            reserved,
+            available: on_hand - reserved,
+        })
+    }
+}
+
+/// A product as stored and returned.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Product {
+    pub id: Uuid,
+    pub name: String,
+    pub sku: Sku,
+    pub category: Category,
+    pub description: Option<String>,
+    pub price: Money,
+    /// ISO 4217 code, e.g. `EUR`.
+    pub currency: String,
+    pub costs: Costs,
+    pub stock: Stock,
+    /// Folder in Nextcloud relative to the configured base, e.g. `02_Products/VESPER`.
+    pub nextcloud_folder: Option<String>,
+    pub linked_device_type: Option<String>,
+    pub active: bool,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    /// 1 when created, +1 on every change.
+    pub version: i64,
+}
+
+/// Cost parts given when creating a product; each absent (or `null`) part is 0.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct CostsInput {
+    #[serde(default)]
+    pub pcb: Option<Money>,
+    #[serde(default)]
+    pub components: Option<Money>,
+    #[serde(default)]
+    pub enclosure: Option<Money>,
+    /// Hours (exact decimal).
+    #[serde(default)]
+    pub labor_hours: Option<Money>,
+    #[serde(default)]
+    pub labor_rate: Option<Money>,
+    #[serde(default)]
+    pub shipping_in: Option<Money>,
+}
+
+/// Stock given when creating a product; absent (or `null`) counts are 0.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct StockInput {
+    #[serde(default)]
+    pub on_hand: Option<i64>,
+    #[serde(default)]
+    pub reserved: Option<i64>,
+}
+
+/// The body of a create. `name`, `sku` and `category` are required; everything else has a
+/// default (`price` 0, `currency` EUR, costs and stock 0, `active` true, the rest null).
+/// `null` is the same as absent. Unknown fields (and `id`, `costs.total`, …) are ignored.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct NewProduct {
+    pub name: String,
+    pub sku: String,
+    pub category: Category,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub price: Option<Money>,
+    #[serde(default)]
+    pub currency: Option<String>,
+    #[serde(default)]
+    pub costs: Option<CostsInput>,
+    #[serde(default)]
+    pub stock: Option<StockInput>,
+    #[serde(default)]
+    pub nextcloud_folder: Option<String>,
+    #[serde(default)]
+    pub linked_device_type: Option<String>,
+    #[serde(default)]
+    pub active: Option<bool>,
+}
+
+impl NewProduct {
+    /// A create with only the required fields; set the others on the value.
+    pub fn new(name: impl Into<String>, sku: impl Into<String>, category: Category) -> Self {
+        Self {
+            name: name.into(),
+            sku: sku.into(),
+            category,
+            description: None,
+            price: None,
+            currency: None,
+            costs: None,
+            stock: None,
+            nextcloud_folder: None,
+            linked_device_type: None,
+            active: None,
+        }
+    }
+
+    /// Validates the input and builds the record (version 1, created and updated `now`).
+    pub fn into_product(self, id: Uuid, now: Timestamp) -> Result<Product> {
+        let costs = self.costs.unwrap_or_default();
+        let stock = self.stock.unwrap_or_default();
+        Ok(Product {
+            id,
+            name: required_line("name", &self.name, NAME_MAX)?,
+            sku: parse_sku(&self.sku)?,
+            category: self.category,
+            description: optional_text("description", self.description, DESCRIPTION_MAX)?,
+            price: amount("price", self.price.unwrap_or_default())?,
+            currency: match self.currency {
+                Some(c) => currency(&c)?,
+                None => DEFAULT_CURRENCY.to_owned(),
+            },
+            costs: Costs {
+                pcb: amount("costs.pcb", costs.pcb.unwrap_or_default())?,
+                components: amount("costs.components", costs.components.unwrap_or_default())?,
+                enclosure: amount("costs.enclosure", costs.enclosure.unwrap_or_default())?,
+                labor_hours: amount("costs.labor_hours", costs.labor_hours.unwrap_or_default())?,
+                labor_rate: amount("costs.labor_rate", costs.labor_rate.unwrap_or_default())?,
+                shipping_in: amount("costs.shipping_in", costs.shipping_in.unwrap_or_default())?,
+                total: Money::ZERO,
+            }
+            .recomputed(),
+            stock: Stock::new(
+                stock.on_hand.unwrap_or_default(),
+                stock.reserved.unwrap_or_default(),
+            )?,
+            nextcloud_folder: nextcloud_folder(self.nextcloud_folder)?,
+            linked_device_type: optional_line(
+                "linked_device_type",
+                self.linked_device_type,
+                DEVICE_TYPE_MAX,
+            )?,
+            active: self.active.unwrap_or(true),
+            created_at: now,
+            updated_at: now,
+            version: 1,
+        })
+    }
+}
+
+/// Cost parts to change; absent (or `null`) parts stay as they are.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct CostsPatch {
+    #[serde(default)]
+    pub pcb: Option<Money>,
+    #[serde(default)]
+    pub components: Option<Money>,
+    #[serde(default)]
+    pub enclosure: Option<Money>,
+    /// Hours (exact decimal).
+    #[serde(default)]
+    pub labor_hours: Option<Money>,
+    #[serde(default)]
+    pub labor_rate: Option<Money>,
+    #[serde(default)]
+    pub shipping_in: Option<Money>,
+}
+
+/// Stock counts to change; absent (or `null`) counts stay as they are.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct StockPatch {
+    #[serde(default)]
+    pub on_hand: Option<i64>,
+    #[serde(default)]
+    pub reserved: Option<i64>,
+}
+
+/// The body of a partial update: only the fields given change.
+///
+/// An absent field stays as it is. `null` clears the nullable fields (`description`,
+/// `nextcloud_folder`, `linked_device_type`); on every other field `null` is the same as
+/// absent. Unknown and server-computed fields are ignored, so a whole record sent back
+/// (`id`, `created_at`, `costs.total`, `stock.available`, …) is accepted.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct ProductPatch {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub sku: Option<String>,
+    #[serde(default)]
+    pub category: Option<Category>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub description: Option<Option<String>>,
+    #[serde(default)]
+    pub price: Option<Money>,
+    #[serde(default)]
+    pub currency: Option<String>,
+    #[serde(default)]
+    pub costs: Option<CostsPatch>,
+    #[serde(default)]
+    pub stock: Option<StockPatch>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub nextcloud_folder: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub linked_device_type: Option<Option<String>>,
+    #[serde(default)]
+    pub active: Option<bool>,
+}
+
+impl ProductPatch {
+    /// The record `current` would become, validated, with computed fields recomputed.
+    /// Identity, timestamps and version are left to the caller.
+    pub fn apply(self, current: &Product) -> Result<Product> {
+        let mut p = current.clone();
+        if let Some(name) = self.name {
+            p.name = required_line("name", &name, NAME_MAX)?;
+        }
+        if let Some(sku) = self.sku {
+            p.sku = parse_sku(&sku)?;
+        }
+        if let Some(category) = self.category {
+            p.category = category;
+        }
+        if let Some(description) = self.description {
+            p.description = optional_text("description", description, DESCRIPTION_MAX)?;
+        }
+        if let Some(price) = self.price {
+            p.price = amount("price", price)?;
+        }
+        if let Some(c) = self.currency {
+            p.currency = currency(&c)?;
+        }
+        if let Some(c) = self.costs {
+            let set = |field: &str, new: Option<Money>, old: Money| match new {
+                Some(m) => amount(field, m),
+                None => Ok(old),
+            };
+            let old = p.costs;
+            p.costs = Costs {
+                pcb: set("costs.pcb", c.pcb, old.pcb)?,
+                components: set("costs.components", c.components, old.components)?,
+                enclosure: set("costs.enclosure", c.enclosure, old.enclosure)?,
+                labor_hours: set("costs.labor_hours", c.labor_hours, old.labor_hours)?,
+                labor_rate: set("costs.labor_rate", c.labor_rate, old.labor_rate)?,
+                shipping_in: set("costs.shipping_in", c.shipping_in, old.shipping_in)?,
+                total: old.total,
+            };
+        }
+        if let Some(s) = self.stock {
+            p.stock = Stock::new(
+                s.on_hand.unwrap_or(p.stock.on_hand),
+                s.reserved.unwrap_or(p.stock.reserved),
+            )?;
+        }
+        if let Some(folder) = self.nextcloud_folder {
+            p.nextcloud_folder = nextcloud_folder(folder)?;
+        }
+        if let Some(t) = self.linked_device_type {
+            p.linked_device_type = optional_line("linked_device_type", t, DEVICE_TYPE_MAX)?;
+        }
+        if let Some(active) = self.active {
+            p.active = active;
+        }
+        p.costs = p.costs.recomputed();
+        Ok(p)
+    }
+}
+
+/// Filters and paging of a product list. Results are ordered by name (ignoring case and
+/// accents), then id.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct ListQuery {
+    pub category: Option<Category>,
+    pub active: Option<bool>,
+    /// Substring of the name or the SKU. Case is ignored, and in names also accents and the
+    /// Greek final sigma (`ρολοι` finds `Ρολόι`). `%` and `_` match themselves.
+    pub search: Option<String>,
+    /// Page size, default 100, capped at 1000. 0 returns no items, only the total.
+    pub limit: u32,
+    pub offset: u32,
+}
+
+impl Default for ListQuery {
+    fn default() -> Self {
+        Self {
+            category: None,
+            active: None,
+            search: None,
+            limit: DEFAULT_LIMIT,
+            offset: 0,
+        }
+    }
+}
+
+impl ListQuery {
+    /// The page size actually used: `limit` capped at [`MAX_LIMIT`].
+    pub fn effective_limit(&self) -> u32 {
+        self.limit.min(MAX_LIMIT)
+    }
+}
+
+/// One page of a list and the number of matching records in all pages.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub total: u64,
+}
+
+/// Folds text for searching and ordering: compatibility-decomposed, accents dropped, lower
+/// case, Greek final sigma as σ.
+pub fn search_fold(s: &str) -> String {
+    s.nfkd()
+        .filter(|c| !is_combining_mark(*c))
+        .collect::<String>()
+        .to_lowercase()
+        .replace('ς', "σ")
+}
+
+fn parse_sku(raw: &str) -> Result<Sku> {
+    Sku::parse(raw).map_err(|e| Error::invalid("sku", e.to_string()))
+}
+
+fn check_length(field: &str, s: &str, max: usize) -> Result<()> {
+    if s.chars().count() > max {
+        return Err(Error::invalid(
+            field,
+            format!("must be at most {max} characters"),
+        ));
+    }
+    Ok(())
+}
+
+/// A required one-line text: trimmed, non-empty, no control characters.
+fn required_line(field: &str, raw: &str, max: usize) -> Result<String> {
+    let s = raw.trim();
+    if s.is_empty() {
+        return Err(Error::invalid(field, "must not be empty"));
+    }
+    check_length(field, s, max)?;
+    if s.chars().any(char::is_control) {
+        return Err(Error::invalid(
+            field,
+            "must be one line without control characters",
+        ));
+    }
+    Ok(s.to_owned())
+}
+
+/// An optional one-line text: trimmed; empty means absent.
+fn optional_line(field: &str, raw: Option<String>, max: usize) -> Result<Option<String>> {
+    match raw.as_deref().map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(s) => required_line(field, s, max).map(Some),
+    }
+}
+
+/// An optional free text: trimmed, empty means absent; line breaks and tabs allowed, other
+/// control characters not.
+fn optional_text(field: &str, raw: Option<String>, max: usize) -> Result<Option<String>> {
+    let Some(s) = raw.as_deref().map(str::trim).filter(|s| !s.is_empty()) else {
+        return Ok(None);
+    };
+    check_length(field, s, max)?;
+    if s.chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        return Err(Error::invalid(field, "must not contain control characters"));
+    }
+    Ok(Some(s.to_owned()))
+}
+
+fn amount(field: &str, m: Money) -> Result<Money> {
+    if m.is_negative() {
+        return Err(Error::invalid(field, "must not be negative"));
+    }
+    Ok(m)
+}
+
+/// Three ASCII upper-case letters (ISO 4217), surrounding whitespace ignored.
+fn currency(raw: &str) -> Result<String> {
+    let s = raw.trim();
+    if s.len() == 3 && s.bytes().all(|b| b.is_ascii_uppercase()) {
+        Ok(s.to_owned())
+    } else {
+        Err(Error::invalid(
+            "currency",
+            "must be a three-letter upper-case ISO 4217 code such as EUR",
+        ))
+    }
+}
+
+/// A folder relative to the Nextcloud base: trimmed, surrounding `/` dropped, empty means
+/// absent; `.` and `..` segments, backslashes and control characters are rejected so the
+/// path cannot leave the base folder.
+fn nextcloud_folder(raw: Option<String>) -> Result<Option<String>> {
+    const FIELD: &str = "nextcloud_folder";
+    let Some(s) = raw
+        .as_deref()
+        .map(|s| s.trim().trim_matches('/'))
+        .filter(|s| !s.is_empty())
+    else {
+        return Ok(None);
+    };
+    check_length(FIELD, s, FOLDER_MAX)?;
+    if s.chars().any(|c| c.is_control() || c == '\\') {
+        return Err(Error::invalid(
+            FIELD,
+            "must not contain backslashes or control characters",
+        ));
+    }
+    if s.split('/')
+        .any(|seg| seg == "." || seg == ".." || seg.is_empty())
+    {
+        return Err(Error::invalid(
+            FIELD,
+            "must be a relative path without empty, `.` or `..` segments",
+        ));
+    }
+    Ok(Some(s.to_owned()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn now() -> Timestamp {
+        Timestamp::parse("2026-03-01T10:00:00Z").unwrap()
+    }
+
+    fn money(s: &str) -> Money {
+        Money::parse(s).unwrap()
+    }
+
+    fn new_from(json: serde_json::Value) -> Result<Product> {
+        serde_json::from_value::<NewProduct>(json)
+            .unwrap()
+            .into_product(Uuid::new_v4(), now())
+    }
+
+    fn field_of(r: Result<Product>) -> String {
+        match r {
+            Err(Error::Invalid { field, .. }) => field,
+            other => panic!("expected Invalid, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn costs_total_is_computed_exactly_and_rounded_to_cents() {
+        let check = |parts: [&str; 6], expected: &str| {
+            let c = Costs {
+                pcb: money(parts[0]),
+                components: money(parts[1]),
+                enclosure: money(parts[2]),
+                labor_hours: money(parts[3]),
+                labor_rate: money(parts[4]),
+                shipping_in: money(parts[5]),
+                total: money("999"),
+            }
+            .recomputed();
+            assert_eq!(c.total.to_string(), expected, "{parts:?}");
+        };
+        check(["12.30", "7.15", "3", "2.5", "20", "1.05"], "73.5");
+        check(["0.1", "0.2", "0", "0", "0", "0"], "0.3");
+        check(["0", "0", "0", "0.333", "10", "0"], "3.33");
+        check(["0", "0", "0", "0.125", "1", "0"], "0.13");
+        check(["0", "0", "0", "0", "0", "0"], "0");
+    }
+
+    #[test]
+    fn server_computed_fields_from_the_client_are_ignored() {
+        let p = new_from(serde_json::json!({
+            "name": "VESPER", "sku": "V-1", "category": "controller",
+            "costs": {"pcb": 1, "total": 1000},
+            "stock": {"on_hand": 5, "reserved": 2, "available": 99},
+            "id": "00000000-0000-0000-0000-000000000000", "version": 42
+        }))
+        .unwrap();
+        assert_eq!(p.costs.total, money("1"));
+        assert_eq!(p.stock.available, 3);
+        assert_eq!(p.version, 1);
+        assert_ne!(p.id, Uuid::nil());
+    }
+
+    #[test]
+    fn defaults_on_create() {
+        let p = NewProduct::new("  Striker  ", " S-1 ", Category::Striker)
+            .into_product(Uuid::new_v4(), now())
+            .unwrap();
+        assert_eq!(p.name, "Striker");
+        assert_eq!(p.sku.as_str(), "S-1");
+        assert_eq!(p.price, Money::ZERO);
+        assert_eq!(p.currency, "EUR");
+        assert!(p.active);
+        assert_eq!(p.stock, Stock::default());
+        assert_eq!(p.description, None);
+    }
+
+    #[test]
+    fn validation_names_the_field() {
+        let base = || serde_json::json!({"name": "N", "sku": "S", "category": "part"});
+        let with = |key: &str, value: serde_json::Value| {
+            let mut v = base();
+            v[key] = value;
+            v
+        };
+        let cases = [
+            (with("name", "   ".into()), "name"),
+            (with("name", "x".repeat(301).into()), "name"),
+            (with("name", "a\nb".into()), "name"),
+            (with("sku", "".into()), "sku"),
+            (with("sku", "A B".into()), "sku"),
+            (with("sku", "X".repeat(65).into()), "sku"),
+            (with("price", "-0.01".into()), "price"),
+            (with("currency", "eur1".into()), "currency"),
+            (with("currency", "eur".into()), "currency"),
+            (with("costs", serde_json::json!({"pcb": "-1"})), "costs.pcb"),
+            (
+                with("costs", serde_json::json!({"labor_hours": -2})),
+                "costs.labor_hours",
+            ),
+            (
+                with("stock", serde_json::json!({"on_hand": -1})),
+                "stock.on_hand",
+            ),
+            (
+                with("stock", serde_json::json!({"on_hand": 2, "reserved": 3})),
+                "stock.reserved",
+            ),
+            (
+                with("stock", serde_json::json!({"reserved": -1})),
+                "stock.reserved",
+            ),
+            (
+                with("nextcloud_folder", "02_Products/../../etc".into()),
+                "nextcloud_folder",
+            ),
+            (
+                with("description", "x".repeat(20_001).into()),
+                "description",
+            ),
+            (
+                with("linked_device_type", "a\u{7}".into()),
+                "linked_device_type",
+            ),
+        ];
+        for (input, field) in cases {
+            assert_eq!(field_of(new_from(input.clone())), field, "{input}");
+        }
+        assert!(new_from(base()).is_ok());
+    }
+
+    #[test]
+    fn sku_rules() {
+        assert_eq!(Sku::parse("  VESPER-2 ").unwrap().as_str(), "VESPER-2");
+        assert_eq!(Sku::parse("Ρολόι-1").unwrap().key(), "ρολόι-1");
+        assert_eq!(Sku::parse(" "), Err(SkuError::Empty));
+        assert_eq!(Sku::parse("A\tB"), Err(SkuError::BadCharacter));
+        assert_eq!(
+            Sku::parse(&"é".repeat(64))
+                .unwrap()
+                .as_str()
+                .chars()
+                .count(),
+            64
+        );
+        assert_eq!(Sku::parse(&"é".repeat(65)), Err(SkuError::TooLong));
+        assert!(serde_json::from_str::<Sku>("\"a b\"").is_err());
+    }
+
+    #[test]
+    fn folders_are_normalised() {
+        let p = new_from(serde_json::json!({
+            "name": "N", "sku": "S", "category": "part",
+            "nextcloud_folder": " /02_Products/VESPER/ ", "description": "   ",
+        }))
+        .unwrap();
+        assert_eq!(p.nextcloud_folder.as_deref(), Some("02_Products/VESPER"));
+        assert_eq!(p.description, None);
+    }
+
+    #[test]
+    fn patch_changes_only_given_fields_and_null_clears_nullable_ones() {
+        let current = new_from(serde_json::json!({
+            "name": "VESPER", "sku": "V-1", "category": "controller", "description": "old",
+            "price": "100", "costs": {"pcb": 10, "labor_hours": 1, "labor_rate": 20},
+            "stock": {"on_hand": 5, "reserved": 1}, "nextcloud_folder": "02_Products/VESPER",
+            "linked_device_type": "vesper"
+        }))
+        .unwrap();
+        let patch: ProductPatch = serde_json::from_value(serde_json::json!({
+            "description": null, "price": null, "costs": {"pcb": "12.5"},
+            "stock": {"reserved": 4}, "linked_device_type": null
+        }))
+        .unwrap();
+        let next = patch.apply(&current).unwrap();
+        assert_eq!(next.description, None);
+        assert_eq!(next.linked_device_type, None);
+        assert_eq!(next.nextcloud_folder, current.nextcloud_folder);
+        assert_eq!(next.price, money("100"));
+        assert_eq!(next.costs.pcb, money("12.5"));
+        assert_eq!(next.costs.labor_rate, money("20"));
+        assert_eq!(next.costs.total, money("32.5"));
+        assert_eq!(
+            next.stock,
+            Stock {
+                on_hand: 5,
+                reserved: 4,
+                available: 1
+            }
+        );
+        assert_eq!(next.name, "VESPER");
+
+        let over: ProductPatch =
+            serde_json::from_value(serde_json::json!({"stock": {"on_hand": 3}})).unwrap();
+        assert_eq!(field_of(over.apply(&next)), "stock.reserved");
+    }
+
+    #[test]
+    fn list_query_defaults_and_cap() {
+        let q: ListQuery = serde_json::from_str("{}").unwrap();
+        assert_eq!(q, ListQuery::default());
+        assert_eq!(q.effective_limit(), 100);
+        let q = ListQuery {
+            limit: 5000,
+            ..ListQuery::default()
+        };
+        assert_eq!(q.effective_limit(), 1000);
+    }
+
+    #[test]
+    fn list_query_from_a_query_string() {
+        let q: ListQuery = serde_urlencoded::from_str(
+            "category=repair_service&active=false&search=100%25+bronze&limit=5&offset=10",
+        )
+        .unwrap();
+        assert_eq!(
+            q,
+            ListQuery {
+                category: Some(Category::RepairService),
+                active: Some(false),
+                search: Some("100% bronze".into()),
+                limit: 5,
+                offset: 10,
+            }
+        );
+        assert!(serde_urlencoded::from_str::<ListQuery>("category=robot").is_err());
+    }
+
+    #[test]
+    fn search_folding() {
+        assert_eq!(search_fold("Ρολόι ΠΥΡΓΟΥ Άγιος"), "ρολοι πυργου αγιοσ");
+        assert_eq!(search_fold("Clock ΜΠΙΜΠΗΣ"), "clock μπιμπησ");
+    }
+
+    #[test]
+    fn product_json_shape() {
+        let p = new_from(serde_json::json!({
+            "name": "N", "sku": "S", "category": "repair_service", "price": "0.45",
+            "costs": {"pcb": "0.1", "components": "0.2"}
+        }))
+        .unwrap();
+        let v = serde_json::to_value(&p).unwrap();
+        assert_eq!(v["category"], "repair_service");
+        assert_eq!(v["sku"], "S");
+        assert_eq!(serde_json::to_string(&v["price"]).unwrap(), "0.45");
+        assert_eq!(serde_json::to_string(&v["costs"]["total"]).unwrap(), "0.3");
+        assert_eq!(v["stock"]["available"], 0);
+        assert_eq!(v["version"], 1);
+        let back: Product = serde_json::from_value(v).unwrap();
+        assert_eq!(back, p);
+    }
+}

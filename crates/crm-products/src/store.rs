@@ -1,0 +1,58 @@
+//! Where products are kept: the storage trait the service is generic over.
+//!
+//! Each method is one atomic operation. Read-modify-write operations (`update`, `delete`)
+//! load the record, check the expected version and write in one transaction, so a stale
+//! caller changes nothing.
+
+pub mod sqlite;
+
+use std::future::Future;
+
+use uuid::Uuid;
+
+use crate::error::Result;
+use crate::model::{ListQuery, Page, Product};
+
+/// What an [`ProductStore::update`] callback decides.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    /// Store this record (the store sets `version` to the current one + 1 and keeps `id` and
+    /// `created_at`).
+    Save(Box<Product>),
+    /// Nothing differs: leave the record and its version as they are.
+    Unchanged,
+}
+
+pub trait ProductStore: Send + Sync + 'static {
+    /// One page of products matching the query, ordered by folded name then id, and the
+    /// number of matches in all pages.
+    fn list(&self, query: ListQuery) -> impl Future<Output = Result<Page<Product>>> + Send;
+
+    /// The product, or `Error::NotFound`.
+    fn get(&self, id: Uuid) -> impl Future<Output = Result<Product>> + Send;
+
+    /// Stores a new product. A SKU equal to another ignoring case is `Error::Conflict`.
+    fn insert(&self, product: Product) -> impl Future<Output = Result<()>> + Send;
+
+    /// Loads the product (`Error::NotFound`), checks `expected_version` (`Error::Stale`),
+    /// lets `change` decide the new record from the current one and saves it, all in one
+    /// transaction; returns the record as stored. An error from `change` or from saving
+    /// (`Error::Conflict` on a duplicate SKU) leaves everything as it was.
+    fn update<F>(
+        &self,
+        id: Uuid,
+        expected_version: Option<i64>,
+        change: F,
+    ) -> impl Future<Output = Result<Product>> + Send
+    where
+        F: FnOnce(&Product) -> Result<Change> + Send + 'static;
+
+    /// Deletes the product after checking it exists (`Error::NotFound`) and
+    /// `expected_version` (`Error::Stale`). A product that other records refer to is
+    /// `Error::InUse` and stays.
+    fn delete(
+        &self,
+        id: Uuid,
+        expected_version: Option<i64>,
+    ) -> impl Future<Output = Result<()>> + Send;
+}

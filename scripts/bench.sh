@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Benchmarks for docs/performance.md. Run on an otherwise idle machine:
+#   ./scripts/bench.sh            everything
+#   SKIP_CRITERION=1 ./scripts/bench.sh   only the HTTP figures
+# Installs wrk from Debian if missing. Nothing here is part of the test suite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+log() { echo "bench: $*" >&2; }
+
+if ! command -v wrk >/dev/null; then
+  log "installing wrk"
+  ls /var/lib/apt/lists/*_Packages >/dev/null 2>&1 || apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends wrk >/dev/null
+fi
+
+if [ -z "${SKIP_CRITERION:-}" ]; then
+  log "in-process customer search over 100,000 customers"
+  cargo bench -p crm-customers --bench search
+fi
+
+log "building the release binary and the seeder"
+cargo build --release -q -p crm-gateway
+cargo build --release -q -p crm-customers --features seed --bin crm-seed-customers
+
+WORK=$(mktemp -d /tmp/crm-bench.XXXX)
+trap 'kill $PID 2>/dev/null || true; rm -rf "$WORK"' EXIT
+PORT=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
+export CRM_DATA_DIR=$WORK CRM_BIND=127.0.0.1:$PORT CRM_JWT_SECRET=bench-secret-0123456789abcdef CRM_LOG=warn CRM_WORKERS=2
+
+log "seeding 100,000 customers"
+./target/release/crm-seed-customers "$WORK/crm.db" 100000 > "$WORK/ids.txt"
+
+start_server() {
+  local t0; t0=$(date +%s%N)
+  ./target/release/crm serve >"$WORK/crm.log" 2>&1 &
+  PID=$!
+  until curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null; do sleep 0.005; done
+  echo $(( ($(date +%s%N) - t0) / 1000000 ))
+}
+STARTUP_MS=$(start_server)
+sleep 1
+RSS_IDLE_KB=$(awk '/VmRSS/{print $2}' /proc/$PID/status)
+echo "startup with 100,000 customers: ${STARTUP_MS} ms (until /healthz answers)"
+echo "idle RSS: $((RSS_IDLE_KB / 1024)) MB"
+
+TOKEN=$(python3 - <<'PY'
+import base64, hashlib, hmac, json, os, time
+def b64(b): return base64.urlsafe_b64encode(b).rstrip(b"=").decode()
+h = b64(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
+p = b64(json.dumps({"sub": "bench", "permissions": ["crm:view", "crm:edit"], "exp": int(time.time()) + 3600}).encode())
+sig = hmac.new(os.environ["CRM_JWT_SECRET"].encode(), f"{h}.{p}".encode(), hashlib.sha256).digest()
+print(f"{h}.{p}.{b64(sig)}")
+PY
+)
+export TOKEN IDS_FILE="$WORK/ids.txt"
+
+log "GET /api/crm/customers/{id}: wrk 2 threads x 32 connections, 10 s, random ids"
+wrk -t2 -c32 -d10s --latency -s scripts/bench/get_customer.lua "http://127.0.0.1:$PORT" | tee "$WORK/get.txt"
+
+log "POST /api/crm/customers: wrk 2 threads x 32 connections, 10 s"
+wrk -t2 -c32 -d10s --latency -s scripts/bench/create_customer.lua "http://127.0.0.1:$PORT" | tee "$WORK/post.txt"
+
+RSS_AFTER_KB=$(awk '/VmRSS/{print $2}' /proc/$PID/status)
+echo "RSS after load: $((RSS_AFTER_KB / 1024)) MB"
