@@ -19,6 +19,13 @@ cargo fmt --all -- --check
 log "cargo clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
+# --- real servers the integration tests talk to ----------------------------------------------
+# WebDAV (Apache mod_dav shaped like Nextcloud) for nextcloud-dav's integration tests.
+log "starting WebDAV"
+webdav_env=$(scripts/infra/start-webdav.sh)   # installs apache2 on first use; a failed start stops here
+eval "$webdav_env"                            # WEBDAV_URL WEBDAV_USER WEBDAV_PASS WEBDAV_DIR WEBDAV_PIDFILE
+trap 'RM=1 scripts/infra/stop-webdav.sh "$WEBDAV_PIDFILE"' EXIT
+
 # --- tests --------------------------------------------------------------------------------
 log "cargo test"
 cargo test --workspace --locked "$@" -- --include-ignored

@@ -3,7 +3,7 @@
 -- referenced customer then fails with a FOREIGN KEY error, which the crate reports as "in use".
 CREATE TABLE customers (
     id               TEXT PRIMARY KEY NOT NULL,      -- UUID v4
-    doc              INTEGER NOT NULL,               -- stable integer key: rowid of the row in customers_fts
+    doc              INTEGER NOT NULL,               -- rowid in customers_fts; doc order = (sort_key, id) order
     name             TEXT NOT NULL,                  -- trimmed, as entered
     sort_key         TEXT NOT NULL,                  -- name folded: NFKD, no accents, lower case, σ for ς
     organization     TEXT,
@@ -21,11 +21,11 @@ CREATE TABLE customers (
     updated_at       TEXT NOT NULL,
     version          INTEGER NOT NULL DEFAULT 1
 ) STRICT;
+-- `doc` numbers are kept in the order of (sort_key, id), with gaps for new names (see
+-- store/sqlite.rs), so that FTS5, which returns hits in rowid order, returns them by name.
 CREATE UNIQUE INDEX customers_doc ON customers (doc);
--- list without search: ordered by folded name
-CREATE INDEX customers_sort ON customers (sort_key, id);
--- search: ranking joins every hit by doc to its sort key without touching the table
-CREATE INDEX customers_doc_sort ON customers (doc, sort_key, id);
+-- list without search, and finding the neighbours of a new name
+CREATE INDEX customers_sort ON customers (sort_key, id, doc);
 
 -- Every contact in its comparable form (lower-cased e-mail, E.164 number), for lookups
 -- such as "which customer wrote from this address / called from this number".
@@ -53,13 +53,14 @@ CREATE INDEX customer_tags_customer ON customer_tags (customer_id);
 -- Full-text search over name, organization, contacts and tags. The text is not the raw text
 -- but the search keys computed by crm_customers::search (Greek and Greeklish folded to one
 -- Latin skeleton), so the table is contentless; tag_ids holds one exact token per tag for the
--- tag filter. Prefix indexes make search-as-you-type on 1-3 characters one index read.
+-- tag filter. Prefix indexes for 1-6 characters make a typed prefix (and most whole words, which are
+-- prefixes too) one doclist read instead of a merge of every term that starts with it.
 CREATE VIRTUAL TABLE customers_fts USING fts5 (
     name, organization, contacts, tags, tag_ids,
     content = '',
     contentless_delete = 1,
     tokenize = 'unicode61 remove_diacritics 0',
-    prefix = '1 2 3'
+    prefix = '1 2 3 4 5 6'
 );
 
 CREATE TRIGGER customers_fts_delete AFTER DELETE ON customers

@@ -43,6 +43,8 @@ impl From<rusqlite::Error> for Error {
 
 impl From<serde_json::Error> for Error {
     fn from(e: serde_json::Error) -> Self {
-        Self::Db(crm_core::DbError::Task(format!("stored JSON is unreadable: {e}")))
+        Self::Db(crm_core::DbError::Task(format!(
+            "stored JSON is unreadable: {e}"
+        )))
     }
 }

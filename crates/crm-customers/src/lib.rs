@@ -19,8 +19,8 @@ pub mod store;
 
 pub use error::{Error, Result};
 pub use model::{
-    Contact, ContactInput, ContactType, Customer, CustomerPatch, ListQuery, Location,
-    NewCustomer, Note, NoteInput, OwnedItem, OwnedItemType, Page,
+    Contact, ContactInput, ContactType, Customer, CustomerPatch, ListQuery, Location, NewCustomer,
+    Note, NoteInput, OwnedItem, OwnedItemType, Page,
 };
 pub use service::{Customers, Service};
 pub use store::sqlite::SqliteCustomerStore;

@@ -343,7 +343,16 @@ impl CustomerPatch {
 
 /// A note to append: non-empty text (trimmed), author.
 pub fn new_note(text: String, by: String, at: Timestamp) -> Result<Note> {
-    note("text", "by", NoteInput { text, by, at: Some(at) }, at)
+    note(
+        "text",
+        "by",
+        NoteInput {
+            text,
+            by,
+            at: Some(at),
+        },
+        at,
+    )
 }
 
 fn too_long(max: usize) -> String {
@@ -371,7 +380,10 @@ fn optional(field: &str, value: Option<String>, max: usize) -> Result<Option<Str
 
 fn max_count(field: &str, len: usize) -> Result<()> {
     if len > MAX_ITEMS {
-        return Err(Error::invalid(field, format!("at most {MAX_ITEMS} entries")));
+        return Err(Error::invalid(
+            field,
+            format!("at most {MAX_ITEMS} entries"),
+        ));
     }
     Ok(())
 }
@@ -434,7 +446,14 @@ fn notes(inputs: Vec<NoteInput>, now: Timestamp) -> Result<Vec<Note>> {
     inputs
         .into_iter()
         .enumerate()
-        .map(|(i, n)| note(&format!("notes[{i}].text"), &format!("notes[{i}].by"), n, now))
+        .map(|(i, n)| {
+            note(
+                &format!("notes[{i}].text"),
+                &format!("notes[{i}].by"),
+                n,
+                now,
+            )
+        })
         .collect()
 }
 
@@ -474,7 +493,10 @@ fn tags(inputs: Vec<String>) -> Result<Vec<String>> {
             continue;
         }
         if t.chars().count() > MAX_TAG_CHARS {
-            return Err(Error::invalid(format!("tags[{i}]"), too_long(MAX_TAG_CHARS)));
+            return Err(Error::invalid(
+                format!("tags[{i}]"),
+                too_long(MAX_TAG_CHARS),
+            ));
         }
         let key = search::tag_key(t);
         if !seen.contains(&key) {
@@ -615,7 +637,12 @@ mod tests {
             serde_json::json!({"type": "phone", "label": null, "value": "691 234 5678",
                                "primary": false, "e164": "+306912345678"})
         );
-        assert!(serde_json::to_value(&c.contacts[2]).unwrap().get("e164").is_none());
+        assert!(
+            serde_json::to_value(&c.contacts[2])
+                .unwrap()
+                .get("e164")
+                .is_none()
+        );
     }
 
     #[test]
@@ -645,7 +672,10 @@ mod tests {
                 serde_json::json!({"name": "N", "notes": [{"text": " ", "by": "a"}]}),
                 "notes[0].text",
             ),
-            (serde_json::json!({"name": "N", "language": "el gr"}), "language"),
+            (
+                serde_json::json!({"name": "N", "language": "el gr"}),
+                "language",
+            ),
             (
                 serde_json::json!({"name": "N", "tags": ["ok", "t".repeat(101)]}),
                 "tags[1]",
@@ -708,7 +738,10 @@ mod tests {
         assert_eq!(next.location.city.as_deref(), Some("Αθήνα"));
         assert_eq!(next.nextcloud_folder.as_deref(), Some("G"));
         assert_eq!(next.notes.len(), 2);
-        assert_eq!(next.notes[0].at, Timestamp::parse("2026-01-01T00:00:00Z").unwrap());
+        assert_eq!(
+            next.notes[0].at,
+            Timestamp::parse("2026-01-01T00:00:00Z").unwrap()
+        );
         assert_eq!(next.notes[1].at, now());
         assert_eq!(next.notes[1].by, "");
     }

@@ -58,7 +58,9 @@ fn parse_valid(value: &str) -> Option<String> {
 pub fn national_digits(e164: &str) -> Option<String> {
     let number = phonenumber::parse(None, e164).ok()?;
     let code = number.code().value().to_string();
-    e164.strip_prefix('+')?.strip_prefix(&code).map(str::to_owned)
+    e164.strip_prefix('+')?
+        .strip_prefix(&code)
+        .map(str::to_owned)
 }
 
 #[cfg(test)]

@@ -318,7 +318,11 @@ pub fn document(c: &Customer) -> Document {
     }
     Document {
         name: index_text(&c.name),
-        organization: c.organization.as_deref().map(index_text).unwrap_or_default(),
+        organization: c
+            .organization
+            .as_deref()
+            .map(index_text)
+            .unwrap_or_default(),
         contacts,
         tags,
         tag_ids: c
@@ -412,9 +416,9 @@ pub fn query_keys(word: &str) -> Vec<String> {
 fn phone_like(query: &str) -> bool {
     let digits = query.chars().filter(char::is_ascii_digit).count();
     digits >= 3
-        && query.chars().all(|c| {
-            c.is_ascii_digit() || matches!(c, ' ' | '+' | '-' | '.' | '(' | ')' | '/')
-        })
+        && query
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '+' | '-' | '.' | '(' | ')' | '/'))
 }
 
 /// The FTS5 `MATCH` expression for what a user typed, or `None` when it has no word (then
@@ -542,7 +546,10 @@ mod tests {
     fn check_query(input: &str, must_contain: &[&str]) {
         let keys = query_keys(input);
         for k in must_contain {
-            assert!(keys.iter().any(|q| q == k), "`{input}` → {keys:?} lacks {k}");
+            assert!(
+                keys.iter().any(|q| q == k),
+                "`{input}` → {keys:?} lacks {k}"
+            );
         }
         assert!(keys.len() <= MAX_VARIANTS * 3, "{input}: {keys:?}");
     }
@@ -602,7 +609,15 @@ mod tests {
     #[test]
     fn phone_index_text_has_every_form() {
         let t = phone_index_text("0030 691 234 5678", Some("+306912345678"));
-        for part in ["0030", "691", "234", "5678", "00306912345678", "306912345678", "6912345678"] {
+        for part in [
+            "0030",
+            "691",
+            "234",
+            "5678",
+            "00306912345678",
+            "306912345678",
+            "6912345678",
+        ] {
             assert!(t.split(' ').any(|w| w == part), "{t} lacks {part}");
         }
     }

@@ -52,10 +52,8 @@ pub trait Customers: Send + Sync {
     /// The customer owning an e-mail address (if `value` contains `@`, any case) or a phone
     /// number (any written form, read as Greek unless international); if several own it, the
     /// one created first. `None` when nobody does or `value` is no number.
-    fn find_by_contact(
-        &self,
-        value: &str,
-    ) -> impl Future<Output = Result<Option<Customer>>> + Send;
+    fn find_by_contact(&self, value: &str)
+    -> impl Future<Output = Result<Option<Customer>>> + Send;
 }
 
 /// [`Customers`] over a store, with time from an injected clock.
@@ -112,10 +110,10 @@ impl<S: CustomerStore> Customers for Service<S> {
                 Ok(if next == *current {
                     Change::Unchanged
                 } else {
-                    Change::Save(Customer {
+                    Change::Save(Box::new(Customer {
                         updated_at: now,
                         ..next
-                    })
+                    }))
                 })
             })
             .await
@@ -133,7 +131,7 @@ impl<S: CustomerStore> Customers for Service<S> {
                 let mut next = current.clone();
                 next.notes.push(note);
                 next.updated_at = now;
-                Ok(Change::Save(next))
+                Ok(Change::Save(Box::new(next)))
             })
             .await
     }

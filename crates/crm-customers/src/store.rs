@@ -19,7 +19,7 @@ use crate::model::{Customer, ListQuery, Page};
 pub enum Change {
     /// Store this record (the store sets `version` to the current one + 1 and keeps `id` and
     /// `created_at`).
-    Save(Customer),
+    Save(Box<Customer>),
     /// Nothing differs: leave the record and its version as they are.
     Unchanged,
 }

@@ -63,8 +63,11 @@ fn start_crm(data_dir: &Path) -> (Child, String) {
         let mut sent = false;
         for line in BufReader::new(stdout).lines() {
             let Ok(line) = line else { break };
-            if !sent && line.contains("listening") {
-                if let Some(addr) = line.split("address=").nth(1) {
+            if !sent
+                && line.contains("listening")
+                && let Some(addr) = line.split("address=").nth(1)
+            {
+                {
                     let addr = addr
                         .split_whitespace()
                         .next()

@@ -1,5 +1,7 @@
 //! Integration tests: the real server on port 0 with a fresh data dir, driven over HTTP.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
+
 mod helpers;
 
 mod auth;

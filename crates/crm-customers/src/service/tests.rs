@@ -145,10 +145,41 @@ async fn fts_syntax_in_queries_is_never_an_error() {
     let (_dir, svc, _) = setup();
     greek_people(&svc).await;
     let queries = [
-        "\"", "\"\"", "*", "**", "a*b", "NEAR(a b)", "NEAR", "AND", "OR", "NOT", "a OR",
-        "OR NOT AND", "(", ")", "()", ":", "name:bibis", "{name}: bibis", "^bibis", "'",
-        "--", "-bibis", "+", "\\", "\"unterminated", "bibis\"", "%", "_", ";DROP TABLE x;", "\0",
-        "🙂", "ǅ", "ﬁ", "Ⓐ", "१२३",
+        "\"",
+        "\"\"",
+        "*",
+        "**",
+        "a*b",
+        "NEAR(a b)",
+        "NEAR",
+        "AND",
+        "OR",
+        "NOT",
+        "a OR",
+        "OR NOT AND",
+        "(",
+        ")",
+        "()",
+        ":",
+        "name:bibis",
+        "{name}: bibis",
+        "^bibis",
+        "'",
+        "--",
+        "-bibis",
+        "+",
+        "\\",
+        "\"unterminated",
+        "bibis\"",
+        "%",
+        "_",
+        ";DROP TABLE x;",
+        "\0",
+        "🙂",
+        "ǅ",
+        "ﬁ",
+        "Ⓐ",
+        "१२३",
     ];
     for q in queries {
         let r = svc.list(search(q)).await;
@@ -171,7 +202,11 @@ async fn fts_syntax_in_queries_is_never_an_error() {
 #[tokio::test]
 async fn search_ranks_name_matches_first_then_by_name() {
     let (_dir, svc, _) = setup();
-    create(&svc, json!({"name": "Ωραίος Παπάς", "organization": "Νικολάου"})).await;
+    create(
+        &svc,
+        json!({"name": "Ωραίος Παπάς", "organization": "Νικολάου"}),
+    )
+    .await;
     create(&svc, json!({"name": "Νικολάου Άννα"})).await;
     create(&svc, json!({"name": "Νικολάου Αλέξανδρος"})).await;
     let found = names(&svc, search("νικολαου")).await;
@@ -184,11 +219,15 @@ async fn search_ranks_name_matches_first_then_by_name() {
 #[tokio::test]
 async fn list_without_search_is_by_folded_name_with_true_totals() {
     let (_dir, svc, _) = setup();
-    for n in ["Γάμμα", "άλφα", "Βήτα", "Δέλτα", "Ζήτα", "Έψιλον", "Alpha"] {
+    for n in ["Γάμμα", "άλφα", "Βήτα", "Δέλτα", "Ζήτα", "Έψιλον", "Alpha"]
+    {
         create(&svc, json!({"name": n})).await;
     }
     let all = names(&svc, ListQuery::default()).await;
-    assert_eq!(all, vec!["Alpha", "άλφα", "Βήτα", "Γάμμα", "Δέλτα", "Έψιλον", "Ζήτα"]);
+    assert_eq!(
+        all,
+        vec!["Alpha", "άλφα", "Βήτα", "Γάμμα", "Δέλτα", "Έψιλον", "Ζήτα"]
+    );
     let page = svc
         .list(ListQuery {
             limit: Some(2),
@@ -199,7 +238,10 @@ async fn list_without_search_is_by_folded_name_with_true_totals() {
         .unwrap();
     assert_eq!(page.total, 7);
     assert_eq!(
-        page.items.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(),
+        page.items
+            .iter()
+            .map(|c| c.name.as_str())
+            .collect::<Vec<_>>(),
         vec!["Γάμμα", "Δέλτα"]
     );
     let past_end = svc
@@ -253,13 +295,20 @@ async fn tag_filter_is_exact_and_ignores_case() {
     create(&svc, json!({"name": "Α", "tags": ["Ενορία", "vip"]})).await;
     create(&svc, json!({"name": "Β", "tags": ["ενορία"]})).await;
     create(&svc, json!({"name": "Γ", "tags": ["ενορίες"]})).await;
-    create(&svc, json!({"name": "Δ Παπάς", "tags": ["ΕΝΟΡΊΑ", "service"]})).await;
+    create(
+        &svc,
+        json!({"name": "Δ Παπάς", "tags": ["ΕΝΟΡΊΑ", "service"]}),
+    )
+    .await;
     let tag = |t: &str| ListQuery {
         tag: Some(t.to_owned()),
         ..ListQuery::default()
     };
     assert_eq!(names(&svc, tag("ενορία")).await, vec!["Α", "Β", "Δ Παπάς"]);
-    assert_eq!(names(&svc, tag(" ΕΝΟΡΊΑ ")).await, vec!["Α", "Β", "Δ Παπάς"]);
+    assert_eq!(
+        names(&svc, tag(" ΕΝΟΡΊΑ ")).await,
+        vec!["Α", "Β", "Δ Παπάς"]
+    );
     assert_eq!(names(&svc, tag("VIP")).await, vec!["Α"]);
     assert_eq!(names(&svc, tag("ενορ")).await, Vec::<String>::new());
     assert_eq!(svc.list(tag("ενορία")).await.unwrap().total, 3);
@@ -279,7 +328,10 @@ async fn tag_filter_is_exact_and_ignores_case() {
         .await
         .unwrap();
     assert_eq!(names(&svc, tag("vip")).await, Vec::<String>::new());
+    assert_eq!(svc.list(tag("vip")).await.unwrap().total, 0);
     assert_eq!(names(&svc, tag("ενορία")).await, vec!["Β", "Δ Παπάς"]);
+    assert_eq!(svc.list(tag("ενορία")).await.unwrap().total, 2);
+    assert_eq!(svc.list(tag("other")).await.unwrap().total, 1);
 }
 
 #[tokio::test]
@@ -318,8 +370,18 @@ async fn find_by_contact_in_every_written_form() {
     }
     let landline = svc.find_by_contact("+30 210 123 4567").await.unwrap();
     assert_eq!(landline.map(|c| c.id), Some(second.id));
-    for nobody in ["6999999999", "other@enoria.gr", "not a number", "", "2101234567@x"] {
-        assert_eq!(svc.find_by_contact(nobody).await.unwrap(), None, "`{nobody}`");
+    for nobody in [
+        "6999999999",
+        "other@enoria.gr",
+        "not a number",
+        "",
+        "2101234567@x",
+    ] {
+        assert_eq!(
+            svc.find_by_contact(nobody).await.unwrap(),
+            None,
+            "`{nobody}`"
+        );
     }
 }
 
@@ -345,10 +407,16 @@ async fn contacts_are_rewritten_on_update() {
     assert_eq!(svc.find_by_contact("6912345678").await.unwrap(), None);
     assert_eq!(svc.find_by_contact("old@example.gr").await.unwrap(), None);
     assert_eq!(
-        svc.find_by_contact("new@example.gr").await.unwrap().map(|c| c.id),
+        svc.find_by_contact("new@example.gr")
+            .await
+            .unwrap()
+            .map(|c| c.id),
         Some(c.id)
     );
-    assert_eq!(db_count(&svc, "SELECT count(*) FROM customer_contacts").await, 1);
+    assert_eq!(
+        db_count(&svc, "SELECT count(*) FROM customer_contacts").await,
+        1
+    );
     // and the search index follows
     assert_eq!(names(&svc, search("old")).await, Vec::<String>::new());
     assert_eq!(names(&svc, search("6912")).await, Vec::<String>::new());
@@ -370,7 +438,10 @@ async fn stale_versions_change_nothing_and_changes_bump_the_version() {
     let r = svc
         .update(c.id, patch(json!({"name": "Β", "tags": []})), Some(7))
         .await;
-    assert!(matches!(r, Err(Error::Stale { current_version: 1 })), "{r:?}");
+    assert!(
+        matches!(r, Err(Error::Stale { current_version: 1 })),
+        "{r:?}"
+    );
     assert_eq!(svc.get(c.id).await.unwrap(), c);
     assert_eq!(names(&svc, search("a")).await, vec!["Α"]);
 
@@ -385,13 +456,20 @@ async fn stale_versions_change_nothing_and_changes_bump_the_version() {
 
     // a patch that changes nothing keeps the version
     let same = svc
-        .update(c.id, patch(json!({"name": " Β ", "id": "x", "version": 40})), None)
+        .update(
+            c.id,
+            patch(json!({"name": " Β ", "id": "x", "version": 40})),
+            None,
+        )
         .await
         .unwrap();
     assert_eq!(same.version, 2);
 
     let r = svc.delete(c.id, Some(1)).await;
-    assert!(matches!(r, Err(Error::Stale { current_version: 2 })), "{r:?}");
+    assert!(
+        matches!(r, Err(Error::Stale { current_version: 2 })),
+        "{r:?}"
+    );
     assert!(svc.get(c.id).await.is_ok());
     svc.delete(c.id, Some(2)).await.unwrap();
     assert!(matches!(svc.get(c.id).await, Err(Error::NotFound { .. })));
@@ -401,7 +479,10 @@ async fn stale_versions_change_nothing_and_changes_bump_the_version() {
 async fn invalid_input_names_the_field_and_stores_nothing() {
     let (_dir, svc, _) = setup();
     let new = |v: Value| serde_json::from_value::<NewCustomer>(v).unwrap();
-    assert_eq!(invalid_field(svc.create(new(json!({"name": " "}))).await), "name");
+    assert_eq!(
+        invalid_field(svc.create(new(json!({"name": " "}))).await),
+        "name"
+    );
     assert_eq!(
         invalid_field(
             svc.create(new(json!({"name": "N", "contacts": [
@@ -452,7 +533,10 @@ async fn notes_are_appended_with_author_and_time() {
         vec!["Τηλεφώνησε για το ρολόι", "δεύτερη"]
     );
     assert_eq!(svc.get(c.id).await.unwrap(), c3);
-    assert_eq!(invalid_field(svc.add_note(c.id, " ".into(), "x".into()).await), "text");
+    assert_eq!(
+        invalid_field(svc.add_note(c.id, " ".into(), "x".into()).await),
+        "text"
+    );
     assert!(matches!(
         svc.add_note(Uuid::new_v4(), "x".into(), "y".into()).await,
         Err(Error::NotFound { .. })
@@ -485,8 +569,11 @@ async fn delete_cascades_but_references_make_it_in_use() {
     svc.store()
         .db()
         .write(move |conn| {
-            conn.execute("INSERT INTO fake_orders (customer_id) VALUES (?1)", [kept_id])
-                .map_err(Error::from)
+            conn.execute(
+                "INSERT INTO fake_orders (customer_id) VALUES (?1)",
+                [kept_id],
+            )
+            .map_err(Error::from)
         })
         .await
         .unwrap();
@@ -497,11 +584,20 @@ async fn delete_cascades_but_references_make_it_in_use() {
     assert_eq!(names(&svc, search("menei")).await, vec!["Μένει"]);
 
     svc.delete(c.id, None).await.unwrap();
-    assert_eq!(db_count(&svc, "SELECT count(*) FROM customer_contacts").await, 0);
-    assert_eq!(db_count(&svc, "SELECT count(*) FROM customer_tags").await, 1);
     assert_eq!(
-        db_count(&svc, "SELECT count(*) FROM customers_fts WHERE customers_fts MATCH 'bibis'")
-            .await,
+        db_count(&svc, "SELECT count(*) FROM customer_contacts").await,
+        0
+    );
+    assert_eq!(
+        db_count(&svc, "SELECT count(*) FROM customer_tags").await,
+        1
+    );
+    assert_eq!(
+        db_count(
+            &svc,
+            "SELECT count(*) FROM customers_fts WHERE customers_fts MATCH 'bibis'"
+        )
+        .await,
         0
     );
     assert_eq!(names(&svc, search("bibis")).await, Vec::<String>::new());
@@ -547,4 +643,172 @@ impl NowForTest for FixedClock {
     fn now_for_test(&self) -> Timestamp {
         crm_core::Clock::now(self)
     }
+}
+
+/// Doc numbers must follow (sort_key, id) exactly, be unique, and each customer must have its
+/// full-text row under its doc number.
+async fn assert_doc_order(svc: &Svc) {
+    let (by_doc, by_name, fts, customers): (Vec<String>, Vec<String>, i64, i64) = svc
+        .store()
+        .db()
+        .read(|c| {
+            let ids = |sql: &str| -> rusqlite::Result<Vec<String>> {
+                let mut stmt = c.prepare(sql)?;
+                let rows = stmt.query_map([], |r| r.get(0))?;
+                rows.collect()
+            };
+            let by_doc = ids("SELECT id FROM customers ORDER BY doc").map_err(Error::from)?;
+            let by_name =
+                ids("SELECT id FROM customers ORDER BY sort_key, id").map_err(Error::from)?;
+            // the index's own row list (one per document)
+            let fts: i64 = c.query_row(
+                "SELECT count(*) FROM customers_fts_docsize d JOIN customers c ON c.doc = d.id",
+                [],
+                |r| r.get(0),
+            )?;
+            let all_fts: i64 =
+                c.query_row("SELECT count(*) FROM customers_fts_docsize", [], |r| {
+                    r.get(0)
+                })?;
+            assert_eq!(all_fts, fts, "no index rows without a customer");
+            let customers: i64 = c.query_row("SELECT count(*) FROM customers", [], |r| r.get(0))?;
+            Ok::<_, Error>((by_doc, by_name, fts, customers))
+        })
+        .await
+        .unwrap();
+    assert_eq!(by_doc, by_name, "doc order is name order");
+    assert_eq!(fts, customers, "every customer is indexed under its doc");
+}
+
+#[tokio::test]
+async fn doc_numbers_keep_name_order_even_when_gaps_run_out() {
+    let (_dir, svc, _) = setup();
+    let a = create(&svc, json!({"name": "a"})).await;
+    create(&svc, json!({"name": "b"})).await;
+    // every new name lands between "a" and the previous one: the gap halves each time and
+    // runs out after 32, so neighbours have to be spread out again
+    let mut names_between: Vec<String> = ('a'..='z').rev().map(|c| format!("a{c}")).collect();
+    names_between.extend(('0'..='9').rev().map(|c| format!("a{c}")));
+    names_between.extend(('a'..='j').rev().map(|c| format!("a0{c}")));
+    for n in &names_between {
+        create(&svc, json!({"name": n})).await;
+    }
+    assert_doc_order(&svc).await;
+    // renames move a customer within the order
+    svc.update(a.id, patch(json!({"name": "ak"})), None)
+        .await
+        .unwrap();
+    let first = svc
+        .list(ListQuery::default())
+        .await
+        .unwrap()
+        .items
+        .remove(0);
+    svc.update(first.id, patch(json!({"name": "zz"})), None)
+        .await
+        .unwrap();
+    assert_doc_order(&svc).await;
+    let all = names(
+        &svc,
+        ListQuery {
+            limit: Some(500),
+            ..ListQuery::default()
+        },
+    )
+    .await;
+    let mut sorted = all.clone();
+    sorted.sort();
+    assert_eq!(all, sorted);
+    assert_eq!(all.last().map(String::as_str), Some("zz"));
+    // and every one is still found
+    for n in names_between.iter().filter(|n| *n != &first.name) {
+        let found = names(&svc, search(n)).await;
+        assert!(found.contains(n), "{n}: {found:?}");
+    }
+}
+
+#[tokio::test]
+async fn broad_searches_are_listed_by_name_with_exact_totals() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = Db::open(dir.path().join("crm.db")).unwrap();
+    let clock = FixedClock::new(Timestamp::parse("2026-03-01T10:00:00Z").unwrap());
+    // above 5 hits a search is listed by name instead of by relevance
+    let svc = Service::new(
+        SqliteCustomerStore::new(db).with_rank_limit(5),
+        Arc::new(clock),
+    );
+    for n in [
+        "Παππάς Ωρίων",
+        "Πάνος Άλφα",
+        "Παπαδόπουλος",
+        "Παύλος Βήτα",
+        "Πέτρος",
+        "Ηλίας Παππάς",
+        "Άλλος",
+    ] {
+        create(&svc, json!({"name": n})).await;
+    }
+    let page = svc
+        .list(ListQuery {
+            limit: Some(2),
+            offset: Some(1),
+            ..search("π")
+        })
+        .await
+        .unwrap();
+    assert_eq!(page.total, 6);
+    assert_eq!(
+        page.items
+            .iter()
+            .map(|c| c.name.as_str())
+            .collect::<Vec<_>>(),
+        vec!["Πάνος Άλφα", "Παπαδόπουλος"]
+    );
+    // narrow enough: by relevance again (the name hit on both words of a short name first)
+    let ranked = names(&svc, search("παππας")).await;
+    assert_eq!(ranked.len(), 2);
+}
+
+#[tokio::test]
+async fn bulk_import_is_searchable_and_ordered() {
+    let (_dir, svc, _) = setup();
+    let start = Timestamp::parse("2026-01-01T00:00:00Z").unwrap();
+    let customers = crate::seed::customers(3_000, 1, start).unwrap();
+    let some = customers[1234].clone();
+    svc.store().import(customers).await.unwrap();
+    // a second import lands between the first one's names
+    svc.store()
+        .import(crate::seed::customers(500, 2, start).unwrap())
+        .await
+        .unwrap();
+    assert_doc_order(&svc).await;
+    assert_eq!(svc.list(ListQuery::default()).await.unwrap().total, 3_500);
+    assert_eq!(svc.get(some.id).await.unwrap(), some);
+    let phone = some
+        .contacts
+        .iter()
+        .find(|c| c.e164.is_some())
+        .map(|c| c.value.clone())
+        .unwrap();
+    let found = svc.find_by_contact(&phone).await.unwrap().unwrap();
+    assert!(found.contacts.iter().any(|c| c.value == phone));
+    let hits = svc.list(search(&some.name)).await.unwrap();
+    assert!(hits.items.iter().any(|c| c.id == some.id) || hits.total > 50);
+    let tagged = svc
+        .list(ListQuery {
+            tag: Some("ΕΝΟΡΊΑ".into()),
+            limit: Some(0),
+            ..ListQuery::default()
+        })
+        .await
+        .unwrap();
+    let expected = svc
+        .list(ListQuery {
+            limit: Some(500),
+            ..ListQuery::default()
+        })
+        .await
+        .unwrap()
+        .total;
+    assert!(tagged.total > 0 && tagged.total < expected);
 }

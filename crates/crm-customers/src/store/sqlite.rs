@@ -5,10 +5,23 @@
 //! `customer_tags` (for the tag filter without search) and `customers_fts` (the full-text
 //! index of search keys, see [`crate::search`]); deleting a customer cascades to all three.
 //!
-//! Search runs entirely in FTS5: the query becomes a `MATCH` expression of quoted prefix
-//! terms; the total is `count(*)` of the match (a doclist walk, no rows read); the page is the
-//! top of `bm25` then sort key, where each hit is joined to its sort key through the covering
-//! index `customers_doc_sort` and only the rows of the page are read in full.
+//! # Name-ordered doc numbers
+//!
+//! A customer's row in `customers_fts` has the rowid `customers.doc`, and doc numbers are kept
+//! in the order of `(sort_key, id)`: a new or renamed customer gets a number between those of
+//! its neighbours (gaps of 2^32 at first; when a gap is used up, the numbers of a window of
+//! neighbours are spread out again, moving their index rows). FTS5 yields hits in rowid
+//! order, so "hits by name" needs no sort and no join, and a page of them stops after
+//! `offset + limit` hits however many there are.
+//!
+//! # Search
+//!
+//! The query becomes a `MATCH` expression of quoted prefix terms. The total is `count(*)` of
+//! the match (a walk over doclists, no rows read). When at most [`RANK_LIMIT`] customers
+//! match, the page is the top of `bm25`, then doc (= name); a broader match (a prefix of one
+//! or two letters matching half the customers) is listed by name, where relevance among tens
+//! of thousands of equally short hits means little and ranking all of them would cost tens of
+//! milliseconds. Only the rows of the page are read from `customers`.
 
 use std::fmt::Write as _;
 
@@ -27,6 +40,17 @@ const BM25: &str = "bm25(customers_fts, 10.0, 4.0, 2.0, 2.0, 0.0)";
 /// How many customers one write of [`SqliteCustomerStore::import`] carries.
 const IMPORT_CHUNK: usize = 2_000;
 
+/// Searches matching at most this many customers are ordered by relevance, broader ones by
+/// name (see the module doc).
+pub const RANK_LIMIT: u64 = 2_000;
+
+/// The doc number of the first customer, in the middle of the positive `i64`s.
+const DOC_ORIGIN: i64 = 1 << 62;
+/// The gap left between doc numbers of customers added at either end.
+const DOC_SPACING: i64 = 1 << 32;
+/// When spreading out doc numbers, the gap to leave at least.
+const MIN_DOC_STEP: i64 = 1 << 20;
+
 const COLUMNS: &str = "c.id, c.name, c.organization, c.contacts, c.notes, c.city, c.country, \
      c.region, c.language, c.tags, c.owned_items, c.linked_user_ids, c.nextcloud_folder, \
      c.created_at, c.updated_at, c.version";
@@ -35,11 +59,21 @@ const COLUMNS: &str = "c.id, c.name, c.organization, c.contacts, c.notes, c.city
 #[derive(Debug, Clone)]
 pub struct SqliteCustomerStore {
     db: Db,
+    rank_limit: u64,
 }
 
 impl SqliteCustomerStore {
     pub fn new(db: Db) -> Self {
-        Self { db }
+        Self {
+            db,
+            rank_limit: RANK_LIMIT,
+        }
+    }
+
+    /// The same store, ordering searches with more than `rank_limit` hits by name instead of
+    /// [`RANK_LIMIT`] (for tests and tuning).
+    pub fn with_rank_limit(self, rank_limit: u64) -> Self {
+        Self { rank_limit, ..self }
     }
 
     pub fn db(&self) -> &Db {
@@ -49,23 +83,36 @@ impl SqliteCustomerStore {
     /// Stores many new, already validated customers fast (seeding, imports, benchmarks):
     /// a few thousand per transaction, prepared statements reused. Same rows as
     /// [`CustomerStore::insert`] one by one.
+    ///
+    /// Customers are added in name order, so that into an empty table they only ever append;
+    /// the full-text index is merged into one segment at the end.
     pub async fn import(&self, customers: Vec<Customer>) -> Result<()> {
-        let mut rest = customers;
+        let mut rest: Vec<(String, Customer)> = customers
+            .into_iter()
+            .map(|c| (search::fold(&c.name), c))
+            .collect();
+        rest.sort_by(|(a, ca), (b, cb)| (a, ca.id.to_string()).cmp(&(b, cb.id.to_string())));
         while !rest.is_empty() {
             let tail = rest.split_off(rest.len().min(IMPORT_CHUNK));
             let chunk = std::mem::replace(&mut rest, tail);
             self.db
                 .write(move |conn| {
-                    let mut doc = next_doc(conn)?;
-                    for c in &chunk {
-                        insert_row(conn, c, doc)?;
-                        doc += 1;
+                    for (_, c) in &chunk {
+                        insert_row(conn, c)?;
                     }
                     Ok::<_, Error>(())
                 })
                 .await?;
         }
-        Ok(())
+        self.db
+            .write(|conn| {
+                conn.execute(
+                    "INSERT INTO customers_fts (customers_fts) VALUES ('optimize')",
+                    [],
+                )?;
+                Ok::<_, Error>(())
+            })
+            .await
     }
 }
 
@@ -111,14 +158,129 @@ fn to_json<T: serde::Serialize>(v: &T) -> Result<String> {
     Ok(serde_json::to_string(v)?)
 }
 
-fn next_doc(conn: &Connection) -> Result<i64> {
-    Ok(conn
-        .prepare_cached("SELECT coalesce(max(doc), 0) + 1 FROM customers")?
-        .query_row([], |r| r.get(0))?)
+/// The doc numbers of the customers just before and just after `(sort_key, id)` in name
+/// order, leaving out `id` itself.
+fn neighbours(conn: &Connection, sort_key: &str, id: &str) -> Result<(Option<i64>, Option<i64>)> {
+    let before = conn
+        .prepare_cached(
+            "SELECT doc FROM customers WHERE (sort_key, id) < (?1, ?2) AND id <> ?2
+             ORDER BY sort_key DESC, id DESC LIMIT 1",
+        )?
+        .query_row([sort_key, id], |r| r.get(0))
+        .optional()?;
+    let after = conn
+        .prepare_cached(
+            "SELECT doc FROM customers WHERE (sort_key, id) > (?1, ?2) AND id <> ?2
+             ORDER BY sort_key, id LIMIT 1",
+        )?
+        .query_row([sort_key, id], |r| r.get(0))
+        .optional()?;
+    Ok((before, after))
 }
 
-fn insert_row(conn: &Connection, c: &Customer, doc: i64) -> Result<()> {
+/// A free doc number for `(sort_key, id)` that keeps doc order = name order, making room
+/// among the neighbours when their numbers are adjacent.
+fn place(conn: &Connection, sort_key: &str, id: &str) -> Result<i64> {
+    for _ in 0..3 {
+        let free = match neighbours(conn, sort_key, id)? {
+            (None, None) => Some(DOC_ORIGIN),
+            (Some(p), None) => p.checked_add(DOC_SPACING),
+            (None, Some(n)) => Some(n - DOC_SPACING).filter(|d| *d > 0),
+            (Some(p), Some(n)) => (n - p >= 2).then(|| p + (n - p) / 2),
+        };
+        if let Some(doc) = free {
+            return Ok(doc);
+        }
+        make_room(conn, sort_key, id)?;
+    }
+    Err(Error::Db(crm_core::DbError::Task(
+        "no room left among the doc numbers".into(),
+    )))
+}
+
+/// Spreads out the doc numbers of the neighbours of `(sort_key, id)` so that there is a gap
+/// at its place: a window of neighbours, doubled until the numbers around it leave gaps of at
+/// least [`MIN_DOC_STEP`] (or it spans every customer).
+fn make_room(conn: &Connection, sort_key: &str, id: &str) -> Result<()> {
+    let side = |sql: &str, k: i64| -> Result<Vec<(String, i64)>> {
+        let mut stmt = conn.prepare_cached(sql)?;
+        let rows = stmt.query_map(params![sort_key, id, k + 1], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    };
+    let mut k: i64 = 8;
+    loop {
+        let before = side(
+            "SELECT id, doc FROM customers WHERE (sort_key, id) < (?1, ?2) AND id <> ?2
+             ORDER BY sort_key DESC, id DESC LIMIT ?3",
+            k,
+        )?;
+        let after = side(
+            "SELECT id, doc FROM customers WHERE (sort_key, id) > (?1, ?2) AND id <> ?2
+             ORDER BY sort_key, id LIMIT ?3",
+            k,
+        )?;
+        let k_usize = usize::try_from(k).unwrap_or(usize::MAX);
+        let lower = before.get(k_usize).map_or(0, |(_, d)| *d);
+        let upper = after.get(k_usize).map_or(i64::MAX, |(_, d)| *d);
+        let window: Vec<&(String, i64)> = before
+            .iter()
+            .take(k_usize)
+            .rev()
+            .chain(after.iter().take(k_usize))
+            .collect();
+        let n_before = before.len().min(k_usize);
+        let slots = i64::try_from(window.len()).unwrap_or(i64::MAX - 2) + 2;
+        let step = (upper - lower) / slots;
+        let everything = before.len() <= k_usize && after.len() <= k_usize;
+        if step >= MIN_DOC_STEP || everything {
+            let moves: Vec<(String, i64, i64)> = window
+                .iter()
+                .enumerate()
+                .map(|(i, (rid, old))| {
+                    // slot n_before (0-based) is left free for the new customer
+                    let slot = if i < n_before { i + 1 } else { i + 2 };
+                    let new = lower + step * i64::try_from(slot).unwrap_or(0);
+                    (rid.clone(), *old, new)
+                })
+                .filter(|(_, old, new)| old != new)
+                .collect();
+            return move_docs(conn, &moves);
+        }
+        k *= 2;
+    }
+}
+
+/// Gives customers new doc numbers, moving their full-text rows along.
+fn move_docs(conn: &Connection, moves: &[(String, i64, i64)]) -> Result<()> {
+    // first out of the way (negative numbers are free), then into place
+    for (id, old, new) in moves {
+        conn.prepare_cached("DELETE FROM customers_fts WHERE rowid = ?1")?
+            .execute([old])?;
+        conn.prepare_cached("UPDATE customers SET doc = ?2 WHERE id = ?1")?
+            .execute(params![id, -new])?;
+    }
+    for (id, _, new) in moves {
+        conn.prepare_cached("UPDATE customers SET doc = ?2 WHERE id = ?1")?
+            .execute(params![id, new])?;
+        let uuid = parse_uuid(0, id)?;
+        let (customer, _) = load(conn, uuid)?.ok_or(Error::NotFound { id: uuid })?;
+        write_fts(conn, *new, &search::document(&customer), false)?;
+    }
+    Ok(())
+}
+
+fn insert_row(conn: &Connection, c: &Customer) -> Result<()> {
     let sort_key = search::fold(&c.name);
+    let id = c.id.to_string();
+    if conn
+        .prepare_cached("SELECT 1 FROM customers WHERE id = ?1")?
+        .exists([&id])?
+    {
+        return Err(Error::Conflict {
+            message: format!("a customer with id {id} already exists"),
+        });
+    }
+    let doc = place(conn, &sort_key, &id)?;
     conn.prepare_cached(
         "INSERT INTO customers (id, doc, name, sort_key, organization, contacts, notes, city,
              country, region, language, tags, owned_items, linked_user_ids, nextcloud_folder,
@@ -126,7 +288,7 @@ fn insert_row(conn: &Connection, c: &Customer, doc: i64) -> Result<()> {
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
     )?
     .execute(params![
-        c.id.to_string(),
+        id,
         doc,
         c.name,
         sort_key,
@@ -144,16 +306,7 @@ fn insert_row(conn: &Connection, c: &Customer, doc: i64) -> Result<()> {
         c.created_at,
         c.updated_at,
         c.version,
-    ])
-    .map_err(|e| {
-        if is_constraint_violation(&e, "customers.id") {
-            Error::Conflict {
-                message: format!("a customer with id {} already exists", c.id),
-            }
-        } else {
-            e.into()
-        }
-    })?;
+    ])?;
     write_contacts(conn, c, false)?;
     write_tags(conn, c, &sort_key, false)?;
     write_fts(conn, doc, &search::document(c), false)?;
@@ -223,7 +376,9 @@ fn load(conn: &Connection, id: Uuid) -> Result<Option<(Customer, i64)>> {
         .prepare_cached(&format!(
             "SELECT {COLUMNS}, c.doc FROM customers c WHERE c.id = ?1"
         ))?
-        .query_row([id.to_string()], |r| Ok((customer_from_row(r)?, r.get(16)?)))
+        .query_row([id.to_string()], |r| {
+            Ok((customer_from_row(r)?, r.get(16)?))
+        })
         .optional()?)
 }
 
@@ -236,22 +391,29 @@ fn check_version(current: &Customer, expected: Option<i64>) -> Result<()> {
     }
 }
 
-fn update_row(
-    conn: &Connection,
-    current: &Customer,
-    doc: i64,
-    next: &Customer,
-) -> Result<()> {
+fn update_row(conn: &Connection, current: &Customer, doc: i64, next: &Customer) -> Result<()> {
+    let id = next.id.to_string();
     let sort_key = search::fold(&next.name);
+    let moved = sort_key != search::fold(&current.name);
+    let doc = if moved {
+        // out of the order first, so that making room never meets its old number
+        conn.prepare_cached("DELETE FROM customers_fts WHERE rowid = ?1")?
+            .execute([doc])?;
+        conn.prepare_cached("UPDATE customers SET doc = ?2 WHERE id = ?1")?
+            .execute(params![id, -doc])?;
+        place(conn, &sort_key, &id)?
+    } else {
+        doc
+    };
     conn.prepare_cached(
         "UPDATE customers SET name = ?2, sort_key = ?3, organization = ?4, contacts = ?5,
              notes = ?6, city = ?7, country = ?8, region = ?9, language = ?10, tags = ?11,
              owned_items = ?12, linked_user_ids = ?13, nextcloud_folder = ?14,
-             updated_at = ?15, version = ?16
+             updated_at = ?15, version = ?16, doc = ?17
          WHERE id = ?1",
     )?
     .execute(params![
-        next.id.to_string(),
+        id,
         next.name,
         sort_key,
         next.organization,
@@ -267,6 +429,7 @@ fn update_row(
         next.nextcloud_folder,
         next.updated_at,
         next.version,
+        doc,
     ])?;
     if next.contacts != current.contacts {
         write_contacts(conn, next, true)?;
@@ -275,7 +438,9 @@ fn update_row(
         write_tags(conn, next, &sort_key, true)?;
     }
     let document = search::document(next);
-    if document != search::document(current) {
+    if moved {
+        write_fts(conn, doc, &document, false)?;
+    } else if document != search::document(current) {
         write_fts(conn, doc, &document, true)?;
     }
     Ok(())
@@ -296,6 +461,51 @@ fn count(conn: &Connection, sql: &str, params: impl rusqlite::Params) -> Result<
     Ok(u64::try_from(n).unwrap_or(0))
 }
 
+/// One walk over the hits of `expr` in doc (= name) order: their number, and the docs of
+/// the page `offset..offset + limit`. Counting while walking costs what `count(*)` would,
+/// and sets the expression up only once.
+fn hits_by_name(conn: &Connection, expr: &str, offset: i64, limit: i64) -> Result<(u64, Vec<i64>)> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT rowid FROM customers_fts WHERE customers_fts MATCH ?1 ORDER BY rowid",
+    )?;
+    let mut rows = stmt.query([expr])?;
+    let (offset, end) = (offset, offset.saturating_add(limit));
+    let mut total: i64 = 0;
+    let mut docs = Vec::new();
+    while let Some(row) = rows.next()? {
+        if total >= offset && total < end {
+            docs.push(row.get(0)?);
+        }
+        total += 1;
+    }
+    Ok((u64::try_from(total).unwrap_or(0), docs))
+}
+
+/// The docs of the page `offset..offset + limit` of the hits of `expr` by relevance (bm25),
+/// then doc (= name).
+fn ranked_hits(conn: &Connection, expr: &str, offset: i64, limit: i64) -> Result<Vec<i64>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT rowid FROM customers_fts WHERE customers_fts MATCH ?1
+         ORDER BY {BM25}, rowid LIMIT ?2 OFFSET ?3"
+    ))?;
+    let rows = stmt.query_map(params![expr, limit, offset], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<Vec<i64>>>()?)
+}
+
+/// The customers with these docs, in this order.
+fn customers_by_docs(conn: &Connection, docs: &[i64]) -> Result<Vec<Customer>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM customers AS c WHERE c.doc = ?1"
+    ))?;
+    let mut out = Vec::with_capacity(docs.len());
+    for doc in docs {
+        if let Some(c) = stmt.query_row([doc], customer_from_row).optional()? {
+            out.push(c);
+        }
+    }
+    Ok(out)
+}
+
 /// The `MATCH` expression for a list query, or `None` when the query has no search words.
 fn full_match(query: &ListQuery) -> Option<String> {
     let words = query.search.as_deref().and_then(search::match_expression)?;
@@ -306,7 +516,7 @@ fn full_match(query: &ListQuery) -> Option<String> {
     Some(expr)
 }
 
-fn list(conn: &Connection, query: &ListQuery) -> Result<Page<Customer>> {
+fn list(conn: &Connection, query: &ListQuery, rank_limit: u64) -> Result<Page<Customer>> {
     let limit = i64::from(query.effective_limit());
     let offset = i64::from(query.effective_offset());
     let tag = query
@@ -315,31 +525,13 @@ fn list(conn: &Connection, query: &ListQuery) -> Result<Page<Customer>> {
         .map(search::tag_key)
         .filter(|t| !t.is_empty());
     if let Some(expr) = full_match(query) {
-        let total = count(
-            conn,
-            "SELECT count(*) FROM customers_fts WHERE customers_fts MATCH ?1",
-            [&expr],
-        )?;
-        let items = if limit == 0 || total == 0 {
-            Vec::new()
+        let (total, by_name) = hits_by_name(conn, &expr, offset, limit)?;
+        let docs = if total > rank_limit || by_name.is_empty() {
+            by_name
         } else {
-            query_customers(
-                conn,
-                &format!(
-                    "WITH top AS (
-                         SELECT k.id, h.score, k.sort_key
-                         FROM (SELECT rowid AS doc, {BM25} AS score FROM customers_fts
-                               WHERE customers_fts MATCH ?1) AS h
-                         CROSS JOIN customers AS k INDEXED BY customers_doc_sort
-                             ON k.doc = h.doc
-                         ORDER BY h.score, k.sort_key, k.id
-                         LIMIT ?2 OFFSET ?3)
-                     SELECT {COLUMNS} FROM top CROSS JOIN customers AS c ON c.id = top.id
-                     ORDER BY top.score, top.sort_key, top.id"
-                ),
-                params![expr, limit, offset],
-            )?
+            ranked_hits(conn, &expr, offset, limit)?
         };
+        let items = customers_by_docs(conn, &docs)?;
         return Ok(Page { items, total });
     }
     if let Some(tag) = tag {
@@ -362,7 +554,9 @@ fn list(conn: &Connection, query: &ListQuery) -> Result<Page<Customer>> {
     let total = count(conn, "SELECT count(*) FROM customers", [])?;
     let items = query_customers(
         conn,
-        &format!("SELECT {COLUMNS} FROM customers AS c ORDER BY c.sort_key, c.id LIMIT ?1 OFFSET ?2"),
+        &format!(
+            "SELECT {COLUMNS} FROM customers AS c ORDER BY c.sort_key, c.id LIMIT ?1 OFFSET ?2"
+        ),
         params![limit, offset],
     )?;
     Ok(Page { items, total })
@@ -370,11 +564,12 @@ fn list(conn: &Connection, query: &ListQuery) -> Result<Page<Customer>> {
 
 impl CustomerStore for SqliteCustomerStore {
     async fn list(&self, query: ListQuery) -> Result<Page<Customer>> {
+        let rank_limit = self.rank_limit;
         self.db
             .read(move |conn| {
                 // one snapshot for the total and the page
                 let tx = conn.unchecked_transaction()?;
-                let page = list(&tx, &query)?;
+                let page = list(&tx, &query, rank_limit)?;
                 tx.commit()?;
                 Ok(page)
             })
@@ -392,15 +587,15 @@ impl CustomerStore for SqliteCustomerStore {
     }
 
     async fn insert(&self, customer: Customer) -> Result<()> {
-        self.db
-            .write(move |conn| {
-                let doc = next_doc(conn)?;
-                insert_row(conn, &customer, doc)
-            })
-            .await
+        self.db.write(move |conn| insert_row(conn, &customer)).await
     }
 
-    async fn update<F>(&self, id: Uuid, expected_version: Option<i64>, change: F) -> Result<Customer>
+    async fn update<F>(
+        &self,
+        id: Uuid,
+        expected_version: Option<i64>,
+        change: F,
+    ) -> Result<Customer>
     where
         F: FnOnce(&Customer) -> Result<Change> + Send + 'static,
     {
@@ -415,7 +610,7 @@ impl CustomerStore for SqliteCustomerStore {
                             id: current.id,
                             created_at: current.created_at,
                             version: current.version + 1,
-                            ..next
+                            ..*next
                         };
                         update_row(conn, &current, doc, &next)?;
                         Ok(next)

@@ -1,0 +1,14 @@
+//! A standalone WebDAV client for Nextcloud's files endpoint
+//! (`{url}/remote.php/dav/files/{user}/{base_path}/…`), usable without the rest of the CRM.
+//!
+//! - [`proto`]: pure code — [`DavPath`] (validated paths), URL encoding, multistatus parsing.
+//! - [`client`]: the I/O — [`Client`] with `list`, `stat`, `download` (streamed), `upload`
+//!   (streamed), `delete`, `move_to`, `mkdir`, `mkdir_all`.
+
+pub mod client;
+pub mod error;
+pub mod proto;
+
+pub use client::{Client, Config, Download, Password, UploadBody, Uploaded};
+pub use error::{Error, Result};
+pub use proto::{ContentRange, DavPath, ETag, Entry, PathErrorReason};
