@@ -23,21 +23,19 @@ cargo build --release -q -p crm-gateway
 cargo build --release -q -p crm-customers --features seed --bin crm-seed-customers
 
 WORK=$(mktemp -d /tmp/crm-bench.XXXX)
-trap 'kill $PID 2>/dev/null || true; rm -rf "$WORK"' EXIT
+PID=
+trap '[ -z "$PID" ] || kill $PID 2>/dev/null; rm -rf "$WORK"' EXIT
 PORT=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
 export CRM_DATA_DIR=$WORK CRM_BIND=127.0.0.1:$PORT CRM_JWT_SECRET=bench-secret-0123456789abcdef CRM_LOG=warn CRM_WORKERS=2
 
 log "seeding 100,000 customers"
 ./target/release/crm-seed-customers "$WORK/crm.db" 100000 > "$WORK/ids.txt"
 
-start_server() {
-  local t0; t0=$(date +%s%N)
-  ./target/release/crm serve >"$WORK/crm.log" 2>&1 &
-  PID=$!
-  until curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null; do sleep 0.005; done
-  echo $(( ($(date +%s%N) - t0) / 1000000 ))
-}
-STARTUP_MS=$(start_server)
+T0=$(date +%s%N)
+./target/release/crm serve >"$WORK/crm.log" 2>&1 &
+PID=$!
+until curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null; do sleep 0.005; done
+STARTUP_MS=$(( ($(date +%s%N) - T0) / 1000000 ))
 sleep 1
 RSS_IDLE_KB=$(awk '/VmRSS/{print $2}' /proc/$PID/status)
 echo "startup with 100,000 customers: ${STARTUP_MS} ms (until /healthz answers)"
@@ -56,6 +54,13 @@ export TOKEN IDS_FILE="$WORK/ids.txt"
 
 log "GET /api/crm/customers/{id}: wrk 2 threads x 32 connections, 10 s, random ids"
 wrk -t2 -c32 -d10s --latency -s scripts/bench/get_customer.lua "http://127.0.0.1:$PORT" | tee "$WORK/get.txt"
+
+log "GET /api/crm/customers/{id}: same, one fixed id without a Lua script (wrk's Lua shares the 2 cores)"
+wrk -t2 -c32 -d10s --latency -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT/api/crm/customers/$(head -1 "$WORK/ids.txt")"
+
+log "GET /healthz (one pooled read, no auth) and an unknown route (no read, no auth): the plumbing's ceilings"
+wrk -t2 -c32 -d5s "http://127.0.0.1:$PORT/healthz" | grep Requests/sec
+wrk -t2 -c32 -d5s "http://127.0.0.1:$PORT/no-such-route" | grep Requests/sec
 
 log "POST /api/crm/customers: wrk 2 threads x 32 connections, 10 s"
 wrk -t2 -c32 -d10s --latency -s scripts/bench/create_customer.lua "http://127.0.0.1:$PORT" | tee "$WORK/post.txt"
