@@ -3,8 +3,9 @@
 //! A handler states what it needs in its signature: [`Viewer`] for reads (`crm:view`),
 //! [`Editor`] for writes (`crm:edit`, which includes viewing). A route with neither stands out.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::future::{Ready, ready};
+use std::sync::{Mutex, PoisonError};
 
 use actix_web::dev::Payload;
 use actix_web::http::header;
@@ -22,13 +23,20 @@ pub const EDIT: &str = "crm:edit";
 pub const KNOWN_PERMISSIONS: [&str; 2] = [VIEW, EDIT];
 
 /// Signs and checks access tokens.
-#[derive(Clone)]
 pub struct TokenKeys {
     encoding: EncodingKey,
     decoding: DecodingKey,
     validation: Validation,
     pub ttl_secs: u64,
+    /// Tokens already verified, with the claims' expiry: a client sends the same token on
+    /// every request, and checking the signature each time costs more than the read it guards.
+    verified: Mutex<HashMap<String, (Principal, u64)>>,
 }
+
+/// At most this many verified tokens are remembered; past it the cache starts over.
+const VERIFIED_CAPACITY: usize = 4096;
+/// Seconds a token is still accepted after its `exp` (clock skew).
+const LEEWAY_SECS: u64 = 30;
 
 impl std::fmt::Debug for TokenKeys {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -70,13 +78,14 @@ fn permission_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Er
 impl TokenKeys {
     pub fn new(secret: &Secret, ttl_secs: u64) -> Self {
         let mut validation = Validation::new(Algorithm::HS256);
-        validation.leeway = 30;
+        validation.leeway = LEEWAY_SECS;
         validation.set_required_spec_claims(&["exp", "sub"]);
         Self {
             encoding: EncodingKey::from_secret(secret.expose().as_bytes()),
             decoding: DecodingKey::from_secret(secret.expose().as_bytes()),
             validation,
             ttl_secs,
+            verified: Mutex::new(HashMap::new()),
         }
     }
 
@@ -92,7 +101,27 @@ impl TokenKeys {
             .map_err(ApiError::internal)
     }
 
-    pub fn verify(&self, token: &str) -> Result<Principal, ApiError> {
+    /// Checks `token` at `now` (Unix seconds): signature, algorithm and expiry.
+    pub fn verify(&self, token: &str, now: u64) -> Result<Principal, ApiError> {
+        let mut verified = self.verified.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some((principal, exp)) = verified.get(token) {
+            if now <= exp + LEEWAY_SECS {
+                return Ok(principal.clone());
+            }
+            verified.remove(token);
+            return Err(ApiError::unauthorized("the token has expired"));
+        }
+        drop(verified);
+        let (principal, exp) = self.verify_signature(token)?;
+        let mut verified = self.verified.lock().unwrap_or_else(PoisonError::into_inner);
+        if verified.len() >= VERIFIED_CAPACITY {
+            verified.clear();
+        }
+        verified.insert(token.to_owned(), (principal.clone(), exp));
+        Ok(principal)
+    }
+
+    fn verify_signature(&self, token: &str) -> Result<(Principal, u64), ApiError> {
         use jsonwebtoken::errors::ErrorKind;
         let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
             .map_err(|e| match e.kind() {
@@ -102,10 +131,14 @@ impl TokenKeys {
                 }
                 _ => ApiError::unauthorized("the token is not valid"),
             })?;
-        Ok(Principal {
-            subject: data.claims.sub,
-            permissions: data.claims.permissions.into_iter().collect(),
-        })
+        let exp = data.claims.exp;
+        Ok((
+            Principal {
+                subject: data.claims.sub,
+                permissions: data.claims.permissions.into_iter().collect(),
+            },
+            exp,
+        ))
     }
 }
 
@@ -147,7 +180,8 @@ fn principal(req: &HttpRequest) -> Result<Principal, ApiError> {
         .ok_or_else(|| {
             ApiError::unauthorized("the Authorization header must be `Bearer <token>`")
         })?;
-    keys.verify(token)
+    let now = state.clock.now().unix_seconds().max(0) as u64;
+    keys.verify(token, now)
 }
 
 /// A caller allowed to read (`crm:view`).
@@ -207,7 +241,7 @@ mod tests {
     fn issued_tokens_verify_and_carry_permissions() {
         let k = keys();
         let t = k.issue("maria", &[VIEW.to_owned()], now()).unwrap();
-        let p = k.verify(&t).unwrap();
+        let p = k.verify(&t, now()).unwrap();
         assert_eq!(p.subject, "maria");
         assert!(p.can_view());
         assert!(!p.can_edit());
@@ -217,16 +251,34 @@ mod tests {
     fn expired_and_foreign_tokens_are_refused() {
         let k = keys();
         let old = k.issue("maria", &[VIEW.to_owned()], now() - 7200).unwrap();
-        assert!(k.verify(&old).unwrap_err().to_string().contains("expired"));
+        assert!(
+            k.verify(&old, now())
+                .unwrap_err()
+                .to_string()
+                .contains("expired")
+        );
         let other = TokenKeys::new(&Secret::new("another-secret-of-enough-length"), 3600);
         let forged = other.issue("maria", &[EDIT.to_owned()], now()).unwrap();
         assert!(
-            k.verify(&forged)
+            k.verify(&forged, now())
                 .unwrap_err()
                 .to_string()
                 .contains("signature")
         );
-        assert!(k.verify("not.a.jwt").is_err());
+        assert!(k.verify("not.a.jwt", now()).is_err());
+    }
+
+    #[test]
+    fn a_remembered_token_still_expires() {
+        let k = keys();
+        let t = k.issue("maria", &[VIEW.to_owned()], now()).unwrap();
+        assert!(k.verify(&t, now()).is_ok());
+        assert!(k.verify(&t, now()).is_ok(), "second check, from the cache");
+        let later = now() + 3600 + LEEWAY_SECS + 1;
+        assert!(
+            k.verify(&t, later).is_err(),
+            "the cache must not outlive exp"
+        );
     }
 
     #[test]

@@ -25,10 +25,12 @@ pub fn init_logging(config: &Config) {
 }
 
 /// Installs the global metrics recorder once and returns the handle that renders it.
+/// Safe to call from several threads at once (tests build several apps in parallel).
 pub fn metrics_handle() -> anyhow::Result<PrometheusHandle> {
-    use std::sync::OnceLock;
-    static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
-    if let Some(h) = HANDLE.get() {
+    use std::sync::{Mutex, PoisonError};
+    static HANDLE: Mutex<Option<PrometheusHandle>> = Mutex::new(None);
+    let mut slot = HANDLE.lock().unwrap_or_else(PoisonError::into_inner);
+    if let Some(h) = slot.as_ref() {
         return Ok(h.clone());
     }
     let handle = PrometheusBuilder::new()
@@ -39,7 +41,8 @@ pub fn metrics_handle() -> anyhow::Result<PrometheusHandle> {
             ],
         )?
         .install_recorder()?;
-    Ok(HANDLE.get_or_init(|| handle).clone())
+    *slot = Some(handle.clone());
+    Ok(handle)
 }
 
 pub static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
