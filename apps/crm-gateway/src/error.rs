@@ -166,47 +166,26 @@ impl From<crm_core::DbError> for ApiError {
     }
 }
 
-impl From<crm_products::Error> for ApiError {
-    fn from(e: crm_products::Error) -> Self {
-        use crm_products::Error as E;
-        match e {
-            E::NotFound { .. } => ApiError::not_found(e.to_string()),
-            E::Conflict { message } => ApiError::conflict("conflict", message),
-            E::InUse { message } => ApiError::conflict("in_use", message),
-            E::Invalid { field, reason } => ApiError::invalid_field(field, reason),
-            E::Stale { current_version } => ApiError::stale(current_version),
-            E::Db(e) => ApiError::internal(e),
+/// The domain crates share one error vocabulary; each variant has one status.
+macro_rules! domain_error {
+    ($($krate:ident),+) => {$(
+        impl From<$krate::Error> for ApiError {
+            fn from(e: $krate::Error) -> Self {
+                use $krate::Error as E;
+                match e {
+                    E::NotFound { .. } => ApiError::not_found(e.to_string()),
+                    E::Conflict { message } => ApiError::conflict("conflict", message),
+                    E::InUse { message } => ApiError::conflict("in_use", message),
+                    E::Invalid { field, reason } => ApiError::invalid_field(field, reason),
+                    E::Stale { current_version } => ApiError::stale(current_version),
+                    E::Db(e) => ApiError::internal(e),
+                }
+            }
         }
-    }
+    )+};
 }
 
-impl From<crm_customers::Error> for ApiError {
-    fn from(e: crm_customers::Error) -> Self {
-        use crm_customers::Error as E;
-        match e {
-            E::NotFound { .. } => ApiError::not_found(e.to_string()),
-            E::Conflict { message } => ApiError::conflict("conflict", message),
-            E::InUse { message } => ApiError::conflict("in_use", message),
-            E::Invalid { field, reason } => ApiError::invalid_field(field, reason),
-            E::Stale { current_version } => ApiError::stale(current_version),
-            E::Db(e) => ApiError::internal(e),
-        }
-    }
-}
-
-impl From<crm_orders::Error> for ApiError {
-    fn from(e: crm_orders::Error) -> Self {
-        use crm_orders::Error as E;
-        match e {
-            E::NotFound { .. } => ApiError::not_found(e.to_string()),
-            E::Conflict { message } => ApiError::conflict("conflict", message),
-            E::InUse { message } => ApiError::conflict("in_use", message),
-            E::Invalid { field, reason } => ApiError::invalid_field(field, reason),
-            E::Stale { current_version } => ApiError::stale(current_version),
-            E::Db(e) => ApiError::internal(e),
-        }
-    }
-}
+domain_error!(crm_products, crm_customers, crm_orders);
 
 #[cfg(test)]
 mod tests {
@@ -273,6 +252,43 @@ mod tests {
     async fn internal_detail_stays_out_of_the_body() {
         let (_, body) = body_of(ApiError::internal("SQLITE_CORRUPT at page 7")).await;
         assert!(!body.to_string().contains("SQLITE"), "{body}");
+    }
+
+    #[test]
+    fn domain_errors_map_to_their_statuses() {
+        use crm_customers::Error as E;
+        let cases = [
+            (
+                E::NotFound {
+                    id: uuid::Uuid::nil(),
+                },
+                404,
+            ),
+            (
+                E::Conflict {
+                    message: "x".into(),
+                },
+                409,
+            ),
+            (
+                E::InUse {
+                    message: "x".into(),
+                },
+                409,
+            ),
+            (
+                E::Invalid {
+                    field: "name".into(),
+                    reason: "empty".into(),
+                },
+                422,
+            ),
+            (E::Stale { current_version: 2 }, 412),
+            (E::Db(crm_core::DbError::WriterGone), 500),
+        ];
+        for (e, status) in cases {
+            assert_eq!(ApiError::from(e).status_code().as_u16(), status);
+        }
     }
 
     #[actix_web::test]
