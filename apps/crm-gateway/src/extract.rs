@@ -117,7 +117,7 @@ impl<T: DeserializeOwned> FromRequest for Query<T> {
 }
 
 fn form_urlencoded_parse<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
-    let de = serde_urlencoded::Deserializer::new(url_pairs(query));
+    let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
         let message = e.inner().to_string();
@@ -134,10 +134,6 @@ fn form_urlencoded_parse<T: DeserializeOwned>(query: &str) -> Result<T, ApiError
         };
         ApiError::invalid_field(field, message)
     })
-}
-
-fn url_pairs(query: &str) -> form_urlencoded::Parse<'_> {
-    form_urlencoded::parse(query.as_bytes())
 }
 
 /// What an `If-Match` header asks for.

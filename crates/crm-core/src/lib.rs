@@ -7,10 +7,13 @@
 pub mod clock;
 pub mod db;
 pub mod money;
+pub mod page;
 pub mod patch;
+pub mod text;
 pub mod timestamp;
 
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use db::{Db, DbError, is_constraint_violation};
 pub use money::Money;
+pub use page::Page;
 pub use timestamp::Timestamp;

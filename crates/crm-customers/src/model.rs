@@ -257,12 +257,7 @@ impl ListQuery {
     }
 }
 
-/// One page of a list and the number of matching records in all pages.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-pub struct Page<T> {
-    pub items: Vec<T>,
-    pub total: u64,
-}
+pub use crm_core::Page;
 
 fn null_as_default<'de, D, T>(d: D) -> std::result::Result<T, D::Error>
 where

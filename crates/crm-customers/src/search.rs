@@ -75,15 +75,7 @@ pub const MAX_WORD_CHARS: usize = 64;
 /// Greek υ with a dialytika (ϋ): kept apart from υ so that αϋ is not read as αυ.
 const UPSILON_DIALYTIKA: char = 'ϋ';
 
-/// Folds text for ordering and case/accent-insensitive comparison: compatibility
-/// decomposition, combining marks dropped, lower case, final sigma as σ.
-pub fn fold(s: &str) -> String {
-    s.nfkd()
-        .filter(|c| !is_combining_mark(*c))
-        .flat_map(char::to_lowercase)
-        .map(|c| if c == 'ς' { 'σ' } else { c })
-        .collect()
-}
+pub use crm_core::text::fold;
 
 /// The folded words of `s`, keeping a dialytika on υ as `ϋ`.
 fn words(s: &str) -> Vec<Vec<char>> {

@@ -768,12 +768,7 @@ impl ListQuery {
     }
 }
 
-/// One page of a list and the number of matching records in all pages.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-pub struct Page<T> {
-    pub items: Vec<T>,
-    pub total: u64,
-}
+pub use crm_core::Page;
 
 /// `ORD-<year>-<seq>`, the sequence zero-padded to at least three digits.
 pub fn order_number(year: i32, seq: i64) -> String {

@@ -11,8 +11,6 @@ use std::fmt;
 use crm_core::patch::double_option;
 use crm_core::{Money, Timestamp};
 use serde::{Deserialize, Serialize};
-use unicode_normalization::UnicodeNormalization;
-use unicode_normalization::char::is_combining_mark;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -506,22 +504,10 @@ impl ListQuery {
     }
 }
 
-/// One page of a list and the number of matching records in all pages.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-pub struct Page<T> {
-    pub items: Vec<T>,
-    pub total: u64,
-}
+pub use crm_core::Page;
 
-/// Folds text for searching and ordering: compatibility-decomposed, accents dropped, lower
-/// case, Greek final sigma as σ.
-pub fn search_fold(s: &str) -> String {
-    s.nfkd()
-        .filter(|c| !is_combining_mark(*c))
-        .collect::<String>()
-        .to_lowercase()
-        .replace('ς', "σ")
-}
+/// Folds text for searching and ordering (case, accents, final sigma).
+pub use crm_core::text::fold as search_fold;
 
 fn parse_sku(raw: &str) -> Result<Sku> {
     Sku::parse(raw).map_err(|e| Error::invalid("sku", e.to_string()))
