@@ -2,10 +2,13 @@
 //!
 //! Everything here is needed by more than one bounded context and carries no business rule
 //! of its own: the SQLite database handle (pooled reads, one batching writer), the embedded
-//! migrations, exact money, RFC 3339 timestamps and the injectable clock.
+//! migrations, exact money, RFC 3339 timestamps, the injectable clock, the normal forms of
+//! contact values and the Greek-aware full-text keys.
 
 pub mod clock;
+pub mod contact;
 pub mod db;
+pub mod fts;
 pub mod money;
 pub mod page;
 pub mod patch;

@@ -10,13 +10,13 @@
 
 pub mod error;
 pub mod model;
-pub mod normalize;
 pub mod search;
 #[cfg(feature = "seed")]
 pub mod seed;
 pub mod service;
 pub mod store;
 
+pub use crm_core::contact as normalize;
 pub use error::{Error, Result};
 pub use model::{
     Contact, ContactInput, ContactType, Customer, CustomerPatch, ListQuery, Location, NewCustomer,

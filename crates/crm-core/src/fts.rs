@@ -1,0 +1,464 @@
+//! Greek-aware full-text keys: text for an FTS5 index, and user queries turned into `MATCH`
+//! expressions. Shared by every context that searches text (customers, comms).
+//!
+//! Pure functions, no SQL: [`index_text`] builds what a context stores in its FTS5 table,
+//! [`match_expression`] turns what a user typed into a safe `MATCH` expression, and the same
+//! word transform is applied on both sides, so that whatever a Greek speaker could type for a
+//! word meets the indexed form of that word.
+//!
+//! # Words
+//!
+//! Text is folded (NFKD, combining marks dropped, lower case, `ς` → `σ`) and split into words:
+//! maximal runs of alphanumeric characters. Everything else — quotes, `*`, `:`, `^`,
+//! parentheses, `-`, `@` — only separates words, so FTS5 syntax in a query is never parsed as
+//! syntax, and `NEAR`/`AND`/`OR`/`NOT` are plain words (every word is quoted in the `MATCH`).
+//!
+//! # The key of a word
+//!
+//! Every word is reduced to a *key*, a Latin skeleton in which the usual ways of writing one
+//! Greek word coincide (`Μπίμπης`, `ΜΠΙΜΠΗΣ`, `μπιμπης`, `mpimpis`, `bibis` → `bibis`).
+//! It is computed in two stages.
+//!
+//! 1. Greek letters become Latin, one letter at a time (ELOT 743, simplified):
+//!    α a, β v, γ g, δ d, ε e, ζ z, η i, θ th, ι i, κ k, λ l, μ m, ν n, ξ ks, ο o, π p, ρ r,
+//!    σ/ς s, τ t, υ y (but v after α, ε, η: αυ av, ευ ev — unless υ has a dialytika, as in
+//!    Ταΰγετος), φ f, χ h, ψ ps, ω o. Greek digraphs need no rule here: they come out as the
+//!    Latin digraphs of stage 2 (μπ → mp, ντ → nt, γκ → gk, ου → oy, αι → ai, ει → ei, …).
+//! 2. Latin rules, the *only* place where spellings are merged, applied left to right:
+//!    `mp`/`mb` → b, `nt`/`nd` → d, `gg`/`gk`/`ng`/`gh` → g, `gi`/`yi` before a vowel → j and
+//!    a word-initial `y` before a vowel → j (Γιώργος, Giorgos, Yiorgos → jorgos;
+//!    Άγιος, agios, ayios → ajos), `ou`/`oy` → u, `ai` → e, `ei`/`oi`/`yi` → i,
+//!    `au` → av, `eu` → ev, `ch`/`kh` → h, `ph` → f, `dh` → d, `th` stays, `x` → ks, `w` → o,
+//!    `y` → i, `c`/`q` → k; an `f` after `a` or `e` becomes `v` (αφ/αυ, Στέφανος/Stevanos);
+//!    a letter repeated is written once (Παππάς → papas). Digits pass unchanged and are
+//!    never collapsed (phone numbers).
+//!
+//! Because Greek text reaches the key only through the Latin rules, Greek and Greeklish
+//! meet by construction: `Δημήτρης` → dimitris, `Χρήστος` → hristos, `Θοδωρής` → thodoris,
+//! `Παπαδόπουλος` → papadopulos, `Άγιος Νικόλαος` → ajos nikolaos.
+//!
+//! # Query-time variants
+//!
+//! Some Latin letters typed by a person stand for different Greek letters; the query tries
+//! each reading of a letter the user typed in Latin (up to [`MAX_VARIANTS`] per word):
+//! `h` → h or i (η, also after a consonant: `dhmhtrhs` is δημητρης, `thlefwno` τηλέφωνο;
+//! `hristos`), `x` → ks or h
+//! (`xristos`), `b` → b or v (μπ or β), `u` not after a, e, o → u or i (υ).
+//!
+//! Every query word is a prefix (search as you type). A word that ends half-way through a
+//! digraph also tries the digraph's key: a final `m` → b (`μπιμ` finds `Μπίμπης`), `n` → d
+//! and g, `g`/`gi`/`y` → j, `o` → u and i, `a` → e, `e` → i, `c`/`k` → h, `p` → f.
+//!
+//! The variants of one word are OR-ed, the words AND-ed: `agios nik` →
+//! `("ajos"* OR …) AND ("nik"* OR "nih"*)`. A query without any word is no search at all.
+//!
+
+use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::is_combining_mark;
+
+/// At most this many spellings are tried for one query word.
+pub const MAX_VARIANTS: usize = 16;
+/// Query words after this many are ignored.
+pub const MAX_QUERY_WORDS: usize = 12;
+/// Longer query words are cut to this many characters.
+pub const MAX_WORD_CHARS: usize = 64;
+
+/// Greek υ with a dialytika (ϋ): kept apart from υ so that αϋ is not read as αυ.
+const UPSILON_DIALYTIKA: char = 'ϋ';
+
+/// The folded words of `s`, keeping a dialytika on υ as `ϋ`.
+fn words(s: &str) -> Vec<Vec<char>> {
+    let mut folded: Vec<char> = Vec::with_capacity(s.len());
+    for c in s.nfkd() {
+        if c == '\u{308}' && matches!(folded.last(), Some('υ')) {
+            if let Some(last) = folded.last_mut() {
+                *last = UPSILON_DIALYTIKA;
+            }
+            continue;
+        }
+        if is_combining_mark(c) {
+            continue;
+        }
+        for l in c.to_lowercase() {
+            folded.push(if l == 'ς' { 'σ' } else { l });
+        }
+    }
+    folded
+        .split(|c| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(<[char]>::to_vec)
+        .collect()
+}
+
+/// One character of a word after stage 1, and whether the user typed it in Latin.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Ch {
+    c: char,
+    latin: bool,
+}
+
+/// Stage 1: Greek letters to Latin.
+fn transliterate(word: &[char]) -> Vec<Ch> {
+    let mut out = Vec::with_capacity(word.len() + 2);
+    let greek = |s: &str, out: &mut Vec<Ch>| {
+        out.extend(s.chars().map(|c| Ch { c, latin: false }));
+    };
+    for (i, &c) in word.iter().enumerate() {
+        let prev = i.checked_sub(1).and_then(|p| word.get(p)).copied();
+        match c {
+            'α' => greek("a", &mut out),
+            'β' => greek("v", &mut out),
+            'γ' => greek("g", &mut out),
+            'δ' => greek("d", &mut out),
+            'ε' => greek("e", &mut out),
+            'ζ' => greek("z", &mut out),
+            'η' => greek("i", &mut out),
+            'θ' => greek("th", &mut out),
+            'ι' => greek("i", &mut out),
+            'κ' => greek("k", &mut out),
+            'λ' => greek("l", &mut out),
+            'μ' => greek("m", &mut out),
+            'ν' => greek("n", &mut out),
+            'ξ' => greek("ks", &mut out),
+            'ο' => greek("o", &mut out),
+            'π' => greek("p", &mut out),
+            'ρ' => greek("r", &mut out),
+            'σ' | 'ς' => greek("s", &mut out),
+            'τ' => greek("t", &mut out),
+            'υ' if matches!(prev, Some('α' | 'ε' | 'η')) => greek("v", &mut out),
+            'υ' | UPSILON_DIALYTIKA => greek("y", &mut out),
+            'φ' => greek("f", &mut out),
+            'χ' => greek("h", &mut out),
+            'ψ' => greek("ps", &mut out),
+            'ω' => greek("o", &mut out),
+            c => out.push(Ch {
+                c,
+                latin: c.is_ascii_alphabetic(),
+            }),
+        }
+    }
+    out
+}
+
+fn is_vowel(c: char) -> bool {
+    matches!(c, 'a' | 'e' | 'o' | 'u' | 'w' | 'y')
+}
+
+/// Stage 2: the Latin rules, giving the key.
+fn latin_key(s: &[char]) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut last: Option<char> = None;
+    let mut push = |e: char, out: &mut String| {
+        let e = if e == 'f' && matches!(last, Some('a' | 'e')) {
+            'v'
+        } else {
+            e
+        };
+        if e.is_alphabetic() && last == Some(e) {
+            return;
+        }
+        out.push(e);
+        last = Some(e);
+    };
+    let mut i = 0;
+    while let Some(&c) = s.get(i) {
+        let next = s.get(i + 1).copied();
+        let vowel_after_next = s.get(i + 2).is_some_and(|&v| is_vowel(v));
+        let (emit, used): (&str, usize) = match (c, next) {
+            ('m', Some('p' | 'b')) => ("b", 2),
+            ('n', Some('t' | 'd')) => ("d", 2),
+            ('n', Some('g')) | ('g', Some('g' | 'k' | 'h')) => ("g", 2),
+            ('g' | 'y', Some('i')) if vowel_after_next => ("j", 2),
+            ('y', Some(v)) if i == 0 && is_vowel(v) && v != 'y' => ("j", 1),
+            ('o', Some('u' | 'y')) => ("u", 2),
+            ('a', Some('i')) => ("e", 2),
+            ('e' | 'o' | 'y', Some('i')) => ("i", 2),
+            ('a', Some('u')) => ("av", 2),
+            ('e', Some('u')) => ("ev", 2),
+            ('c' | 'k', Some('h')) => ("h", 2),
+            ('p', Some('h')) => ("f", 2),
+            ('d', Some('h')) => ("d", 2),
+            ('t', Some('h')) => ("th", 2),
+            ('x', _) => ("ks", 1),
+            ('w', _) => ("o", 1),
+            ('y', _) => ("i", 1),
+            ('c' | 'q', _) => ("k", 1),
+            _ => {
+                push(c, &mut out);
+                i += 1;
+                continue;
+            }
+        };
+        for e in emit.chars() {
+            push(e, &mut out);
+        }
+        i += used;
+    }
+    out
+}
+
+fn plain(chs: &[Ch]) -> Vec<char> {
+    chs.iter().map(|ch| ch.c).collect()
+}
+
+/// The key of one word, as indexed.
+pub fn key(word: &str) -> String {
+    words(word)
+        .iter()
+        .map(|w| latin_key(&plain(&transliterate(w))))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The keys of all words of `text`, space separated: what goes into an index column.
+pub fn index_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    push_index_text(&mut out, text);
+    out
+}
+
+pub fn push_index_text(out: &mut String, text: &str) {
+    for w in words(text) {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(&latin_key(&plain(&transliterate(&w))));
+    }
+}
+
+/// The index text of a phone number: its digit groups, all its digits, and the digits of its
+/// E.164 and national forms.
+/// Alternatives a typed word may stand for, before the Latin rules.
+fn spellings(word: &[Ch]) -> Vec<Vec<char>> {
+    let mut variants: Vec<Vec<char>> = vec![Vec::with_capacity(word.len())];
+    for (i, ch) in word.iter().enumerate() {
+        let prev = i.checked_sub(1).and_then(|p| word.get(p)).map(|p| p.c);
+        let readings: &[char] = match ch.c {
+            'h' if ch.latin => &['h', 'i'],
+            'x' if ch.latin => &['x', 'h'],
+            'b' if ch.latin => &['b', 'v'],
+            'u' if ch.latin && !matches!(prev, Some('a' | 'e' | 'o')) => &['u', 'i'],
+            _ => &[],
+        };
+        if readings.len() > 1 && variants.len() * readings.len() <= MAX_VARIANTS {
+            variants = variants
+                .into_iter()
+                .flat_map(|v| {
+                    readings.iter().map(move |&r| {
+                        let mut v = v.clone();
+                        v.push(r);
+                        v
+                    })
+                })
+                .collect();
+        } else {
+            for v in &mut variants {
+                v.push(ch.c);
+            }
+        }
+    }
+    variants
+}
+
+/// What a word cut short may continue with: (letters to append, key characters to drop).
+fn completions(word: &[char]) -> &'static [(&'static str, usize)] {
+    let n = word.len();
+    let last2 = (
+        n.checked_sub(2).and_then(|i| word.get(i)).copied(),
+        word.last().copied(),
+    );
+    match last2 {
+        (Some('g' | 'y'), Some('i')) => &[("o", 1)],
+        (_, Some('m')) => &[("p", 0)],
+        (_, Some('n')) => &[("t", 0), ("g", 0)],
+        (_, Some('g')) => &[("io", 1)],
+        (_, Some('y')) => &[("o", 1)],
+        (_, Some('o')) => &[("u", 0), ("i", 0)],
+        (_, Some('a')) => &[("i", 0)],
+        (_, Some('e')) => &[("i", 0)],
+        (_, Some('c' | 'k')) => &[("h", 0)],
+        (_, Some('p')) => &[("h", 0)],
+        _ => &[],
+    }
+}
+
+/// The keys a typed word may be the prefix of: its spellings, each also completed.
+pub fn query_keys(word: &str) -> Vec<String> {
+    let mut keys: Vec<String> = Vec::new();
+    let add = |k: String, keys: &mut Vec<String>| {
+        if !k.is_empty() && !keys.contains(&k) {
+            keys.push(k);
+        }
+    };
+    for w in words(word) {
+        let w: Vec<char> = w.into_iter().take(MAX_WORD_CHARS).collect();
+        for spelling in spellings(&transliterate(&w)) {
+            add(latin_key(&spelling), &mut keys);
+            for (append, drop) in completions(&spelling) {
+                let mut longer = spelling.clone();
+                longer.extend(append.chars());
+                let mut k: Vec<char> = latin_key(&longer).chars().collect();
+                k.truncate(k.len().saturating_sub(*drop));
+                add(k.into_iter().collect(), &mut keys);
+            }
+        }
+    }
+    keys
+}
+
+/// The key alternatives of each word of `query` (at most [`MAX_QUERY_WORDS`] words).
+pub fn query_groups(query: &str) -> Vec<Vec<String>> {
+    words(query)
+        .iter()
+        .take(MAX_QUERY_WORDS)
+        .map(|w| query_keys(&w.iter().collect::<String>()))
+        .filter(|keys| !keys.is_empty())
+        .collect()
+}
+
+/// The `MATCH` expression for groups of alternatives: each group's keys OR-ed as quoted
+/// prefixes, the groups AND-ed. `None` for no group.
+pub fn match_groups(groups: &[Vec<String>]) -> Option<String> {
+    if groups.is_empty() {
+        return None;
+    }
+    let parts: Vec<String> = groups
+        .iter()
+        .map(|keys| {
+            let alternatives: Vec<String> = keys.iter().map(|k| format!("{}*", quote(k))).collect();
+            format!("({})", alternatives.join(" OR "))
+        })
+        .collect();
+    Some(parts.join(" AND "))
+}
+
+/// The `MATCH` expression for words typed by a user, or `None` when there is no word.
+pub fn match_expression(query: &str) -> Option<String> {
+    match_groups(&query_groups(query))
+}
+
+/// An FTS5 string: in double quotes, inner quotes doubled.
+pub fn quote(s: &str) -> String {
+    format!("\"{}\"", s.replace('"', "\"\""))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(input: &str, expected: &str) {
+        assert_eq!(index_text(input), expected, "key of `{input}`");
+    }
+
+    #[test]
+    fn keys_of_greek_and_greeklish_meet() {
+        let table: &[(&str, &str)] = &[
+            ("Μπίμπης", "bibis"),
+            ("ΜΠΙΜΠΗΣ", "bibis"),
+            ("μπιμπης", "bibis"),
+            ("mpimpis", "bibis"),
+            ("bibis", "bibis"),
+            ("Άγιος Νικόλαος", "ajos nikolaos"),
+            ("agios nikolaos", "ajos nikolaos"),
+            ("ayios nikolaos", "ajos nikolaos"),
+            ("Αγίου Νικολάου", "aju nikolau"),
+            ("agiou nikolaou", "aju nikolau"),
+            ("Παπαδόπουλος", "papadopulos"),
+            ("papadopoulos", "papadopulos"),
+            ("Γιώργος", "jorgos"),
+            ("giorgos", "jorgos"),
+            ("yiorgos", "jorgos"),
+            ("giwrgos", "jorgos"),
+            ("Γεώργιος", "georjos"),
+            ("georgios", "georjos"),
+            ("Χρήστος", "hristos"),
+            ("christos", "hristos"),
+            ("Θοδωρής", "thodoris"),
+            ("thodoris", "thodoris"),
+            ("Βασίλης", "vasilis"),
+            ("vasilis", "vasilis"),
+            ("Δημήτρης", "dimitris"),
+            ("dimitris", "dimitris"),
+            ("Παρασκευής", "paraskevis"),
+            ("paraskeuis", "paraskevis"),
+            ("Στέφανος", "stevanos"),
+            ("stefanos", "stevanos"),
+            ("Παππάς", "papas"),
+            ("Ταΰγετος", "taigetos"),
+            ("taygetos", "taigetos"),
+            ("Αντώνης", "adonis"),
+            ("antonis", "adonis"),
+            ("Άγγελος", "agelos"),
+            ("aggelos", "agelos"),
+            ("angelos", "agelos"),
+            ("Γιάννης", "janis"),
+            ("yannis", "janis"),
+            ("Ξανθή", "ksadhi"), // νθ meets ντ: harmless, both sides agree
+            ("xanthi", "ksadhi"),
+            ("Ψαράς", "psaras"),
+            ("Ιερός Ναός", "ieros naos"),
+            ("g.papadopoulos@gmail.com", "g papadopulos gmel kom"),
+            ("Müller", "muler"),
+            ("6912233445", "6912233445"),
+            ("Ναός \"Αγ.\" (NEAR) *:^", "naos ag near"),
+            ("", ""),
+        ];
+        for (input, expected) in table {
+            check(input, expected);
+        }
+    }
+
+    fn check_query(input: &str, must_contain: &[&str]) {
+        let keys = query_keys(input);
+        for k in must_contain {
+            assert!(
+                keys.iter().any(|q| q == k),
+                "`{input}` → {keys:?} lacks {k}"
+            );
+        }
+        assert!(keys.len() <= MAX_VARIANTS * 3, "{input}: {keys:?}");
+    }
+
+    #[test]
+    fn query_words_try_every_reading_and_complete_digraphs() {
+        let table: &[(&str, &[&str])] = &[
+            ("dhmhtrhs", &["dimitris"]),
+            ("hristos", &["hristos"]),
+            ("xristos", &["hristos"]),
+            ("bibis", &["bibis"]),
+            ("basilis", &["vasilis"]),
+            ("dionusis", &["dionisis"]),
+            ("μπιμ", &["bim", "bib"]),
+            ("mpim", &["bib"]),
+            ("αγ", &["ag", "aj"]),
+            ("agi", &["aj"]),
+            ("παπαδοπο", &["papadopu"]),
+            ("ντ", &["d"]),
+            ("αν", &["ad", "ag"]),
+            ("γιαννη", &["jani"]),
+            ("χ", &["h"]),
+        ];
+        for (input, keys) in table {
+            check_query(input, keys);
+        }
+    }
+
+    #[test]
+    fn variants_are_bounded() {
+        let keys = query_keys("hhhhhhhhhhhhhhhhhhhhhhhxxxxxxxxxbbbbbbbbbuuuuuu");
+        assert!(keys.len() <= MAX_VARIANTS * 3);
+    }
+
+    #[test]
+    fn match_expressions_quote_every_word_and_drop_syntax() {
+        assert_eq!(match_expression(""), None);
+        assert_eq!(match_expression("  \"*:^()  -- "), None);
+        assert_eq!(
+            match_expression("naos AND"),
+            Some(r#"("naos"*) AND ("ad"*)"#.to_owned())
+        );
+        let e = match_expression("bibis NEAR(\"x\")").unwrap();
+        assert!(e.contains("\"near\"*"), "{e}");
+        assert!(!e.contains("NEAR("), "{e}");
+    }
+}
