@@ -14,6 +14,7 @@ pub mod page;
 pub mod patch;
 pub mod text;
 pub mod timestamp;
+pub mod validate;
 
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use db::{Db, DbError, is_constraint_violation};

@@ -38,3 +38,12 @@ impl From<rusqlite::Error> for Error {
         Self::Db(crm_core::DbError::from(e))
     }
 }
+
+impl From<crm_core::validate::Invalid> for Error {
+    fn from(e: crm_core::validate::Invalid) -> Self {
+        Self::Invalid {
+            field: e.field,
+            reason: e.reason,
+        }
+    }
+}

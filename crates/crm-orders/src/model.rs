@@ -64,6 +64,7 @@
 use std::fmt;
 
 use crm_core::patch::double_option;
+use crm_core::validate::{optional_line, optional_text};
 use crm_core::{Money, Timestamp};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Deserializer, Serialize};
@@ -796,46 +797,6 @@ where
     D: Deserializer<'de>,
 {
     Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
-}
-
-fn check_length(field: &str, s: &str, max: usize) -> Result<()> {
-    if s.chars().count() > max {
-        return Err(Error::invalid(
-            field,
-            format!("must be at most {max} characters"),
-        ));
-    }
-    Ok(())
-}
-
-/// An optional one-line text: trimmed; empty means absent; no control characters.
-fn optional_line(field: &str, raw: Option<String>, max: usize) -> Result<Option<String>> {
-    let Some(s) = raw.as_deref().map(str::trim).filter(|s| !s.is_empty()) else {
-        return Ok(None);
-    };
-    check_length(field, s, max)?;
-    if s.chars().any(char::is_control) {
-        return Err(Error::invalid(
-            field,
-            "must be one line without control characters",
-        ));
-    }
-    Ok(Some(s.to_owned()))
-}
-
-/// An optional free text: trimmed, empty means absent; line breaks and tabs allowed, other
-/// control characters not.
-fn optional_text(field: &str, raw: Option<String>, max: usize) -> Result<Option<String>> {
-    let Some(s) = raw.as_deref().map(str::trim).filter(|s| !s.is_empty()) else {
-        return Ok(None);
-    };
-    check_length(field, s, max)?;
-    if s.chars()
-        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
-    {
-        return Err(Error::invalid(field, "must not contain control characters"));
-    }
-    Ok(Some(s.to_owned()))
 }
 
 /// A non-negative amount of at most [`AMOUNT_MAX`] with at most [`AMOUNT_SCALE_MAX`] decimals.

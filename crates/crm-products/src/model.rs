@@ -9,6 +9,7 @@
 use std::fmt;
 
 use crm_core::patch::double_option;
+use crm_core::validate::{check_length, optional_line, optional_text, required_line};
 use crm_core::{Money, Timestamp};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -511,55 +512,6 @@ pub use crm_core::text::fold as search_fold;
 
 fn parse_sku(raw: &str) -> Result<Sku> {
     Sku::parse(raw).map_err(|e| Error::invalid("sku", e.to_string()))
-}
-
-fn check_length(field: &str, s: &str, max: usize) -> Result<()> {
-    if s.chars().count() > max {
-        return Err(Error::invalid(
-            field,
-            format!("must be at most {max} characters"),
-        ));
-    }
-    Ok(())
-}
-
-/// A required one-line text: trimmed, non-empty, no control characters.
-fn required_line(field: &str, raw: &str, max: usize) -> Result<String> {
-    let s = raw.trim();
-    if s.is_empty() {
-        return Err(Error::invalid(field, "must not be empty"));
-    }
-    check_length(field, s, max)?;
-    if s.chars().any(char::is_control) {
-        return Err(Error::invalid(
-            field,
-            "must be one line without control characters",
-        ));
-    }
-    Ok(s.to_owned())
-}
-
-/// An optional one-line text: trimmed; empty means absent.
-fn optional_line(field: &str, raw: Option<String>, max: usize) -> Result<Option<String>> {
-    match raw.as_deref().map(str::trim) {
-        None | Some("") => Ok(None),
-        Some(s) => required_line(field, s, max).map(Some),
-    }
-}
-
-/// An optional free text: trimmed, empty means absent; line breaks and tabs allowed, other
-/// control characters not.
-fn optional_text(field: &str, raw: Option<String>, max: usize) -> Result<Option<String>> {
-    let Some(s) = raw.as_deref().map(str::trim).filter(|s| !s.is_empty()) else {
-        return Ok(None);
-    };
-    check_length(field, s, max)?;
-    if s.chars()
-        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
-    {
-        return Err(Error::invalid(field, "must not contain control characters"));
-    }
-    Ok(Some(s.to_owned()))
 }
 
 fn amount(field: &str, m: Money) -> Result<Money> {
