@@ -12,6 +12,8 @@ pub mod fts;
 pub mod money;
 pub mod page;
 pub mod patch;
+#[cfg(feature = "testing")]
+pub mod testing;
 pub mod text;
 pub mod timestamp;
 pub mod validate;

@@ -1,0 +1,671 @@
+//! Comms entries and media records, the inputs that create and change them, and their
+//! validation.
+//!
+//! # Rules
+//!
+//! **Owner.** An entry belongs to a customer (`customer_id`) or, when its sender matched no
+//! customer, to the unassigned inbox: then `sender` (the raw address or number it came from)
+//! is required. An entry may carry both (the sender of a matched message is kept). Assigning
+//! an inbox entry gives it a customer; it never goes back to the inbox.
+//!
+//! **Sender key.** Inbox entries of one sender are grouped by the sender's normal form: an
+//! e-mail address lower-cased, a phone number in E.164 (Greek unless international, so
+//! `6912345678`, `+30 691 234 5678` and `00306912345678` are one sender), anything else
+//! trimmed and lower-cased.
+//!
+//! **Idempotency.** `(type, ext_message_id)` identifies an entry from outside (an e-mail's
+//! Message-ID, a WhatsApp message id, an AMI Linkedid). Ingesting it again returns the entry
+//! stored the first time and changes nothing.
+//!
+//! **Fields.** Strings are trimmed and an empty one is absent. `subject` ≤ 1,000 characters,
+//! `body` ≤ 1,000,000 (line breaks and tabs allowed, other control characters not),
+//! `sender`, `ext_message_id` and `logged_by` one line each; at most 200 attachments, each
+//! with a `filename`; `meta` a JSON object of at most 64 KiB for what a channel knows beyond
+//! the common fields (WhatsApp profile name, call durations, delivery state, thread ids).
+//! `occurred_at` defaults to now.
+//!
+//! **Order.** Lists are newest first: by `occurred_at` (media: `created_at`), then by id,
+//! both descending. Pages after the first continue strictly after a cursor ([`Before`]), so
+//! entries that share a timestamp are neither repeated nor skipped across pages.
+
+use std::fmt;
+
+use crm_core::patch::double_option;
+use crm_core::validate::{Invalid, optional_line, optional_text, required_line};
+use crm_core::{Timestamp, contact};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::error::{Error, Result};
+
+/// Longest subject, in characters.
+pub const SUBJECT_MAX: usize = 1_000;
+/// Longest body, in characters.
+pub const BODY_MAX: usize = 1_000_000;
+/// Longest sender, external id, file name, author or MIME type, in characters.
+pub const LINE_MAX: usize = 1_000;
+/// Longest Nextcloud path or attachment source, in characters.
+pub const PATH_MAX: usize = 2_000;
+/// Most attachments of one entry.
+pub const ATTACHMENTS_MAX: usize = 200;
+/// Most tags of one media record, and the longest tag.
+pub const TAGS_MAX: usize = 50;
+pub const TAG_MAX: usize = 100;
+/// Largest `meta`, serialised, in bytes.
+pub const META_MAX: usize = 64 * 1024;
+/// Page size of a list without `limit`.
+pub const DEFAULT_LIMIT: u32 = 100;
+/// Largest page a list returns; a larger `limit` is capped to it.
+pub const MAX_LIMIT: u32 = 1_000;
+
+/// Enums stored and sent as fixed lower-case strings.
+macro_rules! string_enum {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $s:literal,)+ }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+        pub enum $name {
+            $($(#[$vmeta])* #[serde(rename = $s)] $variant,)+
+        }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $s,)+
+                }
+            }
+
+            pub fn parse(s: &str) -> Option<Self> {
+                Self::ALL.iter().copied().find(|v| v.as_str() == s)
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+string_enum! {
+    /// The channel of a comms entry.
+    CommsType {
+        Email = "email",
+        Whatsapp = "whatsapp",
+        Call = "call",
+        Sms = "sms",
+        Note = "note",
+        /// A visit or a meeting.
+        InPerson = "in_person",
+    }
+}
+
+string_enum! {
+    /// Which way a comms entry went.
+    Direction {
+        /// From the customer to BellSystems.
+        Inbound = "inbound",
+        /// From BellSystems to the customer.
+        Outbound = "outbound",
+        /// Among staff (notes, internal calls).
+        Internal = "internal",
+    }
+}
+
+string_enum! {
+    /// Where a file came from, which is also its Nextcloud subfolder.
+    MediaDirection {
+        /// From the customer (`Received Media`).
+        Received = "received",
+        /// To the customer (`Sent Media`).
+        Sent = "sent",
+        /// Made by staff (`Internal`).
+        Internal = "internal",
+    }
+}
+
+/// A file attached to a comms entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Attachment {
+    pub filename: String,
+    /// Where the file is kept in Nextcloud, relative to the configured base folder.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nextcloud_path: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mime_type: Option<String>,
+    /// Size in bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub size: Option<u64>,
+    /// Where the file can be fetched from when it is not in Nextcloud (an IMAP message, a
+    /// WhatsApp media id).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+}
+
+impl Attachment {
+    fn validate(self, i: usize) -> Result<Self> {
+        let field = |name: &str| format!("attachments[{i}].{name}");
+        Ok(Self {
+            filename: required_line(&field("filename"), &self.filename, LINE_MAX)?,
+            nextcloud_path: self
+                .nextcloud_path
+                .map(|p| relative_path(&field("nextcloud_path"), &p))
+                .transpose()?,
+            mime_type: optional_line(&field("mime_type"), self.mime_type, LINE_MAX)?,
+            size: self.size,
+            source: optional_line(&field("source"), self.source, PATH_MAX)?,
+        })
+    }
+}
+
+/// One conversation, message, call, note or visit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Entry {
+    pub id: Uuid,
+    /// The customer, or `null` while the entry is in the unassigned inbox.
+    pub customer_id: Option<Uuid>,
+    /// The raw address or number it came from, when known.
+    pub sender: Option<String>,
+    #[serde(rename = "type")]
+    pub kind: CommsType,
+    pub direction: Direction,
+    pub subject: Option<String>,
+    pub body: Option<String>,
+    pub attachments: Vec<Attachment>,
+    pub ext_message_id: Option<String>,
+    pub logged_by: Option<String>,
+    /// What the channel knows beyond the common fields.
+    #[schema(value_type = Object)]
+    pub meta: serde_json::Map<String, serde_json::Value>,
+    pub occurred_at: Timestamp,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    pub version: i64,
+}
+
+impl Entry {
+    /// Where this entry is in list order; the cursor of a page that ends with it.
+    pub fn position(&self) -> Before {
+        Before {
+            at: self.occurred_at,
+            id: self.id,
+        }
+    }
+}
+
+/// A new comms entry, as a client or a bridge sends it.
+#[derive(Debug, Clone, PartialEq, Deserialize, ToSchema)]
+pub struct NewEntry {
+    /// The customer; leave out (and give `sender`) for the unassigned inbox.
+    #[serde(default)]
+    pub customer_id: Option<Uuid>,
+    /// The raw address or number the entry came from.
+    #[serde(default)]
+    pub sender: Option<String>,
+    #[serde(rename = "type")]
+    pub kind: CommsType,
+    pub direction: Direction,
+    #[serde(default)]
+    pub subject: Option<String>,
+    #[serde(default)]
+    pub body: Option<String>,
+    #[serde(default)]
+    pub attachments: Vec<Attachment>,
+    /// The id the entry has outside (Message-ID, WhatsApp message id, AMI Linkedid).
+    #[serde(default)]
+    pub ext_message_id: Option<String>,
+    /// Who logged it; the gateway sets it from the caller's token.
+    #[serde(default)]
+    pub logged_by: Option<String>,
+    #[serde(default)]
+    #[schema(value_type = Option<Object>)]
+    pub meta: Option<serde_json::Value>,
+    /// When it happened; default now.
+    #[serde(default)]
+    pub occurred_at: Option<Timestamp>,
+}
+
+impl NewEntry {
+    /// An entry of `kind` and `direction` for a customer, everything else empty.
+    pub fn new(kind: CommsType, direction: Direction, customer_id: Option<Uuid>) -> Self {
+        Self {
+            customer_id,
+            sender: None,
+            kind,
+            direction,
+            subject: None,
+            body: None,
+            attachments: Vec::new(),
+            ext_message_id: None,
+            logged_by: None,
+            meta: None,
+            occurred_at: None,
+        }
+    }
+
+    /// Validates the input into the record to store (version 1). Whether the customer
+    /// exists is checked by the store, inside the write.
+    pub fn into_entry(self, id: Uuid, now: Timestamp) -> Result<Entry> {
+        let sender = optional_line("sender", self.sender, LINE_MAX)?;
+        if self.customer_id.is_none() && sender.is_none() {
+            return Err(Error::invalid(
+                "customer_id",
+                "either customer_id or sender is required",
+            ));
+        }
+        if self.attachments.len() > ATTACHMENTS_MAX {
+            return Err(Error::invalid(
+                "attachments",
+                format!("at most {ATTACHMENTS_MAX} attachments"),
+            ));
+        }
+        let attachments = self
+            .attachments
+            .into_iter()
+            .enumerate()
+            .map(|(i, a)| a.validate(i))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Entry {
+            id,
+            customer_id: self.customer_id,
+            sender,
+            kind: self.kind,
+            direction: self.direction,
+            subject: optional_text("subject", self.subject, SUBJECT_MAX)?,
+            body: optional_text("body", self.body, BODY_MAX)?,
+            attachments,
+            ext_message_id: optional_line("ext_message_id", self.ext_message_id, LINE_MAX)?,
+            logged_by: optional_line("logged_by", self.logged_by, LINE_MAX)?,
+            meta: meta(self.meta)?,
+            occurred_at: self.occurred_at.unwrap_or(now),
+            created_at: now,
+            updated_at: now,
+            version: 1,
+        })
+    }
+}
+
+fn meta(raw: Option<serde_json::Value>) -> Result<serde_json::Map<String, serde_json::Value>> {
+    match raw {
+        None | Some(serde_json::Value::Null) => Ok(serde_json::Map::new()),
+        Some(serde_json::Value::Object(m)) => {
+            if serde_json::to_string(&m)?.len() > META_MAX {
+                return Err(Error::invalid(
+                    "meta",
+                    format!("must be at most {META_MAX} bytes"),
+                ));
+            }
+            Ok(m)
+        }
+        Some(_) => Err(Error::invalid("meta", "must be a JSON object")),
+    }
+}
+
+/// A change to an entry: only the fields given change; `null` clears subject or body.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, ToSchema)]
+pub struct EntryPatch {
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub subject: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub body: Option<Option<String>>,
+    #[serde(default)]
+    pub occurred_at: Option<Timestamp>,
+}
+
+impl EntryPatch {
+    /// The entry with the patch applied and validated (`updated_at` = `now` if anything
+    /// changed; the version is the store's business).
+    pub fn apply(self, current: &Entry, now: Timestamp) -> Result<Entry> {
+        let mut e = current.clone();
+        if let Some(subject) = self.subject {
+            e.subject = optional_text("subject", subject, SUBJECT_MAX)?;
+        }
+        if let Some(body) = self.body {
+            e.body = optional_text("body", body, BODY_MAX)?;
+        }
+        if let Some(at) = self.occurred_at {
+            e.occurred_at = at;
+        }
+        if e != *current {
+            e.updated_at = now;
+        }
+        Ok(e)
+    }
+}
+
+/// A position in a newest-first list: the next page holds what comes strictly after it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Before {
+    pub at: Timestamp,
+    pub id: Uuid,
+}
+
+/// One page of a cursor-paged list.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CursorPage<T> {
+    pub items: Vec<T>,
+    /// Matches in all pages.
+    pub total: u64,
+    /// Where the next page starts, `None` on the last page.
+    pub next: Option<Before>,
+}
+
+/// A customer's entries, filtered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListQuery {
+    pub customer_id: Uuid,
+    pub kind: Option<CommsType>,
+    pub direction: Option<Direction>,
+    /// Page size, default 100, capped at 1000.
+    pub limit: Option<u32>,
+    pub before: Option<Before>,
+}
+
+impl ListQuery {
+    pub fn customer(customer_id: Uuid) -> Self {
+        Self {
+            customer_id,
+            kind: None,
+            direction: None,
+            limit: None,
+            before: None,
+        }
+    }
+}
+
+/// The page size actually used: `limit` (default [`DEFAULT_LIMIT`]) capped at [`MAX_LIMIT`].
+pub fn effective_limit(limit: Option<u32>) -> u32 {
+    limit.unwrap_or(DEFAULT_LIMIT).min(MAX_LIMIT)
+}
+
+/// A full-text search over subjects and bodies.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SearchQuery {
+    pub q: String,
+    pub customer_id: Option<Uuid>,
+    pub kind: Option<CommsType>,
+    pub limit: Option<u32>,
+    pub offset: Option<u32>,
+}
+
+/// What ingesting an entry did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ingested {
+    pub entry: Entry,
+    /// `false` when an entry with the same `(type, ext_message_id)` was already stored: then
+    /// `entry` is that one, unchanged.
+    pub created: bool,
+}
+
+/// What assigning an inbox entry did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct Assignment {
+    pub customer_id: Uuid,
+    /// The raw sender of the entry that was assigned.
+    pub sender: Option<String>,
+    /// The entries moved to the customer: the one asked for first.
+    pub moved: Vec<Uuid>,
+}
+
+/// How many records refer to a customer.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub comms: u64,
+    pub media: u64,
+}
+
+/// The normal form of a sender by which inbox entries are grouped (see the module doc).
+pub fn sender_key(sender: &str) -> String {
+    let s = sender.trim();
+    if s.contains('@') {
+        if let Some(k) = contact::email_key(s) {
+            return k;
+        }
+    } else if let Some(e164) = contact::phone_e164(s) {
+        return e164;
+    }
+    s.to_lowercase()
+}
+
+/// A file the CRM knows about in Nextcloud.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct MediaRecord {
+    pub id: Uuid,
+    pub customer_id: Option<Uuid>,
+    pub order_id: Option<Uuid>,
+    pub filename: String,
+    /// Relative to the configured Nextcloud base folder.
+    pub nextcloud_path: String,
+    pub mime_type: Option<String>,
+    /// Size in bytes, when known.
+    pub size: Option<u64>,
+    pub direction: MediaDirection,
+    pub tags: Vec<String>,
+    pub uploaded_by: Option<String>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    pub version: i64,
+}
+
+impl MediaRecord {
+    /// Where this record is in list order.
+    pub fn position(&self) -> Before {
+        Before {
+            at: self.created_at,
+            id: self.id,
+        }
+    }
+}
+
+/// A new media record (metadata only: the file is in Nextcloud already).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, ToSchema)]
+pub struct NewMedia {
+    #[serde(default)]
+    pub customer_id: Option<Uuid>,
+    #[serde(default)]
+    pub order_id: Option<Uuid>,
+    /// Default: the last segment of `nextcloud_path`.
+    #[serde(default)]
+    pub filename: Option<String>,
+    pub nextcloud_path: String,
+    #[serde(default)]
+    pub mime_type: Option<String>,
+    #[serde(default)]
+    pub size: Option<u64>,
+    pub direction: MediaDirection,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// Who uploaded it; the gateway sets it from the caller's token.
+    #[serde(default)]
+    pub uploaded_by: Option<String>,
+}
+
+impl NewMedia {
+    /// Validates the input into the record to store. The existence of the customer and the
+    /// order is checked by the store, inside the write.
+    pub fn into_record(self, id: Uuid, now: Timestamp) -> Result<MediaRecord> {
+        if self.customer_id.is_none() && self.order_id.is_none() {
+            return Err(Error::invalid(
+                "customer_id",
+                "either customer_id or order_id is required",
+            ));
+        }
+        let nextcloud_path = relative_path("nextcloud_path", &self.nextcloud_path)?;
+        let filename = match self.filename {
+            Some(f) if !f.trim().is_empty() => required_line("filename", &f, LINE_MAX)?,
+            _ => nextcloud_path
+                .rsplit('/')
+                .next()
+                .unwrap_or(&nextcloud_path)
+                .to_owned(),
+        };
+        if self.tags.len() > TAGS_MAX {
+            return Err(Error::invalid("tags", format!("at most {TAGS_MAX} tags")));
+        }
+        let mut tags: Vec<String> = Vec::with_capacity(self.tags.len());
+        for (i, t) in self.tags.iter().enumerate() {
+            let t = required_line(&format!("tags[{i}]"), t, TAG_MAX)?;
+            if !tags.contains(&t) {
+                tags.push(t);
+            }
+        }
+        Ok(MediaRecord {
+            id,
+            customer_id: self.customer_id,
+            order_id: self.order_id,
+            filename,
+            nextcloud_path,
+            mime_type: optional_line("mime_type", self.mime_type, LINE_MAX)?,
+            size: self.size,
+            direction: self.direction,
+            tags,
+            uploaded_by: optional_line("uploaded_by", self.uploaded_by, LINE_MAX)?,
+            created_at: now,
+            updated_at: now,
+            version: 1,
+        })
+    }
+}
+
+/// Media records of a customer or of an order.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct MediaQuery {
+    pub customer_id: Option<Uuid>,
+    pub order_id: Option<Uuid>,
+    pub limit: Option<u32>,
+    pub offset: Option<u32>,
+}
+
+/// A path relative to the Nextcloud base folder in its one written form: segments joined by
+/// `/`, no leading or trailing `/`, no empty, `.` or `..` segment, no backslash or control
+/// character.
+pub fn relative_path(field: &str, raw: &str) -> Result<String, Invalid> {
+    let s = required_line(field, raw, PATH_MAX)?;
+    if s.contains('\\') {
+        return Err(Invalid::new(field, "must not contain a backslash"));
+    }
+    let mut segments = Vec::new();
+    for seg in s.split('/') {
+        match seg.trim() {
+            "" => {}
+            "." | ".." => {
+                return Err(Invalid::new(
+                    field,
+                    "must stay inside the base folder (no `.` or `..` segments)",
+                ));
+            }
+            _ => segments.push(seg),
+        }
+    }
+    if segments.is_empty() {
+        return Err(Invalid::new(field, "must name a file"));
+    }
+    Ok(segments.join("/"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn now() -> Timestamp {
+        Timestamp::parse("2026-11-28T10:00:00Z").unwrap()
+    }
+
+    #[test]
+    fn an_entry_needs_an_owner() {
+        let e = NewEntry::new(CommsType::Call, Direction::Inbound, None)
+            .into_entry(Uuid::nil(), now())
+            .unwrap_err();
+        assert!(
+            matches!(e, Error::Invalid { ref field, .. } if field == "customer_id"),
+            "{e}"
+        );
+        let mut n = NewEntry::new(CommsType::Call, Direction::Inbound, None);
+        n.sender = Some(" +30 691 234 5678 ".into());
+        let e = n.into_entry(Uuid::nil(), now()).unwrap();
+        assert_eq!(e.sender.as_deref(), Some("+30 691 234 5678"));
+        assert_eq!(e.occurred_at, now());
+    }
+
+    #[test]
+    fn fields_are_checked_with_their_path() {
+        let mut n = NewEntry::new(CommsType::Email, Direction::Inbound, Some(Uuid::nil()));
+        n.attachments = vec![Attachment {
+            filename: "  ".into(),
+            nextcloud_path: None,
+            mime_type: None,
+            size: None,
+            source: None,
+        }];
+        let e = n.clone().into_entry(Uuid::nil(), now()).unwrap_err();
+        assert!(
+            matches!(e, Error::Invalid { ref field, .. } if field == "attachments[0].filename"),
+            "{e}"
+        );
+        n.attachments.clear();
+        n.meta = Some(serde_json::json!([1]));
+        let e = n.clone().into_entry(Uuid::nil(), now()).unwrap_err();
+        assert!(
+            matches!(e, Error::Invalid { ref field, .. } if field == "meta"),
+            "{e}"
+        );
+        n.meta = None;
+        n.subject = Some("a\u{7}b".into());
+        let e = n.into_entry(Uuid::nil(), now()).unwrap_err();
+        assert!(
+            matches!(e, Error::Invalid { ref field, .. } if field == "subject"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn senders_of_one_person_share_a_key() {
+        assert_eq!(sender_key("6912345678"), "+306912345678");
+        assert_eq!(sender_key("0030 691 234 5678"), "+306912345678");
+        assert_eq!(sender_key("306912345678"), "+306912345678");
+        assert_eq!(sender_key(" Papas@Example.GR "), "papas@example.gr");
+        assert_eq!(sender_key("Unknown Caller"), "unknown caller");
+    }
+
+    #[test]
+    fn paths_stay_inside_the_base_folder() {
+        assert_eq!(
+            relative_path("p", "/Πελάτες//Ναός/ photo.jpg").unwrap(),
+            "Πελάτες/Ναός/ photo.jpg"
+        );
+        for bad in ["../x", "a/../../b", "a\\b", "./a", "", "/", "a\u{0}b"] {
+            assert!(relative_path("p", bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn enums_round_trip_their_strings() {
+        for t in CommsType::ALL {
+            assert_eq!(CommsType::parse(t.as_str()), Some(*t));
+            let json = serde_json::to_string(t).unwrap();
+            assert_eq!(json, format!("\"{}\"", t.as_str()));
+        }
+        assert_eq!(CommsType::parse("fax"), None);
+        assert_eq!(Direction::parse("internal"), Some(Direction::Internal));
+        assert_eq!(MediaDirection::parse("sent"), Some(MediaDirection::Sent));
+    }
+
+    #[test]
+    fn a_patch_changes_only_what_it_names() {
+        let e = NewEntry::new(CommsType::Note, Direction::Internal, Some(Uuid::nil()))
+            .into_entry(Uuid::nil(), now())
+            .unwrap();
+        let later = Timestamp::parse("2026-11-28T11:00:00Z").unwrap();
+        let same = EntryPatch::default().apply(&e, later).unwrap();
+        assert_eq!(same, e);
+        let p: EntryPatch = serde_json::from_str(r#"{"subject":"Κλήση","body":null}"#).unwrap();
+        let changed = p.apply(&e, later).unwrap();
+        assert_eq!(changed.subject.as_deref(), Some("Κλήση"));
+        assert_eq!(changed.updated_at, later);
+    }
+}

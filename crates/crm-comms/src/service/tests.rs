@@ -1,0 +1,560 @@
+use std::collections::HashSet;
+use time::Duration;
+
+use crm_core::testing::insert_row;
+use crm_core::{Db, FixedClock, Timestamp};
+
+use super::*;
+use crate::model::{CommsType, Direction, MediaDirection};
+use crate::store::sqlite::SqliteCommsStore;
+
+fn ts(s: &str) -> Timestamp {
+    Timestamp::parse(s).unwrap()
+}
+
+struct Fixture {
+    _dir: tempfile::TempDir,
+    db: Db,
+    clock: FixedClock,
+    comms: Arc<Service<SqliteCommsStore>>,
+}
+
+fn fixture() -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let db = Db::open(dir.path().join("crm.db")).unwrap();
+    let clock = FixedClock::new(ts("2026-11-28T10:00:00Z"));
+    let comms = Arc::new(Service::new(
+        SqliteCommsStore::new(db.clone()),
+        Arc::new(clock.clone()),
+    ));
+    Fixture {
+        _dir: dir,
+        db,
+        clock,
+        comms,
+    }
+}
+
+impl Fixture {
+    async fn row(&self, table: &'static str, name: &str) -> Uuid {
+        let id = Uuid::new_v4();
+        let name = name.to_owned();
+        self.db
+            .write(move |c| insert_row(c, table, id, &name).map_err(Error::from))
+            .await
+            .unwrap();
+        id
+    }
+
+    async fn customer(&self) -> Uuid {
+        self.row("customers", "Ενορία Αγίου Νικολάου").await
+    }
+
+    async fn scalar(&self, sql: &str) -> i64 {
+        let sql = sql.to_owned();
+        self.db
+            .read(move |c| c.query_row(&sql, [], |r| r.get(0)).map_err(Error::from))
+            .await
+            .unwrap()
+    }
+
+    async fn ingest(&self, new: NewEntry) -> Entry {
+        self.comms.ingest(new).await.unwrap().entry
+    }
+}
+
+fn entry(customer: Uuid, kind: CommsType, direction: Direction) -> NewEntry {
+    NewEntry::new(kind, direction, Some(customer))
+}
+
+fn from_sender(sender: &str, kind: CommsType) -> NewEntry {
+    let mut n = NewEntry::new(kind, Direction::Inbound, None);
+    n.sender = Some(sender.to_owned());
+    n
+}
+
+fn invalid_field<T: std::fmt::Debug>(r: Result<T>) -> String {
+    match r {
+        Err(Error::Invalid { field, .. }) => field,
+        other => panic!("expected Invalid, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn an_external_id_is_stored_once_per_type() {
+    let f = fixture();
+    let c = f.customer().await;
+    let mut n = entry(c, CommsType::Email, Direction::Inbound);
+    n.ext_message_id = Some("<abc@example.gr>".into());
+    n.subject = Some("Πρώτο".into());
+    let first = f.comms.ingest(n.clone()).await.unwrap();
+    assert!(first.created);
+    n.subject = Some("Second try".into());
+    let again = f.comms.ingest(n.clone()).await.unwrap();
+    assert!(!again.created);
+    assert_eq!(
+        again.entry, first.entry,
+        "the first entry is returned unchanged"
+    );
+    n.kind = CommsType::Whatsapp;
+    assert!(
+        f.comms.ingest(n).await.unwrap().created,
+        "another channel, another entry"
+    );
+    let page = f.comms.list(ListQuery::customer(c)).await.unwrap();
+    assert_eq!(page.total, 2);
+    assert_eq!(page.items.len(), 2);
+}
+
+#[tokio::test]
+async fn concurrent_identical_ingests_leave_one_row() {
+    let f = fixture();
+    let c = f.customer().await;
+    let mut n = entry(c, CommsType::Call, Direction::Inbound);
+    n.ext_message_id = Some("1732780000.42".into());
+    let tasks: Vec<_> = (0..20)
+        .map(|_| {
+            let comms = Arc::clone(&f.comms);
+            let n = n.clone();
+            tokio::spawn(async move { comms.ingest(n).await.unwrap() })
+        })
+        .collect();
+    let mut created = 0;
+    let mut ids = HashSet::new();
+    for t in tasks {
+        let r = t.await.unwrap();
+        created += usize::from(r.created);
+        ids.insert(r.entry.id);
+    }
+    assert_eq!(created, 1);
+    assert_eq!(ids.len(), 1, "every caller got the same entry");
+    assert_eq!(f.scalar("SELECT count(*) FROM comms_entries").await, 1);
+    assert_eq!(f.scalar("SELECT count(*) FROM comms_fts").await, 1);
+}
+
+#[tokio::test]
+async fn a_batch_reports_each_entry_and_stores_the_valid_ones() {
+    let f = fixture();
+    let c = f.customer().await;
+    let stranger = Uuid::new_v4();
+    let batch = vec![
+        entry(c, CommsType::Sms, Direction::Outbound),
+        entry(stranger, CommsType::Sms, Direction::Outbound),
+        NewEntry::new(CommsType::Sms, Direction::Outbound, None),
+        from_sender("6912345678", CommsType::Sms),
+    ];
+    let out = f.comms.ingest_batch(batch).await.unwrap();
+    assert_eq!(out.len(), 4);
+    assert!(out[0].as_ref().unwrap().created);
+    assert!(matches!(&out[1], Err(Error::Invalid { field, .. }) if field == "customer_id"));
+    assert!(matches!(&out[2], Err(Error::Invalid { field, .. }) if field == "customer_id"));
+    assert!(out[3].as_ref().unwrap().created);
+    assert_eq!(f.scalar("SELECT count(*) FROM comms_entries").await, 2);
+}
+
+#[tokio::test]
+async fn lists_are_newest_first_filtered_and_counted() {
+    let f = fixture();
+    let c = f.customer().await;
+    let other = f.customer().await;
+    for (i, (kind, dir)) in [
+        (CommsType::Email, Direction::Inbound),
+        (CommsType::Email, Direction::Outbound),
+        (CommsType::Call, Direction::Inbound),
+        (CommsType::Note, Direction::Internal),
+        (CommsType::Call, Direction::Outbound),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let mut n = entry(c, kind, dir);
+        n.occurred_at = Some(ts(&format!("2026-11-0{}T09:00:00Z", i + 1)));
+        f.ingest(n).await;
+    }
+    f.ingest(entry(other, CommsType::Email, Direction::Inbound))
+        .await;
+
+    let all = f.comms.list(ListQuery::customer(c)).await.unwrap();
+    assert_eq!(all.total, 5);
+    let days: Vec<String> = all
+        .items
+        .iter()
+        .map(|e| e.occurred_at.to_string()[..10].to_owned())
+        .collect();
+    assert_eq!(
+        days,
+        [
+            "2026-11-05",
+            "2026-11-04",
+            "2026-11-03",
+            "2026-11-02",
+            "2026-11-01"
+        ]
+    );
+    assert_eq!(all.next, None);
+
+    let mut q = ListQuery::customer(c);
+    q.kind = Some(CommsType::Call);
+    let calls = f.comms.list(q.clone()).await.unwrap();
+    assert_eq!(calls.total, 2);
+    assert!(calls.items.iter().all(|e| e.kind == CommsType::Call));
+    q.direction = Some(Direction::Inbound);
+    let inbound_calls = f.comms.list(q).await.unwrap();
+    assert_eq!(inbound_calls.total, 1);
+    assert_eq!(
+        inbound_calls.items[0].occurred_at,
+        ts("2026-11-03T09:00:00Z")
+    );
+
+    let mut q = ListQuery::customer(c);
+    q.direction = Some(Direction::Outbound);
+    assert_eq!(f.comms.list(q).await.unwrap().total, 2);
+}
+
+#[tokio::test]
+async fn pages_with_equal_timestamps_neither_repeat_nor_skip() {
+    let f = fixture();
+    let c = f.customer().await;
+    let mut expected = Vec::new();
+    for i in 0..53 {
+        let mut n = entry(c, CommsType::Whatsapp, Direction::Inbound);
+        // runs of equal timestamps, across page boundaries
+        n.occurred_at = Some(ts(&format!("2026-11-01T10:00:{:02}Z", i / 10)));
+        expected.push(f.ingest(n).await);
+    }
+    expected.sort_by_key(|e| std::cmp::Reverse((e.occurred_at, e.id)));
+    let mut seen = Vec::new();
+    let mut q = ListQuery::customer(c);
+    q.limit = Some(7);
+    loop {
+        let page = f.comms.list(q.clone()).await.unwrap();
+        assert_eq!(page.total, 53);
+        seen.extend(page.items.iter().map(|e| e.id));
+        match page.next {
+            Some(next) => q.before = Some(next),
+            None => break,
+        }
+    }
+    let expected: Vec<Uuid> = expected.iter().map(|e| e.id).collect();
+    assert_eq!(seen, expected);
+}
+
+#[tokio::test]
+async fn list_queries_walk_an_index_without_sorting() {
+    let f = fixture();
+    let plans = f
+        .db
+        .read(|c| {
+            let mut out = Vec::new();
+            for sql in [
+                "SELECT id FROM comms_entries WHERE customer_id = 'x' AND (occurred_at, id) < ('a', 'b') ORDER BY occurred_at DESC, id DESC LIMIT 10",
+                "SELECT id FROM comms_entries WHERE customer_id = 'x' AND type = 'call' ORDER BY occurred_at DESC, id DESC LIMIT 10",
+                "SELECT id FROM comms_entries WHERE customer_id = 'x' AND direction = 'inbound' ORDER BY occurred_at DESC, id DESC LIMIT 10",
+                "SELECT id FROM comms_entries WHERE customer_id IS NULL ORDER BY occurred_at DESC, id DESC LIMIT 10",
+                "SELECT id FROM media_records WHERE customer_id = 'x' ORDER BY created_at DESC, id DESC LIMIT 10",
+            ] {
+                let mut stmt = c.prepare(&format!("EXPLAIN QUERY PLAN {sql}"))?;
+                let detail: Vec<String> = stmt
+                    .query_map([], |r| r.get::<_, String>(3))?
+                    .collect::<rusqlite::Result<_>>()?;
+                out.push((sql, detail.join("; ")));
+            }
+            Ok::<_, Error>(out)
+        })
+        .await
+        .unwrap();
+    for (sql, plan) in plans {
+        assert!(
+            plan.contains("USING INDEX") || plan.contains("USING COVERING INDEX"),
+            "{sql}: {plan}"
+        );
+        assert!(!plan.contains("TEMP B-TREE"), "{sql}: {plan}");
+    }
+}
+
+#[tokio::test]
+async fn inbox_entries_of_one_sender_move_together() {
+    let f = fixture();
+    let c = f.customer().await;
+    let a = f
+        .ingest(from_sender("6912345678", CommsType::Whatsapp))
+        .await;
+    f.clock.advance(Duration::seconds(60));
+    let b = f
+        .ingest(from_sender("+30 691 234 5678", CommsType::Call))
+        .await;
+    f.clock.advance(Duration::seconds(60));
+    let other = f
+        .ingest(from_sender("papas@example.gr", CommsType::Email))
+        .await;
+    f.clock.advance(Duration::seconds(60));
+    let c2 = f
+        .ingest(from_sender("00306912345678", CommsType::Sms))
+        .await;
+
+    let inbox = f.comms.inbox(None, None).await.unwrap();
+    assert_eq!(inbox.total, 4);
+    assert_eq!(inbox.items[0].id, c2.id, "newest first");
+
+    let done = f.comms.assign(b.id, c, true).await.unwrap();
+    assert_eq!(done.moved[0], b.id, "the entry asked for comes first");
+    let moved: HashSet<Uuid> = done.moved.iter().copied().collect();
+    assert_eq!(moved, HashSet::from([a.id, b.id, c2.id]));
+    assert_eq!(done.sender.as_deref(), Some("+30 691 234 5678"));
+
+    let inbox = f.comms.inbox(None, None).await.unwrap();
+    assert_eq!(inbox.total, 1);
+    assert_eq!(inbox.items[0].id, other.id);
+    let theirs = f.comms.list(ListQuery::customer(c)).await.unwrap();
+    assert_eq!(theirs.total, 3);
+    assert!(
+        theirs
+            .items
+            .iter()
+            .all(|e| e.customer_id == Some(c) && e.version == 2)
+    );
+
+    let again = f.comms.assign(a.id, c, false).await;
+    assert!(matches!(again, Err(Error::Conflict { .. })), "{again:?}");
+    let nobody = f.comms.assign(other.id, Uuid::new_v4(), false).await;
+    assert_eq!(invalid_field(nobody), "customer_id");
+    let single = f.comms.assign(other.id, c, false).await.unwrap();
+    assert_eq!(single.moved, vec![other.id]);
+    assert_eq!(f.comms.inbox(None, None).await.unwrap().total, 0);
+}
+
+#[tokio::test]
+async fn search_folds_greek_and_follows_edits_assignment_and_deletion() {
+    let f = fixture();
+    let c = f.customer().await;
+    let d = f.customer().await;
+    let mut n = entry(c, CommsType::Email, Direction::Inbound);
+    n.subject = Some("Η ΚΑΜΠΆΝΑ του ναού".into());
+    n.body = Some("Ο μηχανισμός σταμάτησε χθες.".into());
+    let bell = f.ingest(n).await;
+    let mut n = entry(d, CommsType::Call, Direction::Outbound);
+    n.body = Some("Ρύθμιση καμπάνας".into());
+    let other = f.ingest(n).await;
+    let mut n = from_sender("6912345678", CommsType::Whatsapp);
+    n.body = Some("Στείλαμε φωτογραφία της καμπάνας".into());
+    let unassigned = f.ingest(n).await;
+
+    let search = |q: &str, customer_id: Option<Uuid>, kind: Option<CommsType>| SearchQuery {
+        q: q.to_owned(),
+        customer_id,
+        kind,
+        ..SearchQuery::default()
+    };
+    let ids = |p: Page<Entry>| p.items.into_iter().map(|e| e.id).collect::<HashSet<_>>();
+
+    for q in ["καμπανα", "ΚΑΜΠΑΝΑ", "kampana", "kabana", "καμπ"] {
+        let hits = f.comms.search(search(q, None, None)).await.unwrap();
+        assert_eq!(hits.total, 3, "{q}");
+    }
+    let hits = f
+        .comms
+        .search(search("μηχανισμος σταματ", None, None))
+        .await
+        .unwrap();
+    assert_eq!(ids(hits), HashSet::from([bell.id]));
+    let hits = f
+        .comms
+        .search(search("kampana", Some(d), None))
+        .await
+        .unwrap();
+    assert_eq!(ids(hits), HashSet::from([other.id]));
+    let hits = f
+        .comms
+        .search(search("kampana", None, Some(CommsType::Email)))
+        .await
+        .unwrap();
+    assert_eq!(ids(hits), HashSet::from([bell.id]));
+    // words of a message never match a filter token
+    let hits = f.comms.search(search("temail", None, None)).await.unwrap();
+    assert_eq!(hits.total, 0);
+    assert_eq!(
+        invalid_field(f.comms.search(search(" *:( ", None, None)).await),
+        "q"
+    );
+
+    f.comms.assign(unassigned.id, c, false).await.unwrap();
+    let hits = f
+        .comms
+        .search(search("φωτογραφια", Some(c), None))
+        .await
+        .unwrap();
+    assert_eq!(ids(hits), HashSet::from([unassigned.id]));
+
+    let patch: EntryPatch = serde_json::from_str(r#"{"subject":"Ρολόι"}"#).unwrap();
+    let stale = f.comms.update(bell.id, patch.clone(), Some(7)).await;
+    assert!(
+        matches!(stale, Err(Error::Stale { current_version: 1 })),
+        "{stale:?}"
+    );
+    let edited = f.comms.update(bell.id, patch, Some(1)).await.unwrap();
+    assert_eq!(edited.version, 2);
+    assert_eq!(
+        f.comms
+            .search(search("ρολοι", None, None))
+            .await
+            .unwrap()
+            .total,
+        1
+    );
+
+    f.comms.delete(other.id, Some(1)).await.unwrap();
+    let hits = f.comms.search(search("kampana", None, None)).await.unwrap();
+    assert_eq!(ids(hits), HashSet::from([unassigned.id]));
+    assert_eq!(
+        f.comms.counts_for_customer(d).await.unwrap(),
+        Counts::default()
+    );
+    assert!(matches!(
+        f.comms.get(other.id).await,
+        Err(Error::NotFound { .. })
+    ));
+}
+
+#[tokio::test]
+async fn a_patch_that_changes_nothing_keeps_the_version() {
+    let f = fixture();
+    let c = f.customer().await;
+    let mut n = entry(c, CommsType::Note, Direction::Internal);
+    n.subject = Some("Σημείωση".into());
+    let e = f.ingest(n).await;
+    let patch: EntryPatch = serde_json::from_str(r#"{"subject":" Σημείωση "}"#).unwrap();
+    let same = f.comms.update(e.id, patch, Some(1)).await.unwrap();
+    assert_eq!(same, e);
+}
+
+#[tokio::test]
+async fn media_records_are_listed_counted_and_unique_per_path() {
+    let f = fixture();
+    let c = f.customer().await;
+    let order = Uuid::new_v4();
+    f.db.write(move |conn| {
+        // the placeholder customer id is fixed before the foreign key is checked
+        conn.execute_batch("PRAGMA defer_foreign_keys = ON")?;
+        insert_row(conn, "orders", order, "ORD-2026-001")?;
+        conn.execute(
+            "UPDATE orders SET customer_id = ?2 WHERE id = ?1",
+            [order.to_string(), c.to_string()],
+        )
+        .map_err(Error::from)
+    })
+    .await
+    .unwrap();
+    let new = |path: &str| NewMedia {
+        customer_id: Some(c),
+        order_id: None,
+        filename: None,
+        nextcloud_path: path.to_owned(),
+        mime_type: Some("image/jpeg".into()),
+        size: Some(123_456),
+        direction: MediaDirection::Received,
+        tags: vec!["καμπαναριό".into(), "καμπαναριό".into()],
+        uploaded_by: Some("maria".into()),
+    };
+    let photo = f
+        .comms
+        .create_media(new("/Πελάτες/Ναός/Received Media/πύργος 1.jpg"))
+        .await
+        .unwrap();
+    assert_eq!(photo.filename, "πύργος 1.jpg");
+    assert_eq!(
+        photo.nextcloud_path,
+        "Πελάτες/Ναός/Received Media/πύργος 1.jpg"
+    );
+    assert_eq!(photo.tags, vec!["καμπαναριό"]);
+    f.clock.advance(Duration::seconds(1));
+    let mut invoice = new("Πελάτες/Ναός/Internal/invoice.pdf");
+    invoice.order_id = Some(order);
+    invoice.direction = MediaDirection::Internal;
+    let invoice = f.comms.create_media(invoice).await.unwrap();
+
+    let dup = f
+        .comms
+        .create_media(new("Πελάτες/Ναός/Received Media/πύργος 1.jpg"))
+        .await;
+    assert!(matches!(dup, Err(Error::Conflict { .. })), "{dup:?}");
+    let mut bad = new("x.jpg");
+    bad.order_id = Some(Uuid::new_v4());
+    assert_eq!(invalid_field(f.comms.create_media(bad).await), "order_id");
+    assert_eq!(
+        invalid_field(f.comms.create_media(new("../etc/passwd")).await),
+        "nextcloud_path"
+    );
+
+    let by_customer = f
+        .comms
+        .list_media(MediaQuery {
+            customer_id: Some(c),
+            ..MediaQuery::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(by_customer.total, 2);
+    assert_eq!(by_customer.items[0].id, invoice.id, "newest first");
+    let by_order = f
+        .comms
+        .list_media(MediaQuery {
+            order_id: Some(order),
+            ..MediaQuery::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(by_order.items, vec![invoice.clone()]);
+    assert_eq!(
+        invalid_field(f.comms.list_media(MediaQuery::default()).await),
+        "customer_id"
+    );
+    let found = f
+        .comms
+        .media_by_path("Πελάτες//Ναός/Received Media/πύργος 1.jpg")
+        .await
+        .unwrap();
+    assert_eq!(found, Some(photo.clone()));
+    let after_invoice = f
+        .comms
+        .media_before(c, Some(invoice.position()), 10)
+        .await
+        .unwrap();
+    assert_eq!(after_invoice, vec![photo.clone()]);
+
+    f.ingest(entry(c, CommsType::Call, Direction::Inbound))
+        .await;
+    assert_eq!(
+        f.comms.counts_for_customer(c).await.unwrap(),
+        Counts { comms: 1, media: 2 }
+    );
+    let stale = f.comms.delete_media(photo.id, Some(2)).await;
+    assert!(matches!(stale, Err(Error::Stale { .. })), "{stale:?}");
+    f.comms.delete_media(photo.id, Some(1)).await.unwrap();
+    assert!(matches!(
+        f.comms.get_media(photo.id).await,
+        Err(Error::NotFound { .. })
+    ));
+    // deleting the order keeps its media, unlinked
+    f.db.write(move |conn| {
+        conn.execute("DELETE FROM orders WHERE id = ?1", [order.to_string()])
+            .map_err(Error::from)
+    })
+    .await
+    .unwrap();
+    assert_eq!(f.comms.get_media(invoice.id).await.unwrap().order_id, None);
+}
+
+#[tokio::test]
+async fn a_customer_with_comms_cannot_be_deleted() {
+    let f = fixture();
+    let c = f.customer().await;
+    f.ingest(entry(c, CommsType::Note, Direction::Internal))
+        .await;
+    let r =
+        f.db.write(move |conn| {
+            Ok::<_, Error>(conn.execute("DELETE FROM customers WHERE id = ?1", [c.to_string()]))
+        })
+        .await
+        .unwrap();
+    assert!(r.is_err(), "the foreign key must refuse it");
+}

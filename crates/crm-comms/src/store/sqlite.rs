@@ -1,0 +1,790 @@
+//! Entries and media records in the shared SQLite database (schema:
+//! `migrations/05-comms/up.sql`).
+//!
+//! An entry is one row of `comms_entries` (attachments and meta as JSON) and one row of
+//! `comms_fts` with the same rowid (`seq`); triggers keep `comms_counts` and drop the index
+//! row of a deleted entry. Listings walk an index in list order and read only the rows of
+//! the page; their totals are sums over `comms_counts`, never a scan.
+//!
+//! # Search order
+//!
+//! A search with at most [`RANK_LIMIT`] hits is listed newest first by `occurred_at`, as
+//! every other list; a broader one (a common word over a million entries) by the order the
+//! entries were stored, newest first, which the index yields without reading any entry.
+
+use crm_core::{Db, Page, Timestamp};
+use rusqlite::types::{ToSql, Type};
+use rusqlite::{Connection, OptionalExtension, Row, params};
+use uuid::Uuid;
+
+use crate::error::{Error, Result};
+use crate::model::{
+    Assignment, Before, CommsType, Counts, CursorPage, Direction, Entry, Ingested, ListQuery,
+    MediaDirection, MediaQuery, MediaRecord, effective_limit, sender_key,
+};
+use crate::search::{self, Document};
+use crate::store::CommsStore;
+
+/// Searches with at most this many hits are ordered by `occurred_at` (see the module doc).
+pub const RANK_LIMIT: usize = 2_000;
+
+const ENTRY_COLUMNS: &str = "e.id, e.customer_id, e.sender, e.type, e.direction, e.subject, \
+     e.body, e.attachments, e.ext_message_id, e.logged_by, e.meta, e.occurred_at, \
+     e.created_at, e.updated_at, e.version";
+
+const MEDIA_COLUMNS: &str = "m.id, m.customer_id, m.order_id, m.filename, m.nextcloud_path, \
+     m.mime_type, m.size, m.direction, m.tags, m.uploaded_by, m.created_at, m.updated_at, \
+     m.version";
+
+/// The SQLite implementation of [`CommsStore`].
+#[derive(Debug, Clone)]
+pub struct SqliteCommsStore {
+    db: Db,
+}
+
+impl SqliteCommsStore {
+    pub fn new(db: Db) -> Self {
+        Self { db }
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+}
+
+fn conversion(idx: usize, e: impl std::error::Error + Send + Sync + 'static) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(idx, Type::Text, Box::new(e))
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("unknown value `{0}`")]
+struct UnknownValue(String);
+
+fn uuid_at(row: &Row<'_>, idx: usize) -> rusqlite::Result<Uuid> {
+    let s: String = row.get(idx)?;
+    Uuid::parse_str(&s).map_err(|e| conversion(idx, e))
+}
+
+fn opt_uuid_at(row: &Row<'_>, idx: usize) -> rusqlite::Result<Option<Uuid>> {
+    let s: Option<String> = row.get(idx)?;
+    s.map(|s| Uuid::parse_str(&s).map_err(|e| conversion(idx, e)))
+        .transpose()
+}
+
+fn enum_at<T>(row: &Row<'_>, idx: usize, parse: fn(&str) -> Option<T>) -> rusqlite::Result<T> {
+    let s: String = row.get(idx)?;
+    parse(&s).ok_or_else(|| conversion(idx, UnknownValue(s)))
+}
+
+fn json_at<T: serde::de::DeserializeOwned>(row: &Row<'_>, idx: usize) -> rusqlite::Result<T> {
+    let s: String = row.get(idx)?;
+    serde_json::from_str(&s).map_err(|e| conversion(idx, e))
+}
+
+fn size_at(row: &Row<'_>, idx: usize) -> rusqlite::Result<Option<u64>> {
+    let n: Option<i64> = row.get(idx)?;
+    Ok(n.map(|n| u64::try_from(n).unwrap_or(0)))
+}
+
+/// Reads a row selected with [`ENTRY_COLUMNS`] (at offset 0).
+fn entry_from_row(row: &Row<'_>) -> rusqlite::Result<Entry> {
+    Ok(Entry {
+        id: uuid_at(row, 0)?,
+        customer_id: opt_uuid_at(row, 1)?,
+        sender: row.get(2)?,
+        kind: enum_at(row, 3, CommsType::parse)?,
+        direction: enum_at(row, 4, Direction::parse)?,
+        subject: row.get(5)?,
+        body: row.get(6)?,
+        attachments: json_at(row, 7)?,
+        ext_message_id: row.get(8)?,
+        logged_by: row.get(9)?,
+        meta: json_at(row, 10)?,
+        occurred_at: row.get(11)?,
+        created_at: row.get(12)?,
+        updated_at: row.get(13)?,
+        version: row.get(14)?,
+    })
+}
+
+/// Reads a row selected with [`MEDIA_COLUMNS`] (at offset 0).
+fn media_from_row(row: &Row<'_>) -> rusqlite::Result<MediaRecord> {
+    Ok(MediaRecord {
+        id: uuid_at(row, 0)?,
+        customer_id: opt_uuid_at(row, 1)?,
+        order_id: opt_uuid_at(row, 2)?,
+        filename: row.get(3)?,
+        nextcloud_path: row.get(4)?,
+        mime_type: row.get(5)?,
+        size: size_at(row, 6)?,
+        direction: enum_at(row, 7, MediaDirection::parse)?,
+        tags: json_at(row, 8)?,
+        uploaded_by: row.get(9)?,
+        created_at: row.get(10)?,
+        updated_at: row.get(11)?,
+        version: row.get(12)?,
+    })
+}
+
+fn query_all<T>(
+    conn: &Connection,
+    sql: &str,
+    params: impl rusqlite::Params,
+    read: fn(&Row<'_>) -> rusqlite::Result<T>,
+) -> Result<Vec<T>> {
+    let mut stmt = conn.prepare_cached(sql)?;
+    let rows = stmt.query_map(params, read)?;
+    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+}
+
+fn count(conn: &Connection, sql: &str, params: impl rusqlite::Params) -> Result<u64> {
+    let n: i64 = conn.prepare_cached(sql)?.query_row(params, |r| r.get(0))?;
+    Ok(u64::try_from(n).unwrap_or(0))
+}
+
+fn exists(conn: &Connection, sql: &str, id: Uuid) -> Result<bool> {
+    Ok(conn.prepare_cached(sql)?.exists([id.to_string()])?)
+}
+
+fn customer_exists(conn: &Connection, id: Uuid) -> Result<bool> {
+    exists(conn, "SELECT 1 FROM customers WHERE id = ?1", id)
+}
+
+fn no_such(field: &str, what: &str, id: Uuid) -> Error {
+    Error::invalid(field, format!("no {what} has the id {id}"))
+}
+
+/// The stored entry and its `seq`.
+fn load(conn: &Connection, id: Uuid) -> Result<Option<(Entry, i64)>> {
+    Ok(conn
+        .prepare_cached(&format!(
+            "SELECT {ENTRY_COLUMNS}, e.seq FROM comms_entries e WHERE e.id = ?1"
+        ))?
+        .query_row([id.to_string()], |r| Ok((entry_from_row(r)?, r.get(15)?)))
+        .optional()?)
+}
+
+fn write_fts(conn: &Connection, seq: i64, d: &Document, replace: bool) -> Result<()> {
+    if replace {
+        conn.prepare_cached("DELETE FROM comms_fts WHERE rowid = ?1")?
+            .execute([seq])?;
+    }
+    conn.prepare_cached(
+        "INSERT INTO comms_fts (rowid, subject, body, scope) VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![seq, d.subject, d.body, d.scope])?;
+    Ok(())
+}
+
+fn ingest_one(conn: &Connection, e: Entry, doc: &Document) -> Result<Result<Ingested>> {
+    if let Some(ext) = &e.ext_message_id {
+        let existing = conn
+            .prepare_cached(&format!(
+                "SELECT {ENTRY_COLUMNS} FROM comms_entries e
+                 WHERE e.type = ?1 AND e.ext_message_id = ?2"
+            ))?
+            .query_row(params![e.kind.as_str(), ext], entry_from_row)
+            .optional()?;
+        if let Some(entry) = existing {
+            return Ok(Ok(Ingested {
+                entry,
+                created: false,
+            }));
+        }
+    }
+    if let Some(c) = e.customer_id
+        && !customer_exists(conn, c)?
+    {
+        return Ok(Err(no_such("customer_id", "customer", c)));
+    }
+    conn.prepare_cached(
+        "INSERT INTO comms_entries (id, customer_id, sender, sender_key, type, direction,
+             subject, body, attachments, ext_message_id, logged_by, meta, occurred_at,
+             created_at, updated_at, version)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+    )?
+    .execute(params![
+        e.id.to_string(),
+        e.customer_id.map(|c| c.to_string()),
+        e.sender,
+        e.sender.as_deref().map(sender_key),
+        e.kind.as_str(),
+        e.direction.as_str(),
+        e.subject,
+        e.body,
+        serde_json::to_string(&e.attachments)?,
+        e.ext_message_id,
+        e.logged_by,
+        serde_json::to_string(&e.meta)?,
+        e.occurred_at,
+        e.created_at,
+        e.updated_at,
+        e.version,
+    ])?;
+    write_fts(conn, conn.last_insert_rowid(), doc, false)?;
+    Ok(Ok(Ingested {
+        entry: e,
+        created: true,
+    }))
+}
+
+/// A newest-first page: `rows` holds up to `limit + 1` items, the extra one only telling
+/// that there is a next page.
+fn cursor_page<T>(
+    mut rows: Vec<T>,
+    limit: u32,
+    total: u64,
+    position: fn(&T) -> Before,
+) -> CursorPage<T> {
+    let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+    let next = if rows.len() > limit {
+        rows.truncate(limit);
+        rows.last().map(position)
+    } else {
+        None
+    };
+    CursorPage {
+        items: rows,
+        total,
+        next,
+    }
+}
+
+/// Binds the parts of a dynamically built query by name.
+type Binds<'a> = Vec<(&'static str, &'a dyn ToSql)>;
+
+fn list(conn: &Connection, q: &ListQuery) -> Result<CursorPage<Entry>> {
+    let limit = effective_limit(q.limit);
+    let customer = q.customer_id.to_string();
+    let kind = q.kind.map(CommsType::as_str);
+    let direction = q.direction.map(Direction::as_str);
+    let (at, id) = q.before.map(|b| (b.at, b.id.to_string())).unzip();
+    let fetch = i64::from(limit) + 1;
+    let mut filter = String::from("customer_id = :customer");
+    let mut binds: Binds<'_> = vec![(":customer", &customer)];
+    if let Some(kind) = &kind {
+        filter.push_str(" AND type = :type");
+        binds.push((":type", kind));
+    }
+    if let Some(direction) = &direction {
+        filter.push_str(" AND direction = :direction");
+        binds.push((":direction", direction));
+    }
+    let total = count(
+        conn,
+        &format!("SELECT coalesce(sum(n), 0) FROM comms_counts WHERE {filter}"),
+        binds.as_slice(),
+    )?;
+    if let (Some(at), Some(id)) = (&at, &id) {
+        filter.push_str(" AND (occurred_at, id) < (:at, :id)");
+        binds.push((":at", at));
+        binds.push((":id", id));
+    }
+    binds.push((":limit", &fetch));
+    let rows = query_all(
+        conn,
+        &format!(
+            "SELECT {ENTRY_COLUMNS} FROM comms_entries e WHERE {filter}
+             ORDER BY e.occurred_at DESC, e.id DESC LIMIT :limit"
+        ),
+        binds.as_slice(),
+        entry_from_row,
+    )?;
+    Ok(cursor_page(rows, limit, total, Entry::position))
+}
+
+fn inbox(conn: &Connection, limit: u32, before: Option<Before>) -> Result<CursorPage<Entry>> {
+    let limit = effective_limit(Some(limit));
+    let total = count(
+        conn,
+        "SELECT coalesce(sum(n), 0) FROM comms_counts WHERE customer_id = ''",
+        [],
+    )?;
+    let fetch = i64::from(limit) + 1;
+    let rows = match before {
+        None => query_all(
+            conn,
+            &format!(
+                "SELECT {ENTRY_COLUMNS} FROM comms_entries e WHERE e.customer_id IS NULL
+                 ORDER BY e.occurred_at DESC, e.id DESC LIMIT ?1"
+            ),
+            params![fetch],
+            entry_from_row,
+        )?,
+        Some(b) => query_all(
+            conn,
+            &format!(
+                "SELECT {ENTRY_COLUMNS} FROM comms_entries e WHERE e.customer_id IS NULL
+                   AND (e.occurred_at, e.id) < (?1, ?2)
+                 ORDER BY e.occurred_at DESC, e.id DESC LIMIT ?3"
+            ),
+            params![b.at, b.id.to_string(), fetch],
+            entry_from_row,
+        )?,
+    };
+    Ok(cursor_page(rows, limit, total, Entry::position))
+}
+
+fn assign(
+    conn: &Connection,
+    id: Uuid,
+    customer_id: Uuid,
+    same_sender: bool,
+    now: Timestamp,
+) -> Result<Assignment> {
+    let (entry, seq) = load(conn, id)?.ok_or(Error::entry_not_found(id))?;
+    if let Some(owner) = entry.customer_id {
+        return Err(Error::Conflict {
+            message: format!(
+                "comms entry {id} is not in the inbox: it belongs to customer {owner}"
+            ),
+        });
+    }
+    if !customer_exists(conn, customer_id)? {
+        return Err(no_such("customer_id", "customer", customer_id));
+    }
+    let mut targets: Vec<i64> = vec![seq];
+    if same_sender && let Some(sender) = entry.sender.as_deref() {
+        let mut stmt = conn.prepare_cached(
+            "SELECT seq FROM comms_entries
+             WHERE customer_id IS NULL AND sender_key = ?1 AND seq <> ?2 ORDER BY seq",
+        )?;
+        let rows = stmt.query_map(params![sender_key(sender), seq], |r| r.get(0))?;
+        targets.extend(rows.collect::<rusqlite::Result<Vec<i64>>>()?);
+    }
+    let mut moved = Vec::with_capacity(targets.len());
+    for seq in targets {
+        conn.prepare_cached(
+            "UPDATE comms_entries SET customer_id = ?2, updated_at = ?3, version = version + 1
+             WHERE seq = ?1",
+        )?
+        .execute(params![seq, customer_id.to_string(), now])?;
+        let e = conn
+            .prepare_cached(&format!(
+                "SELECT {ENTRY_COLUMNS} FROM comms_entries e WHERE e.seq = ?1"
+            ))?
+            .query_row([seq], entry_from_row)?;
+        write_fts(conn, seq, &search::document(&e), true)?;
+        moved.push(e.id);
+    }
+    Ok(Assignment {
+        customer_id,
+        sender: entry.sender,
+        moved,
+    })
+}
+
+/// The seqs of the page `offset..offset + limit` of the hits of `expr` (see the module doc
+/// for the order) and the number of hits.
+fn search_hits(
+    conn: &Connection,
+    expr: &str,
+    limit: usize,
+    offset: usize,
+) -> Result<(u64, Vec<i64>)> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT rowid FROM comms_fts WHERE comms_fts MATCH ?1 ORDER BY rowid DESC",
+    )?;
+    let mut rows = stmt.query([expr])?;
+    let end = offset.saturating_add(limit);
+    let mut total: usize = 0;
+    let mut all: Vec<i64> = Vec::new();
+    let mut by_storage: Vec<i64> = Vec::new();
+    while let Some(row) = rows.next()? {
+        let seq: i64 = row.get(0)?;
+        if total <= RANK_LIMIT {
+            all.push(seq);
+        }
+        if total >= offset && total < end {
+            by_storage.push(seq);
+        }
+        total += 1;
+    }
+    let total_u64 = u64::try_from(total).unwrap_or(u64::MAX);
+    if total > RANK_LIMIT {
+        return Ok((total_u64, by_storage));
+    }
+    let mut keyed = Vec::with_capacity(all.len());
+    let mut stmt =
+        conn.prepare_cached("SELECT occurred_at, id FROM comms_entries WHERE seq = ?1")?;
+    for seq in all {
+        if let Some((at, id)) = stmt
+            .query_row([seq], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+            })
+            .optional()?
+        {
+            keyed.push((at, id, seq));
+        }
+    }
+    keyed.sort_unstable_by(|a, b| (&b.0, &b.1).cmp(&(&a.0, &a.1)));
+    Ok((
+        total_u64,
+        keyed
+            .into_iter()
+            .skip(offset)
+            .take(limit)
+            .map(|(_, _, seq)| seq)
+            .collect(),
+    ))
+}
+
+fn entries_by_seq(conn: &Connection, seqs: &[i64]) -> Result<Vec<Entry>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {ENTRY_COLUMNS} FROM comms_entries e WHERE e.seq = ?1"
+    ))?;
+    let mut out = Vec::with_capacity(seqs.len());
+    for seq in seqs {
+        if let Some(e) = stmt.query_row([seq], entry_from_row).optional()? {
+            out.push(e);
+        }
+    }
+    Ok(out)
+}
+
+fn insert_media(conn: &Connection, m: &MediaRecord) -> Result<()> {
+    if conn
+        .prepare_cached("SELECT 1 FROM media_records WHERE nextcloud_path = ?1")?
+        .exists([&m.nextcloud_path])?
+    {
+        return Err(Error::Conflict {
+            message: format!("a media record for `{}` exists already", m.nextcloud_path),
+        });
+    }
+    if let Some(c) = m.customer_id
+        && !customer_exists(conn, c)?
+    {
+        return Err(no_such("customer_id", "customer", c));
+    }
+    if let Some(o) = m.order_id
+        && !exists(conn, "SELECT 1 FROM orders WHERE id = ?1", o)?
+    {
+        return Err(no_such("order_id", "order", o));
+    }
+    conn.prepare_cached(
+        "INSERT INTO media_records (id, customer_id, order_id, filename, nextcloud_path,
+             mime_type, size, direction, tags, uploaded_by, created_at, updated_at, version)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+    )?
+    .execute(params![
+        m.id.to_string(),
+        m.customer_id.map(|c| c.to_string()),
+        m.order_id.map(|o| o.to_string()),
+        m.filename,
+        m.nextcloud_path,
+        m.mime_type,
+        m.size.map(|s| i64::try_from(s).unwrap_or(i64::MAX)),
+        m.direction.as_str(),
+        serde_json::to_string(&m.tags)?,
+        m.uploaded_by,
+        m.created_at,
+        m.updated_at,
+        m.version,
+    ])?;
+    Ok(())
+}
+
+fn list_media(conn: &Connection, q: &MediaQuery) -> Result<Page<MediaRecord>> {
+    let limit = i64::from(effective_limit(q.limit));
+    let offset = i64::from(q.offset.unwrap_or(0));
+    let (column, id) = match (q.customer_id, q.order_id) {
+        (Some(c), _) => ("customer_id", c),
+        (None, Some(o)) => ("order_id", o),
+        (None, None) => {
+            return Err(Error::invalid(
+                "customer_id",
+                "either customer_id or order_id is required",
+            ));
+        }
+    };
+    let mut filter = format!("m.{column} = :id");
+    let id = id.to_string();
+    let order = q.order_id.map(|o| o.to_string());
+    let mut binds: Binds<'_> = vec![(":id", &id)];
+    if q.customer_id.is_some()
+        && let Some(order) = &order
+    {
+        filter.push_str(" AND m.order_id = :order");
+        binds.push((":order", order));
+    }
+    let total = count(
+        conn,
+        &format!("SELECT count(*) FROM media_records m WHERE {filter}"),
+        binds.as_slice(),
+    )?;
+    binds.push((":limit", &limit));
+    binds.push((":offset", &offset));
+    let items = query_all(
+        conn,
+        &format!(
+            "SELECT {MEDIA_COLUMNS} FROM media_records m WHERE {filter}
+             ORDER BY m.created_at DESC, m.id DESC LIMIT :limit OFFSET :offset"
+        ),
+        binds.as_slice(),
+        media_from_row,
+    )?;
+    Ok(Page { items, total })
+}
+
+fn check_version(current: i64, expected: Option<i64>) -> Result<()> {
+    match expected {
+        Some(v) if v != current => Err(Error::Stale {
+            current_version: current,
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// Deletes the row `id` of `table` after checking its version.
+fn delete_versioned(
+    conn: &Connection,
+    table: &str,
+    id: Uuid,
+    expected: Option<i64>,
+    not_found: fn(Uuid) -> Error,
+) -> Result<()> {
+    let version: i64 = conn
+        .prepare_cached(&format!("SELECT version FROM {table} WHERE id = ?1"))?
+        .query_row([id.to_string()], |r| r.get(0))
+        .optional()?
+        .ok_or_else(|| not_found(id))?;
+    check_version(version, expected)?;
+    conn.prepare_cached(&format!("DELETE FROM {table} WHERE id = ?1"))?
+        .execute([id.to_string()])?;
+    Ok(())
+}
+
+impl CommsStore for SqliteCommsStore {
+    async fn ingest(&self, entries: Vec<Entry>) -> Result<Vec<Result<Ingested>>> {
+        // the index text is computed here, on the caller's thread, not by the one writer
+        let docs: Vec<Document> = entries.iter().map(search::document).collect();
+        self.db
+            .write(move |conn| {
+                entries
+                    .into_iter()
+                    .zip(&docs)
+                    .map(|(e, doc)| ingest_one(conn, e, doc))
+                    .collect()
+            })
+            .await
+    }
+
+    async fn get(&self, id: Uuid) -> Result<Entry> {
+        self.db
+            .read(move |conn| {
+                load(conn, id)?
+                    .map(|(e, _)| e)
+                    .ok_or(Error::entry_not_found(id))
+            })
+            .await
+    }
+
+    async fn list(&self, query: ListQuery) -> Result<CursorPage<Entry>> {
+        self.db
+            .read(move |conn| {
+                let tx = conn.unchecked_transaction()?;
+                let page = list(&tx, &query)?;
+                tx.commit()?;
+                Ok(page)
+            })
+            .await
+    }
+
+    async fn inbox(&self, limit: u32, before: Option<Before>) -> Result<CursorPage<Entry>> {
+        self.db
+            .read(move |conn| {
+                let tx = conn.unchecked_transaction()?;
+                let page = inbox(&tx, limit, before)?;
+                tx.commit()?;
+                Ok(page)
+            })
+            .await
+    }
+
+    async fn update<F>(&self, id: Uuid, expected_version: Option<i64>, change: F) -> Result<Entry>
+    where
+        F: FnOnce(&Entry) -> Result<Option<Entry>> + Send + 'static,
+    {
+        self.db
+            .write(move |conn| {
+                let (current, seq) = load(conn, id)?.ok_or(Error::entry_not_found(id))?;
+                check_version(current.version, expected_version)?;
+                let Some(next) = change(&current)? else {
+                    return Ok(current);
+                };
+                let next = Entry {
+                    version: current.version + 1,
+                    ..next
+                };
+                conn.prepare_cached(
+                    "UPDATE comms_entries SET subject = ?2, body = ?3, occurred_at = ?4,
+                         updated_at = ?5, version = ?6
+                     WHERE seq = ?1",
+                )?
+                .execute(params![
+                    seq,
+                    next.subject,
+                    next.body,
+                    next.occurred_at,
+                    next.updated_at,
+                    next.version
+                ])?;
+                let doc = search::document(&next);
+                if doc != search::document(&current) {
+                    write_fts(conn, seq, &doc, true)?;
+                }
+                Ok(next)
+            })
+            .await
+    }
+
+    async fn delete(&self, id: Uuid, expected_version: Option<i64>) -> Result<()> {
+        self.db
+            .write(move |conn| {
+                delete_versioned(
+                    conn,
+                    "comms_entries",
+                    id,
+                    expected_version,
+                    Error::entry_not_found,
+                )
+            })
+            .await
+    }
+
+    async fn assign(
+        &self,
+        id: Uuid,
+        customer_id: Uuid,
+        same_sender: bool,
+        now: Timestamp,
+    ) -> Result<Assignment> {
+        self.db
+            .write(move |conn| assign(conn, id, customer_id, same_sender, now))
+            .await
+    }
+
+    async fn search(&self, expr: String, limit: u32, offset: u32) -> Result<Page<Entry>> {
+        let limit = usize::try_from(effective_limit(Some(limit))).unwrap_or(usize::MAX);
+        let offset = usize::try_from(offset).unwrap_or(usize::MAX);
+        self.db
+            .read(move |conn| {
+                let tx = conn.unchecked_transaction()?;
+                let (total, seqs) = search_hits(&tx, &expr, limit, offset)?;
+                let items = entries_by_seq(&tx, &seqs)?;
+                tx.commit()?;
+                Ok(Page { items, total })
+            })
+            .await
+    }
+
+    async fn counts(&self, customer_id: Uuid) -> Result<Counts> {
+        self.db
+            .read(move |conn| {
+                let id = customer_id.to_string();
+                Ok(Counts {
+                    comms: count(
+                        conn,
+                        "SELECT coalesce(sum(n), 0) FROM comms_counts WHERE customer_id = ?1",
+                        [&id],
+                    )?,
+                    media: count(
+                        conn,
+                        "SELECT count(*) FROM media_records WHERE customer_id = ?1",
+                        [&id],
+                    )?,
+                })
+            })
+            .await
+    }
+
+    async fn insert_media(&self, record: MediaRecord) -> Result<()> {
+        self.db.write(move |conn| insert_media(conn, &record)).await
+    }
+
+    async fn get_media(&self, id: Uuid) -> Result<MediaRecord> {
+        self.db
+            .read(move |conn| {
+                conn.prepare_cached(&format!(
+                    "SELECT {MEDIA_COLUMNS} FROM media_records m WHERE m.id = ?1"
+                ))?
+                .query_row([id.to_string()], media_from_row)
+                .optional()?
+                .ok_or(Error::media_not_found(id))
+            })
+            .await
+    }
+
+    async fn media_by_path(&self, path: String) -> Result<Option<MediaRecord>> {
+        self.db
+            .read(move |conn| {
+                Ok(conn
+                    .prepare_cached(&format!(
+                        "SELECT {MEDIA_COLUMNS} FROM media_records m WHERE m.nextcloud_path = ?1"
+                    ))?
+                    .query_row([path], media_from_row)
+                    .optional()?)
+            })
+            .await
+    }
+
+    async fn list_media(&self, query: MediaQuery) -> Result<Page<MediaRecord>> {
+        self.db
+            .read(move |conn| {
+                let tx = conn.unchecked_transaction()?;
+                let page = list_media(&tx, &query)?;
+                tx.commit()?;
+                Ok(page)
+            })
+            .await
+    }
+
+    async fn media_before(
+        &self,
+        customer_id: Uuid,
+        before: Option<Before>,
+        limit: u32,
+    ) -> Result<Vec<MediaRecord>> {
+        self.db
+            .read(move |conn| {
+                let id = customer_id.to_string();
+                let limit = i64::from(limit);
+                match before {
+                    None => query_all(
+                        conn,
+                        &format!(
+                            "SELECT {MEDIA_COLUMNS} FROM media_records m WHERE m.customer_id = ?1
+                             ORDER BY m.created_at DESC, m.id DESC LIMIT ?2"
+                        ),
+                        params![id, limit],
+                        media_from_row,
+                    ),
+                    Some(b) => query_all(
+                        conn,
+                        &format!(
+                            "SELECT {MEDIA_COLUMNS} FROM media_records m WHERE m.customer_id = ?1
+                               AND (m.created_at, m.id) < (?2, ?3)
+                             ORDER BY m.created_at DESC, m.id DESC LIMIT ?4"
+                        ),
+                        params![id, b.at, b.id.to_string(), limit],
+                        media_from_row,
+                    ),
+                }
+            })
+            .await
+    }
+
+    async fn delete_media(&self, id: Uuid, expected_version: Option<i64>) -> Result<()> {
+        self.db
+            .write(move |conn| {
+                delete_versioned(
+                    conn,
+                    "media_records",
+                    id,
+                    expected_version,
+                    Error::media_not_found,
+                )
+            })
+            .await
+    }
+}
