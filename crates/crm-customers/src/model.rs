@@ -350,6 +350,13 @@ pub fn new_note(text: String, by: String, at: Timestamp) -> Result<Note> {
     )
 }
 
+/// A validated contact (as in a customer's `contacts`, reported on `contacts[0]`).
+pub fn new_contact(input: ContactInput) -> Result<Contact> {
+    let mut one = contacts(vec![input])?;
+    one.pop()
+        .ok_or_else(|| Error::invalid("contacts", "no contact given"))
+}
+
 fn too_long(max: usize) -> String {
     format!("must be at most {max} characters")
 }

@@ -8,7 +8,9 @@ use crm_core::Clock;
 use uuid::Uuid;
 
 use crate::error::Result;
-use crate::model::{self, Customer, CustomerPatch, ListQuery, NewCustomer, Page};
+use crate::model::{
+    self, ContactInput, ContactType, Customer, CustomerPatch, ListQuery, NewCustomer, Page,
+};
 use crate::normalize;
 use crate::store::{Change, ContactKey, CustomerStore};
 
@@ -47,6 +49,14 @@ pub trait Customers: Send + Sync {
         id: Uuid,
         text: String,
         by: String,
+    ) -> impl Future<Output = Result<Customer>> + Send;
+
+    /// Adds a contact unless the customer already has one with the same normal form (then
+    /// the customer is returned unchanged, without a new version).
+    fn add_contact(
+        &self,
+        id: Uuid,
+        contact: ContactInput,
     ) -> impl Future<Output = Result<Customer>> + Send;
 
     /// The customer owning an e-mail address (if `value` contains `@`, any case) or a phone
@@ -130,6 +140,33 @@ impl<S: CustomerStore> Customers for Service<S> {
             .update(id, None, move |current| {
                 let mut next = current.clone();
                 next.notes.push(note);
+                next.updated_at = now;
+                Ok(Change::Save(Box::new(next)))
+            })
+            .await
+    }
+
+    async fn add_contact(&self, id: Uuid, contact: ContactInput) -> Result<Customer> {
+        let now = self.clock.now();
+        let contact = model::new_contact(contact)?;
+        self.store
+            .update(id, None, move |current| {
+                let key = contact.normalized();
+                let same_kind = |k: ContactType| match contact.kind {
+                    ContactType::Phone | ContactType::Whatsapp => {
+                        matches!(k, ContactType::Phone | ContactType::Whatsapp)
+                    }
+                    kind => k == kind,
+                };
+                if current
+                    .contacts
+                    .iter()
+                    .any(|c| same_kind(c.kind) && c.normalized() == key)
+                {
+                    return Ok(Change::Unchanged);
+                }
+                let mut next = current.clone();
+                next.contacts.push(contact);
                 next.updated_at = now;
                 Ok(Change::Save(Box::new(next)))
             })

@@ -12,8 +12,8 @@ pub mod store;
 
 pub use error::{Error, Result};
 pub use model::{
-    Discount, DiscountType, Item, ItemType, ListQuery, NewItem, NewOrder, Order, OrderPatch, Page,
-    PaymentStatus, Shipping, Status, StatusChange,
+    Discount, DiscountType, Item, ItemType, ListQuery, NewItem, NewOrder, Order, OrderEvent,
+    OrderPatch, Page, PaymentStatus, Shipping, Status, StatusChange,
 };
 pub use service::{Orders, Service};
 pub use store::sqlite::SqliteOrderStore;

@@ -500,6 +500,19 @@ pub struct StatusChange {
     pub at: Timestamp,
 }
 
+/// A status change of one of a customer's orders, as the customer's timeline shows it. The
+/// first change of an order (`from: null`) is its creation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct OrderEvent {
+    /// The history row: the append order of changes, unique across orders.
+    pub seq: i64,
+    pub order_id: Uuid,
+    pub order_number: String,
+    pub from: Option<Status>,
+    pub to: Status,
+    pub at: Timestamp,
+}
+
 /// An order as stored and returned.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Order {

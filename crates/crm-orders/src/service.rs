@@ -4,11 +4,11 @@
 use std::future::Future;
 use std::sync::Arc;
 
-use crm_core::Clock;
+use crm_core::{Clock, Timestamp};
 use uuid::Uuid;
 
 use crate::error::Result;
-use crate::model::{ListQuery, NewOrder, Order, OrderPatch, Page};
+use crate::model::{ListQuery, NewOrder, Order, OrderEvent, OrderPatch, Page};
 use crate::store::{Change, OrderStore};
 
 /// What the rest of the CRM can do with orders.
@@ -43,6 +43,15 @@ pub trait Orders: Send + Sync {
 
     /// How many orders the customer has (0 for an unknown customer).
     fn count_for_customer(&self, customer_id: Uuid) -> impl Future<Output = Result<u64>> + Send;
+
+    /// Creations and status changes of the customer's orders strictly after `before`
+    /// (`(at, seq)`), newest first, at most `limit` (for the customer's timeline).
+    fn events_for_customer(
+        &self,
+        customer_id: Uuid,
+        before: Option<(Timestamp, i64)>,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<OrderEvent>>> + Send;
 }
 
 /// [`Orders`] over a store, with the time taken from a clock.
@@ -103,6 +112,17 @@ impl<S: OrderStore> Orders for Service<S> {
 
     async fn count_for_customer(&self, customer_id: Uuid) -> Result<u64> {
         self.store.count_for_customer(customer_id).await
+    }
+
+    async fn events_for_customer(
+        &self,
+        customer_id: Uuid,
+        before: Option<(Timestamp, i64)>,
+        limit: u32,
+    ) -> Result<Vec<OrderEvent>> {
+        self.store
+            .events_for_customer(customer_id, before, limit)
+            .await
     }
 }
 
@@ -488,6 +508,42 @@ mod tests {
                 .unwrap(),
             1
         );
+    }
+
+    #[tokio::test]
+    async fn a_customers_order_events_are_paged_newest_first() {
+        let f = fixture();
+        let customer = f.customer().await;
+        let other = f.customer().await;
+        let a = f.draft(customer).await;
+        let b = f.draft(customer).await; // same instant as a's creation
+        f.draft(other).await;
+        f.clock.set(ts("2026-03-02T09:00:00Z"));
+        f.orders
+            .update(a.id, status(Status::Confirmed), None)
+            .await
+            .unwrap();
+        let all = f
+            .orders
+            .events_for_customer(customer, None, 10)
+            .await
+            .unwrap();
+        let seen: Vec<_> = all.iter().map(|e| (e.order_id, e.from, e.to)).collect();
+        assert_eq!(
+            seen,
+            [
+                (a.id, Some(Status::Draft), Status::Confirmed),
+                (b.id, None, Status::Draft),
+                (a.id, None, Status::Draft),
+            ]
+        );
+        assert_eq!(all[1].order_number, b.order_number);
+        let rest = f
+            .orders
+            .events_for_customer(customer, Some((all[1].at, all[1].seq)), 10)
+            .await
+            .unwrap();
+        assert_eq!(rest, all[2..].to_vec(), "strictly after the cursor");
     }
 
     #[tokio::test]

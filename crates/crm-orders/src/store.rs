@@ -9,10 +9,11 @@ pub mod sqlite;
 
 use std::future::Future;
 
+use crm_core::Timestamp;
 use uuid::Uuid;
 
 use crate::error::Result;
-use crate::model::{ListQuery, Order, Page};
+use crate::model::{ListQuery, Order, OrderEvent, Page};
 
 /// What an [`OrderStore::update`] callback decides.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,4 +65,13 @@ pub trait OrderStore: Send + Sync + 'static {
 
     /// How many orders the customer has.
     fn count_for_customer(&self, customer_id: Uuid) -> impl Future<Output = Result<u64>> + Send;
+
+    /// Up to `limit` status changes of the customer's orders strictly after `before`
+    /// (`(at, seq)`), newest first: by `at`, then `seq`, descending.
+    fn events_for_customer(
+        &self,
+        customer_id: Uuid,
+        before: Option<(Timestamp, i64)>,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<OrderEvent>>> + Send;
 }

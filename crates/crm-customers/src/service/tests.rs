@@ -812,3 +812,44 @@ async fn bulk_import_is_searchable_and_ordered() {
         .total;
     assert!(tagged.total > 0 && tagged.total < expected);
 }
+
+#[tokio::test]
+async fn a_contact_is_added_once_whatever_its_spelling() {
+    let (_dir, svc, _clock) = setup();
+    let c = create(
+        &svc,
+        json!({"name": "Ιερός Ναός Αγίας Παρασκευής",
+               "contacts": [{"type": "phone", "value": "210 123 4567"}]}),
+    )
+    .await;
+    let input = |kind: &str, value: &str| {
+        serde_json::from_value::<crate::model::ContactInput>(json!({"type": kind, "value": value}))
+            .unwrap()
+    };
+    let same = svc
+        .add_contact(c.id, input("whatsapp", "+30 210 1234567"))
+        .await
+        .unwrap();
+    assert_eq!(same.version, 1, "the number is already a contact");
+    let added = svc
+        .add_contact(c.id, input("whatsapp", "00306912345678"))
+        .await
+        .unwrap();
+    assert_eq!(added.version, 2);
+    assert_eq!(added.contacts.len(), 2);
+    assert_eq!(added.contacts[1].e164.as_deref(), Some("+306912345678"));
+    let found = svc.find_by_contact("6912345678").await.unwrap().unwrap();
+    assert_eq!(found.id, c.id);
+    assert_eq!(
+        invalid_field(
+            svc.add_contact(c.id, input("email", "not-an-address"))
+                .await
+        ),
+        "contacts[0].value"
+    );
+    assert!(matches!(
+        svc.add_contact(Uuid::new_v4(), input("phone", "6912345678"))
+            .await,
+        Err(Error::NotFound { .. })
+    ));
+}

@@ -641,7 +641,7 @@ impl CustomerStore for SqliteCustomerStore {
                         if is_constraint_violation(&e, "FOREIGN KEY") {
                             Error::InUse {
                                 message: format!(
-                                    "customer {id} cannot be deleted: other records (orders) refer to it"
+                                    "customer {id} cannot be deleted: other records (orders, comms, media) refer to it"
                                 ),
                             }
                         } else {

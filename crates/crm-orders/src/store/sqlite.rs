@@ -18,8 +18,8 @@ use uuid::Uuid;
 
 use crate::error::{Error, Result};
 use crate::model::{
-    Discount, DiscountType, Item, ItemType, ListQuery, Order, Page, PaymentStatus, Shipping,
-    Status, StatusChange, line_total, order_number,
+    Discount, DiscountType, Item, ItemType, ListQuery, Order, OrderEvent, Page, PaymentStatus,
+    Shipping, Status, StatusChange, line_total, order_number,
 };
 use crate::store::{Change, OrderStore};
 
@@ -270,6 +270,43 @@ impl OrderStore for SqliteOrderStore {
                     |r| r.get(0),
                 )?;
                 Ok(u64::try_from(n).unwrap_or(0))
+            })
+            .await
+    }
+
+    async fn events_for_customer(
+        &self,
+        customer_id: Uuid,
+        before: Option<(Timestamp, i64)>,
+        limit: u32,
+    ) -> Result<Vec<OrderEvent>> {
+        self.db
+            .read(move |conn| {
+                let (at, seq) = before.unzip();
+                let mut stmt = conn.prepare_cached(
+                    "SELECT h.id, h.order_id, o.order_number, h.from_status, h.to_status, h.at
+                     FROM orders AS o JOIN order_status_history AS h ON h.order_id = o.id
+                     WHERE o.customer_id = ?1 AND (?2 IS NULL OR (h.at, h.id) < (?2, ?3))
+                     ORDER BY h.at DESC, h.id DESC LIMIT ?4",
+                )?;
+                let rows = stmt.query_map(
+                    params![customer_id.to_string(), at, seq, i64::from(limit)],
+                    |r| {
+                        let order_id: String = r.get(1)?;
+                        Ok(OrderEvent {
+                            seq: r.get(0)?,
+                            order_id: parse_uuid(1, &order_id)?,
+                            order_number: r.get(2)?,
+                            from: r
+                                .get::<_, Option<String>>(3)?
+                                .map(|s| parse_enum(3, &s, Status::parse))
+                                .transpose()?,
+                            to: enum_col(r, 4, Status::parse)?,
+                            at: r.get(5)?,
+                        })
+                    },
+                )?;
+                Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
             })
             .await
     }
