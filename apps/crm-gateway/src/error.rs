@@ -187,6 +187,20 @@ macro_rules! domain_error {
 
 domain_error!(crm_products, crm_customers, crm_orders);
 
+// comms records are never "in use", so its error has no such variant
+impl From<crm_comms::Error> for ApiError {
+    fn from(e: crm_comms::Error) -> Self {
+        use crm_comms::Error as E;
+        match e {
+            E::NotFound { .. } => ApiError::not_found(e.to_string()),
+            E::Conflict { message } => ApiError::conflict("conflict", message),
+            E::Invalid { field, reason } => ApiError::invalid_field(field, reason),
+            E::Stale { current_version } => ApiError::stale(current_version),
+            E::Db(e) => ApiError::internal(e),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use actix_web::body::to_bytes;

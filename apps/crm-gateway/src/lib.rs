@@ -12,6 +12,7 @@ pub mod openapi;
 pub mod routes;
 pub mod secrets;
 pub mod telemetry;
+pub mod timeline;
 pub mod users;
 
 use std::net::TcpListener;
@@ -33,6 +34,7 @@ use crate::users::Users;
 pub type Products = crm_products::Service<crm_products::SqliteProductStore>;
 pub type Customers = crm_customers::Service<crm_customers::SqliteCustomerStore>;
 pub type Orders = crm_orders::Service<crm_orders::SqliteOrderStore>;
+pub type Comms = crm_comms::Service<crm_comms::SqliteCommsStore>;
 
 /// What every handler can reach.
 #[derive(Debug)]
@@ -41,6 +43,7 @@ pub struct AppState {
     pub products: Products,
     pub customers: Customers,
     pub orders: Orders,
+    pub comms: Comms,
     pub users: Users,
     pub keys: TokenKeys,
     pub clock: Arc<dyn Clock>,
@@ -70,6 +73,10 @@ impl AppState {
             ),
             orders: crm_orders::Service::new(
                 crm_orders::SqliteOrderStore::new(db.clone()),
+                clock.clone(),
+            ),
+            comms: crm_comms::Service::new(
+                crm_comms::SqliteCommsStore::new(db.clone()),
                 clock.clone(),
             ),
             users: Users::new(db.clone(), clock.clone()),

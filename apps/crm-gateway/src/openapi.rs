@@ -3,21 +3,24 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::routes::{auth, customers, orders, products, system};
+use crate::routes::{auth, comms, customers, media, orders, products, system};
 
 #[derive(OpenApi)]
 #[openapi(
     info(
         title = "BellSystems CRM API",
-        description = "Customers, products, orders and their history. Errors are `{\"error\": {\"code\", \"message\", \"details\"}}`; single records carry an `ETag` to send back in `If-Match`."
+        description = "Customers, products, orders, communications and media. Errors are `{\"error\": {\"code\", \"message\", \"details\"}}`; single records carry an `ETag` to send back in `If-Match`."
     ),
     paths(
         system::health,
         auth::login,
         products::list, products::get, products::create, products::update, products::delete,
         customers::list, customers::by_contact, customers::get, customers::create,
-        customers::update, customers::add_note, customers::delete,
+        customers::update, customers::add_note, customers::delete, customers::timeline,
         orders::list, orders::get, orders::create, orders::update, orders::delete,
+        comms::list, comms::get, comms::create, comms::update, comms::delete, comms::search,
+        comms::inbox, comms::assign,
+        media::list, media::get, media::create, media::delete,
     ),
     modifiers(&BearerAuth),
     tags(
@@ -25,6 +28,8 @@ use crate::routes::{auth, customers, orders, products, system};
         (name = "products", description = "Catalogue with costs and stock"),
         (name = "customers", description = "Parishes and people, their contacts and devices"),
         (name = "orders", description = "Orders with server-computed totals"),
+        (name = "comms", description = "E-mail, WhatsApp, calls, SMS, notes and visits; the unassigned inbox"),
+        (name = "media", description = "Records of files kept in Nextcloud"),
         (name = "system", description = "Health"),
     )
 )]

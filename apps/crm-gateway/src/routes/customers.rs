@@ -2,6 +2,7 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
+use crm_comms::Comms as _;
 use crm_customers::{Customer, CustomerPatch, Customers as _, ListQuery, NewCustomer};
 use crm_orders::Orders as _;
 use serde::{Deserialize, Serialize};
@@ -13,6 +14,7 @@ use crate::auth::{Editor, Viewer};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{IfMatch, Json, Query};
 use crate::routes::{created, record};
+use crate::timeline::{self, TimelineItem};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -28,7 +30,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(web::put().to(update))
             .route(web::delete().to(delete)),
     )
-    .service(web::resource("/customers/{id}/notes").route(web::post().to(add_note)));
+    .service(web::resource("/customers/{id}/notes").route(web::post().to(add_note)))
+    .service(web::resource("/customers/{id}/timeline").route(web::get().to(timeline)));
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -179,12 +182,12 @@ pub async fn add_note(
     Ok(record(StatusCode::OK, c.version, &c))
 }
 
-/// Delete a customer who has no orders.
+/// Delete a customer who has no orders, comms entries or media records.
 #[utoipa::path(delete, path = "/api/crm/customers/{id}", tag = "customers",
     params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)),
     security(("bearer" = [])),
     responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
-              (status = 404, body = ErrorBody), (status = 409, description = "orders refer to the customer; details count them", body = ErrorBody),
+              (status = 404, body = ErrorBody), (status = 409, description = "orders, comms or media refer to the customer; details count each", body = ErrorBody),
               (status = 412, body = ErrorBody)))]
 pub async fn delete(
     _: Editor,
@@ -200,8 +203,52 @@ pub async fn delete(
         Ok(()) => Ok(HttpResponse::NoContent().finish()),
         Err(e @ crm_customers::Error::InUse { .. }) => {
             let orders = state.orders.count_for_customer(*id).await?;
-            Err(ApiError::from(e).with_details(json!({ "orders": orders })))
+            let counts = state.comms.counts_for_customer(*id).await?;
+            Err(ApiError::from(e).with_details(
+                json!({ "orders": orders, "comms": counts.comms, "media": counts.media }),
+            ))
         }
         Err(e) => Err(e.into()),
     }
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TimelineParams {
+    /// Page size (default 50, at most 200).
+    limit: Option<u32>,
+    /// `next_cursor` of the previous page.
+    cursor: Option<String>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Timeline {
+    items: Vec<TimelineItem>,
+    /// Pass as `cursor` for the next page; `null` on the last page.
+    next_cursor: Option<String>,
+}
+
+/// Everything that happened with a customer, newest first: comms entries, media records,
+/// order creations and status changes, notes.
+#[utoipa::path(get, path = "/api/crm/customers/{id}/timeline", tag = "customers",
+    params(("id" = Uuid, Path), TimelineParams), security(("bearer" = [])),
+    responses((status = 200, body = Timeline), (status = 401, body = ErrorBody),
+              (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn timeline(
+    _: Viewer,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    Query(p): Query<TimelineParams>,
+) -> Result<web::Json<Timeline>, ApiError> {
+    let cursor = p
+        .cursor
+        .as_deref()
+        .filter(|c| !c.is_empty())
+        .map(str::parse)
+        .transpose()?;
+    let page = timeline::page(&state, *id, cursor, p.limit).await?;
+    Ok(web::Json(Timeline {
+        items: page.items,
+        next_cursor: page.next.map(|c| c.to_string()),
+    }))
 }

@@ -4,7 +4,9 @@
 //! They hold no SQL and no business rule.
 
 pub mod auth;
+pub mod comms;
 pub mod customers;
+pub mod media;
 pub mod orders;
 pub mod products;
 pub mod system;
@@ -27,7 +29,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::scope("/api/crm")
                 .configure(products::configure)
                 .configure(customers::configure)
-                .configure(orders::configure),
+                .configure(orders::configure)
+                .configure(comms::configure)
+                .configure(media::configure),
         );
 }
 

@@ -5,6 +5,7 @@
 mod helpers;
 
 mod auth;
+mod comms;
 mod customers;
 mod durability;
 mod errors;

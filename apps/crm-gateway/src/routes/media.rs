@@ -1,0 +1,135 @@
+//! `/api/crm/media`: records of files kept in Nextcloud (metadata only).
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use crm_comms::{Comms as _, MediaQuery, MediaRecord, NewMedia};
+use crm_orders::Orders as _;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::AppState;
+use crate::auth::{Editor, Viewer};
+use crate::error::{ApiError, ErrorBody};
+use crate::extract::{IfMatch, Json, Query};
+use crate::routes::{created, record};
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource(["/media", "/media/"])
+            .route(web::get().to(list))
+            .route(web::post().to(create)),
+    )
+    .service(
+        web::resource("/media/{id}")
+            .route(web::get().to(get))
+            .route(web::delete().to(delete)),
+    );
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListParams {
+    /// A customer's records (this or `order_id` is required; both: the customer's for the
+    /// order).
+    customer_id: Option<Uuid>,
+    /// An order's records.
+    order_id: Option<Uuid>,
+    /// Page size (default 100, at most 1000).
+    limit: Option<u32>,
+    offset: Option<u32>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct MediaList {
+    items: Vec<MediaRecord>,
+    total: u64,
+}
+
+/// Media records of a customer or an order, newest first.
+#[utoipa::path(get, path = "/api/crm/media", tag = "media", params(ListParams),
+    security(("bearer" = [])),
+    responses((status = 200, body = MediaList), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn list(
+    _: Viewer,
+    state: web::Data<AppState>,
+    Query(p): Query<ListParams>,
+) -> Result<web::Json<MediaList>, ApiError> {
+    let page = state
+        .comms
+        .list_media(MediaQuery {
+            customer_id: p.customer_id,
+            order_id: p.order_id,
+            limit: p.limit,
+            offset: p.offset,
+        })
+        .await?;
+    Ok(web::Json(MediaList {
+        items: page.items,
+        total: page.total,
+    }))
+}
+
+/// One media record.
+#[utoipa::path(get, path = "/api/crm/media/{id}", tag = "media",
+    params(("id" = Uuid, Path)), security(("bearer" = [])),
+    responses((status = 200, body = MediaRecord, headers(("ETag" = String))),
+              (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn get(
+    _: Viewer,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let m = state.comms.get_media(*id).await?;
+    Ok(record(StatusCode::OK, m.version, &m))
+}
+
+/// Record a file that is in Nextcloud already. With only `order_id`, the record also
+/// belongs to the order's customer.
+#[utoipa::path(post, path = "/api/crm/media", tag = "media", request_body = NewMedia,
+    security(("bearer" = [])),
+    responses((status = 201, body = MediaRecord, headers(("ETag" = String), ("Location" = String))),
+              (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody),
+              (status = 409, description = "the file has a record already", body = ErrorBody),
+              (status = 422, body = ErrorBody)))]
+pub async fn create(
+    editor: Editor,
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    Json(mut new): Json<NewMedia>,
+) -> Result<HttpResponse, ApiError> {
+    new.uploaded_by = Some(editor.0.subject);
+    if new.customer_id.is_none()
+        && let Some(order_id) = new.order_id
+    {
+        let order = state.orders.get(order_id).await.map_err(|e| match e {
+            crm_orders::Error::NotFound { id } => {
+                ApiError::invalid_field("order_id", format!("no order has the id {id}"))
+            }
+            e => e.into(),
+        })?;
+        new.customer_id = Some(order.customer_id);
+    }
+    let m = state.comms.create_media(new).await?;
+    Ok(created(&req, m.id, m.version, &m))
+}
+
+/// Delete a media record (not the file).
+#[utoipa::path(delete, path = "/api/crm/media/{id}", tag = "media",
+    params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)),
+    security(("bearer" = [])),
+    responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody), (status = 412, body = ErrorBody)))]
+pub async fn delete(
+    _: Editor,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+) -> Result<HttpResponse, ApiError> {
+    state
+        .comms
+        .delete_media(*id, if_match.expected_version())
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
