@@ -17,9 +17,28 @@ lint:
 fmt:
     cargo fmt --all
 
-# Benchmarks: in-process search, then HTTP load with wrk (figures go to docs/performance.md)
-bench:
+# Every benchmark (figures go to docs/performance.md); ~20 minutes on 2 cores
+bench: bench-http bench-search bench-comms bench-bridges
+
+# HTTP load with wrk on a seeded database: start-up, RSS, GET/POST customers, POST comms
+bench-http:
     ./scripts/bench.sh
+
+# Customer search over 100,000 customers, in process
+bench-search:
+    cargo bench -p crm-customers --bench search
+
+# Comms at 2,000,000 entries (ingest, latest page, search), then the timeline on that database
+bench-comms:
+    rm -rf target/bench-comms
+    COMMS_BENCH_DIR=target/bench-comms cargo bench -p crm-comms --bench comms
+    COMMS_BENCH_DIR=target/bench-comms cargo bench -p crm-gateway --bench timeline
+    rm -rf target/bench-comms
+
+# AMI correlation and WebDAV listing (the latter against a local Apache mod_dav)
+bench-bridges:
+    cargo bench -p ami-bridge
+    bash -c 'eval "$(scripts/infra/start-webdav.sh)" && trap "RM=1 scripts/infra/stop-webdav.sh \"\$WEBDAV_PIDFILE\"" EXIT && cargo bench -p nextcloud-dav --bench list'
 
 # Create a local user (asks for the password)
 user name perms="crm:view,crm:edit":

@@ -65,5 +65,8 @@ wrk -t2 -c32 -d5s "http://127.0.0.1:$PORT/no-such-route" | grep Requests/sec
 log "POST /api/crm/customers: wrk 2 threads x 32 connections, 10 s"
 wrk -t2 -c32 -d10s --latency -s scripts/bench/create_customer.lua "http://127.0.0.1:$PORT" | tee "$WORK/post.txt"
 
+log "POST /api/crm/comms: wrk 2 threads x 32 connections, 10 s (durability under kill -9 is the test suite's)"
+wrk -t2 -c32 -d10s --latency -s scripts/bench/create_comms.lua "http://127.0.0.1:$PORT" | tee "$WORK/comms.txt"
+
 RSS_AFTER_KB=$(awk '/VmRSS/{print $2}' /proc/$PID/status)
 echo "RSS after load: $((RSS_AFTER_KB / 1024)) MB"

@@ -7,7 +7,9 @@
 --
 -- `seq` is the rowid: the append order and the entry's row in `comms_fts`. `id` is the
 -- public UUID. Listings walk the indexes in (occurred_at DESC, id DESC) order and stop at
--- the page size; the number of matches comes from `comms_counts`, which triggers keep.
+-- the page size; the number of matches comes from `comms_counts`. A direction filter walks
+-- the customer's (or type's) index and skips: every direction is common, while a type can
+-- be rare, so only types have an index of their own (each index costs every insert).
 CREATE TABLE comms_entries (
     seq            INTEGER PRIMARY KEY,
     id             TEXT NOT NULL,
@@ -36,14 +38,14 @@ CREATE UNIQUE INDEX comms_entries_ext ON comms_entries (type, ext_message_id)
 CREATE INDEX comms_entries_customer ON comms_entries (customer_id, occurred_at DESC, id DESC);
 CREATE INDEX comms_entries_customer_type
     ON comms_entries (customer_id, type, occurred_at DESC, id DESC);
-CREATE INDEX comms_entries_customer_direction
-    ON comms_entries (customer_id, direction, occurred_at DESC, id DESC);
 CREATE INDEX comms_entries_inbox ON comms_entries (occurred_at DESC, id DESC)
     WHERE customer_id IS NULL;
 CREATE INDEX comms_entries_inbox_sender ON comms_entries (sender_key)
     WHERE customer_id IS NULL;
 
--- How many entries each customer (or, under '', the inbox) has per type and direction.
+-- How many entries each customer (or, under '', the inbox) has per type and direction. Kept
+-- by the store in the same transaction as the entries, one update per key and batch (a
+-- trigger would cost more than the insert itself).
 CREATE TABLE comms_counts (
     customer_id TEXT NOT NULL,                              -- '' for the unassigned inbox
     type        TEXT NOT NULL,
@@ -51,28 +53,6 @@ CREATE TABLE comms_counts (
     n           INTEGER NOT NULL CHECK (n >= 0),
     PRIMARY KEY (customer_id, type, direction)
 ) STRICT, WITHOUT ROWID;
-CREATE TRIGGER comms_counts_insert AFTER INSERT ON comms_entries
-BEGIN
-    INSERT INTO comms_counts (customer_id, type, direction, n)
-    VALUES (coalesce(new.customer_id, ''), new.type, new.direction, 1)
-    ON CONFLICT DO UPDATE SET n = n + 1;
-END;
-CREATE TRIGGER comms_counts_delete AFTER DELETE ON comms_entries
-BEGIN
-    UPDATE comms_counts SET n = n - 1
-    WHERE customer_id = coalesce(old.customer_id, '') AND type = old.type
-      AND direction = old.direction;
-END;
-CREATE TRIGGER comms_counts_update AFTER UPDATE OF customer_id, type, direction ON comms_entries
-BEGIN
-    UPDATE comms_counts SET n = n - 1
-    WHERE customer_id = coalesce(old.customer_id, '') AND type = old.type
-      AND direction = old.direction;
-    INSERT INTO comms_counts (customer_id, type, direction, n)
-    VALUES (coalesce(new.customer_id, ''), new.type, new.direction, 1)
-    ON CONFLICT DO UPDATE SET n = n + 1;
-END;
-
 -- Search keys of subject and body (see crm_core::fts), rowid = comms_entries.seq. `scope`
 -- holds one token for the customer (`c` + the id's hex digits, or `cinbox`) and one for
 -- the type, matched only through the column filter `scope:`.

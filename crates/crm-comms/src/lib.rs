@@ -11,6 +11,8 @@
 pub mod error;
 pub mod model;
 pub mod search;
+#[cfg(feature = "seed")]
+pub mod seed;
 pub mod service;
 pub mod store;
 

@@ -53,6 +53,9 @@
 //! `("ajos"* OR …) AND ("nik"* OR "nih"*)`. A query without any word is no search at all.
 //!
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
 
@@ -217,17 +220,50 @@ pub fn index_text(text: &str) -> String {
     out
 }
 
+/// Appends the keys of the words of `text` to `out`, space separated.
+///
+/// Text is cut at characters that can be in no word first, and the keys of those pieces are
+/// remembered per thread (up to [`KEY_CACHE_MAX`]): messages repeat their vocabulary, and a
+/// key costs a Unicode decomposition and several allocations. The result is that of keying
+/// the whole text at once.
 pub fn push_index_text(out: &mut String, text: &str) {
-    for w in words(text) {
-        if !out.is_empty() {
-            out.push(' ');
+    let pieces = text
+        .split(|c: char| !c.is_alphanumeric() && !is_combining_mark(c))
+        .filter(|p| !p.is_empty());
+    KEYS.with_borrow_mut(|cache| {
+        for piece in pieces {
+            let key = match cache.get(piece) {
+                Some(key) => key,
+                None => {
+                    if cache.len() >= KEY_CACHE_MAX {
+                        cache.clear();
+                    }
+                    let key = words(piece)
+                        .iter()
+                        .map(|w| latin_key(&plain(&transliterate(w))))
+                        .collect::<Vec<_>>()
+                        .join(" ");
+                    cache.entry(piece.to_owned()).or_insert(key)
+                }
+            };
+            if key.is_empty() {
+                continue;
+            }
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(key);
         }
-        out.push_str(&latin_key(&plain(&transliterate(&w))));
-    }
+    });
 }
 
-/// The index text of a phone number: its digit groups, all its digits, and the digits of its
-/// E.164 and national forms.
+/// Most raw words whose keys a thread remembers.
+pub const KEY_CACHE_MAX: usize = 50_000;
+
+thread_local! {
+    static KEYS: RefCell<HashMap<String, String>> = RefCell::new(HashMap::new());
+}
+
 /// Alternatives a typed word may stand for, before the Latin rules.
 fn spellings(word: &[Ch]) -> Vec<Vec<char>> {
     let mut variants: Vec<Vec<char>> = vec![Vec::with_capacity(word.len())];

@@ -1,5 +1,7 @@
-//! Test support for the domain crates (feature `testing`): rows of other contexts' tables
-//! without depending on those crates.
+//! Test and benchmark support for the domain crates (feature `testing`): rows of other
+//! contexts' tables without depending on those crates, and latency percentiles.
+
+use std::time::Duration;
 
 use rusqlite::types::Value;
 use rusqlite::{Connection, params_from_iter};
@@ -49,4 +51,26 @@ pub fn insert_row(conn: &Connection, table: &str, id: Uuid, name: &str) -> rusql
     );
     conn.execute_batch("PRAGMA ignore_check_constraints = OFF")?;
     result.map(|_| ())
+}
+
+/// A number from the environment (benchmark sizes), or `default`.
+pub fn env_usize(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// The `p`-th percentile (nearest rank) of sorted durations; zero for none.
+pub fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    let rank = ((p / 100.0) * (sorted.len() as f64)).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1]
+}
+
+/// Milliseconds with three decimals.
+pub fn ms(d: Duration) -> String {
+    format!("{:.3}", d.as_secs_f64() * 1000.0)
 }

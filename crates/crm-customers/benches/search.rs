@@ -12,19 +12,13 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use crm_core::testing::{env_usize, ms, percentile};
 use crm_core::{Db, SystemClock, Timestamp};
 use crm_customers::seed;
 use crm_customers::{Customers, ListQuery, Service, SqliteCustomerStore};
 
 const P50_TARGET: Duration = Duration::from_millis(5);
 const P99_TARGET: Duration = Duration::from_millis(20);
-
-fn env_usize(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
 
 fn query(search: Option<&str>, tag: Option<&str>) -> ListQuery {
     ListQuery {
@@ -33,18 +27,6 @@ fn query(search: Option<&str>, tag: Option<&str>) -> ListQuery {
         limit: Some(50),
         offset: None,
     }
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    if sorted.is_empty() {
-        return Duration::ZERO;
-    }
-    let rank = ((p / 100.0) * (sorted.len() as f64)).ceil() as usize;
-    sorted[rank.clamp(1, sorted.len()) - 1]
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.3}", d.as_secs_f64() * 1000.0)
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

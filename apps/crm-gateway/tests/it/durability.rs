@@ -85,26 +85,32 @@ fn start_crm(data_dir: &Path) -> (Child, String) {
     (child, format!("http://{addr}"))
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn acknowledged_writes_survive_kill_9() {
+/// Posts from `writers` concurrent clients (`body(writer, n)` to `path`) to the real binary,
+/// kills it with SIGKILL mid-stream, restarts it and checks that every write answered 201
+/// can be read back at `path/{id}`.
+async fn acknowledged_writes_survive_kill_9(
+    path: &'static str,
+    writers: usize,
+    body: fn(usize, usize) -> serde_json::Value,
+) {
     let dir = tempfile::tempdir().unwrap();
     let (mut child, base) = start_crm(dir.path());
     let client = reqwest::Client::new();
     let token = token(&["crm:view", "crm:edit"]);
     let stop = Arc::new(AtomicBool::new(false));
-    let mut writers = Vec::new();
-    for w in 0..16 {
+    let mut tasks = Vec::new();
+    for w in 0..writers {
         let (client, base, token, stop) =
             (client.clone(), base.clone(), token.clone(), stop.clone());
-        writers.push(tokio::spawn(async move {
+        tasks.push(tokio::spawn(async move {
             let mut acked = Vec::new();
             let mut n = 0;
             while !stop.load(Ordering::Relaxed) {
                 n += 1;
                 let resp = client
-                    .post(format!("{base}/api/crm/customers"))
+                    .post(format!("{base}{path}"))
                     .bearer_auth(&token)
-                    .json(&json!({ "name": format!("Ενορία {w}-{n}") }))
+                    .json(&body(w, n))
                     .send()
                     .await;
                 match resp {
@@ -124,8 +130,8 @@ async fn acknowledged_writes_survive_kill_9() {
     child.wait().unwrap();
     stop.store(true, Ordering::Relaxed);
     let mut acked = Vec::new();
-    for w in writers {
-        acked.extend(w.await.unwrap());
+    for t in tasks {
+        acked.extend(t.await.unwrap());
     }
     assert!(
         acked.len() > 100,
@@ -137,7 +143,7 @@ async fn acknowledged_writes_survive_kill_9() {
     let mut missing = Vec::new();
     for id in &acked {
         let r = client
-            .get(format!("{base}/api/crm/customers/{id}"))
+            .get(format!("{base}{path}/{id}"))
             .bearer_auth(&token)
             .send()
             .await
@@ -154,4 +160,23 @@ async fn acknowledged_writes_survive_kill_9() {
         missing.len(),
         acked.len()
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn acknowledged_customers_survive_kill_9() {
+    acknowledged_writes_survive_kill_9(
+        "/api/crm/customers",
+        16,
+        |w, n| json!({ "name": format!("Ενορία {w}-{n}") }),
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn acknowledged_comms_entries_survive_kill_9() {
+    acknowledged_writes_survive_kill_9("/api/crm/comms", 32, |w, n| {
+        json!({ "sender": format!("69{w:02}{n:06}"), "type": "whatsapp", "direction": "inbound",
+                "ext_message_id": format!("wamid.{w}.{n}"), "body": "Καλημέρα, η καμπάνα δεν χτυπά" })
+    })
+    .await;
 }

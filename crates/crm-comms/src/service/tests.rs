@@ -250,6 +250,7 @@ async fn list_queries_walk_an_index_without_sorting() {
                 "SELECT id FROM comms_entries WHERE customer_id = 'x' AND (occurred_at, id) < ('a', 'b') ORDER BY occurred_at DESC, id DESC LIMIT 10",
                 "SELECT id FROM comms_entries WHERE customer_id = 'x' AND type = 'call' ORDER BY occurred_at DESC, id DESC LIMIT 10",
                 "SELECT id FROM comms_entries WHERE customer_id = 'x' AND direction = 'inbound' ORDER BY occurred_at DESC, id DESC LIMIT 10",
+                "SELECT id FROM comms_entries WHERE customer_id = 'x' AND type = 'call' AND direction = 'inbound' ORDER BY occurred_at DESC, id DESC LIMIT 10",
                 "SELECT id FROM comms_entries WHERE customer_id IS NULL ORDER BY occurred_at DESC, id DESC LIMIT 10",
                 "SELECT id FROM media_records WHERE customer_id = 'x' ORDER BY created_at DESC, id DESC LIMIT 10",
             ] {

@@ -2,8 +2,8 @@
 //! `migrations/05-comms/up.sql`).
 //!
 //! An entry is one row of `comms_entries` (attachments and meta as JSON) and one row of
-//! `comms_fts` with the same rowid (`seq`); triggers keep `comms_counts` and drop the index
-//! row of a deleted entry. Listings walk an index in list order and read only the rows of
+//! `comms_fts` with the same rowid (`seq`; a trigger drops it with the entry). The store keeps
+//! `comms_counts` in step in the same transaction. Listings walk an index in list order and read only the rows of
 //! the page; their totals are sums over `comms_counts`, never a scan.
 //!
 //! # Search order
@@ -11,6 +11,8 @@
 //! A search with at most [`RANK_LIMIT`] hits is listed newest first by `occurred_at`, as
 //! every other list; a broader one (a common word over a million entries) by the order the
 //! entries were stored, newest first, which the index yields without reading any entry.
+
+use std::collections::HashMap;
 
 use crm_core::{Db, Page, Timestamp};
 use rusqlite::types::{ToSql, Type};
@@ -164,6 +166,42 @@ fn load(conn: &Connection, id: Uuid) -> Result<Option<(Entry, i64)>> {
         .optional()?)
 }
 
+/// Changes of `comms_counts` gathered over one write, applied once per key.
+#[derive(Debug, Default)]
+struct CountChanges(HashMap<(Option<Uuid>, CommsType, Direction), i64>);
+
+impl CountChanges {
+    fn add(&mut self, customer_id: Option<Uuid>, kind: CommsType, direction: Direction, n: i64) {
+        *self.0.entry((customer_id, kind, direction)).or_default() += n;
+    }
+
+    fn apply(self, conn: &Connection) -> Result<()> {
+        for ((customer, kind, direction), n) in self.0 {
+            // a new row only ever grows; CHECK (n >= 0) would refuse a negative insert even
+            // where the conflict makes it an update
+            let sql = match n {
+                0 => continue,
+                1.. => {
+                    "INSERT INTO comms_counts (customer_id, type, direction, n)
+                     VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO UPDATE SET n = n + excluded.n"
+                }
+                _ => {
+                    "UPDATE comms_counts SET n = n + ?4
+                     WHERE customer_id = ?1 AND type = ?2 AND direction = ?3"
+                }
+            };
+            let owner = customer.map(|c| c.to_string()).unwrap_or_default();
+            conn.prepare_cached(sql)?.execute(params![
+                owner,
+                kind.as_str(),
+                direction.as_str(),
+                n
+            ])?;
+        }
+        Ok(())
+    }
+}
+
 fn write_fts(conn: &Connection, seq: i64, d: &Document, replace: bool) -> Result<()> {
     if replace {
         conn.prepare_cached("DELETE FROM comms_fts WHERE rowid = ?1")?
@@ -176,7 +214,12 @@ fn write_fts(conn: &Connection, seq: i64, d: &Document, replace: bool) -> Result
     Ok(())
 }
 
-fn ingest_one(conn: &Connection, e: Entry, doc: &Document) -> Result<Result<Ingested>> {
+fn ingest_one(
+    conn: &Connection,
+    e: Entry,
+    doc: &Document,
+    counts: &mut CountChanges,
+) -> Result<Result<Ingested>> {
     if let Some(ext) = &e.ext_message_id {
         let existing = conn
             .prepare_cached(&format!(
@@ -222,6 +265,7 @@ fn ingest_one(conn: &Connection, e: Entry, doc: &Document) -> Result<Result<Inge
         e.version,
     ])?;
     write_fts(conn, conn.last_insert_rowid(), doc, false)?;
+    counts.add(e.customer_id, e.kind, e.direction, 1);
     Ok(Ok(Ingested {
         entry: e,
         created: true,
@@ -353,6 +397,7 @@ fn assign(
         targets.extend(rows.collect::<rusqlite::Result<Vec<i64>>>()?);
     }
     let mut moved = Vec::with_capacity(targets.len());
+    let mut counts = CountChanges::default();
     for seq in targets {
         conn.prepare_cached(
             "UPDATE comms_entries SET customer_id = ?2, updated_at = ?3, version = version + 1
@@ -365,8 +410,11 @@ fn assign(
             ))?
             .query_row([seq], entry_from_row)?;
         write_fts(conn, seq, &search::document(&e), true)?;
+        counts.add(None, e.kind, e.direction, -1);
+        counts.add(Some(customer_id), e.kind, e.direction, 1);
         moved.push(e.id);
     }
+    counts.apply(conn)?;
     Ok(Assignment {
         customer_id,
         sender: entry.sender,
@@ -560,11 +608,14 @@ impl CommsStore for SqliteCommsStore {
         let docs: Vec<Document> = entries.iter().map(search::document).collect();
         self.db
             .write(move |conn| {
-                entries
+                let mut counts = CountChanges::default();
+                let outcomes = entries
                     .into_iter()
                     .zip(&docs)
-                    .map(|(e, doc)| ingest_one(conn, e, doc))
-                    .collect()
+                    .map(|(e, doc)| ingest_one(conn, e, doc, &mut counts))
+                    .collect::<Result<Vec<_>>>()?;
+                counts.apply(conn)?;
+                Ok(outcomes)
             })
             .await
     }
@@ -641,13 +692,17 @@ impl CommsStore for SqliteCommsStore {
     async fn delete(&self, id: Uuid, expected_version: Option<i64>) -> Result<()> {
         self.db
             .write(move |conn| {
+                let (entry, _) = load(conn, id)?.ok_or(Error::entry_not_found(id))?;
                 delete_versioned(
                     conn,
                     "comms_entries",
                     id,
                     expected_version,
                     Error::entry_not_found,
-                )
+                )?;
+                let mut counts = CountChanges::default();
+                counts.add(entry.customer_id, entry.kind, entry.direction, -1);
+                counts.apply(conn)
             })
             .await
     }
