@@ -58,6 +58,8 @@ impl AppState {
         let db_path = config.database_path();
         let db = Db::open(&db_path)
             .with_context(|| format!("cannot open the database {}", db_path.display()))?;
+        // off the start-up path: the listener binds at once, the first number finds it loaded
+        std::thread::spawn(crm_core::contact::warm_up);
         let secret = match &config.jwt_secret {
             Some(s) => s.clone(),
             None => secrets::load_or_generate(&config.data_dir)?,

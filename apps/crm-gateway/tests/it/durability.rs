@@ -2,7 +2,7 @@ use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use serde_json::json;
@@ -98,10 +98,16 @@ async fn acknowledged_writes_survive_kill_9(
     let client = reqwest::Client::new();
     let token = token(&["crm:view", "crm:edit"]);
     let stop = Arc::new(AtomicBool::new(false));
+    let acks = Arc::new(AtomicUsize::new(0));
     let mut tasks = Vec::new();
     for w in 0..writers {
-        let (client, base, token, stop) =
-            (client.clone(), base.clone(), token.clone(), stop.clone());
+        let (client, base, token, stop, acks) = (
+            client.clone(),
+            base.clone(),
+            token.clone(),
+            stop.clone(),
+            acks.clone(),
+        );
         tasks.push(tokio::spawn(async move {
             let mut acked = Vec::new();
             let mut n = 0;
@@ -117,6 +123,7 @@ async fn acknowledged_writes_survive_kill_9(
                     Ok(r) if r.status() == 201 => {
                         if let Ok(body) = r.json::<serde_json::Value>().await {
                             acked.push(body["id"].as_str().unwrap().to_owned());
+                            acks.fetch_add(1, Ordering::Relaxed);
                         }
                     }
                     _ => {}
@@ -124,6 +131,11 @@ async fn acknowledged_writes_survive_kill_9(
             }
             acked
         }));
+    }
+    // kill mid-stream: once writes are being acknowledged, plus a while
+    let waiting = tokio::time::Instant::now();
+    while acks.load(Ordering::Relaxed) == 0 && waiting.elapsed() < Duration::from_secs(30) {
+        tokio::time::sleep(Duration::from_millis(20)).await;
     }
     tokio::time::sleep(Duration::from_millis(1500)).await;
     child.kill().unwrap(); // SIGKILL: no shutdown, no flush
