@@ -46,108 +46,37 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let dir =
         std::env::var_os("COMMS_BENCH_DIR").map_or_else(|| temp.path().to_owned(), Into::into);
     std::fs::create_dir_all(&dir)?;
-    let _ = std::fs::remove_file(dir.join("crm.db"));
+    // COMMS_BENCH_REUSE=1: measure the queries again on the database a previous run left
+    let reuse = std::env::var("COMMS_BENCH_REUSE").is_ok_and(|v| v == "1")
+        && dir.join("big-customer.txt").is_file();
+    if !reuse {
+        let _ = std::fs::remove_file(dir.join("crm.db"));
+    }
     let db = Db::open(dir.join("crm.db"))?;
     let comms = Arc::new(Service::new(
         SqliteCommsStore::new(db.clone()),
         Arc::new(SystemClock),
     ));
 
-    let customers: Vec<Uuid> = (0..=CUSTOMERS).map(|_| Uuid::new_v4()).collect();
-    let big = customers[0];
-    let ids = customers.clone();
-    rt.block_on(db.write(move |c| {
-        for id in &ids {
-            insert_row(c, "customers", *id, "Ενορία")?;
-        }
-        Ok::<_, crm_comms::Error>(())
-    }))?;
-
-    println!("ingesting {total} entries in batches of {batch} ({big_share} for one customer)");
-    let mut rng = StdRng::seed_from_u64(7);
-    let big_p = big_share as f64 / total as f64;
-    let started = Instant::now();
-    let mut done = 0usize;
-    let mut stored = 0usize;
-    let mut first_rate = None;
-    let mut in_service = Duration::ZERO;
-    while done < total {
-        // a round of batches, generated first so that only ingestion is timed
-        let mut round = Vec::new();
-        while done < total && round.len() < 2 * STREAMS {
-            let n = batch.min(total - done);
-            let entries: Vec<_> = (0..n)
-                .map(|_| {
-                    let owner = if rng.gen_bool(big_p) {
-                        Some(big)
-                    } else if rng.gen_bool(0.02) {
-                        None
-                    } else {
-                        Some(customers[rng.gen_range(1..customers.len())])
-                    };
-                    seed::entry(&mut rng, owner)
-                })
-                .collect();
-            round.push(entries);
-            done += n;
-        }
-        let t = Instant::now();
-        // STREAMS producers at once, as several bridges would be
-        let mut streams: Vec<Vec<_>> = (0..STREAMS).map(|_| Vec::new()).collect();
-        for (i, b) in round.into_iter().enumerate() {
-            streams[i % STREAMS].push(b);
-        }
-        let tasks: Vec<_> = streams
-            .into_iter()
-            .map(|batches| {
-                let comms = Arc::clone(&comms);
-                rt.spawn(async move {
-                    let mut ok = 0;
-                    for b in batches {
-                        ok += comms
-                            .ingest_batch(b)
-                            .await?
-                            .iter()
-                            .filter(|o| o.is_ok())
-                            .count();
-                    }
-                    Ok::<_, crm_comms::Error>(ok)
-                })
-            })
-            .collect();
-        for task in tasks {
-            stored += rt.block_on(task)??;
-        }
-        in_service += t.elapsed();
-        if first_rate.is_none() && done >= 100_000.min(total) {
-            first_rate = Some(done as f64 / in_service.as_secs_f64());
-        }
-    }
-    let elapsed = started.elapsed();
-    // the time spent in the service, not generating the entries
-    let rate = total as f64 / in_service.as_secs_f64();
-    println!(
-        "ingest: {stored} stored in {:.1} s: {rate:.0} entries/s overall, {:.0}/s over the first 100,000 (target > {INGEST_TARGET:.0})",
-        elapsed.as_secs_f64(),
-        first_rate.unwrap_or(rate),
-    );
-    let size = std::fs::metadata(dir.join("crm.db"))?.len();
-    std::fs::write(dir.join("big-customer.txt"), big.to_string())?;
-    // media records for the big customer, for the timeline
-    for i in 0..2_000 {
-        rt.block_on(comms.create_media(crm_comms::NewMedia {
-            customer_id: Some(big),
-            order_id: None,
-            filename: None,
-            nextcloud_path: format!("Πελάτες/Μεγάλος/Received Media/photo-{i}.jpg"),
-            mime_type: Some("image/jpeg".into()),
-            size: Some(250_000),
-            direction: crm_comms::MediaDirection::Received,
-            tags: Vec::new(),
-            uploaded_by: None,
-        }))?;
-    }
-    println!("database: {:.0} MB", size as f64 / 1e6);
+    let (big, other) = if reuse {
+        let big: Uuid = std::fs::read_to_string(dir.join("big-customer.txt"))?
+            .trim()
+            .parse()?;
+        let other = rt
+            .block_on(db.read(move |c| {
+                c.query_row(
+                    "SELECT customer_id FROM comms_entries WHERE customer_id <> ?1 LIMIT 1",
+                    [big.to_string()],
+                    |r| r.get::<_, String>(0),
+                )
+                .map_err(crm_comms::Error::from)
+            }))?
+            .parse()?;
+        println!("reusing the database in {}", dir.display());
+        (big, other)
+    } else {
+        ingest(&rt, &db, &comms, &dir, total, big_share, batch)?
+    };
 
     // the big customer's newest 100, and the page after a cursor half-way down
     let mut latest = Vec::new();
@@ -218,7 +147,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         ("ψαλτης νεωκορος", None),
         ("καμπάνα", Some(big)),
         ("γειωση", Some(big)),
-        ("τηλεχειρ", Some(customers[1])),
+        ("τηλεχειρ", Some(other)),
     ];
     let mut all = Vec::new();
     println!(
@@ -262,7 +191,120 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         ms(percentile(&all, 99.0))
     );
 
-    let ok = rate > INGEST_TARGET && latest_ok && search_p50 < SEARCH_P50_TARGET;
-    println!("\ntargets {}", if ok { "met" } else { "MISSED" });
+    // the ingest target is judged from the rate printed above
+    let ok = latest_ok && search_p50 < SEARCH_P50_TARGET;
+    println!(
+        "\nquery targets {} (ingest: compare the rate above with {INGEST_TARGET:.0}/s)",
+        if ok { "met" } else { "MISSED" }
+    );
     Ok(())
+}
+
+/// Fills the database; answers the big customer and another one.
+fn ingest(
+    rt: &tokio::runtime::Runtime,
+    db: &Db,
+    comms: &Arc<Service<SqliteCommsStore>>,
+    dir: &std::path::Path,
+    total: usize,
+    big_share: usize,
+    batch: usize,
+) -> Result<(Uuid, Uuid), Box<dyn std::error::Error>> {
+    let customers: Vec<Uuid> = (0..=CUSTOMERS).map(|_| Uuid::new_v4()).collect();
+    let big = customers[0];
+    let ids = customers.clone();
+    rt.block_on(db.write(move |c| {
+        for id in &ids {
+            insert_row(c, "customers", *id, "Ενορία")?;
+        }
+        Ok::<_, crm_comms::Error>(())
+    }))?;
+
+    println!("ingesting {total} entries in batches of {batch} ({big_share} for one customer)");
+    let mut rng = StdRng::seed_from_u64(7);
+    let big_p = big_share as f64 / total as f64;
+    let started = Instant::now();
+    let mut done = 0usize;
+    let mut stored = 0usize;
+    let mut first_rate = None;
+    let mut in_service = Duration::ZERO;
+    while done < total {
+        // a round of batches, generated first so that only ingestion is timed
+        let mut round = Vec::new();
+        while done < total && round.len() < 2 * STREAMS {
+            let n = batch.min(total - done);
+            let entries: Vec<_> = (0..n)
+                .map(|_| {
+                    let owner = if rng.gen_bool(big_p) {
+                        Some(big)
+                    } else if rng.gen_bool(0.02) {
+                        None
+                    } else {
+                        Some(customers[rng.gen_range(1..customers.len())])
+                    };
+                    seed::entry(&mut rng, owner)
+                })
+                .collect();
+            round.push(entries);
+            done += n;
+        }
+        let t = Instant::now();
+        // STREAMS producers at once, as several bridges would be
+        let mut streams: Vec<Vec<_>> = (0..STREAMS).map(|_| Vec::new()).collect();
+        for (i, b) in round.into_iter().enumerate() {
+            streams[i % STREAMS].push(b);
+        }
+        let tasks: Vec<_> = streams
+            .into_iter()
+            .map(|batches| {
+                let comms = Arc::clone(comms);
+                rt.spawn(async move {
+                    let mut ok = 0;
+                    for b in batches {
+                        ok += comms
+                            .ingest_batch(b)
+                            .await?
+                            .iter()
+                            .filter(|o| o.is_ok())
+                            .count();
+                    }
+                    Ok::<_, crm_comms::Error>(ok)
+                })
+            })
+            .collect();
+        for task in tasks {
+            stored += rt.block_on(task)??;
+        }
+        in_service += t.elapsed();
+        if first_rate.is_none() && done >= 100_000.min(total) {
+            first_rate = Some(done as f64 / in_service.as_secs_f64());
+        }
+    }
+    let elapsed = started.elapsed();
+    // the time spent in the service, not generating the entries
+    let rate = total as f64 / in_service.as_secs_f64();
+    println!(
+        "ingest: {stored} stored in {:.1} s: {rate:.0} entries/s overall, {:.0}/s over the first 100,000 (target > {INGEST_TARGET:.0})",
+        elapsed.as_secs_f64(),
+        first_rate.unwrap_or(rate),
+    );
+    let size = std::fs::metadata(dir.join("crm.db"))?.len();
+    std::fs::write(dir.join("big-customer.txt"), big.to_string())?;
+    // media records for the big customer, for the timeline
+    for i in 0..2_000 {
+        rt.block_on(comms.create_media(crm_comms::NewMedia {
+            customer_id: Some(big),
+            order_id: None,
+            filename: None,
+            nextcloud_path: format!("Πελάτες/Μεγάλος/Received Media/photo-{i}.jpg"),
+            mime_type: Some("image/jpeg".into()),
+            size: Some(250_000),
+            direction: crm_comms::MediaDirection::Received,
+            tags: Vec::new(),
+            uploaded_by: None,
+        }))?;
+    }
+    println!("database: {:.0} MB", size as f64 / 1e6);
+
+    Ok((big, customers[1]))
 }

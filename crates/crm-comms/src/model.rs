@@ -393,6 +393,15 @@ pub struct SearchQuery {
     pub offset: Option<u32>,
 }
 
+/// One page of a search.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchPage {
+    pub items: Vec<Entry>,
+    /// Matching entries: all of them when `total_exact`, else at least this many.
+    pub total: u64,
+    pub total_exact: bool,
+}
+
 /// What ingesting an entry did.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Ingested {

@@ -10,7 +10,7 @@ use uuid::Uuid;
 use crate::error::{Error, Result};
 use crate::model::{
     Assignment, Before, Counts, CursorPage, Entry, EntryPatch, Ingested, ListQuery, MediaQuery,
-    MediaRecord, NewEntry, NewMedia, SearchQuery, effective_limit, relative_path,
+    MediaRecord, NewEntry, NewMedia, SearchPage, SearchQuery, effective_limit, relative_path,
 };
 use crate::search;
 use crate::store::CommsStore;
@@ -67,7 +67,7 @@ pub trait Comms: Send + Sync {
 
     /// Entries whose subject or body has the words of `q` (Greek-aware, prefixes), optionally
     /// of one customer and one type. No word in `q` → `Error::Invalid` on `q`.
-    fn search(&self, query: SearchQuery) -> impl Future<Output = Result<Page<Entry>>> + Send;
+    fn search(&self, query: SearchQuery) -> impl Future<Output = Result<SearchPage>> + Send;
 
     /// How many entries and media records refer to a customer.
     fn counts_for_customer(&self, customer_id: Uuid)
@@ -190,7 +190,7 @@ impl<S: CommsStore> Comms for Service<S> {
             .await
     }
 
-    async fn search(&self, query: SearchQuery) -> Result<Page<Entry>> {
+    async fn search(&self, query: SearchQuery) -> Result<SearchPage> {
         let expr = search::match_expression(&query.q, query.customer_id, query.kind)
             .ok_or_else(|| Error::invalid("q", "must contain at least one word"))?;
         self.store

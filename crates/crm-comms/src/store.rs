@@ -14,6 +14,7 @@ use uuid::Uuid;
 use crate::error::Result;
 use crate::model::{
     Assignment, Before, Counts, CursorPage, Entry, Ingested, ListQuery, MediaQuery, MediaRecord,
+    SearchPage,
 };
 
 pub trait CommsStore: Send + Sync + 'static {
@@ -67,13 +68,14 @@ pub trait CommsStore: Send + Sync + 'static {
         now: Timestamp,
     ) -> impl Future<Output = Result<Assignment>> + Send;
 
-    /// One page of the entries matching an FTS5 `MATCH` expression and their number.
+    /// One page of the entries matching an FTS5 `MATCH` expression and their number (exact,
+    /// or a lower bound for very broad searches).
     fn search(
         &self,
         expr: String,
         limit: u32,
         offset: u32,
-    ) -> impl Future<Output = Result<Page<Entry>>> + Send;
+    ) -> impl Future<Output = Result<SearchPage>> + Send;
 
     /// How many entries and media records belong to the customer.
     fn counts(&self, customer_id: Uuid) -> impl Future<Output = Result<Counts>> + Send;

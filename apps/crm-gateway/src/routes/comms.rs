@@ -218,11 +218,14 @@ pub struct SearchParams {
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct SearchResults {
     entries: Vec<Entry>,
+    /// Matching entries: all of them when `total_exact`, else at least this many (very
+    /// broad searches stop counting once the page is found).
     total: u64,
+    total_exact: bool,
 }
 
-/// Search comms entries. Up to 2,000 hits are listed newest first; broader searches in the
-/// order the entries were stored, newest first.
+/// Search comms entries. Up to 500 hits are listed newest first with an exact total;
+/// broader searches in the order the entries were stored, newest first, with a lower bound.
 #[utoipa::path(get, path = "/api/crm/comms/search", tag = "comms", params(SearchParams),
     security(("bearer" = [])),
     responses((status = 200, body = SearchResults), (status = 401, body = ErrorBody),
@@ -245,6 +248,7 @@ pub async fn search(
     Ok(web::Json(SearchResults {
         entries: page.items,
         total: page.total,
+        total_exact: page.total_exact,
     }))
 }
 

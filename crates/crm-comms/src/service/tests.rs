@@ -5,7 +5,7 @@ use crm_core::testing::insert_row;
 use crm_core::{Db, FixedClock, Timestamp};
 
 use super::*;
-use crate::model::{CommsType, Direction, MediaDirection};
+use crate::model::{CommsType, Direction, MediaDirection, SearchPage};
 use crate::store::sqlite::SqliteCommsStore;
 
 fn ts(s: &str) -> Timestamp {
@@ -346,7 +346,7 @@ async fn search_folds_greek_and_follows_edits_assignment_and_deletion() {
         kind,
         ..SearchQuery::default()
     };
-    let ids = |p: Page<Entry>| p.items.into_iter().map(|e| e.id).collect::<HashSet<_>>();
+    let ids = |p: SearchPage| p.items.into_iter().map(|e| e.id).collect::<HashSet<_>>();
 
     for q in ["καμπανα", "ΚΑΜΠΑΝΑ", "kampana", "kabana", "καμπ"] {
         let hits = f.comms.search(search(q, None, None)).await.unwrap();
@@ -558,4 +558,47 @@ async fn a_customer_with_comms_cannot_be_deleted() {
         .await
         .unwrap();
     assert!(r.is_err(), "the foreign key must refuse it");
+}
+
+#[tokio::test]
+async fn broad_searches_stop_counting_once_the_page_is_found() {
+    let f = fixture();
+    let c = f.customer().await;
+    let n = crate::store::sqlite::RANK_LIMIT + 40;
+    let batch: Vec<NewEntry> = (0..n)
+        .map(|i| {
+            let mut e = entry(c, CommsType::Whatsapp, Direction::Inbound);
+            e.body = Some(if i % 100 == 0 {
+                format!("καμπάνα και ρολόι {i}")
+            } else {
+                format!("καμπάνα {i}")
+            });
+            e
+        })
+        .collect();
+    assert!(
+        f.comms
+            .ingest_batch(batch)
+            .await
+            .unwrap()
+            .iter()
+            .all(Result::is_ok)
+    );
+    let q = |q: &str| SearchQuery {
+        q: q.to_owned(),
+        limit: Some(10),
+        ..SearchQuery::default()
+    };
+    let broad = f.comms.search(q("καμπανα")).await.unwrap();
+    assert!(!broad.total_exact);
+    assert!(broad.total > crate::store::sqlite::RANK_LIMIT as u64);
+    assert_eq!(broad.items.len(), 10);
+    assert_eq!(
+        broad.items[0].body.as_deref(),
+        Some(format!("καμπάνα {}", n - 1).as_str()),
+        "newest stored first"
+    );
+    let narrow = f.comms.search(q("ρολοι")).await.unwrap();
+    assert!(narrow.total_exact);
+    assert_eq!(narrow.total, n.div_ceil(100) as u64);
 }

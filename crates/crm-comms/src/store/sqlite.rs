@@ -9,8 +9,11 @@
 //! # Search order
 //!
 //! A search with at most [`RANK_LIMIT`] hits is listed newest first by `occurred_at`, as
-//! every other list; a broader one (a common word over a million entries) by the order the
-//! entries were stored, newest first, which the index yields without reading any entry.
+//! every other list, with its exact total. A broader one (a common word over a million
+//! entries) is listed by the order the entries were stored, newest first, which the index
+//! yields without reading any entry, and the walk stops once the page is full and more than
+//! [`RANK_LIMIT`] hits were seen: its total is then a lower bound (`total_exact: false`).
+//! Counting a million hits exactly would cost half a second for a number nobody reads.
 
 use std::collections::HashMap;
 
@@ -22,13 +25,13 @@ use uuid::Uuid;
 use crate::error::{Error, Result};
 use crate::model::{
     Assignment, Before, CommsType, Counts, CursorPage, Direction, Entry, Ingested, ListQuery,
-    MediaDirection, MediaQuery, MediaRecord, effective_limit, sender_key,
+    MediaDirection, MediaQuery, MediaRecord, SearchPage, effective_limit, sender_key,
 };
 use crate::search::{self, Document};
 use crate::store::CommsStore;
 
 /// Searches with at most this many hits are ordered by `occurred_at` (see the module doc).
-pub const RANK_LIMIT: usize = 2_000;
+pub const RANK_LIMIT: usize = 500;
 
 const ENTRY_COLUMNS: &str = "e.id, e.customer_id, e.sender, e.type, e.direction, e.subject, \
      e.body, e.attachments, e.ext_message_id, e.logged_by, e.meta, e.occurred_at, \
@@ -423,34 +426,33 @@ fn assign(
 }
 
 /// The seqs of the page `offset..offset + limit` of the hits of `expr` (see the module doc
-/// for the order) and the number of hits.
+/// for the order), the number of hits seen and whether that is all of them.
 fn search_hits(
     conn: &Connection,
     expr: &str,
     limit: usize,
     offset: usize,
-) -> Result<(u64, Vec<i64>)> {
+) -> Result<(u64, bool, Vec<i64>)> {
     let mut stmt = conn.prepare_cached(
         "SELECT rowid FROM comms_fts WHERE comms_fts MATCH ?1 ORDER BY rowid DESC",
     )?;
     let mut rows = stmt.query([expr])?;
     let end = offset.saturating_add(limit);
-    let mut total: usize = 0;
+    let mut seen: usize = 0;
     let mut all: Vec<i64> = Vec::new();
-    let mut by_storage: Vec<i64> = Vec::new();
+    let mut exact = true;
     while let Some(row) = rows.next()? {
-        let seq: i64 = row.get(0)?;
-        if total <= RANK_LIMIT {
-            all.push(seq);
+        if seen >= end.max(RANK_LIMIT + 1) {
+            exact = false;
+            break;
         }
-        if total >= offset && total < end {
-            by_storage.push(seq);
-        }
-        total += 1;
+        all.push(row.get(0)?);
+        seen += 1;
     }
-    let total_u64 = u64::try_from(total).unwrap_or(u64::MAX);
-    if total > RANK_LIMIT {
-        return Ok((total_u64, by_storage));
+    let total = u64::try_from(seen).unwrap_or(u64::MAX);
+    if seen > RANK_LIMIT {
+        let page = all.into_iter().skip(offset).take(limit).collect();
+        return Ok((total, exact, page));
     }
     let mut keyed = Vec::with_capacity(all.len());
     let mut stmt =
@@ -467,7 +469,8 @@ fn search_hits(
     }
     keyed.sort_unstable_by(|a, b| (&b.0, &b.1).cmp(&(&a.0, &a.1)));
     Ok((
-        total_u64,
+        total,
+        exact,
         keyed
             .into_iter()
             .skip(offset)
@@ -719,16 +722,20 @@ impl CommsStore for SqliteCommsStore {
             .await
     }
 
-    async fn search(&self, expr: String, limit: u32, offset: u32) -> Result<Page<Entry>> {
+    async fn search(&self, expr: String, limit: u32, offset: u32) -> Result<SearchPage> {
         let limit = usize::try_from(effective_limit(Some(limit))).unwrap_or(usize::MAX);
         let offset = usize::try_from(offset).unwrap_or(usize::MAX);
         self.db
             .read(move |conn| {
                 let tx = conn.unchecked_transaction()?;
-                let (total, seqs) = search_hits(&tx, &expr, limit, offset)?;
+                let (total, total_exact, seqs) = search_hits(&tx, &expr, limit, offset)?;
                 let items = entries_by_seq(&tx, &seqs)?;
                 tx.commit()?;
-                Ok(Page { items, total })
+                Ok(SearchPage {
+                    items,
+                    total,
+                    total_exact,
+                })
             })
             .await
     }
