@@ -10,6 +10,7 @@
 
 pub mod error;
 pub mod model;
+pub mod queue;
 pub mod search;
 #[cfg(feature = "seed")]
 pub mod seed;
@@ -21,6 +22,7 @@ pub use model::{
     Assignment, Attachment, Before, CommsType, Counts, CursorPage, Direction, Entry, EntryPatch,
     Ingested, ListQuery, MediaDirection, MediaQuery, MediaRecord, NewEntry, NewMedia, SearchQuery,
 };
+pub use queue::{AttachmentJob, Inbound, Queues};
 pub use service::{Comms, Service};
 pub use store::CommsStore;
 pub use store::sqlite::SqliteCommsStore;

@@ -602,3 +602,155 @@ async fn broad_searches_stop_counting_once_the_page_is_found() {
     assert!(narrow.total_exact);
     assert_eq!(narrow.total, n.div_ceil(100) as u64);
 }
+
+mod queues {
+    use super::*;
+    use crate::model::Attachment;
+    use crate::queue::{MAX_INBOUND_ATTEMPTS, Queues};
+
+    fn queues(f: &Fixture) -> Queues {
+        Queues::new(f.db.clone(), Arc::new(f.clock.clone()))
+    }
+
+    #[tokio::test]
+    async fn bodies_stay_pending_until_done_and_poison_is_set_aside() {
+        let f = fixture();
+        let q = queues(&f);
+        let a = q.enqueue("whatsapp", b"{\"a\":1}".to_vec()).await.unwrap();
+        let b = q.enqueue("whatsapp", b"{\"b\":2}".to_vec()).await.unwrap();
+        q.enqueue("other", b"x".to_vec()).await.unwrap();
+        let pending = q.pending("whatsapp", 10).await.unwrap();
+        assert_eq!(
+            pending.iter().map(|p| p.id).collect::<Vec<_>>(),
+            [a, b],
+            "arrival order"
+        );
+        assert_eq!(pending[0].body, b"{\"a\":1}");
+        q.failed(a, "Graph API down".into()).await.unwrap();
+        let again = q.pending("whatsapp", 10).await.unwrap();
+        assert_eq!(again[0].attempts, 1, "a failure keeps it pending");
+        q.done(a).await.unwrap();
+        for _ in 0..MAX_INBOUND_ATTEMPTS {
+            q.failed(b, "unparseable".into()).await.unwrap();
+        }
+        assert!(q.pending("whatsapp", 10).await.unwrap().is_empty());
+    }
+
+    #[tokio::test]
+    async fn an_attachment_is_retried_until_stored_or_given_up_on_the_entry() {
+        let f = fixture();
+        let q = queues(&f);
+        let c = f.customer().await;
+        let mut n = entry(c, CommsType::Whatsapp, Direction::Inbound);
+        n.attachments = vec![
+            Attachment {
+                filename: "πύργος.jpg".into(),
+                nextcloud_path: None,
+                mime_type: Some("image/jpeg".into()),
+                size: None,
+                source: Some("whatsapp:111".into()),
+            },
+            Attachment {
+                filename: "voice.ogg".into(),
+                nextcloud_path: None,
+                mime_type: None,
+                size: None,
+                source: Some("whatsapp:222".into()),
+            },
+        ];
+        let e = f.ingest(n).await;
+        for _ in 0..2 {
+            q.add_attachment_job(e.id, "whatsapp:111".into(), Some("πύργος.jpg".into()), None)
+                .await
+                .unwrap();
+        }
+        q.add_attachment_job(e.id, "whatsapp:222".into(), None, None)
+            .await
+            .unwrap();
+        let due = q.due_attachment_jobs(10).await.unwrap();
+        assert_eq!(due.len(), 2, "one job per entry and source");
+        let (photo, voice) = (due[0].clone(), due[1].clone());
+
+        let later = Timestamp::parse("2026-11-28T10:05:00Z").unwrap();
+        q.attachment_failed(photo.clone(), "timeout".into(), Some(later))
+            .await
+            .unwrap();
+        assert_eq!(
+            q.due_attachment_jobs(10).await.unwrap().len(),
+            1,
+            "not due before its time"
+        );
+        f.clock.set(later);
+        let due = q.due_attachment_jobs(10).await.unwrap();
+        let photo = due.into_iter().find(|j| j.id == photo.id).unwrap();
+        assert_eq!(photo.attempts, 1);
+        q.attachment_stored(
+            photo,
+            Attachment {
+                filename: "πύργος.jpg".into(),
+                nextcloud_path: Some("Πελάτες/Ναός/Received Media/πύργος.jpg".into()),
+                mime_type: Some("image/jpeg".into()),
+                size: Some(2048),
+                source: Some("whatsapp:111".into()),
+            },
+        )
+        .await
+        .unwrap();
+        q.attachment_failed(voice, "media expired".into(), None)
+            .await
+            .unwrap();
+
+        let e = f.comms.get(e.id).await.unwrap();
+        assert_eq!(
+            e.attachments[0].nextcloud_path.as_deref(),
+            Some("Πελάτες/Ναός/Received Media/πύργος.jpg")
+        );
+        assert_eq!(e.attachments[0].size, Some(2048));
+        assert_eq!(e.attachments[1].nextcloud_path, None);
+        assert_eq!(e.meta["attachment_errors"]["whatsapp:222"], "media expired");
+        assert_eq!(q.attachment_state(e.id).await.unwrap(), (0, 1));
+        assert!(q.due_attachment_jobs(10).await.unwrap().is_empty());
+    }
+
+    #[tokio::test]
+    async fn delivery_states_only_move_forward() {
+        let f = fixture();
+        let q = queues(&f);
+        let c = f.customer().await;
+        let mut n = entry(c, CommsType::Whatsapp, Direction::Outbound);
+        n.ext_message_id = Some("wamid.out".into());
+        let e = f.ingest(n).await;
+        let at = f.clock.now();
+        let record = |status: &str, rank: u8| {
+            q.record_delivery(
+                CommsType::Whatsapp,
+                "wamid.out".into(),
+                status.into(),
+                rank,
+                at,
+                serde_json::json!([]),
+            )
+        };
+        assert!(record("delivered", 2).await.unwrap());
+        assert!(
+            !record("sent", 1).await.unwrap(),
+            "a late sent does not undo delivered"
+        );
+        assert!(record("read", 3).await.unwrap());
+        let e2 = f.comms.get(e.id).await.unwrap();
+        assert_eq!(e2.meta["delivery"]["status"], "read");
+        assert_eq!(e2.version, 3);
+        assert!(
+            !q.record_delivery(
+                CommsType::Whatsapp,
+                "wamid.unknown".into(),
+                "read".into(),
+                3,
+                at,
+                serde_json::json!([])
+            )
+            .await
+            .unwrap()
+        );
+    }
+}
