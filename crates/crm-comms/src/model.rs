@@ -361,6 +361,9 @@ pub struct ListQuery {
     pub customer_id: Uuid,
     pub kind: Option<CommsType>,
     pub direction: Option<Direction>,
+    /// Only calls that were (`true`) or were not (`false`) missed: inbound and unanswered,
+    /// as the call bridge marks them in `meta.missed`.
+    pub missed: Option<bool>,
     /// Page size, default 100, capped at 1000.
     pub limit: Option<u32>,
     pub before: Option<Before>,
@@ -372,6 +375,7 @@ impl ListQuery {
             customer_id,
             kind: None,
             direction: None,
+            missed: None,
             limit: None,
             before: None,
         }

@@ -61,6 +61,8 @@ pub struct ListParams {
     #[param(rename = "type")]
     kind: Option<CommsType>,
     direction: Option<Direction>,
+    /// Only missed calls (`true`: inbound and unanswered), or everything else (`false`).
+    missed: Option<bool>,
     /// Page size (default 100, at most 1000).
     limit: Option<u32>,
     /// `next_cursor` of the previous page.
@@ -102,6 +104,7 @@ pub async fn list(
             customer_id: p.customer_id,
             kind: p.kind,
             direction: p.direction,
+            missed: p.missed,
             limit: p.limit,
             before: decode_cursor(p.cursor.as_deref())?,
         })

@@ -754,3 +754,28 @@ mod queues {
         );
     }
 }
+
+#[tokio::test]
+async fn missed_calls_are_filterable() {
+    let f = fixture();
+    let c = f.customer().await;
+    for (i, missed) in [true, false, true].into_iter().enumerate() {
+        let mut n = entry(c, CommsType::Call, Direction::Inbound);
+        n.ext_message_id = Some(format!("17643240{i}.1"));
+        n.meta = Some(serde_json::json!({ "missed": missed }));
+        f.ingest(n).await;
+    }
+    f.ingest(entry(c, CommsType::Note, Direction::Internal))
+        .await;
+    let mut q = ListQuery::customer(c);
+    q.missed = Some(true);
+    let missed = f.comms.list(q.clone()).await.unwrap();
+    assert_eq!(missed.total, 2);
+    assert!(missed.items.iter().all(|e| e.meta["missed"] == true));
+    q.missed = Some(false);
+    assert_eq!(
+        f.comms.list(q).await.unwrap().total,
+        2,
+        "the answered call and the note"
+    );
+}

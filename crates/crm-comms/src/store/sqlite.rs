@@ -317,11 +317,26 @@ fn list(conn: &Connection, q: &ListQuery) -> Result<CursorPage<Entry>> {
         filter.push_str(" AND direction = :direction");
         binds.push((":direction", direction));
     }
-    let total = count(
-        conn,
-        &format!("SELECT coalesce(sum(n), 0) FROM comms_counts WHERE {filter}"),
-        binds.as_slice(),
-    )?;
+    let total = match q.missed {
+        None => count(
+            conn,
+            &format!("SELECT coalesce(sum(n), 0) FROM comms_counts WHERE {filter}"),
+            binds.as_slice(),
+        )?,
+        Some(missed) => {
+            // a flag inside meta: counted over the customer's calls (few, next to messages)
+            filter.push_str(if missed {
+                " AND type = 'call' AND json_extract(meta, '$.missed') = 1"
+            } else {
+                " AND coalesce(json_extract(meta, '$.missed'), 0) = 0"
+            });
+            count(
+                conn,
+                &format!("SELECT count(*) FROM comms_entries WHERE {filter}"),
+                binds.as_slice(),
+            )?
+        }
+    };
     if let (Some(at), Some(id)) = (&at, &id) {
         filter.push_str(" AND (occurred_at, id) < (:at, :id)");
         binds.push((":at", at));
