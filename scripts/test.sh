@@ -25,6 +25,13 @@ log "starting WebDAV"
 webdav_env=$(scripts/infra/start-webdav.sh)   # installs apache2 on first use; a failed start stops here
 eval "$webdav_env"                            # WEBDAV_URL WEBDAV_USER WEBDAV_PASS WEBDAV_DIR WEBDAV_PIDFILE
 trap 'RM=1 scripts/infra/stop-webdav.sh "$WEBDAV_PIDFILE"' EXIT
+# Dovecot (IMAP) + Postfix (SMTP into Dovecot) for mail-bridge's integration tests.
+log "starting Dovecot and Postfix"
+mail_env=$(scripts/infra/start-mail.sh)       # installs dovecot + postfix on first use
+eval "$mail_env"                              # MAIL_HOST MAIL_IMAP_PORT MAIL_SMTP_PORT MAIL_USER MAIL_PASS MAIL_DIR ...
+# extend the EXIT trap (keep what is already there)
+prev_exit_trap=$(trap -p EXIT | sed -e "s/^trap -- '//" -e "s/' EXIT\$//" -e "s/'\\\\''/'/g")
+trap "${prev_exit_trap:+$prev_exit_trap; }RM=1 scripts/infra/stop-mail.sh \"\$MAIL_DIR\"" EXIT
 
 # --- tests --------------------------------------------------------------------------------
 log "cargo test"

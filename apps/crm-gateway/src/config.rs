@@ -50,6 +50,48 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// HTTP worker threads; 0 means one per CPU core.
     pub workers: usize,
+    /// Nextcloud server URL, e.g. `https://cloud.example.com` (files are reached at
+    /// `{url}/remote.php/dav/files/{user}/{base_path}/…`). Nextcloud is on when the URL, the
+    /// user and the password are all set.
+    pub nextcloud_url: Option<String>,
+    /// Nextcloud user id.
+    pub nextcloud_user: Option<String>,
+    /// An app password of that user (Settings → Security → Devices & sessions).
+    pub nextcloud_password: Option<Secret>,
+    /// Folder under the user's files that every CRM path is relative to (`""` = the root).
+    pub nextcloud_base_path: String,
+    /// How long a Nextcloud request may stay silent before it fails, in seconds.
+    pub nextcloud_timeout_secs: u64,
+    /// Largest file accepted by `POST /api/crm/nextcloud/upload`, in bytes.
+    pub max_upload_bytes: u64,
+    /// WhatsApp Cloud API: the Graph API host (Meta's, or a test peer).
+    pub wa_graph_url: String,
+    /// WhatsApp Cloud API: the Graph API version path segment.
+    pub wa_api_version: String,
+    /// The business number's id. WhatsApp is on when it, the access token, the app secret
+    /// and the verify token are all set.
+    pub wa_phone_number_id: Option<String>,
+    /// A system-user access token for the Graph API.
+    pub wa_access_token: Option<Secret>,
+    /// The app secret that signs webhooks (`X-Hub-Signature-256`).
+    pub wa_app_secret: Option<Secret>,
+    /// The token Meta's subscription handshake must present.
+    pub wa_verify_token: Option<Secret>,
+    /// FreePBX/Asterisk Manager Interface host. Calls are followed when the host, user and
+    /// secret are set.
+    pub ami_host: Option<String>,
+    pub ami_port: u16,
+    pub ami_user: Option<String>,
+    pub ami_secret: Option<Secret>,
+    /// Dial patterns of trunk channels/endpoints, comma-separated (`_trunk-.`, `PJSIP/acme`).
+    pub ami_trunks: String,
+    /// Patterns of internal extensions, comma-separated.
+    pub ami_extensions: String,
+    /// Region for numbers written without a country code.
+    pub ami_default_region: String,
+    /// Dialplan context and channel template of click-to-call (`{extension}` is replaced).
+    pub ami_originate_context: String,
+    pub ami_originate_channel: String,
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
@@ -70,6 +112,27 @@ impl Default for Config {
             log_format: LogFormat::Text,
             max_body_bytes: 1024 * 1024,
             workers: 0,
+            nextcloud_url: None,
+            nextcloud_user: None,
+            nextcloud_password: None,
+            nextcloud_base_path: String::new(),
+            nextcloud_timeout_secs: 30,
+            max_upload_bytes: 1 << 30,
+            wa_graph_url: wa_bridge::graph::DEFAULT_BASE_URL.into(),
+            wa_api_version: wa_bridge::graph::DEFAULT_VERSION.into(),
+            wa_phone_number_id: None,
+            wa_access_token: None,
+            wa_app_secret: None,
+            wa_verify_token: None,
+            ami_host: None,
+            ami_port: 5038,
+            ami_user: None,
+            ami_secret: None,
+            ami_trunks: String::new(),
+            ami_extensions: "_XXX,_XXXX".into(),
+            ami_default_region: "GR".into(),
+            ami_originate_context: "from-internal".into(),
+            ami_originate_channel: "PJSIP/{extension}".into(),
         }
     }
 }
@@ -84,7 +147,14 @@ impl Config {
             }
             figment = figment.merge(Toml::file_exact(file));
         }
-        figment = figment.merge(Env::prefixed("CRM_"));
+        figment = figment.merge(Env::prefixed("CRM_").ignore(&RAW_STRING_KEYS));
+        // figment reads `0123` or `true` in a variable as a number or a boolean; these keys
+        // are text whatever they look like (a password of digits stays that password)
+        for key in RAW_STRING_KEYS {
+            if let Ok(value) = std::env::var(format!("CRM_{}", key.to_ascii_uppercase())) {
+                figment = figment.merge(Serialized::default(key, value));
+            }
+        }
         let config: Config = figment.extract().context("invalid configuration")?;
         config.validate()?;
         Ok(config)
@@ -102,12 +172,184 @@ impl Config {
         {
             bail!("jwt_secret must be at least 16 characters long");
         }
+        if self.max_upload_bytes == 0 {
+            bail!("max_upload_bytes must be above 0");
+        }
+        self.nextcloud()?;
+        self.whatsapp()?;
+        self.ami()?;
         Ok(())
+    }
+
+    /// The Nextcloud client configuration: `None` when Nextcloud is not configured at all
+    /// (url, user and password all unset or empty); an error naming what is missing when
+    /// only some of them are set.
+    pub fn nextcloud(&self) -> anyhow::Result<Option<nextcloud_dav::Config>> {
+        let url = given(self.nextcloud_url.as_deref());
+        let user = given(self.nextcloud_user.as_deref());
+        let password = self
+            .nextcloud_password
+            .as_ref()
+            .map(Secret::expose)
+            .filter(|p| !p.is_empty());
+        let (url, user, password) = match (url, user, password) {
+            (None, None, None) => return Ok(None),
+            (Some(url), Some(user), Some(password)) => (url, user, password),
+            (url, user, password) => {
+                let missing: Vec<&str> = [
+                    ("nextcloud_url", url.is_none()),
+                    ("nextcloud_user", user.is_none()),
+                    ("nextcloud_password", password.is_none()),
+                ]
+                .into_iter()
+                .filter_map(|(key, missing)| missing.then_some(key))
+                .collect();
+                bail!(
+                    "Nextcloud is partly configured, missing: {}. Set the url, the user and the \
+                     (app) password together, or none of them",
+                    missing.join(", ")
+                );
+            }
+        };
+        if self.nextcloud_timeout_secs == 0 {
+            bail!("nextcloud_timeout_secs must be above 0");
+        }
+        let mut config = nextcloud_dav::Config::new(url, user, password)
+            .with_base_path(self.nextcloud_base_path.trim());
+        config.timeout = std::time::Duration::from_secs(self.nextcloud_timeout_secs);
+        // a server that does not accept the connection within the timeout is down
+        config.connect_timeout = config.connect_timeout.min(config.timeout);
+        Ok(Some(config))
+    }
+
+    /// WhatsApp's settings: `None` when none is set; an error naming what is missing when
+    /// only some are.
+    pub fn whatsapp(&self) -> anyhow::Result<Option<WhatsAppSettings>> {
+        let secret = |s: &Option<Secret>| {
+            s.as_ref()
+                .filter(|s| !s.expose().trim().is_empty())
+                .cloned()
+        };
+        let parts = (
+            given(self.wa_phone_number_id.as_deref()).map(str::to_owned),
+            secret(&self.wa_access_token),
+            secret(&self.wa_app_secret),
+            secret(&self.wa_verify_token),
+        );
+        match parts {
+            (None, None, None, None) => Ok(None),
+            (Some(phone_number_id), Some(access_token), Some(app_secret), Some(verify_token)) => {
+                let mut graph = wa_bridge::Config::new(phone_number_id, access_token.expose());
+                graph.base_url = self.wa_graph_url.trim().to_owned();
+                graph.version = self.wa_api_version.trim().to_owned();
+                Ok(Some(WhatsAppSettings {
+                    graph,
+                    app_secret,
+                    verify_token,
+                }))
+            }
+            (a, b, c, d) => {
+                let missing: Vec<&str> = [
+                    ("wa_phone_number_id", a.is_none()),
+                    ("wa_access_token", b.is_none()),
+                    ("wa_app_secret", c.is_none()),
+                    ("wa_verify_token", d.is_none()),
+                ]
+                .into_iter()
+                .filter_map(|(k, m)| m.then_some(k))
+                .collect();
+                bail!(
+                    "WhatsApp is partly configured, missing: {}",
+                    missing.join(", ")
+                )
+            }
+        }
+    }
+
+    /// The AMI client's settings: `None` when no AMI key is set; an error naming what is
+    /// missing or wrong otherwise.
+    pub fn ami(&self) -> anyhow::Result<Option<ami_bridge::Config>> {
+        let host = given(self.ami_host.as_deref());
+        let user = given(self.ami_user.as_deref());
+        let secret = self.ami_secret.as_ref().filter(|s| !s.expose().is_empty());
+        let (host, user, secret) = match (host, user, secret) {
+            (None, None, None) => return Ok(None),
+            (Some(h), Some(u), Some(s)) => (h, u, s),
+            (h, u, s) => {
+                let missing: Vec<&str> = [
+                    ("ami_host", h.is_none()),
+                    ("ami_user", u.is_none()),
+                    ("ami_secret", s.is_none()),
+                ]
+                .into_iter()
+                .filter_map(|(k, m)| m.then_some(k))
+                .collect();
+                bail!(
+                    "the PBX (AMI) is partly configured, missing: {}",
+                    missing.join(", ")
+                )
+            }
+        };
+        let list = |s: &str| -> Vec<String> {
+            s.split(',')
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .map(str::to_owned)
+                .collect()
+        };
+        let mut config = ami_bridge::Config::new(
+            host,
+            self.ami_port,
+            user,
+            ami_bridge::Secret::new(secret.expose()),
+        )
+        .with_trunks(list(&self.ami_trunks));
+        config.extension_patterns = list(&self.ami_extensions);
+        config.default_region = self.ami_default_region.trim().to_owned();
+        config.originate_context = self.ami_originate_context.trim().to_owned();
+        config.originate_channel = self.ami_originate_channel.trim().to_owned();
+        config
+            .validate()
+            .map_err(|e| anyhow::anyhow!("invalid AMI settings: {e}"))?;
+        Ok(Some(config))
     }
 
     pub fn database_path(&self) -> PathBuf {
         self.data_dir.join("crm.db")
     }
+}
+
+/// WhatsApp's settings, all given.
+#[derive(Debug, Clone)]
+pub struct WhatsAppSettings {
+    pub graph: wa_bridge::Config,
+    pub app_secret: Secret,
+    pub verify_token: Secret,
+}
+
+/// Keys whose `CRM_*` variables are taken verbatim as strings.
+const RAW_STRING_KEYS: [&str; 16] = [
+    "jwt_secret",
+    "nextcloud_url",
+    "nextcloud_user",
+    "nextcloud_password",
+    "nextcloud_base_path",
+    "wa_graph_url",
+    "wa_api_version",
+    "wa_phone_number_id",
+    "wa_access_token",
+    "wa_app_secret",
+    "wa_verify_token",
+    "ami_host",
+    "ami_user",
+    "ami_secret",
+    "ami_trunks",
+    "ami_extensions",
+];
+
+/// A value that is set and not blank.
+fn given(v: Option<&str>) -> Option<&str> {
+    v.map(str::trim).filter(|v| !v.is_empty())
 }
 
 #[cfg(test)]
@@ -148,6 +390,92 @@ mod tests {
             jail.set_env("CRM_BIND", "127.0.0.1:1");
             jail.set_env("CRM_JWT_SECRET", "short");
             assert!(Config::load(None).is_err());
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn nextcloud_from_the_environment() {
+        figment::Jail::expect_with(|jail| {
+            let c = Config::load(None).map_err(|e| e.to_string())?;
+            assert!(c.nextcloud().map_err(|e| e.to_string())?.is_none());
+            assert_eq!(c.max_upload_bytes, 1 << 30);
+            assert_eq!(c.nextcloud_timeout_secs, 30);
+
+            jail.set_env("CRM_NEXTCLOUD_URL", "https://cloud.example.com");
+            jail.set_env("CRM_NEXTCLOUD_USER", "bellsystems");
+            jail.set_env("CRM_NEXTCLOUD_PASSWORD", "Abcde-Fghij-Klmno-Pqrst-Uvwxy");
+            jail.set_env("CRM_NEXTCLOUD_BASE_PATH", "CRM/Πελάτες");
+            jail.set_env("CRM_NEXTCLOUD_TIMEOUT_SECS", "7");
+            jail.set_env("CRM_MAX_UPLOAD_BYTES", "1048576");
+            let c = Config::load(None).map_err(|e| e.to_string())?;
+            assert_eq!(c.max_upload_bytes, 1_048_576);
+            let printed = format!("{c:?}");
+            assert!(!printed.contains("Abcde-Fghij"), "{printed}");
+            let nc = c
+                .nextcloud()
+                .map_err(|e| e.to_string())?
+                .ok_or("not configured")?;
+            assert_eq!(nc.url, "https://cloud.example.com");
+            assert_eq!(nc.user, "bellsystems");
+            assert_eq!(nc.password.expose_secret(), "Abcde-Fghij-Klmno-Pqrst-Uvwxy");
+            assert_eq!(nc.base_path, "CRM/Πελάτες");
+            assert_eq!(nc.timeout, std::time::Duration::from_secs(7));
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn nextcloud_partly_configured_names_what_is_missing() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("CRM_NEXTCLOUD_URL", "https://cloud.example.com");
+            let e = Config::load(None).map(|_| ()).unwrap_err().to_string();
+            assert!(
+                e.contains("missing: nextcloud_user, nextcloud_password."),
+                "{e}"
+            );
+            jail.set_env("CRM_NEXTCLOUD_USER", "bellsystems");
+            let e = Config::load(None).map(|_| ()).unwrap_err().to_string();
+            assert!(e.contains("missing: nextcloud_password."), "{e}");
+            // an empty value counts as unset
+            jail.set_env("CRM_NEXTCLOUD_PASSWORD", "");
+            assert!(Config::load(None).is_err());
+            jail.set_env("CRM_NEXTCLOUD_PASSWORD", "app-pass");
+            jail.set_env("CRM_NEXTCLOUD_URL", " ");
+            let e = Config::load(None).map(|_| ()).unwrap_err().to_string();
+            assert!(e.contains("missing: nextcloud_url."), "{e}");
+            jail.set_env("CRM_NEXTCLOUD_URL", "https://cloud.example.com");
+            assert!(Config::load(None).is_ok());
+            jail.set_env("CRM_NEXTCLOUD_TIMEOUT_SECS", "0");
+            assert!(Config::load(None).is_err());
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn nextcloud_from_the_file_with_a_numeric_password() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file(
+                "crm.toml",
+                "nextcloud_url = \"http://127.0.0.1:8081\"\nnextcloud_user = \"alice\"\n\
+                 nextcloud_password = \"from-file\"\nmax_upload_bytes = 2048\n",
+            )?;
+            let c = Config::load(Some(Path::new("crm.toml"))).map_err(|e| e.to_string())?;
+            let nc = c
+                .nextcloud()
+                .map_err(|e| e.to_string())?
+                .ok_or("not configured")?;
+            assert_eq!(nc.password.expose_secret(), "from-file");
+            assert_eq!(nc.base_path, "");
+            assert_eq!(c.max_upload_bytes, 2048);
+            // the environment wins, and a password of digits stays a password
+            jail.set_env("CRM_NEXTCLOUD_PASSWORD", "0123456789");
+            let c = Config::load(Some(Path::new("crm.toml"))).map_err(|e| e.to_string())?;
+            let nc = c
+                .nextcloud()
+                .map_err(|e| e.to_string())?
+                .ok_or("not configured")?;
+            assert_eq!(nc.password.expose_secret(), "0123456789");
             Ok(())
         });
     }

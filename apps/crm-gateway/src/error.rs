@@ -201,6 +201,90 @@ impl From<crm_comms::Error> for ApiError {
     }
 }
 
+impl ApiError {
+    /// 503 `nextcloud_not_configured`: the Nextcloud endpoints without a configured server.
+    pub fn nextcloud_not_configured() -> Self {
+        Self::unavailable(
+            "nextcloud_not_configured",
+            "Nextcloud is not configured on this server (nextcloud_url, nextcloud_user, nextcloud_password)",
+        )
+    }
+
+    /// A Nextcloud path refused before any request left, as a 422 on `field`.
+    pub fn nextcloud_path(field: &str, e: nextcloud_dav::Error) -> Self {
+        match e {
+            nextcloud_dav::Error::InvalidPath { reason, .. } => {
+                ApiError::invalid_field(field, reason.to_string())
+            }
+            e => e.into(),
+        }
+    }
+
+    /// Keeps what went wrong for the log (5xx bodies stay generic).
+    fn logged(mut self, detail: impl fmt::Display) -> Self {
+        self.internal = Some(detail.to_string());
+        self
+    }
+}
+
+/// What Nextcloud (or the way to it) answered. Statuses the CRM's own auth uses (401, 403)
+/// are never passed through: a wrong app password is the server's problem (503), not the
+/// caller's.
+impl From<nextcloud_dav::Error> for ApiError {
+    fn from(e: nextcloud_dav::Error) -> Self {
+        use nextcloud_dav::Error as E;
+        let unavailable = |e: &E| {
+            ApiError::unavailable(
+                "nextcloud_unavailable",
+                "Nextcloud cannot be reached or did not answer in time; try again later",
+            )
+            .logged(e)
+        };
+        match e {
+            E::InvalidPath { reason, .. } => ApiError::invalid_field("path", reason.to_string()),
+            E::NotFound { path } => {
+                ApiError::not_found(format!("no file or folder {path} in Nextcloud"))
+            }
+            E::Conflict { path } => ApiError::conflict(
+                "nextcloud_conflict",
+                format!("{path}: a parent folder is missing or a file is in the way"),
+            ),
+            E::AlreadyExists { path } => {
+                ApiError::conflict("already_exists", format!("{path} exists already"))
+            }
+            E::PreconditionFailed { path } => {
+                ApiError::conflict("already_exists", format!("{path} exists already"))
+            }
+            E::Locked { path } => ApiError::conflict(
+                "nextcloud_locked",
+                format!("{path} is locked in Nextcloud (being edited?); try again later"),
+            ),
+            E::Forbidden { path } => ApiError::new(
+                StatusCode::FORBIDDEN,
+                "nextcloud_forbidden",
+                format!("Nextcloud does not allow this on {path}"),
+            ),
+            E::RangeNotSatisfiable { path } => ApiError::new(
+                StatusCode::RANGE_NOT_SATISFIABLE,
+                "range_not_satisfiable",
+                format!("the range asked for is outside {path}"),
+            ),
+            E::InsufficientStorage => ApiError::new(
+                StatusCode::INSUFFICIENT_STORAGE,
+                "nextcloud_insufficient_storage",
+                "Nextcloud has no room left (quota exceeded or disk full)",
+            ),
+            E::Unauthorized => ApiError::unavailable(
+                "nextcloud_unauthorized",
+                "Nextcloud refused the configured user or app password",
+            )
+            .logged(&e),
+            E::Io(_) => ApiError::internal(e),
+            ref e => unavailable(e),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use actix_web::body::to_bytes;
@@ -303,6 +387,58 @@ mod tests {
         for (e, status) in cases {
             assert_eq!(ApiError::from(e).status_code().as_u16(), status);
         }
+    }
+
+    #[actix_web::test]
+    async fn nextcloud_errors_map_to_their_statuses() {
+        use nextcloud_dav::{DavPath, Error as E};
+        let p = || DavPath::parse("05_Customers/a.pdf").unwrap();
+        let invalid = DavPath::parse("../etc").unwrap_err();
+        let cases = [
+            (E::NotFound { path: p() }, 404, "not_found"),
+            (E::Conflict { path: p() }, 409, "nextcloud_conflict"),
+            (E::AlreadyExists { path: p() }, 409, "already_exists"),
+            (E::Locked { path: p() }, 409, "nextcloud_locked"),
+            (E::Forbidden { path: p() }, 403, "nextcloud_forbidden"),
+            (
+                E::RangeNotSatisfiable { path: p() },
+                416,
+                "range_not_satisfiable",
+            ),
+            (
+                E::InsufficientStorage,
+                507,
+                "nextcloud_insufficient_storage",
+            ),
+            (E::Unauthorized, 503, "nextcloud_unauthorized"),
+            (E::Server { status: 502 }, 503, "nextcloud_unavailable"),
+            (E::Protocol("garbage".into()), 503, "nextcloud_unavailable"),
+            (
+                E::InvalidConfig("bad url".into()),
+                503,
+                "nextcloud_unavailable",
+            ),
+            (invalid, 422, "invalid_field"),
+        ];
+        for (e, status, code) in cases {
+            let (got, body) = body_of(ApiError::from(e)).await;
+            assert_eq!(
+                (got, body["error"]["code"].as_str().unwrap()),
+                (status, code)
+            );
+            assert!(!body.to_string().contains("garbage"), "{body}");
+        }
+        let (_, body) = body_of(ApiError::from(DavPath::parse("a/../b").unwrap_err())).await;
+        assert_eq!(body["error"]["details"]["field"], "path");
+        let (_, body) = body_of(ApiError::nextcloud_path(
+            "nextcloud_path",
+            DavPath::parse("a\\b").unwrap_err(),
+        ))
+        .await;
+        assert_eq!(body["error"]["details"]["field"], "nextcloud_path");
+        let (status, body) = body_of(ApiError::nextcloud_not_configured()).await;
+        assert_eq!(status, 503);
+        assert_eq!(body["error"]["code"], "nextcloud_not_configured");
     }
 
     #[actix_web::test]

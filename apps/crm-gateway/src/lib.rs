@@ -4,6 +4,7 @@
 //! the listener and returns a server ready to run, which is what the integration tests drive.
 
 pub mod auth;
+pub mod calls;
 pub mod cli;
 pub mod config;
 pub mod error;
@@ -14,6 +15,7 @@ pub mod secrets;
 pub mod telemetry;
 pub mod timeline;
 pub mod users;
+pub mod whatsapp;
 
 use std::net::TcpListener;
 use std::sync::Arc;
@@ -48,6 +50,14 @@ pub struct AppState {
     pub keys: TokenKeys,
     pub clock: Arc<dyn Clock>,
     pub metrics: Option<PrometheusHandle>,
+    /// The Nextcloud WebDAV client; `None` when Nextcloud is not configured.
+    pub nextcloud: Option<nextcloud_dav::Client>,
+    /// Durable queues of inbound webhooks and attachments to fetch.
+    pub queues: crm_comms::Queues,
+    /// The WhatsApp Business number; `None` when not configured.
+    pub whatsapp: Option<whatsapp::WhatsApp>,
+    /// The PBX; `None` when not configured.
+    pub calls: Option<Arc<calls::Calls>>,
 }
 
 impl AppState {
@@ -64,6 +74,12 @@ impl AppState {
             Some(s) => s.clone(),
             None => secrets::load_or_generate(&config.data_dir)?,
         };
+        let nextcloud = config
+            .nextcloud()?
+            .map(nextcloud_dav::Client::new)
+            .transpose()
+            .context("invalid Nextcloud configuration")?;
+        let queues = crm_comms::Queues::new(db.clone(), Arc::clone(&clock));
         Ok(Self {
             products: crm_products::Service::new(
                 crm_products::SqliteProductStore::new(db.clone()),
@@ -85,6 +101,19 @@ impl AppState {
             keys: TokenKeys::new(&secret, config.token_ttl_secs),
             clock,
             metrics: None,
+            nextcloud,
+            queues,
+            whatsapp: match config.whatsapp()? {
+                Some(wa) => Some(whatsapp::WhatsApp {
+                    client: wa_bridge::Client::new(wa.graph)
+                        .context("cannot set up the WhatsApp client")?,
+                    app_secret: wa.app_secret,
+                    verify_token: wa.verify_token,
+                    wake: Arc::new(tokio::sync::Notify::new()),
+                }),
+                None => None,
+            },
+            calls: config.ami()?.map(calls::new),
             db,
         })
     }
@@ -109,7 +138,15 @@ impl Application {
             .with_context(|| format!("cannot listen on {}", config.bind))?;
         let port = listener.local_addr()?.port();
         tracing::info!(address = %listener.local_addr()?, database = %config.database_path().display(), "listening");
-        let server = run(listener, web::Data::new(state), &config)?;
+        let state = web::Data::new(state);
+        // the channels' background work: a webhook queue worker and the PBX link
+        if state.whatsapp.is_some() {
+            tokio::spawn(whatsapp::run_worker(state.clone()));
+        }
+        if state.calls.is_some() {
+            tokio::spawn(calls::run_bridge(state.clone()));
+        }
+        let server = run(listener, state, &config)?;
         Ok(Self { port, server })
     }
 
@@ -134,11 +171,13 @@ pub fn run(
     config: &Config,
 ) -> anyhow::Result<Server> {
     let limit = config.max_body_bytes;
+    let upload_limit = routes::nextcloud::UploadLimit(config.max_upload_bytes);
     let mut server = HttpServer::new(move || {
         App::new()
             .app_data(state.clone())
             .app_data(web::PayloadConfig::new(limit))
             .app_data(BodyLimit(limit))
+            .app_data(upload_limit)
             .app_data(web::PathConfig::default().error_handler(|err, _| {
                 ApiError::not_found(format!("no such record: {err}")).into()
             }))

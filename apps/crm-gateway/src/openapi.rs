@@ -3,13 +3,15 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::routes::{auth, comms, customers, media, orders, products, system};
+use crate::routes::{
+    auth, calls, comms, customers, media, nextcloud, orders, products, system, whatsapp,
+};
 
 #[derive(OpenApi)]
 #[openapi(
     info(
         title = "BellSystems CRM API",
-        description = "Customers, products, orders, communications and media. Errors are `{\"error\": {\"code\", \"message\", \"details\"}}`; single records carry an `ETag` to send back in `If-Match`."
+        description = "Customers, products, orders, communications, media and the files in Nextcloud. Errors are `{\"error\": {\"code\", \"message\", \"details\"}}`; single records carry an `ETag` to send back in `If-Match`."
     ),
     paths(
         system::health,
@@ -21,6 +23,10 @@ use crate::routes::{auth, comms, customers, media, orders, products, system};
         comms::list, comms::get, comms::create, comms::update, comms::delete, comms::search,
         comms::inbox, comms::assign,
         media::list, media::get, media::create, media::delete,
+        nextcloud::browse, nextcloud::download, nextcloud::upload, nextcloud::delete,
+        nextcloud::customer_media,
+        whatsapp::verify, whatsapp::receive, whatsapp::send,
+        calls::originate,
     ),
     modifiers(&BearerAuth),
     tags(
@@ -30,6 +36,9 @@ use crate::routes::{auth, comms, customers, media, orders, products, system};
         (name = "orders", description = "Orders with server-computed totals"),
         (name = "comms", description = "E-mail, WhatsApp, calls, SMS, notes and visits; the unassigned inbox"),
         (name = "media", description = "Records of files kept in Nextcloud"),
+        (name = "nextcloud", description = "Files in the configured Nextcloud folder: browse, download (streamed), upload, delete"),
+        (name = "whatsapp", description = "WhatsApp Cloud API: Meta's signed webhook, and sending"),
+        (name = "calls", description = "Click-to-call through the PBX (AMI Originate)"),
         (name = "system", description = "Health"),
     )
 )]

@@ -4,12 +4,15 @@
 //! They hold no SQL and no business rule.
 
 pub mod auth;
+pub mod calls;
 pub mod comms;
 pub mod customers;
 pub mod media;
+pub mod nextcloud;
 pub mod orders;
 pub mod products;
 pub mod system;
+pub mod whatsapp;
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -25,13 +28,17 @@ use crate::extract::etag;
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.configure(system::configure)
         .service(web::scope("/api/auth").configure(auth::configure))
+        .configure(whatsapp::configure_webhook)
         .service(
             web::scope("/api/crm")
                 .configure(products::configure)
                 .configure(customers::configure)
                 .configure(orders::configure)
                 .configure(comms::configure)
-                .configure(media::configure),
+                .configure(media::configure)
+                .configure(nextcloud::configure)
+                .configure(whatsapp::configure)
+                .configure(calls::configure),
         );
 }
 

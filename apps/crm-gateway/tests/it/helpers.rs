@@ -47,15 +47,28 @@ pub fn test_config(data_dir: &Path) -> Config {
 }
 
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// Starts a server with a fresh data dir and the test configuration changed by `adjust`.
+pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
-    let mut app = spawn_app_in(dir.path()).await;
+    let mut config = test_config(dir.path());
+    adjust(&mut config);
+    let mut app = spawn_app_configured(config).await;
     app._dir = Some(dir);
     app
 }
 
 /// Starts a server on an existing data dir (for restart tests).
 pub async fn spawn_app_in(data_dir: &Path) -> TestApp {
-    let app = Application::build_with_clock(test_config(data_dir), Arc::new(crm_core::SystemClock))
+    spawn_app_configured(test_config(data_dir)).await
+}
+
+async fn spawn_app_configured(config: Config) -> TestApp {
+    let data_dir = config.data_dir.clone();
+    let data_dir = data_dir.as_path();
+    let app = Application::build_with_clock(config, Arc::new(crm_core::SystemClock))
         .await
         .unwrap();
     let port = app.port();
@@ -149,4 +162,84 @@ pub async fn expect_error(resp: Response, status: u16, code: &str) -> Value {
         "{body}"
     );
     body
+}
+
+// --- Nextcloud (the real Apache WebDAV of scripts/infra/start-webdav.sh) -------------------
+
+/// A variable the real-server tests need; missing is a failure, never a silent pass.
+pub fn webdav_env(var: &str) -> String {
+    std::env::var(var).unwrap_or_else(|_| {
+        panic!("{var} is not set: start the server with `eval \"$(scripts/infra/start-webdav.sh)\"` (./scripts/test.sh does)")
+    })
+}
+
+/// A name no other test (or run) uses.
+pub fn unique(prefix: &str) -> String {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static N: AtomicU32 = AtomicU32::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    format!(
+        "{prefix}-{}-{nanos}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+/// A WebDAV client on the test server's user root, or on `base` inside it.
+pub fn dav_client(base: &str) -> nextcloud_dav::Client {
+    let mut c = nextcloud_dav::Config::new(
+        webdav_env("WEBDAV_URL"),
+        webdav_env("WEBDAV_USER"),
+        webdav_env("WEBDAV_PASS"),
+    )
+    .with_base_path(base);
+    c.connect_timeout = std::time::Duration::from_secs(2);
+    nextcloud_dav::Client::new(c).unwrap()
+}
+
+/// A gateway whose Nextcloud base folder is a fresh folder of its own on the test WebDAV
+/// server, and a WebDAV client on that same folder to look behind the gateway's back.
+pub struct NextcloudApp {
+    pub app: TestApp,
+    /// The base folder's name under the user's root.
+    pub dav_base: String,
+    /// A client rooted at the base folder.
+    pub dav: nextcloud_dav::Client,
+}
+
+impl std::ops::Deref for NextcloudApp {
+    type Target = TestApp;
+
+    fn deref(&self) -> &TestApp {
+        &self.app
+    }
+}
+
+pub async fn spawn_app_with_nextcloud() -> NextcloudApp {
+    spawn_app_with_nextcloud_and(|_| {}).await
+}
+
+/// As [`spawn_app_with_nextcloud`], with the configuration changed by `adjust` afterwards.
+pub async fn spawn_app_with_nextcloud_and(adjust: impl FnOnce(&mut Config)) -> NextcloudApp {
+    let base = unique("gw");
+    dav_client("")
+        .mkdir_all(&nextcloud_dav::DavPath::parse(&base).unwrap())
+        .await
+        .unwrap();
+    let app = spawn_app_with(|c| {
+        c.nextcloud_url = Some(webdav_env("WEBDAV_URL"));
+        c.nextcloud_user = Some(webdav_env("WEBDAV_USER"));
+        c.nextcloud_password = Some(Secret::new(webdav_env("WEBDAV_PASS")));
+        c.nextcloud_base_path = base.clone();
+        adjust(c);
+    })
+    .await;
+    NextcloudApp {
+        app,
+        dav: dav_client(&base),
+        dav_base: base,
+    }
 }

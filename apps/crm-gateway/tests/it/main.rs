@@ -9,6 +9,7 @@ mod comms;
 mod customers;
 mod durability;
 mod errors;
+mod nextcloud;
 mod orders;
 mod products;
 mod system;

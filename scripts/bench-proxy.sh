@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# The Nextcloud proxy under a 1 GiB file (issue 4's targets: gateway peak RSS < 64 MB, proxy
+# throughput >= 80% of fetching the same file straight from WebDAV with curl).
+#
+#   ./scripts/bench-proxy.sh              1 GiB, 3 rounds
+#   SIZE_MB=256 ROUNDS=5 ./scripts/bench-proxy.sh
+#
+# Starts the Apache WebDAV of scripts/infra/start-webdav.sh and a release `crm` configured for
+# it, PUTs a file of random bytes, then downloads it in alternating rounds (a) straight from
+# WebDAV and (b) through GET /api/crm/nextcloud/file, both with curl to /dev/null, and reports
+# the median throughput of each, their ratio, and the gateway's peak RSS (VmHWM). Then it
+# uploads a file of the same size through POST /api/crm/nextcloud/upload and reports that
+# throughput and the peak RSS again. Nothing here is part of the test suite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+log() { echo "bench-proxy: $*" >&2; }
+
+SIZE_MB=${SIZE_MB:-1024}
+ROUNDS=${ROUNDS:-3}
+TARGET=${CARGO_TARGET_DIR:-target}
+
+log "building the release binary"
+cargo build --release -q -p crm-gateway
+
+WORK=$(mktemp -d /tmp/crm-bench-proxy.XXXX)
+PID=
+WEBDAV_PIDFILE=
+cleanup() {
+  [ -z "$PID" ] || kill "$PID" 2>/dev/null || true
+  [ -z "$WEBDAV_PIDFILE" ] || RM=1 scripts/infra/stop-webdav.sh "$WEBDAV_PIDFILE"
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+eval "$(scripts/infra/start-webdav.sh)"   # WEBDAV_URL WEBDAV_USER WEBDAV_PASS WEBDAV_DIR WEBDAV_PIDFILE
+DAV="$WEBDAV_URL/remote.php/dav/files/$WEBDAV_USER"
+BASE=bench
+curl -sf -u "$WEBDAV_USER:$WEBDAV_PASS" -X MKCOL "$DAV/$BASE/" >/dev/null
+
+log "PUT a ${SIZE_MB} MiB file of random bytes to WebDAV"
+head -c "$((SIZE_MB * 1024 * 1024))" /dev/urandom \
+  | curl -sf -u "$WEBDAV_USER:$WEBDAV_PASS" -T - "$DAV/$BASE/big.bin" >/dev/null
+
+PORT=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
+export CRM_DATA_DIR=$WORK/data CRM_BIND=127.0.0.1:$PORT CRM_LOG=warn CRM_WORKERS=2 \
+  CRM_JWT_SECRET=bench-secret-0123456789abcdef \
+  CRM_NEXTCLOUD_URL=$WEBDAV_URL CRM_NEXTCLOUD_USER=$WEBDAV_USER CRM_NEXTCLOUD_PASSWORD=$WEBDAV_PASS \
+  CRM_NEXTCLOUD_BASE_PATH=$BASE CRM_MAX_UPLOAD_BYTES=$(( (SIZE_MB + 1) * 1024 * 1024 ))
+"$TARGET/release/crm" serve >"$WORK/crm.log" 2>&1 &
+PID=$!
+until curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null; do sleep 0.01; done
+sleep 0.5
+kb() { awk -v k="$1:" '$1 == k {print $2}' "/proc/$PID/status"; }
+echo "gateway RSS at rest: $(( $(kb VmRSS) / 1024 )) MB"
+
+TOKEN=$(python3 - <<'PY'
+import base64, hashlib, hmac, json, os, time
+def b64(b): return base64.urlsafe_b64encode(b).rstrip(b"=").decode()
+h = b64(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
+p = b64(json.dumps({"sub": "bench", "permissions": ["crm:view", "crm:edit"], "exp": int(time.time()) + 3600}).encode())
+sig = hmac.new(os.environ["CRM_JWT_SECRET"].encode(), f"{h}.{p}".encode(), hashlib.sha256).digest()
+print(f"{h}.{p}.{b64(sig)}")
+PY
+)
+
+# prints bytes/s; fails when the size is not the file's
+fetch() {
+  local out
+  out=$(curl -sf -o /dev/null -w '%{size_download} %{speed_download}' "$@")
+  local size=${out% *}
+  [ "$size" = "$((SIZE_MB * 1024 * 1024))" ] || { log "short download: $size bytes"; exit 1; }
+  echo "${out#* }"
+}
+median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+mbs() { awk -v b="$1" 'BEGIN {printf "%.0f", b / 1048576}'; }
+
+: >"$WORK/direct"; : >"$WORK/proxy"
+for round in $(seq "$ROUNDS"); do
+  d=$(fetch -u "$WEBDAV_USER:$WEBDAV_PASS" "$DAV/$BASE/big.bin")
+  p=$(fetch -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT/api/crm/nextcloud/file?path=big.bin")
+  echo "$d" >>"$WORK/direct"; echo "$p" >>"$WORK/proxy"
+  log "round $round: direct $(mbs "$d") MB/s, through the gateway $(mbs "$p") MB/s"
+done
+D=$(median <"$WORK/direct"); P=$(median <"$WORK/proxy")
+echo "download ${SIZE_MB} MiB, median of $ROUNDS: direct from WebDAV $(mbs "$D") MB/s, through GET /api/crm/nextcloud/file $(mbs "$P") MB/s"
+echo "proxy / direct: $(awk -v p="$P" -v d="$D" 'BEGIN {printf "%.0f%%", 100 * p / d}')"
+echo "gateway peak RSS after the downloads (VmHWM): $(( $(kb VmHWM) / 1024 )) MB"
+
+log "upload ${SIZE_MB} MiB through POST /api/crm/nextcloud/upload"
+head -c "$((SIZE_MB * 1024 * 1024))" /dev/urandom >"$WORK/up.bin"
+U=$(curl -sf -o "$WORK/up.json" -w '%{speed_upload}' -H "Authorization: Bearer $TOKEN" \
+  -F nextcloud_path=uploads -F "file=@$WORK/up.bin;filename=up.bin" \
+  "http://127.0.0.1:$PORT/api/crm/nextcloud/upload")
+grep -q "\"size\":$((SIZE_MB * 1024 * 1024))" "$WORK/up.json" || { log "upload failed: $(cat "$WORK/up.json")"; exit 1; }
+rm -f "$WORK/up.bin"
+echo "upload ${SIZE_MB} MiB through POST /api/crm/nextcloud/upload: $(mbs "$U") MB/s"
+echo "gateway peak RSS after the upload too (VmHWM): $(( $(kb VmHWM) / 1024 )) MB"
