@@ -16,7 +16,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 pub struct OriginateRequest {
     /// The extension that rings first (`201`).
     extension: String,
-    /// The number it then dials, in any common form.
+    /// The number it then dials, as the PBX's outbound routes expect it; spaces, dashes,
+    /// dots, slashes and parentheses are dropped.
     number: String,
 }
 
@@ -53,10 +54,16 @@ pub async fn originate(
             "not connected to the PBX right now; retrying",
         )
     })?;
+    // dialled as typed, without the punctuation people write numbers with
+    let number: String = req
+        .number
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '-' | '.' | '(' | ')' | '/'))
+        .collect();
     let response = client
         .originate(
             &req.extension,
-            &req.number,
+            &number,
             ami_bridge::OriginateOptions::default(),
         )
         .await

@@ -34,7 +34,11 @@ fn meta_error(status: u16, code: i64, message: &str) -> HttpResponse {
     }))
 }
 
-async fn media_info(req: HttpRequest, peer: web::Data<Shared>, path: web::Path<(String, String)>) -> HttpResponse {
+async fn media_info(
+    req: HttpRequest,
+    peer: web::Data<Shared>,
+    path: web::Path<(String, String)>,
+) -> HttpResponse {
     if !authorized(&req) {
         return meta_error(401, 190, "Invalid OAuth access token");
     }
@@ -84,7 +88,10 @@ pub async fn start() -> (String, Shared) {
         App::new()
             .app_data(data.clone())
             .route("/media-bytes/{id}", web::get().to(media_bytes))
-            .route(&format!("/{{version}}/{PHONE_NUMBER_ID}/messages"), web::post().to(send))
+            .route(
+                &format!("/{{version}}/{PHONE_NUMBER_ID}/messages"),
+                web::post().to(send),
+            )
             .route("/{version}/{id}", web::get().to(media_info))
     })
     .workers(1)

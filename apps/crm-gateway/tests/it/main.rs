@@ -2,9 +2,11 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
 
+mod graph_peer;
 mod helpers;
 
 mod auth;
+mod calls;
 mod comms;
 mod customers;
 mod durability;
@@ -13,3 +15,4 @@ mod nextcloud;
 mod orders;
 mod products;
 mod system;
+mod whatsapp;
