@@ -17,8 +17,8 @@ lint:
 fmt:
     cargo fmt --all
 
-# Every benchmark (figures go to docs/performance.md); ~20 minutes on 2 cores
-bench: bench-http bench-search bench-comms bench-bridges
+# Every benchmark (figures go to docs/performance.md); ~25 minutes on 2 cores
+bench: bench-http bench-search bench-comms bench-bridges bench-proxy
 
 # HTTP load with wrk on a seeded database: start-up, RSS, GET/POST customers, POST comms
 bench-http:
@@ -35,9 +35,15 @@ bench-comms:
     COMMS_BENCH_DIR=target/bench-comms cargo bench -p crm-gateway --bench timeline
     rm -rf target/bench-comms
 
-# AMI correlation and WebDAV listing (the latter against a local Apache mod_dav)
+# 1 GiB through the Nextcloud file proxy vs straight from WebDAV: throughput and peak RSS
+bench-proxy:
+    ./scripts/bench-proxy.sh
+
+# AMI correlation, e-mail parsing and IMAP sync, WebDAV listing (against local servers)
 bench-bridges:
     cargo bench -p ami-bridge
+    cargo bench -p mail-bridge --bench parse
+    bash -c 'eval "$(scripts/infra/start-mail.sh)" && trap "RM=1 scripts/infra/stop-mail.sh \"\$MAIL_DIR\"" EXIT && cargo bench -p mail-bridge --bench fetch'
     bash -c 'eval "$(scripts/infra/start-webdav.sh)" && trap "RM=1 scripts/infra/stop-webdav.sh \"\$WEBDAV_PIDFILE\"" EXIT && cargo bench -p nextcloud-dav --bench list'
 
 # Create a local user (asks for the password)

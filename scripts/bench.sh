@@ -27,6 +27,9 @@ PID=
 trap '[ -z "$PID" ] || kill $PID 2>/dev/null; rm -rf "$WORK"' EXIT
 PORT=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
 export CRM_DATA_DIR=$WORK CRM_BIND=127.0.0.1:$PORT CRM_JWT_SECRET=bench-secret-0123456789abcdef CRM_LOG=warn CRM_WORKERS=2
+# WhatsApp on, against a Graph API host nobody listens on: the webhook path never calls it
+export CRM_WA_PHONE_NUMBER_ID=106540352242922 CRM_WA_ACCESS_TOKEN=bench-token \
+  CRM_WA_APP_SECRET=bench-app-secret CRM_WA_VERIFY_TOKEN=bench-verify CRM_WA_GRAPH_URL=http://127.0.0.1:9
 
 log "seeding 100,000 customers"
 ./target/release/crm-seed-customers "$WORK/crm.db" 100000 > "$WORK/ids.txt"
@@ -67,6 +70,20 @@ wrk -t2 -c32 -d10s --latency -s scripts/bench/create_customer.lua "http://127.0.
 
 log "POST /api/crm/comms: wrk 2 threads x 32 connections, 10 s (durability under kill -9 is the test suite's)"
 wrk -t2 -c32 -d10s --latency -s scripts/bench/create_comms.lua "http://127.0.0.1:$PORT" | tee "$WORK/comms.txt"
+
+log "POST /api/webhooks/whatsapp: signed body verified and stored before each 200, wrk 2 x 32, 10 s"
+python3 - "$WORK/wa.json" > "$WORK/wa.sig" <<'PY'
+import hashlib, hmac, json, os, sys
+body = json.dumps({"object": "whatsapp_business_account", "entry": [{"id": "1", "changes": [{"field": "messages", "value": {
+    "messaging_product": "whatsapp", "metadata": {"display_phone_number": "302101234567", "phone_number_id": "106540352242922"},
+    "contacts": [{"profile": {"name": "π. Νικόλαος"}, "wa_id": "306912345678"}],
+    "messages": [{"from": "306912345678", "id": "wamid.bench", "timestamp": "1764316800", "type": "text",
+                  "text": {"body": "Καλημέρα, η καμπάνα του ναού δεν χτυπά από χθες."}}]}}]}]}, ensure_ascii=False).encode()
+open(sys.argv[1], "wb").write(body)
+print("sha256=" + hmac.new(os.environ["CRM_WA_APP_SECRET"].encode(), body, hashlib.sha256).hexdigest())
+PY
+BODY_FILE="$WORK/wa.json" SIGNATURE=$(cat "$WORK/wa.sig") \
+  wrk -t2 -c32 -d10s --latency -s scripts/bench/whatsapp_webhook.lua "http://127.0.0.1:$PORT/api/webhooks/whatsapp" | tee "$WORK/wa.txt"
 
 RSS_AFTER_KB=$(awk '/VmRSS/{print $2}' /proc/$PID/status)
 echo "RSS after load: $((RSS_AFTER_KB / 1024)) MB"
