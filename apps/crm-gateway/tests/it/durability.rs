@@ -46,8 +46,14 @@ async fn a_restart_keeps_everything() {
 
 /// Starts the real `crm` binary and returns it with the address it listens on.
 fn start_crm(data_dir: &Path) -> (Child, String) {
+    start_crm_with(data_dir, &[])
+}
+
+/// [`start_crm`] with more environment variables.
+fn start_crm_with(data_dir: &Path, env: &[(&str, &str)]) -> (Child, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_crm"))
         .arg("serve")
+        .envs(env.iter().copied())
         .env("CRM_BIND", "127.0.0.1:0")
         .env("CRM_DATA_DIR", data_dir)
         .env("CRM_JWT_SECRET", SECRET)
@@ -191,4 +197,93 @@ async fn acknowledged_comms_entries_survive_kill_9() {
                 "ext_message_id": format!("wamid.{w}.{n}"), "body": "Καλημέρα, η καμπάνα δεν χτυπά" })
     })
     .await;
+}
+
+const WA_SECRET: &str = "wa-app-secret-durability";
+
+fn wa_env() -> [(&'static str, &'static str); 5] {
+    [
+        ("CRM_WA_PHONE_NUMBER_ID", "106540352242922"),
+        ("CRM_WA_ACCESS_TOKEN", "token"),
+        ("CRM_WA_APP_SECRET", WA_SECRET),
+        ("CRM_WA_VERIFY_TOKEN", "verify"),
+        // nothing listens there: these messages carry no media
+        ("CRM_WA_GRAPH_URL", "http://127.0.0.1:9"),
+    ]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_webhook_acknowledged_just_before_kill_9_is_processed_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let client = reqwest::Client::new();
+    let token = token(&["crm:view", "crm:edit"]);
+    let body = serde_json::to_vec(&json!({
+        "object": "whatsapp_business_account",
+        "entry": [{ "id": "1", "changes": [{ "field": "messages", "value": {
+            "messaging_product": "whatsapp",
+            "metadata": { "display_phone_number": "302101234567", "phone_number_id": "106540352242922" },
+            "contacts": [{ "profile": { "name": "Ψάλτης" }, "wa_id": "306955555555" }],
+            "messages": [
+                { "from": "306955555555", "id": "wamid.kill.1", "timestamp": "1764316800", "type": "text", "text": { "body": "πρώτο" } },
+                { "from": "306955555555", "id": "wamid.kill.2", "timestamp": "1764316801", "type": "text", "text": { "body": "δεύτερο" } }
+            ]
+        }}]}]
+    }))
+    .unwrap();
+    let signature = wa_bridge::signature::sign(WA_SECRET.as_bytes(), &body);
+
+    let (mut child, base) = start_crm_with(dir.path(), &wa_env());
+    let resp = client
+        .post(format!("{base}/api/webhooks/whatsapp"))
+        .header("content-type", "application/json")
+        .header("X-Hub-Signature-256", &signature)
+        .body(body.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    child.kill().unwrap(); // right after the 200: the worker may or may not have run
+    child.wait().unwrap();
+
+    let (mut child, base) = start_crm_with(dir.path(), &wa_env());
+    // Meta retries the same delivery after the outage
+    let resp = client
+        .post(format!("{base}/api/webhooks/whatsapp"))
+        .header("content-type", "application/json")
+        .header("X-Hub-Signature-256", &signature)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let mut inbox = serde_json::Value::Null;
+    for _ in 0..100 {
+        inbox = client
+            .get(format!("{base}/api/crm/inbox"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if inbox["total"] == 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let again: serde_json::Value = client
+        .get(format!("{base}/api/crm/inbox"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(inbox["total"], 2, "{inbox}");
+    assert_eq!(again["total"], 2, "each message exactly once: {again}");
 }
