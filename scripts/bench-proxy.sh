@@ -8,9 +8,11 @@
 # Starts the Apache WebDAV of scripts/infra/start-webdav.sh and a release `crm` configured for
 # it, PUTs a file of random bytes, then downloads it in alternating rounds (a) straight from
 # WebDAV and (b) through GET /api/crm/nextcloud/file, both with curl to /dev/null, and reports
-# the median throughput of each, their ratio, and the gateway's peak RSS (VmHWM). Then it
-# uploads a file of the same size through POST /api/crm/nextcloud/upload and reports that
-# throughput and the peak RSS again. Nothing here is part of the test suite.
+# the median throughput of each, their ratio, the gateway's CPU time per GiB and its peak RSS
+# (VmHWM). Then it uploads a file of the same size straight to WebDAV and through
+# POST /api/crm/nextcloud/upload, and reports both throughputs and the peak RSS again.
+# Everything shares the machine's cores: run it on an otherwise idle machine. Nothing here is
+# part of the test suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 log() { echo "bench-proxy: $*" >&2; }
@@ -51,6 +53,7 @@ PID=$!
 until curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null; do sleep 0.01; done
 sleep 0.5
 kb() { awk -v k="$1:" '$1 == k {print $2}' "/proc/$PID/status"; }
+ticks() { awk '{print $14 + $15}' "/proc/$PID/stat"; }   # the gateway's user + system CPU
 echo "gateway RSS at rest: $(( $(kb VmRSS) / 1024 )) MB"
 
 TOKEN=$(python3 - <<'PY'
@@ -75,6 +78,7 @@ median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 mbs() { awk -v b="$1" 'BEGIN {printf "%.0f", b / 1048576}'; }
 
 : >"$WORK/direct"; : >"$WORK/proxy"
+CPU0=$(ticks)
 for round in $(seq "$ROUNDS"); do
   d=$(fetch -u "$WEBDAV_USER:$WEBDAV_PASS" "$DAV/$BASE/big.bin")
   p=$(fetch -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT/api/crm/nextcloud/file?path=big.bin")
@@ -84,10 +88,13 @@ done
 D=$(median <"$WORK/direct"); P=$(median <"$WORK/proxy")
 echo "download ${SIZE_MB} MiB, median of $ROUNDS: direct from WebDAV $(mbs "$D") MB/s, through GET /api/crm/nextcloud/file $(mbs "$P") MB/s"
 echo "proxy / direct: $(awk -v p="$P" -v d="$D" 'BEGIN {printf "%.0f%%", 100 * p / d}')"
+echo "gateway CPU per proxied GiB (user + system): $(awk -v t=$(( $(ticks) - CPU0 )) -v hz="$(getconf CLK_TCK)" -v n="$ROUNDS" -v mb="$SIZE_MB" 'BEGIN {printf "%.2f s", t / hz / n / (mb / 1024)}')"
 echo "gateway peak RSS after the downloads (VmHWM): $(( $(kb VmHWM) / 1024 )) MB"
 
 log "upload ${SIZE_MB} MiB through POST /api/crm/nextcloud/upload"
 head -c "$((SIZE_MB * 1024 * 1024))" /dev/urandom >"$WORK/up.bin"
+UD=$(curl -sf -o /dev/null -w '%{speed_upload}' -u "$WEBDAV_USER:$WEBDAV_PASS" -T "$WORK/up.bin" "$DAV/$BASE/direct-up.bin")
+echo "upload ${SIZE_MB} MiB straight to WebDAV (curl -T): $(mbs "$UD") MB/s"
 U=$(curl -sf -o "$WORK/up.json" -w '%{speed_upload}' -H "Authorization: Bearer $TOKEN" \
   -F nextcloud_path=uploads -F "file=@$WORK/up.bin;filename=up.bin" \
   "http://127.0.0.1:$PORT/api/crm/nextcloud/upload")

@@ -385,7 +385,39 @@ fn unsatisfiable(size: Option<u64>) -> ApiError {
     }
 }
 
+/// Largest piece handed to actix at a time. The HTTP client reads up to ~400 KiB at once;
+/// actix copies each piece into its write buffer and drops that buffer's allocation after
+/// any piece over 128 KiB, to allocate it again for the next. Pieces this size (cut without
+/// copying) let it keep one buffer.
+const PIECE: usize = 64 * 1024;
+
+/// A download cut into pieces of at most [`PIECE`] bytes.
+struct Pieces {
+    inner: Download,
+    current: web::Bytes,
+}
+
+impl futures_util::Stream for Pieces {
+    type Item = Result<web::Bytes, DavError>;
+
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        use std::task::Poll;
+        if self.current.is_empty() {
+            match self.inner.poll_next_unpin(cx) {
+                Poll::Ready(Some(Ok(chunk))) => self.current = chunk,
+                other => return other,
+            }
+        }
+        let n = self.current.len().min(PIECE);
+        Poll::Ready(Some(Ok(self.current.split_to(n))))
+    }
+}
+
 fn stream_response(path: &DavPath, d: Download) -> HttpResponse {
+    let len = d.content_length;
     let status = if d.is_partial() {
         StatusCode::PARTIAL_CONTENT
     } else {
@@ -440,9 +472,13 @@ fn stream_response(path: &DavPath, d: Download) -> HttpResponse {
             format!("bytes {first}-{last}/{total}"),
         ));
     }
-    let body: BoxBody = match d.content_length {
-        Some(len) => BoxBody::new(SizedStream::new(len, d)),
-        None => BoxBody::new(BodyStream::new(d)),
+    let body = Pieces {
+        inner: d,
+        current: web::Bytes::new(),
+    };
+    let body: BoxBody = match len {
+        Some(len) => BoxBody::new(SizedStream::new(len, body)),
+        None => BoxBody::new(BodyStream::new(body)),
     };
     res.body(body)
 }
