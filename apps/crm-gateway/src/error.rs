@@ -187,6 +187,26 @@ macro_rules! domain_error {
 
 domain_error!(crm_products, crm_customers, crm_orders);
 
+/// A customer named in a request body (not in the path) that does not exist: 422 on `field`.
+pub fn referenced_customer(e: crm_customers::Error) -> ApiError {
+    match e {
+        crm_customers::Error::NotFound { id } => {
+            ApiError::invalid_field("customer_id", format!("no customer has the id {id}"))
+        }
+        e => e.into(),
+    }
+}
+
+/// An order named in a request body that does not exist: 422 on `order_id`.
+pub fn referenced_order(e: crm_orders::Error) -> ApiError {
+    match e {
+        crm_orders::Error::NotFound { id } => {
+            ApiError::invalid_field("order_id", format!("no order has the id {id}"))
+        }
+        e => e.into(),
+    }
+}
+
 // comms records are never "in use", so its error has no such variant
 impl From<crm_comms::Error> for ApiError {
     fn from(e: crm_comms::Error) -> Self {

@@ -335,12 +335,7 @@ pub async fn assign(
             .customers
             .get(req.customer_id)
             .await
-            .map_err(|e| match e {
-                crm_customers::Error::NotFound { id } => {
-                    ApiError::invalid_field("customer_id", format!("no customer has the id {id}"))
-                }
-                e => e.into(),
-            })?;
+            .map_err(crate::error::referenced_customer)?;
         let contact = ContactInput {
             kind,
             label: None,

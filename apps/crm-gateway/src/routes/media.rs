@@ -103,12 +103,11 @@ pub async fn create(
     if new.customer_id.is_none()
         && let Some(order_id) = new.order_id
     {
-        let order = state.orders.get(order_id).await.map_err(|e| match e {
-            crm_orders::Error::NotFound { id } => {
-                ApiError::invalid_field("order_id", format!("no order has the id {id}"))
-            }
-            e => e.into(),
-        })?;
+        let order = state
+            .orders
+            .get(order_id)
+            .await
+            .map_err(crate::error::referenced_order)?;
         new.customer_id = Some(order.customer_id);
     }
     let m = state.comms.create_media(new).await?;

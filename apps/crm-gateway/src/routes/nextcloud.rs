@@ -780,20 +780,18 @@ async fn receive(
 
     // the record's owner, checked before a byte goes to Nextcloud
     if let Some(id) = customer_id {
-        state.customers.get(id).await.map_err(|e| match e {
-            crm_customers::Error::NotFound { id } => {
-                ApiError::invalid_field("customer_id", format!("no customer has the id {id}"))
-            }
-            e => e.into(),
-        })?;
+        state
+            .customers
+            .get(id)
+            .await
+            .map_err(crate::error::referenced_customer)?;
     }
     if let Some(id) = order_id {
-        let order = state.orders.get(id).await.map_err(|e| match e {
-            crm_orders::Error::NotFound { id } => {
-                ApiError::invalid_field("order_id", format!("no order has the id {id}"))
-            }
-            e => e.into(),
-        })?;
+        let order = state
+            .orders
+            .get(id)
+            .await
+            .map_err(crate::error::referenced_order)?;
         customer_id.get_or_insert(order.customer_id);
     }
 

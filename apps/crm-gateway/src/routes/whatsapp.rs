@@ -142,12 +142,11 @@ async fn recipient(
     req: &SendRequest,
 ) -> Result<(String, Option<Uuid>), ApiError> {
     if let Some(id) = req.customer_id {
-        let c = state.customers.get(id).await.map_err(|e| match e {
-            crm_customers::Error::NotFound { id } => {
-                ApiError::invalid_field("customer_id", format!("no customer has the id {id}"))
-            }
-            e => e.into(),
-        })?;
+        let c = state
+            .customers
+            .get(id)
+            .await
+            .map_err(crate::error::referenced_customer)?;
         let number = req
             .to
             .as_deref()

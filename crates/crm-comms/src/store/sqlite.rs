@@ -710,14 +710,10 @@ impl CommsStore for SqliteCommsStore {
     async fn delete(&self, id: Uuid, expected_version: Option<i64>) -> Result<()> {
         self.db
             .write(move |conn| {
-                let (entry, _) = load(conn, id)?.ok_or(Error::entry_not_found(id))?;
-                delete_versioned(
-                    conn,
-                    "comms_entries",
-                    id,
-                    expected_version,
-                    Error::entry_not_found,
-                )?;
+                let (entry, seq) = load(conn, id)?.ok_or(Error::entry_not_found(id))?;
+                check_version(entry.version, expected_version)?;
+                conn.prepare_cached("DELETE FROM comms_entries WHERE seq = ?1")?
+                    .execute([seq])?;
                 let mut counts = CountChanges::default();
                 counts.add(entry.customer_id, entry.kind, entry.direction, -1);
                 counts.apply(conn)
