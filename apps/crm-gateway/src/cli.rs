@@ -1,4 +1,4 @@
-//! The `crm` command line: `serve` (the default) and `user add|list`.
+//! The `crm` command line: `serve` (the default), `user add|list` and `mail sync|verify`.
 
 use std::io::{BufRead, IsTerminal};
 use std::path::PathBuf;
@@ -31,6 +31,18 @@ enum Command {
     /// Manage local users (for standalone deployments).
     #[command(subcommand)]
     User(UserCommand),
+    /// E-mail: one pass over every configured account, as the server does in the background.
+    #[command(subcommand)]
+    Mail(MailCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum MailCommand {
+    /// Fetch what is new in every followed folder (everything, on a first sync).
+    Sync,
+    /// Sync, then compare every message on the server with what the CRM holds, fetch what is
+    /// missing, and report what could not be repaired (exit status 1 then).
+    Verify,
 }
 
 #[derive(Debug, Subcommand)]
@@ -60,6 +72,7 @@ impl Cli {
         match self.command.unwrap_or(Command::Serve) {
             Command::Serve => runtime.block_on(serve(config)),
             Command::User(cmd) => runtime.block_on(user(config, cmd)),
+            Command::Mail(cmd) => runtime.block_on(mail(config, cmd)),
         }
     }
 }
@@ -110,6 +123,61 @@ async fn user(config: Config, cmd: UserCommand) -> anyhow::Result<()> {
                 );
             }
         }
+    }
+    Ok(())
+}
+
+async fn mail(config: Config, cmd: MailCommand) -> anyhow::Result<()> {
+    let state = AppState::open(&config, Arc::new(crm_core::SystemClock))?;
+    if state.mail.is_none() {
+        bail!("no e-mail account is configured (CRM_IMAP_HOST, CRM_IMAP_USER, CRM_IMAP_PASSWORD)");
+    }
+    let verify = matches!(cmd, MailCommand::Verify);
+    let bar = indicatif::ProgressBar::hidden();
+    if std::io::stderr().is_terminal() {
+        bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+    }
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{msg} [{bar:30}] {pos}/{len} messages, {per_sec}, {eta} left",
+        )?
+        .progress_chars("=> "),
+    );
+    let progress = |account: &str, p: &mail_bridge::Progress<'_>| {
+        bar.set_message(format!("{account} {}", p.folder));
+        bar.set_length(p.total);
+        bar.set_position(p.done);
+    };
+    let reports = crate::mail::pass_all(&state, verify, &progress).await;
+    bar.finish_and_clear();
+    let mut trouble = false;
+    for r in &reports {
+        let mut line = format!(
+            "{}\t{}\tfetched {}{}, {} on the server",
+            r.account,
+            r.folder,
+            r.fetched,
+            if r.resync {
+                " (UIDVALIDITY changed: resynced)"
+            } else {
+                ""
+            },
+            r.on_server
+        );
+        if verify {
+            line += &format!(", {} missing, {} repaired", r.missing, r.repaired);
+        }
+        println!("{line}");
+        for failed in &r.failed {
+            println!("  not repaired: {failed}");
+        }
+        if let Some(e) = &r.error {
+            println!("  error: {e}");
+        }
+        trouble |= r.error.is_some() || !r.failed.is_empty();
+    }
+    if trouble {
+        bail!("e-mail: some folders could not be synced or repaired (see above)");
     }
     Ok(())
 }

@@ -92,6 +92,65 @@ pub struct Config {
     /// Dialplan context and channel template of click-to-call (`{extension}` is replaced).
     pub ami_originate_context: String,
     pub ami_originate_channel: String,
+    /// The e-mail account of the flat `imap_*` / `smtp_*` keys (the environment's).
+    #[serde(flatten)]
+    pub mail: MailAccountSettings,
+    /// Further e-mail accounts (config file only): `[[mail_accounts]]` tables with the same
+    /// keys and a `name`.
+    pub mail_accounts: Vec<MailAccountSettings>,
+    /// How often the background sync compares every folder with the server (reconciliation),
+    /// in seconds.
+    pub mail_verify_secs: u64,
+    /// Longest wait for new mail (IDLE or polling) before the next sync anyway, in seconds.
+    pub mail_idle_secs: u64,
+    /// Largest total of attachments of one outgoing e-mail, in bytes.
+    pub mail_max_attachment_bytes: u64,
+}
+
+/// One e-mail account as configured: IMAP to read, SMTP to send; either may be left out.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct MailAccountSettings {
+    /// How the account is named in the status and in `account` of a send (default: the IMAP
+    /// user, else the SMTP sender).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub imap_host: Option<String>,
+    /// Default 993 with `tls`, 143 otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub imap_port: Option<u16>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub imap_user: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub imap_password: Option<Secret>,
+    /// `tls` (default), `starttls`, or `plain` (loopback only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub imap_tls: Option<String>,
+    /// Comma-separated folders, each optionally `:inbound` or `:outbound` (default
+    /// `INBOX,Sent`; a folder named like Sent is outbound).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub imap_folders: Option<String>,
+    /// A CA certificate (PEM file) to trust besides the public roots.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub imap_ca_file: Option<PathBuf>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub smtp_host: Option<String>,
+    /// Default 465 with `tls`, 587 with `starttls`, 25 with `plain`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub smtp_port: Option<u16>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub smtp_user: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub smtp_password: Option<Secret>,
+    /// `tls`, `starttls` (default), or `plain` (loopback only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub smtp_tls: Option<String>,
+    /// The sender of mail written in the CRM, e.g. `BellSystems <info@bellsystems.gr>`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub smtp_from: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub smtp_ca_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
@@ -133,6 +192,11 @@ impl Default for Config {
             ami_default_region: "GR".into(),
             ami_originate_context: "from-internal".into(),
             ami_originate_channel: "PJSIP/{extension}".into(),
+            mail: MailAccountSettings::default(),
+            mail_accounts: Vec::new(),
+            mail_verify_secs: 3600,
+            mail_idle_secs: 600,
+            mail_max_attachment_bytes: 25 << 20,
         }
     }
 }
@@ -178,6 +242,10 @@ impl Config {
         self.nextcloud()?;
         self.whatsapp()?;
         self.ami()?;
+        self.mail_accounts()?;
+        if self.mail_verify_secs == 0 || self.mail_idle_secs == 0 {
+            bail!("mail_verify_secs and mail_idle_secs must be above 0");
+        }
         Ok(())
     }
 
@@ -314,6 +382,27 @@ impl Config {
         Ok(Some(config))
     }
 
+    /// Every configured e-mail account (the flat keys' first, then `mail_accounts`), with
+    /// an error naming what is missing or wrong in any of them.
+    pub fn mail_accounts(&self) -> anyhow::Result<Vec<MailAccount>> {
+        let flat = std::iter::once(&self.mail).filter(|m| m.is_set());
+        let mut accounts = Vec::new();
+        for settings in flat.chain(&self.mail_accounts) {
+            let account = settings.resolve()?;
+            if accounts
+                .iter()
+                .any(|a: &MailAccount| a.name == account.name)
+            {
+                bail!(
+                    "two e-mail accounts are named {:?}: give each a distinct `name`",
+                    account.name
+                );
+            }
+            accounts.push(account);
+        }
+        Ok(accounts)
+    }
+
     pub fn database_path(&self) -> PathBuf {
         self.data_dir.join("crm.db")
     }
@@ -327,8 +416,180 @@ pub struct WhatsAppSettings {
     pub verify_token: Secret,
 }
 
+/// An e-mail account, checked and ready to use.
+#[derive(Debug, Clone)]
+pub struct MailAccount {
+    pub name: String,
+    /// Reading: the IMAP account and the folders to follow.
+    pub imap: Option<(mail_bridge::ImapConfig, Vec<MailFolder>)>,
+    /// Sending: the SMTP server and the sender.
+    pub smtp: Option<(mail_bridge::SmtpConfig, String)>,
+}
+
+/// A followed folder and the direction of the mail in it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MailFolder {
+    pub name: String,
+    pub outbound: bool,
+}
+
+impl MailAccountSettings {
+    fn is_set(&self) -> bool {
+        [
+            &self.imap_host,
+            &self.imap_user,
+            &self.smtp_host,
+            &self.smtp_from,
+        ]
+        .into_iter()
+        .any(|v| given(v.as_deref()).is_some())
+            || self.imap_password.is_some()
+    }
+
+    fn resolve(&self) -> anyhow::Result<MailAccount> {
+        let imap = self.imap()?;
+        let smtp = self.smtp()?;
+        let name = given(self.name.as_deref())
+            .or(imap.as_ref().map(|(c, _)| c.user.as_str()))
+            .or(smtp.as_ref().map(|(_, from)| from.as_str()))
+            .context("an e-mail account has neither IMAP nor SMTP settings")?
+            .to_owned();
+        Ok(MailAccount { name, imap, smtp })
+    }
+
+    fn imap(&self) -> anyhow::Result<Option<(mail_bridge::ImapConfig, Vec<MailFolder>)>> {
+        let host = given(self.imap_host.as_deref());
+        let user = given(self.imap_user.as_deref());
+        let password = self
+            .imap_password
+            .as_ref()
+            .filter(|p| !p.expose().is_empty());
+        let (host, user, password) = match (host, user, password) {
+            (None, None, None) => return Ok(None),
+            (Some(h), Some(u), Some(p)) => (h, u, p),
+            (h, u, p) => bail!(
+                "IMAP is partly configured, missing: {}",
+                missing(&[
+                    ("imap_host", h.is_none()),
+                    ("imap_user", u.is_none()),
+                    ("imap_password", p.is_none())
+                ])
+            ),
+        };
+        let security = security("imap_tls", self.imap_tls.as_deref(), "tls")?;
+        let port = self.imap_port.unwrap_or(match security {
+            mail_bridge::Security::Tls => 993,
+            _ => 143,
+        });
+        let mut config = mail_bridge::ImapConfig::new(
+            host,
+            port,
+            security,
+            user,
+            mail_bridge::Password::new(password.expose()),
+        );
+        config.ca_pem = read_ca("imap_ca_file", self.imap_ca_file.as_deref())?;
+        let folders = parse_folders(self.imap_folders.as_deref().unwrap_or("INBOX,Sent"))?;
+        Ok(Some((config, folders)))
+    }
+
+    fn smtp(&self) -> anyhow::Result<Option<(mail_bridge::SmtpConfig, String)>> {
+        let host = given(self.smtp_host.as_deref());
+        let from = given(self.smtp_from.as_deref());
+        let (host, from) = match (host, from) {
+            (None, None) => return Ok(None),
+            (Some(h), Some(f)) => (h, f),
+            (h, f) => bail!(
+                "SMTP is partly configured, missing: {}",
+                missing(&[("smtp_host", h.is_none()), ("smtp_from", f.is_none())])
+            ),
+        };
+        let security = security("smtp_tls", self.smtp_tls.as_deref(), "starttls")?;
+        let port = self.smtp_port.unwrap_or(match security {
+            mail_bridge::Security::Tls => 465,
+            mail_bridge::Security::StartTls => 587,
+            mail_bridge::Security::Plain => 25,
+        });
+        let mut config = mail_bridge::SmtpConfig::new(host, port, security);
+        let user = given(self.smtp_user.as_deref());
+        let password = self
+            .smtp_password
+            .as_ref()
+            .filter(|p| !p.expose().is_empty());
+        match (user, password) {
+            (None, None) => {}
+            (Some(u), Some(p)) => {
+                config.user = Some(u.to_owned());
+                config.password = Some(mail_bridge::Password::new(p.expose()));
+            }
+            _ => bail!("smtp_user and smtp_password must be set together"),
+        }
+        config.ca_pem = read_ca("smtp_ca_file", self.smtp_ca_file.as_deref())?;
+        Ok(Some((config, from.to_owned())))
+    }
+}
+
+fn missing(keys: &[(&str, bool)]) -> String {
+    keys.iter()
+        .filter_map(|(k, m)| m.then_some(*k))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn security(
+    key: &str,
+    value: Option<&str>,
+    default: &str,
+) -> anyhow::Result<mail_bridge::Security> {
+    let value = given(value).unwrap_or(default);
+    value
+        .parse()
+        .map_err(|_| anyhow::anyhow!("{key} must be tls, starttls or plain, not {value:?}"))
+}
+
+fn read_ca(key: &str, path: Option<&Path>) -> anyhow::Result<Option<Vec<u8>>> {
+    path.map(|p| std::fs::read(p).with_context(|| format!("{key}: cannot read {}", p.display())))
+        .transpose()
+}
+
+/// `INBOX, Sent` or `INBOX:inbound, Gesendet:outbound`.
+fn parse_folders(list: &str) -> anyhow::Result<Vec<MailFolder>> {
+    let mut folders: Vec<MailFolder> = Vec::new();
+    for item in list.split(',').map(str::trim).filter(|i| !i.is_empty()) {
+        let (name, outbound) = match item.rsplit_once(':') {
+            Some((name, "inbound")) => (name.trim(), false),
+            Some((name, "outbound")) => (name.trim(), true),
+            _ => (item, looks_like_sent(item)),
+        };
+        if name.is_empty() || folders.iter().any(|f| f.name == name) {
+            bail!("imap_folders: empty or repeated folder in {list:?}");
+        }
+        folders.push(MailFolder {
+            name: name.to_owned(),
+            outbound,
+        });
+    }
+    if folders.is_empty() {
+        bail!("imap_folders names no folder");
+    }
+    Ok(folders)
+}
+
+/// Whether a folder name is one of the usual names of the sent-mail folder.
+fn looks_like_sent(name: &str) -> bool {
+    let last = name
+        .rsplit(['/', '.'])
+        .next()
+        .unwrap_or(name)
+        .to_lowercase();
+    matches!(
+        last.as_str(),
+        "sent" | "sent items" | "sent messages" | "sent mail" | "απεσταλμένα" | "gesendet"
+    )
+}
+
 /// Keys whose `CRM_*` variables are taken verbatim as strings.
-const RAW_STRING_KEYS: [&str; 16] = [
+const RAW_STRING_KEYS: [&str; 24] = [
     "jwt_secret",
     "nextcloud_url",
     "nextcloud_user",
@@ -345,6 +606,14 @@ const RAW_STRING_KEYS: [&str; 16] = [
     "ami_secret",
     "ami_trunks",
     "ami_extensions",
+    "smtp_from",
+    "imap_host",
+    "imap_user",
+    "imap_password",
+    "imap_folders",
+    "smtp_host",
+    "smtp_user",
+    "smtp_password",
 ];
 
 /// A value that is set and not blank.
@@ -476,6 +745,93 @@ mod tests {
                 .map_err(|e| e.to_string())?
                 .ok_or("not configured")?;
             assert_eq!(nc.password.expose_secret(), "0123456789");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn mail_accounts_from_the_environment_and_the_file() {
+        figment::Jail::expect_with(|jail| {
+            let c = Config::load(None).map_err(|e| e.to_string())?;
+            assert!(c.mail_accounts().map_err(|e| e.to_string())?.is_empty());
+
+            jail.set_env("CRM_IMAP_HOST", "mail.example.com");
+            jail.set_env("CRM_IMAP_USER", "info@bellsystems.gr");
+            jail.set_env("CRM_IMAP_PASSWORD", "007");
+            jail.set_env("CRM_SMTP_HOST", "mail.example.com");
+            jail.set_env("CRM_SMTP_FROM", "BellSystems <info@bellsystems.gr>");
+            jail.create_file(
+                "crm.toml",
+                r#"
+                [[mail_accounts]]
+                name = "service"
+                imap_host = "127.0.0.1"
+                imap_tls = "plain"
+                imap_user = "service"
+                imap_password = "x"
+                imap_folders = "INBOX, Απεσταλμένα, Archive:outbound, Sent:inbound"
+                "#,
+            )?;
+            let c = Config::load(Some(Path::new("crm.toml"))).map_err(|e| e.to_string())?;
+            let printed = format!("{c:?}");
+            assert!(!printed.contains("007"), "{printed}");
+            let accounts = c.mail_accounts().map_err(|e| e.to_string())?;
+            assert_eq!(accounts.len(), 2);
+            let (imap, folders) = accounts[0].imap.as_ref().ok_or("no imap")?;
+            assert_eq!(accounts[0].name, "info@bellsystems.gr");
+            assert_eq!(
+                (imap.port, imap.security),
+                (993, mail_bridge::Security::Tls)
+            );
+            assert_eq!(imap.password.expose(), "007", "digits stay text");
+            let names: Vec<(&str, bool)> = folders
+                .iter()
+                .map(|f| (f.name.as_str(), f.outbound))
+                .collect();
+            assert_eq!(names, [("INBOX", false), ("Sent", true)]);
+            let (smtp, from) = accounts[0].smtp.as_ref().ok_or("no smtp")?;
+            assert_eq!(
+                (smtp.port, from.as_str()),
+                (587, "BellSystems <info@bellsystems.gr>")
+            );
+
+            let (imap, folders) = accounts[1].imap.as_ref().ok_or("no imap")?;
+            assert_eq!((accounts[1].name.as_str(), imap.port), ("service", 143));
+            let names: Vec<(&str, bool)> = folders
+                .iter()
+                .map(|f| (f.name.as_str(), f.outbound))
+                .collect();
+            assert_eq!(
+                names,
+                [
+                    ("INBOX", false),
+                    ("Απεσταλμένα", true),
+                    ("Archive", true),
+                    ("Sent", false)
+                ]
+            );
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn mail_partly_configured_or_unsafe_is_refused_with_the_reason() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("CRM_IMAP_HOST", "mail.example.com");
+            jail.set_env("CRM_IMAP_USER", "info");
+            let e = Config::load(None).err().ok_or("accepted 1")?.to_string();
+            assert!(e.contains("imap_password"), "{e}");
+            jail.set_env("CRM_IMAP_PASSWORD", "x");
+            jail.set_env("CRM_IMAP_TLS", "tls13");
+            let e = Config::load(None).err().ok_or("accepted 2")?.to_string();
+            assert!(e.contains("imap_tls must be tls, starttls or plain"), "{e}");
+            jail.set_env("CRM_IMAP_TLS", "plain");
+            let c = Config::load(None).map_err(|e| e.to_string())?;
+            // plain to a remote host is refused when connecting, by mail-bridge
+            assert_eq!(c.mail_accounts().map_err(|e| e.to_string())?.len(), 1);
+            jail.set_env("CRM_SMTP_HOST", "mail.example.com");
+            let e = Config::load(None).err().ok_or("accepted 3")?.to_string();
+            assert!(e.contains("smtp_from"), "{e}");
             Ok(())
         });
     }

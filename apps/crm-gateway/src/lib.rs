@@ -9,6 +9,7 @@ pub mod cli;
 pub mod config;
 pub mod error;
 pub mod extract;
+pub mod mail;
 pub mod openapi;
 pub mod routes;
 pub mod secrets;
@@ -58,6 +59,8 @@ pub struct AppState {
     pub whatsapp: Option<whatsapp::WhatsApp>,
     /// The PBX; `None` when not configured.
     pub calls: Option<Arc<calls::Calls>>,
+    /// The e-mail accounts; `None` when none is configured.
+    pub mail: Option<mail::Mail>,
 }
 
 impl AppState {
@@ -80,6 +83,11 @@ impl AppState {
             .transpose()
             .context("invalid Nextcloud configuration")?;
         let queues = crm_comms::Queues::new(db.clone(), Arc::clone(&clock));
+        let mail = mail::Mail::new(
+            config.mail_accounts()?,
+            crm_comms::MailLedger::new(db.clone(), Arc::clone(&clock)),
+            config,
+        )?;
         Ok(Self {
             products: crm_products::Service::new(
                 crm_products::SqliteProductStore::new(db.clone()),
@@ -114,6 +122,7 @@ impl AppState {
                 None => None,
             },
             calls: config.ami()?.map(calls::new),
+            mail,
             db,
         })
     }
@@ -145,6 +154,9 @@ impl Application {
         }
         if state.calls.is_some() {
             tokio::spawn(calls::run_bridge(state.clone()));
+        }
+        for i in 0..state.mail.as_ref().map_or(0, |m| m.accounts.len()) {
+            tokio::spawn(mail::run_account(state.clone(), i));
         }
         let server = run(listener, state, &config)?;
         Ok(Self { port, server })

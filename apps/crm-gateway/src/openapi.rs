@@ -4,7 +4,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::routes::{
-    auth, calls, comms, customers, media, nextcloud, orders, products, system, whatsapp,
+    auth, calls, comms, customers, email, media, nextcloud, orders, products, system, whatsapp,
 };
 
 #[derive(OpenApi)]
@@ -27,6 +27,7 @@ use crate::routes::{
         nextcloud::customer_media,
         whatsapp::verify, whatsapp::receive, whatsapp::send,
         calls::originate,
+        email::send, email::status, email::sync,
     ),
     modifiers(&BearerAuth),
     tags(
@@ -38,6 +39,7 @@ use crate::routes::{
         (name = "media", description = "Records of files kept in Nextcloud"),
         (name = "nextcloud", description = "Files in the configured Nextcloud folder: browse, download (streamed), upload, delete"),
         (name = "whatsapp", description = "WhatsApp Cloud API: Meta's signed webhook, and sending"),
+        (name = "email", description = "E-mail: send to a customer, the mailboxes' sync state, sync now"),
         (name = "calls", description = "Click-to-call through the PBX (AMI Originate)"),
         (name = "system", description = "Health"),
     )

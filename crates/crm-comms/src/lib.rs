@@ -9,6 +9,7 @@
 //! shared SQLite database.
 
 pub mod error;
+pub mod mail;
 pub mod model;
 pub mod queue;
 pub mod search;
@@ -18,6 +19,7 @@ pub mod service;
 pub mod store;
 
 pub use error::{Error, Result};
+pub use mail::MailLedger;
 pub use model::{
     Assignment, Attachment, Before, CommsType, Counts, CursorPage, Direction, Entry, EntryPatch,
     Ingested, ListQuery, MediaDirection, MediaQuery, MediaRecord, NewEntry, NewMedia, SearchQuery,

@@ -14,7 +14,6 @@
 #[path = "../tests/support/generate.rs"]
 mod generate;
 
-use std::os::unix::fs::MetadataExt;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -84,21 +83,8 @@ async fn fill(folder: &str, n: u64) -> u64 {
     let _ = s.delete_folder(folder).await;
     s.create_folder(folder).await.unwrap();
     let dir = PathBuf::from(env("MAIL_MAILDIR")).join(format!(".{folder}"));
-    let meta = std::fs::metadata(&dir).expect("the folder's maildir (Maildir++ layout)");
     let t = Instant::now();
-    let mut bytes = 0u64;
-    for i in 0..n {
-        let raw = generate::typical(i);
-        bytes += raw.len() as u64;
-        let tmp = dir.join("tmp").join(format!("{i}.bench"));
-        std::fs::write(&tmp, &raw).unwrap();
-        std::os::unix::fs::chown(&tmp, Some(meta.uid()), Some(meta.gid())).unwrap();
-        std::fs::rename(
-            &tmp,
-            dir.join("new").join(format!("1700000000.M{i}P1.bench")),
-        )
-        .unwrap();
-    }
+    let bytes = generate::write_maildir(&dir, n);
     println!(
         "fetch: wrote {n} messages ({:.0} MB) into {dir:?} in {:.1} s",
         bytes as f64 / 1e6,

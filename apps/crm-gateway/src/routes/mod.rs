@@ -7,6 +7,7 @@ pub mod auth;
 pub mod calls;
 pub mod comms;
 pub mod customers;
+pub mod email;
 pub mod media;
 pub mod nextcloud;
 pub mod orders;
@@ -38,7 +39,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .configure(media::configure)
                 .configure(nextcloud::configure)
                 .configure(whatsapp::configure)
-                .configure(calls::configure),
+                .configure(calls::configure)
+                .configure(email::configure),
         );
 }
 

@@ -1193,6 +1193,44 @@ pub async fn customer_media(
     }))
 }
 
+/// Reads a whole Nextcloud file of at most `max` bytes (to attach it to a message): its
+/// path, bytes and type. A bad path or a file too big is a 422 on `field`.
+pub(crate) async fn read_file(
+    state: &AppState,
+    field: &str,
+    raw_path: &str,
+    max: u64,
+    too_big: &str,
+) -> Result<(DavPath, Vec<u8>, String), ApiError> {
+    let nc = state
+        .nextcloud
+        .as_ref()
+        .ok_or_else(ApiError::nextcloud_not_configured)?;
+    let path = DavPath::parse(raw_path).map_err(|e| ApiError::nextcloud_path(field, e))?;
+    let download = nc.download(&path, None).await.map_err(|e| match e {
+        nextcloud_dav::Error::NotFound { .. } => {
+            ApiError::invalid_field(field, format!("no file {raw_path} in Nextcloud"))
+        }
+        e => e.into(),
+    })?;
+    if download.content_length.is_some_and(|n| n > max) {
+        return Err(ApiError::invalid_field(field, too_big));
+    }
+    let mime = download
+        .content_type
+        .clone()
+        .unwrap_or_else(|| "application/octet-stream".into());
+    let mut bytes = Vec::new();
+    let mut stream = download.into_stream();
+    while let Some(chunk) = stream.next().await {
+        bytes.extend_from_slice(&chunk?);
+        if bytes.len() as u64 > max {
+            return Err(ApiError::invalid_field(field, too_big));
+        }
+    }
+    Ok((path, bytes, mime))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

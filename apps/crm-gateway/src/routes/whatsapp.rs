@@ -5,7 +5,6 @@ use actix_web::http::header::ContentType;
 use actix_web::{HttpRequest, HttpResponse, web};
 use crm_comms::{Attachment, CommsType, Direction, Entry, NewEntry};
 use crm_customers::{ContactType, Customers as _};
-use futures_util::StreamExt;
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -273,33 +272,14 @@ async fn upload_from_nextcloud(
     wa: &WhatsApp,
     m: &MediaToSend,
 ) -> Result<(String, String, String, String), ApiError> {
-    let nc = state.nextcloud.as_ref().ok_or_else(|| {
-        ApiError::unavailable("nextcloud_not_configured", "Nextcloud is not configured")
-    })?;
-    let path = nextcloud_dav::DavPath::parse(&m.nextcloud_path)
-        .map_err(|e| ApiError::invalid_field("media.nextcloud_path", e.to_string()))?;
-    let download = nc.download(&path, None).await?;
-    if download.content_length.is_some_and(|n| n > MEDIA_MAX) {
-        return Err(ApiError::invalid_field(
-            "media.nextcloud_path",
-            "the file is larger than WhatsApp accepts (100 MB)",
-        ));
-    }
-    let mime = download
-        .content_type
-        .clone()
-        .unwrap_or_else(|| "application/octet-stream".into());
-    let mut bytes = Vec::new();
-    let mut stream = download.into_stream();
-    while let Some(chunk) = stream.next().await {
-        bytes.extend_from_slice(&chunk?);
-        if bytes.len() as u64 > MEDIA_MAX {
-            return Err(ApiError::invalid_field(
-                "media.nextcloud_path",
-                "the file is larger than WhatsApp accepts (100 MB)",
-            ));
-        }
-    }
+    let (path, bytes, mime) = crate::routes::nextcloud::read_file(
+        state,
+        "media.nextcloud_path",
+        &m.nextcloud_path,
+        MEDIA_MAX,
+        "the file is larger than WhatsApp accepts (100 MB)",
+    )
+    .await?;
     let filename = path.name().unwrap_or("file").to_owned();
     let kind = match mime.split('/').next() {
         Some("image") if mime != "image/webp" => "image",

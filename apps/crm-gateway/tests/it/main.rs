@@ -11,6 +11,7 @@ mod comms;
 mod customers;
 mod durability;
 mod errors;
+mod mail;
 mod nextcloud;
 mod orders;
 mod products;

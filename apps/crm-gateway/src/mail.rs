@@ -1,0 +1,928 @@
+//! E-mail wired into the CRM: every message of the followed IMAP folders becomes comms
+//! entries (one per customer whose address appears in it, else one in the unassigned inbox),
+//! its attachments go to the customers' Nextcloud folders, and mail written in the CRM goes
+//! out over SMTP and into the Sent folder.
+//!
+//! `mail-bridge` does the protocol work and calls back into [`CrmSink`] for each message; the
+//! ledger ([`crm_comms::MailLedger`]) remembers each folder's checkpoint and every server
+//! message the CRM holds, which is what makes a sync idempotent and a reconciliation possible.
+//! One background task per account keeps a connection open, syncs, then waits for new mail
+//! (IDLE, or polling), and reconciles every `mail_verify_secs`.
+
+use std::collections::HashSet;
+use std::time::{Duration, Instant};
+
+use actix_web::web;
+use crm_comms::mail::{Checkpoint, Known};
+use crm_comms::{Comms as _, CommsType, Direction, Entry, MailLedger, NewEntry};
+use crm_core::Timestamp;
+use crm_customers::{Customer, Customers as _};
+use mail_bridge::{FolderState, ImapSession, Incoming, Progress, Sink, SyncOptions};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use crate::AppState;
+use crate::config::{MailAccount, MailFolder};
+
+/// Who `logged_by` says an entry came from.
+const LOGGED_BY: &str = "email";
+/// Waits between reconnection attempts grow to this.
+const MAX_BACKOFF: Duration = Duration::from_secs(300);
+
+/// The configured accounts and the ledger.
+#[derive(Debug)]
+pub struct Mail {
+    pub accounts: Vec<Account>,
+    pub ledger: MailLedger,
+    pub verify_every: Duration,
+    pub idle: Duration,
+    pub max_attachment_bytes: u64,
+}
+
+/// One account, ready to use.
+#[derive(Debug)]
+pub struct Account {
+    pub name: String,
+    pub imap: Option<mail_bridge::ImapConfig>,
+    pub folders: Vec<MailFolder>,
+    pub smtp: Option<mail_bridge::SmtpClient>,
+    /// The sender of mail written in the CRM.
+    pub from: Option<String>,
+    /// The account's own addresses (normalised): never matched to a customer.
+    own: HashSet<String>,
+    /// One pass over the account's folders at a time.
+    pass: tokio::sync::Mutex<()>,
+}
+
+impl Mail {
+    /// `None` when no account is configured.
+    pub fn new(
+        accounts: Vec<MailAccount>,
+        ledger: MailLedger,
+        config: &crate::config::Config,
+    ) -> anyhow::Result<Option<Self>> {
+        if accounts.is_empty() {
+            return Ok(None);
+        }
+        let accounts = accounts
+            .into_iter()
+            .map(Account::new)
+            .collect::<anyhow::Result<_>>()?;
+        Ok(Some(Self {
+            accounts,
+            ledger,
+            verify_every: Duration::from_secs(config.mail_verify_secs),
+            idle: Duration::from_secs(config.mail_idle_secs),
+            max_attachment_bytes: config.mail_max_attachment_bytes,
+        }))
+    }
+
+    /// The account to send from: the named one, or the first that can send.
+    pub fn sender(&self, name: Option<&str>) -> Option<&Account> {
+        match name {
+            Some(name) => self.accounts.iter().find(|a| a.name == name),
+            None => self.accounts.iter().find(|a| a.smtp.is_some()),
+        }
+    }
+}
+
+impl Account {
+    fn new(settings: MailAccount) -> anyhow::Result<Self> {
+        let (imap, folders) = match settings.imap {
+            Some((config, folders)) => (Some(config), folders),
+            None => (None, Vec::new()),
+        };
+        let (smtp, from) = match settings.smtp {
+            Some((config, from)) => (
+                Some(
+                    mail_bridge::SmtpClient::new(&config)
+                        .map_err(|e| anyhow::anyhow!("e-mail account {:?}: {e}", settings.name))?,
+                ),
+                Some(from),
+            ),
+            None => (None, None),
+        };
+        let mut own = HashSet::new();
+        if let Some(from) = &from {
+            own.insert(bare_address(from));
+        }
+        if let Some(imap) = imap.as_ref().filter(|c| c.user.contains('@')) {
+            own.insert(imap.user.trim().to_lowercase());
+        }
+        Ok(Self {
+            name: settings.name,
+            imap,
+            folders,
+            smtp,
+            from,
+            own,
+            pass: tokio::sync::Mutex::new(()),
+        })
+    }
+
+    /// The outbound folder mail sent from the CRM is appended to.
+    pub fn sent_folder(&self) -> Option<&MailFolder> {
+        self.folders.iter().find(|f| f.outbound)
+    }
+}
+
+/// `Name <a@b>` → `a@b`, lower-cased.
+fn bare_address(s: &str) -> String {
+    let s = s.trim();
+    let inner = match (s.rfind('<'), s.rfind('>')) {
+        (Some(start), Some(end)) if start < end => &s[start + 1..end],
+        _ => s,
+    };
+    inner.trim().to_lowercase()
+}
+
+/// What one pass did to one folder.
+#[derive(Debug, Clone, Default, serde::Serialize, utoipa::ToSchema)]
+pub struct FolderReport {
+    pub account: String,
+    pub folder: String,
+    /// Messages fetched by the sync.
+    pub fetched: u64,
+    /// True when the folder's UIDVALIDITY had changed and it was fetched again.
+    pub resync: bool,
+    pub on_server: u32,
+    /// Reconciliation (verify passes only): messages missing from the CRM, fetched now, and
+    /// those that could not be stored (with why).
+    pub missing: u64,
+    pub repaired: u64,
+    pub failed: Vec<String>,
+    /// What stopped this folder, if anything.
+    pub error: Option<String>,
+}
+
+/// Runs one pass (a sync, and a reconciliation when `verify`) over every account with IMAP,
+/// each on a connection of its own. `progress` sees every fetched message.
+pub async fn pass_all(
+    state: &AppState,
+    verify: bool,
+    progress: &(dyn Fn(&str, &Progress<'_>) + Sync),
+) -> Vec<FolderReport> {
+    let Some(mail) = state.mail.as_ref() else {
+        return Vec::new();
+    };
+    let mut reports = Vec::new();
+    for account in mail.accounts.iter().filter(|a| a.imap.is_some()) {
+        reports.extend(pass_account(state, mail, account, verify, progress).await);
+    }
+    reports
+}
+
+async fn pass_account(
+    state: &AppState,
+    mail: &Mail,
+    account: &Account,
+    verify: bool,
+    progress: &(dyn Fn(&str, &Progress<'_>) + Sync),
+) -> Vec<FolderReport> {
+    let Some(imap) = &account.imap else {
+        return Vec::new();
+    };
+    let _one_pass = account.pass.lock().await;
+    let mut session = match ImapSession::connect(imap).await {
+        Ok(s) => s,
+        Err(e) => return record_unreachable(mail, account, &e).await,
+    };
+    let reports = pass(state, mail, account, &mut session, verify, progress).await;
+    if session.is_open() {
+        let _ = session.logout().await;
+    }
+    reports
+}
+
+/// The error of a failed connection, on every folder of the account.
+async fn record_unreachable(
+    mail: &Mail,
+    account: &Account,
+    e: &mail_bridge::Error,
+) -> Vec<FolderReport> {
+    tracing::warn!(account = %account.name, error = %e, "cannot reach the IMAP server");
+    let mut reports = Vec::new();
+    for folder in &account.folders {
+        if let Err(db) = mail
+            .ledger
+            .record_sync(&account.name, &folder.name, Err(e.to_string()))
+            .await
+        {
+            tracing::error!(error = %db, "cannot record a mail sync error");
+        }
+        reports.push(FolderReport {
+            account: account.name.clone(),
+            folder: folder.name.clone(),
+            error: Some(e.to_string()),
+            ..FolderReport::default()
+        });
+    }
+    reports
+}
+
+/// Syncs (and reconciles) each folder on an open session. A folder's failure is recorded
+/// and the pass goes on with the next folder while the session stays usable.
+async fn pass(
+    state: &AppState,
+    mail: &Mail,
+    account: &Account,
+    session: &mut ImapSession,
+    verify: bool,
+    progress: &(dyn Fn(&str, &Progress<'_>) + Sync),
+) -> Vec<FolderReport> {
+    let mut reports = Vec::new();
+    for folder in &account.folders {
+        let mut report = FolderReport {
+            account: account.name.clone(),
+            folder: folder.name.clone(),
+            ..FolderReport::default()
+        };
+        if !session.is_open() {
+            report.error = Some(mail_bridge::Error::SessionClosed.to_string());
+            reports.push(report);
+            continue;
+        }
+        let outcome = sync_one(
+            state,
+            mail,
+            account,
+            folder,
+            session,
+            verify,
+            progress,
+            &mut report,
+        )
+        .await;
+        let recorded = match &outcome {
+            Ok(()) => Ok(report.on_server),
+            Err(e) => {
+                tracing::warn!(account = %account.name, folder = %folder.name, error = %e, "mail sync failed");
+                report.error = Some(e.to_string());
+                Err(e.to_string())
+            }
+        };
+        if let Err(e) = mail
+            .ledger
+            .record_sync(&account.name, &folder.name, recorded)
+            .await
+        {
+            tracing::error!(error = %e, "cannot record a mail sync");
+        }
+        reports.push(report);
+    }
+    reports
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn sync_one(
+    state: &AppState,
+    mail: &Mail,
+    account: &Account,
+    folder: &MailFolder,
+    session: &mut ImapSession,
+    verify: bool,
+    progress: &(dyn Fn(&str, &Progress<'_>) + Sync),
+    report: &mut FolderReport,
+) -> Result<(), mail_bridge::Error> {
+    let sink = CrmSink {
+        state,
+        ledger: &mail.ledger,
+        account,
+        folder,
+    };
+    let before = mail
+        .ledger
+        .checkpoint(&account.name, &folder.name)
+        .await
+        .map_err(mail_bridge::Error::sink)?
+        .map(|c| FolderState {
+            uidvalidity: c.uidvalidity,
+            last_uid: c.last_uid,
+        });
+    let options = SyncOptions::default();
+    let synced = mail_bridge::sync_folder(session, &folder.name, before, &sink, &options, |p| {
+        progress(&account.name, p)
+    })
+    .await?;
+    report.fetched = synced.fetched;
+    report.resync = synced.resync;
+    report.on_server = synced.on_server;
+    if synced.fetched > 0 {
+        tracing::info!(account = %account.name, folder = %folder.name, fetched = synced.fetched, resync = synced.resync, "mail synced");
+    }
+    if !verify {
+        return Ok(());
+    }
+    let Known { uids, keys } = mail
+        .ledger
+        .known(&account.name, &folder.name, synced.uidvalidity)
+        .await
+        .map_err(mail_bridge::Error::sink)?;
+    let checked = mail_bridge::reconcile(
+        session,
+        &folder.name,
+        |m| uids.contains(&m.uid) || m.message_id.is_some_and(|id| keys.contains(id)),
+        &sink,
+        &options,
+        |p| progress(&account.name, p),
+    )
+    .await?;
+    report.missing = checked.missing.len() as u64;
+    report.repaired = checked.repaired.len() as u64;
+    report.failed = checked
+        .failed
+        .iter()
+        .map(|(uid, why)| format!("UID {uid}: {why}"))
+        .collect();
+    if report.missing > 0 {
+        tracing::warn!(account = %account.name, folder = %folder.name, missing = report.missing, repaired = report.repaired, "reconciliation found mail the CRM did not hold");
+    }
+    mail.ledger
+        .record_verify(
+            &account.name,
+            &folder.name,
+            report.missing,
+            report.repaired,
+            report.failed.len() as u64,
+        )
+        .await
+        .map_err(mail_bridge::Error::sink)?;
+    Ok(())
+}
+
+/// Follows one account until the process ends: connect, sync every folder, wait for new
+/// mail on the first inbound folder, again; reconnect with back-off after any failure.
+pub async fn run_account(state: web::Data<AppState>, index: usize) {
+    let Some(mail) = state.mail.as_ref() else {
+        return;
+    };
+    let account = &mail.accounts[index];
+    let Some(imap) = &account.imap else {
+        return;
+    };
+    let quiet = |_: &str, _: &Progress<'_>| {};
+    let mut backoff = Duration::from_secs(5);
+    // the first reconciliation comes one period after start: a restart is covered by the
+    // checkpoint, and a big mailbox's first sync should not be doubled
+    let mut last_verify = Instant::now();
+    loop {
+        let mut session = match ImapSession::connect(imap).await {
+            Ok(s) => s,
+            Err(e) => {
+                record_unreachable(mail, account, &e).await;
+                tokio::time::sleep(backoff).await;
+                backoff = (backoff * 2).min(MAX_BACKOFF);
+                continue;
+            }
+        };
+        loop {
+            let verify = last_verify.elapsed() >= mail.verify_every;
+            let reports = {
+                let _one_pass = account.pass.lock().await;
+                pass(&state, mail, account, &mut session, verify, &quiet).await
+            };
+            if verify {
+                last_verify = Instant::now();
+            }
+            if !session.is_open() {
+                break;
+            }
+            if reports.iter().all(|r| r.error.is_none()) {
+                backoff = Duration::from_secs(5);
+            }
+            let watch = account
+                .folders
+                .iter()
+                .find(|f| !f.outbound)
+                .unwrap_or(&account.folders[0]);
+            let until_verify = mail.verify_every.saturating_sub(last_verify.elapsed());
+            let wait = mail.idle.min(until_verify).max(Duration::from_secs(1));
+            let waited = match session.select(&watch.name).await {
+                Ok(_) => session.idle_wait(wait).await.map(drop),
+                Err(e) => Err(e),
+            };
+            if let Err(e) = waited {
+                tracing::warn!(account = %account.name, error = %e, "waiting for mail failed");
+                if !session.is_open() {
+                    break;
+                }
+                tokio::time::sleep(wait.min(backoff)).await;
+            }
+        }
+        tokio::time::sleep(backoff).await;
+        backoff = (backoff * 2).min(MAX_BACKOFF);
+    }
+}
+
+/// Stores the messages of one folder as comms entries.
+struct CrmSink<'a> {
+    state: &'a AppState,
+    ledger: &'a MailLedger,
+    account: &'a Account,
+    folder: &'a MailFolder,
+}
+
+impl Sink for CrmSink<'_> {
+    async fn store(&self, message: Incoming<'_>) -> mail_bridge::Result<()> {
+        let key = message_key(message.parsed, message.raw);
+        let held = self
+            .ledger
+            .has_key(&self.account.name, &key)
+            .await
+            .map_err(mail_bridge::Error::sink)?;
+        if !held {
+            store_message(self.state, self.account, self.folder, &message, &key)
+                .await
+                .map_err(mail_bridge::Error::sink)?;
+        }
+        self.ledger
+            .record_message(
+                &self.account.name,
+                &self.folder.name,
+                message.uidvalidity,
+                message.uid,
+                &key,
+            )
+            .await
+            .map_err(mail_bridge::Error::sink)
+    }
+
+    async fn checkpoint(&self, folder: &str, state: FolderState) -> mail_bridge::Result<()> {
+        let at = Checkpoint {
+            uidvalidity: state.uidvalidity,
+            last_uid: state.last_uid,
+        };
+        self.ledger
+            .save_checkpoint(&self.account.name, folder, at)
+            .await
+            .map_err(mail_bridge::Error::sink)
+    }
+}
+
+/// The key a message is stored under: its Message-ID, or a digest of its bytes when it has
+/// none (the same bytes give the same key after a resync).
+pub fn message_key(message: &mail_bridge::Message, raw: &[u8]) -> String {
+    match message.message_id.as_deref().map(str::trim) {
+        Some(id) if !id.is_empty() && id.len() <= 900 => clean_line(id, 900),
+        _ => format!("sha256:{}", hex::encode(Sha256::digest(raw))),
+    }
+}
+
+/// The thread a message belongs to: the first message of its References, else what it
+/// replies to, else itself.
+fn thread_of(message: &mail_bridge::Message, key: &str) -> String {
+    message
+        .references
+        .first()
+        .or(message.in_reply_to.first())
+        .map(|id| clean_line(id, 900))
+        .unwrap_or_else(|| key.to_owned())
+}
+
+/// One line of at most `max` characters, control characters turned into spaces.
+fn clean_line(s: &str, max: usize) -> String {
+    s.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .take(max)
+        .collect::<String>()
+        .trim()
+        .to_owned()
+}
+
+/// Free text of at most `max` characters, control characters other than line breaks and
+/// tabs dropped.
+fn clean_text(s: &str, max: usize) -> String {
+    s.chars()
+        .filter(|c| !c.is_control() || matches!(c, '\n' | '\r' | '\t'))
+        .take(max)
+        .collect()
+}
+
+async fn store_message(
+    state: &AppState,
+    account: &Account,
+    folder: &MailFolder,
+    message: &Incoming<'_>,
+    key: &str,
+) -> Result<(), String> {
+    let m = message.parsed;
+    let direction = if folder.outbound {
+        Direction::Outbound
+    } else {
+        Direction::Inbound
+    };
+    // the other side: the sender of what came in, the recipients of what went out
+    let parties: Vec<&mail_bridge::Address> = if folder.outbound {
+        m.to.iter().chain(&m.cc).collect()
+    } else {
+        m.from.iter().chain(&m.to).chain(&m.cc).collect()
+    };
+    let mut customers: Vec<Customer> = Vec::new();
+    let mut seen = HashSet::new();
+    for address in parties {
+        let normalized = address.normalized.as_str();
+        if normalized.is_empty() || account.own.contains(normalized) || !seen.insert(normalized) {
+            continue;
+        }
+        if let Some(c) = state
+            .customers
+            .find_by_contact(normalized)
+            .await
+            .map_err(|e| e.to_string())?
+            && !customers.iter().any(|known| known.id == c.id)
+        {
+            customers.push(c);
+        }
+    }
+    let counterpart = if folder.outbound {
+        m.to.first().or(m.cc.first())
+    } else {
+        m.from.first()
+    };
+    let occurred_at = m
+        .date
+        .or(message.internal_date)
+        .map(Timestamp::from)
+        .unwrap_or_else(|| state.clock.now());
+    let base = base_entry(account, folder, message, key, direction, occurred_at);
+    let source = imap_location(account, folder, message);
+
+    let mut entries = Vec::new();
+    let mut records = Vec::new();
+    let targets: Vec<Option<&Customer>> = if customers.is_empty() {
+        vec![None]
+    } else {
+        customers.iter().map(Some).collect()
+    };
+    for (i, customer) in targets.into_iter().enumerate() {
+        let mut entry = base.clone();
+        entry.customer_id = customer.map(|c| c.id);
+        entry.sender = match (customer, counterpart) {
+            (_, Some(a)) => Some(clean_line(&a.address, 900)),
+            (None, None) => Some("(no address)".to_owned()),
+            (Some(_), None) => None,
+        };
+        if i > 0 {
+            // one entry per customer, each with a key of its own
+            entry.ext_message_id = Some(format!(
+                "{key} {}",
+                customer.map(|c| c.id).unwrap_or_default()
+            ));
+        }
+        let folder_path = customer.map_or_else(
+            || "Unassigned/E-mail".to_owned(),
+            crate::whatsapp::customer_folder,
+        );
+        let (attachments, stored, errors) = attachments(
+            state,
+            m,
+            &folder_path,
+            folder.outbound,
+            key,
+            occurred_at,
+            &source,
+        )
+        .await;
+        entry.attachments = attachments;
+        if !errors.is_empty()
+            && let Some(serde_json::Value::Object(meta)) = entry.meta.as_mut()
+        {
+            meta.insert("attachment_errors".into(), errors.into());
+        }
+        if let Some(c) = customer {
+            records.extend(stored.into_iter().map(|mut r| {
+                r.customer_id = Some(c.id);
+                r
+            }));
+        }
+        entries.push(entry);
+    }
+    for result in state
+        .comms
+        .ingest_batch(entries)
+        .await
+        .map_err(|e| e.to_string())?
+    {
+        result.map_err(|e| e.to_string())?;
+    }
+    for record in records {
+        match state.comms.create_media(record).await {
+            Ok(_) | Err(crm_comms::Error::Conflict { .. }) => {}
+            Err(e) => return Err(e.to_string()),
+        }
+    }
+    Ok(())
+}
+
+/// The entry every customer's copy starts from.
+fn base_entry(
+    account: &Account,
+    folder: &MailFolder,
+    message: &Incoming<'_>,
+    key: &str,
+    direction: Direction,
+    occurred_at: Timestamp,
+) -> NewEntry {
+    let m = message.parsed;
+    let mut entry = NewEntry::new(CommsType::Email, direction, None);
+    entry.ext_message_id = Some(key.to_owned());
+    entry.subject = m
+        .subject
+        .as_deref()
+        .map(|s| clean_line(s, crm_comms::model::SUBJECT_MAX));
+    entry.body = m
+        .text
+        .as_deref()
+        .map(|t| clean_text(t, crm_comms::model::BODY_MAX));
+    entry.logged_by = Some(LOGGED_BY.to_owned());
+    entry.occurred_at = Some(occurred_at);
+    let addresses = |list: &[mail_bridge::Address]| -> serde_json::Value {
+        list.iter()
+            .map(|a| serde_json::json!({ "name": a.name, "address": a.address }))
+            .collect()
+    };
+    let mut meta = serde_json::json!({
+        "message_id": m.message_id,
+        "in_reply_to": m.in_reply_to,
+        "references": m.references,
+        "thread": thread_of(m, key),
+        "from": addresses(&m.from),
+        "to": addresses(&m.to),
+        "cc": addresses(&m.cc),
+        "imap": {
+            "account": account.name,
+            "folder": folder.name,
+            "uidvalidity": message.uidvalidity,
+            "uid": message.uid,
+        },
+        "size": m.size,
+    });
+    if !m.flags.is_empty() {
+        meta["flags"] = m.flags.iter().map(|f| f.as_str()).collect();
+    }
+    if !matches!(m.kind, mail_bridge::MessageKind::Regular) {
+        meta["kind"] = format!("{:?}", m.kind).into();
+    }
+    if !m.forwarded.is_empty() {
+        meta["forwarded"] = m
+            .forwarded
+            .iter()
+            .map(|f| serde_json::json!({ "subject": f.subject, "message_id": f.message_id, "attachment": f.attachment }))
+            .collect();
+    }
+    entry.meta = Some(meta);
+    entry
+}
+
+/// Where a message can be fetched from on the server (RFC 5092 style).
+fn imap_location(account: &Account, folder: &MailFolder, message: &Incoming<'_>) -> String {
+    let (user, host) = account
+        .imap
+        .as_ref()
+        .map(|c| (c.user.as_str(), c.host.as_str()))
+        .unwrap_or_default();
+    format!(
+        "imap://{user}@{host}/{};UIDVALIDITY={}/;UID={}",
+        folder.name, message.uidvalidity, message.uid
+    )
+}
+
+/// Stores a message's attachments in Nextcloud under `folder` (when configured) and answers
+/// the entry's attachment list, the media records to create, and what could not be stored.
+/// Inline parts (images of an HTML body) are listed with where to fetch them, not uploaded.
+async fn attachments(
+    state: &AppState,
+    m: &mail_bridge::Message,
+    folder: &str,
+    outbound: bool,
+    key: &str,
+    occurred_at: Timestamp,
+    source: &str,
+) -> (
+    Vec<crm_comms::Attachment>,
+    Vec<crm_comms::NewMedia>,
+    Vec<String>,
+) {
+    let (sub, direction) = if outbound {
+        ("Sent Media", crm_comms::MediaDirection::Sent)
+    } else {
+        ("Received Media", crm_comms::MediaDirection::Received)
+    };
+    let date = &occurred_at.to_string()[..10];
+    // a short tag of the message keeps same-named files of different mails apart
+    let tag = &hex::encode(Sha256::digest(key.as_bytes()))[..6];
+    let mut listed = Vec::new();
+    let mut records = Vec::new();
+    let mut errors = Vec::new();
+    for a in &m.attachments {
+        let filename = clean_line(&a.filename, 200);
+        let mut item = crm_comms::Attachment {
+            filename: filename.clone(),
+            nextcloud_path: None,
+            mime_type: Some(clean_line(&a.content_type, 200)),
+            size: Some(a.size as u64),
+            source: Some(clean_line(source, 1900)),
+        };
+        if a.inline {
+            listed.push(item);
+            continue;
+        }
+        let Some(nc) = state.nextcloud.as_ref() else {
+            listed.push(item);
+            continue;
+        };
+        let name = format!("{date} {tag} {filename}");
+        let path = format!("{folder}/{sub}/{name}");
+        let stored = match nextcloud_dav::DavPath::parse(&path) {
+            Ok(dav_path) => nc
+                .upload(
+                    &dav_path,
+                    nextcloud_dav::UploadBody::from_bytes(a.data.clone())
+                        .with_content_type(&a.content_type),
+                )
+                .await
+                .map_err(|e| e.to_string()),
+            Err(e) => Err(e.to_string()),
+        };
+        match stored {
+            Ok(_) => {
+                item.nextcloud_path = Some(path.clone());
+                records.push(crm_comms::NewMedia {
+                    customer_id: None,
+                    order_id: None,
+                    filename: Some(name),
+                    nextcloud_path: path,
+                    mime_type: item.mime_type.clone(),
+                    size: item.size,
+                    direction,
+                    tags: vec!["email".into()],
+                    uploaded_by: Some(LOGGED_BY.into()),
+                });
+            }
+            Err(e) => {
+                tracing::warn!(%path, error = %e, "e-mail attachment not stored in Nextcloud; it stays in the mailbox");
+                errors.push(format!("{filename}: {e}"));
+            }
+        }
+        listed.push(item);
+    }
+    (listed, records, errors)
+}
+
+/// What the CRM asks to send.
+#[derive(Debug, Clone)]
+pub struct Outgoing {
+    pub customer_id: Uuid,
+    pub to: Vec<String>,
+    pub cc: Vec<String>,
+    pub subject: String,
+    pub text: Option<String>,
+    pub html: Option<String>,
+    pub attachments: Vec<(String, mail_bridge::OutgoingAttachment)>,
+    pub in_reply_to: Option<String>,
+    pub sent_by: String,
+}
+
+/// What sending did: the logged entry, and whether the copy reached the Sent folder.
+#[derive(Debug)]
+pub struct SentMail {
+    pub entry: Entry,
+    pub message_id: String,
+    pub sent_folder: Option<String>,
+    pub warning: Option<String>,
+}
+
+/// Why a send failed.
+#[derive(Debug, thiserror::Error)]
+pub enum SendError {
+    #[error(transparent)]
+    Mail(#[from] mail_bridge::Error),
+    #[error(transparent)]
+    Comms(#[from] crm_comms::Error),
+}
+
+/// Sends through the account's SMTP server, logs the outbound entry, and appends the exact
+/// bytes to the Sent folder (recorded in the ledger, so the next sync knows them).
+pub async fn send(
+    state: &AppState,
+    mail: &Mail,
+    account: &Account,
+    from: &str,
+    smtp: &mail_bridge::SmtpClient,
+    out: Outgoing,
+) -> Result<SentMail, SendError> {
+    let now = state.clock.now();
+    let outgoing = mail_bridge::OutgoingMail {
+        from: from.to_owned(),
+        to: out.to.clone(),
+        cc: out.cc.clone(),
+        bcc: Vec::new(),
+        reply_to: None,
+        subject: out.subject.clone(),
+        text: out.text.clone(),
+        html: out.html.clone(),
+        attachments: out.attachments.iter().map(|(_, a)| a.clone()).collect(),
+        in_reply_to: out.in_reply_to.clone(),
+        references: out.in_reply_to.iter().cloned().collect(),
+        date: now.into_inner(),
+        message_id: None,
+    };
+    let sent = smtp.send(&outgoing).await?;
+    let mut entry = NewEntry::new(CommsType::Email, Direction::Outbound, Some(out.customer_id));
+    entry.ext_message_id = Some(sent.message_id.clone());
+    entry.subject = Some(clean_line(&out.subject, crm_comms::model::SUBJECT_MAX));
+    entry.body = out
+        .text
+        .as_deref()
+        .or(out.html.as_deref())
+        .map(|t| clean_text(t, crm_comms::model::BODY_MAX));
+    entry.logged_by = Some(out.sent_by.clone());
+    entry.occurred_at = Some(now);
+    entry.attachments = out
+        .attachments
+        .iter()
+        .map(|(path, a)| crm_comms::Attachment {
+            filename: a.filename.clone(),
+            nextcloud_path: Some(path.clone()),
+            mime_type: Some(a.content_type.clone()),
+            size: Some(a.data.len() as u64),
+            source: None,
+        })
+        .collect();
+    entry.meta = Some(serde_json::json!({
+        "message_id": sent.message_id,
+        "in_reply_to": out.in_reply_to,
+        "thread": out.in_reply_to.clone().unwrap_or_else(|| sent.message_id.clone()),
+        "from": from,
+        "to": out.to,
+        "cc": out.cc,
+        "account": account.name,
+        "smtp_reply": sent.server_reply,
+    }));
+    let logged = state.comms.ingest(entry).await?;
+    let key = sent.message_id.clone();
+    let (sent_folder, warning) = match append_to_sent(mail, account, &sent.raw, now, &key).await {
+        Ok(folder) => (folder, None),
+        Err(e) => {
+            tracing::warn!(account = %account.name, error = %e, "sent mail not copied to the Sent folder");
+            (
+                None,
+                Some(format!(
+                    "sent and logged, but not copied to the Sent folder: {e}"
+                )),
+            )
+        }
+    };
+    Ok(SentMail {
+        entry: logged.entry,
+        message_id: sent.message_id,
+        sent_folder,
+        warning,
+    })
+}
+
+async fn append_to_sent(
+    mail: &Mail,
+    account: &Account,
+    raw: &[u8],
+    now: Timestamp,
+    key: &str,
+) -> Result<Option<String>, String> {
+    let (Some(imap), Some(folder)) = (&account.imap, account.sent_folder()) else {
+        return Ok(None);
+    };
+    let mut session = ImapSession::connect(imap)
+        .await
+        .map_err(|e| e.to_string())?;
+    let status = session
+        .status(&folder.name)
+        .await
+        .map_err(|e| e.to_string())?;
+    let uid = session
+        .append(&folder.name, raw, true, Some(now.into_inner()))
+        .await
+        .map_err(|e| e.to_string())?;
+    // without UIDPLUS the next sync meets the message, and its entry is found by Message-ID
+    if let Some(uid) = uid {
+        mail.ledger
+            .record_message(&account.name, &folder.name, status.uidvalidity, uid, key)
+            .await
+            .map_err(|e| e.to_string())?;
+    }
+    let _ = session.logout().await;
+    Ok(Some(folder.name.clone()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn own_addresses_and_cleaning() {
+        assert_eq!(bare_address("BellSystems <Info@Bell.GR>"), "info@bell.gr");
+        assert_eq!(bare_address(" info@bell.gr "), "info@bell.gr");
+        assert_eq!(clean_line("a\u{0}b\r\nc", 10), "a b  c");
+        assert_eq!(clean_line("αβγδ", 2), "αβ");
+        assert_eq!(clean_text("a\u{7}b\r\nc\td", 100), "ab\r\nc\td");
+    }
+}

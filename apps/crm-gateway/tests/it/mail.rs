@@ -1,0 +1,539 @@
+//! E-mail end to end: the gateway against the real Dovecot and Postfix of
+//! `scripts/infra/start-mail.sh` (and the real WebDAV server for attachments).
+//!
+//! Every test works in IMAP folders of its own on the one test mailbox, and a gateway with a
+//! data dir of its own.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use crm_gateway::config::{Config, Secret};
+use mail_bridge::{ImapConfig, ImapSession, Password, Security, SmtpClient, SmtpConfig};
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::helpers::*;
+
+fn mail_env(var: &str) -> String {
+    std::env::var(var).unwrap_or_else(|_| {
+        panic!("{var} is not set: start the servers with `eval \"$(scripts/infra/start-mail.sh)\"` (./scripts/test.sh does)")
+    })
+}
+
+fn port(var: &str) -> u16 {
+    mail_env(var).parse().expect("a port number")
+}
+
+/// The gateway follows `inbound` and `sent` of the test mailbox, over STARTTLS with the
+/// test CA, and sends through Postfix.
+fn with_mail(c: &mut Config, inbound: &str, sent: &str) {
+    let ca = PathBuf::from(mail_env("MAIL_CA_CERT"));
+    c.mail.imap_host = Some(mail_env("MAIL_HOST"));
+    c.mail.imap_port = Some(port("MAIL_IMAP_PORT"));
+    c.mail.imap_tls = Some("starttls".into());
+    c.mail.imap_ca_file = Some(ca.clone());
+    c.mail.imap_user = Some(mail_env("MAIL_USER"));
+    c.mail.imap_password = Some(Secret::new(mail_env("MAIL_PASS")));
+    c.mail.imap_folders = Some(format!("{inbound}:inbound, {sent}:outbound"));
+    c.mail.smtp_host = Some(mail_env("MAIL_HOST"));
+    c.mail.smtp_port = Some(port("MAIL_SMTP_PORT"));
+    c.mail.smtp_tls = Some("starttls".into());
+    c.mail.smtp_ca_file = Some(ca);
+    c.mail.smtp_from = Some(format!("BellSystems <{}>", mail_env("MAIL_ADDRESS")));
+}
+
+fn imap() -> ImapConfig {
+    ImapConfig::new(
+        mail_env("MAIL_HOST"),
+        port("MAIL_IMAP_PORT"),
+        Security::Plain,
+        mail_env("MAIL_USER"),
+        Password::new(mail_env("MAIL_PASS")),
+    )
+}
+
+/// A session on the test mailbox and two new folders (inbound, sent).
+async fn folders(prefix: &str) -> (ImapSession, String, String) {
+    let mut s = ImapSession::connect(&imap()).await.unwrap();
+    let inbound = unique(prefix);
+    let sent = format!("{inbound}-sent");
+    s.create_folder(&inbound).await.unwrap();
+    s.create_folder(&sent).await.unwrap();
+    (s, inbound, sent)
+}
+
+/// `crm+Folder@example.test` is delivered into Folder.
+fn address_for(folder: &str) -> String {
+    format!(
+        "{}+{folder}@{}",
+        mail_env("MAIL_USER"),
+        mail_env("MAIL_DOMAIN")
+    )
+}
+
+fn corpus(file: &str) -> Vec<u8> {
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../crates/mail-bridge/tests/corpus")
+        .join(file);
+    std::fs::read(&p).unwrap_or_else(|e| panic!("{p:?}: {e}"))
+}
+
+fn small(from: &str, message_id: &str, subject: &str) -> Vec<u8> {
+    format!(
+        "From: {from}\r\nTo: crm@example.test\r\nSubject: {subject}\r\n\
+         Date: Tue, 02 Apr 2024 10:00:00 +0300\r\nMessage-ID: <{message_id}>\r\n\
+         MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\
+         Content-Transfer-Encoding: 8bit\r\n\r\nΚαλημέρα σας.\r\n"
+    )
+    .into_bytes()
+}
+
+async fn wait_for_messages(s: &mut ImapSession, folder: &str, n: u32) {
+    let start = Instant::now();
+    while s.status(folder).await.unwrap().exists < n {
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "{folder} never got {n} messages"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn sync(app: &TestApp, verify: bool) -> Value {
+    let reports = expect(
+        app.post("/api/crm/email/sync", &json!({ "verify": verify }))
+            .await,
+        200,
+    )
+    .await;
+    for r in reports.as_array().unwrap() {
+        assert_eq!(r["error"], Value::Null, "{reports}");
+    }
+    reports
+}
+
+async fn email_entries(app: &TestApp, query: &str) -> Vec<Value> {
+    let page = expect(
+        app.get(&format!("/api/crm/comms?type=email&limit=100&{query}"))
+            .await,
+        200,
+    )
+    .await;
+    page["entries"].as_array().unwrap().clone()
+}
+
+async fn inbox(app: &TestApp) -> Vec<Value> {
+    let page = expect(app.get("/api/crm/inbox?limit=100").await, 200).await;
+    page["entries"].as_array().unwrap().clone()
+}
+
+#[tokio::test]
+#[ignore = "needs the mail and WebDAV servers: ./scripts/test.sh starts them"]
+async fn a_greek_mail_with_a_photo_reaches_the_customers_timeline_and_nextcloud_folder() {
+    let (mut s, inbound, sent) = folders("gw-photo").await;
+    let app = spawn_app_with_nextcloud_and(|c| with_mail(c, &inbound, &sent)).await;
+    let customer = app
+        .create(
+            "/api/crm/customers",
+            json!({"name": "Ιερός Ναός Αγίας Φωτεινής", "nextcloud_folder": "Customers/Agia Foteini",
+                   "contacts": [{"type": "email", "value": "photo.customer@example.test"}]}),
+        )
+        .await;
+    let cid = customer["id"].as_str().unwrap();
+
+    // over SMTP, as a customer would send it: ISO-8859-7 subject, a PNG, From in mixed case
+    let raw = corpus("24-iso8859-7-photo.eml");
+    let photo = mail_bridge::parse(&raw, None).attachments[0].data.clone();
+    let mut smtp = SmtpConfig::new(
+        mail_env("MAIL_HOST"),
+        port("MAIL_SMTP_PORT"),
+        Security::Plain,
+    );
+    smtp.timeout = Duration::from_secs(20);
+    SmtpClient::new(&smtp)
+        .unwrap()
+        .send_raw(
+            "Photo.Customer@Example.test",
+            &[address_for(&inbound)],
+            &raw,
+        )
+        .await
+        .unwrap();
+    wait_for_messages(&mut s, &inbound, 1).await;
+    sync(&app, false).await;
+
+    let timeline = expect(
+        app.get(&format!("/api/crm/customers/{cid}/timeline")).await,
+        200,
+    )
+    .await;
+    let items = timeline["items"].as_array().unwrap();
+    let mail: Vec<&Value> = items
+        .iter()
+        .filter(|i| i["kind"] == "comms" && i["entry"]["type"] == "email")
+        .collect();
+    assert_eq!(mail.len(), 1, "{timeline}");
+    let entry = &mail[0]["entry"];
+    assert_eq!(entry["subject"], "Φωτογραφία από το καμπαναριό");
+    assert_eq!(entry["direction"], "inbound");
+    assert_eq!(entry["ext_message_id"], "photo-24@example.test");
+    assert!(
+        entry["body"]
+            .as_str()
+            .unwrap()
+            .contains("Σας στέλνω φωτογραφία")
+    );
+    assert_eq!(entry["meta"]["imap"]["folder"], inbound.as_str());
+    let attachment = &entry["attachments"][0];
+    assert_eq!(attachment["filename"], "καμπαναριό.png");
+    let path = attachment["nextcloud_path"].as_str().unwrap();
+    assert!(
+        path.starts_with("Customers/Agia Foteini/Received Media/2024-03-26 ")
+            && path.ends_with(" καμπαναριό.png"),
+        "{path}"
+    );
+    // the photo itself, byte for byte, in the customer's folder on the WebDAV server
+    let stored = app
+        .dav
+        .download(&nextcloud_dav::DavPath::parse(path).unwrap(), None)
+        .await
+        .unwrap();
+    let mut bytes = Vec::new();
+    let mut body = stored.into_stream();
+    while let Some(chunk) = futures_util::StreamExt::next(&mut body).await {
+        bytes.extend_from_slice(&chunk.unwrap());
+    }
+    assert_eq!(bytes, photo.to_vec());
+    // …and in the customer's media, merged with its record
+    assert!(
+        items
+            .iter()
+            .any(|i| i["kind"] == "media" && i["media"]["nextcloud_path"] == path),
+        "a media record for the photo: {timeline}"
+    );
+
+    // syncing again (and verifying) stores nothing twice
+    sync(&app, true).await;
+    assert_eq!(
+        email_entries(&app, &format!("customer_id={cid}"))
+            .await
+            .len(),
+        1
+    );
+    let folder = folder_status(&app, &inbound).await;
+    assert_eq!(folder["on_server"], 1, "{folder}");
+    assert_eq!(folder["stored"], 1);
+    assert_eq!(folder["gaps_found"], 0);
+    assert_eq!(folder["last_error"], Value::Null);
+    assert!(folder["last_sync_at"].is_string() && folder["verified_at"].is_string());
+}
+
+#[tokio::test]
+#[ignore = "needs the mail and WebDAV servers: ./scripts/test.sh starts them"]
+async fn an_unknown_sender_waits_in_the_inbox_and_attachments_say_where_they_are_without_nextcloud()
+{
+    let (mut s, inbound, sent) = folders("gw-inbox").await;
+    let app = spawn_app_with(|c| with_mail(c, &inbound, &sent)).await;
+    s.append(&inbound, &corpus("24-iso8859-7-photo.eml"), false, None)
+        .await
+        .unwrap();
+    sync(&app, false).await;
+
+    let waiting = inbox(&app).await;
+    assert_eq!(waiting.len(), 1, "{waiting:?}");
+    let entry = &waiting[0];
+    assert_eq!(entry["customer_id"], Value::Null);
+    assert_eq!(entry["sender"], "Photo.Customer@Example.test");
+    assert_eq!(entry["subject"], "Φωτογραφία από το καμπαναριό");
+    let attachment = &entry["attachments"][0];
+    assert_eq!(attachment["nextcloud_path"], Value::Null);
+    assert_eq!(attachment["filename"], "καμπαναριό.png");
+    assert!(attachment["size"].as_u64().unwrap() > 1000);
+    let source = attachment["source"].as_str().unwrap();
+    assert!(
+        source.starts_with("imap://") && source.contains(&format!("/{inbound};UIDVALIDITY=")),
+        "{source}"
+    );
+
+    // assigning it with its sender as a contact makes the next mail go straight there
+    let parish = app.customer("Ενορία Αγίου Γεωργίου").await;
+    let pid = parish["id"].as_str().unwrap();
+    let id = entry["id"].as_str().unwrap();
+    expect(
+        app.req(Method::POST, &format!("/api/crm/inbox/{id}/assign"))
+            .json(&json!({"customer_id": pid, "add_contact": true}))
+            .send()
+            .await
+            .unwrap(),
+        200,
+    )
+    .await;
+    s.append(
+        &inbound,
+        &small(
+            "Photo.Customer@example.test",
+            "second@example.test",
+            "Ευχαριστώ",
+        ),
+        false,
+        None,
+    )
+    .await
+    .unwrap();
+    sync(&app, false).await;
+    assert!(inbox(&app).await.is_empty());
+    assert_eq!(
+        email_entries(&app, &format!("customer_id={pid}"))
+            .await
+            .len(),
+        2
+    );
+}
+
+#[tokio::test]
+#[ignore = "needs the mail and WebDAV servers: ./scripts/test.sh starts them"]
+async fn mail_sent_from_the_crm_goes_out_lands_in_sent_and_is_logged_once() {
+    let (mut s, inbound, sent) = folders("gw-send").await;
+    let app = spawn_app_with(|c| with_mail(c, &inbound, &sent)).await;
+    // the customer's address delivers back into a folder of the test mailbox
+    let to = address_for(&format!("{inbound}-customer"));
+    let customer = app
+        .create(
+            "/api/crm/customers",
+            json!({"name": "Μητρόπολη Θεσσαλονίκης", "contacts": [{"type": "email", "value": to}]}),
+        )
+        .await;
+    let cid = customer["id"].as_str().unwrap();
+
+    let body = json!({"customer_id": cid, "to": [to], "subject": "Προσφορά για την καμπάνα",
+                      "text": "Σας στέλνουμε την προσφορά."});
+    let sent_mail = expect(app.post("/api/crm/email/send", &body).await, 201).await;
+    assert_eq!(sent_mail["sent_folder"], sent.as_str(), "{sent_mail}");
+    assert_eq!(sent_mail["warning"], Value::Null);
+    let message_id = sent_mail["message_id"].as_str().unwrap();
+    assert_eq!(sent_mail["entry"]["direction"], "outbound");
+    assert_eq!(sent_mail["entry"]["ext_message_id"], message_id);
+    assert_eq!(sent_mail["entry"]["logged_by"], "tester");
+    assert_eq!(s.status(&sent).await.unwrap().exists, 1, "the copy in Sent");
+
+    sync(&app, true).await;
+    let logged = email_entries(&app, &format!("customer_id={cid}")).await;
+    assert_eq!(
+        logged.len(),
+        1,
+        "sent, appended, synced: one entry {logged:?}"
+    );
+    assert_eq!(logged[0]["subject"], "Προσφορά για την καμπάνα");
+
+    // the reply is on the same thread
+    s.append(
+        &inbound,
+        &format!(
+            "From: {to}\r\nTo: crm@example.test\r\nSubject: Re: Προσφορά\r\nIn-Reply-To: <{message_id}>\r\n\
+             References: <{message_id}>\r\nMessage-ID: <reply-{message_id}>\r\n\
+             Date: Tue, 02 Apr 2024 11:00:00 +0300\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nΕυχαριστούμε.\r\n"
+        )
+        .into_bytes(),
+        false,
+        None,
+    )
+    .await
+    .unwrap();
+    sync(&app, false).await;
+    let logged = email_entries(&app, &format!("customer_id={cid}")).await;
+    assert_eq!(logged.len(), 2);
+    assert!(
+        logged.iter().all(|e| e["meta"]["thread"] == message_id),
+        "{logged:?}"
+    );
+
+    // refusals, bad input, and no configuration
+    let err = expect_error(
+        app.post(
+            "/api/crm/email/send",
+            &json!({"customer_id": cid, "to": ["nobody-here@example.test"], "subject": "x", "text": "x"}),
+        )
+        .await,
+        502,
+        "smtp_rejected",
+    )
+    .await;
+    assert!(
+        err["error"]["details"]["reply"].as_str().unwrap().len() > 3,
+        "{err}"
+    );
+    assert_eq!(err["error"]["details"]["code"].as_u64().unwrap() / 100, 5);
+    let err = expect_error(
+        app.post(
+            "/api/crm/email/send",
+            &json!({"customer_id": cid, "to": ["not an address"], "subject": "x", "text": "x"}),
+        )
+        .await,
+        422,
+        "invalid_field",
+    )
+    .await;
+    assert_eq!(err["error"]["details"]["field"], "to", "{err}");
+    expect_error(
+        app.post(
+            "/api/crm/email/send",
+            &json!({"customer_id": "00000000-0000-4000-8000-000000000000", "to": [to], "subject": "x", "text": "x"}),
+        )
+        .await,
+        422,
+        "invalid_field",
+    )
+    .await;
+    expect_error(
+        app.post(
+            "/api/crm/email/send",
+            &json!({"customer_id": cid, "to": [to], "subject": "x", "text": "x", "attachments": ["a.pdf"]}),
+        )
+        .await,
+        503,
+        "nextcloud_not_configured",
+    )
+    .await;
+    assert_eq!(
+        email_entries(&app, &format!("customer_id={cid}"))
+            .await
+            .len(),
+        2,
+        "nothing logged for failures"
+    );
+    let plain = spawn_app().await;
+    expect_error(
+        plain.post("/api/crm/email/send", &body).await,
+        503,
+        "email_not_configured",
+    )
+    .await;
+    expect_error(
+        plain.get("/api/crm/email/status").await,
+        503,
+        "email_not_configured",
+    )
+    .await;
+}
+
+#[tokio::test]
+#[ignore = "needs the mail and WebDAV servers: ./scripts/test.sh starts them"]
+async fn a_changed_uidvalidity_and_lost_entries_are_repaired_without_duplicates() {
+    let (mut s, inbound, sent) = folders("gw-verify").await;
+    let app = spawn_app_with(|c| with_mail(c, &inbound, &sent)).await;
+    let mids: Vec<String> = (0..3)
+        .map(|i| unique(&format!("m{i}")) + "@example.test")
+        .collect();
+    for mid in &mids {
+        s.append(
+            &inbound,
+            &small("someone@example.org", mid, "Ερώτηση"),
+            false,
+            None,
+        )
+        .await
+        .unwrap();
+    }
+    sync(&app, false).await;
+    assert_eq!(inbox(&app).await.len(), 3);
+
+    // the folder is re-created (a server restore): new UIDVALIDITY, the same mail plus one
+    s.delete_folder(&inbound).await.unwrap();
+    s.create_folder(&inbound).await.unwrap();
+    for mid in mids.iter().chain([&"fourth@example.test".to_owned()]) {
+        s.append(
+            &inbound,
+            &small("someone@example.org", mid, "Ερώτηση"),
+            false,
+            None,
+        )
+        .await
+        .unwrap();
+    }
+    let before = folder_status(&app, &inbound).await;
+    // (the background task may get there first: the figures, not this call's report, tell)
+    sync(&app, false).await;
+    let after = folder_status(&app, &inbound).await;
+    assert_ne!(after["uidvalidity"], before["uidvalidity"], "{after}");
+    assert_eq!(
+        (after["on_server"].as_u64(), after["stored"].as_u64()),
+        (Some(4), Some(4))
+    );
+    assert_eq!(inbox(&app).await.len(), 4, "de-duplicated by Message-ID");
+
+    // the CRM loses one message (its entry and its ledger row): verification fetches it back
+    let lost = inbox(&app)
+        .await
+        .into_iter()
+        .find(|e| e["ext_message_id"] == mids[1].as_str())
+        .unwrap();
+    let id = lost["id"].as_str().unwrap();
+    expect(app.delete(&format!("/api/crm/comms/{id}")).await, 204).await;
+    let db = rusqlite::Connection::open(app.data_dir.join("crm.db")).unwrap();
+    let gone = db
+        .execute(
+            "DELETE FROM mail_messages WHERE message_key = ?1",
+            [&mids[1]],
+        )
+        .unwrap();
+    assert_eq!(gone, 2, "its rows under the old and the new UIDVALIDITY");
+    drop(db);
+    sync(&app, false).await;
+    assert_eq!(
+        inbox(&app).await.len(),
+        3,
+        "a plain sync does not look back"
+    );
+
+    // the command line's verify (on the same data dir, beside the running server)
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_crm"))
+        .args(["mail", "verify"])
+        .env("CRM_DATA_DIR", &app.data_dir)
+        .env("CRM_IMAP_HOST", mail_env("MAIL_HOST"))
+        .env("CRM_IMAP_PORT", mail_env("MAIL_IMAP_PORT"))
+        .env("CRM_IMAP_TLS", "plain")
+        .env("CRM_IMAP_USER", mail_env("MAIL_USER"))
+        .env("CRM_IMAP_PASSWORD", mail_env("MAIL_PASS"))
+        .env(
+            "CRM_IMAP_FOLDERS",
+            format!("{inbound}:inbound,{sent}:outbound"),
+        )
+        .env("CRM_JWT_SECRET", SECRET)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains(&format!(
+            "{inbound}\tfetched 0, 4 on the server, 1 missing, 1 repaired"
+        )),
+        "{stdout}"
+    );
+    assert_eq!(inbox(&app).await.len(), 4);
+
+    let folder = folder_status(&app, &inbound).await;
+    assert_eq!(
+        (
+            folder["gaps_found"].as_u64(),
+            folder["gaps_repaired"].as_u64()
+        ),
+        (Some(1), Some(1)),
+        "{folder}"
+    );
+    assert_eq!(folder["stored"], 4);
+}
+
+async fn folder_status(app: &TestApp, folder: &str) -> Value {
+    let status = expect(app.get("/api/crm/email/status").await, 200).await;
+    status[0]["folders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["folder"] == folder)
+        .unwrap_or_else(|| panic!("no {folder} in {status}"))
+        .clone()
+}
