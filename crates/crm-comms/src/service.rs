@@ -4,13 +4,15 @@
 use std::future::Future;
 use std::sync::Arc;
 
+use crm_core::validate::optional_line;
 use crm_core::{Clock, Page};
 use uuid::Uuid;
 
 use crate::error::{Error, Result};
 use crate::model::{
-    Assignment, Before, Counts, CursorPage, Entry, EntryPatch, Ingested, ListQuery, MediaQuery,
-    MediaRecord, NewEntry, NewMedia, SearchPage, SearchQuery, effective_limit, relative_path,
+    Assignment, Before, Counts, CursorPage, Entry, EntryPatch, Ingested, LINE_MAX, ListQuery,
+    MediaQuery, MediaRecord, NewEntry, NewMedia, SearchPage, SearchQuery, effective_limit,
+    relative_path,
 };
 use crate::search;
 use crate::store::CommsStore;
@@ -100,6 +102,14 @@ pub trait Comms: Send + Sync {
         id: Uuid,
         expected_version: Option<i64>,
     ) -> impl Future<Output = Result<()>> + Send;
+
+    /// The file behind a record was replaced (uploaded again): its size and type follow.
+    fn media_file_replaced(
+        &self,
+        id: Uuid,
+        size: Option<u64>,
+        mime_type: Option<String>,
+    ) -> impl Future<Output = Result<MediaRecord>> + Send;
 }
 
 /// [`Comms`] over a store, with time from an injected clock. New records get time-ordered
@@ -236,6 +246,18 @@ impl<S: CommsStore> Comms for Service<S> {
 
     async fn delete_media(&self, id: Uuid, expected_version: Option<i64>) -> Result<()> {
         self.store.delete_media(id, expected_version).await
+    }
+
+    async fn media_file_replaced(
+        &self,
+        id: Uuid,
+        size: Option<u64>,
+        mime_type: Option<String>,
+    ) -> Result<MediaRecord> {
+        let mime_type = optional_line("mime_type", mime_type, LINE_MAX)?;
+        self.store
+            .update_media_file(id, size, mime_type, self.clock.now())
+            .await
     }
 }
 

@@ -111,4 +111,13 @@ pub trait CommsStore: Send + Sync + 'static {
         id: Uuid,
         expected_version: Option<i64>,
     ) -> impl Future<Output = Result<()>> + Send;
+
+    /// The file of a record was replaced: new size and type, the version bumped.
+    fn update_media_file(
+        &self,
+        id: Uuid,
+        size: Option<u64>,
+        mime_type: Option<String>,
+        at: Timestamp,
+    ) -> impl Future<Output = Result<MediaRecord>> + Send;
 }

@@ -867,7 +867,13 @@ async fn receive(
     }
 
     let media = match state.comms.media_by_path(path.as_str()).await? {
-        Some(record) => Some(record),
+        // the file was replaced: its record follows
+        Some(record) => Some(
+            state
+                .comms
+                .media_file_replaced(record.id, Some(size), content_type.clone())
+                .await?,
+        ),
         None if customer_id.is_some() || order_id.is_some() => {
             let new = NewMedia {
                 customer_id,

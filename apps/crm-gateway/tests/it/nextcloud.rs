@@ -363,7 +363,8 @@ async fn upload_creates_the_file_and_a_record_with_the_subfolder_direction() {
     let records = media_of(&nc, cid).await;
     assert_eq!(records["total"], 4);
 
-    // the same name again: the file is replaced, the record stays the one it was
+    // the same name again: the file is replaced, the record stays the one it was, with the
+    // new file's size and type
     let folder = format!("{base}/Sent Media");
     let first = records["items"]
         .as_array()
@@ -375,11 +376,18 @@ async fn upload_creates_the_file_and_a_record_with_the_subfolder_direction() {
     let form = upload_form(
         &folder,
         Some(cid),
-        Part::bytes(&b"second version"[..]).file_name("report.pdf"),
+        Part::bytes(&b"second version"[..])
+            .file_name("report.pdf")
+            .mime_str("text/plain")
+            .unwrap(),
     );
     let body = expect(upload(&nc, form).await, 200).await;
     assert_eq!(body["replaced"], true);
     assert_eq!(body["media"]["id"], first["id"]);
+    assert_eq!(body["media"]["size"], 14);
+    assert_eq!(body["media"]["mime_type"], "text/plain");
+    assert_eq!(body["media"]["version"], first["version"].as_i64().unwrap() + 1);
+    assert_eq!(body["media"]["created_at"], first["created_at"]);
     assert_eq!(
         read_dav(&nc, &format!("{folder}/report.pdf")).await,
         b"second version"

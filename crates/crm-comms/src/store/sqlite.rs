@@ -860,4 +860,32 @@ impl CommsStore for SqliteCommsStore {
             })
             .await
     }
+
+    async fn update_media_file(
+        &self,
+        id: Uuid,
+        size: Option<u64>,
+        mime_type: Option<String>,
+        at: Timestamp,
+    ) -> Result<MediaRecord> {
+        self.db
+            .write(move |conn| {
+                let changed = conn
+                    .prepare_cached(
+                        "UPDATE media_records SET size = ?2, mime_type = coalesce(?3, mime_type),
+                             updated_at = ?4, version = version + 1
+                         WHERE id = ?1",
+                    )?
+                    .execute(params![id.to_string(), size, mime_type, at])?;
+                if changed == 0 {
+                    return Err(Error::media_not_found(id));
+                }
+                Ok(conn
+                    .prepare_cached(&format!(
+                        "SELECT {MEDIA_COLUMNS} FROM media_records m WHERE m.id = ?1"
+                    ))?
+                    .query_row([id.to_string()], media_from_row)?)
+            })
+            .await
+    }
 }
