@@ -39,11 +39,11 @@ bench-comms:
 bench-proxy:
     ./scripts/bench-proxy.sh
 
-# AMI correlation, e-mail parsing and IMAP sync, WebDAV listing (against local servers)
+# AMI correlation, e-mail parsing, IMAP sync (the bridge alone, then into the CRM), WebDAV listing (against local servers)
 bench-bridges:
     cargo bench -p ami-bridge
     cargo bench -p mail-bridge --bench parse
-    bash -c 'eval "$(scripts/infra/start-mail.sh)" && trap "RM=1 scripts/infra/stop-mail.sh \"\$MAIL_DIR\"" EXIT && cargo bench -p mail-bridge --bench fetch'
+    bash -c 'eval "$(scripts/infra/start-mail.sh)" && trap "RM=1 scripts/infra/stop-mail.sh \"\$MAIL_DIR\"" EXIT && cargo bench -p mail-bridge --bench fetch && cargo bench -p crm-gateway --bench mail_sync'
     bash -c 'eval "$(scripts/infra/start-webdav.sh)" && trap "RM=1 scripts/infra/stop-webdav.sh \"\$WEBDAV_PIDFILE\"" EXIT && cargo bench -p nextcloud-dav --bench list'
 
 # Create a local user (asks for the password)
