@@ -597,13 +597,25 @@ async fn store_message(
         }
         entries.push(entry);
     }
-    for result in state
+    let outcomes = state
         .comms
-        .ingest_batch(entries)
+        .ingest_batch(entries.clone())
         .await
-        .map_err(|e| e.to_string())?
-    {
-        result.map_err(|e| e.to_string())?;
+        .map_err(|e| e.to_string())?;
+    for (entry, outcome) in entries.into_iter().zip(outcomes) {
+        match outcome {
+            Ok(_) => {}
+            // a message the log refuses must not stall the folder: keep what it is and where
+            Err(crm_comms::Error::Invalid { field, reason }) => {
+                tracing::warn!(%key, %field, %reason, "e-mail stored without its refused parts");
+                state
+                    .comms
+                    .ingest(stripped(entry, format!("{field}: {reason}")))
+                    .await
+                    .map_err(|e| e.to_string())?;
+            }
+            Err(e) => return Err(e.to_string()),
+        }
     }
     for record in records {
         match state.comms.create_media(record).await {
@@ -612,6 +624,25 @@ async fn store_message(
         }
     }
     Ok(())
+}
+
+/// An entry the log refused, reduced to what cannot be wrong: who, when, the key and the
+/// message's place on the server (in `meta`), with the reason.
+fn stripped(entry: NewEntry, reason: String) -> NewEntry {
+    let mut kept = NewEntry::new(entry.kind, entry.direction, entry.customer_id);
+    kept.sender = entry.sender;
+    kept.ext_message_id = entry.ext_message_id;
+    kept.occurred_at = entry.occurred_at;
+    kept.logged_by = entry.logged_by;
+    kept.subject = Some("(message not readable: see meta.refused)".to_owned());
+    let was = entry.meta.unwrap_or_default();
+    kept.meta = Some(serde_json::json!({
+        "message_id": was["message_id"],
+        "thread": was["thread"],
+        "imap": was["imap"],
+        "refused": reason,
+    }));
+    kept
 }
 
 /// The entry every customer's copy starts from.
@@ -715,7 +746,9 @@ async fn attachments(
     let mut records = Vec::new();
     let mut errors = Vec::new();
     for a in &m.attachments {
-        let filename = clean_line(&a.filename, 200);
+        let filename = Some(clean_line(&a.filename, 200))
+            .filter(|f| !f.is_empty())
+            .unwrap_or_else(|| "attachment".to_owned());
         let mut item = crm_comms::Attachment {
             filename: filename.clone(),
             nextcloud_path: None,

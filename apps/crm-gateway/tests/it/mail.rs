@@ -255,6 +255,48 @@ async fn an_unknown_sender_waits_in_the_inbox_and_attachments_say_where_they_are
         "{source}"
     );
 
+    // a mail the log cannot take whole (4,000 recipients: its meta is over the limit) is
+    // kept reduced, and the folder goes on
+    let crowd: Vec<String> = (0..4000)
+        .map(|i| format!("parish{i}@example.org"))
+        .collect();
+    let mut huge = small("bulk@example.org", "bulk@example.test", "Εγκύκλιος").to_vec();
+    let header = format!("Cc: {}\r\n", crowd.join(",\r\n "));
+    huge.splice(0..0, header.into_bytes());
+    s.append(&inbound, &huge, false, None).await.unwrap();
+    s.append(
+        &inbound,
+        &small("after@example.org", "after@example.test", "Μετά"),
+        false,
+        None,
+    )
+    .await
+    .unwrap();
+    sync(&app, false).await;
+    let waiting = inbox(&app).await;
+    let bulk = waiting
+        .iter()
+        .find(|e| e["ext_message_id"] == "bulk@example.test")
+        .unwrap();
+    assert!(
+        bulk["meta"]["refused"]
+            .as_str()
+            .unwrap()
+            .starts_with("meta:"),
+        "{bulk}"
+    );
+    assert_eq!(bulk["meta"]["imap"]["folder"], inbound.as_str());
+    assert!(
+        waiting
+            .iter()
+            .any(|e| e["ext_message_id"] == "after@example.test")
+    );
+    for e in &waiting[..2] {
+        let id = e["id"].as_str().unwrap();
+        expect(app.delete(&format!("/api/crm/comms/{id}")).await, 204).await;
+    }
+    assert_eq!(inbox(&app).await.len(), 1);
+
     // assigning it with its sender as a contact makes the next mail go straight there
     let parish = app.customer("Ενορία Αγίου Γεωργίου").await;
     let pid = parish["id"].as_str().unwrap();
