@@ -386,7 +386,10 @@ async fn upload_creates_the_file_and_a_record_with_the_subfolder_direction() {
     assert_eq!(body["media"]["id"], first["id"]);
     assert_eq!(body["media"]["size"], 14);
     assert_eq!(body["media"]["mime_type"], "text/plain");
-    assert_eq!(body["media"]["version"], first["version"].as_i64().unwrap() + 1);
+    assert_eq!(
+        body["media"]["version"],
+        first["version"].as_i64().unwrap() + 1
+    );
     assert_eq!(body["media"]["created_at"], first["created_at"]);
     assert_eq!(
         read_dav(&nc, &format!("{folder}/report.pdf")).await,
