@@ -25,7 +25,7 @@ pub struct Checkpoint {
 
 /// One folder of one account, as `GET /api/crm/email/status` shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
-pub struct FolderStatus {
+pub struct MailFolderStatus {
     pub account: String,
     pub folder: String,
     /// The folder's UIDVALIDITY at the last sync.
@@ -48,7 +48,7 @@ pub struct FolderStatus {
     pub gaps_failed: u64,
 }
 
-impl FolderStatus {
+impl MailFolderStatus {
     /// A configured folder the sync has not reached yet.
     pub fn never_synced(account: &str, folder: &str) -> Self {
         Self {
@@ -250,7 +250,7 @@ impl MailLedger {
     }
 
     /// Every folder of every account, with how many of its messages are stored.
-    pub async fn status(&self) -> Result<Vec<FolderStatus>> {
+    pub async fn status(&self) -> Result<Vec<MailFolderStatus>> {
         self.db
             .read(move |c| {
                 let mut stmt = c.prepare_cached(
@@ -262,7 +262,7 @@ impl MailLedger {
                      FROM mail_folders f ORDER BY f.account, f.folder",
                 )?;
                 let rows = stmt.query_map([], |r| {
-                    Ok(FolderStatus {
+                    Ok(MailFolderStatus {
                         account: r.get(0)?,
                         folder: r.get(1)?,
                         uidvalidity: r.get(2)?,

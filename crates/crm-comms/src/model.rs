@@ -59,13 +59,17 @@ pub const DEFAULT_LIMIT: u32 = 100;
 /// Largest page a list returns; a larger `limit` is capped to it.
 pub const MAX_LIMIT: u32 = 1_000;
 
-/// Enums stored and sent as fixed lower-case strings.
+/// Enums stored and sent as fixed lower-case strings: each `$s` is its variant in snake_case
+/// (a test holds them to it). The wire names come from `rename_all`, which utoipa reads too; a
+/// per-variant `rename = $s` made inside a macro is lost on utoipa, which then documented the
+/// Rust names.
 macro_rules! string_enum {
     ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $s:literal,)+ }) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+        #[serde(rename_all = "snake_case")]
         pub enum $name {
-            $($(#[$vmeta])* #[serde(rename = $s)] $variant,)+
+            $($(#[$vmeta])* $variant,)+
         }
 
         impl $name {
@@ -587,6 +591,28 @@ mod tests {
 
     fn now() -> Timestamp {
         Timestamp::parse("2026-11-28T10:00:00Z").unwrap()
+    }
+
+    #[test]
+    fn enums_travel_and_are_documented_as_their_stored_strings() {
+        fn check<T: Serialize + serde::de::DeserializeOwned + PartialEq + fmt::Debug>(
+            all: &[T],
+            as_str: fn(&T) -> &'static str,
+        ) {
+            for v in all {
+                let wire = serde_json::to_value(v).unwrap();
+                assert_eq!(wire, as_str(v), "{v:?}");
+                assert_eq!(&serde_json::from_value::<T>(wire).unwrap(), v);
+            }
+        }
+        check(CommsType::ALL, |v| v.as_str());
+        check(Direction::ALL, |v| v.as_str());
+        check(MediaDirection::ALL, |v| v.as_str());
+        let schema = serde_json::to_value(<CommsType as utoipa::PartialSchema>::schema()).unwrap();
+        assert_eq!(
+            schema["enum"],
+            serde_json::json!(["email", "whatsapp", "call", "sms", "note", "in_person"])
+        );
     }
 
     #[test]

@@ -190,7 +190,7 @@ pub struct AccountStatus {
     /// Whether the account reads mail (IMAP) and can send (SMTP).
     imap: bool,
     smtp: bool,
-    folders: Vec<crm_comms::mail::FolderStatus>,
+    folders: Vec<crm_comms::mail::MailFolderStatus>,
 }
 
 /// How every followed folder stands: last sync, last UID, messages on the server and stored,
@@ -217,7 +217,7 @@ pub async fn status(_: Viewer, state: web::Data<AppState>) -> Result<HttpRespons
                         .position(|s| s.account == a.name && s.folder == f.name)
                     {
                         Some(i) => known.swap_remove(i),
-                        None => crm_comms::mail::FolderStatus::never_synced(&a.name, &f.name),
+                        None => crm_comms::mail::MailFolderStatus::never_synced(&a.name, &f.name),
                     }
                 })
                 .collect(),
