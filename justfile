@@ -46,6 +46,22 @@ bench-bridges:
     bash -c 'eval "$(scripts/infra/start-mail.sh)" && trap "RM=1 scripts/infra/stop-mail.sh \"\$MAIL_DIR\"" EXIT && cargo bench -p mail-bridge --bench fetch && cargo bench -p crm-gateway --bench mail_sync'
     bash -c 'eval "$(scripts/infra/start-webdav.sh)" && trap "RM=1 scripts/infra/stop-webdav.sh \"\$WEBDAV_PIDFILE\"" EXIT && cargo bench -p nextcloud-dav --bench list'
 
+# The web console: first-page bundle size, and search-to-results time in Chromium over 100,000 customers
+bench-console:
+    ./scripts/bench-console.sh
+
+# The web console with live reload on http://127.0.0.1:5173, its /api forwarded to `just run`
+console-dev:
+    cd apps/crm-console && npm run dev
+
+# The web console's checks alone (needs target/debug/crm and WEBDAV_* from scripts/infra/start-webdav.sh)
+console-check:
+    apps/crm-console/scripts/check.sh
+
+# Regenerate the console's API types after changing the API
+console-types:
+    cd apps/crm-console && npm run gen:api
+
 # Create a local user (asks for the password)
 user name perms="crm:view,crm:edit":
     cargo run --release -- user add {{name}} --permissions {{perms}}

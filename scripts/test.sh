@@ -36,3 +36,9 @@ trap "${prev_exit_trap:+$prev_exit_trap; }RM=1 scripts/infra/stop-mail.sh \"\$MA
 # --- tests --------------------------------------------------------------------------------
 log "cargo test"
 cargo test --workspace --locked "$@" -- --include-ignored
+
+# --- the web console (apps/crm-console): needs target/debug/crm, built by cargo test above, and
+# the WebDAV server started above. Drift check of the generated API types, tsc, vitest, vite
+# build, the bundle budget, and the end-to-end run in Debian's Chromium (~2 minutes).
+log "console checks"
+apps/crm-console/scripts/check.sh

@@ -6,6 +6,7 @@
 pub mod auth;
 pub mod calls;
 pub mod comms;
+pub mod console;
 pub mod customers;
 pub mod email;
 pub mod media;
@@ -65,7 +66,11 @@ pub(crate) fn created<T: Serialize>(
         .json(body)
 }
 
+/// The default service: the web console for GET/HEAD outside `/api`, else the JSON 404.
 pub async fn not_found(req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    if console::serves(&req) {
+        return Ok(console::serve(&req));
+    }
     Err(ApiError::not_found(format!(
         "no route for {} {}",
         req.method(),

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# The console's part of the test suite (scripts/test.sh runs it after `cargo test`):
+# Chromium, npm ci, the OpenAPI drift check, tsc, vitest, vite build, the bundle budget and
+# the end-to-end run against the real gateway. Needs the crm binary ($CARGO_TARGET_DIR or
+# target/debug/crm; built here when missing) and WEBDAV_URL/USER/PASS of
+# scripts/infra/start-webdav.sh.
+set -euo pipefail
+cd "$(dirname "$0")/../../.."
+log() { echo "console: $*" >&2; }
+T=${CARGO_TARGET_DIR:-target}
+
+log "Chromium"
+eval "$(scripts/infra/setup-chromium.sh)"
+[ -x "$T/debug/crm" ] || cargo build --locked -q -p crm-gateway --bin crm
+
+cd apps/crm-console
+log "npm ci"
+npm ci --no-audit --no-fund --loglevel=error
+log "OpenAPI drift check (src/api/schema.d.ts against the gateway's document)"
+node scripts/gen-api.mjs --check
+log "tsc --noEmit"
+npx tsc --noEmit
+log "vitest"
+npx vitest run
+log "vite build"
+npx vite build --logLevel warn
+log "bundle size"
+node scripts/bundle-size.mjs
+log "end to end (Chromium against $T/debug/crm)"
+CRM_BIN="$T/debug/crm" node e2e/run.mjs

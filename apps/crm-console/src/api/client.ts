@@ -1,0 +1,251 @@
+// The typed API client: openapi-fetch over the paths generated from the gateway's OpenAPI
+// document (schema.d.ts), plus the bearer token, the ETag of each record read, and errors
+// turned into ApiError. Uploads go through XMLHttpRequest for their progress events.
+import createClient, { type Client } from 'openapi-fetch';
+import type { components, paths } from './schema';
+
+export type Schemas = components['schemas'];
+export type Product = Schemas['Product'];
+export type Customer = Schemas['Customer'];
+export type Order = Schemas['Order'];
+export type MediaItem = Schemas['CustomerMediaItem'];
+export type Money = Schemas['Money'];
+
+// The OpenAPI document spells crm-comms' string enums as their Rust variant names ("Call",
+// "InPerson") while the API reads and writes "call", "in_person" (utoipa does not see the
+// serde renames that crm-comms' `string_enum!` macro generates). Until the document says
+// so itself, the wire values are declared here, once.
+export type CommsType = 'email' | 'whatsapp' | 'call' | 'sms' | 'note' | 'in_person';
+export type Direction = 'inbound' | 'outbound' | 'internal';
+export type MediaDirection = 'received' | 'sent' | 'internal';
+export const COMMS_TYPES: CommsType[] = ['email', 'whatsapp', 'call', 'sms', 'note', 'in_person'];
+export const DIRECTIONS: Direction[] = ['inbound', 'outbound', 'internal'];
+type Rewire<T, K extends keyof T, V> = Omit<T, K> & { [P in K]: V };
+export type Entry = Rewire<Rewire<Schemas['Entry'], 'type', CommsType>, 'direction', Direction>;
+export type NewEntry = Rewire<Rewire<Schemas['NewEntry'], 'type', CommsType>, 'direction', Direction>;
+export type TimelineItem =
+  | { kind: 'comms'; at: string; link_id: string; entry: Entry }
+  | Exclude<Schemas['TimelineItem'], { kind: 'comms' }>;
+/** Casts a wire value to the type the (mis-spelt) document declares. */
+export function asDoc<T>(value: unknown): T {
+  return value as T;
+}
+
+/** An API error in a form the UI can put into words. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+  /** 412: the record changed since it was read. */
+  get isStale(): boolean {
+    return this.status === 412 || this.code === 'stale_version';
+  }
+  /** The field a 422 names, if any. */
+  get field(): string | undefined {
+    const d = this.details as { field?: unknown } | null | undefined;
+    return typeof d?.field === 'string' ? d.field : undefined;
+  }
+}
+
+/** Builds an ApiError from a response and its (maybe JSON) body. */
+export function toApiError(status: number, body: unknown): ApiError {
+  const e = (body as { error?: { code?: unknown; message?: unknown; details?: unknown } } | null)?.error;
+  if (e && typeof e.code === 'string') {
+    return new ApiError(status, e.code, typeof e.message === 'string' ? e.message : '', e.details);
+  }
+  return new ApiError(status, status === 0 ? 'network' : 'http_' + status, typeof body === 'string' ? body : '');
+}
+
+// --- the session: token in sessionStorage, permissions from its payload ---------------------
+
+const TOKEN_KEY = 'crm.token';
+type Listener = () => void;
+const listeners = new Set<Listener>();
+
+export const session = {
+  token(): string | null {
+    return sessionStorage.getItem(TOKEN_KEY);
+  },
+  set(token: string): void {
+    sessionStorage.setItem(TOKEN_KEY, token);
+    listeners.forEach((l) => l());
+  },
+  clear(): void {
+    sessionStorage.removeItem(TOKEN_KEY);
+    listeners.forEach((l) => l());
+  },
+  subscribe(l: Listener): () => void {
+    listeners.add(l);
+    return () => listeners.delete(l);
+  },
+};
+
+export interface Claims {
+  sub: string;
+  permissions: string[];
+  exp?: number;
+}
+
+/** Reads a JWT's payload (no verification: the server does that; this only shapes the UI). */
+export function decodeToken(token: string): Claims | null {
+  const part = token.split('.')[1];
+  if (!part) return null;
+  try {
+    const b64 = part.replace(/-/g, '+').replace(/_/g, '/').padEnd(Math.ceil(part.length / 4) * 4, '=');
+    const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+    const json = JSON.parse(new TextDecoder().decode(bytes)) as { sub?: unknown; permissions?: unknown; exp?: unknown };
+    const p = json.permissions;
+    const permissions = Array.isArray(p)
+      ? p.filter((x): x is string => typeof x === 'string')
+      : typeof p === 'string'
+        ? p.split(/[\s,]+/).filter(Boolean)
+        : [];
+    return {
+      sub: typeof json.sub === 'string' ? json.sub : '',
+      permissions,
+      ...(typeof json.exp === 'number' ? { exp: json.exp } : {}),
+    };
+  } catch {
+    return null;
+  }
+}
+
+export function canEdit(claims: Claims | null): boolean {
+  return !!claims?.permissions.includes('crm:edit');
+}
+
+// --- the client --------------------------------------------------------------------------
+
+export interface ApiOptions {
+  baseUrl?: string;
+  fetch?: (input: Request) => Promise<Response>;
+  token?: () => string | null;
+  /** Called on any 401 except a failed login. */
+  onUnauthorized?: () => void;
+}
+
+export type Api = Client<paths>;
+
+export function createApi(opts: ApiOptions = {}): Api {
+  const token = opts.token ?? session.token;
+  const client = createClient<paths>({
+    baseUrl: opts.baseUrl ?? '',
+    ...(opts.fetch ? { fetch: opts.fetch } : {}),
+  });
+  client.use({
+    onRequest({ request }) {
+      const t = token();
+      if (t) request.headers.set('Authorization', `Bearer ${t}`);
+      return request;
+    },
+    onResponse({ request, response }) {
+      if (response.status === 401 && !new URL(request.url, 'http://x').pathname.startsWith('/api/auth/')) {
+        opts.onUnauthorized?.();
+      }
+      return response;
+    },
+  });
+  return client;
+}
+
+/** What a call answered: the body and, for single records, the ETag to send back. */
+export interface Answer<T> {
+  data: T;
+  etag: string | null;
+  status: number;
+}
+
+/** Awaits an openapi-fetch call; throws ApiError for anything but 2xx. */
+export async function call<T>(
+  request: Promise<{ data?: T; error?: unknown; response: Response }>,
+): Promise<Answer<T>> {
+  let result: { data?: T; error?: unknown; response: Response };
+  try {
+    result = await request;
+  } catch (e) {
+    if (e instanceof DOMException && e.name === 'AbortError') throw e;
+    throw new ApiError(0, 'network', e instanceof Error ? e.message : String(e));
+  }
+  const { response } = result;
+  if (!response.ok) throw toApiError(response.status, result.error);
+  return { data: result.data as T, etag: response.headers.get('ETag'), status: response.status };
+}
+
+/** The If-Match value for a record: its ETag, or the one its version stands for. */
+export function ifMatch(record: { version: number }, etag?: string | null): string {
+  return etag ?? `"${record.version}"`;
+}
+
+export const api: Api = createApi({ onUnauthorized: () => session.clear() });
+
+// --- files --------------------------------------------------------------------------------
+
+/** Fetches a Nextcloud file through the gateway's proxy (with the token) as a Blob. */
+export async function fetchFile(path: string, signal?: AbortSignal): Promise<Blob> {
+  const t = session.token();
+  const res = await fetch(`/api/crm/nextcloud/file?path=${encodeURIComponent(path)}`, {
+    headers: t ? { Authorization: `Bearer ${t}` } : {},
+    ...(signal ? { signal } : {}),
+  });
+  if (res.status === 401) session.clear();
+  if (!res.ok) {
+    let body: unknown = null;
+    try {
+      body = await res.json();
+    } catch {
+      /* not JSON */
+    }
+    throw toApiError(res.status, body);
+  }
+  return res.blob();
+}
+
+export interface UploadRequest {
+  file: File;
+  /** Destination folder relative to the Nextcloud base folder. */
+  folder: string;
+  customerId?: string;
+  onProgress?: (loaded: number, total: number) => void;
+}
+
+/**
+ * `POST /api/crm/nextcloud/upload` through XMLHttpRequest, whose upload events give the
+ * progress bar (fetch has none). The fields go before the file, as the gateway requires.
+ */
+export function uploadFile(req: UploadRequest): Promise<Schemas['Uploaded']> {
+  return new Promise((resolve, reject) => {
+    const form = new FormData();
+    form.append('nextcloud_path', req.folder);
+    if (req.customerId) form.append('customer_id', req.customerId);
+    form.append('file', req.file, req.file.name);
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', '/api/crm/nextcloud/upload');
+    const t = session.token();
+    if (t) xhr.setRequestHeader('Authorization', `Bearer ${t}`);
+    xhr.responseType = 'text';
+    xhr.upload.onprogress = (e) => {
+      if (e.lengthComputable) req.onProgress?.(e.loaded, e.total);
+    };
+    xhr.onerror = () => reject(new ApiError(0, 'network', 'upload failed'));
+    xhr.onload = () => {
+      let body: unknown = null;
+      try {
+        body = JSON.parse(xhr.responseText);
+      } catch {
+        body = xhr.responseText;
+      }
+      if (xhr.status >= 200 && xhr.status < 300) resolve(body as Schemas['Uploaded']);
+      else {
+        if (xhr.status === 401) session.clear();
+        reject(toApiError(xhr.status, body));
+      }
+    };
+    xhr.send(form);
+  });
+}

@@ -1,0 +1,4059 @@
+// Generated from the gateway's OpenAPI document by scripts/gen-api.mjs: do not edit.
+// Regenerate with `npm run gen:api` after changing the API.
+
+export interface paths {
+    "/api/auth/login": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Log in with a local user's name and password. */
+        post: operations["auth_login"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/crm/calls/originate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ring an extension, then dial a number from it. Answers with the PBX's response to the
+         *     `Originate` action.
+         */
+        post: operations["calls_originate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/crm/comms": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A customer's comms entries, newest first. */
+        get: operations["comms_list"];
+        put?: never;
+        /**
+         * Log an entry. Without `customer_id`, the `sender` is matched to a customer's contact; if
+         *     nobody has it, the entry goes to the unassigned inbox. An entry with the
+         *     `(type, ext_message_id)` of a stored one is not stored again: the answer is then 200
+         *     with the stored entry.
+         */
+        post: operations["comms_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/crm/comms/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One comms entry. */
+        get: operations["comms_get"];
+        /** Change the subject, body or time of an entry. */
+        put: operations["comms_update"];
+        post?: never;
+        /** Delete an entry. */
+        delete: operations["comms_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/crm/comms/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search comms entries. Up to 500 hits are listed newest first with an exact total;
+         *     broader searches in the order the entries were stored, newest first, with a lower bound.
+         */
+        get: operations["comms_search"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/crm/customers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List or search customers. */
+        get: operations["customers_list"];
+        put?: never;
+        /** Create a customer. Phone and WhatsApp numbers get their E.164 form. */
+        post: operations["customers_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/crm/customers/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One customer. */
+        get: operations["customers_get"];
+        /** Change the given fields of a customer. */
+        put: operations["customers_update"];
+        post?: never;
+        /** Delete a customer who has no orders, comms entries or media records. */
+        delete: operations["customers_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/crm/customers/{id}/media": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A customer's media: the files in its `nextcloud_folder` (and in that folder's `Sent
+         *     Media`, `Received Media` and `Internal` subfolders) merged with its media records, one item
+         *     per path, each marked with where it was found. When the folder cannot be read (Nextcloud
+         *     not configured or down, no folder), the records alone, with `folder_read: false`.
+         */
+        get: operations["customers_customer_media"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/crm/customers/{id}/notes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add a note to a customer, signed by the caller. */
+        post: operations["customers_add_note"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/crm/customers/{id}/timeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Everything that happened with a customer, newest first: comms entries, media records,
+         *     order creations and status changes, notes.
+         */
+        get: operations["customers_timeline"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/crm/customers/by-contact": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The customer who owns an e-mail address or phone number. */
+        get: operations["customers_by_contact"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/crm/email/send": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send an e-mail to a customer through SMTP, log it as an outbound entry, and put a copy
+         *     in the Sent folder (so the next sync does not log it twice).
+         */
+        post: operations["email_send"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/crm/email/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * How every followed folder stands: last sync, last UID, messages on the server and stored,
+         *     gaps found and repaired by reconciliation, the last error.
+         */
+        get: operations["email_status"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/crm/email/sync": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Sync every account now (as the background task does), optionally with reconciliation. */
+        post: operations["email_sync"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/crm/inbox": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Entries whose sender matched no customer, newest first. */
+        get: operations["comms_inbox"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/crm/inbox/{id}/assign": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Give an inbox entry (and on request every entry of its sender) to a customer. */
+        post: operations["comms_assign"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/crm/media": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Media records of a customer or an order, newest first. */
+        get: operations["media_list"];
+        put?: never;
+        /**
+         * Record a file that is in Nextcloud already. With only `order_id`, the record also
+         *     belongs to the order's customer.
+         */
+        post: operations["media_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/crm/media/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One media record. */
+        get: operations["media_get"];
+        put?: never;
+        post?: never;
+        /** Delete a media record (not the file). */
+        delete: operations["media_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/crm/nextcloud/browse": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The content of a folder in Nextcloud. */
+        get: operations["nextcloud_browse"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/crm/nextcloud/file": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download a file: the body streams from Nextcloud as it arrives. One `Range` is passed
+         *     through (206 with `Content-Range`; 416 past the end; `If-Range` honoured). Raster images
+         *     are `inline`, everything else an `attachment`; `X-Content-Type-Options: nosniff` and a
+         *     sandboxing `Content-Security-Policy` always.
+         */
+        get: operations["nextcloud_download"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a file and its media record. Folders are refused (422). A file already gone whose
+         *     record remains: the record is deleted (204); neither there: 404.
+         */
+        delete: operations["nextcloud_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/crm/nextcloud/upload": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upload a file (multipart/form-data: `nextcloud_path`, optional `customer_id` and
+         *     `order_id`, then `file`). The file streams to Nextcloud as it arrives; one larger than
+         *     `max_upload_bytes` is refused with 413 and nothing of it is left. Then the media record:
+         *     direction from the subfolder (`Sent Media` sent, `Received Media` received, else
+         *     internal). Uploading to an existing path replaces the file and keeps its one record.
+         */
+        post: operations["nextcloud_upload"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/crm/orders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List orders, newest first. */
+        get: operations["orders_list"];
+        put?: never;
+        /** Create an order. The order number, subtotal and total are assigned by the server. */
+        post: operations["orders_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/crm/orders/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One order, with its status history. */
+        get: operations["orders_get"];
+        /** Change the given fields of an order; totals are recomputed. With `If-Match`, only if it is still that version. */
+        put: operations["orders_update"];
+        post?: never;
+        /** Delete an order. */
+        delete: operations["orders_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/crm/products": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List products. */
+        get: operations["products_list"];
+        put?: never;
+        /** Create a product. `costs.total` and `stock.available` are computed by the server. */
+        post: operations["products_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/crm/products/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One product. */
+        get: operations["products_get"];
+        /** Change the given fields of a product. With `If-Match`, only if it is still that version. */
+        put: operations["products_update"];
+        post?: never;
+        /** Delete a product no order refers to. */
+        delete: operations["products_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/crm/whatsapp/send": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a WhatsApp message and log it as an outbound entry; its delivery state
+         *     (`meta.delivery`) follows from Meta's status webhooks.
+         */
+        post: operations["whatsapp_send"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/webhooks/whatsapp": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Meta's subscription handshake: the challenge back as plain text, or 403. */
+        get: operations["whatsapp_verify"];
+        put?: never;
+        /**
+         * A webhook from Meta: verified against `X-Hub-Signature-256`, stored durably, then
+         *     acknowledged; processed by a worker afterwards.
+         */
+        post: operations["whatsapp_receive"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/healthz": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Liveness and database readiness. Needs no token. */
+        get: operations["system_health"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
+export type webhooks = Record<string, never>;
+export interface components {
+    schemas: {
+        /** @description An account and how each of its folders stands. */
+        AccountStatus: {
+            folders: components["schemas"]["MailFolderStatus"][];
+            /** @description Whether the account reads mail (IMAP) and can send (SMTP). */
+            imap: boolean;
+            name: string;
+            smtp: boolean;
+        };
+        /** @description What assigning an inbox entry did. */
+        Assignment: {
+            /** Format: uuid */
+            customer_id: string;
+            /** @description The entries moved to the customer: the one asked for first. */
+            moved: string[];
+            /** @description The raw sender of the entry that was assigned. */
+            sender?: string | null;
+        };
+        AssignRequest: {
+            /**
+             * @description Also make the sender one of the customer's contacts (e-mail, WhatsApp or phone, by
+             *     the entry's channel).
+             */
+            add_contact?: boolean;
+            /** @description Also move every other inbox entry of the same sender. */
+            all_from_sender?: boolean;
+            /** Format: uuid */
+            customer_id: string;
+        };
+        AssignResult: components["schemas"]["Assignment"] & {
+            /** @description Whether the sender became a new contact of the customer. */
+            contact_added: boolean;
+        };
+        /** @description A file attached to a comms entry. */
+        Attachment: {
+            filename: string;
+            mime_type?: string | null;
+            /** @description Where the file is kept in Nextcloud, relative to the configured base folder. */
+            nextcloud_path?: string | null;
+            /**
+             * Format: int64
+             * @description Size in bytes.
+             */
+            size?: number | null;
+            /**
+             * @description Where the file can be fetched from when it is not in Nextcloud (an IMAP message, a
+             *     WhatsApp media id).
+             */
+            source?: string | null;
+        };
+        /**
+         * @description What kind of thing a product is.
+         * @enum {string}
+         */
+        Category: "controller" | "striker" | "clock" | "part" | "repair_service";
+        /**
+         * @description The channel of a comms entry.
+         * @enum {string}
+         */
+        CommsType: "email" | "whatsapp" | "call" | "sms" | "note" | "in_person";
+        /** @description A stored contact. Phone and WhatsApp numbers also carry their E.164 form. */
+        Contact: {
+            /** @description `+306912345678`: only for `phone` and `whatsapp`, computed by the server. */
+            e164?: string | null;
+            label?: string | null;
+            primary: boolean;
+            type: components["schemas"]["ContactType"];
+            /** @description As the user wrote it. */
+            value: string;
+        };
+        /** @description A contact as a client sends it. `e164` is computed, never read. */
+        ContactInput: {
+            label?: string | null;
+            primary?: boolean;
+            type: components["schemas"]["ContactType"];
+            value?: string;
+        };
+        /**
+         * @description How a customer can be reached.
+         * @enum {string}
+         */
+        ContactType: "email" | "phone" | "whatsapp" | "other";
+        /** @description What one unit costs to make. All amounts are exact decimals in the product's currency. */
+        Costs: {
+            /** @default 0 */
+            components: components["schemas"]["Money"];
+            /** @default 0 */
+            enclosure: components["schemas"]["Money"];
+            /** @default 0 */
+            labor_hours: components["schemas"]["Money"];
+            /** @default 0 */
+            labor_rate: components["schemas"]["Money"];
+            /** @default 0 */
+            pcb: components["schemas"]["Money"];
+            /** @default 0 */
+            shipping_in: components["schemas"]["Money"];
+            /** @default 0 */
+            total: components["schemas"]["Money"];
+        };
+        /** @description Cost parts given when creating a product; each absent (or `null`) part is 0. */
+        CostsInput: {
+            components?: null | components["schemas"]["Money"];
+            enclosure?: null | components["schemas"]["Money"];
+            labor_hours?: null | components["schemas"]["Money"];
+            labor_rate?: null | components["schemas"]["Money"];
+            pcb?: null | components["schemas"]["Money"];
+            shipping_in?: null | components["schemas"]["Money"];
+        };
+        /** @description Cost parts to change; absent (or `null`) parts stay as they are. */
+        CostsPatch: {
+            components?: null | components["schemas"]["Money"];
+            enclosure?: null | components["schemas"]["Money"];
+            labor_hours?: null | components["schemas"]["Money"];
+            labor_rate?: null | components["schemas"]["Money"];
+            pcb?: null | components["schemas"]["Money"];
+            shipping_in?: null | components["schemas"]["Money"];
+        };
+        /** @description A customer: a parish, a priest, a person or a company. */
+        Customer: {
+            contacts: components["schemas"]["Contact"][];
+            created_at: components["schemas"]["Timestamp"];
+            /** Format: uuid */
+            id: string;
+            /** @description Language to write to them in, e.g. `el` (the default) or `en`. */
+            language: string;
+            linked_user_ids: string[];
+            location: components["schemas"]["Location"];
+            name: string;
+            /** @description e.g. `05_Customers/ΕΝΟΡΙΑ_ΑΓ_ΝΙΚΟΛΑΟΥ` */
+            nextcloud_folder?: string | null;
+            notes: components["schemas"]["Note"][];
+            organization?: string | null;
+            owned_items: components["schemas"]["OwnedItem"][];
+            /** @description Trimmed, without duplicates (ignoring case), never empty. */
+            tags: string[];
+            updated_at: components["schemas"]["Timestamp"];
+            /** Format: int64 */
+            version: number;
+        };
+        CustomerList: {
+            customers: components["schemas"]["Customer"][];
+            /** Format: int64 */
+            total: number;
+        };
+        CustomerMedia: {
+            /** @description The customer's `nextcloud_folder`. */
+            folder?: string | null;
+            /** @description Whether the folder was read; when not, the list holds the records only. */
+            folder_read: boolean;
+            folder_status: components["schemas"]["FolderStatus"];
+            /** @description Newest first (file time, else record time). */
+            items: components["schemas"]["CustomerMediaItem"][];
+            /** Format: int64 */
+            total: number;
+        };
+        CustomerMediaItem: {
+            /** @description The record's, else the one its subfolder stands for. */
+            direction: components["schemas"]["MediaDirection"];
+            filename: string;
+            /**
+             * Format: date-time
+             * @description The file's, when it was found in the folder.
+             */
+            last_modified?: string | null;
+            mime_type?: string | null;
+            /** @description Relative to the configured base folder (what `GET /nextcloud/file?path=` takes). */
+            path: string;
+            record?: null | components["schemas"]["MediaRecord"];
+            /** Format: int64 */
+            size?: number | null;
+            source: components["schemas"]["Source"];
+        };
+        /**
+         * @description A partial update: absent fields stay, `null` clears a clearable field (or empties a
+         *     list), arrays replace the whole list.
+         */
+        CustomerPatch: {
+            contacts?: components["schemas"]["ContactInput"][] | null;
+            /** @description `null` resets to `el`. */
+            language?: string | null;
+            linked_user_ids?: string[] | null;
+            location?: null | components["schemas"]["Location"];
+            name?: string | null;
+            nextcloud_folder?: string | null;
+            notes?: components["schemas"]["NoteInput"][] | null;
+            organization?: string | null;
+            owned_items?: components["schemas"]["OwnedItem"][] | null;
+            tags?: string[] | null;
+        };
+        /**
+         * @description Which way a comms entry went.
+         * @enum {string}
+         */
+        Direction: "inbound" | "outbound" | "internal";
+        /** @description A discount on the whole order. */
+        Discount: {
+            reason?: string | null;
+            type: components["schemas"]["DiscountType"];
+            /** @description Percent (0–100) or an amount (≥ 0, at most the subtotal), per `type`. */
+            value: components["schemas"]["Money"];
+        };
+        /**
+         * @description How a discount is given.
+         * @enum {string}
+         */
+        DiscountType: "percentage" | "fixed";
+        /** @description One conversation, message, call, note or visit. */
+        Entry: {
+            attachments: components["schemas"]["Attachment"][];
+            body?: string | null;
+            created_at: components["schemas"]["Timestamp"];
+            /**
+             * Format: uuid
+             * @description The customer, or `null` while the entry is in the unassigned inbox.
+             */
+            customer_id?: string | null;
+            direction: components["schemas"]["Direction"];
+            ext_message_id?: string | null;
+            /** Format: uuid */
+            id: string;
+            logged_by?: string | null;
+            /** @description What the channel knows beyond the common fields. */
+            meta: Record<string, never>;
+            occurred_at: components["schemas"]["Timestamp"];
+            /** @description The raw address or number it came from, when known. */
+            sender?: string | null;
+            subject?: string | null;
+            type: components["schemas"]["CommsType"];
+            updated_at: components["schemas"]["Timestamp"];
+            /** Format: int64 */
+            version: number;
+        };
+        EntryList: {
+            entries: components["schemas"]["Entry"][];
+            /** @description Pass as `cursor` for the next page; `null` on the last page. */
+            next_cursor?: string | null;
+            /**
+             * Format: int64
+             * @description Matching entries in all pages.
+             */
+            total: number;
+        };
+        /** @description A change to an entry: only the fields given change; `null` clears subject or body. */
+        EntryPatch: {
+            body?: string | null;
+            occurred_at?: null | components["schemas"]["Timestamp"];
+            subject?: string | null;
+        };
+        ErrorBody: {
+            error: components["schemas"]["ErrorDetail"];
+        };
+        ErrorDetail: {
+            /** @description Stable machine-readable code, e.g. `not_found`, `invalid_field`. */
+            code: string;
+            /** @description Extra structure, e.g. `{"field": "costs.pcb"}` for 422. */
+            details?: unknown;
+            /** @description Human-readable explanation. */
+            message: string;
+        };
+        /** @description A file or folder in Nextcloud. */
+        FileItem: {
+            etag?: string | null;
+            filename: string;
+            is_dir: boolean;
+            /** Format: date-time */
+            last_modified?: string | null;
+            /** @description `None` for folders. */
+            mime_type?: string | null;
+            /** @description Relative to the configured base folder; pass it back as `path`. */
+            path: string;
+            /**
+             * Format: int64
+             * @description Bytes (folders: only when the server reports it).
+             */
+            size?: number | null;
+        };
+        /** @description What one pass did to one folder. */
+        FolderReport: {
+            account: string;
+            /** @description What stopped this folder, if anything. */
+            error?: string | null;
+            failed: string[];
+            /**
+             * Format: int64
+             * @description Messages fetched by the sync.
+             */
+            fetched: number;
+            folder: string;
+            /**
+             * Format: int64
+             * @description Reconciliation (verify passes only): messages missing from the CRM, fetched now, and
+             *     those that could not be stored (with why).
+             */
+            missing: number;
+            /** Format: int32 */
+            on_server: number;
+            /** Format: int64 */
+            repaired: number;
+            /** @description True when the folder's UIDVALIDITY had changed and it was fetched again. */
+            resync: boolean;
+        };
+        /**
+         * @description What became of reading the customer's Nextcloud folder.
+         * @enum {string}
+         */
+        FolderStatus: "read" | "not_configured" | "no_folder" | "not_found" | "invalid_folder" | "unavailable";
+        Health: {
+            status: string;
+            version: string;
+        };
+        /** @description One line of an order, as stored and returned. */
+        Item: {
+            description?: string | null;
+            /** @description Computed by the server: `quantity × unit_price`, exact. */
+            line_total: components["schemas"]["Money"];
+            /** Format: uuid */
+            product_id?: string | null;
+            /** @description As given, or the product's name when the item was saved. */
+            product_name?: string | null;
+            /** @description Exact positive decimal (not money: carried as an exact decimal so `1.5` stays `1.5`). */
+            quantity: components["schemas"]["Money"];
+            serial_numbers: string[];
+            type: components["schemas"]["ItemType"];
+            unit_price: components["schemas"]["Money"];
+        };
+        /**
+         * @description What an order line is; see the module documentation.
+         * @enum {string}
+         */
+        ItemType: "product" | "service" | "freetext";
+        Listing: {
+            /** @description Folders first, then files, each by name (case and accents ignored). */
+            items: components["schemas"]["FileItem"][];
+            /** @description The folder listed (`""` for the base folder). */
+            path: string;
+            /** Format: int64 */
+            total: number;
+        };
+        /** @description Where a customer is. Every part may be unknown. */
+        Location: {
+            city?: string | null;
+            country?: string | null;
+            region?: string | null;
+        };
+        LoginRequest: {
+            password: string;
+            username: string;
+        };
+        LoginResponse: {
+            access_token: string;
+            /**
+             * Format: int64
+             * @description Seconds until the token expires.
+             */
+            expires_in: number;
+            /** @description Always `Bearer`. */
+            token_type: string;
+        };
+        /** @description One folder of one account, as `GET /api/crm/email/status` shows it. */
+        MailFolderStatus: {
+            account: string;
+            folder: string;
+            /** Format: int64 */
+            gaps_failed: number;
+            /**
+             * Format: int64
+             * @description Messages reconciliation passes found missing, repaired, and could not repair (totals).
+             */
+            gaps_found: number;
+            /** Format: int64 */
+            gaps_repaired: number;
+            /** @description The last sync's error; cleared by the next sync that succeeds. */
+            last_error?: string | null;
+            last_error_at?: null | components["schemas"]["Timestamp"];
+            last_sync_at?: null | components["schemas"]["Timestamp"];
+            /**
+             * Format: int32
+             * @description Every message up to this UID is stored.
+             */
+            last_uid: number;
+            /**
+             * Format: int32
+             * @description Messages in the folder at the last sync, per the server.
+             */
+            on_server?: number | null;
+            /**
+             * Format: int64
+             * @description Server messages of the current UIDVALIDITY the CRM holds.
+             */
+            stored: number;
+            /**
+             * Format: int32
+             * @description The folder's UIDVALIDITY at the last sync.
+             */
+            uidvalidity?: number | null;
+            verified_at?: null | components["schemas"]["Timestamp"];
+        };
+        /**
+         * @description Where a file came from, which is also its Nextcloud subfolder.
+         * @enum {string}
+         */
+        MediaDirection: "received" | "sent" | "internal";
+        MediaList: {
+            items: components["schemas"]["MediaRecord"][];
+            /** Format: int64 */
+            total: number;
+        };
+        /** @description A file the CRM knows about in Nextcloud. */
+        MediaRecord: {
+            created_at: components["schemas"]["Timestamp"];
+            /** Format: uuid */
+            customer_id?: string | null;
+            direction: components["schemas"]["MediaDirection"];
+            filename: string;
+            /** Format: uuid */
+            id: string;
+            mime_type?: string | null;
+            /** @description Relative to the configured Nextcloud base folder. */
+            nextcloud_path: string;
+            /** Format: uuid */
+            order_id?: string | null;
+            /**
+             * Format: int64
+             * @description Size in bytes, when known.
+             */
+            size?: number | null;
+            tags: string[];
+            updated_at: components["schemas"]["Timestamp"];
+            uploaded_by?: string | null;
+            /** Format: int64 */
+            version: number;
+        };
+        MediaToSend: {
+            caption?: string | null;
+            /** @description A file in Nextcloud, relative to the base folder. */
+            nextcloud_path: string;
+        };
+        /**
+         * @description Exact decimal amount. Sent as a number or a decimal string; returned as a number written exactly.
+         * @example 12.3
+         */
+        Money: number | string;
+        /** @description A customer to create. */
+        NewCustomer: {
+            contacts?: components["schemas"]["ContactInput"][];
+            /** @description Default `el`. */
+            language?: string | null;
+            linked_user_ids?: string[];
+            location?: components["schemas"]["Location"];
+            /** @description Required. */
+            name?: string;
+            nextcloud_folder?: string | null;
+            notes?: components["schemas"]["NoteInput"][];
+            organization?: string | null;
+            owned_items?: components["schemas"]["OwnedItem"][];
+            tags?: string[];
+        };
+        /** @description A new comms entry, as a client or a bridge sends it. */
+        NewEntry: {
+            attachments?: components["schemas"]["Attachment"][];
+            body?: string | null;
+            /**
+             * Format: uuid
+             * @description The customer; leave out (and give `sender`) for the unassigned inbox.
+             */
+            customer_id?: string | null;
+            direction: components["schemas"]["Direction"];
+            /** @description The id the entry has outside (Message-ID, WhatsApp message id, AMI Linkedid). */
+            ext_message_id?: string | null;
+            /** @description Who logged it; the gateway sets it from the caller's token. */
+            logged_by?: string | null;
+            meta?: Record<string, never> | null;
+            occurred_at?: null | components["schemas"]["Timestamp"];
+            /** @description The raw address or number the entry came from. */
+            sender?: string | null;
+            subject?: string | null;
+            type: components["schemas"]["CommsType"];
+        };
+        /**
+         * @description One line of an order as given in a create or update. `quantity` and `unit_price` are
+         *     required; `line_total` and unknown fields are ignored.
+         */
+        NewItem: {
+            description?: string | null;
+            /** Format: uuid */
+            product_id?: string | null;
+            /** @description Default: the product's name. */
+            product_name?: string | null;
+            /** @description Exact positive decimal, e.g. `2` or `"1.5"`. */
+            quantity: components["schemas"]["Money"];
+            serial_numbers?: string[];
+            type?: null | components["schemas"]["ItemType"];
+            unit_price: components["schemas"]["Money"];
+        };
+        /** @description A new media record (metadata only: the file is in Nextcloud already). */
+        NewMedia: {
+            /** Format: uuid */
+            customer_id?: string | null;
+            direction: components["schemas"]["MediaDirection"];
+            /** @description Default: the last segment of `nextcloud_path`. */
+            filename?: string | null;
+            mime_type?: string | null;
+            nextcloud_path: string;
+            /** Format: uuid */
+            order_id?: string | null;
+            /** Format: int64 */
+            size?: number | null;
+            tags?: string[];
+            /** @description Who uploaded it; the gateway sets it from the caller's token. */
+            uploaded_by?: string | null;
+        };
+        NewNote: {
+            text: string;
+        };
+        /**
+         * @description The body of a create. Only `customer_id` is required; `status` defaults to `draft`,
+         *     `payment_status` to `pending`, `currency` to `EUR`, `items` to none. `null` is the same as
+         *     absent. Unknown and server-computed fields (`id`, `order_number`, `subtotal`,
+         *     `total_price`, `status_history`, …) are ignored.
+         */
+        NewOrder: {
+            currency?: string | null;
+            /** Format: uuid */
+            customer_id: string;
+            discount?: null | components["schemas"]["Discount"];
+            invoice_path?: string | null;
+            items?: components["schemas"]["NewItem"][];
+            notes?: string | null;
+            payment_status?: null | components["schemas"]["PaymentStatus"];
+            shipping?: null | components["schemas"]["Shipping"];
+            status?: null | components["schemas"]["Status"];
+        };
+        /**
+         * @description The body of a create. `name`, `sku` and `category` are required; everything else has a
+         *     default (`price` 0, `currency` EUR, costs and stock 0, `active` true, the rest null).
+         *     `null` is the same as absent. Unknown fields (and `id`, `costs.total`, …) are ignored.
+         */
+        NewProduct: {
+            active?: boolean | null;
+            category: components["schemas"]["Category"];
+            costs?: null | components["schemas"]["CostsInput"];
+            currency?: string | null;
+            description?: string | null;
+            linked_device_type?: string | null;
+            name: string;
+            nextcloud_folder?: string | null;
+            price?: null | components["schemas"]["Money"];
+            sku: string;
+            stock?: null | components["schemas"]["StockInput"];
+        };
+        /** @description A note on a customer. */
+        Note: {
+            at: components["schemas"]["Timestamp"];
+            /** @description Who wrote it (user name or token subject). */
+            by: string;
+            text: string;
+        };
+        /** @description A note as a client sends it (when replacing all notes); `at` defaults to now. */
+        NoteInput: {
+            at?: null | components["schemas"]["Timestamp"];
+            by?: string;
+            text?: string;
+        };
+        /** @description An order as stored and returned. */
+        Order: {
+            created_at: components["schemas"]["Timestamp"];
+            /** @description ISO 4217 code, e.g. `EUR`. */
+            currency: string;
+            /** Format: uuid */
+            customer_id: string;
+            discount?: null | components["schemas"]["Discount"];
+            /** Format: uuid */
+            id: string;
+            /** @description Where the invoice is in Nextcloud, relative to the configured base. */
+            invoice_path?: string | null;
+            items: components["schemas"]["Item"][];
+            notes?: string | null;
+            /** @description `ORD-<year>-<NNN>`, assigned by the server. */
+            order_number: string;
+            payment_status: components["schemas"]["PaymentStatus"];
+            shipping: components["schemas"]["Shipping"];
+            status: components["schemas"]["Status"];
+            /** @description Every status the order took, oldest first, starting with the one it was created with. */
+            status_history: components["schemas"]["StatusChange"][];
+            /** @description Computed by the server: Σ `items[].line_total`, exact. */
+            subtotal: components["schemas"]["Money"];
+            /**
+             * @description Computed by the server: `subtotal − discount`, rounded to cents (halves away from
+             *     zero), never negative.
+             */
+            total_price: components["schemas"]["Money"];
+            updated_at: components["schemas"]["Timestamp"];
+            /**
+             * Format: int64
+             * @description 1 when created, +1 on every change.
+             */
+            version: number;
+        };
+        /**
+         * @description A status change of one of a customer's orders, as the customer's timeline shows it. The
+         *     first change of an order (`from: null`) is its creation.
+         */
+        OrderEvent: {
+            at: components["schemas"]["Timestamp"];
+            from?: null | components["schemas"]["Status"];
+            /** Format: uuid */
+            order_id: string;
+            order_number: string;
+            /**
+             * Format: int64
+             * @description The history row: the append order of changes, unique across orders.
+             */
+            seq: number;
+            to: components["schemas"]["Status"];
+        };
+        OrderList: {
+            orders: components["schemas"]["Order"][];
+            /** Format: int64 */
+            total: number;
+        };
+        /**
+         * @description The body of a partial update: only the fields given change.
+         *
+         *     An absent field stays as it is. `null` clears `discount`, `shipping` (to an empty object),
+         *     `invoice_path` and `notes`; on every other field `null` is the same as absent. `items`,
+         *     when given, replaces all items. Unknown and server-computed fields are ignored, so a whole
+         *     record sent back (`id`, `order_number`, `subtotal`, `status_history`, …) is accepted.
+         */
+        OrderPatch: {
+            currency?: string | null;
+            /**
+             * Format: uuid
+             * @description Another existing customer.
+             */
+            customer_id?: string | null;
+            discount?: null | components["schemas"]["Discount"];
+            invoice_path?: string | null;
+            items?: components["schemas"]["NewItem"][] | null;
+            notes?: string | null;
+            payment_status?: null | components["schemas"]["PaymentStatus"];
+            shipping?: null | components["schemas"]["Shipping"];
+            status?: null | components["schemas"]["Status"];
+        };
+        OriginateRequest: {
+            /** @description The extension that rings first (`201`). */
+            extension: string;
+            /**
+             * @description The number it then dials, as the PBX's outbound routes expect it; spaces, dashes,
+             *     dots, slashes and parentheses are dropped.
+             */
+            number: string;
+        };
+        OriginateResult: {
+            message?: string | null;
+            /** @description `Success` or `Error`, as Asterisk answered. */
+            response: string;
+        };
+        /**
+         * @description Something a customer owns, stored as given: which fields matter per type is the console's
+         *     business (`console_device`: device_id, label; `product`: product_id, product_name,
+         *     quantity, serial_numbers; `freetext`: description, serial_number, notes).
+         */
+        OwnedItem: {
+            description?: string | null;
+            device_id?: string | null;
+            label?: string | null;
+            notes?: string | null;
+            product_id?: string | null;
+            product_name?: string | null;
+            /** Format: int64 */
+            quantity?: number | null;
+            serial_number?: string | null;
+            serial_numbers?: string[] | null;
+            type: components["schemas"]["OwnedItemType"];
+        };
+        /**
+         * @description What kind of thing a customer owns.
+         * @enum {string}
+         */
+        OwnedItemType: "console_device" | "product" | "freetext";
+        /**
+         * @description How much of the order has been paid.
+         * @enum {string}
+         */
+        PaymentStatus: "pending" | "partial" | "paid" | "refunded";
+        /** @description A product as stored and returned. */
+        Product: {
+            active: boolean;
+            category: components["schemas"]["Category"];
+            costs: components["schemas"]["Costs"];
+            created_at: components["schemas"]["Timestamp"];
+            /** @description ISO 4217 code, e.g. `EUR`. */
+            currency: string;
+            description?: string | null;
+            /** Format: uuid */
+            id: string;
+            linked_device_type?: string | null;
+            name: string;
+            /** @description Folder in Nextcloud relative to the configured base, e.g. `02_Products/VESPER`. */
+            nextcloud_folder?: string | null;
+            price: components["schemas"]["Money"];
+            sku: components["schemas"]["Sku"];
+            stock: components["schemas"]["Stock"];
+            updated_at: components["schemas"]["Timestamp"];
+            /**
+             * Format: int64
+             * @description 1 when created, +1 on every change.
+             */
+            version: number;
+        };
+        ProductList: {
+            products: components["schemas"]["Product"][];
+            /** Format: int64 */
+            total: number;
+        };
+        /**
+         * @description The body of a partial update: only the fields given change.
+         *
+         *     An absent field stays as it is. `null` clears the nullable fields (`description`,
+         *     `nextcloud_folder`, `linked_device_type`); on every other field `null` is the same as
+         *     absent. Unknown and server-computed fields are ignored, so a whole record sent back
+         *     (`id`, `created_at`, `costs.total`, `stock.available`, …) is accepted.
+         */
+        ProductPatch: {
+            active?: boolean | null;
+            category?: null | components["schemas"]["Category"];
+            costs?: null | components["schemas"]["CostsPatch"];
+            currency?: string | null;
+            description?: string | null;
+            linked_device_type?: string | null;
+            name?: string | null;
+            nextcloud_folder?: string | null;
+            price?: null | components["schemas"]["Money"];
+            sku?: string | null;
+            stock?: null | components["schemas"]["StockPatch"];
+        };
+        SearchResults: {
+            entries: components["schemas"]["Entry"][];
+            /**
+             * Format: int64
+             * @description Matching entries: all of them when `total_exact`, else at least this many (very
+             *     broad searches stop counting once the page is found).
+             */
+            total: number;
+            total_exact: boolean;
+        };
+        /** @description An e-mail to write. */
+        SendRequest: {
+            /** @description The account to send from (default: the first that can send). */
+            account?: string | null;
+            /** @description Files to attach, as Nextcloud paths. */
+            attachments?: string[];
+            cc?: string[];
+            /**
+             * Format: uuid
+             * @description The customer it is logged for.
+             */
+            customer_id: string;
+            html?: string | null;
+            /** @description The Message-ID (without angle brackets) of the mail this answers. */
+            in_reply_to?: string | null;
+            subject: string;
+            /** @description Plain text body; give it, `html`, or both. */
+            text?: string | null;
+            /** @description Recipients (`a@b` or `Name <a@b>`), at least one. */
+            to: string[];
+        };
+        /** @description A sent e-mail. */
+        SendResponse: {
+            /** @description The outbound entry it was logged as. */
+            entry: components["schemas"]["Entry"];
+            message_id: string;
+            /** @description The folder the copy was appended to, if any. */
+            sent_folder?: string | null;
+            /** @description Set when the mail went out but something after it did not work. */
+            warning?: string | null;
+        };
+        /** @description How and where the order travels. Every field is optional. */
+        Shipping: {
+            /** @default null */
+            carrier: string | null;
+            /** @default null */
+            delivered_at: null | components["schemas"]["Timestamp"];
+            /**
+             * @description Address or place, free text.
+             * @default null
+             */
+            destination: string | null;
+            /** @default null */
+            method: string | null;
+            /** @default null */
+            shipped_at: null | components["schemas"]["Timestamp"];
+            /** @default null */
+            tracking_number: string | null;
+        };
+        /**
+         * @description A stock-keeping unit, validated once when parsed.
+         *
+         *     Rules (decided here, relied on everywhere):
+         *     - surrounding whitespace is trimmed;
+         *     - 1 to 64 characters;
+         *     - no whitespace or control characters inside: a SKU is one token (`VESPER-2`, `STR/120`);
+         *       any script is allowed;
+         *     - the spelling is kept as entered, but uniqueness ignores case: `vesper-2` and `VESPER-2`
+         *       are the same SKU (see [`Sku::key`]).
+         * @example VESPER-2
+         */
+        Sku: string;
+        /**
+         * @description Where a customer media item was found.
+         * @enum {string}
+         */
+        Source: "nextcloud" | "record" | "both";
+        /**
+         * @description Where an order is in its life. See the module documentation for the allowed moves.
+         * @enum {string}
+         */
+        Status: "draft" | "confirmed" | "in_production" | "shipped" | "delivered" | "cancelled";
+        /** @description One entry of an order's status history. */
+        StatusChange: {
+            at: components["schemas"]["Timestamp"];
+            from?: null | components["schemas"]["Status"];
+            to: components["schemas"]["Status"];
+        };
+        /** @description Units in stock. `available` is computed by the server. */
+        Stock: {
+            /**
+             * Format: int64
+             * @description Computed by the server: `on_hand − reserved`. Never read from a client.
+             * @default 0
+             */
+            available: number;
+            /**
+             * Format: int64
+             * @description Units physically in stock, at least 0.
+             * @default 0
+             */
+            on_hand: number;
+            /**
+             * Format: int64
+             * @description Units promised to orders, between 0 and `on_hand`.
+             * @default 0
+             */
+            reserved: number;
+        };
+        /** @description Stock given when creating a product; absent (or `null`) counts are 0. */
+        StockInput: {
+            /** Format: int64 */
+            on_hand?: number | null;
+            /** Format: int64 */
+            reserved?: number | null;
+        };
+        /** @description Stock counts to change; absent (or `null`) counts stay as they are. */
+        StockPatch: {
+            /** Format: int64 */
+            on_hand?: number | null;
+            /** Format: int64 */
+            reserved?: number | null;
+        };
+        SyncRequest: {
+            /**
+             * @description Also compare every message on the server with what the CRM holds, and fetch what is
+             *     missing (slower: lists the whole folder).
+             */
+            verify?: boolean;
+        };
+        Template: {
+            /** @description e.g. `el`, `en_US`. */
+            language: string;
+            name: string;
+            parameters?: string[];
+        };
+        Timeline: {
+            items: components["schemas"]["TimelineItem"][];
+            /** @description Pass as `cursor` for the next page; `null` on the last page. */
+            next_cursor?: string | null;
+        };
+        /** @description One thing that happened with a customer. */
+        TimelineItem: {
+            at: components["schemas"]["Timestamp"];
+            entry: components["schemas"]["Entry"];
+            /** @enum {string} */
+            kind: "comms";
+            /** Format: uuid */
+            link_id: string;
+        } | {
+            at: components["schemas"]["Timestamp"];
+            /** @enum {string} */
+            kind: "media";
+            /** Format: uuid */
+            link_id: string;
+            media: components["schemas"]["MediaRecord"];
+        } | {
+            at: components["schemas"]["Timestamp"];
+            /** @enum {string} */
+            kind: "order_created";
+            /** Format: uuid */
+            link_id: string;
+            order: components["schemas"]["OrderEvent"];
+        } | {
+            at: components["schemas"]["Timestamp"];
+            /** @enum {string} */
+            kind: "order_status";
+            /** Format: uuid */
+            link_id: string;
+            order: components["schemas"]["OrderEvent"];
+        } | {
+            at: components["schemas"]["Timestamp"];
+            index: number;
+            /** @enum {string} */
+            kind: "note";
+            /** Format: uuid */
+            link_id: string;
+            note: components["schemas"]["Note"];
+        };
+        /**
+         * Format: date-time
+         * @example 2026-11-22T09:30:00.000000Z
+         */
+        Timestamp: string;
+        Uploaded: {
+            /** @description The file as stored. */
+            file: components["schemas"]["FileItem"];
+            media?: null | components["schemas"]["MediaRecord"];
+            /** @description Whether a file of that name was there before (and is now replaced). */
+            replaced: boolean;
+        };
+        /**
+         * @description The multipart form of `POST /nextcloud/upload`. Every field comes before `file` (the file
+         *     streams to Nextcloud as it arrives, so its destination must be known by then).
+         */
+        UploadForm: {
+            /**
+             * Format: uuid
+             * @description Whose file it is: the media record is created only when this or `order_id` is given.
+             */
+            customer_id?: string | null;
+            /**
+             * Format: binary
+             * @description The file, last; its part's `filename` is the name in Nextcloud.
+             */
+            file: string;
+            /**
+             * @description Destination folder, relative to the base folder (created when missing). A
+             *     `Sent Media`, `Received Media` or `Internal` segment sets the record's direction
+             *     (sent, received, internal; internal otherwise).
+             */
+            nextcloud_path: string;
+            /**
+             * Format: uuid
+             * @description The order it belongs to (its customer is the record's customer when `customer_id` is
+             *     not given).
+             */
+            order_id?: string | null;
+        };
+    };
+    responses: never;
+    parameters: never;
+    requestBodies: never;
+    headers: never;
+    pathItems: never;
+}
+export type $defs = Record<string, never>;
+export interface operations {
+    auth_login: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LoginRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LoginResponse"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description wrong user name or password */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    calls_originate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OriginateRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OriginateResult"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the PBX refused the call */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    comms_list: {
+        parameters: {
+            query: {
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string;
+                /** @description Whose entries. */
+                customer_id: string;
+                direction?: components["schemas"]["Direction"];
+                /** @description Page size (default 100, at most 1000). */
+                limit?: number;
+                /** @description Only missed calls (`true`: inbound and unanswered), or everything else (`false`). */
+                missed?: boolean;
+                /** @description Only entries of this channel. */
+                type?: components["schemas"]["CommsType"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EntryList"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    comms_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewEntry"];
+            };
+        };
+        responses: {
+            /** @description already stored under its ext_message_id */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Entry"];
+                };
+            };
+            201: {
+                headers: {
+                    ETag?: string;
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Entry"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    comms_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Entry"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    comms_update: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description ETag from a read */
+                "If-Match"?: string | null;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EntryPatch"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Entry"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    comms_delete: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string | null;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    comms_search: {
+        parameters: {
+            query: {
+                customer_id?: string;
+                /** @description Page size (default 100, at most 1000). */
+                limit?: number;
+                offset?: number;
+                /**
+                 * @description Words to find in subjects and bodies: Greek without regard to case, accents or final
+                 *     sigma, Greeklish, and the last word as a prefix.
+                 */
+                q: string;
+                type?: components["schemas"]["CommsType"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SearchResults"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    customers_list: {
+        parameters: {
+            query?: {
+                /** @description Page size (default 50, at most 500). */
+                limit?: number;
+                /** @description Records to skip. */
+                offset?: number;
+                /**
+                 * @description Words to find in name, organization, contacts and tags. Greek is matched without
+                 *     regard to case, accents or final sigma, Greeklish is understood, and the last word may
+                 *     be a prefix (search as you type).
+                 */
+                search?: string;
+                /** @description Only customers with this tag. */
+                tag?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerList"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    customers_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewCustomer"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    ETag?: string;
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Customer"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    customers_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Customer"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    customers_update: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description ETag from a read */
+                "If-Match"?: string | null;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CustomerPatch"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Customer"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    customers_delete: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string | null;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description orders, comms or media refer to the customer; details count each */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    customers_customer_media: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerMedia"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    customers_add_note: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewNote"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Customer"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    customers_timeline: {
+        parameters: {
+            query?: {
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string;
+                /** @description Page size (default 50, at most 200). */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Timeline"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    customers_by_contact: {
+        parameters: {
+            query: {
+                /** @description An e-mail address (any case) or a phone number written any common way. */
+                value: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Customer"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    email_send: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SendRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SendResponse"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description an invalid address, an unknown customer or attachment */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the SMTP server refused the mail; `details.reply` is its answer */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description e-mail not configured, or the SMTP server unreachable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    email_status: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountStatus"][];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    email_sync: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SyncRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FolderReport"][];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    comms_inbox: {
+        parameters: {
+            query?: {
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string;
+                /** @description Page size (default 100, at most 1000). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EntryList"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    comms_assign: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AssignRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AssignResult"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the entry is not in the inbox */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    media_list: {
+        parameters: {
+            query?: {
+                /**
+                 * @description A customer's records (this or `order_id` is required; both: the customer's for the
+                 *     order).
+                 */
+                customer_id?: string;
+                /** @description Page size (default 100, at most 1000). */
+                limit?: number;
+                offset?: number;
+                /** @description An order's records. */
+                order_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MediaList"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    media_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewMedia"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    ETag?: string;
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MediaRecord"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the file has a record already */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    media_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MediaRecord"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    media_delete: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string | null;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    nextcloud_browse: {
+        parameters: {
+            query?: {
+                /** @description Folder relative to the configured base folder (default: the base folder itself). */
+                path?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Listing"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `path` is refused or names a file */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Nextcloud not configured or unreachable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    nextcloud_download: {
+        parameters: {
+            query: {
+                /** @description File relative to the configured base folder. */
+                path: string;
+            };
+            header?: {
+                /** @description one byte range, e.g. `bytes=0-1023` */
+                Range?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the file */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": unknown;
+                };
+            };
+            /** @description the range asked for, with `Content-Range` */
+            206: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the range starts past the end */
+            416: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    nextcloud_delete: {
+        parameters: {
+            query: {
+                /** @description File relative to the configured base folder. */
+                path: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    nextcloud_upload: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["UploadForm"];
+            };
+        };
+        responses: {
+            /** @description an existing file was replaced */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Uploaded"];
+                };
+            };
+            /** @description a new file */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Uploaded"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description larger than `max_upload_bytes` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    orders_list: {
+        parameters: {
+            query?: {
+                /** @description Only this customer's orders. */
+                customer_id?: string;
+                /** @description Page size (default 100, at most 1000). */
+                limit?: number;
+                /** @description Records to skip. */
+                offset?: number;
+                /** @description Only orders with this payment status. */
+                payment_status?: components["schemas"]["PaymentStatus"];
+                /** @description Only orders in this status. */
+                status?: components["schemas"]["Status"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderList"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    orders_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewOrder"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    ETag?: string;
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Order"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    orders_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Order"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    orders_update: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description ETag from a read */
+                "If-Match"?: string | null;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OrderPatch"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Order"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    orders_delete: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string | null;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    products_list: {
+        parameters: {
+            query?: {
+                /** @description Only active (`true`) or inactive (`false`) products. */
+                active?: boolean;
+                /** @description Only this category. */
+                category?: components["schemas"]["Category"];
+                /** @description Page size (default 100, at most 1000). */
+                limit?: number;
+                /** @description Records to skip. */
+                offset?: number;
+                /** @description Case-insensitive match on name or SKU. */
+                search?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProductList"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    products_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewProduct"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    ETag?: string;
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Product"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description duplicate SKU */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    products_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Product"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    products_update: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description ETag from a read */
+                "If-Match"?: string | null;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProductPatch"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Product"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    products_delete: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string | null;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description orders refer to it */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    whatsapp_send: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SendRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Entry"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description WhatsApp refused it; details carry Meta's error */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    whatsapp_verify: {
+        parameters: {
+            query?: {
+                "hub.challenge"?: string;
+                "hub.mode"?: string;
+                "hub.verify_token"?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the hub.challenge */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": unknown;
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    whatsapp_receive: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Meta's webhook payload, signed */
+        requestBody: {
+            content: {
+                "application/json": string;
+            };
+        };
+        responses: {
+            /** @description stored */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    system_health: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Health"];
+                };
+            };
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+}

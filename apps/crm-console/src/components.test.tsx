@@ -1,0 +1,124 @@
+import { act, type ReactNode } from 'react';
+import { createRoot, type Root } from 'react-dom/client';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+
+// The console's `api` client captures fetch when its module loads: stub it first.
+const fetchMock = vi.hoisted(() => {
+  const m = vi.fn<(req: Request) => Promise<Response>>();
+  globalThis.fetch = m as unknown as typeof fetch;
+  return m;
+});
+
+import { ApiError, type Customer } from './api/client';
+import { dictionaries, I18nProvider } from './i18n';
+import { CustomerList, suggestFolder } from './pages/Customers';
+import { AuthContext, ConfirmButton, describeError, ErrorBox } from './ui';
+
+(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
+
+let container: HTMLDivElement;
+let root: Root;
+beforeEach(() => {
+  container = document.createElement('div');
+  document.body.appendChild(container);
+  root = createRoot(container);
+  fetchMock.mockReset();
+});
+afterEach(() => {
+  act(() => root.unmount());
+  container.remove();
+});
+
+function render(node: ReactNode, canEdit = true) {
+  act(() => {
+    root.render(
+      <I18nProvider initial="el">
+        <AuthContext.Provider value={{ claims: { sub: 'maria', permissions: [] }, canEdit }}>{node}</AuthContext.Provider>
+      </I18nProvider>,
+    );
+  });
+}
+
+async function until(cond: () => boolean, ms = 2000) {
+  const t0 = Date.now();
+  while (!cond()) {
+    if (Date.now() - t0 > ms) throw new Error('timed out');
+    await act(async () => {
+      await new Promise((r) => setTimeout(r, 10));
+    });
+  }
+}
+
+const customer = (name: string): Customer => ({
+  id: crypto.randomUUID(), name, contacts: [{ type: 'phone', value: '691 234 5678', primary: true, e164: '+306912345678' }], notes: [],
+  location: { city: 'Θεσσαλονίκη' }, language: 'el', tags: ['ναός'], owned_items: [], linked_user_ids: [],
+  created_at: '2026-11-28T10:00:00Z', updated_at: '2026-11-28T10:00:00Z', version: 1,
+});
+
+describe('errors in words', () => {
+  const t = dictionaries.el;
+  it('names the invalid field and keeps the server message', () => {
+    const text = describeError(new ApiError(422, 'invalid_field', 'must be positive', { field: 'items[1].quantity' }), t);
+    expect(text).toContain('items[1].quantity');
+    expect(text).toContain('must be positive');
+  });
+  it('puts known codes into Greek', () => {
+    expect(describeError(new ApiError(409, 'in_use', ''), t)).toBe(t.err_in_use);
+    expect(describeError(new ApiError(0, 'network', ''), t)).toBe(t.err_network);
+    expect(describeError(new ApiError(503, 'nextcloud_unavailable', 'down'), t)).toContain(t.err_unavailable);
+  });
+  it('renders an alert', () => {
+    render(<ErrorBox error={new ApiError(403, 'forbidden', '')} />);
+    expect(container.querySelector('[role=alert]')?.textContent).toBe(t.err_forbidden);
+  });
+});
+
+describe('ConfirmButton', () => {
+  it('asks once more before it acts', () => {
+    const onConfirm = vi.fn();
+    render(<ConfirmButton label="Διαγραφή" onConfirm={onConfirm} />);
+    act(() => container.querySelector('button')?.click());
+    expect(onConfirm).not.toHaveBeenCalled();
+    expect(container.textContent).toContain('Σίγουρα διαγραφή;');
+    const yes = [...container.querySelectorAll('button')].find((b) => b.textContent === 'Ναι');
+    act(() => yes?.click());
+    expect(onConfirm).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('the customer list', () => {
+  it('asks the server as the user types and shows what it answers', async () => {
+    fetchMock.mockImplementation(async (req: Request) => {
+      const q = new URL(req.url).searchParams.get('search');
+      const list = q === 'αγιου' ? [customer('Ιερός Ναός Αγίου Νικολάου')] : [customer('Άλλος')];
+      return new Response(JSON.stringify({ customers: list, total: list.length }), { headers: { 'content-type': 'application/json' } });
+    });
+    render(<CustomerList />);
+    await until(() => container.textContent?.includes('Άλλος') ?? false);
+    const input = container.querySelector('input[type=search]') as HTMLInputElement;
+    act(() => {
+      const set = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')?.set;
+      set?.call(input, 'αγιου');
+      input.dispatchEvent(new Event('input', { bubbles: true }));
+    });
+    await until(() => container.querySelector('table[data-query="αγιου"]') !== null);
+    expect(container.textContent).toContain('Ιερός Ναός Αγίου Νικολάου');
+    expect(container.textContent).toContain('691 234 5678');
+    const urls = fetchMock.mock.calls.map(([r]) => decodeURIComponent(new URL(r.url).search));
+    expect(urls.some((u) => u.includes('search=αγιου'))).toBe(true);
+  });
+
+  it('shows no create button to a view-only user', async () => {
+    fetchMock.mockResolvedValue(new Response(JSON.stringify({ customers: [], total: 0 }), { headers: { 'content-type': 'application/json' } }));
+    render(<CustomerList />, false);
+    await until(() => container.textContent?.includes('Δεν βρέθηκε τίποτα.') ?? false);
+    expect(container.querySelector('a.primary, button.primary')).toBeNull();
+  });
+});
+
+describe('suggestFolder', () => {
+  it('writes the name in capitals without accents', () => {
+    expect(suggestFolder('Ιερός Ναός Αγίου Νικολάου')).toBe('05_Customers/ΙΕΡΟΣ_ΝΑΟΣ_ΑΓΙΟΥ_ΝΙΚΟΛΑΟΥ');
+    expect(suggestFolder('  ')).toBe('');
+  });
+});

@@ -1,0 +1,365 @@
+import { useEffect, useState, type FormEvent } from 'react';
+import { api, asDoc, call, ifMatch, type Customer, type Order, type Schemas } from '../api/client';
+import { formatDateTime, formatMoney, formatNumber, useI18n } from '../i18n';
+import { Link, navigate, useLocation } from '../router';
+import { ConfirmButton, decimalInput, ErrorBox, Field, Notice, onSaveError, Pager, splitList, useAuth, useLoad } from '../ui';
+import { useDebounced } from './Customers';
+
+export const STATUSES: Schemas['Status'][] = ['draft', 'confirmed', 'in_production', 'shipped', 'delivered', 'cancelled'];
+export const PAYMENT: Schemas['PaymentStatus'][] = ['pending', 'partial', 'paid', 'refunded'];
+/** The moves the server allows (crm-orders `Status::next`); the server still decides. */
+export const NEXT: Record<Schemas['Status'], Schemas['Status'][]> = {
+  draft: ['confirmed', 'cancelled'],
+  confirmed: ['draft', 'in_production', 'shipped', 'cancelled'],
+  in_production: ['shipped', 'cancelled'],
+  shipped: ['delivered', 'cancelled'],
+  delivered: [],
+  cancelled: [],
+};
+const LIMIT = 50;
+
+const names = new Map<string, Promise<string>>();
+/** A customer's name, fetched once per session page. */
+function useCustomerName(id: string | null | undefined): string {
+  const [name, setName] = useState('');
+  useEffect(() => {
+    if (!id) return;
+    let p = names.get(id);
+    if (!p) {
+      p = call(api.GET('/api/crm/customers/{id}', { params: { path: { id } } })).then((a) => a.data.name, () => '?');
+      names.set(id, p);
+    }
+    let live = true;
+    void p.then((n) => live && setName(n));
+    return () => { live = false; };
+  }, [id]);
+  return name;
+}
+
+function CustomerName({ id }: { id: string }) {
+  const name = useCustomerName(id);
+  return <Link to={`/customers/${id}`}>{name || '…'}</Link>;
+}
+
+export function OrderList() {
+  const { t, tr } = useI18n();
+  const { canEdit } = useAuth();
+  const [status, setStatus] = useState<Schemas['Status'] | ''>('');
+  const [offset, setOffset] = useState(0);
+  const list = useLoad(
+    (signal) => call(api.GET('/api/crm/orders', { params: { query: { limit: LIMIT, offset, ...(status ? { status } : {}) } }, signal })).then((a) => a.data),
+    [status, offset],
+  );
+  return (
+    <section>
+      <div className="toolbar">
+        <h1>{t.orders}</h1>
+        {canEdit && <Link to="/orders/new" className="button primary">+ {t.newOrder}</Link>}
+      </div>
+      <nav className="tabs">
+        {(['', ...STATUSES] as const).map((s) => (
+          <button key={s} type="button" className={s === status ? 'active' : ''} onClick={() => { setStatus(s); setOffset(0); }}>
+            {s ? tr('st_', s) : t.allFem}
+          </button>
+        ))}
+      </nav>
+      <ErrorBox error={list.error} />
+      {list.data && (
+        <>
+          <table className="list">
+            <thead><tr><th>{t.orderNumber}</th><th>{t.customer}</th><th>{t.status}</th><th>{t.payment_status}</th><th className="num">{t.total}</th><th>{t.date}</th></tr></thead>
+            <tbody>
+              {list.data.orders.map((o) => (
+                <tr key={o.id}>
+                  <td><Link to={`/orders/${o.id}`}>{o.order_number}</Link></td>
+                  <td><CustomerName id={o.customer_id} /></td>
+                  <td><span className={`status st-${o.status}`}>{tr('st_', o.status)}</span></td>
+                  <td>{tr('pay_', o.payment_status)}</td>
+                  <td className="num">{formatMoney(o.total_price, o.currency)}</td>
+                  <td>{formatDateTime(o.created_at)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {list.data.orders.length === 0 && <p className="muted">{t.none}</p>}
+          <Pager offset={offset} limit={LIMIT} total={list.data.total} onChange={setOffset} />
+        </>
+      )}
+    </section>
+  );
+}
+
+interface ItemRow { type: Schemas['ItemType']; product_id: string; product_name: string; description: string; quantity: string; unit_price: string; serials: string }
+interface OrderForm {
+  customer_id: string; currency: string; items: ItemRow[];
+  discountType: '' | Schemas['DiscountType']; discountValue: string; discountReason: string;
+  method: string; carrier: string; tracking_number: string; destination: string; shipped_at: string; delivered_at: string;
+  payment_status: Schemas['PaymentStatus']; invoice_path: string; notes: string;
+}
+const s = (v: unknown) => (v === null || v === undefined ? '' : String(v));
+
+function toForm(o: Order | null, customerId: string): OrderForm {
+  return {
+    customer_id: o?.customer_id ?? customerId,
+    currency: o?.currency ?? 'EUR',
+    items: (o?.items ?? []).map((i) => ({
+      type: i.type, product_id: s(i.product_id), product_name: s(i.product_name), description: s(i.description),
+      quantity: s(i.quantity), unit_price: s(i.unit_price), serials: i.serial_numbers.join(', '),
+    })),
+    discountType: o?.discount?.type ?? '', discountValue: s(o?.discount?.value), discountReason: s(o?.discount?.reason),
+    method: s(o?.shipping.method), carrier: s(o?.shipping.carrier), tracking_number: s(o?.shipping.tracking_number), destination: s(o?.shipping.destination),
+    shipped_at: s(o?.shipping.shipped_at), delivered_at: s(o?.shipping.delivered_at),
+    payment_status: o?.payment_status ?? 'pending', invoice_path: s(o?.invoice_path), notes: s(o?.notes),
+  };
+}
+
+const orNull = (v: string) => (v.trim() === '' ? null : v.trim());
+
+function toBody(f: OrderForm): Schemas['OrderPatch'] {
+  return {
+    customer_id: f.customer_id,
+    currency: f.currency.trim() || 'EUR',
+    items: f.items.map((i) => ({
+      type: i.type,
+      product_id: i.type === 'product' ? orNull(i.product_id) : null,
+      product_name: orNull(i.product_name),
+      description: orNull(i.description),
+      quantity: i.quantity.trim() || '1',
+      unit_price: i.unit_price.trim() || '0',
+      serial_numbers: splitList(i.serials),
+    })),
+    discount: f.discountType ? { type: f.discountType, value: f.discountValue.trim() || '0', reason: orNull(f.discountReason) } : null,
+    shipping: { method: orNull(f.method), carrier: orNull(f.carrier), tracking_number: orNull(f.tracking_number), destination: orNull(f.destination), shipped_at: orNull(f.shipped_at), delivered_at: orNull(f.delivered_at) },
+    payment_status: f.payment_status,
+    invoice_path: orNull(f.invoice_path),
+    notes: orNull(f.notes),
+  };
+}
+
+function CustomerPicker({ value, onPick }: { value: string; onPick: (c: Customer) => void }) {
+  const { t } = useI18n();
+  const [q, setQ] = useState('');
+  const dq = useDebounced(q.trim(), 120);
+  const name = useCustomerName(value);
+  const found = useLoad(
+    (signal) => (dq ? call(api.GET('/api/crm/customers', { params: { query: { search: dq, limit: 8 } }, signal })).then((a) => a.data.customers) : Promise.resolve([])),
+    [dq],
+  );
+  return (
+    <div className="picker">
+      {value && <strong className="picked">{name || '…'}</strong>}
+      <input type="search" placeholder={t.chooseCustomer} aria-label={t.chooseCustomer} value={q} onChange={(e) => setQ(e.target.value)} />
+      {q && found.data && (
+        <ul className="suggestions">
+          {found.data.map((c) => (
+            <li key={c.id}><button type="button" onClick={() => { onPick(c); setQ(''); }}>{c.name}{c.organization ? ` — ${c.organization}` : ''}</button></li>
+          ))}
+          {found.data.length === 0 && <li className="muted">{t.none}</li>}
+        </ul>
+      )}
+    </div>
+  );
+}
+
+export function OrderEditor({ id }: { id: string | null }) {
+  const { t, tr } = useI18n();
+  const { canEdit } = useAuth();
+  const { query } = useLocation();
+  const [rec, setRec] = useState<{ o: Order; etag: string | null } | null>(null);
+  const [form, setForm] = useState<OrderForm>(toForm(null, query.get('customer') ?? ''));
+  const [error, setError] = useState<unknown>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const products = useLoad((signal) => call(api.GET('/api/crm/products', { params: { query: { limit: 500, active: true } }, signal })).then((a) => a.data.products), []);
+
+  const fetchOne = async (signal?: AbortSignal) => {
+    if (!id) return;
+    const a = await call(api.GET('/api/crm/orders/{id}', { params: { path: { id } }, ...(signal ? { signal } : {}) }));
+    setRec({ o: a.data, etag: a.etag });
+    setForm(toForm(a.data, ''));
+  };
+  const loaded = useLoad((signal) => fetchOne(signal), [id]);
+
+  async function put(body: Schemas['OrderPatch']) {
+    if (!rec) return;
+    setBusy(true);
+    setError(null);
+    setNotice(null);
+    try {
+      const a = await call(api.PUT('/api/crm/orders/{id}', { params: { path: { id: rec.o.id }, header: { 'If-Match': ifMatch(rec.o, rec.etag) } }, body }));
+      setRec({ o: a.data, etag: a.etag });
+      setForm(toForm(a.data, ''));
+      setNotice(t.saved);
+    } catch (err) {
+      await onSaveError(err, t.conflict, () => fetchOne(), setError);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  async function save(e: FormEvent) {
+    e.preventDefault();
+    if (rec) return put(toBody(form));
+    setBusy(true);
+    setError(null);
+    try {
+      const a = await call(api.POST('/api/crm/orders', { body: asDoc<Schemas['NewOrder']>(toBody(form)) }));
+      navigate(`/orders/${a.data.id}`, true);
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  async function remove() {
+    if (!rec) return;
+    try {
+      await call(api.DELETE('/api/crm/orders/{id}', { params: { path: { id: rec.o.id }, header: { 'If-Match': ifMatch(rec.o, rec.etag) } } }));
+      navigate('/orders');
+    } catch (err) {
+      setError(err);
+    }
+  }
+
+  const set = <K extends keyof OrderForm>(k: K, v: OrderForm[K]) => setForm((f) => ({ ...f, [k]: v }));
+  const setItem = (i: number, patch: Partial<ItemRow>) => setForm((f) => ({ ...f, items: f.items.map((x, j) => (j === i ? { ...x, ...patch } : x)) }));
+  const o = rec?.o;
+  if (id && !o) return loaded.error ? <ErrorBox error={loaded.error} /> : <p>{t.loading}</p>;
+  const cur = o?.currency ?? form.currency;
+  const saved = (i: number) => o?.items[i];
+
+  return (
+    <section>
+      <div className="toolbar">
+        <Link to="/orders">‹ {t.orders}</Link>
+        <h1>{o ? `${t.order} ${o.order_number}` : t.newOrder}</h1>
+        {o && <span className={`status st-${o.status}`}>{tr('st_', o.status)}</span>}
+        {o && <span className="muted">v{o.version}</span>}
+      </div>
+      <form className="card form" onSubmit={save}>
+        <fieldset disabled={!canEdit || busy}>
+          <div className="grid">
+            <Field label={t.customer} wide>
+              {o ? <CustomerName id={o.customer_id} /> : <CustomerPicker value={form.customer_id} onPick={(c) => set('customer_id', c.id)} />}
+            </Field>
+          </div>
+          <h2>{t.items}</h2>
+          <table className="list items">
+            <thead>
+              <tr><th>{t.type}</th><th>{t.product} / {t.description}</th><th className="num">{t.quantity}</th><th className="num">{t.unit_price}</th><th>{t.serial_numbers}</th><th className="num">{t.line_total}</th><th /></tr>
+            </thead>
+            <tbody>
+              {form.items.map((it, i) => (
+                <tr key={i}>
+                  <td>
+                    <select aria-label={t.type} value={it.type} onChange={(e) => setItem(i, { type: e.target.value as Schemas['ItemType'] })}>
+                      {(['product', 'service', 'freetext'] as const).map((x) => <option key={x} value={x}>{tr('it_', x)}</option>)}
+                    </select>
+                  </td>
+                  <td>
+                    {it.type === 'product' ? (
+                      <select
+                        aria-label={t.product}
+                        value={it.product_id}
+                        onChange={(e) => {
+                          const p = products.data?.find((x) => x.id === e.target.value);
+                          setItem(i, { product_id: e.target.value, product_name: p?.name ?? '', unit_price: p ? String(p.price) : it.unit_price });
+                        }}
+                      >
+                        <option value="">{it.product_name || t.chooseProduct}</option>
+                        {products.data?.map((p) => <option key={p.id} value={p.id}>{p.name} ({p.sku})</option>)}
+                      </select>
+                    ) : (
+                      <input aria-label={t.description} value={it.description} onChange={(e) => setItem(i, { description: e.target.value })} required />
+                    )}
+                  </td>
+                  <td className="num"><input aria-label={t.quantity} className="short" inputMode="decimal" value={it.quantity} onChange={(e) => setItem(i, { quantity: decimalInput(e.target.value) })} required /></td>
+                  <td className="num"><input aria-label={t.unit_price} className="short" inputMode="decimal" value={it.unit_price} onChange={(e) => setItem(i, { unit_price: decimalInput(e.target.value) })} required /></td>
+                  <td><input aria-label={t.serial_numbers} value={it.serials} placeholder={t.serialsHint} onChange={(e) => setItem(i, { serials: e.target.value })} /></td>
+                  <td className="num">{saved(i) ? formatMoney(saved(i)?.line_total, cur) : '—'}</td>
+                  <td>{canEdit && <button type="button" onClick={() => set('items', form.items.filter((_, j) => j !== i))}>✕</button>}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {canEdit && (
+            <button type="button" onClick={() => set('items', [...form.items, { type: 'product', product_id: '', product_name: '', description: '', quantity: '1', unit_price: '', serials: '' }])}>
+              + {t.addItem}
+            </button>
+          )}
+          <div className="grid">
+            <Field label={t.discount}>
+              <select name="discount.type" value={form.discountType} onChange={(e) => set('discountType', e.target.value as OrderForm['discountType'])}>
+                <option value="">{t.discountNone}</option>
+                <option value="percentage">{t.percentage}</option>
+                <option value="fixed">{t.fixed}</option>
+              </select>
+            </Field>
+            {form.discountType && (
+              <>
+                <Field label={t.value}><input name="discount.value" inputMode="decimal" value={form.discountValue} onChange={(e) => set('discountValue', decimalInput(e.target.value))} /></Field>
+                <Field label={t.reason}><input name="discount.reason" value={form.discountReason} onChange={(e) => set('discountReason', e.target.value)} /></Field>
+              </>
+            )}
+          </div>
+          <div className="totals" data-testid="totals">
+            <div><span>{t.subtotal}</span><output data-testid="subtotal">{o ? formatMoney(o.subtotal, cur) : '—'}</output></div>
+            {o?.discount && (
+              <div><span>{t.discount}</span><output>{o.discount.type === 'percentage' ? `${formatNumber(o.discount.value)}%` : formatMoney(o.discount.value, cur)}</output></div>
+            )}
+            <div className="grand"><span>{t.total}</span><output data-testid="total">{o ? formatMoney(o.total_price, cur) : '—'}</output></div>
+            <small className="muted">{t.totalsFromServer}</small>
+          </div>
+          <h2>{t.shipping}</h2>
+          <div className="grid">
+            <Field label={t.method}><input name="shipping.method" value={form.method} onChange={(e) => set('method', e.target.value)} /></Field>
+            <Field label={t.carrier}><input name="shipping.carrier" value={form.carrier} onChange={(e) => set('carrier', e.target.value)} /></Field>
+            <Field label={t.tracking_number}><input name="shipping.tracking_number" value={form.tracking_number} onChange={(e) => set('tracking_number', e.target.value)} /></Field>
+            <Field label={t.destination}><input name="shipping.destination" value={form.destination} onChange={(e) => set('destination', e.target.value)} /></Field>
+            {o?.shipping.shipped_at && <Field label={t.shipped_at}><output>{formatDateTime(o.shipping.shipped_at)}</output></Field>}
+            {o?.shipping.delivered_at && <Field label={t.delivered_at}><output>{formatDateTime(o.shipping.delivered_at)}</output></Field>}
+          </div>
+          <div className="grid">
+            <Field label={t.payment_status}>
+              <select name="payment_status" value={form.payment_status} onChange={(e) => set('payment_status', e.target.value as Schemas['PaymentStatus'])}>
+                {PAYMENT.map((p) => <option key={p} value={p}>{tr('pay_', p)}</option>)}
+              </select>
+            </Field>
+            <Field label={t.invoice_path}><input name="invoice_path" value={form.invoice_path} onChange={(e) => set('invoice_path', e.target.value)} /></Field>
+            <Field label={t.notes} wide><textarea name="notes" value={form.notes} onChange={(e) => set('notes', e.target.value)} /></Field>
+          </div>
+        </fieldset>
+        <ErrorBox error={error} />
+        {notice && <Notice>{notice}</Notice>}
+        {canEdit && (
+          <div className="actions">
+            <button type="submit" className="primary" disabled={busy || !form.customer_id}>{t.save}</button>
+            {o && <ConfirmButton label={t.delete} onConfirm={remove} />}
+          </div>
+        )}
+      </form>
+      {o && (
+        <div className="card">
+          <h2>{t.history}</h2>
+          {canEdit && NEXT[o.status].length > 0 && (
+            <div className="actions">
+              {t.changeStatus}:{' '}
+              {NEXT[o.status].map((s2) => (
+                <button key={s2} type="button" disabled={busy} onClick={() => void put({ status: s2 })}>{tr('st_', s2)}</button>
+              ))}
+            </div>
+          )}
+          <table className="list">
+            <thead><tr><th>{t.date}</th><th>{t.status}</th></tr></thead>
+            <tbody>
+              {o.status_history.map((h, i) => (
+                <tr key={i}><td>{formatDateTime(h.at)}</td><td>{h.from ? `${tr('st_', h.from)} → ` : ''}<strong>{tr('st_', h.to)}</strong></td></tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}

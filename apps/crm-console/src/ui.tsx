@@ -1,0 +1,170 @@
+// Shared pieces: the session context, loading helper, errors in words, form fields.
+import { createContext, useCallback, useContext, useEffect, useRef, useState, type ReactNode } from 'react';
+import { ApiError, type Claims } from './api/client';
+import { useI18n, type Dict } from './i18n';
+
+export interface Auth {
+  claims: Claims | null;
+  canEdit: boolean;
+}
+export const AuthContext = createContext<Auth>({ claims: null, canEdit: false });
+export const useAuth = () => useContext(AuthContext);
+
+/** Puts an error into words: what happened, the server's message, and the field it names. */
+export function describeError(e: unknown, t: Dict): string {
+  if (!(e instanceof ApiError)) return e instanceof Error ? e.message : `${t.err_other}: ${String(e)}`;
+  const known: Record<string, string> = {
+    network: t.err_network,
+    unauthorized: t.err_unauthorized,
+    forbidden: t.err_forbidden,
+    not_found: t.err_not_found,
+    conflict: t.err_conflict,
+    in_use: t.err_in_use,
+    stale_version: t.err_stale_version,
+    payload_too_large: t.err_payload_too_large,
+    service_unavailable: t.err_unavailable,
+    unavailable: t.err_unavailable,
+    internal: t.err_internal,
+  };
+  let head = known[e.code] ?? (e.status === 503 ? t.err_unavailable : `${t.err_other} ${e.status || ''}`.trim());
+  if (e.code === 'invalid_field') head = `${t.err_invalid_field} «${e.field ?? '?'}»`;
+  return e.message && e.message !== head ? `${head} — ${e.message}` : head;
+}
+
+export function ErrorBox({ error }: { error: unknown }) {
+  const { t } = useI18n();
+  if (!error) return null;
+  return (
+    <div className={error instanceof ConflictError ? 'error conflict' : 'error'} role="alert">
+      {describeError(error, t)}
+    </div>
+  );
+}
+
+export function Notice({ children }: { children: ReactNode }) {
+  return <div className="notice" role="status">{children}</div>;
+}
+
+export interface Loaded<T> {
+  data: T | undefined;
+  error: unknown;
+  loading: boolean;
+  reload: () => void;
+  setData: (d: T) => void;
+}
+
+/** Runs `load` when `deps` change (newest answer wins; older ones are aborted). */
+export function useLoad<T>(load: (signal: AbortSignal) => Promise<T>, deps: unknown[]): Loaded<T> {
+  const [data, setData] = useState<T>();
+  const [error, setError] = useState<unknown>(null);
+  const [loading, setLoading] = useState(true);
+  const [tick, setTick] = useState(0);
+  const loadRef = useRef(load);
+  loadRef.current = load;
+  useEffect(() => {
+    const ctl = new AbortController();
+    setLoading(true);
+    loadRef.current(ctl.signal).then(
+      (d) => {
+        if (ctl.signal.aborted) return;
+        setData(d);
+        setError(null);
+        setLoading(false);
+      },
+      (e: unknown) => {
+        if (ctl.signal.aborted) return;
+        setError(e);
+        setLoading(false);
+      },
+    );
+    return () => ctl.abort();
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [...deps, tick]);
+  const reload = useCallback(() => setTick((x) => x + 1), []);
+  return { data, error, loading, reload, setData };
+}
+
+export function Field({ label, children, wide }: { label: string; children: ReactNode; wide?: boolean }) {
+  return (
+    <label className={wide ? 'field wide' : 'field'}>
+      <span>{label}</span>
+      {children}
+    </label>
+  );
+}
+
+/** A money or decimal input kept as the exact string typed ("12,30" becomes "12.30"). */
+export function decimalInput(v: string): string {
+  return v.replace(',', '.').replace(/[^\d.-]/g, '');
+}
+
+export function splitList(v: string): string[] {
+  return v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+/** A delete button that asks once more inline before it acts. */
+export function ConfirmButton({ label, onConfirm, className }: { label: string; onConfirm: () => void; className?: string }) {
+  const { t } = useI18n();
+  const [asking, setAsking] = useState(false);
+  if (!asking)
+    return (
+      <button type="button" className={className ?? 'danger'} onClick={() => setAsking(true)}>
+        {label}
+      </button>
+    );
+  return (
+    <span className="confirm">
+      {t.confirmDelete}{' '}
+      <button type="button" className="danger" onClick={() => { setAsking(false); onConfirm(); }}>
+        {t.yes}
+      </button>{' '}
+      <button type="button" onClick={() => setAsking(false)}>
+        {t.no}
+      </button>
+    </span>
+  );
+}
+
+export function Pager({ offset, limit, total, onChange }: { offset: number; limit: number; total: number; onChange: (o: number) => void }) {
+  const { t } = useI18n();
+  if (total <= limit && offset === 0) return null;
+  return (
+    <div className="pager">
+      <button type="button" disabled={offset === 0} onClick={() => onChange(Math.max(0, offset - limit))}>
+        ‹ {t.previous}
+      </button>
+      <span>{t.pageOf(total === 0 ? 0 : offset + 1, Math.min(offset + limit, total), total)}</span>
+      <button type="button" disabled={offset + limit >= total} onClick={() => onChange(offset + limit)}>
+        {t.next} ›
+      </button>
+    </div>
+  );
+}
+
+/**
+ * After a failed save: a 412 means someone else changed the record, so the fresh version is
+ * fetched and shown with the conflict message (nothing is retried or overwritten); any other
+ * error is shown as it is.
+ */
+export async function onSaveError(err: unknown, conflictMessage: string, refetch: () => Promise<void>, setError: (e: unknown) => void) {
+  if (err instanceof ApiError && err.isStale) {
+    try {
+      await refetch();
+      setError(new ConflictError(conflictMessage));
+    } catch (e) {
+      setError(e);
+    }
+  } else {
+    setError(err);
+  }
+}
+
+export class ConflictError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConflictError';
+  }
+}
