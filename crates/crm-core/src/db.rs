@@ -203,6 +203,18 @@ impl Db {
         .map_err(|e| DbError::Task(e.to_string()))?
     }
 
+    /// Runs `hook` in every group's transaction after its writes and before `COMMIT`, outside
+    /// their savepoints; `setup` runs once first, outside any transaction, on the writer's
+    /// connection (to create the TEMP tables the hook and the writes share). A failing hook
+    /// fails its whole group. For work that is cheap once per commit and costly once per
+    /// write, such as feeding FTS5, which writes a segment at every savepoint it sees. The
+    /// same `setup` registered again (a store opened twice) is ignored.
+    pub fn before_commit(&self, setup: &'static str, hook: Hook) -> Result<(), DbError> {
+        self.writer
+            .send(Box::new(Registration(Some((setup, hook)))))
+            .map_err(|_| DbError::WriterGone)
+    }
+
     /// Runs `f` inside the next group commit and resolves once that commit is durable.
     /// If `f` fails, its changes are rolled back and the error returned; other writes in the
     /// same group are unaffected.
@@ -229,6 +241,29 @@ trait Job: Send {
     fn run(&mut self, conn: &Connection) -> Completion;
     /// Gives up on the write without running it; the completion reports the error.
     fn abandon(&mut self) -> Completion;
+    /// A before-commit hook to install instead of a write.
+    fn registration(&mut self) -> Option<(&'static str, Hook)> {
+        None
+    }
+}
+
+/// Work run once per group commit, before `COMMIT`; see [`Db::before_commit`].
+pub type Hook = fn(&Connection) -> rusqlite::Result<()>;
+
+struct Registration(Option<(&'static str, Hook)>);
+
+impl Job for Registration {
+    fn run(&mut self, _: &Connection) -> Completion {
+        Box::new(|_| {})
+    }
+
+    fn abandon(&mut self) -> Completion {
+        Box::new(|_| {})
+    }
+
+    fn registration(&mut self) -> Option<(&'static str, Hook)> {
+        self.0.take()
+    }
 }
 
 type Completion = Box<dyn FnOnce(Option<&Arc<rusqlite::Error>>) + Send>;
@@ -305,12 +340,24 @@ fn writer_loop(
     rx: &mpsc::Receiver<Box<dyn Job>>,
     to_sync: &mpsc::Sender<Vec<Completion>>,
 ) {
+    let mut hooks: Vec<(&'static str, Hook)> = Vec::new();
     while let Ok(first) = rx.recv() {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
             match rx.try_recv() {
                 Ok(job) => batch.push(job),
                 Err(_) => break,
+            }
+        }
+        for job in &mut batch {
+            // one store opened twice over the same database installs its hook once
+            if let Some((setup, hook)) = job.registration()
+                && !hooks.iter().any(|(known, _)| *known == setup)
+            {
+                if let Err(e) = conn.execute_batch(setup) {
+                    tracing::error!(error = %e, "a before-commit hook's setup failed");
+                }
+                hooks.push((setup, hook));
             }
         }
         if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE") {
@@ -322,7 +369,11 @@ fn writer_loop(
             continue;
         }
         let completions: Vec<_> = batch.iter_mut().map(|job| job.run(&conn)).collect();
-        if let Err(e) = conn.execute_batch("COMMIT") {
+        let committed = hooks
+            .iter()
+            .try_for_each(|(_, hook)| hook(&conn))
+            .and_then(|()| conn.execute_batch("COMMIT"));
+        if let Err(e) = committed {
             let e = Arc::new(e);
             tracing::error!(error = %e, writes = completions.len(), "group commit failed");
             let _ = conn.execute_batch("ROLLBACK");

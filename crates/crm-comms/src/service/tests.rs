@@ -416,6 +416,65 @@ async fn search_folds_greek_and_follows_edits_assignment_and_deletion() {
     ));
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn search_stays_exact_when_edits_and_deletions_of_one_entry_share_a_commit() {
+    let f = fixture();
+    let c = f.customer().await;
+    let mut ids = Vec::new();
+    for i in 0..40 {
+        let mut n = entry(c, CommsType::Note, Direction::Internal);
+        n.body = Some(format!("πρώτο κείμενο {i}"));
+        ids.push(f.ingest(n).await.id);
+    }
+    // an edit and a deletion of the same entry at once, 40 times over: many pairs land in
+    // one group commit, where the search rows wait for the commit
+    let mut tasks = Vec::new();
+    for (i, id) in ids.iter().copied().enumerate() {
+        let comms = f.comms.clone();
+        tasks.push(tokio::spawn(async move {
+            let patch = EntryPatch {
+                body: Some(Some(format!("δεύτερο κείμενο {i}"))),
+                ..EntryPatch::default()
+            };
+            let _ = comms.update(id, patch, None).await;
+        }));
+        if i % 2 == 0 {
+            let comms = f.comms.clone();
+            tasks.push(tokio::spawn(async move {
+                comms.delete(id, None).await.unwrap()
+            }));
+        }
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let mut n = entry(c, CommsType::Note, Direction::Internal);
+    n.body = Some("τρίτο".into());
+    let created_and_deleted = f.ingest(n).await.id;
+    f.comms.delete(created_and_deleted, None).await.unwrap();
+
+    let find = |q: &str| SearchQuery {
+        q: q.to_owned(),
+        limit: Some(100),
+        ..SearchQuery::default()
+    };
+    let survivors: HashSet<Uuid> = ids.iter().copied().skip(1).step_by(2).collect();
+    let second = f.comms.search(find("δευτερο")).await.unwrap();
+    let hits: HashSet<Uuid> = second.items.iter().map(|e| e.id).collect();
+    assert_eq!(
+        hits, survivors,
+        "every surviving entry by its new text, no deleted one"
+    );
+    assert_eq!(second.total, 20);
+    let first = f.comms.search(find("πρωτο")).await.unwrap();
+    assert_eq!(
+        first.total, 0,
+        "no entry by its old text: {:?}",
+        first.items
+    );
+    assert_eq!(f.comms.search(find("τριτο")).await.unwrap().total, 0);
+}
+
 #[tokio::test]
 async fn a_patch_that_changes_nothing_keeps_the_version() {
     let f = fixture();

@@ -49,6 +49,8 @@ pub struct SqliteCommsStore {
 
 impl SqliteCommsStore {
     pub fn new(db: Db) -> Self {
+        // fails only when the writer is gone, and then every write fails with it
+        let _ = db.before_commit(FTS_STAGE, move_staged_fts);
         Self { db }
     }
 
@@ -205,15 +207,47 @@ impl CountChanges {
     }
 }
 
+/// Search rows wait here, on the writer's connection, until their group commits. FTS5 writes
+/// a new segment at every savepoint it has pending rows in, and every write runs in a
+/// savepoint of its own: fed directly, a group of 32 one-entry writes cost 32 segments (and
+/// their merges, 28 % of the writer's time). Staged, they reach FTS5 as one insert per group.
+const FTS_STAGE: &str = "CREATE TEMP TABLE IF NOT EXISTS comms_fts_stage (
+         n       INTEGER PRIMARY KEY,
+         seq     INTEGER NOT NULL,
+         replace INTEGER NOT NULL,
+         subject TEXT,
+         body    TEXT,
+         scope   TEXT
+     );
+     CREATE INDEX IF NOT EXISTS temp.comms_fts_stage_seq ON comms_fts_stage (seq, n);";
+
 fn write_fts(conn: &Connection, seq: i64, d: &Document, replace: bool) -> Result<()> {
-    if replace {
-        conn.prepare_cached("DELETE FROM comms_fts WHERE rowid = ?1")?
-            .execute([seq])?;
-    }
     conn.prepare_cached(
-        "INSERT INTO comms_fts (rowid, subject, body, scope) VALUES (?1, ?2, ?3, ?4)",
+        "INSERT INTO temp.comms_fts_stage (seq, replace, subject, body, scope)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
     )?
-    .execute(params![seq, d.subject, d.body, d.scope])?;
+    .execute(params![seq, replace, d.subject, d.body, d.scope])?;
+    Ok(())
+}
+
+/// Before each commit: the staged rows into `comms_fts`, the last one of each entry, for
+/// entries that still exist (one created and deleted in the same group leaves nothing).
+fn move_staged_fts(conn: &Connection) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "DELETE FROM comms_fts WHERE rowid IN
+             (SELECT seq FROM temp.comms_fts_stage WHERE replace)",
+    )?
+    .execute([])?;
+    conn.prepare_cached(
+        "INSERT INTO comms_fts (rowid, subject, body, scope)
+         SELECT s.seq, s.subject, s.body, s.scope FROM temp.comms_fts_stage s
+         WHERE s.n = (SELECT max(t.n) FROM temp.comms_fts_stage t WHERE t.seq = s.seq)
+           AND EXISTS (SELECT 1 FROM comms_entries e WHERE e.seq = s.seq)
+         ORDER BY s.seq",
+    )?
+    .execute([])?;
+    conn.prepare_cached("DELETE FROM temp.comms_fts_stage")?
+        .execute([])?;
     Ok(())
 }
 
