@@ -389,53 +389,29 @@ async fn mail_sent_from_the_crm_goes_out_lands_in_sent_and_is_logged_once() {
         "{logged:?}"
     );
 
-    // refusals, bad input, and no configuration
-    let err = expect_error(
-        app.post(
-            "/api/crm/email/send",
-            &json!({"customer_id": cid, "to": ["nobody-here@example.test"], "subject": "x", "text": "x"}),
-        )
-        .await,
-        502,
-        "smtp_rejected",
-    )
-    .await;
+    // refusals, bad input, and no configuration: each answered, none logged
+    let refused = |customer: &str,
+                   to: &str,
+                   attachments: &[&str],
+                   status: u16,
+                   code: &'static str| {
+        let body = json!({"customer_id": customer, "to": [to], "subject": "x", "text": "x",
+                          "attachments": attachments});
+        let app = &app;
+        async move { expect_error(app.post("/api/crm/email/send", &body).await, status, code).await }
+    };
+    let err = refused(cid, "nobody-here@example.test", &[], 502, "smtp_rejected").await;
     assert!(
         err["error"]["details"]["reply"].as_str().unwrap().len() > 3,
         "{err}"
     );
     assert_eq!(err["error"]["details"]["code"].as_u64().unwrap() / 100, 5);
-    let err = expect_error(
-        app.post(
-            "/api/crm/email/send",
-            &json!({"customer_id": cid, "to": ["not an address"], "subject": "x", "text": "x"}),
-        )
-        .await,
-        422,
-        "invalid_field",
-    )
-    .await;
+    let err = refused(cid, "not an address", &[], 422, "invalid_field").await;
     assert_eq!(err["error"]["details"]["field"], "to", "{err}");
-    expect_error(
-        app.post(
-            "/api/crm/email/send",
-            &json!({"customer_id": "00000000-0000-4000-8000-000000000000", "to": [to], "subject": "x", "text": "x"}),
-        )
-        .await,
-        422,
-        "invalid_field",
-    )
-    .await;
-    expect_error(
-        app.post(
-            "/api/crm/email/send",
-            &json!({"customer_id": cid, "to": [to], "subject": "x", "text": "x", "attachments": ["a.pdf"]}),
-        )
-        .await,
-        503,
-        "nextcloud_not_configured",
-    )
-    .await;
+    let nobody = "00000000-0000-4000-8000-000000000000";
+    let err = refused(nobody, &to, &[], 422, "invalid_field").await;
+    assert_eq!(err["error"]["details"]["field"], "customer_id", "{err}");
+    refused(cid, &to, &["a.pdf"], 503, "nextcloud_not_configured").await;
     assert_eq!(
         email_entries(&app, &format!("customer_id={cid}"))
             .await
