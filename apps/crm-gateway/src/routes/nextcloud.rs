@@ -387,9 +387,10 @@ fn unsatisfiable(size: Option<u64>) -> ApiError {
 
 /// Largest piece handed to actix at a time. The HTTP client reads up to ~400 KiB at once;
 /// actix copies each piece into its write buffer and drops that buffer's allocation after
-/// any piece over 128 KiB, to allocate it again for the next. Pieces this size (cut without
-/// copying) let it keep one buffer.
-const PIECE: usize = 64 * 1024;
+/// any piece over 128 KiB, to allocate it again for the next. Pieces of exactly that size (cut
+/// without copying) let it keep one buffer with half the writes of 64 KiB pieces: 0.63 s of
+/// gateway CPU per GiB instead of 0.72 (`just bench-proxy`).
+const PIECE: usize = 128 * 1024;
 
 /// A download cut into pieces of at most [`PIECE`] bytes.
 struct Pieces {
