@@ -263,21 +263,15 @@ impl Config {
         let (url, user, password) = match (url, user, password) {
             (None, None, None) => return Ok(None),
             (Some(url), Some(user), Some(password)) => (url, user, password),
-            (url, user, password) => {
-                let missing: Vec<&str> = [
+            (url, user, password) => bail!(
+                "Nextcloud is partly configured, missing: {}. Set the url, the user and the \
+                 (app) password together, or none of them",
+                missing(&[
                     ("nextcloud_url", url.is_none()),
                     ("nextcloud_user", user.is_none()),
                     ("nextcloud_password", password.is_none()),
-                ]
-                .into_iter()
-                .filter_map(|(key, missing)| missing.then_some(key))
-                .collect();
-                bail!(
-                    "Nextcloud is partly configured, missing: {}. Set the url, the user and the \
-                     (app) password together, or none of them",
-                    missing.join(", ")
-                );
-            }
+                ])
+            ),
         };
         if self.nextcloud_timeout_secs == 0 {
             bail!("nextcloud_timeout_secs must be above 0");
@@ -316,21 +310,15 @@ impl Config {
                     verify_token,
                 }))
             }
-            (a, b, c, d) => {
-                let missing: Vec<&str> = [
+            (a, b, c, d) => bail!(
+                "WhatsApp is partly configured, missing: {}",
+                missing(&[
                     ("wa_phone_number_id", a.is_none()),
                     ("wa_access_token", b.is_none()),
                     ("wa_app_secret", c.is_none()),
                     ("wa_verify_token", d.is_none()),
-                ]
-                .into_iter()
-                .filter_map(|(k, m)| m.then_some(k))
-                .collect();
-                bail!(
-                    "WhatsApp is partly configured, missing: {}",
-                    missing.join(", ")
-                )
-            }
+                ])
+            ),
         }
     }
 
@@ -343,20 +331,14 @@ impl Config {
         let (host, user, secret) = match (host, user, secret) {
             (None, None, None) => return Ok(None),
             (Some(h), Some(u), Some(s)) => (h, u, s),
-            (h, u, s) => {
-                let missing: Vec<&str> = [
+            (h, u, s) => bail!(
+                "the PBX (AMI) is partly configured, missing: {}",
+                missing(&[
                     ("ami_host", h.is_none()),
                     ("ami_user", u.is_none()),
                     ("ami_secret", s.is_none()),
-                ]
-                .into_iter()
-                .filter_map(|(k, m)| m.then_some(k))
-                .collect();
-                bail!(
-                    "the PBX (AMI) is partly configured, missing: {}",
-                    missing.join(", ")
-                )
-            }
+                ])
+            ),
         };
         let list = |s: &str| -> Vec<String> {
             s.split(',')
@@ -529,6 +511,7 @@ impl MailAccountSettings {
     }
 }
 
+/// The keys of a partly configured integration that are not set, for its error.
 fn missing(keys: &[(&str, bool)]) -> String {
     keys.iter()
         .filter_map(|(k, m)| m.then_some(*k))

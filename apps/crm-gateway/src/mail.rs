@@ -103,12 +103,8 @@ impl Account {
             None => (None, None),
         };
         let mut own = HashSet::new();
-        if let Some(from) = &from {
-            own.insert(bare_address(from));
-        }
-        if let Some(imap) = imap.as_ref().filter(|c| c.user.contains('@')) {
-            own.insert(imap.user.trim().to_lowercase());
-        }
+        own.extend(from.as_deref().and_then(bare_address));
+        own.extend(imap.as_ref().and_then(|c| bare_address(&c.user)));
         Ok(Self {
             name: settings.name,
             imap,
@@ -126,14 +122,14 @@ impl Account {
     }
 }
 
-/// `Name <a@b>` → `a@b`, lower-cased.
-fn bare_address(s: &str) -> String {
+/// `Name <a@b>` → `a@b` in the normal form contacts are matched by.
+fn bare_address(s: &str) -> Option<String> {
     let s = s.trim();
     let inner = match (s.rfind('<'), s.rfind('>')) {
         (Some(start), Some(end)) if start < end => &s[start + 1..end],
         _ => s,
     };
-    inner.trim().to_lowercase()
+    crm_core::contact::email_key(inner)
 }
 
 /// What one pass did to one folder.
@@ -597,22 +593,23 @@ async fn store_message(
         }
         entries.push(entry);
     }
+    // what to keep of each entry if the log refuses it (small: no body, no attachments)
+    let reduced: Vec<NewEntry> = entries.iter().map(stripped).collect();
     let outcomes = state
         .comms
-        .ingest_batch(entries.clone())
+        .ingest_batch(entries)
         .await
         .map_err(|e| e.to_string())?;
-    for (entry, outcome) in entries.into_iter().zip(outcomes) {
+    for (mut kept, outcome) in reduced.into_iter().zip(outcomes) {
         match outcome {
             Ok(_) => {}
             // a message the log refuses must not stall the folder: keep what it is and where
             Err(crm_comms::Error::Invalid { field, reason }) => {
                 tracing::warn!(%key, %field, %reason, "e-mail stored without its refused parts");
-                state
-                    .comms
-                    .ingest(stripped(entry, format!("{field}: {reason}")))
-                    .await
-                    .map_err(|e| e.to_string())?;
+                if let Some(meta) = kept.meta.as_mut() {
+                    meta["refused"] = format!("{field}: {reason}").into();
+                }
+                state.comms.ingest(kept).await.map_err(|e| e.to_string())?;
             }
             Err(e) => return Err(e.to_string()),
         }
@@ -626,21 +623,21 @@ async fn store_message(
     Ok(())
 }
 
-/// An entry the log refused, reduced to what cannot be wrong: who, when, the key and the
-/// message's place on the server (in `meta`), with the reason.
-fn stripped(entry: NewEntry, reason: String) -> NewEntry {
+/// An entry reduced to what cannot be refused: who, when, the key and the message's place on
+/// the server (in `meta`, where the caller adds why the whole entry was refused).
+fn stripped(entry: &NewEntry) -> NewEntry {
     let mut kept = NewEntry::new(entry.kind, entry.direction, entry.customer_id);
-    kept.sender = entry.sender;
-    kept.ext_message_id = entry.ext_message_id;
+    kept.sender.clone_from(&entry.sender);
+    kept.ext_message_id.clone_from(&entry.ext_message_id);
     kept.occurred_at = entry.occurred_at;
-    kept.logged_by = entry.logged_by;
+    kept.logged_by.clone_from(&entry.logged_by);
     kept.subject = Some("(message not readable: see meta.refused)".to_owned());
-    let was = entry.meta.unwrap_or_default();
+    let was = entry.meta.as_ref();
+    let field = |name: &str| was.map_or(serde_json::Value::Null, |m| m[name].clone());
     kept.meta = Some(serde_json::json!({
-        "message_id": was["message_id"],
-        "thread": was["thread"],
-        "imap": was["imap"],
-        "refused": reason,
+        "message_id": field("message_id"),
+        "thread": field("thread"),
+        "imap": field("imap"),
     }));
     kept
 }
@@ -952,8 +949,19 @@ mod tests {
 
     #[test]
     fn own_addresses_and_cleaning() {
-        assert_eq!(bare_address("BellSystems <Info@Bell.GR>"), "info@bell.gr");
-        assert_eq!(bare_address(" info@bell.gr "), "info@bell.gr");
+        assert_eq!(
+            bare_address("BellSystems <Info@Bell.GR>").as_deref(),
+            Some("info@bell.gr")
+        );
+        assert_eq!(
+            bare_address(" info@bell.gr ").as_deref(),
+            Some("info@bell.gr")
+        );
+        assert_eq!(
+            bare_address("crm"),
+            None,
+            "an IMAP login that is no address"
+        );
         assert_eq!(clean_line("a\u{0}b\r\nc", 10), "a b  c");
         assert_eq!(clean_line("αβγδ", 2), "αβ");
         assert_eq!(clean_text("a\u{7}b\r\nc\td", 100), "ab\r\nc\td");
