@@ -7,7 +7,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 log() { echo "console: $*" >&2; }
-T=${CARGO_TARGET_DIR:-target}
+# Absolute: the end-to-end run below starts from apps/crm-console.
+T=$(realpath -m "${CARGO_TARGET_DIR:-target}")
 
 log "Chromium"
 eval "$(scripts/infra/setup-chromium.sh)"
