@@ -3,7 +3,8 @@
 //! Reads run on a pool of connections, each inside `spawn_blocking`. Writes go to a single
 //! writer thread that owns its own connection and commits in groups: every write that arrives
 //! while the previous commit is being synced joins the next transaction, each inside its own
-//! savepoint, so one failing write never takes its neighbours down. A write's future resolves
+//! savepoint, so one failing write never takes its neighbours down (a write alone in its
+//! group runs without one: a savepoint copies every page the write touches). A write's future resolves
 //! only after the `COMMIT` that contains it has returned *and* an `fdatasync` of the WAL that
 //! began after that commit has returned, so an acknowledged write survives a crash of the
 //! process or the machine.
@@ -117,18 +118,27 @@ impl Db {
     /// the writer. Running it again on an up-to-date file changes nothing.
     pub fn open(path: impl AsRef<Path>) -> Result<Self, DbError> {
         let path = path.as_ref().to_path_buf();
-        let mut conn = Connection::open_with_flags(
-            &path,
-            OpenFlags::SQLITE_OPEN_READ_WRITE
-                | OpenFlags::SQLITE_OPEN_CREATE
-                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
-        .map_err(|source| DbError::Open {
-            path: path.clone(),
-            source,
-        })?;
+        let open = || {
+            Connection::open_with_flags(
+                &path,
+                OpenFlags::SQLITE_OPEN_READ_WRITE
+                    | OpenFlags::SQLITE_OPEN_CREATE
+                    | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            )
+            .map_err(|source| DbError::Open {
+                path: path.clone(),
+                source,
+            })
+        };
+        {
+            let mut migrating = open()?;
+            configure(&migrating)?;
+            migrations()?.to_latest(&mut migrating)?;
+        }
+        // a fresh connection: a migration that edits the schema's text in place (as 08 does)
+        // leaves the migrating connection with the schema it had parsed before
+        let conn = open()?;
         configure(&conn)?;
-        migrations()?.to_latest(&mut conn)?;
         conn.execute_batch(WRITER_CACHE)?;
         // the checkpointer does it, off the writer's path
         conn.execute_batch("PRAGMA wal_autocheckpoint = 0;")?;
@@ -237,8 +247,9 @@ impl Db {
 
 /// A type-erased write waiting for the writer thread.
 trait Job: Send {
-    /// Runs the write; returns what to do once the commit outcome is known.
-    fn run(&mut self, conn: &Connection) -> Completion;
+    /// Runs the write, inside a savepoint of its own when `isolated`; returns what to do once
+    /// the commit outcome is known, and whether the write succeeded.
+    fn run(&mut self, conn: &Connection, isolated: bool) -> (Completion, bool);
     /// Gives up on the write without running it; the completion reports the error.
     fn abandon(&mut self) -> Completion;
     /// A before-commit hook to install instead of a write.
@@ -253,8 +264,8 @@ pub type Hook = fn(&Connection) -> rusqlite::Result<()>;
 struct Registration(Option<(&'static str, Hook)>);
 
 impl Job for Registration {
-    fn run(&mut self, _: &Connection) -> Completion {
-        Box::new(|_| {})
+    fn run(&mut self, _: &Connection, _: bool) -> (Completion, bool) {
+        (Box::new(|_| {}), true)
     }
 
     fn abandon(&mut self) -> Completion {
@@ -279,19 +290,25 @@ where
     T: Send + 'static,
     E: From<DbError> + Send + 'static,
 {
-    fn run(&mut self, conn: &Connection) -> Completion {
+    fn run(&mut self, conn: &Connection, isolated: bool) -> (Completion, bool) {
         let (Some(f), Some(done)) = (self.f.take(), self.done.take()) else {
-            return Box::new(|_| {});
+            return (Box::new(|_| {}), true);
         };
-        let result = run_in_savepoint(conn, f);
-        Box::new(move |commit_error| {
+        let result = if isolated {
+            run_in_savepoint(conn, f)
+        } else {
+            run_caught(conn, f)
+        };
+        let ok = result.is_ok();
+        let complete = Box::new(move |commit_error: Option<&Arc<rusqlite::Error>>| {
             let result = match commit_error {
                 Some(e) if result.is_ok() => Err(E::from(DbError::Commit(Arc::clone(e)))),
                 _ => result,
             };
             // the caller may have gone away (request cancelled): nothing to tell then
             let _ = done.send(result);
-        })
+        });
+        (complete, ok)
     }
 
     fn abandon(&mut self) -> Completion {
@@ -305,14 +322,23 @@ where
     }
 }
 
+/// Runs `f`, a panic becoming an error.
+fn run_caught<T, E, F>(conn: &Connection, f: F) -> Result<T, E>
+where
+    F: FnOnce(&Connection) -> Result<T, E>,
+    E: From<DbError>,
+{
+    catch_unwind(AssertUnwindSafe(|| f(conn)))
+        .unwrap_or_else(|_| Err(E::from(DbError::Task("a write panicked".into()))))
+}
+
 fn run_in_savepoint<T, E, F>(conn: &Connection, f: F) -> Result<T, E>
 where
     F: FnOnce(&Connection) -> Result<T, E>,
     E: From<DbError>,
 {
     conn.execute_batch("SAVEPOINT job").map_err(DbError::from)?;
-    let result = catch_unwind(AssertUnwindSafe(|| f(conn)))
-        .unwrap_or_else(|_| Err(E::from(DbError::Task("a write panicked".into()))));
+    let result = run_caught(conn, f);
     let end = if result.is_ok() {
         "RELEASE job"
     } else {
@@ -368,7 +394,27 @@ fn writer_loop(
             }
             continue;
         }
-        let completions: Vec<_> = batch.iter_mut().map(|job| job.run(&conn)).collect();
+        // a write alone in its group needs no savepoint (whose page journal costs a copy of
+        // every page it touches): if it fails, the whole transaction is rolled back instead
+        let isolated = batch.len() > 1;
+        let mut all_ok = true;
+        let completions: Vec<_> = batch
+            .iter_mut()
+            .map(|job| {
+                let (complete, ok) = job.run(&conn, isolated);
+                all_ok &= ok;
+                complete
+            })
+            .collect();
+        if !isolated && !all_ok {
+            if let Err(e) = conn.execute_batch("ROLLBACK") {
+                tracing::error!(error = %e, "cannot roll back a failed write");
+            }
+            for complete in completions {
+                complete(None);
+            }
+            continue;
+        }
         let committed = hooks
             .iter()
             .try_for_each(|(_, hook)| hook(&conn))

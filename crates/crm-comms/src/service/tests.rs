@@ -274,6 +274,36 @@ async fn list_queries_walk_an_index_without_sorting() {
 }
 
 #[tokio::test]
+async fn storing_an_entry_builds_no_temporary_btree_and_the_checks_still_hold() {
+    let f = fixture();
+    let (opcodes, refused) =
+        f.db.write(|c| {
+            // the columns the CHECKs look at; `IN (…)` would open an ephemeral b-tree per row
+            let insert = "INSERT INTO comms_entries (id, sender, type, direction, occurred_at,
+                 created_at, updated_at) VALUES (?1, 's', ?2, ?3, 'a', 'a', 'a')";
+            let mut stmt = c.prepare(&format!("EXPLAIN {insert}"))?;
+            let opcodes: Vec<String> = stmt
+                .query_map(["x", "call", "inbound"], |r| r.get::<_, String>(1))?
+                .collect::<rusqlite::Result<_>>()?;
+            let mut refused = Vec::new();
+            for (kind, direction) in [("fax", "inbound"), ("call", "sideways")] {
+                let r = c.execute(insert, ["y", kind, direction]);
+                refused.push(crm_core::is_constraint_violation(
+                    r.as_ref().unwrap_err(),
+                    "CHECK",
+                ));
+            }
+            c.execute(insert, ["z", "in_person", "internal"])?;
+            Ok::<_, Error>((opcodes, refused))
+        })
+        .await
+        .unwrap();
+    assert!(opcodes.iter().any(|o| o == "Insert"), "{opcodes:?}");
+    assert!(!opcodes.iter().any(|o| o == "OpenEphemeral"), "{opcodes:?}");
+    assert_eq!(refused, [true, true]);
+}
+
+#[tokio::test]
 async fn inbox_entries_of_one_sender_move_together() {
     let f = fixture();
     let c = f.customer().await;
