@@ -28,12 +28,15 @@ bench-http:
 bench-search:
     cargo bench -p crm-customers --bench search
 
-# Comms at 2,000,000 entries (ingest, latest page, search), then the timeline on that database
+# Comms at 2,000,000 entries (ingest, latest page, search), the timeline on that database, then
+# ingestion into a fresh one: 32 single-entry producers, and 2 producers of 1,000-entry batches
 bench-comms:
     rm -rf target/bench-comms
     COMMS_BENCH_DIR=target/bench-comms cargo bench -p crm-comms --bench comms
     COMMS_BENCH_DIR=target/bench-comms cargo bench -p crm-gateway --bench timeline
     rm -rf target/bench-comms
+    cargo bench -p crm-comms --bench ingest
+    COMMS_INGEST_PRODUCERS=2 COMMS_INGEST_BATCH=1000 cargo bench -p crm-comms --bench ingest
 
 # 1 GiB through the Nextcloud file proxy vs straight from WebDAV: throughput and peak RSS
 bench-proxy:
