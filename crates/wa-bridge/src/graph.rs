@@ -290,6 +290,17 @@ impl Client {
         })
     }
 
+    /// The JSON answer of a request: parsed when it succeeded, else the error it carries.
+    async fn answer<T: serde::de::DeserializeOwned>(resp: reqwest::Response) -> Result<T> {
+        let resp = Self::check(resp).await?;
+        let status = resp.status().as_u16();
+        let text = resp.text().await.map_err(Self::unreachable)?;
+        serde_json::from_str(&text).map_err(|_| Error::Protocol {
+            status,
+            body: text.chars().take(500).collect(),
+        })
+    }
+
     fn unreachable(e: reqwest::Error) -> Error {
         if e.is_connect() {
             Error::Unreachable(format!("connect: {e}"))
@@ -309,13 +320,7 @@ impl Client {
                 .send()
                 .await
                 .map_err(Self::unreachable)?;
-            let resp = Self::check(resp).await?;
-            let status = resp.status().as_u16();
-            let text = resp.text().await.map_err(Self::unreachable)?;
-            serde_json::from_str(&text).map_err(|_| Error::Protocol {
-                status,
-                body: text.chars().take(500).collect(),
-            })
+            Self::answer(resp).await
         })
         .await
     }
@@ -394,10 +399,7 @@ impl Client {
                     .send()
                     .await
                     .map_err(Self::unreachable)?;
-                let resp = Self::check(resp).await?;
-                let status = resp.status().as_u16();
-                let text = resp.text().await.map_err(Self::unreachable)?;
-                serde_json::from_str(&text).map_err(|_| Error::Protocol { status, body: text })
+                Self::answer(resp).await
             })
             .await?;
         Ok(uploaded.id)
@@ -417,10 +419,7 @@ impl Client {
                     .send()
                     .await
                     .map_err(Self::unreachable)?;
-                let resp = Self::check(resp).await?;
-                let status = resp.status().as_u16();
-                let text = resp.text().await.map_err(Self::unreachable)?;
-                serde_json::from_str(&text).map_err(|_| Error::Protocol { status, body: text })
+                Self::answer(resp).await
             })
             .await?;
         let message_id = answer
