@@ -548,6 +548,28 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_lone_failing_write_leaves_nothing_behind() {
+        let (_dir, db) = temp_db();
+        // alone in its group, it runs without a savepoint: its transaction is rolled back
+        let r: Result<(), TestError> = db
+            .write(|c| {
+                c.execute("INSERT INTO t (n) VALUES (1)", [])
+                    .map_err(|e| TestError::Db(e.into()))?;
+                Err(TestError::Refused)
+            })
+            .await;
+        assert!(matches!(r, Err(TestError::Refused)));
+        assert_eq!(count(&db).await, 0);
+        db.write(|c| {
+            c.execute("INSERT INTO t (n) VALUES (2)", [])
+                .map_err(|e| TestError::Db(e.into()))
+        })
+        .await
+        .unwrap();
+        assert_eq!(count(&db).await, 1);
+    }
+
+    #[tokio::test]
     async fn a_panicking_write_is_an_error_and_the_writer_survives() {
         let (_dir, db) = temp_db();
         let r: Result<(), TestError> = db.write(|_| panic!("boom")).await;
