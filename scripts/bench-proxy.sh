@@ -4,6 +4,8 @@
 #
 #   ./scripts/bench-proxy.sh              1 GiB, 3 rounds
 #   SIZE_MB=256 ROUNDS=5 ./scripts/bench-proxy.sh
+#   PROFILE=/tmp/proxy.perf ./scripts/bench-proxy.sh   also one more proxied download under
+#                                                       `perf record -a -g` (every process)
 #
 # Starts the Apache WebDAV of scripts/infra/start-webdav.sh and a release `crm` configured for
 # it, PUTs a file of random bytes, then downloads it in alternating rounds (a) straight from
@@ -90,6 +92,11 @@ echo "download ${SIZE_MB} MiB, median of $ROUNDS: direct from WebDAV $(mbs "$D")
 echo "proxy / direct: $(awk -v p="$P" -v d="$D" 'BEGIN {printf "%.0f%%", 100 * p / d}')"
 echo "gateway CPU per proxied GiB (user + system): $(awk -v t=$(( $(ticks) - CPU0 )) -v hz="$(getconf CLK_TCK)" -v n="$ROUNDS" -v mb="$SIZE_MB" 'BEGIN {printf "%.2f s", t / hz / n / (mb / 1024)}')"
 echo "gateway peak RSS after the downloads (VmHWM): $(( $(kb VmHWM) / 1024 )) MB"
+if [ -n "${PROFILE:-}" ]; then
+  perf record -q -a -g -e cpu-clock -F 999 -o "$PROFILE" -- \
+    curl -sf -o /dev/null -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT/api/crm/nextcloud/file?path=big.bin"
+  log "profile of one proxied download in $PROFILE (perf report -i $PROFILE --sort comm,dso)"
+fi
 
 log "upload ${SIZE_MB} MiB through POST /api/crm/nextcloud/upload"
 head -c "$((SIZE_MB * 1024 * 1024))" /dev/urandom >"$WORK/up.bin"
