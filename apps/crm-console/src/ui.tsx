@@ -93,6 +93,16 @@ export function Field({ label, children, wide }: { label: string; children: Reac
   );
 }
 
+/** A customer's language: the console's two. */
+export function LanguageSelect({ value, onChange }: { value: string; onChange: (v: string) => void }) {
+  return (
+    <select name="language" value={value} onChange={(e) => onChange(e.target.value)}>
+      <option value="el">Ελληνικά</option>
+      <option value="en">English</option>
+    </select>
+  );
+}
+
 /** A money or decimal input kept as the exact string typed ("12,30" becomes "12.30"). */
 export function decimalInput(v: string): string {
   return v.replace(',', '.').replace(/[^\d.-]/g, '');

@@ -1,10 +1,11 @@
 import { useState, type FormEvent } from 'react';
 import { api, call, ifMatch, type Customer, type Schemas } from '../api/client';
-import { formatDateTime, formatMoney, useI18n } from '../i18n';
+import { formatDateTime, useI18n } from '../i18n';
 import { Link, navigate, useLocation } from '../router';
-import { ConfirmButton, ErrorBox, Field, Notice, onSaveError, splitList, useAuth, useLoad } from '../ui';
+import { ConfirmButton, ErrorBox, Field, LanguageSelect, Notice, onSaveError, splitList, useAuth, useLoad } from '../ui';
 import { CommsTab } from './Comms';
 import { MediaTab } from './Media';
+import { OrderTable } from './Orders';
 
 const TABS = ['overview', 'contacts', 'owned', 'orders', 'comms', 'media'] as const;
 type Tab = (typeof TABS)[number];
@@ -129,12 +130,7 @@ function Overview({ c, save, onNote, onDelete }: { c: Customer; save: SavePatch;
           <div className="grid">
             <Field label={t.name} wide><input name="name" value={f.name} onChange={(e) => set('name', e.target.value)} required /></Field>
             <Field label={t.organization}><input name="organization" value={f.organization} onChange={(e) => set('organization', e.target.value)} /></Field>
-            <Field label={t.language}>
-              <select name="language" value={f.language} onChange={(e) => set('language', e.target.value)}>
-                <option value="el">Ελληνικά</option>
-                <option value="en">English</option>
-              </select>
-            </Field>
+            <Field label={t.language}><LanguageSelect value={f.language} onChange={(v) => set('language', v)} /></Field>
             <Field label={t.city}><input name="city" value={f.city} onChange={(e) => set('city', e.target.value)} /></Field>
             <Field label={t.region}><input name="region" value={f.region} onChange={(e) => set('region', e.target.value)} /></Field>
             <Field label={t.country}><input name="country" value={f.country} onChange={(e) => set('country', e.target.value)} /></Field>
@@ -270,7 +266,7 @@ function OwnedItems({ c, save }: { c: Customer; save: SavePatch }) {
 }
 
 function CustomerOrders({ c }: { c: Customer }) {
-  const { t, tr } = useI18n();
+  const { t } = useI18n();
   const { canEdit } = useAuth();
   const list = useLoad((signal) => call(api.GET('/api/crm/orders', { params: { query: { customer_id: c.id, limit: 200 } }, signal })).then((a) => a.data), [c.id]);
   return (
@@ -278,20 +274,7 @@ function CustomerOrders({ c }: { c: Customer }) {
       {canEdit && <div className="actions"><Link className="button primary" to={`/orders/new?customer=${c.id}`}>+ {t.newOrder}</Link></div>}
       <ErrorBox error={list.error} />
       {list.data && (
-        <table className="list">
-          <thead><tr><th>{t.orderNumber}</th><th>{t.status}</th><th>{t.payment_status}</th><th className="num">{t.total}</th><th>{t.date}</th></tr></thead>
-          <tbody>
-            {list.data.orders.map((o) => (
-              <tr key={o.id}>
-                <td><Link to={`/orders/${o.id}`}>{o.order_number}</Link></td>
-                <td><span className={`status st-${o.status}`}>{tr('st_', o.status)}</span></td>
-                <td>{tr('pay_', o.payment_status)}</td>
-                <td className="num">{formatMoney(o.total_price, o.currency)}</td>
-                <td>{formatDateTime(o.created_at)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <OrderTable orders={list.data.orders} />
       )}
       {list.data?.orders.length === 0 && <p className="muted">{t.none}</p>}
     </div>

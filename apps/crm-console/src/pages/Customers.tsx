@@ -2,7 +2,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { api, call, type Customer, type Schemas } from '../api/client';
 import { useI18n } from '../i18n';
 import { Link, navigate, useLocation } from '../router';
-import { ErrorBox, Field, Pager, splitList, useAuth, useLoad } from '../ui';
+import { ErrorBox, Field, LanguageSelect, Pager, splitList, useAuth, useLoad } from '../ui';
 
 const LIMIT = 50;
 /** Wait this long after the last keystroke before asking the server (requests in flight are aborted). */
@@ -153,12 +153,7 @@ export function CustomerNew() {
             <Field label={t.city}><input name="city" value={f.city} onChange={(e) => set('city', e.target.value)} /></Field>
             <Field label={t.region}><input name="region" value={f.region} onChange={(e) => set('region', e.target.value)} /></Field>
             <Field label={t.country}><input name="country" value={f.country} onChange={(e) => set('country', e.target.value)} /></Field>
-            <Field label={t.language}>
-              <select name="language" value={f.language} onChange={(e) => set('language', e.target.value)}>
-                <option value="el">Ελληνικά</option>
-                <option value="en">English</option>
-              </select>
-            </Field>
+            <Field label={t.language}><LanguageSelect value={f.language} onChange={(v) => set('language', v)} /></Field>
             <Field label={`${t.tags} (${t.tagsHint})`}><input name="tags" value={f.tags} onChange={(e) => set('tags', e.target.value)} /></Field>
             <Field label={t.nextcloud_folder} wide>
               <input name="nextcloud_folder" value={folder} onChange={(e) => { setFolderTouched(true); set('folder', e.target.value); }} />

@@ -36,6 +36,28 @@ function useCustomerName(id: string | null | undefined): string {
   return name;
 }
 
+/** Orders as a list, each linking to its page; with `showCustomer`, a column names the customer. */
+export function OrderTable({ orders, showCustomer }: { orders: Order[]; showCustomer?: boolean }) {
+  const { t, tr } = useI18n();
+  return (
+    <table className="list">
+      <thead><tr><th>{t.orderNumber}</th>{showCustomer && <th>{t.customer}</th>}<th>{t.status}</th><th>{t.payment_status}</th><th className="num">{t.total}</th><th>{t.date}</th></tr></thead>
+      <tbody>
+        {orders.map((o) => (
+          <tr key={o.id}>
+            <td><Link to={`/orders/${o.id}`}>{o.order_number}</Link></td>
+            {showCustomer && <td><CustomerName id={o.customer_id} /></td>}
+            <td><span className={`status st-${o.status}`}>{tr('st_', o.status)}</span></td>
+            <td>{tr('pay_', o.payment_status)}</td>
+            <td className="num">{formatMoney(o.total_price, o.currency)}</td>
+            <td>{formatDateTime(o.created_at)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
 function CustomerName({ id }: { id: string }) {
   const name = useCustomerName(id);
   return <Link to={`/customers/${id}`}>{name || '…'}</Link>;
@@ -66,21 +88,7 @@ export function OrderList() {
       <ErrorBox error={list.error} />
       {list.data && (
         <>
-          <table className="list">
-            <thead><tr><th>{t.orderNumber}</th><th>{t.customer}</th><th>{t.status}</th><th>{t.payment_status}</th><th className="num">{t.total}</th><th>{t.date}</th></tr></thead>
-            <tbody>
-              {list.data.orders.map((o) => (
-                <tr key={o.id}>
-                  <td><Link to={`/orders/${o.id}`}>{o.order_number}</Link></td>
-                  <td><CustomerName id={o.customer_id} /></td>
-                  <td><span className={`status st-${o.status}`}>{tr('st_', o.status)}</span></td>
-                  <td>{tr('pay_', o.payment_status)}</td>
-                  <td className="num">{formatMoney(o.total_price, o.currency)}</td>
-                  <td>{formatDateTime(o.created_at)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <OrderTable orders={list.data.orders} showCustomer />
           {list.data.orders.length === 0 && <p className="muted">{t.none}</p>}
           <Pager offset={offset} limit={LIMIT} total={list.data.total} onChange={setOffset} />
         </>
