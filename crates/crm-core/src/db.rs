@@ -3,11 +3,11 @@
 //! Reads run on a pool of connections, each inside `spawn_blocking`. Writes go to a single
 //! writer thread that owns its own connection and commits in groups: every write that arrives
 //! while the previous commit is being synced joins the next transaction, each inside its own
-//! savepoint, so one failing write never takes its neighbours down (a write alone in its
-//! group runs without one: a savepoint copies every page the write touches). A write's future resolves
-//! only after the `COMMIT` that contains it has returned *and* an `fdatasync` of the WAL that
-//! began after that commit has returned, so an acknowledged write survives a crash of the
-//! process or the machine.
+//! savepoint, so one failing write never takes its neighbours down (a write alone in its group
+//! runs without one: a savepoint copies every page the write touches). A write's future
+//! resolves only after the `COMMIT` that contains it has returned *and* an `fdatasync` of the
+//! WAL that began after that commit has returned, so an acknowledged write survives a crash of
+//! the process or the machine.
 //!
 //! That sync is not the writer's: the writer commits with `synchronous=OFF` (SQLite writes the
 //! WAL frames but does not wait for the disk) and hands the commit's completions to a syncer
