@@ -19,7 +19,7 @@ pub mod timestamp;
 pub mod validate;
 
 pub use clock::{Clock, FixedClock, SystemClock};
-pub use db::{Db, DbError, Hook, is_constraint_violation};
+pub use db::{Db, DbError, DbOptions, Hook, is_constraint_violation};
 pub use money::Money;
 pub use page::Page;
 pub use timestamp::Timestamp;
