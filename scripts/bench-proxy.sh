@@ -6,6 +6,10 @@
 #   SIZE_MB=256 ROUNDS=5 ./scripts/bench-proxy.sh
 #   PROFILE=/tmp/proxy.perf ./scripts/bench-proxy.sh   also one more proxied download under
 #                                                       `perf record -a -g` (every process)
+#   WITH_NGINX=1 ./scripts/bench-proxy.sh also, in the same rounds, through nginx as a reverse
+#                                         proxy (128 KiB buffers): what a mature user-space
+#                                         proxy reaches on this machine (apt-get install
+#                                         nginx-light; not needed otherwise)
 #
 # Starts the Apache WebDAV of scripts/infra/start-webdav.sh and a release `crm` configured for
 # it, PUTs a file of random bytes, then downloads it in alternating rounds (a) straight from
@@ -31,6 +35,7 @@ PID=
 WEBDAV_PIDFILE=
 cleanup() {
   [ -z "$PID" ] || kill "$PID" 2>/dev/null || true
+  [ ! -f "$WORK/nginx.pid" ] || kill "$(cat "$WORK/nginx.pid")" 2>/dev/null || true
   [ -z "$WEBDAV_PIDFILE" ] || RM=1 scripts/infra/stop-webdav.sh "$WEBDAV_PIDFILE"
   rm -rf "$WORK"
 }
@@ -68,6 +73,33 @@ print(f"{h}.{p}.{b64(sig)}")
 PY
 )
 
+NGINX_URL=
+if [ -n "${WITH_NGINX:-}" ]; then
+  NGINX_PORT=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
+  cat >"$WORK/nginx.conf" <<CONF
+worker_processes 1;
+pid $WORK/nginx.pid;
+error_log $WORK/nginx-error.log;
+events {}
+http {
+  access_log off;
+  client_body_temp_path $WORK; proxy_temp_path $WORK;
+  fastcgi_temp_path $WORK; uwsgi_temp_path $WORK; scgi_temp_path $WORK;
+  server {
+    listen 127.0.0.1:$NGINX_PORT;
+    location / {
+      proxy_pass ${WEBDAV_URL};
+      proxy_http_version 1.1;
+      proxy_buffer_size 128k; proxy_buffers 8 128k; proxy_busy_buffers_size 256k;
+      proxy_max_temp_file_size 0;
+    }
+  }
+}
+CONF
+  nginx -c "$WORK/nginx.conf"
+  NGINX_URL="http://127.0.0.1:$NGINX_PORT/remote.php/dav/files/$WEBDAV_USER/$BASE/big.bin"
+fi
+
 # prints bytes/s; fails when the size is not the file's
 fetch() {
   local out
@@ -85,11 +117,21 @@ for round in $(seq "$ROUNDS"); do
   d=$(fetch -u "$WEBDAV_USER:$WEBDAV_PASS" "$DAV/$BASE/big.bin")
   p=$(fetch -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT/api/crm/nextcloud/file?path=big.bin")
   echo "$d" >>"$WORK/direct"; echo "$p" >>"$WORK/proxy"
-  log "round $round: direct $(mbs "$d") MB/s, through the gateway $(mbs "$p") MB/s"
+  if [ -n "$NGINX_URL" ]; then
+    n=$(fetch -u "$WEBDAV_USER:$WEBDAV_PASS" "$NGINX_URL")
+    echo "$n" >>"$WORK/nginx"
+    log "round $round: direct $(mbs "$d") MB/s, through the gateway $(mbs "$p") MB/s, through nginx $(mbs "$n") MB/s"
+  else
+    log "round $round: direct $(mbs "$d") MB/s, through the gateway $(mbs "$p") MB/s"
+  fi
 done
 D=$(median <"$WORK/direct"); P=$(median <"$WORK/proxy")
 echo "download ${SIZE_MB} MiB, median of $ROUNDS: direct from WebDAV $(mbs "$D") MB/s, through GET /api/crm/nextcloud/file $(mbs "$P") MB/s"
 echo "proxy / direct: $(awk -v p="$P" -v d="$D" 'BEGIN {printf "%.0f%%", 100 * p / d}')"
+if [ -n "$NGINX_URL" ]; then
+  N=$(median <"$WORK/nginx")
+  echo "through nginx (reference), median: $(mbs "$N") MB/s; nginx / direct: $(awk -v n="$N" -v d="$D" 'BEGIN {printf "%.0f%%", 100 * n / d}'); gateway / nginx: $(awk -v p="$P" -v n="$N" 'BEGIN {printf "%.0f%%", 100 * p / n}')"
+fi
 echo "gateway CPU per proxied GiB (user + system): $(awk -v t=$(( $(ticks) - CPU0 )) -v hz="$(getconf CLK_TCK)" -v n="$ROUNDS" -v mb="$SIZE_MB" 'BEGIN {printf "%.2f s", t / hz / n / (mb / 1024)}')"
 echo "gateway peak RSS after the downloads (VmHWM): $(( $(kb VmHWM) / 1024 )) MB"
 if [ -n "${PROFILE:-}" ]; then

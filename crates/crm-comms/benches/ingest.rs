@@ -8,7 +8,9 @@
 //!
 //!   cargo bench -p crm-comms --bench ingest
 //!   (COMMS_INGEST_PRODUCERS, default 32; COMMS_INGEST_BATCH, default 1;
-//!   COMMS_INGEST_SECS, default 10; COMMS_INGEST_SQL, SQL run once before, for experiments)
+//!   COMMS_INGEST_SECS, default 10; COMMS_INGEST_SQL, SQL run once before, for experiments;
+//!   COMMS_INGEST_LIVE=1: entries happen now, as the bridges deliver them, instead of at
+//!   random times in 2020–2026, as an import of history does)
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -78,6 +80,7 @@ fn main() {
     let producers = env_usize("COMMS_INGEST_PRODUCERS", 32);
     let batch = env_usize("COMMS_INGEST_BATCH", 1).max(1);
     let secs = env_usize("COMMS_INGEST_SECS", 10) as u64;
+    let live = env_usize("COMMS_INGEST_LIVE", 0) == 1;
     let dir = tempfile::tempdir().unwrap();
     let db = Db::open(dir.path().join("crm.db")).unwrap();
     let comms = Arc::new(Service::new(
@@ -121,7 +124,11 @@ fn main() {
                     while !stop.load(Ordering::Relaxed) {
                         let mut entries = (0..batch).map(|_| {
                             let owner = customers[rng.gen_range(0..customers.len())];
-                            seed::entry(&mut rng, Some(owner))
+                            let mut entry = seed::entry(&mut rng, Some(owner));
+                            if live {
+                                entry.occurred_at = None;
+                            }
+                            entry
                         });
                         if batch == 1 {
                             let one = entries.next().unwrap();
