@@ -209,6 +209,11 @@ async fn lists_are_newest_first_filtered_and_counted() {
     let mut q = ListQuery::customer(c);
     q.direction = Some(Direction::Outbound);
     assert_eq!(f.comms.list(q).await.unwrap().total, 2);
+
+    let mut q = ListQuery::customer(c);
+    q.kind = Some(CommsType::Sms);
+    let none = f.comms.list(q).await.unwrap();
+    assert_eq!((none.total, none.items.len(), none.next), (0, 0, None));
 }
 
 #[tokio::test]
@@ -270,6 +275,13 @@ async fn list_queries_walk_an_index_without_sorting() {
             "{sql}: {plan}"
         );
         assert!(!plan.contains("TEMP B-TREE"), "{sql}: {plan}");
+        // type and direction filters skip inside the one customer index, reading no row
+        if sql.contains("customer_id = 'x'") && sql.contains("comms_entries") {
+            assert!(
+                plan.contains("COVERING INDEX comms_entries_customer "),
+                "{sql}: {plan}"
+            );
+        }
     }
 }
 

@@ -371,6 +371,10 @@ fn list(conn: &Connection, q: &ListQuery) -> Result<CursorPage<Entry>> {
             )?
         }
     };
+    if total == 0 {
+        // a rare type that never occurred, say: nothing to walk the customer's index for
+        return Ok(cursor_page(Vec::new(), limit, total, Entry::position));
+    }
     if let (Some(at), Some(id)) = (&at, &id) {
         filter.push_str(" AND (occurred_at, id) < (:at, :id)");
         binds.push((":at", at));
