@@ -104,28 +104,27 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         after.push(t.elapsed());
         assert_eq!(p.items.len(), 100);
     }
-    let mut typed = Vec::new();
-    for _ in 0..1_000 {
-        let t = Instant::now();
-        rt.block_on(comms.list(ListQuery {
-            limit: Some(100),
-            kind: Some(crm_comms::CommsType::Call),
-            ..ListQuery::customer(big)
-        }))?;
-        typed.push(t.elapsed());
-    }
-    // a rarer filter (one entry in twenty), skipped over inside the customer's index
-    let mut rare = Vec::new();
-    for _ in 0..1_000 {
-        let t = Instant::now();
-        rt.block_on(comms.list(ListQuery {
-            limit: Some(100),
-            kind: Some(crm_comms::CommsType::Sms),
-            direction: Some(crm_comms::Direction::Outbound),
-            ..ListQuery::customer(big)
-        }))?;
-        rare.push(t.elapsed());
-    }
+    // filtered first pages, one common type and a rarer pair (one entry in twenty), skipped
+    // over inside the customer's index
+    let filtered = |kind, direction| -> Result<Vec<Duration>, crm_comms::Error> {
+        (0..1_000)
+            .map(|_| {
+                let t = Instant::now();
+                rt.block_on(comms.list(ListQuery {
+                    limit: Some(100),
+                    kind: Some(kind),
+                    direction,
+                    ..ListQuery::customer(big)
+                }))?;
+                Ok(t.elapsed())
+            })
+            .collect()
+    };
+    let mut typed = filtered(crm_comms::CommsType::Call, None)?;
+    let mut rare = filtered(
+        crm_comms::CommsType::Sms,
+        Some(crm_comms::Direction::Outbound),
+    )?;
     let mut latest_ok = true;
     println!(
         "\n{:<42} {:>9} {:>9} {:>9}",
