@@ -50,7 +50,8 @@ log "PUT a ${SIZE_MB} MiB file of random bytes to WebDAV"
 head -c "$((SIZE_MB * 1024 * 1024))" /dev/urandom \
   | curl -sf -u "$WEBDAV_USER:$WEBDAV_PASS" -T - "$DAV/$BASE/big.bin" >/dev/null
 
-PORT=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
+free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
+PORT=$(free_port)
 export CRM_DATA_DIR=$WORK/data CRM_BIND=127.0.0.1:$PORT CRM_LOG=warn CRM_WORKERS=2 \
   CRM_JWT_SECRET=bench-secret-0123456789abcdef \
   CRM_NEXTCLOUD_URL=$WEBDAV_URL CRM_NEXTCLOUD_USER=$WEBDAV_USER CRM_NEXTCLOUD_PASSWORD=$WEBDAV_PASS \
@@ -75,7 +76,7 @@ PY
 
 NGINX_URL=
 if [ -n "${WITH_NGINX:-}" ]; then
-  NGINX_PORT=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
+  NGINX_PORT=$(free_port)
   cat >"$WORK/nginx.conf" <<CONF
 worker_processes 1;
 pid $WORK/nginx.pid;
@@ -110,6 +111,7 @@ fetch() {
 }
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 mbs() { awk -v b="$1" 'BEGIN {printf "%.0f", b / 1048576}'; }
+pct() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.0f%%", 100 * a / b}'; }
 
 : >"$WORK/direct"; : >"$WORK/proxy"
 CPU0=$(ticks)
@@ -127,10 +129,10 @@ for round in $(seq "$ROUNDS"); do
 done
 D=$(median <"$WORK/direct"); P=$(median <"$WORK/proxy")
 echo "download ${SIZE_MB} MiB, median of $ROUNDS: direct from WebDAV $(mbs "$D") MB/s, through GET /api/crm/nextcloud/file $(mbs "$P") MB/s"
-echo "proxy / direct: $(awk -v p="$P" -v d="$D" 'BEGIN {printf "%.0f%%", 100 * p / d}')"
+echo "proxy / direct: $(pct "$P" "$D")"
 if [ -n "$NGINX_URL" ]; then
   N=$(median <"$WORK/nginx")
-  echo "through nginx (reference), median: $(mbs "$N") MB/s; nginx / direct: $(awk -v n="$N" -v d="$D" 'BEGIN {printf "%.0f%%", 100 * n / d}'); gateway / nginx: $(awk -v p="$P" -v n="$N" 'BEGIN {printf "%.0f%%", 100 * p / n}')"
+  echo "through nginx (reference), median: $(mbs "$N") MB/s; nginx / direct: $(pct "$N" "$D"); gateway / nginx: $(pct "$P" "$N")"
 fi
 echo "gateway CPU per proxied GiB (user + system): $(awk -v t=$(( $(ticks) - CPU0 )) -v hz="$(getconf CLK_TCK)" -v n="$ROUNDS" -v mb="$SIZE_MB" 'BEGIN {printf "%.2f s", t / hz / n / (mb / 1024)}')"
 echo "gateway peak RSS after the downloads (VmHWM): $(( $(kb VmHWM) / 1024 )) MB"

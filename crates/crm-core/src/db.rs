@@ -101,12 +101,15 @@ impl std::fmt::Debug for Db {
 const PRAGMAS: &str = "PRAGMA journal_mode = WAL;
      PRAGMA synchronous = FULL;
      PRAGMA foreign_keys = ON;
-     PRAGMA busy_timeout = 5000;
      PRAGMA temp_store = MEMORY;
      PRAGMA cache_size = -16000;";
 
+/// How long a connection waits for a lock another one holds.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
 fn configure(conn: &Connection) -> rusqlite::Result<()> {
-    conn.execute_batch(PRAGMAS)
+    conn.execute_batch(PRAGMAS)?;
+    conn.busy_timeout(BUSY_TIMEOUT)
 }
 
 /// The schema migrations embedded from the repository's `migrations/` folder.
@@ -118,7 +121,7 @@ pub fn migrations() -> Result<Migrations<'static>, DbError> {
 #[derive(Debug, Clone)]
 pub struct DbOptions {
     /// How large the WAL may grow under sustained writes before the writer starts it over
-    /// (see [`checkpointer_loop`]). Each restart holds the writer for a checkpoint's copy and
+    /// (a passive checkpoint never does while writes keep coming). Each restart holds the writer for a checkpoint's copy and
     /// two syncs, so the bound is set where only a long import reaches it.
     pub wal_limit_bytes: u64,
 }
@@ -422,7 +425,8 @@ fn checkpointer_loop(
 /// gives up and the checkpointer asks again later.
 fn restart_wal(conn: &Connection) {
     let outcome = conn
-        .execute_batch("PRAGMA synchronous = FULL; PRAGMA busy_timeout = 100;")
+        .execute_batch("PRAGMA synchronous = FULL;")
+        .and_then(|()| conn.busy_timeout(Duration::from_millis(100)))
         .and_then(|()| {
             conn.query_row("PRAGMA wal_checkpoint(RESTART)", [], |r| r.get::<_, i64>(0))
         });
@@ -431,7 +435,10 @@ fn restart_wal(conn: &Connection) {
         Ok(_) => tracing::debug!("WAL restart postponed: readers still in it"),
         Err(e) => tracing::warn!(error = %e, "WAL restart failed"),
     }
-    if let Err(e) = conn.execute_batch("PRAGMA synchronous = OFF; PRAGMA busy_timeout = 5000;") {
+    let reset = conn
+        .execute_batch("PRAGMA synchronous = OFF;")
+        .and_then(|()| conn.busy_timeout(BUSY_TIMEOUT));
+    if let Err(e) = reset {
         tracing::error!(error = %e, "cannot reset the writer's settings after a WAL restart");
     }
 }
