@@ -10,9 +10,6 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-#[path = "../../../crates/mail-bridge/tests/support/generate.rs"]
-mod generate;
-
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -21,9 +18,10 @@ use crm_comms::Comms as _;
 use crm_core::SystemClock;
 use crm_core::testing::env_usize;
 use crm_customers::Customers as _;
-use crm_gateway::AppState;
-use crm_gateway::config::{Config, Secret};
-use mail_bridge::{ImapConfig, ImapSession, Password, Security};
+use crm_gateway::config::{Config, MailAccountConfig};
+use crm_gateway::state::AppState;
+use mail_bridge::testing::generate;
+use mail_bridge::{ImapConfig, ImapSession, Security};
 
 fn env(var: &str) -> String {
     std::env::var(var).unwrap_or_else(|_| {
@@ -47,15 +45,20 @@ fn main() {
     let data = tempfile::tempdir().unwrap();
     let mut config = Config {
         data_dir: data.path().to_path_buf(),
-        jwt_secret: Some(Secret::new("mail-sync-bench-secret-0123")),
+        jwt_secret: Some("mail-sync-bench-secret-0123".into()),
         ..Config::default()
     };
-    config.mail.imap_host = Some(env("MAIL_HOST"));
-    config.mail.imap_port = Some(env("MAIL_IMAP_PORT").parse().unwrap());
-    config.mail.imap_tls = Some("plain".into());
-    config.mail.imap_user = Some(env("MAIL_USER"));
-    config.mail.imap_password = Some(Secret::new(env("MAIL_PASS")));
-    config.mail.imap_folders = Some(format!("{folder}:inbound"));
+    config.mail = Some(MailAccountConfig {
+        imap: Some(ImapConfig::new(
+            env("MAIL_HOST"),
+            env("MAIL_IMAP_PORT").parse().unwrap(),
+            Security::Plain,
+            env("MAIL_USER"),
+            env("MAIL_PASS"),
+        )),
+        folders: Some(format!("{folder}:inbound")),
+        ..MailAccountConfig::default()
+    });
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -67,12 +70,13 @@ fn main() {
             env("MAIL_IMAP_PORT").parse().unwrap(),
             Security::Plain,
             env("MAIL_USER"),
-            Password::new(env("MAIL_PASS")),
+            env("MAIL_PASS"),
         );
         let mut s = ImapSession::connect(&imap).await.unwrap();
         s.create_folder(&folder).await.unwrap();
         let dir = PathBuf::from(env("MAIL_MAILDIR")).join(format!(".{folder}"));
-        let bytes = generate::write_maildir(&dir, n);
+        let bytes = generate::write_maildir(&dir, n)
+            .expect("the messages written into the folder's Maildir (Maildir++ layout)");
         s.select(&folder).await.unwrap();
         assert_eq!(s.uids_after(0).await.unwrap().len() as u64, n, "indexed before the clock starts");
         println!("mail_sync: {n} messages ({:.0} MB) in {folder}", bytes as f64 / 1e6);
@@ -90,7 +94,7 @@ fn main() {
         let _ = std::fs::write("/proc/self/clear_refs", "5");
         let rss_before = peak_rss_mb();
         let t = Instant::now();
-        let reports = crm_gateway::mail::pass_all(&state, false, &|_, _| {}).await;
+        let reports = crm_gateway::channels::mail::pass_all(&state, false, &|_, _| {}).await;
         let took = t.elapsed().as_secs_f64();
         let rss = peak_rss_mb();
         assert!(reports.iter().all(|r| r.error.is_none()), "{reports:?}");
@@ -110,7 +114,7 @@ fn main() {
             .await
             .unwrap();
         let t = Instant::now();
-        let reports = crm_gateway::mail::pass_all(&state, false, &|_, _| {}).await;
+        let reports = crm_gateway::channels::mail::pass_all(&state, false, &|_, _| {}).await;
         let took = t.elapsed();
         assert_eq!(reports[0].fetched, 1, "{reports:?}");
         println!(

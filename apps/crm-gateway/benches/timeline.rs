@@ -12,8 +12,8 @@ use std::time::{Duration, Instant};
 use crm_core::SystemClock;
 use crm_core::testing::{ms, percentile};
 use crm_customers::Customers as _;
-use crm_gateway::AppState;
 use crm_gateway::config::Config;
+use crm_gateway::state::AppState;
 use crm_orders::Orders as _;
 use uuid::Uuid;
 

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
+use crm_users::Users as _;
 
 use crate::config::Config;
 use crate::{AppState, Application, telemetry};
@@ -148,7 +149,7 @@ async fn mail(config: Config, cmd: MailCommand) -> anyhow::Result<()> {
         bar.set_length(p.total);
         bar.set_position(p.done);
     };
-    let reports = crate::mail::pass_all(&state, verify, &progress).await;
+    let reports = crate::channels::mail::pass_all(&state, verify, &progress).await;
     bar.finish_and_clear();
     let mut trouble = false;
     for r in &reports {

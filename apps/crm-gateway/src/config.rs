@@ -1,45 +1,33 @@
 //! Configuration: built-in defaults, then an optional TOML file, then `CRM_*` environment
-//! variables, validated once at start. Secrets are [`Secret`]s: their `Debug` prints `***`.
+//! variables, checked once at start.
+//!
+//! Each integration is a section that deserializes straight into its bridge's own
+//! configuration type: `[nextcloud]` is a [`nextcloud_dav::Config`], `[ami]` an
+//! [`ami_bridge::Config`], `[whatsapp]` a [`wa_bridge::Config`] and the webhook's secrets,
+//! `[mail]` and each `[[mail_accounts]]` an IMAP and an SMTP section of `mail-bridge`. Every
+//! variable sets one key, as [`ENV`] lists (the README's table). Secrets are
+//! [`SecretString`]s: redacted in `Debug`, so in the log too.
 
-use std::fmt;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 use figment::Figment;
-use figment::providers::{Env, Format, Serialized, Toml};
-use serde::{Deserialize, Serialize};
-
-/// A configuration value that must never be printed.
-#[derive(Clone, Serialize, Deserialize, PartialEq, Eq)]
-#[serde(transparent)]
-pub struct Secret(String);
-
-impl Secret {
-    pub fn new(s: impl Into<String>) -> Self {
-        Self(s.into())
-    }
-
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("***")
-    }
-}
+use figment::providers::{Format, Serialized, Toml};
+use figment::value::Value;
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
 
 /// Everything `crm` needs to run.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
 pub struct Config {
     /// Address and port the HTTP server listens on.
     pub bind: SocketAddr,
     /// Folder holding the SQLite database and generated secrets.
     pub data_dir: PathBuf,
     /// HS256 signing secret for access tokens. Generated and kept in the data dir when unset.
-    pub jwt_secret: Option<Secret>,
+    pub jwt_secret: Option<SecretString>,
     /// Lifetime of the tokens issued by `POST /api/auth/login`, in seconds.
     pub token_ttl_secs: u64,
     /// Log filter in `tracing` syntax, e.g. `info` or `crm_gateway=debug,info`.
@@ -50,54 +38,24 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// HTTP worker threads; 0 means one per CPU core.
     pub workers: usize,
-    /// Nextcloud server URL, e.g. `https://cloud.example.com` (files are reached at
-    /// `{url}/remote.php/dav/files/{user}/{base_path}/…`). Nextcloud is on when the URL, the
-    /// user and the password are all set.
-    pub nextcloud_url: Option<String>,
-    /// Nextcloud user id.
-    pub nextcloud_user: Option<String>,
-    /// An app password of that user (Settings → Security → Devices & sessions).
-    pub nextcloud_password: Option<Secret>,
-    /// Folder under the user's files that every CRM path is relative to (`""` = the root).
-    pub nextcloud_base_path: String,
-    /// How long a Nextcloud request may stay silent before it fails, in seconds.
-    pub nextcloud_timeout_secs: u64,
+    /// `[store]`: where the CRM's records are kept.
+    pub store: StoreConfig,
+    /// `[nextcloud]`: the WebDAV client. After [`Config::checked`], `None` unless the url, the
+    /// user and the password are all given.
+    pub nextcloud: Option<nextcloud_dav::Config>,
     /// Largest file accepted by `POST /api/crm/nextcloud/upload`, in bytes.
     pub max_upload_bytes: u64,
-    /// WhatsApp Cloud API: the Graph API host (Meta's, or a test peer).
-    pub wa_graph_url: String,
-    /// WhatsApp Cloud API: the Graph API version path segment.
-    pub wa_api_version: String,
-    /// The business number's id. WhatsApp is on when it, the access token, the app secret
-    /// and the verify token are all set.
-    pub wa_phone_number_id: Option<String>,
-    /// A system-user access token for the Graph API.
-    pub wa_access_token: Option<Secret>,
-    /// The app secret that signs webhooks (`X-Hub-Signature-256`).
-    pub wa_app_secret: Option<Secret>,
-    /// The token Meta's subscription handshake must present.
-    pub wa_verify_token: Option<Secret>,
-    /// FreePBX/Asterisk Manager Interface host. Calls are followed when the host, user and
-    /// secret are set.
-    pub ami_host: Option<String>,
-    pub ami_port: u16,
-    pub ami_user: Option<String>,
-    pub ami_secret: Option<Secret>,
-    /// Dial patterns of trunk channels/endpoints, comma-separated (`_trunk-.`, `PJSIP/acme`).
-    pub ami_trunks: String,
-    /// Patterns of internal extensions, comma-separated.
-    pub ami_extensions: String,
-    /// Region for numbers written without a country code.
-    pub ami_default_region: String,
-    /// Dialplan context and channel template of click-to-call (`{extension}` is replaced).
-    pub ami_originate_context: String,
-    pub ami_originate_channel: String,
-    /// The e-mail account of the flat `imap_*` / `smtp_*` keys (the environment's).
-    #[serde(flatten)]
-    pub mail: MailAccountSettings,
-    /// Further e-mail accounts (config file only): `[[mail_accounts]]` tables with the same
-    /// keys and a `name`.
-    pub mail_accounts: Vec<MailAccountSettings>,
+    /// `[whatsapp]`: the Cloud API. After [`Config::checked`], `None` unless the number id,
+    /// the access token, the app secret and the verify token are all given.
+    pub whatsapp: Option<WhatsAppConfig>,
+    /// `[ami]`: the FreePBX/Asterisk Manager Interface. After [`Config::checked`], `None`
+    /// unless the host, the user and the secret are all given.
+    pub ami: Option<ami_bridge::Config>,
+    /// `[mail]`: the e-mail account of the `CRM_IMAP_*` and `CRM_SMTP_*` variables, the first
+    /// of [`Config::email_accounts`].
+    pub mail: Option<MailAccountConfig>,
+    /// `[[mail_accounts]]`: further e-mail accounts (config file only), each with a `name`.
+    pub mail_accounts: Vec<MailAccountConfig>,
     /// How often the background sync compares every folder with the server (reconciliation),
     /// in seconds.
     pub mail_verify_secs: u64,
@@ -107,57 +65,74 @@ pub struct Config {
     pub mail_max_attachment_bytes: u64,
 }
 
-/// One e-mail account as configured: IMAP to read, SMTP to send; either may be left out.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-#[serde(default)]
-pub struct MailAccountSettings {
-    /// How the account is named in the status and in `account` of a send (default: the IMAP
-    /// user, else the SMTP sender).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub imap_host: Option<String>,
-    /// Default 993 with `tls`, 143 otherwise.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub imap_port: Option<u16>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub imap_user: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub imap_password: Option<Secret>,
-    /// `tls` (default), `starttls`, or `plain` (loopback only).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub imap_tls: Option<String>,
-    /// Comma-separated folders, each optionally `:inbound` or `:outbound` (default
-    /// `INBOX,Sent`; a folder named like Sent is outbound).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub imap_folders: Option<String>,
-    /// A CA certificate (PEM file) to trust besides the public roots.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub imap_ca_file: Option<PathBuf>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub smtp_host: Option<String>,
-    /// Default 465 with `tls`, 587 with `starttls`, 25 with `plain`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub smtp_port: Option<u16>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub smtp_user: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub smtp_password: Option<Secret>,
-    /// `tls`, `starttls` (default), or `plain` (loopback only).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub smtp_tls: Option<String>,
-    /// The sender of mail written in the CRM, e.g. `BellSystems <info@bellsystems.gr>`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub smtp_from: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub smtp_ca_file: Option<PathBuf>,
-}
-
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
 pub enum LogFormat {
     Text,
     Json,
+}
+
+/// `[store]`: where the CRM's records are kept.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct StoreConfig {
+    pub kind: StoreKind,
+}
+
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum StoreKind {
+    /// One SQLite file, `crm.db` in the data dir.
+    #[default]
+    Sqlite,
+}
+
+/// `[whatsapp]`: the Graph API client's keys (`base_url`, `version`, `phone_number_id`,
+/// `access_token`) and the webhook's two secrets.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct WhatsAppConfig {
+    #[serde(flatten)]
+    pub graph: wa_bridge::Config,
+    /// The app secret that signs webhooks (`X-Hub-Signature-256`).
+    pub app_secret: SecretString,
+    /// The token Meta's subscription handshake must present.
+    pub verify_token: SecretString,
+}
+
+/// `[mail]` or one `[[mail_accounts]]`: IMAP to read, SMTP to send; either may be left out.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct MailAccountConfig {
+    /// How the account is named in the status and in `account` of a send (default: the IMAP
+    /// user, else the SMTP sender).
+    pub name: Option<String>,
+    /// `[mail.imap]`: host, port, security, user, password, ca_file.
+    pub imap: Option<mail_bridge::ImapConfig>,
+    /// Comma-separated folders, each optionally `:inbound` or `:outbound` (default
+    /// `INBOX,Sent`; a folder named like Sent is outbound).
+    pub folders: Option<String>,
+    /// `[mail.smtp]`: host, port, security, user, password, ca_file.
+    pub smtp: Option<mail_bridge::SmtpConfig>,
+    /// The sender of mail written in the CRM, e.g. `BellSystems <info@bellsystems.gr>`.
+    pub from: Option<String>,
+}
+
+/// An e-mail account, checked and ready to use.
+#[derive(Debug, Clone)]
+pub struct MailAccount {
+    pub name: String,
+    /// Reading: the IMAP account and the folders to follow.
+    pub imap: Option<(mail_bridge::ImapConfig, Vec<MailFolder>)>,
+    /// Sending: the SMTP server and the sender.
+    pub smtp: Option<(mail_bridge::SmtpConfig, String)>,
+}
+
+/// A followed folder and the direction of the mail in it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MailFolder {
+    pub name: String,
+    pub outbound: bool,
 }
 
 impl Default for Config {
@@ -171,28 +146,12 @@ impl Default for Config {
             log_format: LogFormat::Text,
             max_body_bytes: 1024 * 1024,
             workers: 0,
-            nextcloud_url: None,
-            nextcloud_user: None,
-            nextcloud_password: None,
-            nextcloud_base_path: String::new(),
-            nextcloud_timeout_secs: 30,
+            store: StoreConfig::default(),
+            nextcloud: None,
             max_upload_bytes: 1 << 30,
-            wa_graph_url: wa_bridge::graph::DEFAULT_BASE_URL.into(),
-            wa_api_version: wa_bridge::graph::DEFAULT_VERSION.into(),
-            wa_phone_number_id: None,
-            wa_access_token: None,
-            wa_app_secret: None,
-            wa_verify_token: None,
-            ami_host: None,
-            ami_port: 5038,
-            ami_user: None,
-            ami_secret: None,
-            ami_trunks: String::new(),
-            ami_extensions: "_XXX,_XXXX".into(),
-            ami_default_region: "GR".into(),
-            ami_originate_context: "from-internal".into(),
-            ami_originate_channel: "PJSIP/{extension}".into(),
-            mail: MailAccountSettings::default(),
+            whatsapp: None,
+            ami: None,
+            mail: None,
             mail_accounts: Vec::new(),
             mail_verify_secs: 3600,
             mail_idle_secs: 600,
@@ -201,30 +160,106 @@ impl Default for Config {
     }
 }
 
+/// How a variable's value is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Read {
+    /// Verbatim: a password of digits stays that password.
+    Text,
+    /// As a number (or boolean) when it looks like one.
+    Value,
+}
+
+/// Every `CRM_*` variable (without the prefix), the key it sets, and how its value is read.
+const ENV: [(&str, &str, Read); 47] = [
+    ("BIND", "bind", Read::Text),
+    ("DATA_DIR", "data_dir", Read::Text),
+    ("JWT_SECRET", "jwt_secret", Read::Text),
+    ("TOKEN_TTL_SECS", "token_ttl_secs", Read::Value),
+    ("LOG", "log", Read::Text),
+    ("LOG_FORMAT", "log_format", Read::Text),
+    ("MAX_BODY_BYTES", "max_body_bytes", Read::Value),
+    ("WORKERS", "workers", Read::Value),
+    ("STORE_KIND", "store.kind", Read::Text),
+    ("NEXTCLOUD_URL", "nextcloud.url", Read::Text),
+    ("NEXTCLOUD_USER", "nextcloud.user", Read::Text),
+    ("NEXTCLOUD_PASSWORD", "nextcloud.password", Read::Text),
+    ("NEXTCLOUD_BASE_PATH", "nextcloud.base_path", Read::Text),
+    (
+        "NEXTCLOUD_TIMEOUT_SECS",
+        "nextcloud.timeout_secs",
+        Read::Value,
+    ),
+    ("MAX_UPLOAD_BYTES", "max_upload_bytes", Read::Value),
+    ("WA_PHONE_NUMBER_ID", "whatsapp.phone_number_id", Read::Text),
+    ("WA_ACCESS_TOKEN", "whatsapp.access_token", Read::Text),
+    ("WA_APP_SECRET", "whatsapp.app_secret", Read::Text),
+    ("WA_VERIFY_TOKEN", "whatsapp.verify_token", Read::Text),
+    ("WA_GRAPH_URL", "whatsapp.base_url", Read::Text),
+    ("WA_API_VERSION", "whatsapp.version", Read::Text),
+    ("AMI_HOST", "ami.host", Read::Text),
+    ("AMI_PORT", "ami.port", Read::Value),
+    ("AMI_USER", "ami.username", Read::Text),
+    ("AMI_SECRET", "ami.secret", Read::Text),
+    ("AMI_TRUNKS", "ami.trunk_patterns", Read::Text),
+    ("AMI_EXTENSIONS", "ami.extension_patterns", Read::Text),
+    ("AMI_DEFAULT_REGION", "ami.default_region", Read::Text),
+    ("AMI_ORIGINATE_CONTEXT", "ami.originate_context", Read::Text),
+    ("AMI_ORIGINATE_CHANNEL", "ami.originate_channel", Read::Text),
+    ("IMAP_HOST", "mail.imap.host", Read::Text),
+    ("IMAP_PORT", "mail.imap.port", Read::Value),
+    ("IMAP_USER", "mail.imap.user", Read::Text),
+    ("IMAP_PASSWORD", "mail.imap.password", Read::Text),
+    ("IMAP_TLS", "mail.imap.security", Read::Text),
+    ("IMAP_FOLDERS", "mail.folders", Read::Text),
+    ("IMAP_CA_FILE", "mail.imap.ca_file", Read::Text),
+    ("SMTP_HOST", "mail.smtp.host", Read::Text),
+    ("SMTP_PORT", "mail.smtp.port", Read::Value),
+    ("SMTP_USER", "mail.smtp.user", Read::Text),
+    ("SMTP_PASSWORD", "mail.smtp.password", Read::Text),
+    ("SMTP_TLS", "mail.smtp.security", Read::Text),
+    ("SMTP_FROM", "mail.from", Read::Text),
+    ("SMTP_CA_FILE", "mail.smtp.ca_file", Read::Text),
+    ("MAIL_IDLE_SECS", "mail_idle_secs", Read::Value),
+    ("MAIL_VERIFY_SECS", "mail_verify_secs", Read::Value),
+    (
+        "MAIL_MAX_ATTACHMENT_BYTES",
+        "mail_max_attachment_bytes",
+        Read::Value,
+    ),
+];
+
 impl Config {
-    /// Loads defaults ← `file` (if given; it must exist) ← `CRM_*` environment variables.
+    /// Loads defaults ← `file` (if given; it must exist) ← `CRM_*` environment variables,
+    /// then [`Config::checked`].
     pub fn load(file: Option<&Path>) -> anyhow::Result<Self> {
-        let mut figment = Figment::from(Serialized::defaults(Config::default()));
+        let mut figment = Figment::new();
         if let Some(file) = file {
             if !file.is_file() {
                 bail!("configuration file {} does not exist", file.display());
             }
             figment = figment.merge(Toml::file_exact(file));
         }
-        figment = figment.merge(Env::prefixed("CRM_").ignore(&RAW_STRING_KEYS));
-        // figment reads `0123` or `true` in a variable as a number or a boolean; these keys
-        // are text whatever they look like (a password of digits stays that password)
-        for key in RAW_STRING_KEYS {
-            if let Ok(value) = std::env::var(format!("CRM_{}", key.to_ascii_uppercase())) {
+        for (var, key, read) in ENV {
+            if let Ok(text) = std::env::var(format!("CRM_{var}")) {
+                let value = match read {
+                    Read::Text => Value::from(text),
+                    Read::Value => text.parse().unwrap_or_else(|e| match e {}),
+                };
                 figment = figment.merge(Serialized::default(key, value));
             }
         }
-        let config: Config = figment.extract().context("invalid configuration")?;
-        config.validate()?;
-        Ok(config)
+        let config: Config = figment
+            .extract()
+            .map_err(|e| anyhow::anyhow!("invalid configuration: {}", describe(e)))?;
+        config.checked()
     }
 
-    fn validate(&self) -> anyhow::Result<()> {
+    /// The configuration as the server uses it: an integration none of whose required keys
+    /// is given (a blank value counts as not given) is turned off (`None`), values are
+    /// trimmed, and an integration given only in part, or any value out of range, is an error
+    /// naming the keys. [`Config::load`] ends with it; `AppState::open` runs it again for a
+    /// configuration built in code.
+    pub fn checked(mut self) -> anyhow::Result<Self> {
         if self.token_ttl_secs == 0 {
             bail!("token_ttl_secs must be above 0");
         }
@@ -232,144 +267,30 @@ impl Config {
             bail!("max_body_bytes must be at least 1024");
         }
         if let Some(secret) = &self.jwt_secret
-            && secret.expose().len() < 16
+            && secret.expose_secret().len() < 16
         {
             bail!("jwt_secret must be at least 16 characters long");
         }
         if self.max_upload_bytes == 0 {
             bail!("max_upload_bytes must be above 0");
         }
-        self.nextcloud()?;
-        self.whatsapp()?;
-        self.ami()?;
-        self.mail_accounts()?;
+        self.nextcloud = self.nextcloud.map(nextcloud).transpose()?.flatten();
+        self.whatsapp = self.whatsapp.map(whatsapp).transpose()?.flatten();
+        self.ami = self.ami.map(ami).transpose()?.flatten();
+        self.mail = self.mail.filter(MailAccountConfig::is_set);
+        self.email_accounts()?;
         if self.mail_verify_secs == 0 || self.mail_idle_secs == 0 {
             bail!("mail_verify_secs and mail_idle_secs must be above 0");
         }
-        Ok(())
+        Ok(self)
     }
 
-    /// The Nextcloud client configuration: `None` when Nextcloud is not configured at all
-    /// (url, user and password all unset or empty); an error naming what is missing when
-    /// only some of them are set.
-    pub fn nextcloud(&self) -> anyhow::Result<Option<nextcloud_dav::Config>> {
-        let url = given(self.nextcloud_url.as_deref());
-        let user = given(self.nextcloud_user.as_deref());
-        let password = self
-            .nextcloud_password
-            .as_ref()
-            .map(Secret::expose)
-            .filter(|p| !p.is_empty());
-        let (url, user, password) = match (url, user, password) {
-            (None, None, None) => return Ok(None),
-            (Some(url), Some(user), Some(password)) => (url, user, password),
-            (url, user, password) => bail!(
-                "Nextcloud is partly configured, missing: {}. Set the url, the user and the \
-                 (app) password together, or none of them",
-                missing(&[
-                    ("nextcloud_url", url.is_none()),
-                    ("nextcloud_user", user.is_none()),
-                    ("nextcloud_password", password.is_none()),
-                ])
-            ),
-        };
-        if self.nextcloud_timeout_secs == 0 {
-            bail!("nextcloud_timeout_secs must be above 0");
-        }
-        let mut config = nextcloud_dav::Config::new(url, user, password)
-            .with_base_path(self.nextcloud_base_path.trim());
-        config.timeout = std::time::Duration::from_secs(self.nextcloud_timeout_secs);
-        // a server that does not accept the connection within the timeout is down
-        config.connect_timeout = config.connect_timeout.min(config.timeout);
-        Ok(Some(config))
-    }
-
-    /// WhatsApp's settings: `None` when none is set; an error naming what is missing when
-    /// only some are.
-    pub fn whatsapp(&self) -> anyhow::Result<Option<WhatsAppSettings>> {
-        let secret = |s: &Option<Secret>| {
-            s.as_ref()
-                .filter(|s| !s.expose().trim().is_empty())
-                .cloned()
-        };
-        let parts = (
-            given(self.wa_phone_number_id.as_deref()).map(str::to_owned),
-            secret(&self.wa_access_token),
-            secret(&self.wa_app_secret),
-            secret(&self.wa_verify_token),
-        );
-        match parts {
-            (None, None, None, None) => Ok(None),
-            (Some(phone_number_id), Some(access_token), Some(app_secret), Some(verify_token)) => {
-                let mut graph = wa_bridge::Config::new(phone_number_id, access_token.expose());
-                graph.base_url = self.wa_graph_url.trim().to_owned();
-                graph.version = self.wa_api_version.trim().to_owned();
-                Ok(Some(WhatsAppSettings {
-                    graph,
-                    app_secret,
-                    verify_token,
-                }))
-            }
-            (a, b, c, d) => bail!(
-                "WhatsApp is partly configured, missing: {}",
-                missing(&[
-                    ("wa_phone_number_id", a.is_none()),
-                    ("wa_access_token", b.is_none()),
-                    ("wa_app_secret", c.is_none()),
-                    ("wa_verify_token", d.is_none()),
-                ])
-            ),
-        }
-    }
-
-    /// The AMI client's settings: `None` when no AMI key is set; an error naming what is
-    /// missing or wrong otherwise.
-    pub fn ami(&self) -> anyhow::Result<Option<ami_bridge::Config>> {
-        let host = given(self.ami_host.as_deref());
-        let user = given(self.ami_user.as_deref());
-        let secret = self.ami_secret.as_ref().filter(|s| !s.expose().is_empty());
-        let (host, user, secret) = match (host, user, secret) {
-            (None, None, None) => return Ok(None),
-            (Some(h), Some(u), Some(s)) => (h, u, s),
-            (h, u, s) => bail!(
-                "the PBX (AMI) is partly configured, missing: {}",
-                missing(&[
-                    ("ami_host", h.is_none()),
-                    ("ami_user", u.is_none()),
-                    ("ami_secret", s.is_none()),
-                ])
-            ),
-        };
-        let list = |s: &str| -> Vec<String> {
-            s.split(',')
-                .map(str::trim)
-                .filter(|p| !p.is_empty())
-                .map(str::to_owned)
-                .collect()
-        };
-        let mut config = ami_bridge::Config::new(
-            host,
-            self.ami_port,
-            user,
-            ami_bridge::Secret::new(secret.expose()),
-        )
-        .with_trunks(list(&self.ami_trunks));
-        config.extension_patterns = list(&self.ami_extensions);
-        config.default_region = self.ami_default_region.trim().to_owned();
-        config.originate_context = self.ami_originate_context.trim().to_owned();
-        config.originate_channel = self.ami_originate_channel.trim().to_owned();
-        config
-            .validate()
-            .map_err(|e| anyhow::anyhow!("invalid AMI settings: {e}"))?;
-        Ok(Some(config))
-    }
-
-    /// Every configured e-mail account (the flat keys' first, then `mail_accounts`), with
-    /// an error naming what is missing or wrong in any of them.
-    pub fn mail_accounts(&self) -> anyhow::Result<Vec<MailAccount>> {
-        let flat = std::iter::once(&self.mail).filter(|m| m.is_set());
+    /// Every configured e-mail account (`[mail]` first, then `[[mail_accounts]]`), with an
+    /// error naming what is missing or wrong in any of them.
+    pub fn email_accounts(&self) -> anyhow::Result<Vec<MailAccount>> {
+        let first = self.mail.iter().filter(|m| m.is_set());
         let mut accounts = Vec::new();
-        for settings in flat.chain(&self.mail_accounts) {
+        for settings in first.chain(&self.mail_accounts) {
             let account = settings.resolve()?;
             if accounts
                 .iter()
@@ -390,42 +311,105 @@ impl Config {
     }
 }
 
-/// WhatsApp's settings, all given.
-#[derive(Debug, Clone)]
-pub struct WhatsAppSettings {
-    pub graph: wa_bridge::Config,
-    pub app_secret: Secret,
-    pub verify_token: Secret,
+/// `[nextcloud]`: `None` when the url, the user and the password are all unset or blank.
+fn nextcloud(mut c: nextcloud_dav::Config) -> anyhow::Result<Option<nextcloud_dav::Config>> {
+    c.url = c.url.trim().to_owned();
+    c.user = c.user.trim().to_owned();
+    let (url, user, password) = (
+        !c.url.is_empty(),
+        !c.user.is_empty(),
+        !c.password.expose_secret().is_empty(),
+    );
+    if !(url || user || password) {
+        return Ok(None);
+    }
+    if !(url && user && password) {
+        bail!(
+            "Nextcloud is partly configured, missing: {}. Set the url, the user and the \
+             (app) password together, or none of them",
+            missing(&[
+                ("nextcloud_url", !url),
+                ("nextcloud_user", !user),
+                ("nextcloud_password", !password),
+            ])
+        );
+    }
+    if c.timeout.is_zero() {
+        bail!("nextcloud_timeout_secs must be above 0");
+    }
+    c.base_path = c.base_path.trim().to_owned();
+    // a server that does not accept the connection within the timeout is down
+    c.connect_timeout = c.connect_timeout.min(c.timeout);
+    Ok(Some(c))
 }
 
-/// An e-mail account, checked and ready to use.
-#[derive(Debug, Clone)]
-pub struct MailAccount {
-    pub name: String,
-    /// Reading: the IMAP account and the folders to follow.
-    pub imap: Option<(mail_bridge::ImapConfig, Vec<MailFolder>)>,
-    /// Sending: the SMTP server and the sender.
-    pub smtp: Option<(mail_bridge::SmtpConfig, String)>,
+/// `[whatsapp]`: `None` when the number id and the three secrets are all unset or blank.
+fn whatsapp(mut c: WhatsAppConfig) -> anyhow::Result<Option<WhatsAppConfig>> {
+    c.graph.phone_number_id = c.graph.phone_number_id.trim().to_owned();
+    let given = |s: &SecretString| !s.expose_secret().trim().is_empty();
+    let unset = [
+        ("wa_phone_number_id", c.graph.phone_number_id.is_empty()),
+        ("wa_access_token", !given(&c.graph.access_token)),
+        ("wa_app_secret", !given(&c.app_secret)),
+        ("wa_verify_token", !given(&c.verify_token)),
+    ];
+    if unset.iter().all(|(_, unset)| *unset) {
+        return Ok(None);
+    }
+    if unset.iter().any(|(_, unset)| *unset) {
+        bail!(
+            "WhatsApp is partly configured, missing: {}",
+            missing(&unset)
+        );
+    }
+    c.graph.base_url = c.graph.base_url.trim().to_owned();
+    c.graph.version = c.graph.version.trim().to_owned();
+    Ok(Some(c))
 }
 
-/// A followed folder and the direction of the mail in it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MailFolder {
-    pub name: String,
-    pub outbound: bool,
+/// `[ami]`: `None` when the host, the user and the secret are all unset or blank.
+fn ami(mut c: ami_bridge::Config) -> anyhow::Result<Option<ami_bridge::Config>> {
+    c.host = c.host.trim().to_owned();
+    c.username = c.username.trim().to_owned();
+    let (host, user, secret) = (
+        !c.host.is_empty(),
+        !c.username.is_empty(),
+        !c.secret.expose_secret().is_empty(),
+    );
+    if !(host || user || secret) {
+        return Ok(None);
+    }
+    if !(host && user && secret) {
+        bail!(
+            "the PBX (AMI) is partly configured, missing: {}",
+            missing(&[
+                ("ami_host", !host),
+                ("ami_user", !user),
+                ("ami_secret", !secret),
+            ])
+        );
+    }
+    c.default_region = c.default_region.trim().to_owned();
+    c.originate_context = c.originate_context.trim().to_owned();
+    c.originate_channel = c.originate_channel.trim().to_owned();
+    c.validate()
+        .map_err(|e| anyhow::anyhow!("invalid AMI settings: {e}"))?;
+    Ok(Some(c))
 }
 
-impl MailAccountSettings {
+impl MailAccountConfig {
+    /// Whether any key that turns reading or sending on is given.
     fn is_set(&self) -> bool {
-        [
-            &self.imap_host,
-            &self.imap_user,
-            &self.smtp_host,
-            &self.smtp_from,
-        ]
-        .into_iter()
-        .any(|v| given(v.as_deref()).is_some())
-            || self.imap_password.is_some()
+        let imap = self.imap.as_ref().is_some_and(|c| {
+            given(Some(&c.host)).is_some()
+                || given(Some(&c.user)).is_some()
+                || !c.password.expose_secret().is_empty()
+        });
+        let smtp = self
+            .smtp
+            .as_ref()
+            .is_some_and(|c| given(Some(&c.host)).is_some());
+        imap || smtp || given(self.from.as_deref()).is_some()
     }
 
     fn resolve(&self) -> anyhow::Result<MailAccount> {
@@ -440,73 +424,55 @@ impl MailAccountSettings {
     }
 
     fn imap(&self) -> anyhow::Result<Option<(mail_bridge::ImapConfig, Vec<MailFolder>)>> {
-        let host = given(self.imap_host.as_deref());
-        let user = given(self.imap_user.as_deref());
-        let password = self
-            .imap_password
-            .as_ref()
-            .filter(|p| !p.expose().is_empty());
-        let (host, user, password) = match (host, user, password) {
-            (None, None, None) => return Ok(None),
-            (Some(h), Some(u), Some(p)) => (h, u, p),
-            (h, u, p) => bail!(
+        let Some(config) = &self.imap else {
+            return Ok(None);
+        };
+        let (host, user, password) = (
+            given(Some(&config.host)).is_some(),
+            given(Some(&config.user)).is_some(),
+            !config.password.expose_secret().is_empty(),
+        );
+        if !(host || user || password) {
+            return Ok(None);
+        }
+        if !(host && user && password) {
+            bail!(
                 "IMAP is partly configured, missing: {}",
                 missing(&[
-                    ("imap_host", h.is_none()),
-                    ("imap_user", u.is_none()),
-                    ("imap_password", p.is_none())
+                    ("imap_host", !host),
+                    ("imap_user", !user),
+                    ("imap_password", !password)
                 ])
-            ),
-        };
-        let security = security("imap_tls", self.imap_tls.as_deref(), "tls")?;
-        let port = self.imap_port.unwrap_or(match security {
-            mail_bridge::Security::Tls => 993,
-            _ => 143,
-        });
-        let mut config = mail_bridge::ImapConfig::new(
-            host,
-            port,
-            security,
-            user,
-            mail_bridge::Password::new(password.expose()),
-        );
-        config.ca_pem = read_ca("imap_ca_file", self.imap_ca_file.as_deref())?;
-        let folders = parse_folders(self.imap_folders.as_deref().unwrap_or("INBOX,Sent"))?;
+            );
+        }
+        let mut config = config.clone();
+        config.host = config.host.trim().to_owned();
+        config.user = config.user.trim().to_owned();
+        let folders = parse_folders(self.folders.as_deref().unwrap_or("INBOX,Sent"))?;
         Ok(Some((config, folders)))
     }
 
     fn smtp(&self) -> anyhow::Result<Option<(mail_bridge::SmtpConfig, String)>> {
-        let host = given(self.smtp_host.as_deref());
-        let from = given(self.smtp_from.as_deref());
-        let (host, from) = match (host, from) {
-            (None, None) => return Ok(None),
-            (Some(h), Some(f)) => (h, f),
-            (h, f) => bail!(
+        let host = self.smtp.as_ref().and_then(|c| given(Some(&c.host)));
+        let from = given(self.from.as_deref());
+        let (config, from) = match (&self.smtp, host, from) {
+            (_, None, None) => return Ok(None),
+            (Some(config), Some(_), Some(from)) => (config, from),
+            (_, h, f) => bail!(
                 "SMTP is partly configured, missing: {}",
                 missing(&[("smtp_host", h.is_none()), ("smtp_from", f.is_none())])
             ),
         };
-        let security = security("smtp_tls", self.smtp_tls.as_deref(), "starttls")?;
-        let port = self.smtp_port.unwrap_or(match security {
-            mail_bridge::Security::Tls => 465,
-            mail_bridge::Security::StartTls => 587,
-            mail_bridge::Security::Plain => 25,
-        });
-        let mut config = mail_bridge::SmtpConfig::new(host, port, security);
-        let user = given(self.smtp_user.as_deref());
-        let password = self
-            .smtp_password
-            .as_ref()
-            .filter(|p| !p.expose().is_empty());
-        match (user, password) {
-            (None, None) => {}
-            (Some(u), Some(p)) => {
-                config.user = Some(u.to_owned());
-                config.password = Some(mail_bridge::Password::new(p.expose()));
-            }
-            _ => bail!("smtp_user and smtp_password must be set together"),
+        let mut config = config.clone();
+        config.host = config.host.trim().to_owned();
+        config.user = config
+            .user
+            .map(|u| u.trim().to_owned())
+            .filter(|u| !u.is_empty());
+        config.password = config.password.filter(|p| !p.expose_secret().is_empty());
+        if config.user.is_some() != config.password.is_some() {
+            bail!("smtp_user and smtp_password must be set together");
         }
-        config.ca_pem = read_ca("smtp_ca_file", self.smtp_ca_file.as_deref())?;
         Ok(Some((config, from.to_owned())))
     }
 }
@@ -517,22 +483,6 @@ fn missing(keys: &[(&str, bool)]) -> String {
         .filter_map(|(k, m)| m.then_some(*k))
         .collect::<Vec<_>>()
         .join(", ")
-}
-
-fn security(
-    key: &str,
-    value: Option<&str>,
-    default: &str,
-) -> anyhow::Result<mail_bridge::Security> {
-    let value = given(value).unwrap_or(default);
-    value
-        .parse()
-        .map_err(|_| anyhow::anyhow!("{key} must be tls, starttls or plain, not {value:?}"))
-}
-
-fn read_ca(key: &str, path: Option<&Path>) -> anyhow::Result<Option<Vec<u8>>> {
-    path.map(|p| std::fs::read(p).with_context(|| format!("{key}: cannot read {}", p.display())))
-        .transpose()
 }
 
 /// `INBOX, Sent` or `INBOX:inbound, Gesendet:outbound`.
@@ -571,33 +521,32 @@ fn looks_like_sent(name: &str) -> bool {
     )
 }
 
-/// Keys whose `CRM_*` variables are taken verbatim as strings.
-const RAW_STRING_KEYS: [&str; 24] = [
-    "jwt_secret",
-    "nextcloud_url",
-    "nextcloud_user",
-    "nextcloud_password",
-    "nextcloud_base_path",
-    "wa_graph_url",
-    "wa_api_version",
-    "wa_phone_number_id",
-    "wa_access_token",
-    "wa_app_secret",
-    "wa_verify_token",
-    "ami_host",
-    "ami_user",
-    "ami_secret",
-    "ami_trunks",
-    "ami_extensions",
-    "smtp_from",
-    "imap_host",
-    "imap_user",
-    "imap_password",
-    "imap_folders",
-    "smtp_host",
-    "smtp_user",
-    "smtp_password",
-];
+/// figment's errors, each naming its key the way the partial-configuration errors do: a key
+/// a variable sets by that variable's name without `CRM_` in lower case (`imap_tls`), any
+/// other by its path (`mail_accounts.1.imap.port`).
+fn describe(errors: figment::Error) -> String {
+    errors
+        .into_iter()
+        .map(|e| {
+            if e.path.is_empty() {
+                return e.to_string();
+            }
+            let path = e.path.join(".");
+            let key = ENV
+                .iter()
+                .find(|(_, key, _)| *key == path)
+                .map_or(path, |(var, ..)| var.to_ascii_lowercase());
+            match &e.kind {
+                // our own messages are written to follow the key: "must be …"
+                figment::error::Kind::Message(m) if m.starts_with("must ") => {
+                    format!("{key} {m}")
+                }
+                kind => format!("{key}: {kind}"),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
 
 /// A value that is set and not blank.
 fn given(v: Option<&str>) -> Option<&str> {
@@ -612,12 +561,12 @@ mod tests {
     #[test]
     fn secrets_never_print() {
         let c = Config {
-            jwt_secret: Some(Secret::new("super-secret-value-123")),
+            jwt_secret: Some("super-secret-value-123".into()),
             ..Config::default()
         };
         let printed = format!("{c:?}");
         assert!(!printed.contains("super-secret"), "{printed}");
-        assert!(printed.contains("***"));
+        assert!(printed.contains("[REDACTED]"));
     }
 
     #[test]
@@ -629,6 +578,7 @@ mod tests {
             assert_eq!(c.bind.port(), 9000);
             assert_eq!(c.log, "warn");
             assert_eq!(c.data_dir, PathBuf::from("./data"));
+            assert_eq!(c.store.kind, StoreKind::Sqlite);
             Ok(())
         });
     }
@@ -650,9 +600,12 @@ mod tests {
     fn nextcloud_from_the_environment() {
         figment::Jail::expect_with(|jail| {
             let c = Config::load(None).map_err(|e| e.to_string())?;
-            assert!(c.nextcloud().map_err(|e| e.to_string())?.is_none());
+            assert!(c.nextcloud.is_none());
             assert_eq!(c.max_upload_bytes, 1 << 30);
-            assert_eq!(c.nextcloud_timeout_secs, 30);
+            assert_eq!(
+                nextcloud_dav::Config::default().timeout,
+                std::time::Duration::from_secs(30)
+            );
 
             jail.set_env("CRM_NEXTCLOUD_URL", "https://cloud.example.com");
             jail.set_env("CRM_NEXTCLOUD_USER", "bellsystems");
@@ -664,15 +617,16 @@ mod tests {
             assert_eq!(c.max_upload_bytes, 1_048_576);
             let printed = format!("{c:?}");
             assert!(!printed.contains("Abcde-Fghij"), "{printed}");
-            let nc = c
-                .nextcloud()
-                .map_err(|e| e.to_string())?
-                .ok_or("not configured")?;
+            let nc = c.nextcloud.ok_or("not configured")?;
             assert_eq!(nc.url, "https://cloud.example.com");
             assert_eq!(nc.user, "bellsystems");
             assert_eq!(nc.password.expose_secret(), "Abcde-Fghij-Klmno-Pqrst-Uvwxy");
             assert_eq!(nc.base_path, "CRM/Πελάτες");
             assert_eq!(nc.timeout, std::time::Duration::from_secs(7));
+            // what configuration does not set keeps the client's defaults
+            let defaults = nextcloud_dav::Config::default();
+            assert_eq!(nc.connect_timeout, defaults.connect_timeout);
+            assert_eq!(nc.retries, defaults.retries);
             Ok(())
         });
     }
@@ -709,25 +663,52 @@ mod tests {
         figment::Jail::expect_with(|jail| {
             jail.create_file(
                 "crm.toml",
-                "nextcloud_url = \"http://127.0.0.1:8081\"\nnextcloud_user = \"alice\"\n\
-                 nextcloud_password = \"from-file\"\nmax_upload_bytes = 2048\n",
+                "max_upload_bytes = 2048\n[nextcloud]\nurl = \"http://127.0.0.1:8081\"\n\
+                 user = \"alice\"\npassword = \"from-file\"\n",
             )?;
             let c = Config::load(Some(Path::new("crm.toml"))).map_err(|e| e.to_string())?;
-            let nc = c
-                .nextcloud()
-                .map_err(|e| e.to_string())?
-                .ok_or("not configured")?;
+            let nc = c.nextcloud.ok_or("not configured")?;
             assert_eq!(nc.password.expose_secret(), "from-file");
             assert_eq!(nc.base_path, "");
             assert_eq!(c.max_upload_bytes, 2048);
             // the environment wins, and a password of digits stays a password
             jail.set_env("CRM_NEXTCLOUD_PASSWORD", "0123456789");
             let c = Config::load(Some(Path::new("crm.toml"))).map_err(|e| e.to_string())?;
-            let nc = c
-                .nextcloud()
-                .map_err(|e| e.to_string())?
-                .ok_or("not configured")?;
+            let nc = c.nextcloud.ok_or("not configured")?;
             assert_eq!(nc.password.expose_secret(), "0123456789");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn whatsapp_and_ami_from_the_environment() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("CRM_WA_PHONE_NUMBER_ID", "106540352242922");
+            jail.set_env("CRM_WA_ACCESS_TOKEN", "EAAG-token");
+            jail.set_env("CRM_WA_APP_SECRET", "app-secret");
+            let e = Config::load(None).err().ok_or("accepted")?.to_string();
+            assert!(e.contains("missing: wa_verify_token"), "{e}");
+            jail.set_env("CRM_WA_VERIFY_TOKEN", "verify");
+            jail.set_env("CRM_WA_GRAPH_URL", "http://127.0.0.1:9");
+            jail.set_env("CRM_AMI_HOST", "pbx.local");
+            jail.set_env("CRM_AMI_USER", "crm");
+            jail.set_env("CRM_AMI_SECRET", "1234");
+            jail.set_env("CRM_AMI_TRUNKS", "PJSIP/trunk-, SIP/provider");
+            let c = Config::load(None).map_err(|e| e.to_string())?;
+            let printed = format!("{c:?}");
+            assert!(!printed.contains("EAAG-token"), "{printed}");
+            assert!(!printed.contains("app-secret"), "{printed}");
+            let wa = c.whatsapp.ok_or("no whatsapp")?;
+            assert_eq!(wa.graph.phone_number_id, "106540352242922");
+            assert_eq!(wa.graph.access_token.expose_secret(), "EAAG-token");
+            assert_eq!(wa.graph.base_url, "http://127.0.0.1:9");
+            assert_eq!(wa.graph.version, wa_bridge::graph::DEFAULT_VERSION);
+            assert_eq!(wa.verify_token.expose_secret(), "verify");
+            let ami = c.ami.ok_or("no ami")?;
+            assert_eq!((ami.host.as_str(), ami.port), ("pbx.local", 5038));
+            assert_eq!(ami.secret.expose_secret(), "1234", "digits stay text");
+            assert_eq!(ami.trunk_patterns, ["PJSIP/trunk-", "SIP/provider"]);
+            assert_eq!(ami.extension_patterns, ["_XXX", "_XXXX"]);
             Ok(())
         });
     }
@@ -736,7 +717,7 @@ mod tests {
     fn mail_accounts_from_the_environment_and_the_file() {
         figment::Jail::expect_with(|jail| {
             let c = Config::load(None).map_err(|e| e.to_string())?;
-            assert!(c.mail_accounts().map_err(|e| e.to_string())?.is_empty());
+            assert!(c.email_accounts().map_err(|e| e.to_string())?.is_empty());
 
             jail.set_env("CRM_IMAP_HOST", "mail.example.com");
             jail.set_env("CRM_IMAP_USER", "info@bellsystems.gr");
@@ -748,17 +729,18 @@ mod tests {
                 r#"
                 [[mail_accounts]]
                 name = "service"
-                imap_host = "127.0.0.1"
-                imap_tls = "plain"
-                imap_user = "service"
-                imap_password = "x"
-                imap_folders = "INBOX, Απεσταλμένα, Archive:outbound, Sent:inbound"
+                folders = "INBOX, Απεσταλμένα, Archive:outbound, Sent:inbound"
+                [mail_accounts.imap]
+                host = "127.0.0.1"
+                security = "plain"
+                user = "service"
+                password = "x"
                 "#,
             )?;
             let c = Config::load(Some(Path::new("crm.toml"))).map_err(|e| e.to_string())?;
             let printed = format!("{c:?}");
             assert!(!printed.contains("007"), "{printed}");
-            let accounts = c.mail_accounts().map_err(|e| e.to_string())?;
+            let accounts = c.email_accounts().map_err(|e| e.to_string())?;
             assert_eq!(accounts.len(), 2);
             let (imap, folders) = accounts[0].imap.as_ref().ok_or("no imap")?;
             assert_eq!(accounts[0].name, "info@bellsystems.gr");
@@ -766,7 +748,7 @@ mod tests {
                 (imap.port, imap.security),
                 (993, mail_bridge::Security::Tls)
             );
-            assert_eq!(imap.password.expose(), "007", "digits stay text");
+            assert_eq!(imap.password.expose_secret(), "007", "digits stay text");
             let names: Vec<(&str, bool)> = folders
                 .iter()
                 .map(|f| (f.name.as_str(), f.outbound))
@@ -811,11 +793,19 @@ mod tests {
             jail.set_env("CRM_IMAP_TLS", "plain");
             let c = Config::load(None).map_err(|e| e.to_string())?;
             // plain to a remote host is refused when connecting, by mail-bridge
-            assert_eq!(c.mail_accounts().map_err(|e| e.to_string())?.len(), 1);
+            assert_eq!(c.email_accounts().map_err(|e| e.to_string())?.len(), 1);
             jail.set_env("CRM_SMTP_HOST", "mail.example.com");
             let e = Config::load(None).err().ok_or("accepted 3")?.to_string();
             assert!(e.contains("smtp_from"), "{e}");
             Ok(())
         });
+    }
+
+    #[test]
+    fn every_variable_sets_a_key_of_its_own() {
+        let mut keys: Vec<&str> = ENV.iter().map(|(_, key, _)| *key).collect();
+        keys.sort_unstable();
+        keys.dedup();
+        assert_eq!(keys.len(), ENV.len());
     }
 }

@@ -11,6 +11,9 @@ use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 use serde_json::{Value, json};
 
+use crate::channels::error::{ChannelError, Integration};
+use crate::tokens::TokenError;
+
 #[derive(Debug)]
 pub struct ApiError {
     status: StatusCode,
@@ -166,31 +169,25 @@ impl From<crm_core::DbError> for ApiError {
     }
 }
 
-/// The domain crates share one error vocabulary; each variant has one status.
-macro_rules! domain_error {
-    ($($krate:ident),+) => {$(
-        impl From<$krate::Error> for ApiError {
-            fn from(e: $krate::Error) -> Self {
-                use $krate::Error as E;
-                match e {
-                    E::NotFound { .. } => ApiError::not_found(e.to_string()),
-                    E::Conflict { message } => ApiError::conflict("conflict", message),
-                    E::InUse { message } => ApiError::conflict("in_use", message),
-                    E::Invalid { field, reason } => ApiError::invalid_field(field, reason),
-                    E::Stale { current_version } => ApiError::stale(current_version),
-                    E::Db(e) => ApiError::internal(e),
-                }
-            }
+/// The domain crates share one error ([`crm_core::Error`]); each variant has one status.
+impl From<crm_core::Error> for ApiError {
+    fn from(e: crm_core::Error) -> Self {
+        use crm_core::Error as E;
+        match e {
+            E::NotFound { .. } => ApiError::not_found(e.to_string()),
+            E::Conflict { message } => ApiError::conflict("conflict", message),
+            E::InUse { message } => ApiError::conflict("in_use", message),
+            E::Invalid { field, reason } => ApiError::invalid_field(field, reason),
+            E::Stale { current_version } => ApiError::stale(current_version),
+            E::Db(e) => ApiError::internal(e),
         }
-    )+};
+    }
 }
-
-domain_error!(crm_products, crm_customers, crm_orders);
 
 /// A customer named in a request body (not in the path) that does not exist: 422 on `field`.
 pub fn referenced_customer(e: crm_customers::Error) -> ApiError {
     match e {
-        crm_customers::Error::NotFound { id } => {
+        crm_customers::Error::NotFound { id, .. } => {
             ApiError::invalid_field("customer_id", format!("no customer has the id {id}"))
         }
         e => e.into(),
@@ -200,24 +197,10 @@ pub fn referenced_customer(e: crm_customers::Error) -> ApiError {
 /// An order named in a request body that does not exist: 422 on `order_id`.
 pub fn referenced_order(e: crm_orders::Error) -> ApiError {
     match e {
-        crm_orders::Error::NotFound { id } => {
+        crm_orders::Error::NotFound { id, .. } => {
             ApiError::invalid_field("order_id", format!("no order has the id {id}"))
         }
         e => e.into(),
-    }
-}
-
-// comms records are never "in use", so its error has no such variant
-impl From<crm_comms::Error> for ApiError {
-    fn from(e: crm_comms::Error) -> Self {
-        use crm_comms::Error as E;
-        match e {
-            E::NotFound { .. } => ApiError::not_found(e.to_string()),
-            E::Conflict { message } => ApiError::conflict("conflict", message),
-            E::Invalid { field, reason } => ApiError::invalid_field(field, reason),
-            E::Stale { current_version } => ApiError::stale(current_version),
-            E::Db(e) => ApiError::internal(e),
-        }
     }
 }
 
@@ -228,16 +211,6 @@ impl ApiError {
             "nextcloud_not_configured",
             "Nextcloud is not configured on this server (nextcloud_url, nextcloud_user, nextcloud_password)",
         )
-    }
-
-    /// A Nextcloud path refused before any request left, as a 422 on `field`.
-    pub fn nextcloud_path(field: &str, e: nextcloud_dav::Error) -> Self {
-        match e {
-            nextcloud_dav::Error::InvalidPath { reason, .. } => {
-                ApiError::invalid_field(field, reason.to_string())
-            }
-            e => e.into(),
-        }
     }
 
     /// Keeps what went wrong for the log (5xx bodies stay generic).
@@ -302,6 +275,147 @@ impl From<nextcloud_dav::Error> for ApiError {
             E::Io(_) => ApiError::internal(e),
             ref e => unavailable(e),
         }
+    }
+}
+
+/// A token refused is a 401 saying why; a token that cannot be signed is our fault.
+impl From<TokenError> for ApiError {
+    fn from(e: TokenError) -> Self {
+        match e {
+            TokenError::Sign(detail) => ApiError::internal(detail),
+            e => ApiError::unauthorized(e.to_string()),
+        }
+    }
+}
+
+/// What a channel could not do, mapped once: configuration gaps are 503 with a code naming
+/// the integration, refusals by the other side 502, what the caller gave 4xx.
+impl From<ChannelError> for ApiError {
+    fn from(e: ChannelError) -> Self {
+        use ChannelError as C;
+        match e {
+            C::NotConfigured(integration) => match integration {
+                Integration::Nextcloud => ApiError::nextcloud_not_configured(),
+                Integration::WhatsApp => ApiError::unavailable(
+                    "whatsapp_not_configured",
+                    "WhatsApp is not configured (CRM_WA_PHONE_NUMBER_ID, CRM_WA_ACCESS_TOKEN, CRM_WA_APP_SECRET, CRM_WA_VERIFY_TOKEN)",
+                ),
+                Integration::Mail => ApiError::unavailable(
+                    "email_not_configured",
+                    "e-mail is not configured (CRM_IMAP_HOST, CRM_IMAP_USER, CRM_IMAP_PASSWORD; CRM_SMTP_HOST, CRM_SMTP_FROM)",
+                ),
+                Integration::Pbx => ApiError::unavailable(
+                    "pbx_not_configured",
+                    "the PBX is not configured (CRM_AMI_HOST, CRM_AMI_USER, CRM_AMI_SECRET)",
+                ),
+            },
+            C::Incomplete { integration, what } => {
+                ApiError::unavailable(not_configured_code(integration), what)
+            }
+            C::Disconnected(integration) => ApiError::unavailable(
+                unavailable_code(integration),
+                format!("not connected to {integration} right now; retrying"),
+            ),
+            C::Invalid { field, reason } => ApiError::invalid_field(field, reason),
+            C::NotFound(message) => ApiError::not_found(message),
+            C::TooLarge { limit } => ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                format!("the file is larger than the {limit} bytes this server accepts"),
+            )
+            .with_details(json!({ "limit_bytes": limit })),
+            C::RangeNotSatisfiable { size } => {
+                let e = ApiError::new(
+                    StatusCode::RANGE_NOT_SATISFIABLE,
+                    "range_not_satisfiable",
+                    "the range asked for starts past the end of the file",
+                );
+                match size {
+                    Some(size) => e.with_details(json!({ "size": size })),
+                    None => e,
+                }
+            }
+            C::UploadBroken(e) => ApiError::bad_request(
+                "malformed_body",
+                format!("cannot read the multipart/form-data body: {e}"),
+            ),
+            C::PbxRefused { response, message } => ApiError::new(
+                StatusCode::BAD_GATEWAY,
+                "pbx_refused",
+                message.unwrap_or_else(|| "the PBX refused the call".into()),
+            )
+            .with_details(json!({ "response": response })),
+            C::Domain(e) => e.into(),
+            C::Nextcloud(e) => e.into(),
+            C::WhatsApp(e) => whatsapp_error(e),
+            C::Mail(e) => mail_error(e),
+            C::Pbx(ami_bridge::Error::InvalidField { key, reason }) => {
+                let field = if key.to_lowercase().contains("exten") {
+                    "extension"
+                } else {
+                    "number"
+                };
+                ApiError::invalid_field(field, reason)
+            }
+            C::Pbx(e) => ApiError::unavailable("pbx_unavailable", e.to_string()),
+            C::Internal(detail) => ApiError::internal(detail),
+        }
+    }
+}
+
+fn not_configured_code(integration: Integration) -> &'static str {
+    match integration {
+        Integration::Nextcloud => "nextcloud_not_configured",
+        Integration::WhatsApp => "whatsapp_not_configured",
+        Integration::Mail => "email_not_configured",
+        Integration::Pbx => "pbx_not_configured",
+    }
+}
+
+fn unavailable_code(integration: Integration) -> &'static str {
+    match integration {
+        Integration::Nextcloud => "nextcloud_unavailable",
+        Integration::WhatsApp => "whatsapp_unavailable",
+        Integration::Mail => "smtp_unavailable",
+        Integration::Pbx => "pbx_unavailable",
+    }
+}
+
+/// What the Graph API answered a send or an upload.
+fn whatsapp_error(e: wa_bridge::Error) -> ApiError {
+    match e {
+        wa_bridge::Error::Invalid { field, reason } => ApiError::invalid_field(field, reason),
+        wa_bridge::Error::Graph { status, error } => ApiError::new(
+            StatusCode::BAD_GATEWAY,
+            "whatsapp_refused",
+            format!("WhatsApp refused the message: {}", error.message),
+        )
+        .with_details(json!({ "status": status, "error": error })),
+        e @ (wa_bridge::Error::Unreachable(_) | wa_bridge::Error::Protocol { .. }) => {
+            ApiError::unavailable("whatsapp_unavailable", e.to_string())
+        }
+        e => ApiError::internal(e),
+    }
+}
+
+/// What the SMTP server answered a send.
+fn mail_error(e: mail_bridge::Error) -> ApiError {
+    match e {
+        mail_bridge::Error::Invalid { field, reason } => ApiError::invalid_field(field, reason),
+        mail_bridge::Error::SmtpRejected {
+            code,
+            message,
+            transient,
+        } => ApiError::new(
+            StatusCode::BAD_GATEWAY,
+            "smtp_rejected",
+            format!("the mail server refused the mail: {code} {message}"),
+        )
+        .with_details(json!({ "code": code, "reply": message, "transient": transient })),
+        e => ApiError::unavailable(
+            "smtp_unavailable",
+            format!("the mail server cannot be reached: {e}"),
+        ),
     }
 }
 
@@ -378,6 +492,7 @@ mod tests {
         let cases = [
             (
                 E::NotFound {
+                    what: "customer",
                     id: uuid::Uuid::nil(),
                 },
                 404,
@@ -413,7 +528,7 @@ mod tests {
     async fn nextcloud_errors_map_to_their_statuses() {
         use nextcloud_dav::{DavPath, Error as E};
         let p = || DavPath::parse("05_Customers/a.pdf").unwrap();
-        let invalid = DavPath::parse("../etc").unwrap_err();
+        let invalid = E::from(DavPath::parse("../etc").unwrap_err());
         let cases = [
             (E::NotFound { path: p() }, 404, "not_found"),
             (E::Conflict { path: p() }, 409, "nextcloud_conflict"),
@@ -448,13 +563,13 @@ mod tests {
             );
             assert!(!body.to_string().contains("garbage"), "{body}");
         }
-        let (_, body) = body_of(ApiError::from(DavPath::parse("a/../b").unwrap_err())).await;
-        assert_eq!(body["error"]["details"]["field"], "path");
-        let (_, body) = body_of(ApiError::nextcloud_path(
-            "nextcloud_path",
-            DavPath::parse("a\\b").unwrap_err(),
-        ))
+        let (_, body) = body_of(ApiError::from(E::from(
+            DavPath::parse("a/../b").unwrap_err(),
+        )))
         .await;
+        assert_eq!(body["error"]["details"]["field"], "path");
+        let refused = crate::channels::files::parse_path("nextcloud_path", "a\\b").unwrap_err();
+        let (_, body) = body_of(ApiError::from(refused)).await;
         assert_eq!(body["error"]["details"]["field"], "nextcloud_path");
         let (status, body) = body_of(ApiError::nextcloud_not_configured()).await;
         assert_eq!(status, 503);

@@ -4,19 +4,22 @@
 //! the listener and returns a server ready to run, which is what the integration tests drive.
 
 pub mod auth;
-pub mod calls;
+pub mod channels;
 pub mod cli;
 pub mod config;
+pub mod download;
 pub mod error;
 pub mod extract;
-pub mod mail;
+pub mod integrations;
 pub mod openapi;
 pub mod routes;
 pub mod secrets;
+pub mod state;
 pub mod telemetry;
 pub mod timeline;
+pub mod tokens;
+pub mod upload_form;
 pub mod users;
-pub mod whatsapp;
 
 use std::net::TcpListener;
 use std::sync::Arc;
@@ -25,108 +28,12 @@ use actix_web::dev::Server;
 use actix_web::middleware::from_fn;
 use actix_web::{App, HttpServer, web};
 use anyhow::Context;
-use crm_core::{Clock, Db, SystemClock};
-use metrics_exporter_prometheus::PrometheusHandle;
+use crm_core::{Clock, SystemClock};
 
-use crate::auth::TokenKeys;
 use crate::config::Config;
 use crate::error::ApiError;
 use crate::extract::BodyLimit;
-use crate::users::Users;
-
-pub type Products = crm_products::Service<crm_products::SqliteProductStore>;
-pub type Customers = crm_customers::Service<crm_customers::SqliteCustomerStore>;
-pub type Orders = crm_orders::Service<crm_orders::SqliteOrderStore>;
-pub type Comms = crm_comms::Service<crm_comms::SqliteCommsStore>;
-
-/// What every handler can reach.
-#[derive(Debug)]
-pub struct AppState {
-    pub db: Db,
-    pub products: Products,
-    pub customers: Customers,
-    pub orders: Orders,
-    pub comms: Comms,
-    pub users: Users,
-    pub keys: TokenKeys,
-    pub clock: Arc<dyn Clock>,
-    pub metrics: Option<PrometheusHandle>,
-    /// The Nextcloud WebDAV client; `None` when Nextcloud is not configured.
-    pub nextcloud: Option<nextcloud_dav::Client>,
-    /// Durable queues of inbound webhooks and attachments to fetch.
-    pub queues: crm_comms::Queues,
-    /// The WhatsApp Business number; `None` when not configured.
-    pub whatsapp: Option<whatsapp::WhatsApp>,
-    /// The PBX; `None` when not configured.
-    pub calls: Option<Arc<calls::Calls>>,
-    /// The e-mail accounts; `None` when none is configured.
-    pub mail: Option<mail::Mail>,
-}
-
-impl AppState {
-    /// Opens the database under the data dir (creating both if needed) and builds the services.
-    pub fn open(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Self> {
-        std::fs::create_dir_all(&config.data_dir)
-            .with_context(|| format!("cannot create the data dir {}", config.data_dir.display()))?;
-        let db_path = config.database_path();
-        let db = Db::open(&db_path)
-            .with_context(|| format!("cannot open the database {}", db_path.display()))?;
-        // off the start-up path: the listener binds at once, the first number finds it loaded
-        std::thread::spawn(crm_core::contact::warm_up);
-        let secret = match &config.jwt_secret {
-            Some(s) => s.clone(),
-            None => secrets::load_or_generate(&config.data_dir)?,
-        };
-        let nextcloud = config
-            .nextcloud()?
-            .map(nextcloud_dav::Client::new)
-            .transpose()
-            .context("invalid Nextcloud configuration")?;
-        let queues = crm_comms::Queues::new(db.clone(), Arc::clone(&clock));
-        let mail = mail::Mail::new(
-            config.mail_accounts()?,
-            crm_comms::MailLedger::new(db.clone(), Arc::clone(&clock)),
-            config,
-        )?;
-        Ok(Self {
-            products: crm_products::Service::new(
-                crm_products::SqliteProductStore::new(db.clone()),
-                clock.clone(),
-            ),
-            customers: crm_customers::Service::new(
-                crm_customers::SqliteCustomerStore::new(db.clone()),
-                clock.clone(),
-            ),
-            orders: crm_orders::Service::new(
-                crm_orders::SqliteOrderStore::new(db.clone()),
-                clock.clone(),
-            ),
-            comms: crm_comms::Service::new(
-                crm_comms::SqliteCommsStore::new(db.clone()),
-                clock.clone(),
-            ),
-            users: Users::new(db.clone(), clock.clone()),
-            keys: TokenKeys::new(&secret, config.token_ttl_secs),
-            clock,
-            metrics: None,
-            nextcloud,
-            queues,
-            whatsapp: match config.whatsapp()? {
-                Some(wa) => Some(whatsapp::WhatsApp {
-                    client: wa_bridge::Client::new(wa.graph)
-                        .context("cannot set up the WhatsApp client")?,
-                    app_secret: wa.app_secret,
-                    verify_token: wa.verify_token,
-                    wake: Arc::new(tokio::sync::Notify::new()),
-                }),
-                None => None,
-            },
-            calls: config.ami()?.map(calls::new),
-            mail,
-            db,
-        })
-    }
-}
+use crate::state::AppState;
 
 /// A bound, not yet running server.
 #[allow(missing_debug_implementations)] // actix's Server is not Debug
@@ -150,13 +57,13 @@ impl Application {
         let state = web::Data::new(state);
         // the channels' background work: a webhook queue worker and the PBX link
         if state.whatsapp.is_some() {
-            tokio::spawn(whatsapp::run_worker(state.clone()));
+            tokio::spawn(channels::whatsapp::run_worker(state.clone()));
         }
         if state.calls.is_some() {
-            tokio::spawn(calls::run_bridge(state.clone()));
+            tokio::spawn(channels::calls::run_bridge(state.clone()));
         }
         for i in 0..state.mail.as_ref().map_or(0, |m| m.accounts.len()) {
-            tokio::spawn(mail::run_account(state.clone(), i));
+            tokio::spawn(channels::mail::run_account(state.clone(), i));
         }
         let server = run(listener, state, &config)?;
         Ok(Self { port, server })
@@ -194,6 +101,7 @@ pub fn run(
                 ApiError::not_found(format!("no such record: {err}")).into()
             }))
             .configure(routes::configure)
+            .configure(openapi::configure)
             .default_service(web::to(routes::not_found))
             .wrap(from_fn(routes::json_errors))
             .wrap(from_fn(telemetry::observe))

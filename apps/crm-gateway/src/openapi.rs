@@ -1,5 +1,7 @@
-//! The OpenAPI 3 document, generated from the handlers and the domain types.
+//! The OpenAPI 3 document, generated from the handlers and the domain types, and the routes
+//! that serve it (`/api/openapi.json`, the viewer at `/api/docs`), which need no token.
 
+use actix_web::{HttpResponse, web};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
@@ -65,4 +67,13 @@ impl Modify for BearerAuth {
 
 pub fn document() -> utoipa::openapi::OpenApi {
     ApiDoc::openapi()
+}
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/api/openapi.json", web::get().to(serve))
+        .service(utoipa_rapidoc::RapiDoc::new("/api/openapi.json").path("/api/docs"));
+}
+
+async fn serve() -> HttpResponse {
+    HttpResponse::Ok().json(document())
 }

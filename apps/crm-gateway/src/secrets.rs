@@ -7,12 +7,11 @@ use std::path::Path;
 
 use anyhow::{Context, bail};
 use rand::RngCore;
-
-use crate::config::Secret;
+use secrecy::SecretString;
 
 const FILE: &str = "jwt-secret";
 
-pub fn load_or_generate(data_dir: &Path) -> anyhow::Result<Secret> {
+pub fn load_or_generate(data_dir: &Path) -> anyhow::Result<SecretString> {
     let path = data_dir.join(FILE);
     if path.exists() {
         let text =
@@ -24,7 +23,7 @@ pub fn load_or_generate(data_dir: &Path) -> anyhow::Result<Secret> {
                 path.display()
             );
         }
-        return Ok(Secret::new(text));
+        return Ok(text.into());
     }
     let mut bytes = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
@@ -34,7 +33,7 @@ pub fn load_or_generate(data_dir: &Path) -> anyhow::Result<Secret> {
         path = %path.display(),
         "no CRM_JWT_SECRET configured: generated a new random token signing secret and kept it in the data dir"
     );
-    Ok(Secret::new(secret))
+    Ok(secret.into())
 }
 
 fn write_private(path: &Path, contents: &str) -> anyhow::Result<()> {
@@ -57,6 +56,8 @@ fn write_private(path: &Path, contents: &str) -> anyhow::Result<()> {
 
 #[cfg(test)]
 mod tests {
+    use secrecy::ExposeSecret;
+
     use super::*;
 
     #[test]
@@ -64,10 +65,13 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let a = load_or_generate(dir.path()).unwrap();
         let b = load_or_generate(dir.path()).unwrap();
-        assert_eq!(a.expose(), b.expose());
-        assert_eq!(a.expose().len(), 64);
+        assert_eq!(a.expose_secret(), b.expose_secret());
+        assert_eq!(a.expose_secret().len(), 64);
         let other = tempfile::tempdir().unwrap();
-        assert_ne!(load_or_generate(other.path()).unwrap().expose(), a.expose());
+        assert_ne!(
+            load_or_generate(other.path()).unwrap().expose_secret(),
+            a.expose_secret()
+        );
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;

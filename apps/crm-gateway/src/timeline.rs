@@ -22,8 +22,8 @@ use crm_orders::{OrderEvent, Orders as _};
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::AppState;
 use crate::error::ApiError;
+use crate::state::AppState;
 
 /// Page size without `limit`, and the largest page.
 pub const DEFAULT_LIMIT: u32 = 50;

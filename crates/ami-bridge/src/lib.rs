@@ -11,6 +11,6 @@ pub mod correlate;
 mod error;
 pub mod proto;
 
-pub use client::{AmiEvent, Client, Config, OriginateOptions, Response, Secret};
-pub use correlate::{CallRecord, CallRules, Correlator, Direction, Disposition, Number};
+pub use client::{AmiEvent, Client, Config, OriginateOptions, Response};
+pub use correlate::{CallRecord, CallRules, Clock, Correlator, Direction, Disposition, Number};
 pub use error::{Error, Result};

@@ -21,8 +21,9 @@ pub mod store;
 pub use error::{Error, Result};
 pub use mail::MailLedger;
 pub use model::{
-    Assignment, Attachment, Before, CommsType, Counts, CursorPage, Direction, Entry, EntryPatch,
-    Ingested, ListQuery, MediaDirection, MediaQuery, MediaRecord, NewEntry, NewMedia, SearchQuery,
+    Assignment, Attachment, BadCursor, Before, CommsType, Counts, CursorPage, Direction, Entry,
+    EntryPatch, Ingested, ListQuery, MediaDirection, MediaQuery, MediaRecord, NewEntry, NewMedia,
+    SearchQuery,
 };
 pub use queue::{AttachmentJob, Inbound, Queues};
 pub use service::{Comms, Service};

@@ -29,12 +29,14 @@
 //! entries that share a timestamp are neither repeated nor skipped across pages.
 
 use std::fmt;
+use std::str::FromStr;
 
 use crm_core::patch::double_option;
 use crm_core::validate::{Invalid, optional_line, optional_text, required_line};
-use crm_core::{Timestamp, contact};
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use crm_core::{PageSize, Timestamp, contact};
+use serde::de::Error as _;
+use serde::{Deserialize, Deserializer, Serialize};
+use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::error::{Error, Result};
@@ -54,10 +56,12 @@ pub const TAGS_MAX: usize = 50;
 pub const TAG_MAX: usize = 100;
 /// Largest `meta`, serialised, in bytes.
 pub const META_MAX: usize = 64 * 1024;
-/// Page size of a list without `limit`.
-pub const DEFAULT_LIMIT: u32 = 100;
-/// Largest page a list returns; a larger `limit` is capped to it.
-pub const MAX_LIMIT: u32 = 1_000;
+/// Page size of a list without `limit` (100), and the largest page a list returns (1000); a
+/// larger `limit` is capped to it.
+pub const PAGE_SIZE: PageSize = PageSize {
+    default: 100,
+    max: 1_000,
+};
 
 /// Enums stored and sent as fixed lower-case strings: each `$s` is its variant in snake_case
 /// (a test holds them to it). The wire names come from `rename_all`, which utoipa reads too; a
@@ -343,10 +347,45 @@ impl EntryPatch {
 }
 
 /// A position in a newest-first list: the next page holds what comes strictly after it.
+///
+/// Clients see it as the cursor `<occurred_at>~<id>` (its `Display` and `FromStr`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Before {
     pub at: Timestamp,
     pub id: Uuid,
+}
+
+impl fmt::Display for Before {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}~{}", self.at, self.id)
+    }
+}
+
+/// A text that is not a cursor [`Before`] wrote.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("is not a cursor this API gave out")]
+pub struct BadCursor;
+
+impl FromStr for Before {
+    type Err = BadCursor;
+
+    fn from_str(s: &str) -> Result<Self, BadCursor> {
+        let (at, id) = s.split_once('~').ok_or(BadCursor)?;
+        Ok(Self {
+            at: Timestamp::parse(at).map_err(|_| BadCursor)?,
+            id: id.parse().map_err(|_| BadCursor)?,
+        })
+    }
+}
+
+/// Reads an optional cursor parameter: absent or empty is the first page (`None`). For
+/// `#[serde(default, deserialize_with = "crm_comms::model::cursor")]`.
+pub fn cursor<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Before>, D::Error> {
+    let s = String::deserialize(d)?;
+    if s.is_empty() {
+        return Ok(None);
+    }
+    s.parse().map(Some).map_err(D::Error::custom)
 }
 
 /// One page of a cursor-paged list.
@@ -359,17 +398,26 @@ pub struct CursorPage<T> {
     pub next: Option<Before>,
 }
 
-/// A customer's entries, filtered.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A customer's entries, filtered, as the query string of `GET /comms` carries them (the doc
+/// comments are the API's parameter descriptions).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
+    /// Whose entries.
     pub customer_id: Uuid,
+    /// Only entries of this channel.
+    #[serde(rename = "type")]
+    #[param(rename = "type")]
     pub kind: Option<CommsType>,
     pub direction: Option<Direction>,
-    /// Only calls that were (`true`) or were not (`false`) missed: inbound and unanswered,
-    /// as the call bridge marks them in `meta.missed`.
+    /// Only missed calls (`true`: inbound and unanswered), or everything else (`false`).
+    // Missed as the call bridge marks it in `meta.missed`.
     pub missed: Option<bool>,
-    /// Page size, default 100, capped at 1000.
+    /// Page size (default 100, at most 1000).
     pub limit: Option<u32>,
+    /// `next_cursor` of the previous page.
+    #[serde(rename = "cursor", default, deserialize_with = "cursor")]
+    #[param(rename = "cursor", value_type = Option<String>)]
     pub before: Option<Before>,
 }
 
@@ -386,17 +434,19 @@ impl ListQuery {
     }
 }
 
-/// The page size actually used: `limit` (default [`DEFAULT_LIMIT`]) capped at [`MAX_LIMIT`].
-pub fn effective_limit(limit: Option<u32>) -> u32 {
-    limit.unwrap_or(DEFAULT_LIMIT).min(MAX_LIMIT)
-}
-
-/// A full-text search over subjects and bodies.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+/// A full-text search over subjects and bodies, as the query string of `GET /comms/search`
+/// carries it (the doc comments are the API's parameter descriptions).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SearchQuery {
+    /// Words to find in subjects and bodies: Greek without regard to case, accents or final
+    /// sigma, Greeklish, and the last word as a prefix.
     pub q: String,
     pub customer_id: Option<Uuid>,
+    #[serde(rename = "type")]
+    #[param(rename = "type")]
     pub kind: Option<CommsType>,
+    /// Page size (default 100, at most 1000).
     pub limit: Option<u32>,
     pub offset: Option<u32>,
 }
@@ -549,11 +599,17 @@ impl NewMedia {
     }
 }
 
-/// Media records of a customer or of an order.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+/// Media records of a customer or of an order, as the query string of `GET /media` carries
+/// them (the doc comments are the API's parameter descriptions).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct MediaQuery {
+    /// A customer's records (this or `order_id` is required; both: the customer's for the
+    /// order).
     pub customer_id: Option<Uuid>,
+    /// An order's records.
     pub order_id: Option<Uuid>,
+    /// Page size (default 100, at most 1000).
     pub limit: Option<u32>,
     pub offset: Option<u32>,
 }
@@ -591,6 +647,42 @@ mod tests {
 
     fn now() -> Timestamp {
         Timestamp::parse("2026-11-28T10:00:00Z").unwrap()
+    }
+
+    #[test]
+    fn a_list_query_reads_its_query_string_with_the_cursor_in_its_wire_form() {
+        let before = Before {
+            at: now(),
+            id: Uuid::from_u128(7),
+        };
+        let cursor = before.to_string();
+        assert_eq!(cursor.parse(), Ok(before));
+        let q: ListQuery = serde_urlencoded::from_str(&format!(
+            "customer_id={}&type=call&missed=true&limit=5&cursor={cursor}",
+            Uuid::nil()
+        ))
+        .unwrap();
+        assert_eq!(
+            q,
+            ListQuery {
+                kind: Some(CommsType::Call),
+                missed: Some(true),
+                limit: Some(5),
+                before: Some(before),
+                ..ListQuery::customer(Uuid::nil())
+            }
+        );
+        let first = format!("customer_id={}&cursor=", Uuid::nil());
+        let q: ListQuery = serde_urlencoded::from_str(&first).unwrap();
+        assert_eq!(q.before, None);
+        for bad in ["garbage", "2026-01-01T00:00:00Z~7~1", "~"] {
+            let e = serde_urlencoded::from_str::<ListQuery>(&format!(
+                "customer_id={}&cursor={bad}",
+                Uuid::nil()
+            ))
+            .unwrap_err();
+            assert_eq!(e.to_string(), "is not a cursor this API gave out");
+        }
     }
 
     #[test]

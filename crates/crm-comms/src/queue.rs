@@ -18,7 +18,7 @@ use rusqlite::{OptionalExtension, params};
 use std::sync::Arc;
 use uuid::Uuid;
 
-use crate::error::{Error, Result};
+use crate::error::{Result, entry_not_found};
 use crate::model::{Attachment, CommsType};
 
 /// A webhook body waiting to be processed.
@@ -339,7 +339,7 @@ fn update_attachments(
         .prepare_cached("SELECT attachments, meta FROM comms_entries WHERE id = ?1")?
         .query_row([entry_id.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
-    let (attachments, meta) = row.ok_or(Error::entry_not_found(entry_id))?;
+    let (attachments, meta) = row.ok_or_else(|| entry_not_found(entry_id))?;
     let mut attachments: Vec<Attachment> = serde_json::from_str(&attachments)?;
     let mut meta: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&meta)?;
     change(&mut attachments, &mut meta);

@@ -11,8 +11,7 @@ use uuid::Uuid;
 use crate::error::{Error, Result};
 use crate::model::{
     Assignment, Before, Counts, CursorPage, Entry, EntryPatch, Ingested, LINE_MAX, ListQuery,
-    MediaQuery, MediaRecord, NewEntry, NewMedia, SearchPage, SearchQuery, effective_limit,
-    relative_path,
+    MediaQuery, MediaRecord, NewEntry, NewMedia, PAGE_SIZE, SearchPage, SearchQuery, relative_path,
 };
 use crate::search;
 use crate::store::CommsStore;
@@ -172,7 +171,7 @@ impl<S: CommsStore> Comms for Service<S> {
     }
 
     async fn inbox(&self, limit: Option<u32>, before: Option<Before>) -> Result<CursorPage<Entry>> {
-        self.store.inbox(effective_limit(limit), before).await
+        self.store.inbox(PAGE_SIZE.of(limit), before).await
     }
 
     async fn update(
@@ -204,11 +203,7 @@ impl<S: CommsStore> Comms for Service<S> {
         let expr = search::match_expression(&query.q, query.customer_id, query.kind)
             .ok_or_else(|| Error::invalid("q", "must contain at least one word"))?;
         self.store
-            .search(
-                expr,
-                effective_limit(query.limit),
-                query.offset.unwrap_or(0),
-            )
+            .search(expr, PAGE_SIZE.of(query.limit), query.offset.unwrap_or(0))
             .await
     }
 

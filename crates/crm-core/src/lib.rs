@@ -3,15 +3,18 @@
 //! Everything here is needed by more than one bounded context and carries no business rule
 //! of its own: the SQLite database handle (pooled reads, one batching writer), the embedded
 //! migrations, exact money, RFC 3339 timestamps, the injectable clock, the normal forms of
-//! contact values and the Greek-aware full-text keys.
+//! contact values and the Greek-aware full-text keys, and the one error of every context's
+//! operations.
 
 pub mod clock;
 pub mod contact;
 pub mod db;
+pub mod error;
 pub mod fts;
 pub mod money;
 pub mod page;
 pub mod patch;
+pub mod store;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod text;
@@ -20,6 +23,7 @@ pub mod validate;
 
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use db::{Db, DbError, DbOptions, Hook, is_constraint_violation};
+pub use error::{Error, Result};
 pub use money::Money;
-pub use page::Page;
+pub use page::{Page, PageSize};
 pub use timestamp::Timestamp;

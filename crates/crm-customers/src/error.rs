@@ -1,50 +1,10 @@
-//! What can go wrong with a customer operation.
+//! What can go wrong with a customer operation: the domain crates' one error, from crm-core.
 
 use uuid::Uuid;
 
-/// The outcome of a failed customer operation. The gateway maps `NotFound` → 404,
-/// `Conflict`/`InUse` → 409, `Invalid` → 422, `Stale` → 412 and `Db` → 500.
-#[derive(Debug, thiserror::Error)]
-pub enum Error {
-    #[error("customer {id} not found")]
-    NotFound { id: Uuid },
-    /// A uniqueness rule was broken.
-    #[error("{message}")]
-    Conflict { message: String },
-    /// The customer cannot be deleted because other records (orders, …) refer to it.
-    #[error("{message}")]
-    InUse { message: String },
-    /// A field failed validation; `field` is its JSON path, e.g. `contacts[2].value`.
-    #[error("{field}: {reason}")]
-    Invalid { field: String, reason: String },
-    /// The caller's expected version (`If-Match`) is not the stored one; nothing changed.
-    #[error("the customer was changed meanwhile; it is now at version {current_version}")]
-    Stale { current_version: i64 },
-    #[error(transparent)]
-    Db(#[from] crm_core::DbError),
-}
+pub use crm_core::error::{Error, Result};
 
-pub type Result<T, E = Error> = std::result::Result<T, E>;
-
-impl Error {
-    pub fn invalid(field: impl Into<String>, reason: impl Into<String>) -> Self {
-        Self::Invalid {
-            field: field.into(),
-            reason: reason.into(),
-        }
-    }
-}
-
-impl From<rusqlite::Error> for Error {
-    fn from(e: rusqlite::Error) -> Self {
-        Self::Db(crm_core::DbError::from(e))
-    }
-}
-
-impl From<serde_json::Error> for Error {
-    fn from(e: serde_json::Error) -> Self {
-        Self::Db(crm_core::DbError::Task(format!(
-            "stored JSON is unreadable: {e}"
-        )))
-    }
+/// `NotFound` for the customer `id`: "customer {id} not found".
+pub(crate) fn not_found(id: Uuid) -> Error {
+    Error::not_found("customer", id)
 }

@@ -4,19 +4,21 @@
 //! [`Customer`]; errors name the JSON path of the field (`name`, `contacts[2].value`,
 //! `tags[0]`). Unknown fields and server-computed fields in input are ignored.
 
-use crm_core::Timestamp;
+use crm_core::text::fold;
+use crm_core::{PageSize, Timestamp};
 use serde::{Deserialize, Deserializer, Serialize};
-use utoipa::ToSchema;
+use unicode_normalization::UnicodeNormalization;
+use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::error::{Error, Result};
 use crate::normalize;
-use crate::search;
 
-/// Default page size of a list.
-pub const DEFAULT_LIMIT: u32 = 50;
-/// Largest page size of a list.
-pub const MAX_LIMIT: u32 = 500;
+/// Page size of a list without `limit` (50), and the largest page size of a list (500).
+pub const PAGE_SIZE: PageSize = PageSize {
+    default: 50,
+    max: 500,
+};
 
 const MAX_NAME_CHARS: usize = 300;
 const MAX_TEXT_CHARS: usize = 20_000;
@@ -72,7 +74,7 @@ impl Contact {
                 .e164
                 .clone()
                 .unwrap_or_else(|| self.value.trim().to_owned()),
-            ContactType::Other => search::fold(self.value.trim()),
+            ContactType::Other => fold(self.value.trim()),
         }
     }
 }
@@ -179,6 +181,24 @@ pub struct Customer {
     pub version: i64,
 }
 
+impl Customer {
+    /// The folder a customer's files live in, relative to the Nextcloud base: their
+    /// `nextcloud_folder` without surrounding `/`, or else `Customers/<name>` with `/` and `\`
+    /// in the name made `-`.
+    pub fn files_folder(&self) -> String {
+        match self.nextcloud_folder.as_deref().map(str::trim) {
+            Some(folder) if !folder.is_empty() => folder.trim_matches('/').to_owned(),
+            _ => format!("Customers/{}", self.name.replace(['/', '\\'], "-").trim()),
+        }
+    }
+}
+
+/// The normal form of a tag, in which two tags are the same: trimmed, NFC, lower case. Also
+/// the key of the exact tag filter.
+pub fn tag_key(tag: &str) -> String {
+    tag.trim().nfc().collect::<String>().to_lowercase()
+}
+
 /// A customer to create.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, ToSchema)]
 pub struct NewCustomer {
@@ -233,23 +253,32 @@ pub struct CustomerPatch {
     pub nextcloud_folder: Option<Option<String>>,
 }
 
-/// Filters and paging of a customer list.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, ToSchema)]
+/// Filters and paging of a customer list, as the query string of `GET /customers` carries
+/// them (the doc comments are the API's parameter descriptions).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, IntoParams)]
 #[serde(default)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
-    /// Words to find in name, organization, contacts and tags (see [`crate::search`]). With
-    /// a search, results are ordered by relevance (bm25), then name; without, by name.
+    /// Words to find in name, organization, contacts and tags. Greek is matched without
+    /// regard to case, accents or final sigma, Greeklish is understood, and the last word may
+    /// be a prefix (search as you type).
+    // See `crate::search`. With a search, results are ordered by relevance (bm25), then name;
+    // without, by name.
     pub search: Option<String>,
-    /// Only customers with this tag (exact, ignoring case).
+    /// Only customers with this tag.
+    // Exact, ignoring case (`tag_key`).
     pub tag: Option<String>,
-    /// Page size, default 50, at most 500. 0 returns only the total.
+    /// Page size (default 50, at most 500).
+    // 0 returns only the total.
     pub limit: Option<u32>,
+    /// Records to skip.
     pub offset: Option<u32>,
 }
 
 impl ListQuery {
+    /// The page size actually used: `limit` (default 50) capped at 500.
     pub fn effective_limit(&self) -> u32 {
-        self.limit.unwrap_or(DEFAULT_LIMIT).min(MAX_LIMIT)
+        PAGE_SIZE.of(self.limit)
     }
 
     pub fn effective_offset(&self) -> u32 {
@@ -500,7 +529,7 @@ fn tags(inputs: Vec<String>) -> Result<Vec<String>> {
                 too_long(MAX_TAG_CHARS),
             ));
         }
-        let key = search::tag_key(t);
+        let key = tag_key(t);
         if !seen.contains(&key) {
             seen.push(key);
             out.push(t.to_owned());
@@ -746,6 +775,33 @@ mod tests {
         );
         assert_eq!(next.notes[1].at, now());
         assert_eq!(next.notes[1].by, "");
+    }
+
+    #[test]
+    fn files_live_in_the_given_folder_or_one_named_after_the_customer() {
+        let customer = |name: &str, folder: Option<&str>| Customer {
+            name: name.into(),
+            nextcloud_folder: folder.map(Into::into),
+            ..new_from(serde_json::json!({ "name": "x" })).unwrap()
+        };
+        let cases = [
+            ("Ναός", Some("/05_Customers/ΝΑΟΣ/"), "05_Customers/ΝΑΟΣ"),
+            ("Ναός", Some("  Α/Β  "), "Α/Β"),
+            ("Ναός", Some("   "), "Customers/Ναός"),
+            ("Ναός", None, "Customers/Ναός"),
+            (
+                " Αγ. Νικόλαος / Πάτρα\\Β ",
+                None,
+                "Customers/Αγ. Νικόλαος - Πάτρα-Β",
+            ),
+        ];
+        for (name, folder, want) in cases {
+            assert_eq!(
+                customer(name, folder).files_folder(),
+                want,
+                "{name:?} {folder:?}"
+            );
+        }
     }
 
     #[test]

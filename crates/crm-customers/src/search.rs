@@ -11,9 +11,8 @@
 //! its own (`tag_ids`): keys never contain `x`, so such a token only matches the tag filter.
 
 use crm_core::fts::{self, index_text, push_index_text, quote};
-use unicode_normalization::UnicodeNormalization;
 
-use crate::model::{ContactType, Customer};
+use crate::model::{ContactType, Customer, tag_key};
 use crate::normalize;
 
 pub use crm_core::text::fold;
@@ -39,11 +38,6 @@ pub fn phone_index_text(value: &str, e164: Option<&str>) -> String {
         }
     }
     out
-}
-
-/// The normal form of a tag for the exact, case-insensitive tag filter.
-pub fn tag_key(tag: &str) -> String {
-    tag.trim().nfc().collect::<String>().to_lowercase()
 }
 
 /// The one index token that stands for a whole tag (see the module doc).

@@ -65,10 +65,10 @@ use std::fmt;
 
 use crm_core::patch::double_option;
 use crm_core::validate::{optional_line, optional_text};
-use crm_core::{Money, Timestamp};
+use crm_core::{Money, PageSize, Timestamp};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Deserializer, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::error::{Error, Result};
@@ -93,10 +93,12 @@ pub const AMOUNT_MAX: i64 = 1_000_000_000;
 pub const AMOUNT_SCALE_MAX: u32 = 6;
 /// The currency of an order created without one.
 pub const DEFAULT_CURRENCY: &str = "EUR";
-/// Page size of a list without `limit`.
-pub const DEFAULT_LIMIT: u32 = 100;
-/// Largest page a list returns; a larger `limit` is capped to it.
-pub const MAX_LIMIT: u32 = 1_000;
+/// Page size of a list without `limit` (100), and the largest page a list returns (1000); a
+/// larger `limit` is capped to it.
+pub const PAGE_SIZE: PageSize = PageSize {
+    default: 100,
+    max: 1_000,
+};
 
 /// Where an order is in its life. See the module documentation for the allowed moves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
@@ -756,25 +758,30 @@ impl OrderPatch {
     }
 }
 
-/// Filters and paging of an order list. Results are ordered newest first: by `created_at`,
-/// then by order number (numerically), both descending.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, ToSchema)]
+/// Filters and paging of an order list, as the query string of `GET /orders` carries them
+/// (the doc comments are the API's parameter descriptions). Results are ordered newest first:
+/// by `created_at`, then by order number (numerically), both descending.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, IntoParams)]
 #[serde(default)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
+    /// Only this customer's orders.
     pub customer_id: Option<Uuid>,
+    /// Only orders in this status.
     pub status: Option<Status>,
+    /// Only orders with this payment status.
     pub payment_status: Option<PaymentStatus>,
-    /// Page size, default 100, capped at 1000. 0 returns no items, only the total.
+    /// Page size (default 100, at most 1000).
+    // 0 returns no items, only the total.
     pub limit: Option<u32>,
-    /// Matching orders to skip, default 0.
+    /// Records to skip.
     pub offset: Option<u32>,
 }
 
 impl ListQuery {
-    /// The page size actually used: `limit` (default [`DEFAULT_LIMIT`]) capped at
-    /// [`MAX_LIMIT`].
+    /// The page size actually used: `limit` (default 100) capped at 1000.
     pub fn effective_limit(&self) -> u32 {
-        self.limit.unwrap_or(DEFAULT_LIMIT).min(MAX_LIMIT)
+        PAGE_SIZE.of(self.limit)
     }
 
     pub fn effective_offset(&self) -> u32 {

@@ -693,7 +693,7 @@ mod tests {
         assert_eq!(f.orders.get(o.id).await.unwrap(), o);
 
         f.orders.delete(o.id, Some(2)).await.unwrap();
-        assert!(matches!(f.orders.get(o.id).await, Err(Error::NotFound { id }) if id == o.id));
+        assert!(matches!(f.orders.get(o.id).await, Err(Error::NotFound { id, .. }) if id == o.id));
         assert!(matches!(
             f.orders.delete(o.id, None).await,
             Err(Error::NotFound { .. })

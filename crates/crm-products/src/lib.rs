@@ -12,8 +12,8 @@ pub mod store;
 
 pub use error::{Error, Result};
 pub use model::{
-    Category, Costs, CostsInput, CostsPatch, ListQuery, NewProduct, Page, Product, ProductPatch,
-    Sku, SkuError, Stock, StockInput, StockPatch,
+    Category, Costs, CostsPatch, ListQuery, NewProduct, Page, Product, ProductPatch, Sku, SkuError,
+    Stock, StockInput, StockPatch,
 };
 pub use service::{Products, Service};
 pub use store::sqlite::SqliteProductStore;

@@ -10,9 +10,9 @@ use std::fmt;
 
 use crm_core::patch::double_option;
 use crm_core::validate::{check_length, optional_line, optional_text, required_line};
-use crm_core::{Money, Timestamp};
+use crm_core::{Money, PageSize, Timestamp};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::error::{Error, Result};
@@ -29,10 +29,12 @@ pub const FOLDER_MAX: usize = 1_000;
 pub const DEVICE_TYPE_MAX: usize = 100;
 /// The currency of a product created without one.
 pub const DEFAULT_CURRENCY: &str = "EUR";
-/// Page size of a list without `limit`.
-pub const DEFAULT_LIMIT: u32 = 100;
-/// Largest page a list returns; a larger `limit` is capped to it.
-pub const MAX_LIMIT: u32 = 1_000;
+/// Page size of a list without `limit` (100), and the largest page a list returns (1000); a
+/// larger `limit` is capped to it.
+pub const PAGE_SIZE: PageSize = PageSize {
+    default: 100,
+    max: 1_000,
+};
 
 /// What kind of thing a product is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
@@ -236,24 +238,6 @@ pub struct Product {
     pub version: i64,
 }
 
-/// Cost parts given when creating a product; each absent (or `null`) part is 0.
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
-pub struct CostsInput {
-    #[serde(default)]
-    pub pcb: Option<Money>,
-    #[serde(default)]
-    pub components: Option<Money>,
-    #[serde(default)]
-    pub enclosure: Option<Money>,
-    /// Hours (exact decimal).
-    #[serde(default)]
-    pub labor_hours: Option<Money>,
-    #[serde(default)]
-    pub labor_rate: Option<Money>,
-    #[serde(default)]
-    pub shipping_in: Option<Money>,
-}
-
 /// Stock given when creating a product; absent (or `null`) counts are 0.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 pub struct StockInput {
@@ -278,7 +262,7 @@ pub struct NewProduct {
     #[serde(default)]
     pub currency: Option<String>,
     #[serde(default)]
-    pub costs: Option<CostsInput>,
+    pub costs: Option<CostsPatch>,
     #[serde(default)]
     pub stock: Option<StockInput>,
     #[serde(default)]
@@ -350,7 +334,8 @@ impl NewProduct {
     }
 }
 
-/// Cost parts to change; absent (or `null`) parts stay as they are.
+/// Cost parts as a client sends them: in a create each absent (or `null`) part is 0, in a
+/// change it stays as it is.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 pub struct CostsPatch {
     #[serde(default)]
@@ -471,37 +456,36 @@ impl ProductPatch {
     }
 }
 
-/// Filters and paging of a product list. Results are ordered by name (ignoring case and
-/// accents), then id.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, ToSchema)]
+/// Filters and paging of a product list, as the query string of `GET /products` carries them
+/// (the doc comments are the API's parameter descriptions). Results are ordered by name
+/// (ignoring case and accents), then id.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, IntoParams)]
 #[serde(default)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
+    /// Only this category.
     pub category: Option<Category>,
+    /// Only active (`true`) or inactive (`false`) products.
     pub active: Option<bool>,
-    /// Substring of the name or the SKU. Case is ignored, and in names also accents and the
-    /// Greek final sigma (`ρολοι` finds `Ρολόι`). `%` and `_` match themselves.
+    /// Case-insensitive match on name or SKU.
+    // A substring of the name or the SKU; in names accents and the Greek final sigma are
+    // ignored too (`ρολοι` finds `Ρολόι`). `%` and `_` match themselves.
     pub search: Option<String>,
-    /// Page size, default 100, capped at 1000. 0 returns no items, only the total.
-    pub limit: u32,
-    pub offset: u32,
-}
-
-impl Default for ListQuery {
-    fn default() -> Self {
-        Self {
-            category: None,
-            active: None,
-            search: None,
-            limit: DEFAULT_LIMIT,
-            offset: 0,
-        }
-    }
+    /// Page size (default 100, at most 1000).
+    // 0 returns no items, only the total.
+    pub limit: Option<u32>,
+    /// Records to skip.
+    pub offset: Option<u32>,
 }
 
 impl ListQuery {
-    /// The page size actually used: `limit` capped at [`MAX_LIMIT`].
+    /// The page size actually used: `limit` (default 100) capped at 1000.
     pub fn effective_limit(&self) -> u32 {
-        self.limit.min(MAX_LIMIT)
+        PAGE_SIZE.of(self.limit)
+    }
+
+    pub fn effective_offset(&self) -> u32 {
+        self.offset.unwrap_or(0)
     }
 }
 
@@ -766,7 +750,7 @@ mod tests {
         assert_eq!(q, ListQuery::default());
         assert_eq!(q.effective_limit(), 100);
         let q = ListQuery {
-            limit: 5000,
+            limit: Some(5000),
             ..ListQuery::default()
         };
         assert_eq!(q.effective_limit(), 1000);
@@ -784,8 +768,8 @@ mod tests {
                 category: Some(Category::RepairService),
                 active: Some(false),
                 search: Some("100% bronze".into()),
-                limit: 5,
-                offset: 10,
+                limit: Some(5),
+                offset: Some(10),
             }
         );
         assert!(serde_urlencoded::from_str::<ListQuery>("category=robot").is_err());

@@ -504,8 +504,8 @@ mod tests {
             let q = ListQuery {
                 category: Some(Category::Controller),
                 active: Some(true),
-                limit: 2,
-                offset: 1,
+                limit: Some(2),
+                offset: Some(1),
                 ..ListQuery::default()
             };
             let page = svc.list(q.clone()).await.unwrap();
@@ -514,7 +514,7 @@ mod tests {
 
             let page = svc
                 .list(ListQuery {
-                    offset: 4,
+                    offset: Some(4),
                     ..q.clone()
                 })
                 .await
@@ -525,13 +525,19 @@ mod tests {
             );
             let page = svc
                 .list(ListQuery {
-                    offset: 50,
+                    offset: Some(50),
                     ..q.clone()
                 })
                 .await
                 .unwrap();
             assert_eq!((page.total, page.items.len()), (5, 0));
-            let page = svc.list(ListQuery { limit: 0, ..q }).await.unwrap();
+            let page = svc
+                .list(ListQuery {
+                    limit: Some(0),
+                    ..q
+                })
+                .await
+                .unwrap();
             assert_eq!((page.total, page.items.len()), (5, 0));
 
             let inactive = svc
@@ -614,7 +620,7 @@ mod tests {
             _clock: &FixedClock,
         ) {
             let id = Uuid::new_v4();
-            assert!(matches!(svc.get(id).await, Err(Error::NotFound { id: i }) if i == id));
+            assert!(matches!(svc.get(id).await, Err(Error::NotFound { id: i, .. }) if i == id));
             assert!(matches!(
                 svc.update(id, ProductPatch::default(), None).await,
                 Err(Error::NotFound { .. })

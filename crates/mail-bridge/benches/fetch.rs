@@ -11,16 +11,13 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-#[path = "../tests/support/generate.rs"]
-mod generate;
-
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+use mail_bridge::testing::generate;
 use mail_bridge::{
-    Error, FolderState, ImapConfig, ImapSession, Incoming, Password, Security, Sink, SyncOptions,
-    sync_folder,
+    Error, FolderState, ImapConfig, ImapSession, Incoming, Security, Sink, SyncOptions, sync_folder,
 };
 
 fn env(var: &str) -> String {
@@ -64,7 +61,7 @@ fn config() -> ImapConfig {
         env("MAIL_IMAP_PORT").parse().unwrap(),
         Security::Plain,
         env("MAIL_USER"),
-        Password::new(env("MAIL_PASS")),
+        env("MAIL_PASS"),
     );
     c.command_timeout = Duration::from_secs(120);
     c
@@ -84,7 +81,8 @@ async fn fill(folder: &str, n: u64) -> u64 {
     s.create_folder(folder).await.unwrap();
     let dir = PathBuf::from(env("MAIL_MAILDIR")).join(format!(".{folder}"));
     let t = Instant::now();
-    let bytes = generate::write_maildir(&dir, n);
+    let bytes = generate::write_maildir(&dir, n)
+        .expect("the messages written into the folder's Maildir (Maildir++ layout)");
     println!(
         "fetch: wrote {n} messages ({:.0} MB) into {dir:?} in {:.1} s",
         bytes as f64 / 1e6,

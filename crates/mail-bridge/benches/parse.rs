@@ -7,11 +7,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-#[path = "../tests/support/generate.rs"]
-mod generate;
-
 use std::hint::black_box;
 use std::time::{Duration, Instant};
+
+use mail_bridge::testing::generate;
 
 fn main() {
     let n: u64 = std::env::var("MAIL_BENCH_MESSAGES")

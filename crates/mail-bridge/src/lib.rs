@@ -18,12 +18,14 @@ pub mod imap;
 pub mod parse;
 pub mod smtp;
 pub mod sync;
+#[cfg(feature = "testing")]
+pub mod testing;
 mod tls;
 
 pub use error::{Error, Result};
 pub use imap::{
     FetchStream, FetchedMessage, FolderInfo, FolderStatus, IdleOutcome, ImapConfig, ImapSession,
-    Password, Security, SpecialUse, find_sent_folder,
+    Security, SpecialUse, find_sent_folder,
 };
 pub use parse::{
     Address, Attachment, DeliveryReport, DsnRecipient, Forwarded, Message, MessageKind, ParseFlag,

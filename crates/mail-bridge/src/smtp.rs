@@ -14,14 +14,20 @@ use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::transport::smtp::extension::ClientId;
 use lettre::{Address as LettreAddress, AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
 use time::OffsetDateTime;
 
 use crate::error::{Error, Result};
-use crate::imap::Password;
-use crate::tls::{Security, check_plain_allowed};
+use crate::tls::{Security, check_plain_allowed, read_ca_file};
 
 /// How to reach the SMTP server.
-#[derive(Clone)]
+///
+/// Deserializes from `host`, `port` (default: 465 with TLS, 587 with STARTTLS, 25 plain),
+/// `security` (default `starttls`), `user` and `password` (blank: none) and `ca_file` (a PEM
+/// file, read then). The host is trimmed; the timeout and greeting keep their defaults.
+#[derive(Clone, Deserialize)]
+#[serde(from = "SmtpKeys")]
 pub struct SmtpConfig {
     /// Host name or IP address.
     pub host: String,
@@ -31,8 +37,8 @@ pub struct SmtpConfig {
     pub security: Security,
     /// Login, when the server wants one (with `password`).
     pub user: Option<String>,
-    /// Password for `user`.
-    pub password: Option<Password>,
+    /// Password for `user`. Redacted in `Debug`.
+    pub password: Option<SecretString>,
     /// An extra CA certificate (PEM) to trust besides the Mozilla roots.
     pub ca_pem: Option<Vec<u8>>,
     /// Limit for each step of the SMTP dialogue (default 60 s).
@@ -69,6 +75,50 @@ impl SmtpConfig {
             timeout: Duration::from_secs(60),
             hello_name: None,
         }
+    }
+}
+
+/// The configuration keys of an [`SmtpConfig`].
+#[derive(Deserialize)]
+#[serde(default)]
+struct SmtpKeys {
+    host: String,
+    port: Option<u16>,
+    security: Security,
+    user: Option<String>,
+    password: Option<SecretString>,
+    #[serde(deserialize_with = "read_ca_file")]
+    ca_file: Option<Vec<u8>>,
+}
+
+impl Default for SmtpKeys {
+    fn default() -> Self {
+        Self {
+            host: String::new(),
+            port: None,
+            security: Security::StartTls,
+            user: None,
+            password: None,
+            ca_file: None,
+        }
+    }
+}
+
+impl From<SmtpKeys> for SmtpConfig {
+    fn from(k: SmtpKeys) -> Self {
+        let port = k.port.unwrap_or(match k.security {
+            Security::Tls => 465,
+            Security::StartTls => 587,
+            Security::Plain => 25,
+        });
+        let mut config = Self::new(k.host.trim(), port, k.security);
+        config.user = k
+            .user
+            .map(|u| u.trim().to_owned())
+            .filter(|u| !u.is_empty());
+        config.password = k.password.filter(|p| !p.expose_secret().is_empty());
+        config.ca_pem = k.ca_file;
+        config
     }
 }
 
@@ -357,8 +407,10 @@ impl SmtpClient {
             ));
         match (&config.user, &config.password) {
             (Some(user), Some(password)) => {
-                builder = builder
-                    .credentials(Credentials::new(user.clone(), password.expose().to_owned()));
+                builder = builder.credentials(Credentials::new(
+                    user.clone(),
+                    password.expose_secret().to_owned(),
+                ));
             }
             (None, None) => {}
             _ => {

@@ -37,6 +37,29 @@ impl std::str::FromStr for Security {
     }
 }
 
+impl<'de> serde::Deserialize<'de> for Security {
+    /// `tls`, `starttls` or `plain`, as [`FromStr`](std::str::FromStr) reads them.
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        text.parse().map_err(|_| {
+            serde::de::Error::custom(format!("must be tls, starttls or plain, not {text:?}"))
+        })
+    }
+}
+
+/// A configured CA file (a path) read into its PEM bytes.
+pub(crate) fn read_ca_file<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<Option<Vec<u8>>, D::Error> {
+    use serde::Deserialize;
+    let Some(path) = Option::<std::path::PathBuf>::deserialize(d)? else {
+        return Ok(None);
+    };
+    std::fs::read(&path)
+        .map(Some)
+        .map_err(|e| serde::de::Error::custom(format!("cannot read {}: {e}", path.display())))
+}
+
 /// Plain connections are refused unless the host is a loopback address (or `localhost`).
 pub(crate) fn check_plain_allowed(security: Security, host: &str) -> Result<()> {
     if security != Security::Plain || is_loopback_host(host) {

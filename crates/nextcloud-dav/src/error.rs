@@ -1,6 +1,7 @@
-//! The crate's one error type.
+//! The crate's one error type. It wraps the path rules' own [`PathError`], so `proto::path`
+//! knows nothing of it.
 
-use crate::proto::path::{DavPath, PathErrorReason};
+use crate::proto::path::{DavPath, PathError, PathErrorReason};
 
 /// Everything that can go wrong talking to the WebDAV server.
 #[derive(Debug, thiserror::Error)]
@@ -90,3 +91,12 @@ pub enum Error {
 
 /// `Result` with this crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl From<PathError> for Error {
+    fn from(e: PathError) -> Self {
+        Self::InvalidPath {
+            path: e.path,
+            reason: e.reason,
+        }
+    }
+}

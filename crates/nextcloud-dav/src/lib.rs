@@ -8,7 +8,9 @@
 pub mod client;
 pub mod error;
 pub mod proto;
+#[cfg(feature = "testing")]
+pub mod testing;
 
-pub use client::{Client, Config, Download, Password, UploadBody, Uploaded};
+pub use client::{Client, Config, Download, UploadBody, Uploaded};
 pub use error::{Error, Result};
-pub use proto::{ContentRange, DavPath, ETag, Entry, PathErrorReason};
+pub use proto::{ContentRange, DavPath, ETag, Entry, PathError, PathErrorReason};

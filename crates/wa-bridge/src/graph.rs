@@ -12,6 +12,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use futures_util::{Stream, StreamExt};
+use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -22,7 +23,12 @@ pub const DEFAULT_BASE_URL: &str = "https://graph.facebook.com";
 pub const DEFAULT_VERSION: &str = "v21.0";
 
 /// Where and as whom to call the Graph API.
-#[derive(Clone)]
+///
+/// Deserializes from `base_url`, `version`, `phone_number_id` and `access_token`; a key left
+/// out keeps its [`Default`] (Meta's host and [`DEFAULT_VERSION`], no number or token yet).
+/// The other fields are not read from configuration.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
 pub struct Config {
     /// Scheme and host, e.g. [`DEFAULT_BASE_URL`] (tests point it at a local peer).
     pub base_url: String,
@@ -30,29 +36,29 @@ pub struct Config {
     pub version: String,
     /// The business number's id, in whose name messages go out.
     pub phone_number_id: String,
-    /// A system-user access token. Never printed.
-    pub access_token: String,
+    /// A system-user access token. Redacted in `Debug`.
+    pub access_token: SecretString,
+    #[serde(skip)]
     pub timeout: Duration,
+    #[serde(skip)]
     pub connect_timeout: Duration,
     /// Further attempts after a transient failure.
+    #[serde(skip)]
     pub retries: u32,
     /// The first pause between attempts; doubled each time.
+    #[serde(skip)]
     pub backoff: Duration,
 }
 
-impl fmt::Debug for Config {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Config")
-            .field("base_url", &self.base_url)
-            .field("version", &self.version)
-            .field("phone_number_id", &self.phone_number_id)
-            .field("access_token", &"***")
-            .finish_non_exhaustive()
+impl Default for Config {
+    /// No number or token yet; the other defaults of [`Config::new`].
+    fn default() -> Self {
+        Self::new("", "")
     }
 }
 
 impl Config {
-    pub fn new(phone_number_id: impl Into<String>, access_token: impl Into<String>) -> Self {
+    pub fn new(phone_number_id: impl Into<String>, access_token: impl Into<SecretString>) -> Self {
         Self {
             base_url: DEFAULT_BASE_URL.into(),
             version: DEFAULT_VERSION.into(),
@@ -316,7 +322,7 @@ impl Client {
             let resp = self
                 .http
                 .get(url)
-                .bearer_auth(&self.config.access_token)
+                .bearer_auth(self.config.access_token.expose_secret())
                 .send()
                 .await
                 .map_err(Self::unreachable)?;
@@ -347,7 +353,7 @@ impl Client {
                 let resp = self
                     .http
                     .get(url)
-                    .bearer_auth(&self.config.access_token)
+                    .bearer_auth(self.config.access_token.expose_secret())
                     .send()
                     .await
                     .map_err(Self::unreachable)?;
@@ -394,7 +400,7 @@ impl Client {
                 let resp = self
                     .http
                     .post(&url)
-                    .bearer_auth(&self.config.access_token)
+                    .bearer_auth(self.config.access_token.expose_secret())
                     .multipart(form)
                     .send()
                     .await
@@ -414,7 +420,7 @@ impl Client {
                 let resp = self
                     .http
                     .post(&url)
-                    .bearer_auth(&self.config.access_token)
+                    .bearer_auth(self.config.access_token.expose_secret())
                     .json(&body)
                     .send()
                     .await
@@ -503,6 +509,8 @@ mod tests {
     #[test]
     fn the_token_never_prints() {
         let c = Config::new("1", "EAAG-secret-token");
-        assert!(!format!("{c:?}").contains("EAAG"));
+        let printed = format!("{c:?}");
+        assert!(!printed.contains("EAAG"), "{printed}");
+        assert!(printed.contains("[REDACTED]"), "{printed}");
     }
 }

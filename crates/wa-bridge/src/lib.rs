@@ -10,6 +10,8 @@
 pub mod error;
 pub mod graph;
 pub mod signature;
+#[cfg(feature = "testing")]
+pub mod testing;
 pub mod webhook;
 
 pub use error::{Error, GraphError, Result};

@@ -644,16 +644,10 @@ export interface components {
             /** @default 0 */
             total: components["schemas"]["Money"];
         };
-        /** @description Cost parts given when creating a product; each absent (or `null`) part is 0. */
-        CostsInput: {
-            components?: null | components["schemas"]["Money"];
-            enclosure?: null | components["schemas"]["Money"];
-            labor_hours?: null | components["schemas"]["Money"];
-            labor_rate?: null | components["schemas"]["Money"];
-            pcb?: null | components["schemas"]["Money"];
-            shipping_in?: null | components["schemas"]["Money"];
-        };
-        /** @description Cost parts to change; absent (or `null`) parts stay as they are. */
+        /**
+         * @description Cost parts as a client sends them: in a create each absent (or `null`) part is 0, in a
+         *     change it stays as it is.
+         */
         CostsPatch: {
             components?: null | components["schemas"]["Money"];
             enclosure?: null | components["schemas"]["Money"];
@@ -1085,7 +1079,7 @@ export interface components {
         NewProduct: {
             active?: boolean | null;
             category: components["schemas"]["Category"];
-            costs?: null | components["schemas"]["CostsInput"];
+            costs?: null | components["schemas"]["CostsPatch"];
             currency?: string | null;
             description?: string | null;
             linked_device_type?: string | null;
@@ -1197,6 +1191,7 @@ export interface components {
              */
             number: string;
         };
+        /** @description What the PBX answered an `Originate` it accepted. */
         OriginateResult: {
             message?: string | null;
             /** @description `Success` or `Error`, as Asterisk answered. */

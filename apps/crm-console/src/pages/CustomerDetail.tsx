@@ -4,13 +4,12 @@ import { formatDateTime, useI18n } from '../i18n';
 import { Link, navigate, useLocation } from '../router';
 import { ConfirmButton, ErrorBox, Field, LanguageSelect, Notice, onSaveError, splitList, useAuth, useLoad } from '../ui';
 import { CommsTab } from './Comms';
+import type { SavePatch } from './customer';
 import { MediaTab } from './Media';
 import { OrderTable } from './Orders';
 
 const TABS = ['overview', 'contacts', 'owned', 'orders', 'comms', 'media'] as const;
 type Tab = (typeof TABS)[number];
-
-export type SavePatch = (patch: Schemas['CustomerPatch']) => Promise<boolean>;
 
 export function CustomerDetail({ id }: { id: string }) {
   const { t } = useI18n();

@@ -3,7 +3,7 @@ import { api, call, fetchFile, ifMatch, uploadFile, type Customer, type MediaIte
 import { formatBytes, formatDateTime, useI18n } from '../i18n';
 import { ConfirmButton, ErrorBox, Field, Notice, useAuth, useLoad } from '../ui';
 import { suggestFolder } from './Customers';
-import type { SavePatch } from './CustomerDetail';
+import type { SavePatch } from './customer';
 
 export const SUBFOLDERS = ['Sent Media', 'Received Media', 'Internal'] as const;
 

@@ -1,11 +1,12 @@
 //! `POST /api/auth/login`: local users trade a password for an access token.
 
 use actix_web::web;
+use crm_users::Users as _;
 use serde::{Deserialize, Serialize};
 
-use crate::AppState;
 use crate::error::ApiError;
 use crate::extract::Json;
+use crate::state::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/login", web::post().to(login));

@@ -3,18 +3,17 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use crm_comms::{
-    Assignment, Before, Comms as _, CommsType, Direction, Entry, EntryPatch, ListQuery, NewEntry,
-    SearchQuery,
+    Assignment, Before, Comms as _, CommsType, Entry, EntryPatch, ListQuery, NewEntry, SearchQuery,
 };
 use crm_customers::{ContactInput, ContactType, Customers as _};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::AppState;
 use crate::auth::{Editor, Viewer};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{IfMatch, Json, Query};
 use crate::routes::{created, record};
+use crate::state::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -34,41 +33,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .service(web::resource("/inbox/{id}/assign").route(web::post().to(assign)));
 }
 
-/// `<occurred_at>~<id>`: where the next page of a newest-first list starts.
-fn encode_cursor(b: Before) -> String {
-    format!("{}~{}", b.at, b.id)
-}
-
-fn decode_cursor(s: Option<&str>) -> Result<Option<Before>, ApiError> {
-    let Some(s) = s.filter(|s| !s.is_empty()) else {
-        return Ok(None);
-    };
-    let bad = || ApiError::invalid_field("cursor", "is not a cursor this API gave out");
-    let (at, id) = s.split_once('~').ok_or_else(bad)?;
-    Ok(Some(Before {
-        at: crm_core::Timestamp::parse(at).map_err(|_| bad())?,
-        id: id.parse().map_err(|_| bad())?,
-    }))
-}
-
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct ListParams {
-    /// Whose entries.
-    customer_id: Uuid,
-    /// Only entries of this channel.
-    #[serde(rename = "type")]
-    #[param(rename = "type")]
-    kind: Option<CommsType>,
-    direction: Option<Direction>,
-    /// Only missed calls (`true`: inbound and unanswered), or everything else (`false`).
-    missed: Option<bool>,
-    /// Page size (default 100, at most 1000).
-    limit: Option<u32>,
-    /// `next_cursor` of the previous page.
-    cursor: Option<String>,
-}
-
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct EntryList {
     entries: Vec<Entry>,
@@ -83,32 +47,22 @@ impl From<crm_comms::CursorPage<Entry>> for EntryList {
         Self {
             entries: page.items,
             total: page.total,
-            next_cursor: page.next.map(encode_cursor),
+            next_cursor: page.next.map(|b| b.to_string()),
         }
     }
 }
 
 /// A customer's comms entries, newest first.
-#[utoipa::path(get, path = "/api/crm/comms", tag = "comms", params(ListParams),
+#[utoipa::path(get, path = "/api/crm/comms", tag = "comms", params(ListQuery),
     security(("bearer" = [])),
     responses((status = 200, body = EntryList), (status = 401, body = ErrorBody),
               (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn list(
     _: Viewer,
     state: web::Data<AppState>,
-    Query(p): Query<ListParams>,
+    Query(query): Query<ListQuery>,
 ) -> Result<web::Json<EntryList>, ApiError> {
-    let page = state
-        .comms
-        .list(ListQuery {
-            customer_id: p.customer_id,
-            kind: p.kind,
-            direction: p.direction,
-            missed: p.missed,
-            limit: p.limit,
-            before: decode_cursor(p.cursor.as_deref())?,
-        })
-        .await?;
+    let page = state.comms.list(query).await?;
     Ok(web::Json(page.into()))
 }
 
@@ -144,25 +98,13 @@ pub async fn create(
     Json(mut new): Json<NewEntry>,
 ) -> Result<HttpResponse, ApiError> {
     new.logged_by = Some(editor.0.subject);
-    let done = intake(&state, new).await?;
+    let done = crate::channels::intake(&state, new).await?;
     let e = done.entry;
     Ok(if done.created {
         created(&req, e.id, e.version, &e)
     } else {
         record(StatusCode::OK, e.version, &e)
     })
-}
-
-/// Ingests an entry the way every channel does: an entry without a customer is matched by
-/// its sender's contact first, and kept in the inbox when nobody has it.
-pub async fn intake(state: &AppState, mut new: NewEntry) -> Result<crm_comms::Ingested, ApiError> {
-    if new.customer_id.is_none()
-        && let Some(sender) = new.sender.as_deref()
-        && let Some(customer) = state.customers.find_by_contact(sender).await?
-    {
-        new.customer_id = Some(customer.id);
-    }
-    Ok(state.comms.ingest(new).await?)
 }
 
 /// Change the subject, body or time of an entry.
@@ -203,21 +145,6 @@ pub async fn delete(
     Ok(HttpResponse::NoContent().finish())
 }
 
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct SearchParams {
-    /// Words to find in subjects and bodies: Greek without regard to case, accents or final
-    /// sigma, Greeklish, and the last word as a prefix.
-    q: String,
-    customer_id: Option<Uuid>,
-    #[serde(rename = "type")]
-    #[param(rename = "type")]
-    kind: Option<CommsType>,
-    /// Page size (default 100, at most 1000).
-    limit: Option<u32>,
-    offset: Option<u32>,
-}
-
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct SearchResults {
     entries: Vec<Entry>,
@@ -229,25 +156,16 @@ pub struct SearchResults {
 
 /// Search comms entries. Up to 500 hits are listed newest first with an exact total;
 /// broader searches in the order the entries were stored, newest first, with a lower bound.
-#[utoipa::path(get, path = "/api/crm/comms/search", tag = "comms", params(SearchParams),
+#[utoipa::path(get, path = "/api/crm/comms/search", tag = "comms", params(SearchQuery),
     security(("bearer" = [])),
     responses((status = 200, body = SearchResults), (status = 401, body = ErrorBody),
               (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn search(
     _: Viewer,
     state: web::Data<AppState>,
-    Query(p): Query<SearchParams>,
+    Query(query): Query<SearchQuery>,
 ) -> Result<web::Json<SearchResults>, ApiError> {
-    let page = state
-        .comms
-        .search(SearchQuery {
-            q: p.q,
-            customer_id: p.customer_id,
-            kind: p.kind,
-            limit: p.limit,
-            offset: p.offset,
-        })
-        .await?;
+    let page = state.comms.search(query).await?;
     Ok(web::Json(SearchResults {
         entries: page.items,
         total: page.total,
@@ -261,7 +179,9 @@ pub struct InboxParams {
     /// Page size (default 100, at most 1000).
     limit: Option<u32>,
     /// `next_cursor` of the previous page.
-    cursor: Option<String>,
+    #[serde(default, deserialize_with = "crm_comms::model::cursor")]
+    #[param(value_type = Option<String>)]
+    cursor: Option<Before>,
 }
 
 /// Entries whose sender matched no customer, newest first.
@@ -274,10 +194,7 @@ pub async fn inbox(
     state: web::Data<AppState>,
     Query(p): Query<InboxParams>,
 ) -> Result<web::Json<EntryList>, ApiError> {
-    let page = state
-        .comms
-        .inbox(p.limit, decode_cursor(p.cursor.as_deref())?)
-        .await?;
+    let page = state.comms.inbox(p.limit, p.cursor).await?;
     Ok(web::Json(page.into()))
 }
 

@@ -9,11 +9,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::AppState;
 use crate::auth::{Editor, Viewer};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{IfMatch, Json, Query};
 use crate::routes::{created, record};
+use crate::state::AppState;
 use crate::timeline::{self, TimelineItem};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -34,21 +34,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .service(web::resource("/customers/{id}/timeline").route(web::get().to(timeline)));
 }
 
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct ListParams {
-    /// Words to find in name, organization, contacts and tags. Greek is matched without
-    /// regard to case, accents or final sigma, Greeklish is understood, and the last word may
-    /// be a prefix (search as you type).
-    search: Option<String>,
-    /// Only customers with this tag.
-    tag: Option<String>,
-    /// Page size (default 50, at most 500).
-    limit: Option<u32>,
-    /// Records to skip.
-    offset: Option<u32>,
-}
-
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct CustomerList {
     customers: Vec<Customer>,
@@ -56,24 +41,16 @@ pub struct CustomerList {
 }
 
 /// List or search customers.
-#[utoipa::path(get, path = "/api/crm/customers", tag = "customers", params(ListParams),
+#[utoipa::path(get, path = "/api/crm/customers", tag = "customers", params(ListQuery),
     security(("bearer" = [])),
     responses((status = 200, body = CustomerList), (status = 401, body = ErrorBody),
               (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn list(
     _: Viewer,
     state: web::Data<AppState>,
-    Query(p): Query<ListParams>,
+    Query(query): Query<ListQuery>,
 ) -> Result<web::Json<CustomerList>, ApiError> {
-    let page = state
-        .customers
-        .list(ListQuery {
-            search: p.search,
-            tag: p.tag,
-            limit: p.limit,
-            offset: p.offset,
-        })
-        .await?;
+    let page = state.customers.list(query).await?;
     Ok(web::Json(CustomerList {
         customers: page.items,
         total: page.total,

@@ -4,14 +4,14 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use crm_comms::{Comms as _, MediaQuery, MediaRecord, NewMedia};
 use crm_orders::Orders as _;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use uuid::Uuid;
 
-use crate::AppState;
 use crate::auth::{Editor, Viewer};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{IfMatch, Json, Query};
 use crate::routes::{created, record};
+use crate::state::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -26,19 +26,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     );
 }
 
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct ListParams {
-    /// A customer's records (this or `order_id` is required; both: the customer's for the
-    /// order).
-    customer_id: Option<Uuid>,
-    /// An order's records.
-    order_id: Option<Uuid>,
-    /// Page size (default 100, at most 1000).
-    limit: Option<u32>,
-    offset: Option<u32>,
-}
-
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct MediaList {
     items: Vec<MediaRecord>,
@@ -46,24 +33,16 @@ pub struct MediaList {
 }
 
 /// Media records of a customer or an order, newest first.
-#[utoipa::path(get, path = "/api/crm/media", tag = "media", params(ListParams),
+#[utoipa::path(get, path = "/api/crm/media", tag = "media", params(MediaQuery),
     security(("bearer" = [])),
     responses((status = 200, body = MediaList), (status = 401, body = ErrorBody),
               (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn list(
     _: Viewer,
     state: web::Data<AppState>,
-    Query(p): Query<ListParams>,
+    Query(query): Query<MediaQuery>,
 ) -> Result<web::Json<MediaList>, ApiError> {
-    let page = state
-        .comms
-        .list_media(MediaQuery {
-            customer_id: p.customer_id,
-            order_id: p.order_id,
-            limit: p.limit,
-            offset: p.offset,
-        })
-        .await?;
+    let page = state.comms.list_media(query).await?;
     Ok(web::Json(MediaList {
         items: page.items,
         total: page.total,

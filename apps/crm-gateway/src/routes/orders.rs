@@ -3,14 +3,14 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use crm_orders::{ListQuery, NewOrder, Order, OrderPatch, Orders as _};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use uuid::Uuid;
 
-use crate::AppState;
 use crate::auth::{Editor, Viewer};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{IfMatch, Json, Query};
 use crate::routes::{created, record};
+use crate::state::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -26,21 +26,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     );
 }
 
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct ListParams {
-    /// Only this customer's orders.
-    customer_id: Option<Uuid>,
-    /// Only orders in this status.
-    status: Option<crm_orders::Status>,
-    /// Only orders with this payment status.
-    payment_status: Option<crm_orders::PaymentStatus>,
-    /// Page size (default 100, at most 1000).
-    limit: Option<u32>,
-    /// Records to skip.
-    offset: Option<u32>,
-}
-
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct OrderList {
     orders: Vec<Order>,
@@ -48,25 +33,16 @@ pub struct OrderList {
 }
 
 /// List orders, newest first.
-#[utoipa::path(get, path = "/api/crm/orders", tag = "orders", params(ListParams),
+#[utoipa::path(get, path = "/api/crm/orders", tag = "orders", params(ListQuery),
     security(("bearer" = [])),
     responses((status = 200, body = OrderList), (status = 401, body = ErrorBody),
               (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn list(
     _: Viewer,
     state: web::Data<AppState>,
-    Query(p): Query<ListParams>,
+    Query(query): Query<ListQuery>,
 ) -> Result<web::Json<OrderList>, ApiError> {
-    let page = state
-        .orders
-        .list(ListQuery {
-            customer_id: p.customer_id,
-            status: p.status,
-            payment_status: p.payment_status,
-            limit: p.limit,
-            offset: p.offset,
-        })
-        .await?;
+    let page = state.orders.list(query).await?;
     Ok(web::Json(OrderList {
         orders: page.items,
         total: page.total,

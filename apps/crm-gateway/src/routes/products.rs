@@ -3,14 +3,14 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use crm_products::{ListQuery, NewProduct, Product, ProductPatch, Products as _};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use uuid::Uuid;
 
-use crate::AppState;
 use crate::auth::{Editor, Viewer};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{IfMatch, Json, Query};
 use crate::routes::{created, record};
+use crate::state::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -26,21 +26,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     );
 }
 
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct ListParams {
-    /// Only this category.
-    category: Option<crm_products::Category>,
-    /// Only active (`true`) or inactive (`false`) products.
-    active: Option<bool>,
-    /// Case-insensitive match on name or SKU.
-    search: Option<String>,
-    /// Page size (default 100, at most 1000).
-    limit: Option<u32>,
-    /// Records to skip.
-    offset: Option<u32>,
-}
-
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ProductList {
     products: Vec<Product>,
@@ -48,25 +33,16 @@ pub struct ProductList {
 }
 
 /// List products.
-#[utoipa::path(get, path = "/api/crm/products", tag = "products", params(ListParams),
+#[utoipa::path(get, path = "/api/crm/products", tag = "products", params(ListQuery),
     security(("bearer" = [])),
     responses((status = 200, body = ProductList), (status = 401, body = ErrorBody),
               (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn list(
     _: Viewer,
     state: web::Data<AppState>,
-    Query(p): Query<ListParams>,
+    Query(query): Query<ListQuery>,
 ) -> Result<web::Json<ProductList>, ApiError> {
-    let page = state
-        .products
-        .list(ListQuery {
-            category: p.category,
-            active: p.active,
-            search: p.search,
-            limit: p.limit.unwrap_or(ListQuery::default().limit),
-            offset: p.offset.unwrap_or(0),
-        })
-        .await?;
+    let page = state.products.list(query).await?;
     Ok(web::Json(ProductList {
         products: page.items,
         total: page.total,

@@ -1,16 +1,15 @@
-//! Health, metrics and the API description: the routes that need no token.
+//! Health and metrics: routes that need no token. (The API description is served by
+//! [`crate::openapi`].)
 
 use actix_web::{HttpResponse, web};
 use serde::Serialize;
 
-use crate::AppState;
 use crate::error::ApiError;
+use crate::state::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/healthz", web::get().to(health))
-        .route("/metrics", web::get().to(metrics))
-        .route("/api/openapi.json", web::get().to(openapi))
-        .service(utoipa_rapidoc::RapiDoc::new("/api/openapi.json").path("/api/docs"));
+        .route("/metrics", web::get().to(metrics));
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -39,8 +38,4 @@ async fn metrics(state: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4")
         .body(body)
-}
-
-async fn openapi() -> HttpResponse {
-    HttpResponse::Ok().json(crate::openapi::document())
 }

@@ -34,10 +34,7 @@ async fn crm_routes(app: &TestApp) -> Vec<(Method, String)> {
 #[tokio::test]
 async fn every_crm_route_needs_a_valid_token() {
     let app = spawn_app().await;
-    let other = crm_gateway::auth::TokenKeys::new(
-        &crm_gateway::config::Secret::new("some-other-secret-entirely-123"),
-        3600,
-    );
+    let other = crm_gateway::auth::TokenKeys::new(&"some-other-secret-entirely-123".into(), 3600);
     let forged = other
         .issue(
             "mallory",
@@ -45,7 +42,7 @@ async fn every_crm_route_needs_a_valid_token() {
             now_secs(),
         )
         .unwrap();
-    let expired = crm_gateway::auth::TokenKeys::new(&crm_gateway::config::Secret::new(SECRET), 60)
+    let expired = crm_gateway::auth::TokenKeys::new(&SECRET.into(), 60)
         .issue(
             "old",
             &["crm:view".into(), "crm:edit".into()],

@@ -100,11 +100,10 @@ async fn start_pbx() -> (u16, tokio::sync::oneshot::Receiver<Pbx>) {
 
 async fn spawn_with_pbx(port: u16) -> TestApp {
     spawn_app_with(|c| {
-        c.ami_host = Some("127.0.0.1".into());
-        c.ami_port = port;
-        c.ami_user = Some(USER.into());
-        c.ami_secret = Some(crm_gateway::config::Secret::new(SECRET_VALUE));
-        c.ami_trunks = "PJSIP/trunk-, SIP/provider".into();
+        c.ami = Some(
+            ami_bridge::Config::new("127.0.0.1", port, USER, SECRET_VALUE)
+                .with_trunks(["PJSIP/trunk-", "SIP/provider"]),
+        );
     })
     .await
 }

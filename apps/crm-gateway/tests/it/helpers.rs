@@ -4,7 +4,7 @@ use std::sync::Arc;
 use actix_web::dev::ServerHandle;
 use crm_gateway::Application;
 use crm_gateway::auth::TokenKeys;
-use crm_gateway::config::{Config, Secret};
+use crm_gateway::config::Config;
 use reqwest::{Method, RequestBuilder, Response};
 use serde_json::{Value, json};
 
@@ -22,15 +22,14 @@ pub struct TestApp {
     _dir: Option<tempfile::TempDir>,
 }
 
+/// Now, in Unix seconds, from the clock the servers of [`spawn_app`] run with.
 pub fn now_secs() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs()
+    use crm_core::Clock as _;
+    u64::try_from(crm_core::SystemClock.now().into_inner().unix_timestamp()).unwrap()
 }
 
 pub fn token(permissions: &[&str]) -> String {
-    let keys = TokenKeys::new(&Secret::new(SECRET), 3600);
+    let keys = TokenKeys::new(&SECRET.into(), 3600);
     let perms: Vec<String> = permissions.iter().map(|p| p.to_string()).collect();
     keys.issue("tester", &perms, now_secs()).unwrap()
 }
@@ -39,7 +38,7 @@ pub fn test_config(data_dir: &Path) -> Config {
     Config {
         bind: "127.0.0.1:0".parse().unwrap(),
         data_dir: data_dir.to_path_buf(),
-        jwt_secret: Some(Secret::new(SECRET)),
+        jwt_secret: Some(SECRET.into()),
         max_body_bytes: 64 * 1024,
         workers: 2,
         ..Config::default()
@@ -166,39 +165,9 @@ pub async fn expect_error(resp: Response, status: u16, code: &str) -> Value {
 
 // --- Nextcloud (the real Apache WebDAV of scripts/infra/start-webdav.sh) -------------------
 
-/// A variable the real-server tests need; missing is a failure, never a silent pass.
-pub fn webdav_env(var: &str) -> String {
-    std::env::var(var).unwrap_or_else(|_| {
-        panic!("{var} is not set: start the server with `eval \"$(scripts/infra/start-webdav.sh)\"` (./scripts/test.sh does)")
-    })
-}
-
-/// A name no other test (or run) uses.
-pub fn unique(prefix: &str) -> String {
-    use std::sync::atomic::{AtomicU32, Ordering};
-    static N: AtomicU32 = AtomicU32::new(0);
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos();
-    format!(
-        "{prefix}-{}-{nanos}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::Relaxed)
-    )
-}
-
-/// A WebDAV client on the test server's user root, or on `base` inside it.
-pub fn dav_client(base: &str) -> nextcloud_dav::Client {
-    let mut c = nextcloud_dav::Config::new(
-        webdav_env("WEBDAV_URL"),
-        webdav_env("WEBDAV_USER"),
-        webdav_env("WEBDAV_PASS"),
-    )
-    .with_base_path(base);
-    c.connect_timeout = std::time::Duration::from_secs(2);
-    nextcloud_dav::Client::new(c).unwrap()
-}
+// The helpers of nextcloud-dav's own tests: the server's variables, fresh folders, clients.
+pub use nextcloud_dav::testing as webdav;
+pub use nextcloud_dav::testing::unique;
 
 /// A gateway whose Nextcloud base folder is a fresh folder of its own on the test WebDAV
 /// server, and a WebDAV client on that same folder to look behind the gateway's back.
@@ -224,22 +193,22 @@ pub async fn spawn_app_with_nextcloud() -> NextcloudApp {
 
 /// As [`spawn_app_with_nextcloud`], with the configuration changed by `adjust` afterwards.
 pub async fn spawn_app_with_nextcloud_and(adjust: impl FnOnce(&mut Config)) -> NextcloudApp {
-    let base = unique("gw");
-    dav_client("")
-        .mkdir_all(&nextcloud_dav::DavPath::parse(&base).unwrap())
-        .await
-        .unwrap();
+    let (dav, base) = webdav::fresh_folder("gw").await;
     let app = spawn_app_with(|c| {
-        c.nextcloud_url = Some(webdav_env("WEBDAV_URL"));
-        c.nextcloud_user = Some(webdav_env("WEBDAV_USER"));
-        c.nextcloud_password = Some(Secret::new(webdav_env("WEBDAV_PASS")));
-        c.nextcloud_base_path = base.clone();
+        c.nextcloud = Some(
+            nextcloud_dav::Config::new(
+                webdav::env("WEBDAV_URL"),
+                webdav::env("WEBDAV_USER"),
+                webdav::env("WEBDAV_PASS"),
+            )
+            .with_base_path(base.clone()),
+        );
         adjust(c);
     })
     .await;
     NextcloudApp {
         app,
-        dav: dav_client(&base),
+        dav,
         dav_base: base,
     }
 }

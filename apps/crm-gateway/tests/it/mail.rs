@@ -7,8 +7,8 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use crm_gateway::config::{Config, Secret};
-use mail_bridge::{ImapConfig, ImapSession, Password, Security, SmtpClient, SmtpConfig};
+use crm_gateway::config::{Config, MailAccountConfig};
+use mail_bridge::{ImapConfig, ImapSession, Security, SmtpClient, SmtpConfig};
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -27,19 +27,28 @@ fn port(var: &str) -> u16 {
 /// The gateway follows `inbound` and `sent` of the test mailbox, over STARTTLS with the
 /// test CA, and sends through Postfix.
 fn with_mail(c: &mut Config, inbound: &str, sent: &str) {
-    let ca = PathBuf::from(mail_env("MAIL_CA_CERT"));
-    c.mail.imap_host = Some(mail_env("MAIL_HOST"));
-    c.mail.imap_port = Some(port("MAIL_IMAP_PORT"));
-    c.mail.imap_tls = Some("starttls".into());
-    c.mail.imap_ca_file = Some(ca.clone());
-    c.mail.imap_user = Some(mail_env("MAIL_USER"));
-    c.mail.imap_password = Some(Secret::new(mail_env("MAIL_PASS")));
-    c.mail.imap_folders = Some(format!("{inbound}:inbound, {sent}:outbound"));
-    c.mail.smtp_host = Some(mail_env("MAIL_HOST"));
-    c.mail.smtp_port = Some(port("MAIL_SMTP_PORT"));
-    c.mail.smtp_tls = Some("starttls".into());
-    c.mail.smtp_ca_file = Some(ca);
-    c.mail.smtp_from = Some(format!("BellSystems <{}>", mail_env("MAIL_ADDRESS")));
+    let ca = std::fs::read(mail_env("MAIL_CA_CERT")).unwrap();
+    let mut imap = ImapConfig::new(
+        mail_env("MAIL_HOST"),
+        port("MAIL_IMAP_PORT"),
+        Security::StartTls,
+        mail_env("MAIL_USER"),
+        mail_env("MAIL_PASS"),
+    );
+    imap.ca_pem = Some(ca.clone());
+    let mut smtp = SmtpConfig::new(
+        mail_env("MAIL_HOST"),
+        port("MAIL_SMTP_PORT"),
+        Security::StartTls,
+    );
+    smtp.ca_pem = Some(ca);
+    c.mail = Some(MailAccountConfig {
+        imap: Some(imap),
+        folders: Some(format!("{inbound}:inbound, {sent}:outbound")),
+        smtp: Some(smtp),
+        from: Some(format!("BellSystems <{}>", mail_env("MAIL_ADDRESS"))),
+        ..MailAccountConfig::default()
+    });
 }
 
 fn imap() -> ImapConfig {
@@ -48,7 +57,7 @@ fn imap() -> ImapConfig {
         port("MAIL_IMAP_PORT"),
         Security::Plain,
         mail_env("MAIL_USER"),
-        Password::new(mail_env("MAIL_PASS")),
+        mail_env("MAIL_PASS"),
     )
 }
 

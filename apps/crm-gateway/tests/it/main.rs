@@ -2,7 +2,6 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
 
-mod graph_peer;
 mod helpers;
 
 mod auth;
@@ -16,4 +15,5 @@ mod nextcloud;
 mod orders;
 mod products;
 mod system;
+mod tidy;
 mod whatsapp;

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use actix_web::web::Bytes;
 use futures_util::StreamExt;
+use nextcloud_dav::testing::{p, pseudo_random, pseudo_random_chunks, read_all};
 use nextcloud_dav::{DavPath, UploadBody};
 use reqwest::multipart::{Form, Part};
 use reqwest::{Method, Response, StatusCode};
@@ -14,40 +15,8 @@ use serde_json::{Value, json};
 
 use crate::helpers::*;
 
-fn p(s: &str) -> DavPath {
-    DavPath::parse(s).unwrap()
-}
-
 fn q(s: &str) -> String {
     form_urlencoded::byte_serialize(s.as_bytes()).collect()
-}
-
-/// Deterministic pseudo-random bytes, `total` of them in `chunk`-sized pieces.
-fn pseudo_random_chunks(seed: u64, total: u64, chunk: usize) -> impl Iterator<Item = Bytes> {
-    let mut state = seed | 1;
-    let mut left = total;
-    std::iter::from_fn(move || {
-        if left == 0 {
-            return None;
-        }
-        let n = left.min(chunk as u64) as usize;
-        let mut buf = Vec::with_capacity(n + 8);
-        while buf.len() < n {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            buf.extend_from_slice(&state.to_le_bytes());
-        }
-        buf.truncate(n);
-        left -= n as u64;
-        Some(Bytes::from(buf))
-    })
-}
-
-fn pseudo_random(seed: u64, total: usize) -> Vec<u8> {
-    pseudo_random_chunks(seed, total as u64, 64 * 1024)
-        .flat_map(|b| b.to_vec())
-        .collect()
 }
 
 async fn put(nc: &NextcloudApp, path: &str, content: impl Into<Bytes>) {
@@ -58,12 +27,7 @@ async fn put(nc: &NextcloudApp, path: &str, content: impl Into<Bytes>) {
 }
 
 async fn read_dav(nc: &NextcloudApp, path: &str) -> Vec<u8> {
-    let mut d = nc.dav.download(&p(path), None).await.unwrap();
-    let mut out = Vec::new();
-    while let Some(chunk) = d.next().await {
-        out.extend_from_slice(&chunk.unwrap());
-    }
-    out
+    read_all(nc.dav.download(&p(path), None).await.unwrap()).await
 }
 
 async fn browse(app: &TestApp, path: &str) -> Response {
@@ -859,10 +823,10 @@ async fn a_server_that_is_down_is_503_quickly() {
         .unwrap()
         .port();
     let app = spawn_app_with(|c| {
-        c.nextcloud_url = Some(format!("http://127.0.0.1:{port}"));
-        c.nextcloud_user = Some("alice".into());
-        c.nextcloud_password = Some(crm_gateway::config::Secret::new("app-password"));
-        c.nextcloud_timeout_secs = 5;
+        let mut nc =
+            nextcloud_dav::Config::new(format!("http://127.0.0.1:{port}"), "alice", "app-password");
+        nc.timeout = Duration::from_secs(5);
+        c.nextcloud = Some(nc);
     })
     .await;
     let customer = app
@@ -893,7 +857,7 @@ async fn a_server_that_is_down_is_503_quickly() {
 #[ignore = "needs WEBDAV_URL: run ./scripts/test.sh"]
 async fn a_wrong_password_is_503_not_401() {
     let nc = spawn_app_with_nextcloud_and(|c| {
-        c.nextcloud_password = Some(crm_gateway::config::Secret::new("not-the-password"));
+        c.nextcloud.as_mut().unwrap().password = "not-the-password".into();
     })
     .await;
     let body = expect_error(browse(&nc, "").await, 503, "nextcloud_unauthorized").await;
@@ -1013,7 +977,7 @@ async fn hostile_paths_are_422_and_never_leave_the_gateway() {
     // lines are the test's own set-up and the control, nothing below the base folder else.
     let control = unique("control");
     expect_error(browse(&nc, &control).await, 404, "not_found").await;
-    let log_path = format!("{}/access.log", webdav_env("WEBDAV_DIR"));
+    let log_path = format!("{}/access.log", webdav::env("WEBDAV_DIR"));
     let deadline = Instant::now() + Duration::from_secs(10);
     let lines = loop {
         let log = std::fs::read_to_string(&log_path).unwrap();
@@ -1053,7 +1017,7 @@ async fn paths_stay_inside_the_base_folder() {
     // reachable through the gateway, whatever the path says.
     let nc = spawn_app_with_nextcloud().await;
     let neighbour = unique("neighbour");
-    dav_client("")
+    webdav::client("")
         .upload(
             &p(&format!("{neighbour}/secret.txt")),
             UploadBody::from_bytes("secret"),
@@ -1071,5 +1035,5 @@ async fn paths_stay_inside_the_base_folder() {
     // a leading slash means the base folder, not the server's root
     let resp = file(&nc, &format!("/{neighbour}/secret.txt")).await;
     expect_error(resp, 404, "not_found").await;
-    dav_client("").delete(&p(&neighbour)).await.unwrap();
+    webdav::client("").delete(&p(&neighbour)).await.unwrap();
 }

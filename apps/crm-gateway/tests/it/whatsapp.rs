@@ -7,7 +7,9 @@ use std::time::Duration;
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::graph_peer::{self, PHONE_NUMBER_ID, PHOTO, TOKEN};
+use nextcloud_dav::testing::read_all;
+use wa_bridge::testing::{GraphPeer, PHONE_NUMBER_ID, PHOTO, TOKEN};
+
 use crate::helpers::*;
 
 const APP_SECRET: &str = "wa-app-secret-for-tests";
@@ -15,15 +17,16 @@ const VERIFY: &str = "wa-verify-token-for-tests";
 
 async fn spawn_with_whatsapp(graph: &str, nextcloud: bool) -> NextcloudApp {
     let adjust = |c: &mut crm_gateway::config::Config| {
-        c.wa_graph_url = graph.to_owned();
-        c.wa_phone_number_id = Some(PHONE_NUMBER_ID.into());
-        c.wa_access_token = Some(crm_gateway::config::Secret::new(TOKEN));
-        c.wa_app_secret = Some(crm_gateway::config::Secret::new(APP_SECRET));
-        c.wa_verify_token = Some(crm_gateway::config::Secret::new(VERIFY));
+        c.whatsapp = Some(crm_gateway::config::WhatsAppConfig {
+            graph: wa_bridge::Config {
+                base_url: graph.to_owned(),
+                ..wa_bridge::Config::new(PHONE_NUMBER_ID, TOKEN)
+            },
+            app_secret: APP_SECRET.into(),
+            verify_token: VERIFY.into(),
+        });
         if !nextcloud {
-            c.nextcloud_url = None;
-            c.nextcloud_user = None;
-            c.nextcloud_password = None;
+            c.nextcloud = None;
         }
     };
     spawn_app_with_nextcloud_and(adjust).await
@@ -58,14 +61,10 @@ async fn post_webhook(app: &TestApp, body: &[u8], signature: Option<String>) -> 
     req.send().await.unwrap()
 }
 
-async fn read_all(d: nextcloud_dav::Download) -> Vec<u8> {
-    use futures_util::StreamExt;
-    let mut stream = d.into_stream();
-    let mut out = Vec::new();
-    while let Some(chunk) = stream.next().await {
-        out.extend_from_slice(&chunk.unwrap());
-    }
-    out
+/// A scripted Graph API peer: its base URL, and the peer to look at or script.
+async fn start_graph() -> (String, GraphPeer) {
+    let peer = GraphPeer::start().await.unwrap();
+    (peer.url().to_owned(), peer)
 }
 
 fn sign(body: &[u8]) -> Option<String> {
@@ -85,7 +84,7 @@ async fn eventually<T>(mut check: impl AsyncFnMut() -> Option<T>) -> T {
 
 #[tokio::test]
 async fn the_handshake_answers_the_challenge_only_with_the_token() {
-    let (graph, _) = graph_peer::start().await;
+    let (graph, _) = start_graph().await;
     let app = spawn_with_whatsapp(&graph, false).await;
     let url = |token: &str| {
         format!(
@@ -114,7 +113,7 @@ async fn the_handshake_answers_the_challenge_only_with_the_token() {
 
 #[tokio::test]
 async fn unsigned_or_forged_bodies_are_refused_and_stored_nowhere() {
-    let (graph, _) = graph_peer::start().await;
+    let (graph, _) = start_graph().await;
     let app = spawn_with_whatsapp(&graph, false).await;
     let b = body(
         vec![text("wamid.forged", "306912345678", "πληρώστε εδώ")],
@@ -138,7 +137,7 @@ async fn unsigned_or_forged_bodies_are_refused_and_stored_nowhere() {
 
 #[tokio::test]
 async fn messages_become_entries_once_matched_by_number_and_retries_add_nothing() {
-    let (graph, _) = graph_peer::start().await;
+    let (graph, _) = start_graph().await;
     let app = spawn_with_whatsapp(&graph, false).await;
     let c = app
         .create(
@@ -199,7 +198,7 @@ async fn messages_become_entries_once_matched_by_number_and_retries_add_nothing(
 
 #[tokio::test]
 async fn media_is_fetched_into_the_customers_nextcloud_folder() {
-    let (graph, peer) = graph_peer::start().await;
+    let (graph, peer) = start_graph().await;
     let app = spawn_with_whatsapp(&graph, true).await;
     let c = app
         .create(
@@ -257,12 +256,12 @@ async fn media_is_fetched_into_the_customers_nextcloud_folder() {
     .await;
     assert_eq!(media["total"], 1);
     assert_eq!(media["items"][0]["direction"], "received");
-    assert_eq!(peer.lock().unwrap().media_requests, 1);
+    assert_eq!(peer.state().media_requests, 1);
 }
 
 #[tokio::test]
 async fn statuses_move_the_delivery_state_of_a_sent_message_forward() {
-    let (graph, peer) = graph_peer::start().await;
+    let (graph, peer) = start_graph().await;
     let app = spawn_with_whatsapp(&graph, false).await;
     let c = app
         .create(
@@ -282,7 +281,7 @@ async fn statuses_move_the_delivery_state_of_a_sent_message_forward() {
     assert_eq!(sent["direction"], "outbound");
     assert_eq!(sent["logged_by"], "tester");
     let wamid = sent["ext_message_id"].as_str().unwrap().to_owned();
-    assert_eq!(peer.lock().unwrap().sends[0]["to"], "306912345678");
+    assert_eq!(peer.state().sends[0]["to"], "306912345678");
 
     let status = |s: &str, ts: &str| json!({ "id": wamid, "status": s, "timestamp": ts, "recipient_id": "306912345678" });
     for (s, ts) in [

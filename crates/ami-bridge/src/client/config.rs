@@ -1,37 +1,23 @@
 //! Client configuration.
 
-use std::fmt;
 use std::time::Duration;
+
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Deserializer};
 
 use crate::correlate::CallRules;
 use crate::error::{Error, Result};
 use crate::proto::DEFAULT_MAX_FRAME;
 
-/// The AMI secret. `Debug` prints `***`; read it with [`Secret::expose`].
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
-
-impl Secret {
-    /// Wraps a secret.
-    pub fn new(secret: impl Into<String>) -> Self {
-        Self(secret.into())
-    }
-
-    /// The secret itself, for the `Login` action only.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("***")
-    }
-}
-
 /// Everything the client needs. Build it with [`Config::new`], set the trunk patterns, and
 /// adjust the rest; [`Config::validate`] runs when the client starts.
-#[derive(Debug, Clone)]
+///
+/// Deserializes from `host`, `port`, `username`, `secret`, `trunk_patterns`,
+/// `extension_patterns` (each a list, or one comma-separated string), `default_region`,
+/// `originate_context` and `originate_channel`; a key left out keeps its [`Default`] (empty
+/// host, user and secret, port 5038). The other fields are not read from configuration.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
 pub struct Config {
     /// AMI host (`127.0.0.1`, `pbx.example.net`).
     pub host: String,
@@ -39,25 +25,32 @@ pub struct Config {
     pub port: u16,
     /// `manager.conf` user.
     pub username: String,
-    /// `manager.conf` secret.
-    pub secret: Secret,
+    /// `manager.conf` secret. Redacted in `Debug`.
+    pub secret: SecretString,
     /// Channel-name prefixes of trunks, `*`/`?` allowed (`PJSIP/trunk-`, `SIP/provider`).
     /// Required: without them every call would look internal.
+    #[serde(deserialize_with = "list")]
     pub trunk_patterns: Vec<String>,
     /// Asterisk patterns of internal extensions (default `_XXX`, `_XXXX`).
+    #[serde(deserialize_with = "list")]
     pub extension_patterns: Vec<String>,
     /// Region for national numbers (default `GR`).
     pub default_region: String,
     /// Keep-alive `Ping` period; no answer by the next period drops the connection
     /// (default 20 s).
+    #[serde(skip)]
     pub ping_interval: Duration,
     /// How long an action waits for its response (default 10 s).
+    #[serde(skip)]
     pub action_timeout: Duration,
     /// Limit for TCP connect + banner + login (default 10 s).
+    #[serde(skip)]
     pub connect_timeout: Duration,
     /// First reconnect delay (default 1 s); it doubles at each failure…
+    #[serde(skip)]
     pub reconnect_min: Duration,
     /// …up to this cap (default 60 s). Each delay is jittered between half and all of it.
+    #[serde(skip)]
     pub reconnect_max: Duration,
     /// Dialplan context for `Originate` (default `from-internal`, FreePBX's).
     pub originate_context: String,
@@ -66,12 +59,16 @@ pub struct Config {
     /// `Local/{extension}@from-internal` work too).
     pub originate_channel: String,
     /// How long `Originate` rings the extension (default 30 s).
+    #[serde(skip)]
     pub originate_timeout: Duration,
     /// Largest accepted AMI frame in bytes (default 64 KiB).
+    #[serde(skip)]
     pub max_frame: usize,
     /// Also deliver every AMI event as [`crate::AmiEvent::Event`] (default off).
+    #[serde(skip)]
     pub forward_events: bool,
     /// Capacity of the event channel (default 1024); a slow consumer slows reading down.
+    #[serde(skip)]
     pub event_buffer: usize,
 }
 
@@ -81,13 +78,13 @@ impl Config {
         host: impl Into<String>,
         port: u16,
         username: impl Into<String>,
-        secret: Secret,
+        secret: impl Into<SecretString>,
     ) -> Self {
         Self {
             host: host.into(),
             port,
             username: username.into(),
-            secret,
+            secret: secret.into(),
             trunk_patterns: Vec::new(),
             extension_patterns: vec!["_XXX".into(), "_XXXX".into()],
             default_region: "GR".into(),
@@ -146,7 +143,7 @@ impl Config {
         if self.username.is_empty() || self.username.contains(['\r', '\n']) {
             return bad("username", "empty or contains a line break");
         }
-        if self.secret.expose().contains(['\r', '\n']) {
+        if self.secret.expose_secret().contains(['\r', '\n']) {
             return bad("secret", "contains a line break");
         }
         if self.trunk_patterns.is_empty() {
@@ -184,19 +181,47 @@ impl Config {
     }
 }
 
+impl Default for Config {
+    /// No host, user or secret yet, port 5038; the other defaults of [`Config::new`].
+    fn default() -> Self {
+        Self::new("", 5038, "", "")
+    }
+}
+
+/// A list of patterns: a sequence, or one string of comma-separated items (blank items are
+/// left out).
+fn list<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Form {
+        List(Vec<String>),
+        Text(String),
+    }
+    let items = match Form::deserialize(d)? {
+        Form::List(items) => items,
+        Form::Text(text) => text.split(',').map(str::to_owned).collect(),
+    };
+    Ok(items
+        .iter()
+        .map(|p| p.trim())
+        .filter(|p| !p.is_empty())
+        .map(str::to_owned)
+        .collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn config() -> Config {
-        Config::new("127.0.0.1", 5038, "crm", Secret::new("hunter2")).with_trunks(["PJSIP/trunk-"])
+        Config::new("127.0.0.1", 5038, "crm", "hunter2").with_trunks(["PJSIP/trunk-"])
     }
 
     #[test]
     fn debug_never_shows_the_secret() {
         let text = format!("{:?}", config());
         assert!(!text.contains("hunter2"), "{text}");
-        assert!(text.contains("***"));
+        assert!(text.contains("[REDACTED]"));
     }
 
     #[test]

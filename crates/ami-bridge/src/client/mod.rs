@@ -13,9 +13,9 @@ use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
 
 pub use backoff::Backoff;
-pub use config::{Config, Secret};
+pub use config::Config;
 
-use crate::correlate::{CallRecord, Clock, SystemClock};
+use crate::correlate::{CallRecord, Clock};
 use crate::error::{Error, Result};
 use crate::proto::{Action, Message};
 
@@ -140,7 +140,8 @@ impl std::fmt::Debug for Command {
 
 impl Client {
     /// Connects and logs in, then keeps the connection up in the background. Returns the
-    /// handle and the receiver of [`AmiEvent`]s (the first one is `Connected`).
+    /// handle and the receiver of [`AmiEvent`]s (the first one is `Connected`). `clock`
+    /// dates events without `Timestamp:` and the end of calls closed as incomplete.
     ///
     /// # Errors
     ///
@@ -148,17 +149,7 @@ impl Client {
     /// [`Error::LoginRefused`] when the server refuses the credentials, [`Error::Io`],
     /// [`Error::Timeout`], [`Error::BadBanner`] or [`Error::ConnectionClosed`]. Later
     /// failures are reported as [`AmiEvent::Disconnected`] and retried.
-    pub async fn connect(config: Config) -> Result<(Self, mpsc::Receiver<AmiEvent>)> {
-        Self::connect_with_clock(config, Arc::new(SystemClock)).await
-    }
-
-    /// [`Client::connect`] with an injected clock (for events without `Timestamp:` and for
-    /// the end time of calls closed as incomplete).
-    ///
-    /// # Errors
-    ///
-    /// As [`Client::connect`].
-    pub async fn connect_with_clock(
+    pub async fn connect(
         config: Config,
         clock: Arc<dyn Clock>,
     ) -> Result<(Self, mpsc::Receiver<AmiEvent>)> {
@@ -314,7 +305,7 @@ mod tests {
     use super::*;
 
     fn config() -> Config {
-        Config::new("127.0.0.1", 5038, "crm", Secret::new("x")).with_trunks(["PJSIP/trunk-"])
+        Config::new("127.0.0.1", 5038, "crm", "x").with_trunks(["PJSIP/trunk-"])
     }
 
     #[test]

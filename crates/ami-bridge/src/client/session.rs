@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use rand::SeedableRng;
 use rand::rngs::StdRng;
+use secrecy::ExposeSecret;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
@@ -84,7 +85,7 @@ impl Task {
         events: mpsc::Sender<AmiEvent>,
     ) -> Self {
         Self {
-            correlator: Correlator::with_clock(rules, Arc::clone(&clock)),
+            correlator: Correlator::new(rules, Arc::clone(&clock)),
             config,
             clock,
             commands,
@@ -196,7 +197,7 @@ impl Task {
                 }
             };
             let login =
-                Action::login(&config.username, config.secret.expose()).encode(&login_id)?;
+                Action::login(&config.username, config.secret.expose_secret()).encode(&login_id)?;
             writer.write_all(&login).await?;
             loop {
                 let Frame::Message(message) = reader.next().await? else {

@@ -11,20 +11,11 @@ use super::rules::{CallRules, ChannelKind};
 use crate::proto::Message;
 
 /// Where the correlator gets "now" for events without a `Timestamp:` field (AMI adds one only
-/// with `timestampevents = yes` in `manager.conf`).
+/// with `timestampevents = yes` in `manager.conf`). The bridge ships no implementation: time
+/// is a parameter, and the application passes its own clock (tests pass a fixed one).
 pub trait Clock: Send + Sync + fmt::Debug {
     /// The current time.
     fn now(&self) -> OffsetDateTime;
-}
-
-/// The system clock.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct SystemClock;
-
-impl Clock for SystemClock {
-    fn now(&self) -> OffsetDateTime {
-        OffsetDateTime::from(std::time::SystemTime::now())
-    }
 }
 
 /// Memory bounds: past them the oldest open call is closed as incomplete.
@@ -179,13 +170,9 @@ fn dialstring_number(dialstring: &str) -> &str {
 }
 
 impl Correlator {
-    /// A correlator using the system clock and default limits.
-    pub fn new(rules: Arc<CallRules>) -> Self {
-        Self::with_clock(rules, Arc::new(SystemClock))
-    }
-
-    /// A correlator with an injected clock (used for events without `Timestamp:`).
-    pub fn with_clock(rules: Arc<CallRules>, clock: Arc<dyn Clock>) -> Self {
+    /// A correlator with default limits; `clock` dates events without `Timestamp:` and the
+    /// end of calls closed as incomplete.
+    pub fn new(rules: Arc<CallRules>, clock: Arc<dyn Clock>) -> Self {
         Self {
             rules,
             clock,

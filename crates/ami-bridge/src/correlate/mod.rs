@@ -5,6 +5,6 @@ mod correlator;
 mod record;
 mod rules;
 
-pub use correlator::{Clock, Correlator, Limits, SystemClock};
+pub use correlator::{Clock, Correlator, Limits};
 pub use record::{CallRecord, Direction, Disposition, Number};
 pub use rules::{CallRules, ChannelKind};

@@ -6,7 +6,7 @@ use ami_bridge::proto::Action;
 use ami_bridge::{AmiEvent, Client, Direction, Error, Number, OriginateOptions};
 use tokio::net::TcpListener;
 
-use crate::support::{AmiConn, BANNER, config, fixture, listener, next_call, next_event};
+use crate::support::{AmiConn, BANNER, clock, config, fixture, listener, next_call, next_event};
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
 
@@ -49,7 +49,7 @@ async fn answered_queue_call_arrives_through_tiny_writes() -> TestResult {
         let _ = sent_tx.send(());
         conn.serve_actions().await;
     });
-    let (client, mut events) = Client::connect(config(port)).await?;
+    let (client, mut events) = Client::connect(config(port), clock()).await?;
     expect_connected(&mut events).await;
     let (record, skipped) = next_call(&mut events).await;
     assert!(skipped.is_empty(), "{skipped:?}");
@@ -81,8 +81,8 @@ async fn login_refused_is_a_clear_error() -> TestResult {
         // Asterisk closes the connection after a failed login
     });
     let mut cfg = config(port);
-    cfg.secret = ami_bridge::Secret::new("wrong");
-    match Client::connect(cfg).await {
+    cfg.secret = "wrong".into();
+    match Client::connect(cfg, clock()).await {
         Err(Error::LoginRefused { message }) => assert_eq!(message, "Authentication failed"),
         other => panic!("expected LoginRefused, got {other:?}"),
     }
@@ -94,7 +94,7 @@ async fn login_refused_is_a_clear_error() -> TestResult {
 async fn nothing_listening_is_an_io_error() -> TestResult {
     let (listener, port) = listener().await;
     drop(listener);
-    match Client::connect(config(port)).await {
+    match Client::connect(config(port), clock()).await {
         Err(Error::Io(_)) => Ok(()),
         other => panic!("expected Io, got {other:?}"),
     }
@@ -119,7 +119,7 @@ async fn dropped_mid_event_closes_the_call_once_and_reconnects() -> TestResult {
         conn.send(&fixture("outbound.txt")).await;
         conn.serve_actions().await;
     });
-    let (client, mut events) = Client::connect(config(port)).await?;
+    let (client, mut events) = Client::connect(config(port), clock()).await?;
     expect_connected(&mut events).await;
 
     let (closed, skipped) = next_call(&mut events).await;
@@ -170,7 +170,7 @@ async fn server_restart_reconnects_logs_in_again_and_records_further_calls() -> 
         conn.send(&fixture("inbound_missed.txt")).await;
         conn.serve_actions().await;
     });
-    let (client, mut events) = Client::connect(config(port)).await?;
+    let (client, mut events) = Client::connect(config(port), clock()).await?;
     expect_connected(&mut events).await;
     let (first, _) = next_call(&mut events).await;
     assert_eq!(first.linkedid, "1717236000.300");
@@ -244,7 +244,7 @@ async fn originate_round_trip_by_action_id() -> TestResult {
             .await;
         conn.serve_actions().await;
     });
-    let (client, mut events) = Client::connect(config(port)).await?;
+    let (client, mut events) = Client::connect(config(port), clock()).await?;
     expect_connected(&mut events).await;
     let response = client
         .originate("201", "6971234567", OriginateOptions::default())
@@ -288,7 +288,7 @@ async fn responses_out_of_order_reach_their_own_callers() -> TestResult {
         }
         conn.serve_actions().await;
     });
-    let (client, mut events) = Client::connect(config(port)).await?;
+    let (client, mut events) = Client::connect(config(port), clock()).await?;
     expect_connected(&mut events).await;
     let (a, b) = tokio::join!(
         client.send_action(Action::new("CoreStatus")),
@@ -329,7 +329,7 @@ async fn keepalive_ping_and_reconnect_when_the_server_goes_silent() -> TestResul
     });
     let mut cfg = config(port);
     cfg.ping_interval = Duration::from_millis(100);
-    let (client, mut events) = Client::connect(cfg).await?;
+    let (client, mut events) = Client::connect(cfg, clock()).await?;
     expect_connected(&mut events).await;
     match next_event(&mut events).await {
         AmiEvent::Disconnected { reason, .. } => assert!(reason.contains("Ping"), "{reason}"),
@@ -362,7 +362,7 @@ async fn actions_time_out_and_fail_fast_while_disconnected() -> TestResult {
     cfg.action_timeout = Duration::from_millis(300);
     cfg.reconnect_min = Duration::from_millis(800);
     cfg.reconnect_max = Duration::from_millis(800);
-    let (client, mut events) = Client::connect(cfg).await?;
+    let (client, mut events) = Client::connect(cfg, clock()).await?;
     expect_connected(&mut events).await;
     match client
         .send_action(Action::new("Command").field("Command", "core show uptime"))
@@ -399,13 +399,13 @@ async fn forwarded_events_and_a_bad_banner() -> TestResult {
         conn2.serve_actions().await;
         drop(conn);
     });
-    match Client::connect(config(port)).await {
+    match Client::connect(config(port), clock()).await {
         Err(Error::BadBanner { line }) => assert!(line.starts_with("HTTP/1.1"), "{line}"),
         other => panic!("expected BadBanner, got {other:?}"),
     }
     let mut cfg = config(port);
     cfg.forward_events = true;
-    let (client, mut events) = Client::connect(cfg).await?;
+    let (client, mut events) = Client::connect(cfg, clock()).await?;
     expect_connected(&mut events).await;
     match next_event(&mut events).await {
         AmiEvent::Event(m) => assert_eq!(m.event(), Some("FullyBooted")),

@@ -5,7 +5,7 @@ use ami_bridge::correlate::{Correlator, Limits};
 use ami_bridge::proto::Message;
 use ami_bridge::{CallRecord, Direction, Disposition, Number};
 
-use crate::support::{FixedClock, decode_messages, fixture, rules, ts};
+use crate::support::{FixedClock, clock, decode_messages, fixture, rules, ts};
 
 const T0: f64 = 1_717_236_000.0;
 
@@ -14,7 +14,7 @@ fn feed_all(c: &mut Correlator, messages: &[Message]) -> Vec<CallRecord> {
 }
 
 fn records(name: &str) -> Vec<CallRecord> {
-    let mut c = Correlator::new(rules());
+    let mut c = Correlator::new(rules(), clock());
     let out = feed_all(&mut c, &decode_messages(&fixture(name)));
     assert_eq!(c.open_calls(), 0, "{name}: calls left open");
     out
@@ -105,7 +105,7 @@ fn attended_transfer_without_the_transfer_event_still_merges() {
         .into_iter()
         .filter(|m| m.event() != Some("AttendedTransfer"))
         .collect();
-    let mut c = Correlator::new(rules());
+    let mut c = Correlator::new(rules(), clock());
     let out = feed_all(&mut c, &messages);
     assert_eq!(out.len(), 1, "{out:#?}");
     assert_eq!(out[0].linkedid, "1717236000.400");
@@ -158,7 +158,7 @@ fn connection_lost_mid_call_closes_it_once_as_incomplete() {
     let messages = decode_messages(&fixture("inbound_queue_answered.txt"));
     let half = messages.len() / 2;
     let clock = FixedClock::at(1_717_236_050);
-    let mut c = Correlator::with_clock(rules(), clock.clone());
+    let mut c = Correlator::new(rules(), clock.clone());
     assert!(feed_all(&mut c, &messages[..half]).is_empty());
     assert_eq!(c.open_calls(), 1);
 
@@ -179,7 +179,7 @@ fn connection_lost_mid_call_closes_it_once_as_incomplete() {
 #[test]
 fn calls_that_started_before_we_listened_are_ignored() {
     let messages = decode_messages(&fixture("outbound.txt"));
-    let mut c = Correlator::new(rules());
+    let mut c = Correlator::new(rules(), clock());
     assert!(feed_all(&mut c, &messages[1..]).is_empty());
     assert_eq!(c.open_calls(), 0);
 }
@@ -197,7 +197,7 @@ fn events_without_timestamp_use_the_injected_clock() {
         })
         .collect();
     let clock = FixedClock::at(1_800_000_000);
-    let mut c = Correlator::with_clock(rules(), clock.clone());
+    let mut c = Correlator::new(rules(), clock.clone());
     let mut out = Vec::new();
     for m in &messages {
         out.extend(c.feed(m));
@@ -217,7 +217,7 @@ fn events_without_timestamp_use_the_injected_clock() {
 #[test]
 fn memory_limit_closes_the_oldest_call_as_incomplete() {
     let clock = FixedClock::at(1_717_236_001);
-    let mut c = Correlator::with_clock(rules(), clock).with_limits(Limits {
+    let mut c = Correlator::new(rules(), clock).with_limits(Limits {
         max_open_calls: 1,
         max_channels: 100,
     });
@@ -336,7 +336,7 @@ fn consultation_call_emptied_after_its_target_moved_is_merged_not_reported() {
         chan("Hangup", "PJSIP/202-00000004", "9.4", "9.1", 50.0, &[]),
         chan("Hangup", trunk, "9.1", "9.1", 50.1, &[]),
     ];
-    let mut c = Correlator::new(rules());
+    let mut c = Correlator::new(rules(), clock());
     let out = feed_all(&mut c, &events);
     assert_eq!(out.len(), 1, "{out:#?}");
     assert_eq!(out[0].linkedid, "9.1");
@@ -383,7 +383,7 @@ fn busy_and_failed_dispositions() {
             chan("Hangup", "PJSIP/202-00000002", "8.2", "8.1", 2.1, &[]),
             chan("Hangup", "PJSIP/201-00000001", "8.1", "8.1", 3.0, &[]),
         ];
-        let out = feed_all(&mut Correlator::new(rules()), &events);
+        let out = feed_all(&mut Correlator::new(rules(), clock()), &events);
         assert_eq!(out.len(), 1);
         let r = &out[0];
         assert_eq!(r.direction, Direction::Internal);
@@ -428,7 +428,7 @@ fn cdr_tells_who_answered_when_the_events_did_not() {
             .with("UniqueID", "7.2"),
         chan("Hangup", trunk, "7.1", "7.1", 40.0, &[]),
     ];
-    let out = feed_all(&mut Correlator::new(rules()), &events);
+    let out = feed_all(&mut Correlator::new(rules(), clock()), &events);
     assert_eq!(out.len(), 1);
     let r = &out[0];
     assert!(r.answered);
@@ -441,7 +441,7 @@ fn cdr_tells_who_answered_when_the_events_did_not() {
 #[test]
 fn withheld_caller_and_non_events_are_harmless() {
     let trunk = "PJSIP/trunk-x-00000001";
-    let mut c = Correlator::new(rules());
+    let mut c = Correlator::new(rules(), clock());
     let noise = [
         Message::new()
             .with("Response", "Success")

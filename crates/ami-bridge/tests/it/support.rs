@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use ami_bridge::correlate::{CallRules, Clock};
 use ami_bridge::proto::{Decoded, Decoder, Frame, Message};
-use ami_bridge::{AmiEvent, CallRecord, Config, Secret};
+use ami_bridge::{AmiEvent, CallRecord, Config};
 use time::OffsetDateTime;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -78,6 +78,11 @@ impl Clock for FixedClock {
     }
 }
 
+/// The clock of tests that do not move it: 2024-06-01 10:00:00 UTC.
+pub fn clock() -> Arc<FixedClock> {
+    FixedClock::at(1_717_236_000)
+}
+
 pub fn ts(unix_with_fraction: f64) -> OffsetDateTime {
     // microsecond precision, like AMI's `Timestamp:` (exact in an f64 at this magnitude)
     let micros = (unix_with_fraction * 1e6).round() as i128;
@@ -86,8 +91,8 @@ pub fn ts(unix_with_fraction: f64) -> OffsetDateTime {
 
 /// A client configuration pointing at `port`, with fast timers for tests.
 pub fn config(port: u16) -> Config {
-    let mut c = Config::new("127.0.0.1", port, USER, Secret::new(SECRET))
-        .with_trunks(["PJSIP/trunk-", "SIP/provider"]);
+    let mut c =
+        Config::new("127.0.0.1", port, USER, SECRET).with_trunks(["PJSIP/trunk-", "SIP/provider"]);
     c.reconnect_min = Duration::from_millis(20);
     c.reconnect_max = Duration::from_millis(200);
     c.connect_timeout = Duration::from_secs(3);

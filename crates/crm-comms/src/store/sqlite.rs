@@ -17,15 +17,16 @@
 
 use std::collections::HashMap;
 
+use crm_core::store::{check_version, delete_versioned};
 use crm_core::{Db, Page, Timestamp};
 use rusqlite::types::{ToSql, Type};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use uuid::Uuid;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, MEDIA, Result, entry_not_found, media_not_found};
 use crate::model::{
     Assignment, Before, CommsType, Counts, CursorPage, Direction, Entry, Ingested, ListQuery,
-    MediaDirection, MediaQuery, MediaRecord, SearchPage, effective_limit, sender_key,
+    MediaDirection, MediaQuery, MediaRecord, PAGE_SIZE, SearchPage, sender_key,
 };
 use crate::search::{self, Document};
 use crate::store::CommsStore;
@@ -335,7 +336,7 @@ fn cursor_page<T>(
 type Binds<'a> = Vec<(&'static str, &'a dyn ToSql)>;
 
 fn list(conn: &Connection, q: &ListQuery) -> Result<CursorPage<Entry>> {
-    let limit = effective_limit(q.limit);
+    let limit = PAGE_SIZE.of(q.limit);
     let customer = q.customer_id.to_string();
     let kind = q.kind.map(CommsType::as_str);
     let direction = q.direction.map(Direction::as_str);
@@ -394,7 +395,7 @@ fn list(conn: &Connection, q: &ListQuery) -> Result<CursorPage<Entry>> {
 }
 
 fn inbox(conn: &Connection, limit: u32, before: Option<Before>) -> Result<CursorPage<Entry>> {
-    let limit = effective_limit(Some(limit));
+    let limit = PAGE_SIZE.of(Some(limit));
     let total = count(
         conn,
         "SELECT coalesce(sum(n), 0) FROM comms_counts WHERE customer_id = ''",
@@ -432,7 +433,7 @@ fn assign(
     same_sender: bool,
     now: Timestamp,
 ) -> Result<Assignment> {
-    let (entry, seq) = load(conn, id)?.ok_or(Error::entry_not_found(id))?;
+    let (entry, seq) = load(conn, id)?.ok_or_else(|| entry_not_found(id))?;
     if let Some(owner) = entry.customer_id {
         return Err(Error::Conflict {
             message: format!(
@@ -589,7 +590,7 @@ fn insert_media(conn: &Connection, m: &MediaRecord) -> Result<()> {
 }
 
 fn list_media(conn: &Connection, q: &MediaQuery) -> Result<Page<MediaRecord>> {
-    let limit = i64::from(effective_limit(q.limit));
+    let limit = i64::from(PAGE_SIZE.of(q.limit));
     let offset = i64::from(q.offset.unwrap_or(0));
     let (column, id) = match (q.customer_id, q.order_id) {
         (Some(c), _) => ("customer_id", c),
@@ -630,34 +631,6 @@ fn list_media(conn: &Connection, q: &MediaQuery) -> Result<Page<MediaRecord>> {
     Ok(Page { items, total })
 }
 
-fn check_version(current: i64, expected: Option<i64>) -> Result<()> {
-    match expected {
-        Some(v) if v != current => Err(Error::Stale {
-            current_version: current,
-        }),
-        _ => Ok(()),
-    }
-}
-
-/// Deletes the row `id` of `table` after checking its version.
-fn delete_versioned(
-    conn: &Connection,
-    table: &str,
-    id: Uuid,
-    expected: Option<i64>,
-    not_found: fn(Uuid) -> Error,
-) -> Result<()> {
-    let version: i64 = conn
-        .prepare_cached(&format!("SELECT version FROM {table} WHERE id = ?1"))?
-        .query_row([id.to_string()], |r| r.get(0))
-        .optional()?
-        .ok_or_else(|| not_found(id))?;
-    check_version(version, expected)?;
-    conn.prepare_cached(&format!("DELETE FROM {table} WHERE id = ?1"))?
-        .execute([id.to_string()])?;
-    Ok(())
-}
-
 impl CommsStore for SqliteCommsStore {
     async fn ingest(&self, entries: Vec<Entry>) -> Result<Vec<Result<Ingested>>> {
         // the index text is computed here, on the caller's thread, not by the one writer
@@ -681,7 +654,7 @@ impl CommsStore for SqliteCommsStore {
             .read(move |conn| {
                 load(conn, id)?
                     .map(|(e, _)| e)
-                    .ok_or(Error::entry_not_found(id))
+                    .ok_or_else(|| entry_not_found(id))
             })
             .await
     }
@@ -714,7 +687,7 @@ impl CommsStore for SqliteCommsStore {
     {
         self.db
             .write(move |conn| {
-                let (current, seq) = load(conn, id)?.ok_or(Error::entry_not_found(id))?;
+                let (current, seq) = load(conn, id)?.ok_or_else(|| entry_not_found(id))?;
                 check_version(current.version, expected_version)?;
                 let Some(next) = change(&current)? else {
                     return Ok(current);
@@ -748,7 +721,7 @@ impl CommsStore for SqliteCommsStore {
     async fn delete(&self, id: Uuid, expected_version: Option<i64>) -> Result<()> {
         self.db
             .write(move |conn| {
-                let (entry, seq) = load(conn, id)?.ok_or(Error::entry_not_found(id))?;
+                let (entry, seq) = load(conn, id)?.ok_or_else(|| entry_not_found(id))?;
                 check_version(entry.version, expected_version)?;
                 conn.prepare_cached("DELETE FROM comms_entries WHERE seq = ?1")?
                     .execute([seq])?;
@@ -772,7 +745,7 @@ impl CommsStore for SqliteCommsStore {
     }
 
     async fn search(&self, expr: String, limit: u32, offset: u32) -> Result<SearchPage> {
-        let limit = usize::try_from(effective_limit(Some(limit))).unwrap_or(usize::MAX);
+        let limit = usize::try_from(PAGE_SIZE.of(Some(limit))).unwrap_or(usize::MAX);
         let offset = usize::try_from(offset).unwrap_or(usize::MAX);
         self.db
             .read(move |conn| {
@@ -821,7 +794,7 @@ impl CommsStore for SqliteCommsStore {
                 ))?
                 .query_row([id.to_string()], media_from_row)
                 .optional()?
-                .ok_or(Error::media_not_found(id))
+                .ok_or_else(|| media_not_found(id))
             })
             .await
     }
@@ -888,12 +861,14 @@ impl CommsStore for SqliteCommsStore {
     async fn delete_media(&self, id: Uuid, expected_version: Option<i64>) -> Result<()> {
         self.db
             .write(move |conn| {
+                // nothing refers to a media record, so it is never in use
                 delete_versioned(
                     conn,
                     "media_records",
+                    MEDIA,
                     id,
                     expected_version,
-                    Error::media_not_found,
+                    "other records refer to this media record",
                 )
             })
             .await
@@ -916,7 +891,7 @@ impl CommsStore for SqliteCommsStore {
                     )?
                     .execute(params![id.to_string(), size, mime_type, at])?;
                 if changed == 0 {
-                    return Err(Error::media_not_found(id));
+                    return Err(media_not_found(id));
                 }
                 Ok(conn
                     .prepare_cached(&format!(

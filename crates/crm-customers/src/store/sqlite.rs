@@ -25,12 +25,13 @@
 
 use std::fmt::Write as _;
 
-use crm_core::{Db, Timestamp, is_constraint_violation};
+use crm_core::store::{check_version, delete_versioned};
+use crm_core::{Db, Timestamp};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use uuid::Uuid;
 
-use crate::error::{Error, Result};
-use crate::model::{Customer, ListQuery, Location, Page};
+use crate::error::{Error, Result, not_found};
+use crate::model::{Customer, ListQuery, Location, Page, tag_key};
 use crate::search::{self, Document};
 use crate::store::{Change, ContactKey, CustomerStore};
 
@@ -263,7 +264,7 @@ fn move_docs(conn: &Connection, moves: &[(String, i64, i64)]) -> Result<()> {
         conn.prepare_cached("UPDATE customers SET doc = ?2 WHERE id = ?1")?
             .execute(params![id, new])?;
         let uuid = parse_uuid(0, id)?;
-        let (customer, _) = load(conn, uuid)?.ok_or(Error::NotFound { id: uuid })?;
+        let (customer, _) = load(conn, uuid)?.ok_or_else(|| not_found(uuid))?;
         write_fts(conn, *new, &search::document(&customer), false)?;
     }
     Ok(())
@@ -345,7 +346,7 @@ fn write_tags(conn: &Connection, c: &Customer, sort_key: &str, replace: bool) ->
         "INSERT OR IGNORE INTO customer_tags (tag, sort_key, customer_id) VALUES (?1, ?2, ?3)",
     )?;
     for t in &c.tags {
-        insert.execute(params![search::tag_key(t), sort_key, id])?;
+        insert.execute(params![tag_key(t), sort_key, id])?;
     }
     Ok(())
 }
@@ -380,15 +381,6 @@ fn load(conn: &Connection, id: Uuid) -> Result<Option<(Customer, i64)>> {
             Ok((customer_from_row(r)?, r.get(16)?))
         })
         .optional()?)
-}
-
-fn check_version(current: &Customer, expected: Option<i64>) -> Result<()> {
-    match expected {
-        Some(v) if v != current.version => Err(Error::Stale {
-            current_version: current.version,
-        }),
-        _ => Ok(()),
-    }
 }
 
 fn update_row(conn: &Connection, current: &Customer, doc: i64, next: &Customer) -> Result<()> {
@@ -519,11 +511,7 @@ fn full_match(query: &ListQuery) -> Option<String> {
 fn list(conn: &Connection, query: &ListQuery, rank_limit: u64) -> Result<Page<Customer>> {
     let limit = i64::from(query.effective_limit());
     let offset = i64::from(query.effective_offset());
-    let tag = query
-        .tag
-        .as_deref()
-        .map(search::tag_key)
-        .filter(|t| !t.is_empty());
+    let tag = query.tag.as_deref().map(tag_key).filter(|t| !t.is_empty());
     if let Some(expr) = full_match(query) {
         let (total, by_name) = hits_by_name(conn, &expr, offset, limit)?;
         let docs = if total > rank_limit || by_name.is_empty() {
@@ -578,11 +566,7 @@ impl CustomerStore for SqliteCustomerStore {
 
     async fn get(&self, id: Uuid) -> Result<Customer> {
         self.db
-            .read(move |conn| {
-                load(conn, id)?
-                    .map(|(c, _)| c)
-                    .ok_or(Error::NotFound { id })
-            })
+            .read(move |conn| load(conn, id)?.map(|(c, _)| c).ok_or_else(|| not_found(id)))
             .await
     }
 
@@ -601,8 +585,8 @@ impl CustomerStore for SqliteCustomerStore {
     {
         self.db
             .write(move |conn| {
-                let (current, doc) = load(conn, id)?.ok_or(Error::NotFound { id })?;
-                check_version(&current, expected_version)?;
+                let (current, doc) = load(conn, id)?.ok_or_else(|| not_found(id))?;
+                check_version(current.version, expected_version)?;
                 match change(&current)? {
                     Change::Unchanged => Ok(current),
                     Change::Save(next) => {
@@ -623,32 +607,16 @@ impl CustomerStore for SqliteCustomerStore {
     async fn delete(&self, id: Uuid, expected_version: Option<i64>) -> Result<()> {
         self.db
             .write(move |conn| {
-                let version: Option<i64> = conn
-                    .prepare_cached("SELECT version FROM customers WHERE id = ?1")?
-                    .query_row([id.to_string()], |r| r.get(0))
-                    .optional()?;
-                let version = version.ok_or(Error::NotFound { id })?;
-                if let Some(expected) = expected_version
-                    && expected != version
-                {
-                    return Err(Error::Stale {
-                        current_version: version,
-                    });
-                }
-                conn.prepare_cached("DELETE FROM customers WHERE id = ?1")?
-                    .execute([id.to_string()])
-                    .map_err(|e| {
-                        if is_constraint_violation(&e, "FOREIGN KEY") {
-                            Error::InUse {
-                                message: format!(
-                                    "customer {id} cannot be deleted: other records (orders, comms, media) refer to it"
-                                ),
-                            }
-                        } else {
-                            e.into()
-                        }
-                    })?;
-                Ok(())
+                delete_versioned(
+                    conn,
+                    "customers",
+                    "customer",
+                    id,
+                    expected_version,
+                    &format!(
+                        "customer {id} cannot be deleted: other records (orders, comms, media) refer to it"
+                    ),
+                )
             })
             .await
     }

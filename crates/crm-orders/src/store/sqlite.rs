@@ -11,12 +11,13 @@
 //! - `order_status_history`: append-only (triggers refuse UPDATE and DELETE, except the
 //!   cascade when the order itself is deleted).
 
+use crm_core::store::{check_version, delete_versioned};
 use crm_core::{Db, Money, Timestamp, is_constraint_violation};
 use rusqlite::types::{Type, Value};
 use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
 use uuid::Uuid;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, not_found};
 use crate::model::{
     Discount, DiscountType, Item, ItemType, ListQuery, Order, OrderEvent, Page, PaymentStatus,
     Shipping, Status, StatusChange, line_total, order_number,
@@ -100,7 +101,7 @@ impl OrderStore for SqliteOrderStore {
         self.db
             .read(move |conn| {
                 let tx = conn.unchecked_transaction()?;
-                load(&tx, id)?.ok_or(Error::NotFound { id })
+                load(&tx, id)?.ok_or_else(|| not_found(id))
             })
             .await
     }
@@ -170,8 +171,8 @@ impl OrderStore for SqliteOrderStore {
     {
         self.db
             .write(move |conn| {
-                let current = load(conn, id)?.ok_or(Error::NotFound { id })?;
-                check_version(expected_version, current.version)?;
+                let current = load(conn, id)?.ok_or_else(|| not_found(id))?;
+                check_version(current.version, expected_version)?;
                 let mut next = match change(&current)? {
                     Change::Unchanged => return Ok(current),
                     Change::Save(next) => *next,
@@ -244,19 +245,14 @@ impl OrderStore for SqliteOrderStore {
     async fn delete(&self, id: Uuid, expected_version: Option<i64>) -> Result<()> {
         self.db
             .write(move |conn| {
-                let version = current_version(conn, id)?.ok_or(Error::NotFound { id })?;
-                check_version(expected_version, version)?;
-                conn.execute("DELETE FROM orders WHERE id = ?1", [id.to_string()])
-                    .map_err(|e| {
-                        if is_constraint_violation(&e, "FOREIGN KEY") {
-                            Error::InUse {
-                                message: "other records refer to this order".into(),
-                            }
-                        } else {
-                            Error::from(e)
-                        }
-                    })?;
-                Ok(())
+                delete_versioned(
+                    conn,
+                    "orders",
+                    "order",
+                    id,
+                    expected_version,
+                    "other records refer to this order",
+                )
             })
             .await
     }
@@ -309,15 +305,6 @@ impl OrderStore for SqliteOrderStore {
                 Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
             })
             .await
-    }
-}
-
-fn check_version(expected: Option<i64>, current: i64) -> Result<()> {
-    match expected {
-        Some(v) if v != current => Err(Error::Stale {
-            current_version: current,
-        }),
-        _ => Ok(()),
     }
 }
 

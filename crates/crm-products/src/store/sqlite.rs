@@ -5,12 +5,13 @@
 //! contexts (orders reserving stock) can update them in SQL. `name_key` and `sku_key` hold the
 //! folded name (search, order) and the lower-case SKU (unique index `products_sku_key`).
 
+use crm_core::store::{check_version, delete_versioned};
 use crm_core::{Db, is_constraint_violation};
 use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSqlOutput, Type, ValueRef};
 use rusqlite::{Connection, OptionalExtension, Row, ToSql, params};
 use uuid::Uuid;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, not_found};
 use crate::model::{Category, Costs, ListQuery, Page, Product, Sku, Stock, search_fold};
 use crate::store::{Change, ProductStore};
 
@@ -70,7 +71,7 @@ impl ProductStore for SqliteProductStore {
                             name_pattern,
                             sku_pattern,
                             query.effective_limit(),
-                            query.offset
+                            query.effective_offset()
                         ],
                         from_row,
                     )?
@@ -85,7 +86,7 @@ impl ProductStore for SqliteProductStore {
 
     async fn get(&self, id: Uuid) -> Result<Product> {
         self.db
-            .read(move |conn| load(conn, id)?.ok_or(Error::NotFound { id }))
+            .read(move |conn| load(conn, id)?.ok_or_else(|| not_found(id)))
             .await
     }
 
@@ -131,8 +132,8 @@ impl ProductStore for SqliteProductStore {
     {
         self.db
             .write(move |conn| {
-                let current = load(conn, id)?.ok_or(Error::NotFound { id })?;
-                check_version(expected_version, current.version)?;
+                let current = load(conn, id)?.ok_or_else(|| not_found(id))?;
+                check_version(current.version, expected_version)?;
                 let mut next = match change(&current)? {
                     Change::Unchanged => return Ok(current),
                     Change::Save(next) => *next,
@@ -185,30 +186,16 @@ impl ProductStore for SqliteProductStore {
     async fn delete(&self, id: Uuid, expected_version: Option<i64>) -> Result<()> {
         self.db
             .write(move |conn| {
-                let version = current_version(conn, id)?.ok_or(Error::NotFound { id })?;
-                check_version(expected_version, version)?;
-                conn.execute("DELETE FROM products WHERE id = ?1", [id.to_string()])
-                    .map_err(|e| {
-                        if is_constraint_violation(&e, "FOREIGN KEY") {
-                            Error::InUse {
-                                message: "product is referenced by orders".into(),
-                            }
-                        } else {
-                            Error::from(e)
-                        }
-                    })?;
-                Ok(())
+                delete_versioned(
+                    conn,
+                    "products",
+                    "product",
+                    id,
+                    expected_version,
+                    "product is referenced by orders",
+                )
             })
             .await
-    }
-}
-
-fn check_version(expected: Option<i64>, current: i64) -> Result<()> {
-    match expected {
-        Some(v) if v != current => Err(Error::Stale {
-            current_version: current,
-        }),
-        _ => Ok(()),
     }
 }
 

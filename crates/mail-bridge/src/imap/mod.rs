@@ -21,6 +21,8 @@ use async_imap::extensions::idle::IdleResponse;
 use async_imap::imap_proto::{AttributeValue, RequestId, Response, Status};
 use async_imap::types::{NameAttribute, UnsolicitedResponse};
 use futures_util::StreamExt;
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
 use time::OffsetDateTime;
 use time::macros::format_description;
 
@@ -28,32 +30,15 @@ pub use crate::tls::Security;
 use transport::Stream;
 
 use crate::error::{Error, Result};
-use crate::tls::check_plain_allowed;
-
-/// A password (or app password) whose `Debug` prints `***`.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Password(String);
-
-impl Password {
-    /// Wraps a secret read from the configuration.
-    pub fn new(secret: impl Into<String>) -> Self {
-        Self(secret.into())
-    }
-
-    /// The secret itself, for the one place that sends it.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl std::fmt::Debug for Password {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("***")
-    }
-}
+use crate::tls::{check_plain_allowed, read_ca_file};
 
 /// How to reach one IMAP account.
-#[derive(Clone)]
+///
+/// Deserializes from `host`, `port` (default: 993 with TLS, 143 otherwise), `security`
+/// (default `tls`), `user`, `password` and `ca_file` (a PEM file, read then); a key left out
+/// is empty. Host and user are trimmed. The timeouts keep their defaults.
+#[derive(Clone, Deserialize)]
+#[serde(from = "ImapKeys")]
 pub struct ImapConfig {
     /// Host name or IP address.
     pub host: String,
@@ -63,8 +48,8 @@ pub struct ImapConfig {
     pub security: Security,
     /// Login name.
     pub user: String,
-    /// Password.
-    pub password: Password,
+    /// Password. Redacted in `Debug`.
+    pub password: SecretString,
     /// An extra CA certificate (PEM) to trust besides the Mozilla roots.
     pub ca_pem: Option<Vec<u8>>,
     /// Limit for connecting and the TLS handshake (default 10 s).
@@ -98,14 +83,14 @@ impl ImapConfig {
         port: u16,
         security: Security,
         user: impl Into<String>,
-        password: Password,
+        password: impl Into<SecretString>,
     ) -> Self {
         Self {
             host: host.into(),
             port,
             security,
             user: user.into(),
-            password,
+            password: password.into(),
             ca_pem: None,
             connect_timeout: Duration::from_secs(10),
             command_timeout: Duration::from_secs(60),
@@ -124,6 +109,44 @@ impl ImapConfig {
             return Err(Error::InvalidConfig("IMAP user is empty".into()));
         }
         check_plain_allowed(self.security, &self.host)
+    }
+}
+
+/// The configuration keys of an [`ImapConfig`].
+#[derive(Deserialize)]
+#[serde(default)]
+struct ImapKeys {
+    host: String,
+    port: Option<u16>,
+    security: Security,
+    user: String,
+    password: SecretString,
+    #[serde(deserialize_with = "read_ca_file")]
+    ca_file: Option<Vec<u8>>,
+}
+
+impl Default for ImapKeys {
+    fn default() -> Self {
+        Self {
+            host: String::new(),
+            port: None,
+            security: Security::Tls,
+            user: String::new(),
+            password: SecretString::default(),
+            ca_file: None,
+        }
+    }
+}
+
+impl From<ImapKeys> for ImapConfig {
+    fn from(k: ImapKeys) -> Self {
+        let port = k.port.unwrap_or(match k.security {
+            Security::Tls => 993,
+            Security::StartTls | Security::Plain => 143,
+        });
+        let mut config = Self::new(k.host.trim(), port, k.security, k.user.trim(), k.password);
+        config.ca_pem = k.ca_file;
+        config
     }
 }
 
@@ -397,7 +420,7 @@ impl ImapSession {
         };
         let login = tokio::time::timeout(
             config.command_timeout,
-            client.login(&config.user, config.password.expose()),
+            client.login(&config.user, config.password.expose_secret()),
         )
         .await
         .map_err(|_| Error::Timeout {
@@ -1133,26 +1156,17 @@ mod tests {
 
     #[test]
     fn passwords_never_print() {
-        let c = ImapConfig::new(
-            "127.0.0.1",
-            143,
-            Security::Plain,
-            "u",
-            Password::new("hunter2"),
-        );
+        let c = ImapConfig::new("127.0.0.1", 143, Security::Plain, "u", "hunter2");
         let dbg = format!("{c:?}");
-        assert!(!dbg.contains("hunter2") && dbg.contains("***"), "{dbg}");
+        assert!(
+            !dbg.contains("hunter2") && dbg.contains("[REDACTED]"),
+            "{dbg}"
+        );
     }
 
     #[test]
     fn plain_to_a_remote_host_is_refused_before_connecting() {
-        let c = ImapConfig::new(
-            "imap.example.com",
-            143,
-            Security::Plain,
-            "u",
-            Password::new("p"),
-        );
+        let c = ImapConfig::new("imap.example.com", 143, Security::Plain, "u", "p");
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()

@@ -1,13 +1,14 @@
 //! Helpers shared by the integration tests.
 
 use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasher, RandomState};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{LazyLock, Mutex};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use mail_bridge::{
-    Error, FolderState, ImapConfig, ImapSession, Incoming, Password, Security, Sink, SmtpConfig,
+    Error, FolderState, ImapConfig, ImapSession, Incoming, Security, Sink, SmtpConfig,
 };
 
 /// A variable the real-server tests need; missing is a failure, never a silent pass.
@@ -35,7 +36,7 @@ fn imap(port_var: &str, security: Security) -> ImapConfig {
         port(port_var),
         security,
         env("MAIL_USER"),
-        Password::new(env("MAIL_PASS")),
+        env("MAIL_PASS"),
     );
     c.ca_pem = Some(ca());
     c.connect_timeout = Duration::from_secs(5);
@@ -82,7 +83,7 @@ pub fn smtp(security: Security) -> SmtpConfig {
 pub fn smtp_with_login(security: Security) -> SmtpConfig {
     let mut c = smtp(security);
     c.user = Some(env("MAIL_USER"));
-    c.password = Some(Password::new(env("MAIL_PASS")));
+    c.password = Some(env("MAIL_PASS").into());
     c
 }
 
@@ -92,15 +93,15 @@ pub fn address_for(folder: &str) -> String {
     format!("{}+{folder}@{domain}", env("MAIL_USER"))
 }
 
+/// A name no other test (or run, or process) uses: `{prefix}-{pid}-{random}-{n}`.
 pub fn unique(prefix: &str) -> String {
     static N: AtomicU32 = AtomicU32::new(0);
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.subsec_nanos())
-        .unwrap_or(0);
+    // randomly keyed by the standard library, so two runs with the same pid still differ
+    static SALT: LazyLock<u64> = LazyLock::new(|| RandomState::new().hash_one(std::process::id()));
     format!(
-        "{prefix}-{}-{nanos}-{}",
+        "{prefix}-{}-{:x}-{}",
         std::process::id(),
+        *SALT,
         N.fetch_add(1, Ordering::Relaxed)
     )
 }

@@ -10,6 +10,4 @@
 
 mod common;
 mod corpus;
-#[path = "../support/generate.rs"]
-mod generate;
 mod server;

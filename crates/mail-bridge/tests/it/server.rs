@@ -13,15 +13,11 @@ use mail_bridge::{
 };
 use sha2::{Digest, Sha256};
 
+use mail_bridge::testing::generate;
+
 use crate::common::*;
-use crate::generate;
 
 const SERVERS: &str = "needs the mail servers: eval \"$(scripts/infra/start-mail.sh)\"";
-
-fn now() -> time::OffsetDateTime {
-    // Tests may read the clock; the library never does.
-    time::OffsetDateTime::from(std::time::SystemTime::now())
-}
 
 fn greek_mail(folder: &str) -> OutgoingMail {
     OutgoingMail {
@@ -36,7 +32,8 @@ fn greek_mail(folder: &str) -> OutgoingMail {
         attachments: vec![],
         in_reply_to: Some("<question-1@customer.example>".into()),
         references: vec!["question-1@customer.example".into()],
-        date: now(),
+        // time is a parameter: a pinned date, not the wall clock
+        date: time::macros::datetime!(2024-06-03 10:00:00 +03:00),
         message_id: None,
     }
 }
@@ -532,7 +529,7 @@ async fn tls_starttls_and_loopback_plain_connect_and_bad_trust_or_password_fail_
         Err(Error::Tls { .. } | Error::Connect { .. })
     ));
     let mut bad = imap_plain();
-    bad.password = mail_bridge::Password::new("wrong");
+    bad.password = "wrong".into();
     match mail_bridge::ImapSession::connect(&bad).await {
         Err(Error::Auth(msg)) => assert!(msg.to_lowercase().contains("auth"), "{msg}"),
         other => panic!("{other:?}"),
@@ -594,7 +591,7 @@ async fn smtp_refusals_carry_the_server_code_and_words() {
     }
     // a wrong password
     let mut cfg = smtp_with_login(Security::StartTls);
-    cfg.password = Some(mail_bridge::Password::new("wrong"));
+    cfg.password = Some("wrong".into());
     let e = SmtpClient::new(&cfg).unwrap().test_connection().await;
     assert!(
         matches!(e, Err(Error::SmtpRejected { code: 535, .. })),

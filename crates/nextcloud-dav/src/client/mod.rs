@@ -8,9 +8,10 @@ use std::time::{Duration, Instant};
 use futures_util::StreamExt;
 use reqwest::header::{CONTENT_LENGTH, CONTENT_TYPE, ETAG, HeaderMap, LAST_MODIFIED, RANGE};
 use reqwest::{Method, RequestBuilder, Response};
+use secrecy::{ExposeSecret, SecretString};
 use tracing::{debug, warn};
 
-pub use config::{Config, Password};
+pub use config::Config;
 pub use transfer::{Download, UploadBody, Uploaded};
 
 use crate::error::{Error, Result};
@@ -47,7 +48,7 @@ pub struct Client {
     http: reqwest::Client,
     root: DavRoot,
     user: String,
-    password: Password,
+    password: SecretString,
     timeout: Duration,
     retries: u32,
     retry_backoff: Duration,

@@ -13,4 +13,4 @@ pub use multistatus::{
     Entry, Listing, ListingReader, PROPFIND_BODY, PropResponse, Props, parse_listing,
     parse_multistatus,
 };
-pub use path::{DavPath, MAX_PATH_BYTES, MAX_SEGMENT_BYTES, PathErrorReason};
+pub use path::{DavPath, MAX_PATH_BYTES, MAX_SEGMENT_BYTES, PathError, PathErrorReason};

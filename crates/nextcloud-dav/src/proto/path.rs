@@ -14,13 +14,14 @@
 //!   `\`, a control character, invalid UTF-8 (overlong forms like `%c0%ae`), or a `.`/`..`
 //!   segment. `100% plan.txt` and `50%25.txt` stay valid: they decode to nothing dangerous.
 //! - A segment is at most 255 bytes, the whole path at most 4096 bytes.
+//!
+//! The rules answer their own [`PathError`]; the crate's [`Error`](crate::Error) wraps it
+//! (`Error::InvalidPath`), so a client call's `?` takes it as it is.
 
 use std::fmt;
 use std::str::FromStr;
 
 use percent_encoding::percent_decode_str;
-
-use crate::error::{Error, Result};
 
 /// Longest accepted segment, in bytes of UTF-8 (the usual file-system limit).
 pub const MAX_SEGMENT_BYTES: usize = 255;
@@ -90,13 +91,25 @@ impl fmt::Display for PathErrorReason {
     }
 }
 
+/// A path refused by the rules: the input as given (shown escaped) and why.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid path {path:?}: {reason}")]
+pub struct PathError {
+    /// The input as given.
+    pub path: String,
+    /// Why it was refused.
+    pub reason: PathErrorReason,
+}
+
+type Result<T, E = PathError> = std::result::Result<T, E>;
+
 /// A validated path relative to the base folder: segments joined by `/`, no leading or
 /// trailing slash; the empty path is the base folder. See the module docs for the rules.
 #[derive(Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct DavPath(String);
 
-fn invalid(input: &str, reason: PathErrorReason) -> Error {
-    Error::InvalidPath {
+fn invalid(input: &str, reason: PathErrorReason) -> PathError {
+    PathError {
         path: input.to_owned(),
         reason,
     }
@@ -173,25 +186,14 @@ fn check_segment(input: &str, segment: &str) -> Result<()> {
 }
 
 impl DavPath {
+    /// Parses and validates user input (the rules are in the module docs).
+    pub fn parse(input: &str) -> Result<Self> {
+        input.parse()
+    }
+
     /// The base folder itself.
     pub fn root() -> Self {
         Self(String::new())
-    }
-
-    /// Parses and validates user input (see the module docs).
-    pub fn parse(input: &str) -> Result<Self> {
-        if input.len() > MAX_PATH_BYTES {
-            return Err(invalid(input, PathErrorReason::PathTooLong));
-        }
-        let trimmed = input.strip_prefix('/').unwrap_or(input);
-        let trimmed = trimmed.strip_suffix('/').unwrap_or(trimmed);
-        if trimmed.is_empty() {
-            return Ok(Self::root());
-        }
-        for segment in trimmed.split('/') {
-            check_segment(input, segment)?;
-        }
-        Ok(Self(trimmed.to_owned()))
     }
 
     /// The path without leading slash (`""` for the base folder).
@@ -231,7 +233,7 @@ impl DavPath {
 
     /// `self/relative`, where `relative` is validated like [`DavPath::parse`].
     pub fn join(&self, relative: &str) -> Result<DavPath> {
-        let rel = DavPath::parse(relative)?;
+        let rel: DavPath = relative.parse()?;
         Ok(self.join_path(&rel))
     }
 
@@ -271,7 +273,7 @@ impl DavPath {
     /// Builds a path from segments a server reported (already percent-decoded), applying
     /// the same rules as user input.
     pub(crate) fn from_decoded(relative: &str) -> Result<DavPath> {
-        DavPath::parse(relative)
+        relative.parse()
     }
 
     /// Refuses the base folder for operations that need something inside it.
@@ -285,18 +287,30 @@ impl DavPath {
 }
 
 impl FromStr for DavPath {
-    type Err = Error;
+    type Err = PathError;
 
-    fn from_str(s: &str) -> Result<Self> {
-        Self::parse(s)
+    /// Parses and validates user input (see the module docs).
+    fn from_str(input: &str) -> Result<Self> {
+        if input.len() > MAX_PATH_BYTES {
+            return Err(invalid(input, PathErrorReason::PathTooLong));
+        }
+        let trimmed = input.strip_prefix('/').unwrap_or(input);
+        let trimmed = trimmed.strip_suffix('/').unwrap_or(trimmed);
+        if trimmed.is_empty() {
+            return Ok(Self::root());
+        }
+        for segment in trimmed.split('/') {
+            check_segment(input, segment)?;
+        }
+        Ok(Self(trimmed.to_owned()))
     }
 }
 
 impl TryFrom<&str> for DavPath {
-    type Error = Error;
+    type Error = PathError;
 
     fn try_from(s: &str) -> Result<Self> {
-        Self::parse(s)
+        s.parse()
     }
 }
 
@@ -325,11 +339,7 @@ mod tests {
     use PathErrorReason as R;
 
     fn reason(input: &str) -> Option<PathErrorReason> {
-        match DavPath::parse(input) {
-            Ok(_) => None,
-            Err(Error::InvalidPath { reason, .. }) => Some(reason),
-            Err(other) => panic!("unexpected error {other:?}"),
-        }
+        DavPath::from_str(input).err().map(|e| e.reason)
     }
 
     #[test]
@@ -419,16 +429,16 @@ mod tests {
             ("C:", "C:"),
         ];
         for (input, want) in cases {
-            let p = DavPath::parse(input).unwrap_or_else(|e| panic!("{input:?}: {e}"));
+            let p = DavPath::from_str(input).unwrap_or_else(|e| panic!("{input:?}: {e}"));
             assert_eq!(p.as_str(), *want, "input {input:?}");
         }
         let max = "α".repeat(127) + "a"; // 255 bytes
-        assert!(DavPath::parse(&max).is_ok());
+        assert!(DavPath::from_str(&max).is_ok());
     }
 
     #[test]
     fn navigation_helpers() {
-        let p = DavPath::parse("Πελάτες/Γιώργος/a.pdf").unwrap();
+        let p = DavPath::from_str("Πελάτες/Γιώργος/a.pdf").unwrap();
         assert_eq!(p.name(), Some("a.pdf"));
         assert_eq!(p.parent().unwrap().as_str(), "Πελάτες/Γιώργος");
         assert_eq!(
@@ -447,23 +457,23 @@ mod tests {
             .map(|a| a.as_str().to_owned())
             .collect();
         assert_eq!(anc, ["Πελάτες/Γιώργος/a.pdf", "Πελάτες/Γιώργος", "Πελάτες"]);
-        let joined = DavPath::parse("a").unwrap().join("b c/d").unwrap();
+        let joined = DavPath::from_str("a").unwrap().join("b c/d").unwrap();
         assert_eq!(joined.as_str(), "a/b c/d");
-        assert!(DavPath::parse("a").unwrap().join("../x").is_err());
+        assert!(DavPath::from_str("a").unwrap().join("../x").is_err());
         assert_eq!(DavPath::root().join_path(&joined), joined);
-        assert!(joined.starts_with(&DavPath::parse("a").unwrap()));
+        assert!(joined.starts_with(&DavPath::from_str("a").unwrap()));
         assert!(joined.starts_with(&DavPath::root()));
         assert!(
-            !DavPath::parse("ab")
+            !DavPath::from_str("ab")
                 .unwrap()
-                .starts_with(&DavPath::parse("a").unwrap())
+                .starts_with(&DavPath::from_str("a").unwrap())
         );
         assert!(DavPath::root().require_not_root().is_err());
     }
 
     #[test]
     fn error_message_names_the_reason_and_escapes_the_input() {
-        let e = DavPath::parse("a\0b").unwrap_err().to_string();
+        let e = DavPath::from_str("a\0b").unwrap_err().to_string();
         assert!(e.contains("control character"), "{e}");
         assert!(e.contains("\\0"), "{e}");
     }

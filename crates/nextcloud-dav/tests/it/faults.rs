@@ -12,7 +12,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinHandle;
 
-use crate::common::p;
+use nextcloud_dav::testing::p;
 
 /// What the scripted peer does with one request.
 #[derive(Clone)]

@@ -8,17 +8,23 @@ use bytes::Bytes;
 use futures_util::StreamExt;
 use nextcloud_dav::{Client, Config, DavPath, Error, UploadBody};
 use sha2::{Digest, Sha256};
-use time::OffsetDateTime;
 
-use crate::common::{
-    config, env, fresh_client, hash_download, p, peak_rss, pseudo_random_chunks, read_all,
+use nextcloud_dav::testing::{
+    client, config, env, fresh_client, fresh_folder, hash_download, p, peak_rss,
+    pseudo_random_chunks, read_all,
 };
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs WEBDAV_URL: run ./scripts/test.sh"]
 async fn upload_list_stat_download_roundtrip() {
-    let c = fresh_client("roundtrip").await;
-    let before = OffsetDateTime::from(std::time::SystemTime::now()) - Duration::from_secs(5);
+    let (c, base) = fresh_folder("roundtrip").await;
+    // the server's clock, not ours: when it made the test's folder
+    let before = client("")
+        .stat(&p(&base))
+        .await
+        .unwrap()
+        .last_modified
+        .unwrap();
     let up = c
         .upload(
             &p("a/b/hello.txt"),

@@ -1,9 +1,6 @@
 //! Deterministic "typical" messages for the benchmarks and the bulk tests: 20–200 KB, Greek
 //! text in UTF-8, ISO-8859-7 or Windows-1253, RFC 2047 subjects and names, quoted-printable
 //! and base64 bodies, multipart/alternative, /mixed and /related with attachments.
-//! Shared by `benches/*.rs` and `tests/it` through `#[path]`.
-
-#![allow(dead_code)]
 
 const WORDS: &[&str] = &[
     "καμπάνα",
@@ -50,25 +47,26 @@ const NAMES: &[&str] = &[
 const CHARSETS: &[&str] = &["utf-8", "utf-8", "iso-8859-7", "windows-1253"];
 
 /// xorshift: deterministic, fast, good enough for filler.
+#[derive(Debug, Clone)]
 pub struct Rng(u64);
 
 impl Rng {
     pub fn new(seed: u64) -> Self {
         Self(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
     }
-    pub fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         self.0 ^= self.0 << 13;
         self.0 ^= self.0 >> 7;
         self.0 ^= self.0 << 17;
         self.0
     }
     pub fn below(&mut self, n: u64) -> u64 {
-        self.next() % n.max(1)
+        self.next_u64() % n.max(1)
     }
     pub fn bytes(&mut self, n: usize) -> Vec<u8> {
         let mut v = Vec::with_capacity(n + 8);
         while v.len() < n {
-            v.extend_from_slice(&self.next().to_le_bytes());
+            v.extend_from_slice(&self.next_u64().to_le_bytes());
         }
         v.truncate(n);
         v
@@ -336,21 +334,25 @@ pub fn sized(tag: &str, i: u64, attachment: usize) -> Vec<u8> {
 /// Writes `typical(0..n)` straight into a Maildir++ folder's `new/` (far faster than `n`
 /// APPENDs), owned like the folder; Dovecot indexes them on the next SELECT. Answers the
 /// bytes written.
-pub fn write_maildir(dir: &std::path::Path, n: u64) -> u64 {
+///
+/// # Errors
+///
+/// When `dir` is not a Maildir++ folder or a file cannot be written, moved or given the
+/// folder's owner.
+pub fn write_maildir(dir: &std::path::Path, n: u64) -> std::io::Result<u64> {
     use std::os::unix::fs::MetadataExt;
-    let meta = std::fs::metadata(dir).expect("the folder's maildir (Maildir++ layout)");
+    let meta = std::fs::metadata(dir)?;
     let mut bytes = 0u64;
     for i in 0..n {
         let raw = typical(i);
         bytes += raw.len() as u64;
         let tmp = dir.join("tmp").join(format!("{i}.bench"));
-        std::fs::write(&tmp, &raw).unwrap();
-        std::os::unix::fs::chown(&tmp, Some(meta.uid()), Some(meta.gid())).unwrap();
+        std::fs::write(&tmp, &raw)?;
+        std::os::unix::fs::chown(&tmp, Some(meta.uid()), Some(meta.gid()))?;
         std::fs::rename(
             &tmp,
             dir.join("new").join(format!("1700000000.M{i}P1.bench")),
-        )
-        .unwrap();
+        )?;
     }
-    bytes
+    Ok(bytes)
 }

@@ -6,17 +6,22 @@
 //! runs in one background worker, woken by each webhook and every few seconds anyway, so a
 //! restart resumes whatever a crash interrupted.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::web;
 use crm_comms::{Attachment, AttachmentJob, CommsType, Direction, NewEntry};
 use crm_core::Timestamp;
-use tokio::sync::Notify;
 use wa_bridge::{Event, Message};
 
-use crate::AppState;
-use crate::config::Secret;
+use crm_comms::Comms as _;
+use crm_customers::{ContactType, Customers as _};
+use secrecy::ExposeSecret;
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::{ChannelError, Integration};
+use crate::integrations::WhatsApp;
+use crate::state::AppState;
 
 /// The channel name of WhatsApp bodies in the inbound queue.
 pub const CHANNEL: &str = "whatsapp";
@@ -26,16 +31,6 @@ const LOGGED_BY: &str = "whatsapp";
 const MEDIA_ATTEMPTS: u32 = 12;
 /// How often the worker looks for work when nothing wakes it.
 const POLL: Duration = Duration::from_secs(5);
-
-/// The configured WhatsApp Business number.
-#[derive(Debug)]
-pub struct WhatsApp {
-    pub client: wa_bridge::Client,
-    pub app_secret: Secret,
-    pub verify_token: Secret,
-    /// Wakes the worker when a webhook was stored.
-    pub wake: Arc<Notify>,
-}
 
 /// Processes queued bodies and due media until the process ends.
 pub async fn run_worker(state: web::Data<AppState>) {
@@ -73,7 +68,7 @@ pub async fn process_pending(state: &AppState) -> Result<usize, crm_comms::Error
                 }
                 Err(e) => {
                     tracing::warn!(id = inbound.id, error = %e, "WhatsApp webhook not processed; will retry");
-                    state.queues.failed(inbound.id, e).await?;
+                    state.queues.failed(inbound.id, e.to_string()).await?;
                 }
             }
             handled += 1;
@@ -85,8 +80,8 @@ pub async fn process_pending(state: &AppState) -> Result<usize, crm_comms::Error
     }
 }
 
-async fn process_body(state: &AppState, body: &[u8]) -> Result<(), String> {
-    let events = wa_bridge::parse(body).map_err(|e| e.to_string())?;
+async fn process_body(state: &AppState, body: &[u8]) -> Result<(), ChannelError> {
+    let events = wa_bridge::parse(body)?;
     for event in events {
         match event {
             Event::Message(m) => ingest_message(state, &m).await?,
@@ -103,8 +98,7 @@ async fn process_body(state: &AppState, body: &[u8]) -> Result<(), String> {
                         at,
                         errors,
                     )
-                    .await
-                    .map_err(|e| e.to_string())?;
+                    .await?;
             }
         }
     }
@@ -182,20 +176,17 @@ pub fn entry_for(m: &Message) -> NewEntry {
     entry
 }
 
-async fn ingest_message(state: &AppState, m: &Message) -> Result<(), String> {
+async fn ingest_message(state: &AppState, m: &Message) -> Result<(), ChannelError> {
     let entry = entry_for(m);
     let attachments = entry.attachments.clone();
-    let done = crate::routes::comms::intake(state, entry)
-        .await
-        .map_err(|e| e.to_string())?;
+    let done = super::intake(state, entry).await?;
     // (again) on a retried body: jobs are unique per entry and source
     for a in attachments {
         if let Some(source) = a.source {
             state
                 .queues
                 .add_attachment_job(done.entry.id, source, Some(a.filename), a.mime_type)
-                .await
-                .map_err(|e| e.to_string())?;
+                .await?;
         }
     }
     Ok(())
@@ -224,7 +215,10 @@ pub async fn process_media(state: &AppState) {
                     Timestamp::from(state.clock.now().into_inner() + time::Duration::seconds(secs))
                 });
                 tracing::warn!(source = %job.source, attempts, error = %e, "WhatsApp media not stored");
-                state.queues.attachment_failed(job, e, retry_at).await
+                state
+                    .queues
+                    .attachment_failed(job, e.to_string(), retry_at)
+                    .await
             }
         };
         if let Err(e) = result {
@@ -233,41 +227,15 @@ pub async fn process_media(state: &AppState) {
     }
 }
 
-/// The folder a customer's files live in.
-pub fn customer_folder(customer: &crm_customers::Customer) -> String {
-    match customer.nextcloud_folder.as_deref().map(str::trim) {
-        Some(folder) if !folder.is_empty() => folder.trim_matches('/').to_owned(),
-        _ => format!(
-            "Customers/{}",
-            customer.name.replace(['/', '\\'], "-").trim()
-        ),
-    }
-}
-
-async fn fetch_media(state: &AppState, job: &AttachmentJob) -> Result<Attachment, String> {
-    use crm_comms::Comms as _;
-    use crm_customers::Customers as _;
-    let wa = state
-        .whatsapp
-        .as_ref()
-        .ok_or("WhatsApp is not configured")?;
-    let nc = state
-        .nextcloud
-        .as_ref()
-        .ok_or("Nextcloud is not configured: the file stays at WhatsApp until it is")?;
+async fn fetch_media(state: &AppState, job: &AttachmentJob) -> Result<Attachment, ChannelError> {
+    let wa = configured(state)?;
+    // without Nextcloud the file stays at WhatsApp until it is configured
+    let nc = super::files::nextcloud(state)?;
     let media_id = job.source.trim_start_matches("whatsapp:");
-    let info = wa
-        .client
-        .media_info(media_id)
-        .await
-        .map_err(|e| e.to_string())?;
-    let entry = state
-        .comms
-        .get(job.entry_id)
-        .await
-        .map_err(|e| e.to_string())?;
+    let info = wa.client.media_info(media_id).await?;
+    let entry = state.comms.get(job.entry_id).await?;
     let folder = match entry.customer_id {
-        Some(id) => customer_folder(&state.customers.get(id).await.map_err(|e| e.to_string())?),
+        Some(id) => state.customers.get(id).await?.files_folder(),
         None => "Unassigned/WhatsApp".to_owned(),
     };
     let filename = job
@@ -276,12 +244,8 @@ async fn fetch_media(state: &AppState, job: &AttachmentJob) -> Result<Attachment
         .unwrap_or_else(|| format!("{media_id}.bin"));
     let date = &entry.occurred_at.to_string()[..10];
     let path = format!("{folder}/Received Media/{date} {filename}");
-    let dav_path = nextcloud_dav::DavPath::parse(&path).map_err(|e| e.to_string())?;
-    let download = wa
-        .client
-        .download(&info.url)
-        .await
-        .map_err(|e| e.to_string())?;
+    let dav_path = nextcloud_dav::DavPath::parse(&path).map_err(nextcloud_dav::Error::from)?;
+    let download = wa.client.download(&info.url).await?;
     let mime = info
         .mime_type
         .clone()
@@ -291,9 +255,7 @@ async fn fetch_media(state: &AppState, job: &AttachmentJob) -> Result<Attachment
     if let Some(len) = download.content_length {
         body = body.with_length(len);
     }
-    nc.upload(&dav_path, body)
-        .await
-        .map_err(|e| e.to_string())?;
+    nc.upload(&dav_path, body).await?;
     if let Some(customer_id) = entry.customer_id {
         let record = crm_comms::NewMedia {
             customer_id: Some(customer_id),
@@ -308,7 +270,7 @@ async fn fetch_media(state: &AppState, job: &AttachmentJob) -> Result<Attachment
         };
         match state.comms.create_media(record).await {
             Ok(_) | Err(crm_comms::Error::Conflict { .. }) => {}
-            Err(e) => return Err(e.to_string()),
+            Err(e) => return Err(e.into()),
         }
     }
     Ok(Attachment {
@@ -318,4 +280,227 @@ async fn fetch_media(state: &AppState, job: &AttachmentJob) -> Result<Attachment
         size: info.file_size,
         source: Some(job.source.clone()),
     })
+}
+
+/// The configured WhatsApp number.
+pub fn configured(state: &AppState) -> Result<&WhatsApp, ChannelError> {
+    state
+        .whatsapp
+        .as_ref()
+        .ok_or(ChannelError::NotConfigured(Integration::WhatsApp))
+}
+
+/// Meta's subscription handshake: the challenge to answer, or `None` when the verify token
+/// does not match or `hub.mode` is not `subscribe`.
+pub fn handshake<'a>(
+    state: &AppState,
+    mode: Option<&str>,
+    verify_token: Option<&str>,
+    challenge: Option<&'a str>,
+) -> Result<Option<&'a str>, ChannelError> {
+    let wa = configured(state)?;
+    Ok(wa_bridge::verify_handshake(
+        mode,
+        verify_token,
+        challenge,
+        wa.verify_token.expose_secret(),
+    ))
+}
+
+/// A webhook body from Meta: its `X-Hub-Signature-256` checked over the raw bytes, then
+/// stored durably and the worker woken. Only after this returns may it be acknowledged.
+pub async fn accept_webhook(
+    state: &AppState,
+    signature: Option<&str>,
+    body: &[u8],
+) -> Result<(), WebhookError> {
+    let wa = configured(state)?;
+    wa_bridge::verify_signature(wa.app_secret.expose_secret().as_bytes(), signature, body)
+        .map_err(WebhookError::Signature)?;
+    state
+        .queues
+        .enqueue(CHANNEL, body.to_vec())
+        .await
+        .map_err(ChannelError::from)?;
+    wa.wake.notify_one();
+    Ok(())
+}
+
+/// Why a webhook was not accepted: its signature, or the channel.
+#[derive(Debug, thiserror::Error)]
+pub enum WebhookError {
+    #[error(transparent)]
+    Signature(wa_bridge::Error),
+    #[error(transparent)]
+    Channel(#[from] ChannelError),
+}
+
+/// Largest file sent as WhatsApp media (Meta's limit for documents).
+const MEDIA_MAX: u64 = 100 * 1024 * 1024;
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct Template {
+    pub name: String,
+    /// e.g. `el`, `en_US`.
+    pub language: String,
+    #[serde(default)]
+    pub parameters: Vec<String>,
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct MediaToSend {
+    /// A file in Nextcloud, relative to the base folder.
+    pub nextcloud_path: String,
+    #[serde(default)]
+    pub caption: Option<String>,
+}
+
+/// One of `text`, `template` or `media`, to a customer (their WhatsApp, else phone contact)
+/// or a number.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct SendRequest {
+    #[serde(default)]
+    pub customer_id: Option<Uuid>,
+    /// A number in any common form; needed without `customer_id`.
+    #[serde(default)]
+    pub to: Option<String>,
+    #[serde(default)]
+    pub text: Option<String>,
+    #[serde(default)]
+    pub template: Option<Template>,
+    #[serde(default)]
+    pub media: Option<MediaToSend>,
+}
+
+/// The number to send to, and the customer it belongs to.
+async fn recipient(
+    state: &AppState,
+    req: &SendRequest,
+) -> Result<(String, Option<Uuid>), ChannelError> {
+    if let Some(id) = req.customer_id {
+        let c = super::referenced_customer(state, id).await?;
+        let number = req
+            .to
+            .as_deref()
+            .and_then(crm_core::contact::phone_e164)
+            .or_else(|| {
+                let of = |kind: ContactType| {
+                    c.contacts
+                        .iter()
+                        .find(|k| k.kind == kind)
+                        .and_then(|k| k.e164.clone())
+                };
+                of(ContactType::Whatsapp).or_else(|| of(ContactType::Phone))
+            })
+            .ok_or_else(|| {
+                ChannelError::invalid(
+                    "customer_id",
+                    "the customer has no WhatsApp or phone number",
+                )
+            })?;
+        return Ok((number, Some(id)));
+    }
+    let to = req
+        .to
+        .as_deref()
+        .ok_or_else(|| ChannelError::invalid("to", "give customer_id or to"))?;
+    let number = crm_core::contact::phone_e164(to)
+        .ok_or_else(|| ChannelError::invalid("to", format!("`{to}` is not a phone number")))?;
+    let customer = state
+        .customers
+        .find_by_contact(&number)
+        .await?
+        .map(|c| c.id);
+    Ok((number, customer))
+}
+
+/// Sends a WhatsApp message and logs it as an outbound entry; its delivery state
+/// (`meta.delivery`) follows from Meta's status webhooks.
+pub async fn send(
+    state: &AppState,
+    req: SendRequest,
+    logged_by: String,
+) -> Result<crm_comms::Entry, ChannelError> {
+    let wa = configured(state)?;
+    let (to, customer_id) = recipient(state, &req).await?;
+    let mut entry = NewEntry::new(CommsType::Whatsapp, Direction::Outbound, customer_id);
+    entry.sender = customer_id.is_none().then(|| to.clone());
+    entry.logged_by = Some(logged_by);
+    let outbound = match (&req.text, &req.template, &req.media) {
+        (Some(text), None, None) => {
+            entry.body = Some(text.clone());
+            wa_bridge::Outbound::Text {
+                to: to.clone(),
+                body: text.clone(),
+            }
+        }
+        (None, Some(t), None) => {
+            entry.subject = Some(format!("Template {}", t.name));
+            entry.body = Some(t.parameters.join(" · "));
+            entry.meta = Some(serde_json::json!({ "template": t.name, "language": t.language }));
+            wa_bridge::Outbound::Template {
+                to: to.clone(),
+                name: t.name.clone(),
+                language: t.language.clone(),
+                parameters: t.parameters.clone(),
+            }
+        }
+        (None, None, Some(m)) => {
+            let (media_id, kind, filename, mime) = upload_from_nextcloud(state, wa, m).await?;
+            entry.body = m.caption.clone();
+            entry.attachments = vec![Attachment {
+                filename: filename.clone(),
+                nextcloud_path: Some(m.nextcloud_path.clone()),
+                mime_type: Some(mime),
+                size: None,
+                source: None,
+            }];
+            wa_bridge::Outbound::Media {
+                to: to.clone(),
+                kind,
+                media_id,
+                caption: m.caption.clone(),
+                filename: Some(filename),
+            }
+        }
+        _ => {
+            return Err(ChannelError::invalid(
+                "text",
+                "give exactly one of text, template or media",
+            ));
+        }
+    };
+    let sent = wa.client.send(&outbound).await?;
+    entry.ext_message_id = Some(sent.message_id);
+    Ok(super::intake(state, entry).await?.entry)
+}
+
+/// Fetches a Nextcloud file and uploads it to WhatsApp: (media id, kind, file name, type).
+async fn upload_from_nextcloud(
+    state: &AppState,
+    wa: &WhatsApp,
+    m: &MediaToSend,
+) -> Result<(String, String, String, String), ChannelError> {
+    let (path, bytes, mime) = super::files::read_file(
+        state,
+        "media.nextcloud_path",
+        &m.nextcloud_path,
+        MEDIA_MAX,
+        "the file is larger than WhatsApp accepts (100 MB)",
+    )
+    .await?;
+    let filename = path.name().unwrap_or("file").to_owned();
+    let kind = match mime.split('/').next() {
+        Some("image") if mime != "image/webp" => "image",
+        Some("image") => "sticker",
+        Some("video") => "video",
+        Some("audio") => "audio",
+        _ => "document",
+    }
+    .to_owned();
+    let media_id = wa
+        .client
+        .upload_media(bytes.into(), &mime, &filename)
+        .await?;
+    Ok((media_id, kind, filename, mime))
 }

@@ -14,123 +14,26 @@ use std::time::{Duration, Instant};
 
 use actix_web::web;
 use crm_comms::mail::{Checkpoint, Known};
-use crm_comms::{Comms as _, CommsType, Direction, Entry, MailLedger, NewEntry};
+use crm_comms::{Comms as _, CommsType, Direction, MailLedger, NewEntry};
 use crm_core::Timestamp;
 use crm_customers::{Customer, Customers as _};
 use mail_bridge::{FolderState, ImapSession, Incoming, Progress, Sink, SyncOptions};
+use serde::Serialize;
 use sha2::{Digest, Sha256};
-use uuid::Uuid;
 
-use crate::AppState;
-use crate::config::{MailAccount, MailFolder};
+mod send;
+
+use super::{ChannelError, Integration};
+use crate::config::MailFolder;
+use crate::integrations::{Account, Mail};
+use crate::state::AppState;
+
+pub use send::{SendRequest, SentMail, send};
 
 /// Who `logged_by` says an entry came from.
 const LOGGED_BY: &str = "email";
 /// Waits between reconnection attempts grow to this.
 const MAX_BACKOFF: Duration = Duration::from_secs(300);
-
-/// The configured accounts and the ledger.
-#[derive(Debug)]
-pub struct Mail {
-    pub accounts: Vec<Account>,
-    pub ledger: MailLedger,
-    pub verify_every: Duration,
-    pub idle: Duration,
-    pub max_attachment_bytes: u64,
-}
-
-/// One account, ready to use.
-#[derive(Debug)]
-pub struct Account {
-    pub name: String,
-    pub imap: Option<mail_bridge::ImapConfig>,
-    pub folders: Vec<MailFolder>,
-    pub smtp: Option<mail_bridge::SmtpClient>,
-    /// The sender of mail written in the CRM.
-    pub from: Option<String>,
-    /// The account's own addresses (normalised): never matched to a customer.
-    own: HashSet<String>,
-    /// One pass over the account's folders at a time.
-    pass: tokio::sync::Mutex<()>,
-}
-
-impl Mail {
-    /// `None` when no account is configured.
-    pub fn new(
-        accounts: Vec<MailAccount>,
-        ledger: MailLedger,
-        config: &crate::config::Config,
-    ) -> anyhow::Result<Option<Self>> {
-        if accounts.is_empty() {
-            return Ok(None);
-        }
-        let accounts = accounts
-            .into_iter()
-            .map(Account::new)
-            .collect::<anyhow::Result<_>>()?;
-        Ok(Some(Self {
-            accounts,
-            ledger,
-            verify_every: Duration::from_secs(config.mail_verify_secs),
-            idle: Duration::from_secs(config.mail_idle_secs),
-            max_attachment_bytes: config.mail_max_attachment_bytes,
-        }))
-    }
-
-    /// The account to send from: the named one, or the first that can send.
-    pub fn sender(&self, name: Option<&str>) -> Option<&Account> {
-        match name {
-            Some(name) => self.accounts.iter().find(|a| a.name == name),
-            None => self.accounts.iter().find(|a| a.smtp.is_some()),
-        }
-    }
-}
-
-impl Account {
-    fn new(settings: MailAccount) -> anyhow::Result<Self> {
-        let (imap, folders) = match settings.imap {
-            Some((config, folders)) => (Some(config), folders),
-            None => (None, Vec::new()),
-        };
-        let (smtp, from) = match settings.smtp {
-            Some((config, from)) => (
-                Some(
-                    mail_bridge::SmtpClient::new(&config)
-                        .map_err(|e| anyhow::anyhow!("e-mail account {:?}: {e}", settings.name))?,
-                ),
-                Some(from),
-            ),
-            None => (None, None),
-        };
-        let mut own = HashSet::new();
-        own.extend(from.as_deref().and_then(bare_address));
-        own.extend(imap.as_ref().and_then(|c| bare_address(&c.user)));
-        Ok(Self {
-            name: settings.name,
-            imap,
-            folders,
-            smtp,
-            from,
-            own,
-            pass: tokio::sync::Mutex::new(()),
-        })
-    }
-
-    /// The outbound folder mail sent from the CRM is appended to.
-    pub fn sent_folder(&self) -> Option<&MailFolder> {
-        self.folders.iter().find(|f| f.outbound)
-    }
-}
-
-/// `Name <a@b>` → `a@b` in the normal form contacts are matched by.
-fn bare_address(s: &str) -> Option<String> {
-    let s = s.trim();
-    let inner = match (s.rfind('<'), s.rfind('>')) {
-        (Some(start), Some(end)) if start < end => &s[start + 1..end],
-        _ => s,
-    };
-    crm_core::contact::email_key(inner)
-}
 
 /// What one pass did to one folder.
 #[derive(Debug, Clone, Default, serde::Serialize, utoipa::ToSchema)]
@@ -476,7 +379,7 @@ fn thread_of(message: &mail_bridge::Message, key: &str) -> String {
 }
 
 /// One line of at most `max` characters, control characters turned into spaces.
-fn clean_line(s: &str, max: usize) -> String {
+pub(crate) fn clean_line(s: &str, max: usize) -> String {
     s.chars()
         .map(|c| if c.is_control() { ' ' } else { c })
         .take(max)
@@ -487,7 +390,7 @@ fn clean_line(s: &str, max: usize) -> String {
 
 /// Free text of at most `max` characters, control characters other than line breaks and
 /// tabs dropped.
-fn clean_text(s: &str, max: usize) -> String {
+pub(crate) fn clean_text(s: &str, max: usize) -> String {
     s.chars()
         .filter(|c| !c.is_control() || matches!(c, '\n' | '\r' | '\t'))
         .take(max)
@@ -567,7 +470,7 @@ async fn store_message(
         }
         let folder_path = customer.map_or_else(
             || "Unassigned/E-mail".to_owned(),
-            crate::whatsapp::customer_folder,
+            crm_customers::Customer::files_folder,
         );
         let (attachments, stored, errors) = attachments(
             state,
@@ -799,153 +702,63 @@ async fn attachments(
     (listed, records, errors)
 }
 
-/// What the CRM asks to send.
-#[derive(Debug, Clone)]
-pub struct Outgoing {
-    pub customer_id: Uuid,
-    pub to: Vec<String>,
-    pub cc: Vec<String>,
-    pub subject: String,
-    pub text: Option<String>,
-    pub html: Option<String>,
-    pub attachments: Vec<(String, mail_bridge::OutgoingAttachment)>,
-    pub in_reply_to: Option<String>,
-    pub sent_by: String,
+/// The configured accounts.
+pub fn configured(state: &AppState) -> Result<&Mail, ChannelError> {
+    state
+        .mail
+        .as_ref()
+        .ok_or(ChannelError::NotConfigured(Integration::Mail))
 }
 
-/// What sending did: the logged entry, and whether the copy reached the Sent folder.
-#[derive(Debug)]
-pub struct SentMail {
-    pub entry: Entry,
-    pub message_id: String,
-    pub sent_folder: Option<String>,
-    pub warning: Option<String>,
+/// An account and how each of its folders stands.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct AccountStatus {
+    pub name: String,
+    /// Whether the account reads mail (IMAP) and can send (SMTP).
+    pub imap: bool,
+    pub smtp: bool,
+    pub folders: Vec<crm_comms::mail::MailFolderStatus>,
 }
 
-/// Why a send failed.
-#[derive(Debug, thiserror::Error)]
-pub enum SendError {
-    #[error(transparent)]
-    Mail(#[from] mail_bridge::Error),
-    #[error(transparent)]
-    Comms(#[from] crm_comms::Error),
-}
-
-/// Sends through the account's SMTP server, logs the outbound entry, and appends the exact
-/// bytes to the Sent folder (recorded in the ledger, so the next sync knows them).
-pub async fn send(
-    state: &AppState,
-    mail: &Mail,
-    account: &Account,
-    from: &str,
-    smtp: &mail_bridge::SmtpClient,
-    out: Outgoing,
-) -> Result<SentMail, SendError> {
-    let now = state.clock.now();
-    let outgoing = mail_bridge::OutgoingMail {
-        from: from.to_owned(),
-        to: out.to.clone(),
-        cc: out.cc.clone(),
-        bcc: Vec::new(),
-        reply_to: None,
-        subject: out.subject.clone(),
-        text: out.text.clone(),
-        html: out.html.clone(),
-        attachments: out.attachments.iter().map(|(_, a)| a.clone()).collect(),
-        in_reply_to: out.in_reply_to.clone(),
-        references: out.in_reply_to.iter().cloned().collect(),
-        date: now.into_inner(),
-        message_id: None,
-    };
-    let sent = smtp.send(&outgoing).await?;
-    let mut entry = NewEntry::new(CommsType::Email, Direction::Outbound, Some(out.customer_id));
-    entry.ext_message_id = Some(sent.message_id.clone());
-    entry.subject = Some(clean_line(&out.subject, crm_comms::model::SUBJECT_MAX));
-    entry.body = out
-        .text
-        .as_deref()
-        .or(out.html.as_deref())
-        .map(|t| clean_text(t, crm_comms::model::BODY_MAX));
-    entry.logged_by = Some(out.sent_by.clone());
-    entry.occurred_at = Some(now);
-    entry.attachments = out
-        .attachments
+/// How every followed folder of every account stands (never-synced folders included).
+pub async fn status(state: &AppState) -> Result<Vec<AccountStatus>, ChannelError> {
+    let mail = configured(state)?;
+    let mut known = mail.ledger.status().await?;
+    let accounts: Vec<AccountStatus> = mail
+        .accounts
         .iter()
-        .map(|(path, a)| crm_comms::Attachment {
-            filename: a.filename.clone(),
-            nextcloud_path: Some(path.clone()),
-            mime_type: Some(a.content_type.clone()),
-            size: Some(a.data.len() as u64),
-            source: None,
+        .map(|a| AccountStatus {
+            name: a.name.clone(),
+            imap: a.imap.is_some(),
+            smtp: a.smtp.is_some(),
+            folders: a
+                .folders
+                .iter()
+                .map(|f| {
+                    match known
+                        .iter()
+                        .position(|s| s.account == a.name && s.folder == f.name)
+                    {
+                        Some(i) => known.swap_remove(i),
+                        None => crm_comms::mail::MailFolderStatus::never_synced(&a.name, &f.name),
+                    }
+                })
+                .collect(),
         })
         .collect();
-    entry.meta = Some(serde_json::json!({
-        "message_id": sent.message_id,
-        "in_reply_to": out.in_reply_to,
-        "thread": out.in_reply_to.clone().unwrap_or_else(|| sent.message_id.clone()),
-        "from": from,
-        "to": out.to,
-        "cc": out.cc,
-        "account": account.name,
-        "smtp_reply": sent.server_reply,
-    }));
-    let logged = state.comms.ingest(entry).await?;
-    let key = sent.message_id.clone();
-    let (sent_folder, warning) = match append_to_sent(mail, account, &sent.raw, now, &key).await {
-        Ok(folder) => (folder, None),
-        Err(e) => {
-            tracing::warn!(account = %account.name, error = %e, "sent mail not copied to the Sent folder");
-            (
-                None,
-                Some(format!(
-                    "sent and logged, but not copied to the Sent folder: {e}"
-                )),
-            )
-        }
-    };
-    Ok(SentMail {
-        entry: logged.entry,
-        message_id: sent.message_id,
-        sent_folder,
-        warning,
-    })
+    Ok(accounts)
 }
 
-async fn append_to_sent(
-    mail: &Mail,
-    account: &Account,
-    raw: &[u8],
-    now: Timestamp,
-    key: &str,
-) -> Result<Option<String>, String> {
-    let (Some(imap), Some(folder)) = (&account.imap, account.sent_folder()) else {
-        return Ok(None);
-    };
-    let mut session = ImapSession::connect(imap)
-        .await
-        .map_err(|e| e.to_string())?;
-    let status = session
-        .status(&folder.name)
-        .await
-        .map_err(|e| e.to_string())?;
-    let uid = session
-        .append(&folder.name, raw, true, Some(now.into_inner()))
-        .await
-        .map_err(|e| e.to_string())?;
-    // without UIDPLUS the next sync meets the message, and its entry is found by Message-ID
-    if let Some(uid) = uid {
-        mail.ledger
-            .record_message(&account.name, &folder.name, status.uidvalidity, uid, key)
-            .await
-            .map_err(|e| e.to_string())?;
-    }
-    let _ = session.logout().await;
-    Ok(Some(folder.name.clone()))
+/// Syncs every account now, as the background task does, optionally reconciling.
+pub async fn sync_now(state: &AppState, verify: bool) -> Result<Vec<FolderReport>, ChannelError> {
+    configured(state)?;
+    Ok(pass_all(state, verify, &|_, _| {}).await)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::integrations::bare_address;
 
     #[test]
     fn own_addresses_and_cleaning() {

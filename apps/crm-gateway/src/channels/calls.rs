@@ -13,16 +13,11 @@ use actix_web::web;
 use ami_bridge::{AmiEvent, CallRecord, Disposition};
 use crm_comms::{CommsType, Direction, NewEntry};
 use crm_core::Timestamp;
-use tokio::sync::RwLock;
 
-use crate::AppState;
+use serde::Serialize;
 
-/// The configured PBX and, while logged in, its client.
-#[derive(Debug)]
-pub struct Calls {
-    pub config: ami_bridge::Config,
-    pub client: RwLock<Option<ami_bridge::Client>>,
-}
+use super::{ChannelError, Integration};
+use crate::state::AppState;
 
 /// Who `logged_by` says an entry came from.
 const LOGGED_BY: &str = "pbx";
@@ -73,11 +68,68 @@ pub fn entry_for(call: &CallRecord) -> Option<NewEntry> {
 }
 
 /// Logs a finished call (once per Linkedid).
-pub async fn log_call(state: &AppState, call: &CallRecord) -> Result<(), crate::error::ApiError> {
+pub async fn log_call(state: &AppState, call: &CallRecord) -> Result<(), ChannelError> {
     if let Some(entry) = entry_for(call) {
-        crate::routes::comms::intake(state, entry).await?;
+        super::intake(state, entry).await?;
     }
     Ok(())
+}
+
+/// What the PBX answered an `Originate` it accepted.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct OriginateResult {
+    /// `Success` or `Error`, as Asterisk answered.
+    pub response: String,
+    pub message: Option<String>,
+}
+
+/// Rings `extension`, then dials `number` from it. The number is dialled as typed, without
+/// the punctuation people write numbers with.
+pub async fn originate(
+    state: &AppState,
+    extension: &str,
+    number: &str,
+) -> Result<OriginateResult, ChannelError> {
+    let calls = state
+        .calls
+        .as_ref()
+        .ok_or(ChannelError::NotConfigured(Integration::Pbx))?;
+    let client = calls
+        .client
+        .read()
+        .await
+        .clone()
+        .ok_or(ChannelError::Disconnected(Integration::Pbx))?;
+    let number: String = number
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '-' | '.' | '(' | ')' | '/'))
+        .collect();
+    let response = client
+        .originate(extension, &number, ami_bridge::OriginateOptions::default())
+        .await?;
+    let originated = OriginateResult {
+        response: response.status().to_owned(),
+        message: response.message().map(str::to_owned),
+    };
+    if response.is_success() {
+        Ok(originated)
+    } else {
+        Err(ChannelError::PbxRefused {
+            response: originated.response,
+            message: originated.message,
+        })
+    }
+}
+
+/// The gateway's clock, as the AMI bridge asks for one (it has none of its own): it dates
+/// events without `Timestamp:` and the end of calls closed as incomplete.
+#[derive(Debug)]
+struct BridgeClock(Arc<dyn crm_core::Clock>);
+
+impl ami_bridge::Clock for BridgeClock {
+    fn now(&self) -> time::OffsetDateTime {
+        self.0.now().into_inner()
+    }
 }
 
 /// Keeps the AMI connection and logs calls until the process ends.
@@ -85,9 +137,10 @@ pub async fn run_bridge(state: web::Data<AppState>) {
     let Some(calls) = state.calls.as_ref() else {
         return;
     };
+    let clock: Arc<dyn ami_bridge::Clock> = Arc::new(BridgeClock(Arc::clone(&state.clock)));
     let mut pause = Duration::from_secs(1);
     loop {
-        match ami_bridge::Client::connect(calls.config.clone()).await {
+        match ami_bridge::Client::connect(calls.config.clone(), Arc::clone(&clock)).await {
             Ok((client, mut events)) => {
                 pause = Duration::from_secs(1);
                 *calls.client.write().await = Some(client);
@@ -116,14 +169,6 @@ pub async fn run_bridge(state: web::Data<AppState>) {
         tokio::time::sleep(pause).await;
         pause = (pause * 2).min(Duration::from_secs(60));
     }
-}
-
-/// The shared handle the state keeps.
-pub fn new(config: ami_bridge::Config) -> Arc<Calls> {
-    Arc::new(Calls {
-        config,
-        client: RwLock::new(None),
-    })
 }
 
 #[cfg(test)]

@@ -1,0 +1,245 @@
+//! Mail written in the CRM: checked, sent over the account's SMTP server with files from
+//! Nextcloud attached, logged as an outbound entry, and appended to the Sent folder.
+
+use crm_comms::{Comms as _, CommsType, Direction, Entry, NewEntry};
+use crm_core::Timestamp;
+use mail_bridge::ImapSession;
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::{clean_line, clean_text};
+use crate::channels::{ChannelError, Integration, referenced_customer};
+use crate::integrations::{Account, Mail};
+use crate::state::AppState;
+
+/// An e-mail to write.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SendRequest {
+    /// The customer it is logged for.
+    pub customer_id: Uuid,
+    /// Recipients (`a@b` or `Name <a@b>`), at least one.
+    pub to: Vec<String>,
+    #[serde(default)]
+    pub cc: Vec<String>,
+    pub subject: String,
+    /// Plain text body; give it, `html`, or both.
+    pub text: Option<String>,
+    pub html: Option<String>,
+    /// Files to attach, as Nextcloud paths.
+    #[serde(default)]
+    pub attachments: Vec<String>,
+    /// The Message-ID (without angle brackets) of the mail this answers.
+    pub in_reply_to: Option<String>,
+    /// The account to send from (default: the first that can send).
+    pub account: Option<String>,
+}
+
+/// What the CRM asks to send.
+#[derive(Debug, Clone)]
+struct Outgoing {
+    pub customer_id: Uuid,
+    pub to: Vec<String>,
+    pub cc: Vec<String>,
+    pub subject: String,
+    pub text: Option<String>,
+    pub html: Option<String>,
+    pub attachments: Vec<(String, mail_bridge::OutgoingAttachment)>,
+    pub in_reply_to: Option<String>,
+    pub sent_by: String,
+}
+
+/// What sending did: the logged entry, and whether the copy reached the Sent folder.
+#[derive(Debug)]
+pub struct SentMail {
+    pub entry: Entry,
+    pub message_id: String,
+    pub sent_folder: Option<String>,
+    pub warning: Option<String>,
+}
+
+/// Sends an e-mail to a customer through SMTP, with files from Nextcloud attached; see
+/// [`deliver`].
+pub async fn send(
+    state: &AppState,
+    req: SendRequest,
+    sent_by: String,
+) -> Result<SentMail, ChannelError> {
+    let mail = super::configured(state)?;
+    let account = mail
+        .sender(req.account.as_deref())
+        .ok_or_else(|| match &req.account {
+            Some(name) => {
+                ChannelError::invalid("account", format!("no e-mail account is named {name:?}"))
+            }
+            None => ChannelError::Incomplete {
+                integration: Integration::Mail,
+                what: "no e-mail account can send (CRM_SMTP_HOST, CRM_SMTP_FROM)".into(),
+            },
+        })?;
+    let (Some(smtp), Some(from)) = (&account.smtp, &account.from) else {
+        return Err(ChannelError::Incomplete {
+            integration: Integration::Mail,
+            what: format!("the e-mail account {:?} has no SMTP server", account.name),
+        });
+    };
+    if req.to.iter().all(|t| t.trim().is_empty()) {
+        return Err(ChannelError::invalid("to", "give at least one recipient"));
+    }
+    if req.subject.trim().is_empty() {
+        return Err(ChannelError::invalid("subject", "must not be empty"));
+    }
+    if req.text.as_deref().is_none_or(|t| t.trim().is_empty())
+        && req.html.as_deref().is_none_or(|t| t.trim().is_empty())
+    {
+        return Err(ChannelError::invalid("text", "give a text or an html body"));
+    }
+    referenced_customer(state, req.customer_id).await?;
+    let mut attachments = Vec::new();
+    let mut left = mail.max_attachment_bytes;
+    for (i, raw) in req.attachments.iter().enumerate() {
+        let field = format!("attachments[{i}]");
+        let too_big = format!(
+            "the attachments are larger than {} MB together",
+            mail.max_attachment_bytes >> 20
+        );
+        let (path, bytes, mime) =
+            super::super::files::read_file(state, &field, raw, left, &too_big).await?;
+        left -= bytes.len() as u64;
+        attachments.push((
+            path.as_str().to_owned(),
+            mail_bridge::OutgoingAttachment {
+                filename: path.name().unwrap_or("file").to_owned(),
+                content_type: mime,
+                data: bytes.into(),
+                content_id: None,
+            },
+        ));
+    }
+    let out = Outgoing {
+        customer_id: req.customer_id,
+        to: req.to,
+        cc: req.cc,
+        subject: req.subject,
+        text: req.text,
+        html: req.html,
+        attachments,
+        in_reply_to: req
+            .in_reply_to
+            .map(|id| id.trim().trim_matches(['<', '>']).to_owned()),
+        sent_by,
+    };
+    deliver(state, mail, account, from, smtp, out).await
+}
+
+/// Sends through the account's SMTP server, logs the outbound entry, and appends the exact
+/// bytes to the Sent folder (recorded in the ledger, so the next sync knows them).
+async fn deliver(
+    state: &AppState,
+    mail: &Mail,
+    account: &Account,
+    from: &str,
+    smtp: &mail_bridge::SmtpClient,
+    out: Outgoing,
+) -> Result<SentMail, ChannelError> {
+    let now = state.clock.now();
+    let outgoing = mail_bridge::OutgoingMail {
+        from: from.to_owned(),
+        to: out.to.clone(),
+        cc: out.cc.clone(),
+        bcc: Vec::new(),
+        reply_to: None,
+        subject: out.subject.clone(),
+        text: out.text.clone(),
+        html: out.html.clone(),
+        attachments: out.attachments.iter().map(|(_, a)| a.clone()).collect(),
+        in_reply_to: out.in_reply_to.clone(),
+        references: out.in_reply_to.iter().cloned().collect(),
+        date: now.into_inner(),
+        message_id: None,
+    };
+    let sent = smtp.send(&outgoing).await?;
+    let mut entry = NewEntry::new(CommsType::Email, Direction::Outbound, Some(out.customer_id));
+    entry.ext_message_id = Some(sent.message_id.clone());
+    entry.subject = Some(clean_line(&out.subject, crm_comms::model::SUBJECT_MAX));
+    entry.body = out
+        .text
+        .as_deref()
+        .or(out.html.as_deref())
+        .map(|t| clean_text(t, crm_comms::model::BODY_MAX));
+    entry.logged_by = Some(out.sent_by.clone());
+    entry.occurred_at = Some(now);
+    entry.attachments = out
+        .attachments
+        .iter()
+        .map(|(path, a)| crm_comms::Attachment {
+            filename: a.filename.clone(),
+            nextcloud_path: Some(path.clone()),
+            mime_type: Some(a.content_type.clone()),
+            size: Some(a.data.len() as u64),
+            source: None,
+        })
+        .collect();
+    entry.meta = Some(serde_json::json!({
+        "message_id": sent.message_id,
+        "in_reply_to": out.in_reply_to,
+        "thread": out.in_reply_to.clone().unwrap_or_else(|| sent.message_id.clone()),
+        "from": from,
+        "to": out.to,
+        "cc": out.cc,
+        "account": account.name,
+        "smtp_reply": sent.server_reply,
+    }));
+    let logged = state.comms.ingest(entry).await?;
+    let key = sent.message_id.clone();
+    let (sent_folder, warning) = match append_to_sent(mail, account, &sent.raw, now, &key).await {
+        Ok(folder) => (folder, None),
+        Err(e) => {
+            tracing::warn!(account = %account.name, error = %e, "sent mail not copied to the Sent folder");
+            (
+                None,
+                Some(format!(
+                    "sent and logged, but not copied to the Sent folder: {e}"
+                )),
+            )
+        }
+    };
+    Ok(SentMail {
+        entry: logged.entry,
+        message_id: sent.message_id,
+        sent_folder,
+        warning,
+    })
+}
+
+async fn append_to_sent(
+    mail: &Mail,
+    account: &Account,
+    raw: &[u8],
+    now: Timestamp,
+    key: &str,
+) -> Result<Option<String>, String> {
+    let (Some(imap), Some(folder)) = (&account.imap, account.sent_folder()) else {
+        return Ok(None);
+    };
+    let mut session = ImapSession::connect(imap)
+        .await
+        .map_err(|e| e.to_string())?;
+    let status = session
+        .status(&folder.name)
+        .await
+        .map_err(|e| e.to_string())?;
+    let uid = session
+        .append(&folder.name, raw, true, Some(now.into_inner()))
+        .await
+        .map_err(|e| e.to_string())?;
+    // without UIDPLUS the next sync meets the message, and its entry is found by Message-ID
+    if let Some(uid) = uid {
+        mail.ledger
+            .record_message(&account.name, &folder.name, status.uidvalidity, uid, key)
+            .await
+            .map_err(|e| e.to_string())?;
+    }
+    let _ = session.logout().await;
+    Ok(Some(folder.name.clone()))
+}

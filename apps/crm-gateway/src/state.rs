@@ -1,0 +1,115 @@
+//! What every handler and channel worker can reach: the services, the clients of the
+//! configured integrations and the token keys, built once from the configuration.
+
+use std::sync::Arc;
+
+use anyhow::Context;
+use crm_core::{Clock, Db};
+use metrics_exporter_prometheus::PrometheusHandle;
+
+use crate::config::{Config, StoreKind};
+use crate::integrations::{Calls, Mail, WhatsApp};
+use crate::secrets;
+use crate::tokens::TokenKeys;
+use crate::users::Users;
+
+pub type Products = crm_products::Service<crm_products::SqliteProductStore>;
+pub type Customers = crm_customers::Service<crm_customers::SqliteCustomerStore>;
+pub type Orders = crm_orders::Service<crm_orders::SqliteOrderStore>;
+pub type Comms = crm_comms::Service<crm_comms::SqliteCommsStore>;
+
+/// What every handler can reach.
+#[derive(Debug)]
+pub struct AppState {
+    pub db: Db,
+    pub products: Products,
+    pub customers: Customers,
+    pub orders: Orders,
+    pub comms: Comms,
+    pub users: Users,
+    pub keys: TokenKeys,
+    pub clock: Arc<dyn Clock>,
+    pub metrics: Option<PrometheusHandle>,
+    /// The Nextcloud WebDAV client; `None` when Nextcloud is not configured.
+    pub nextcloud: Option<nextcloud_dav::Client>,
+    /// Durable queues of inbound webhooks and attachments to fetch.
+    pub queues: crm_comms::Queues,
+    /// The WhatsApp Business number; `None` when not configured.
+    pub whatsapp: Option<WhatsApp>,
+    /// The PBX; `None` when not configured.
+    pub calls: Option<Arc<Calls>>,
+    /// The e-mail accounts; `None` when none is configured.
+    pub mail: Option<Mail>,
+}
+
+impl AppState {
+    /// Opens the database under the data dir (creating both if needed) and builds the services.
+    pub fn open(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Self> {
+        // a configuration built in code is checked as a loaded one is
+        let config = &config.clone().checked()?;
+        std::fs::create_dir_all(&config.data_dir)
+            .with_context(|| format!("cannot create the data dir {}", config.data_dir.display()))?;
+        let db = match config.store.kind {
+            StoreKind::Sqlite => {
+                let db_path = config.database_path();
+                Db::open(&db_path)
+                    .with_context(|| format!("cannot open the database {}", db_path.display()))?
+            }
+        };
+        // off the start-up path: the listener binds at once, the first number finds it loaded
+        std::thread::spawn(crm_core::contact::warm_up);
+        let secret = match &config.jwt_secret {
+            Some(s) => s.clone(),
+            None => secrets::load_or_generate(&config.data_dir)?,
+        };
+        let nextcloud = config
+            .nextcloud
+            .clone()
+            .map(nextcloud_dav::Client::new)
+            .transpose()
+            .context("invalid Nextcloud configuration")?;
+        let queues = crm_comms::Queues::new(db.clone(), Arc::clone(&clock));
+        let mail = Mail::new(
+            config.email_accounts()?,
+            crm_comms::MailLedger::new(db.clone(), Arc::clone(&clock)),
+            config,
+        )?;
+        Ok(Self {
+            products: crm_products::Service::new(
+                crm_products::SqliteProductStore::new(db.clone()),
+                clock.clone(),
+            ),
+            customers: crm_customers::Service::new(
+                crm_customers::SqliteCustomerStore::new(db.clone()),
+                clock.clone(),
+            ),
+            orders: crm_orders::Service::new(
+                crm_orders::SqliteOrderStore::new(db.clone()),
+                clock.clone(),
+            ),
+            comms: crm_comms::Service::new(
+                crm_comms::SqliteCommsStore::new(db.clone()),
+                clock.clone(),
+            ),
+            users: Users::new(crm_users::SqliteUserStore::new(db.clone()), clock.clone()),
+            keys: TokenKeys::new(&secret, config.token_ttl_secs),
+            clock,
+            metrics: None,
+            nextcloud,
+            queues,
+            whatsapp: match config.whatsapp.clone() {
+                Some(wa) => Some(WhatsApp {
+                    client: wa_bridge::Client::new(wa.graph)
+                        .context("cannot set up the WhatsApp client")?,
+                    app_secret: wa.app_secret,
+                    verify_token: wa.verify_token,
+                    wake: Arc::new(tokio::sync::Notify::new()),
+                }),
+                None => None,
+            },
+            calls: config.ami.clone().map(Calls::new),
+            mail,
+            db,
+        })
+    }
+}

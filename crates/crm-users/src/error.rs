@@ -1,0 +1,34 @@
+//! What can go wrong with a user operation.
+
+/// The outcome of a failed user operation.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The name is taken (names are unique ignoring case).
+    #[error("a user named `{name}` already exists")]
+    Conflict { name: String },
+    /// A field failed validation: `username`, `password` or `permissions`.
+    #[error("{field}: {reason}")]
+    Invalid { field: &'static str, reason: String },
+    #[error(transparent)]
+    Db(#[from] crm_core::DbError),
+    /// Hashing or checking a password could not run.
+    #[error("password hashing failed: {0}")]
+    Hash(String),
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    pub fn invalid(field: &'static str, reason: impl Into<String>) -> Self {
+        Self::Invalid {
+            field,
+            reason: reason.into(),
+        }
+    }
+}
+
+impl From<rusqlite::Error> for Error {
+    fn from(e: rusqlite::Error) -> Self {
+        Self::Db(e.into())
+    }
+}

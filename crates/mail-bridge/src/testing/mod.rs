@@ -1,0 +1,5 @@
+//! Test support (feature `testing`, off by default), shared by this crate's tests and
+//! benches and the gateway's: [`generate`] makes deterministic Greek mail in legacy
+//! charsets, as many and as large as a test needs.
+
+pub mod generate;
