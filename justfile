@@ -9,6 +9,15 @@ run:
 test *args:
     ./scripts/test.sh {{args}}
 
+# Fuzz the bridges' parsers for long (seconds per target; all targets, or those named), then
+# merge what the runs found into fuzz/corpus/ to commit (docs/fuzzing.md)
+fuzz secs="1800" *targets:
+    ./scripts/fuzz.sh -t {{secs}} --merge {{targets}}
+
+# Schemathesis over the whole API of target/debug/crm, with more examples than the test suite's
+schemathesis examples="200" *args:
+    ST_MAX_EXAMPLES={{examples}} ./scripts/schemathesis.sh {{args}}
+
 # Format and lint
 lint:
     cargo fmt --all -- --check
@@ -18,7 +27,7 @@ fmt:
     cargo fmt --all
 
 # Every benchmark (figures go to docs/performance.md); ~25 minutes on 2 cores
-bench: bench-http bench-search bench-comms bench-bridges bench-proxy
+bench: bench-http bench-search bench-comms bench-bridges bench-proxy bench-slowloris
 
 # HTTP load with wrk on a seeded database: start-up, RSS, GET/POST customers, POST comms
 bench-http:
@@ -41,6 +50,12 @@ bench-comms:
 # 1 GiB through the Nextcloud file proxy vs straight from WebDAV: throughput and peak RSS
 bench-proxy:
     ./scripts/bench-proxy.sh
+
+# 2,000 connections trickling requests at 1 byte/s (body, head, kept-alive head): /healthz latency
+bench-slowloris:
+    MODE=body ./scripts/bench-slowloris.sh
+    MODE=head ./scripts/bench-slowloris.sh
+    MODE=keepalive ./scripts/bench-slowloris.sh
 
 # AMI correlation, e-mail parsing, IMAP sync (the bridge alone, then into the CRM), WebDAV listing (against local servers)
 bench-bridges:

@@ -33,9 +33,29 @@ eval "$mail_env"                              # MAIL_HOST MAIL_IMAP_PORT MAIL_SM
 prev_exit_trap=$(trap -p EXIT | sed -e "s/^trap -- '//" -e "s/' EXIT\$//" -e "s/'\\\\''/'/g")
 trap "${prev_exit_trap:+$prev_exit_trap; }RM=1 scripts/infra/stop-mail.sh \"\$MAIL_DIR\"" EXIT
 
+# Google's Cloud Firestore emulator for the firestore crate's tests (and the Firestore stores').
+log "starting the Firestore emulator"
+firestore_env=$(scripts/infra/start-firestore.sh)   # installs the emulator on first use; says so and fails when it cannot
+eval "$firestore_env"                               # FIRESTORE_EMULATOR_HOST FIRESTORE_PROJECT FIRESTORE_DIR FIRESTORE_PIDFILE
+prev_exit_trap=$(trap -p EXIT | sed -e "s/^trap -- '//" -e "s/' EXIT\$//" -e "s/'\\\\''/'/g")
+trap "${prev_exit_trap:+$prev_exit_trap; }RM=1 scripts/infra/stop-firestore.sh \"\$FIRESTORE_PIDFILE\"" EXIT
+
 # --- tests --------------------------------------------------------------------------------
 log "cargo test"
 cargo test --workspace --locked "$@" -- --include-ignored
+
+# --- fuzzing (fuzz/, docs/fuzzing.md): the bridges' parsers under libFuzzer, built with
+# coverage instrumentation on stable rustc, each target 20 s on its committed corpus, two at a
+# time (~1 min, plus ~2 min to build cold). A crash fails here and names the input to replay.
+# `just fuzz` runs them for long.
+log "fuzzing"
+scripts/fuzz.sh
+
+# --- contract tests (docs/fuzzing.md): Schemathesis over the whole OpenAPI document of
+# target/debug/crm (built by cargo test above), logged in; fails on any 5xx but a documented
+# 503 *_not_configured, any undocumented status, any response off its schema (~1 min).
+log "schemathesis"
+scripts/schemathesis.sh
 
 # --- the web console (apps/crm-console): needs target/debug/crm, built by cargo test above, and
 # the WebDAV server started above. Drift check of the generated API types, tsc, vitest, vite

@@ -2,41 +2,71 @@
 //!
 //! A handler states what it needs in its signature: [`Viewer`] for reads (`crm:view`),
 //! [`Editor`] for writes (`crm:edit`, which includes viewing). A route with neither stands out.
-
-use std::future::{Ready, ready};
+//!
+//! A token is good when its signature, `exp` and `nbf` are (`tokens.rs`) and, if its `sub`
+//! names a local user, that user is enabled and the token carries the user's current token
+//! generation (`gen`, 0 when absent): changing the password or disabling the account moves
+//! the generation on and so ends every token issued before. Tokens of the existing console
+//! name no local user and are checked by their signature alone. What the users service says
+//! about a user is cached by it for up to a second ([`crm_users::STANDING_TTL`]).
 
 use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest, web};
+use crm_users::{Standing, Users as _};
+use futures_util::future::LocalBoxFuture;
 
 use crate::error::ApiError;
 use crate::state::AppState;
 
 pub use crate::tokens::{EDIT, Principal, TokenKeys, VIEW};
 
-fn principal(req: &HttpRequest) -> Result<Principal, ApiError> {
+/// The token of an `Authorization: Bearer <token>` value; the scheme in any case.
+fn bearer(value: &str) -> Option<&str> {
+    let (scheme, token) = value.trim_start().split_once([' ', '\t'])?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
+}
+
+/// Whether a validly signed token may still be used, given what the users service says about
+/// the local user its subject names (`None`: no local user has that name).
+fn still_good(principal: &Principal, standing: Option<Standing>) -> Result<(), ApiError> {
+    match standing {
+        // only tokens issued by our login carry `gen`: their user was removed
+        None if principal.generation.is_some() => {
+            Err(ApiError::unauthorized("the token's user no longer exists"))
+        }
+        None => Ok(()),
+        Some(s) if s.disabled => Err(ApiError::unauthorized("the token's user is disabled")),
+        Some(s) if principal.generation.unwrap_or(0) != s.generation => {
+            Err(ApiError::unauthorized(
+                "the token has been revoked (the password was changed); log in again",
+            ))
+        }
+        Some(_) => Ok(()),
+    }
+}
+
+async fn principal(req: &HttpRequest) -> Result<Principal, ApiError> {
     let state = req
         .app_data::<web::Data<AppState>>()
         .ok_or_else(|| ApiError::internal("the app state is not registered"))?;
-    let keys = &state.keys;
     let value = req
         .headers()
         .get(header::AUTHORIZATION)
         .ok_or_else(|| ApiError::unauthorized("missing `Authorization: Bearer <token>` header"))?;
-    let token = value
-        .to_str()
-        .ok()
-        .and_then(|v| {
-            v.strip_prefix("Bearer ")
-                .or_else(|| v.strip_prefix("bearer "))
-        })
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .ok_or_else(|| {
-            ApiError::unauthorized("the Authorization header must be `Bearer <token>`")
-        })?;
+    let token = value.to_str().ok().and_then(bearer).ok_or_else(|| {
+        ApiError::unauthorized("the Authorization header must be `Bearer <token>`")
+    })?;
     let now = state.clock.now().unix_seconds().max(0) as u64;
-    Ok(keys.verify(token, now)?)
+    let principal = state.keys.verify(token, now)?;
+    let standing = state
+        .users
+        .standing(&principal.subject)
+        .await
+        .map_err(ApiError::internal)?;
+    still_good(&principal, standing)?;
+    Ok(principal)
 }
 
 /// A caller allowed to read (`crm:view`).
@@ -45,16 +75,18 @@ pub struct Viewer(pub Principal);
 
 impl FromRequest for Viewer {
     type Error = ApiError;
-    type Future = Ready<Result<Self, ApiError>>;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(principal(req).and_then(|p| {
+        let req = req.clone();
+        Box::pin(async move {
+            let p = principal(&req).await?;
             if p.can_view() {
                 Ok(Viewer(p))
             } else {
                 Err(ApiError::forbidden("this needs the `crm:view` permission"))
             }
-        }))
+        })
     }
 }
 
@@ -64,15 +96,83 @@ pub struct Editor(pub Principal);
 
 impl FromRequest for Editor {
     type Error = ApiError;
-    type Future = Ready<Result<Self, ApiError>>;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(principal(req).and_then(|p| {
+        let req = req.clone();
+        Box::pin(async move {
+            let p = principal(&req).await?;
             if p.can_edit() {
                 Ok(Editor(p))
             } else {
                 Err(ApiError::forbidden("this needs the `crm:edit` permission"))
             }
-        }))
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_bearer_scheme_is_case_insensitive() {
+        for (value, token) in [
+            ("Bearer abc", Some("abc")),
+            ("bearer abc", Some("abc")),
+            ("BEARER abc", Some("abc")),
+            ("bEaReR  abc ", Some("abc")),
+            ("Bearer\tabc", Some("abc")),
+            ("Bearer ", None),
+            ("Bearer", None),
+            ("Basic YWRtaW46YWRtaW4=", None),
+            ("Bearerabc", None),
+            ("", None),
+        ] {
+            assert_eq!(bearer(value), token, "{value:?}");
+        }
+    }
+
+    fn principal(generation: Option<u64>) -> Principal {
+        let keys = TokenKeys::new(&"0123456789abcdef0123456789abcdef".into(), 60);
+        let t = keys
+            .issue_with_generation("maria", &[VIEW.to_owned()], generation, 1_000)
+            .unwrap();
+        keys.verify(&t, 1_000).unwrap()
+    }
+
+    #[test]
+    fn tokens_of_local_users_need_their_current_generation() {
+        let active = |generation| {
+            Some(Standing {
+                generation,
+                disabled: false,
+            })
+        };
+        let disabled = Some(Standing {
+            generation: 7,
+            disabled: true,
+        });
+        for (token_gen, standing, good) in [
+            (Some(7), active(7), true),
+            (Some(7), active(8), false),
+            (Some(7), disabled, false),
+            (Some(7), None, false),
+            // no `gen`: a token of the existing console, or of our login before generations
+            (None, None, true),
+            (None, active(0), true),
+            (None, active(7), false),
+            (None, disabled, false),
+        ] {
+            let got = still_good(&principal(token_gen), standing);
+            assert_eq!(
+                got.is_ok(),
+                good,
+                "gen {token_gen:?}, {standing:?}: {got:?}"
+            );
+            if let Err(e) = got {
+                assert_eq!(e.code(), "unauthorized");
+            }
+        }
     }
 }

@@ -1,4 +1,5 @@
-//! The `crm` command line: `serve` (the default), `user add|list` and `mail sync|verify`.
+//! The `crm` command line: `serve` (the default), `user add|list|disable|enable|remove|passwd`
+//! and `mail sync|verify`.
 
 use std::io::{BufRead, IsTerminal};
 use std::path::PathBuf;
@@ -58,8 +59,23 @@ enum UserCommand {
         #[arg(long)]
         password_stdin: bool,
     },
-    /// List users and their permissions.
+    /// List users, their permissions, whether they are disabled and when they were created.
     List,
+    /// Disable a user: it cannot log in, and its tokens stop working (within a second for a
+    /// running server).
+    Disable { name: String },
+    /// Enable a disabled user again (it logs in anew: its old tokens stay refused).
+    Enable { name: String },
+    /// Delete a user; its tokens stop working.
+    Remove { name: String },
+    /// Set a user's password (asked at a prompt, or read from stdin); this ends the user's
+    /// sessions: every token issued before stops working.
+    Passwd {
+        name: String,
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
 }
 
 impl Cli {
@@ -92,21 +108,7 @@ async fn user(config: Config, cmd: UserCommand) -> anyhow::Result<()> {
             permissions,
             password_stdin,
         } => {
-            let password = if password_stdin {
-                let mut line = String::new();
-                std::io::stdin().lock().read_line(&mut line)?;
-                line.trim_end_matches(['\r', '\n']).to_owned()
-            } else {
-                if !std::io::stdin().is_terminal() {
-                    bail!("no terminal to ask the password at; use --password-stdin");
-                }
-                let first = rpassword::prompt_password(format!("Password for {name}: "))?;
-                let again = rpassword::prompt_password("Again: ")?;
-                if first != again {
-                    bail!("the passwords differ");
-                }
-                first
-            };
+            let password = read_password(&name, password_stdin)?;
             let user = state.users.add(&name, &password, &permissions).await?;
             println!(
                 "created user {} with permissions {}",
@@ -117,15 +119,57 @@ async fn user(config: Config, cmd: UserCommand) -> anyhow::Result<()> {
         UserCommand::List => {
             for u in state.users.list().await? {
                 println!(
-                    "{}\t{}\t{}",
+                    "{}\t{}\t{}\t{}",
                     u.username,
                     u.permissions.join(","),
+                    if u.disabled { "disabled" } else { "enabled" },
                     u.created_at
                 );
             }
         }
+        UserCommand::Disable { name } => {
+            let user = state.users.disable(&name).await?;
+            println!("disabled user {}", user.username);
+        }
+        UserCommand::Enable { name } => {
+            let user = state.users.enable(&name).await?;
+            println!("enabled user {}", user.username);
+        }
+        UserCommand::Remove { name } => {
+            state.users.remove(&name).await?;
+            println!("removed user {}", name.trim());
+        }
+        UserCommand::Passwd {
+            name,
+            password_stdin,
+        } => {
+            let password = read_password(&name, password_stdin)?;
+            state.users.set_password(&name, &password).await?;
+            println!(
+                "changed the password of {}; its other sessions are ended",
+                name.trim()
+            );
+        }
     }
     Ok(())
+}
+
+/// A new password: the first line of stdin, or asked twice at the terminal.
+fn read_password(name: &str, from_stdin: bool) -> anyhow::Result<String> {
+    if from_stdin {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line)?;
+        return Ok(line.trim_end_matches(['\r', '\n']).to_owned());
+    }
+    if !std::io::stdin().is_terminal() {
+        bail!("no terminal to ask the password at; use --password-stdin");
+    }
+    let first = rpassword::prompt_password(format!("Password for {name}: "))?;
+    let again = rpassword::prompt_password("Again: ")?;
+    if first != again {
+        bail!("the passwords differ");
+    }
+    Ok(first)
 }
 
 async fn mail(config: Config, cmd: MailCommand) -> anyhow::Result<()> {
@@ -154,17 +198,23 @@ async fn mail(config: Config, cmd: MailCommand) -> anyhow::Result<()> {
     let mut trouble = false;
     for r in &reports {
         let mut line = format!(
-            "{}\t{}\tfetched {}{}, {} on the server",
+            "{}\t{}\t{} new{}, {} on the server",
             r.account,
             r.folder,
-            r.fetched,
+            r.new,
             if r.resync {
-                " (UIDVALIDITY changed: resynced)"
+                format!(
+                    " (UIDVALIDITY changed: {} already held, moved to their new place)",
+                    r.adopted
+                )
             } else {
-                ""
+                String::new()
             },
             r.on_server
         );
+        if r.expunged > 0 {
+            line += &format!(", {} no longer on the server", r.expunged);
+        }
         if verify {
             line += &format!(", {} missing, {} repaired", r.missing, r.repaired);
         }

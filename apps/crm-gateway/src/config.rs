@@ -30,6 +30,12 @@ pub struct Config {
     pub jwt_secret: Option<SecretString>,
     /// Lifetime of the tokens issued by `POST /api/auth/login`, in seconds.
     pub token_ttl_secs: u64,
+    /// `[login]`: how often a client address and a user name may try to log in, and how many
+    /// password checks run at once.
+    pub login: crate::throttle::LoginConfig,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (addresses or CIDR blocks);
+    /// without them the client is the connection's peer.
+    pub trusted_proxies: crate::throttle::TrustedProxies,
     /// Log filter in `tracing` syntax, e.g. `info` or `crm_gateway=debug,info`.
     pub log: String,
     /// `text` for people, `json` for log collectors.
@@ -38,6 +44,27 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// HTTP worker threads; 0 means one per CPU core.
     pub workers: usize,
+    /// Longest wait for a request's head (request line and headers), in seconds: from the
+    /// connection's opening for its first request (answered 408), from the end of the previous
+    /// response plus `keep_alive_secs` for the next ones (closed).
+    pub request_head_timeout_secs: u64,
+    /// How long an idle connection stays open for a next request, in seconds; 0 closes every
+    /// connection after its response.
+    pub keep_alive_secs: u64,
+    /// How long the server waits for a request body before answering 408, in seconds, extended
+    /// by one second for every `body_min_rate` bytes received. Only time spent waiting for the
+    /// client counts.
+    pub body_timeout_secs: u64,
+    /// The slowest body the server keeps reading, in bytes per second (0: the whole body within
+    /// `body_timeout_secs`).
+    pub body_min_rate: u64,
+    /// Most connections open at once, all workers together; past it new connections wait in
+    /// the listen backlog. Lowered at start to what the open-file limit allows.
+    pub max_connections: usize,
+    /// Connections the kernel holds for the server before it accepts them.
+    pub listen_backlog: u32,
+    /// When set, `GET /metrics` needs `Authorization: Bearer <this token>`.
+    pub metrics_token: Option<SecretString>,
     /// `[store]`: where the CRM's records are kept.
     pub store: StoreConfig,
     /// `[nextcloud]`: the WebDAV client. After [`Config::checked`], `None` unless the url, the
@@ -142,10 +169,19 @@ impl Default for Config {
             data_dir: PathBuf::from("./data"),
             jwt_secret: None,
             token_ttl_secs: 12 * 3600,
+            login: crate::throttle::LoginConfig::default(),
+            trusted_proxies: crate::throttle::TrustedProxies::default(),
             log: "info".into(),
             log_format: LogFormat::Text,
             max_body_bytes: 1024 * 1024,
             workers: 0,
+            request_head_timeout_secs: 5,
+            keep_alive_secs: 5,
+            body_timeout_secs: 20,
+            body_min_rate: 500,
+            max_connections: 10_000,
+            listen_backlog: 1024,
+            metrics_token: None,
             store: StoreConfig::default(),
             nextcloud: None,
             max_upload_bytes: 1 << 30,
@@ -170,15 +206,35 @@ enum Read {
 }
 
 /// Every `CRM_*` variable (without the prefix), the key it sets, and how its value is read.
-const ENV: [(&str, &str, Read); 47] = [
+const ENV: [(&str, &str, Read); 59] = [
     ("BIND", "bind", Read::Text),
     ("DATA_DIR", "data_dir", Read::Text),
     ("JWT_SECRET", "jwt_secret", Read::Text),
     ("TOKEN_TTL_SECS", "token_ttl_secs", Read::Value),
+    (
+        "LOGIN_LIMIT_PER_ADDRESS",
+        "login.limit_per_address",
+        Read::Value,
+    ),
+    ("LOGIN_LIMIT_PER_USER", "login.limit_per_user", Read::Value),
+    ("LOGIN_CONCURRENCY", "login.concurrency", Read::Value),
+    ("LOGIN_QUEUE", "login.queue", Read::Value),
+    ("TRUSTED_PROXIES", "trusted_proxies", Read::Text),
     ("LOG", "log", Read::Text),
     ("LOG_FORMAT", "log_format", Read::Text),
     ("MAX_BODY_BYTES", "max_body_bytes", Read::Value),
     ("WORKERS", "workers", Read::Value),
+    (
+        "REQUEST_HEAD_TIMEOUT_SECS",
+        "request_head_timeout_secs",
+        Read::Value,
+    ),
+    ("KEEP_ALIVE_SECS", "keep_alive_secs", Read::Value),
+    ("BODY_TIMEOUT_SECS", "body_timeout_secs", Read::Value),
+    ("BODY_MIN_RATE", "body_min_rate", Read::Value),
+    ("MAX_CONNECTIONS", "max_connections", Read::Value),
+    ("LISTEN_BACKLOG", "listen_backlog", Read::Value),
+    ("METRICS_TOKEN", "metrics_token", Read::Text),
     ("STORE_KIND", "store.kind", Read::Text),
     ("NEXTCLOUD_URL", "nextcloud.url", Read::Text),
     ("NEXTCLOUD_USER", "nextcloud.user", Read::Text),
@@ -263,6 +319,7 @@ impl Config {
         if self.token_ttl_secs == 0 {
             bail!("token_ttl_secs must be above 0");
         }
+        self.login.check()?;
         if self.max_body_bytes < 1024 {
             bail!("max_body_bytes must be at least 1024");
         }
@@ -273,6 +330,20 @@ impl Config {
         }
         if self.max_upload_bytes == 0 {
             bail!("max_upload_bytes must be above 0");
+        }
+        if self.request_head_timeout_secs == 0 || self.body_timeout_secs == 0 {
+            bail!("request_head_timeout_secs and body_timeout_secs must be above 0");
+        }
+        if self.max_connections == 0 || self.listen_backlog == 0 {
+            bail!("max_connections and listen_backlog must be above 0");
+        }
+        self.metrics_token = self
+            .metrics_token
+            .filter(|t| !t.expose_secret().trim().is_empty());
+        if let Some(token) = &self.metrics_token
+            && token.expose_secret().len() < 16
+        {
+            bail!("metrics_token must be at least 16 characters long");
         }
         self.nextcloud = self.nextcloud.map(nextcloud).transpose()?.flatten();
         self.whatsapp = self.whatsapp.map(whatsapp).transpose()?.flatten();
@@ -797,6 +868,94 @@ mod tests {
             jail.set_env("CRM_SMTP_HOST", "mail.example.com");
             let e = Config::load(None).err().ok_or("accepted 3")?.to_string();
             assert!(e.contains("smtp_from"), "{e}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn limits_and_the_metrics_token_from_the_environment() {
+        figment::Jail::expect_with(|jail| {
+            let c = Config::load(None).map_err(|e| e.to_string())?;
+            assert_eq!((c.request_head_timeout_secs, c.keep_alive_secs), (5, 5));
+            assert_eq!((c.body_timeout_secs, c.body_min_rate), (20, 500));
+            assert_eq!((c.max_connections, c.listen_backlog), (10_000, 1024));
+            assert!(c.metrics_token.is_none());
+            jail.set_env("CRM_REQUEST_HEAD_TIMEOUT_SECS", "3");
+            jail.set_env("CRM_KEEP_ALIVE_SECS", "0");
+            jail.set_env("CRM_BODY_TIMEOUT_SECS", "7");
+            jail.set_env("CRM_BODY_MIN_RATE", "0");
+            jail.set_env("CRM_MAX_CONNECTIONS", "300");
+            jail.set_env("CRM_LISTEN_BACKLOG", "64");
+            jail.set_env("CRM_METRICS_TOKEN", "0123456789012345");
+            let c = Config::load(None).map_err(|e| e.to_string())?;
+            assert_eq!((c.request_head_timeout_secs, c.keep_alive_secs), (3, 0));
+            assert_eq!((c.body_timeout_secs, c.body_min_rate), (7, 0));
+            assert_eq!((c.max_connections, c.listen_backlog), (300, 64));
+            let token = c.metrics_token.as_ref().ok_or("no token")?;
+            assert_eq!(
+                token.expose_secret(),
+                "0123456789012345",
+                "digits stay text"
+            );
+            assert!(!format!("{c:?}").contains("0123456789012345"));
+            // a blank token is no token; a short one, or a zero deadline, is refused
+            jail.set_env("CRM_METRICS_TOKEN", " ");
+            assert!(
+                Config::load(None)
+                    .map_err(|e| e.to_string())?
+                    .metrics_token
+                    .is_none()
+            );
+            for (var, value) in [
+                ("CRM_METRICS_TOKEN", "short"),
+                ("CRM_BODY_TIMEOUT_SECS", "0"),
+                ("CRM_REQUEST_HEAD_TIMEOUT_SECS", "0"),
+                ("CRM_MAX_CONNECTIONS", "0"),
+            ] {
+                jail.set_env(var, value);
+                assert!(Config::load(None).is_err(), "{var}={value} accepted");
+                jail.set_env("CRM_METRICS_TOKEN", "");
+                jail.set_env("CRM_BODY_TIMEOUT_SECS", "7");
+                jail.set_env("CRM_REQUEST_HEAD_TIMEOUT_SECS", "3");
+                jail.set_env("CRM_MAX_CONNECTIONS", "300");
+            }
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn login_limits_and_trusted_proxies_from_file_and_environment() {
+        figment::Jail::expect_with(|jail| {
+            let c = Config::load(None).map_err(|e| e.to_string())?;
+            assert_eq!(c.login, crate::throttle::LoginConfig::default());
+            assert!(c.trusted_proxies.is_empty());
+            jail.create_file(
+                "crm.toml",
+                "trusted_proxies = [\"10.0.0.0/8\"]\n[login]\nlimit_per_user = 3\nqueue = 4\n",
+            )?;
+            let c = Config::load(Some(Path::new("crm.toml"))).map_err(|e| e.to_string())?;
+            assert_eq!((c.login.limit_per_user, c.login.queue), (3, 4));
+            assert_eq!(c.login.limit_per_address, 30, "the default stays");
+            assert!(
+                c.trusted_proxies
+                    .contains("10.1.2.3".parse().map_err(|_| "ip")?)
+            );
+            jail.set_env("CRM_LOGIN_LIMIT_PER_ADDRESS", "0");
+            jail.set_env("CRM_LOGIN_CONCURRENCY", "2");
+            jail.set_env("CRM_TRUSTED_PROXIES", "127.0.0.1, ::1");
+            let c = Config::load(Some(Path::new("crm.toml"))).map_err(|e| e.to_string())?;
+            assert_eq!((c.login.limit_per_address, c.login.concurrency), (0, 2));
+            assert!(c.trusted_proxies.contains("::1".parse().map_err(|_| "ip")?));
+            assert!(
+                !c.trusted_proxies
+                    .contains("10.1.2.3".parse().map_err(|_| "ip")?)
+            );
+            jail.set_env("CRM_TRUSTED_PROXIES", "10.0.0.0/40");
+            let e = Config::load(None).err().ok_or("accepted /40")?.to_string();
+            assert!(e.contains("prefix length"), "{e}");
+            jail.set_env("CRM_TRUSTED_PROXIES", "");
+            jail.set_env("CRM_LOGIN_CONCURRENCY", "100000");
+            assert!(Config::load(None).is_err(), "absurd concurrency accepted");
             Ok(())
         });
     }

@@ -7,15 +7,19 @@ pub mod auth;
 pub mod channels;
 pub mod cli;
 pub mod config;
+pub mod connection;
 pub mod download;
 pub mod error;
 pub mod extract;
+pub mod headers;
 pub mod integrations;
+pub mod limits;
 pub mod openapi;
 pub mod routes;
 pub mod secrets;
 pub mod state;
 pub mod telemetry;
+pub mod throttle;
 pub mod timeline;
 pub mod tokens;
 pub mod upload_form;
@@ -24,15 +28,20 @@ pub mod users;
 use std::net::TcpListener;
 use std::sync::Arc;
 
-use actix_web::dev::Server;
+use actix_http::{HttpService, KeepAlive, error::DispatchError};
+use actix_service::{IntoServiceFactory, ServiceFactoryExt, fn_service, map_config};
+use actix_web::dev::{AppConfig, Server};
 use actix_web::middleware::from_fn;
-use actix_web::{App, HttpServer, web};
+use actix_web::{App, web};
 use anyhow::Context;
 use crm_core::{Clock, SystemClock};
+use tokio::net::TcpStream;
 
 use crate::config::Config;
+use crate::connection::Guarded;
 use crate::error::ApiError;
 use crate::extract::BodyLimit;
+use crate::limits::Limits;
 use crate::state::AppState;
 
 /// A bound, not yet running server.
@@ -84,6 +93,11 @@ impl Application {
 }
 
 /// Serves the app on `listener` until stopped.
+///
+/// The server is actix-web's `HttpServer` assembled by hand (actix-server accepting, actix-http
+/// speaking HTTP/1.1, the app configured as `HttpServer` does), for one difference: each
+/// socket is wrapped in a [`connection::Guarded`] before actix-http reads it. The limits of
+/// [`limits`] apply: the open-file limit is raised, the connections capped below it.
 pub fn run(
     listener: TcpListener,
     state: web::Data<AppState>,
@@ -91,24 +105,86 @@ pub fn run(
 ) -> anyhow::Result<Server> {
     let limit = config.max_body_bytes;
     let upload_limit = routes::nextcloud::UploadLimit(config.max_upload_bytes);
-    let mut server = HttpServer::new(move || {
-        App::new()
-            .app_data(state.clone())
-            .app_data(web::PayloadConfig::new(limit))
-            .app_data(BodyLimit(limit))
-            .app_data(upload_limit)
-            .app_data(web::PathConfig::default().error_handler(|err, _| {
-                ApiError::not_found(format!("no such record: {err}")).into()
-            }))
-            .configure(routes::configure)
-            .configure(openapi::configure)
-            .default_service(web::to(routes::not_found))
-            .wrap(from_fn(routes::json_errors))
-            .wrap(from_fn(telemetry::observe))
-    })
-    .listen(listener)?;
-    if config.workers > 0 {
-        server = server.workers(config.workers);
+    let limits = Limits::new(config);
+    let metrics_token = routes::system::MetricsToken(config.metrics_token.clone());
+    let workers = match config.workers {
+        0 => std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get),
+        n => n,
+    };
+    let open_files = limits::raise_open_files_limit();
+    let (per_worker, lowered) =
+        limits::connections_per_worker(config.max_connections, workers, open_files);
+    if lowered {
+        tracing::warn!(
+            max_connections = config.max_connections,
+            open_files,
+            allowed = per_worker * workers,
+            "max_connections is above what the open-file limit allows: lowered"
+        );
     }
-    Ok(server.run())
+    limits::set_backlog(&listener, config.listen_backlog).context("cannot set the backlog")?;
+    let addr = listener.local_addr()?;
+    // the first request's head is timed by actix-http; each later one from the end of the
+    // previous response, by the connection
+    let next_request_within = limits.keep_alive + limits.head_timeout;
+    let keep_alive = match limits.keep_alive {
+        d if d.is_zero() => KeepAlive::Disabled,
+        d => KeepAlive::Timeout(d),
+    };
+    let builder = actix_server::Server::build();
+    let shutdown = builder.graceful_shutdown_signal();
+    let server = builder
+        .workers(workers)
+        .max_concurrent_connections(per_worker)
+        .listen("crm", listener, move || {
+            let state = state.clone();
+            let app = App::new()
+                .app_data(state)
+                .app_data(web::PayloadConfig::new(limit))
+                .app_data(BodyLimit(limit))
+                .app_data(upload_limit)
+                .app_data(limits)
+                .app_data(web::Data::new(metrics_token.clone()))
+                .app_data(web::PathConfig::default().error_handler(|err, _| {
+                    ApiError::not_found(format!("no such record: {err}")).into()
+                }))
+                .configure(routes::configure)
+                .configure(openapi::configure)
+                .default_service(web::to(routes::not_found))
+                .wrap(from_fn(routes::json_errors))
+                .wrap(from_fn(limits::enforce))
+                .wrap(from_fn(routes::security_headers))
+                .wrap(from_fn(telemetry::observe));
+            let app = app
+                .into_factory()
+                .map_err(|err: actix_web::Error| err.error_response());
+            let shutdown = shutdown.clone();
+            let http = HttpService::build()
+                .keep_alive(keep_alive)
+                .client_request_timeout(limits.head_timeout)
+                .client_disconnect_timeout(limits::DISCONNECT_TIMEOUT)
+                .local_addr(addr)
+                // closes idle kept-alive connections when the server stops, as HttpServer does
+                .graceful_shutdown_signal(move || {
+                    let shutdown = shutdown.clone();
+                    async move { shutdown.notified().await }
+                })
+                .on_connect_ext(|io: &Guarded<TcpStream>, data| {
+                    data.insert(io.conn());
+                })
+                .h1(map_config(app, |()| AppConfig::default()));
+            fn_service(move |io: TcpStream| {
+                let peer = io.peer_addr().ok();
+                // a streamed body's last small write (the chunked terminator) goes out at once
+                // instead of waiting for the client's delayed ACK
+                let _ = io.set_nodelay(true);
+                std::future::ready(Ok::<_, DispatchError>((
+                    Guarded::new(io, next_request_within),
+                    peer,
+                )))
+            })
+            .and_then(http)
+        })?
+        .run();
+    Ok(server)
 }

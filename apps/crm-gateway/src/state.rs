@@ -27,6 +27,8 @@ pub struct AppState {
     pub orders: Orders,
     pub comms: Comms,
     pub users: Users,
+    /// The limits of `POST /api/auth/login` and who the client is (trusted proxies).
+    pub login: crate::throttle::LoginThrottle,
     pub keys: TokenKeys,
     pub clock: Arc<dyn Clock>,
     pub metrics: Option<PrometheusHandle>,
@@ -47,8 +49,13 @@ impl AppState {
     pub fn open(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Self> {
         // a configuration built in code is checked as a loaded one is
         let config = &config.clone().checked()?;
-        std::fs::create_dir_all(&config.data_dir)
-            .with_context(|| format!("cannot create the data dir {}", config.data_dir.display()))?;
+        if let Some(mode) = private_dir(&config.data_dir)? {
+            tracing::warn!(
+                data_dir = %config.data_dir.display(),
+                mode = format!("{mode:04o}"),
+                "the data dir is open to other users of this machine: `chmod 700` it"
+            );
+        }
         let db = match config.store.kind {
             StoreKind::Sqlite => {
                 let db_path = config.database_path();
@@ -91,7 +98,11 @@ impl AppState {
                 crm_comms::SqliteCommsStore::new(db.clone()),
                 clock.clone(),
             ),
-            users: Users::new(crm_users::SqliteUserStore::new(db.clone()), clock.clone()),
+            users: crate::users::open(db.clone(), clock.clone(), &config.login),
+            login: crate::throttle::LoginThrottle::new(
+                &config.login,
+                config.trusted_proxies.clone(),
+            ),
             keys: TokenKeys::new(&secret, config.token_ttl_secs),
             clock,
             metrics: None,
@@ -111,5 +122,42 @@ impl AppState {
             mail,
             db,
         })
+    }
+}
+
+/// Creates the data dir readable by its owner only (0700); returns the mode of an existing one
+/// that is open to others (it holds every customer and every password hash).
+fn private_dir(dir: &std::path::Path) -> anyhow::Result<Option<u32>> {
+    use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+        .with_context(|| format!("cannot create the data dir {}", dir.display()))?;
+    let mode = std::fs::metadata(dir)
+        .with_context(|| format!("cannot read the data dir {}", dir.display()))?
+        .permissions()
+        .mode()
+        & 0o777;
+    Ok((mode & 0o077 != 0).then_some(mode))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::os::unix::fs::PermissionsExt;
+
+    use super::*;
+
+    #[test]
+    fn the_data_dir_is_created_private_and_a_looser_one_is_named() {
+        let root = tempfile::tempdir().unwrap();
+        let fresh = root.path().join("a/data");
+        assert_eq!(private_dir(&fresh).unwrap(), None);
+        let mode = std::fs::metadata(&fresh).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o700);
+        let open = root.path().join("open");
+        std::fs::create_dir(&open).unwrap();
+        std::fs::set_permissions(&open, std::fs::Permissions::from_mode(0o755)).unwrap();
+        assert_eq!(private_dir(&open).unwrap(), Some(0o755));
     }
 }

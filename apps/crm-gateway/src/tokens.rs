@@ -1,5 +1,10 @@
 //! Access tokens: HS256 JWTs signed and checked with the configured secret, and the caller
 //! they name. Verified tokens are remembered until their expiry.
+//!
+//! Time is the caller's `now` (Unix seconds), never the system clock: `exp` and `nbf` are
+//! checked here with a leeway of [`LEEWAY_SECS`], in saturating arithmetic (a token may say
+//! `exp = 2^64 - 1`). Tokens issued by `POST /api/auth/login` carry the user's token
+//! generation as `gen`; whether it is still the user's is for `auth.rs` to decide.
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::{Mutex, PoisonError};
@@ -15,6 +20,8 @@ pub use crm_users::{EDIT, VIEW};
 pub enum TokenError {
     #[error("the token has expired")]
     Expired,
+    #[error("the token is not valid yet")]
+    NotYetValid,
     #[error("the token's signature is not valid")]
     BadSignature,
     #[error("the token is not valid")]
@@ -37,8 +44,8 @@ pub struct TokenKeys {
 
 /// At most this many verified tokens are remembered; past it the cache starts over.
 const VERIFIED_CAPACITY: usize = 4096;
-/// Seconds a token is still accepted after its `exp` (clock skew).
-const LEEWAY_SECS: u64 = 30;
+/// Seconds a token is still accepted after its `exp`, or before its `nbf` (clock skew).
+pub const LEEWAY_SECS: u64 = 30;
 
 impl std::fmt::Debug for TokenKeys {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -49,7 +56,7 @@ impl std::fmt::Debug for TokenKeys {
 }
 
 /// The claims of an access token. Tokens of the existing console share the secret and carry
-/// `permissions` either as an array or as one space- or comma-separated string.
+/// `permissions` either as an array or as one space- or comma-separated string, and no `gen`.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct Claims {
     pub sub: String,
@@ -58,6 +65,12 @@ pub struct Claims {
     pub exp: u64,
     #[serde(default)]
     pub iat: u64,
+    /// Not before (Unix seconds).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nbf: Option<u64>,
+    /// The local user's token generation when the token was issued.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub r#gen: Option<u64>,
 }
 
 fn permission_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
@@ -80,7 +93,9 @@ fn permission_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Er
 impl TokenKeys {
     pub fn new(secret: &SecretString, ttl_secs: u64) -> Self {
         let mut validation = Validation::new(Algorithm::HS256);
-        validation.leeway = LEEWAY_SECS;
+        // `exp` and `nbf` are checked against the caller's `now` in `verify_signature`
+        validation.validate_exp = false;
+        validation.validate_nbf = false;
         validation.set_required_spec_claims(&["exp", "sub"]);
         Self {
             encoding: EncodingKey::from_secret(secret.expose_secret().as_bytes()),
@@ -91,30 +106,44 @@ impl TokenKeys {
         }
     }
 
-    /// Issues a token for `sub` valid from `now` (Unix seconds).
+    /// Issues a token for `sub` valid from `now` (Unix seconds), without a generation (what
+    /// the existing console's tokens look like).
     pub fn issue(&self, sub: &str, permissions: &[String], now: u64) -> Result<String, TokenError> {
+        self.issue_with_generation(sub, permissions, None, now)
+    }
+
+    /// Issues a token for the local user `sub` in token generation `generation`.
+    pub fn issue_with_generation(
+        &self,
+        sub: &str,
+        permissions: &[String],
+        generation: Option<u64>,
+        now: u64,
+    ) -> Result<String, TokenError> {
         let claims = Claims {
             sub: sub.to_owned(),
             permissions: permissions.to_vec(),
             iat: now,
-            exp: now + self.ttl_secs,
+            exp: now.saturating_add(self.ttl_secs),
+            nbf: None,
+            r#gen: generation,
         };
         jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
             .map_err(|e| TokenError::Sign(e.to_string()))
     }
 
-    /// Checks `token` at `now` (Unix seconds): signature, algorithm and expiry.
+    /// Checks `token` at `now` (Unix seconds): signature, algorithm, expiry and not-before.
     pub fn verify(&self, token: &str, now: u64) -> Result<Principal, TokenError> {
         let mut verified = self.verified.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some((principal, exp)) = verified.get(token) {
-            if now <= exp + LEEWAY_SECS {
+            if now <= exp.saturating_add(LEEWAY_SECS) {
                 return Ok(principal.clone());
             }
             verified.remove(token);
             return Err(TokenError::Expired);
         }
         drop(verified);
-        let (principal, exp) = self.verify_signature(token)?;
+        let (principal, exp) = self.verify_signature(token, now)?;
         let mut verified = self.verified.lock().unwrap_or_else(PoisonError::into_inner);
         if verified.len() >= VERIFIED_CAPACITY {
             verified.clear();
@@ -123,21 +152,30 @@ impl TokenKeys {
         Ok(principal)
     }
 
-    fn verify_signature(&self, token: &str) -> Result<(Principal, u64), TokenError> {
+    fn verify_signature(&self, token: &str, now: u64) -> Result<(Principal, u64), TokenError> {
         use jsonwebtoken::errors::ErrorKind;
         let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
             .map_err(|e| match e.kind() {
-                ErrorKind::ExpiredSignature => TokenError::Expired,
                 ErrorKind::InvalidSignature => TokenError::BadSignature,
                 _ => TokenError::Invalid,
             })?;
-        let exp = data.claims.exp;
+        let claims = data.claims;
+        if now > claims.exp.saturating_add(LEEWAY_SECS) {
+            return Err(TokenError::Expired);
+        }
+        if claims
+            .nbf
+            .is_some_and(|nbf| nbf > now.saturating_add(LEEWAY_SECS))
+        {
+            return Err(TokenError::NotYetValid);
+        }
         Ok((
             Principal {
-                subject: data.claims.sub,
-                permissions: data.claims.permissions.into_iter().collect(),
+                subject: claims.sub,
+                permissions: claims.permissions.into_iter().collect(),
+                generation: claims.r#gen,
             },
-            exp,
+            claims.exp,
         ))
     }
 }
@@ -147,6 +185,9 @@ impl TokenKeys {
 pub struct Principal {
     pub subject: String,
     permissions: BTreeSet<String>,
+    /// The token generation the token was issued in (`gen`); `None` in the existing console's
+    /// tokens.
+    pub generation: Option<u64>,
 }
 
 impl Principal {
@@ -215,6 +256,73 @@ mod tests {
             k.verify(&t, later).is_err(),
             "the cache must not outlive exp"
         );
+    }
+
+    /// A token with `claims`, signed with the test secret.
+    fn signed(claims: serde_json::Value) -> String {
+        jsonwebtoken::encode(
+            &Header::new(Algorithm::HS256),
+            &claims,
+            &EncodingKey::from_secret(b"0123456789abcdef0123456789abcdef"),
+        )
+        .unwrap()
+    }
+
+    const NOW: u64 = 1_796_000_000;
+
+    #[test]
+    fn an_exp_at_the_integer_limit_does_not_overflow() {
+        let k = keys();
+        let t = signed(serde_json::json!({"sub": "x", "permissions": [VIEW], "exp": u64::MAX}));
+        // the first check verifies the signature, the later ones come from the cache
+        for _ in 0..4 {
+            assert!(k.verify(&t, NOW).is_ok());
+        }
+        assert!(k.verify(&t, u64::MAX).is_ok());
+        let t = signed(serde_json::json!({"sub": "x", "permissions": [VIEW], "exp": u64::MAX - 5}));
+        for _ in 0..2 {
+            assert!(k.verify(&t, u64::MAX).is_ok(), "within the leeway");
+        }
+    }
+
+    #[test]
+    fn nbf_is_checked_against_the_given_time() {
+        let k = keys();
+        let exp = NOW + 3600;
+        let t = signed(
+            serde_json::json!({"sub": "x", "permissions": [VIEW], "exp": exp, "nbf": NOW + 600}),
+        );
+        assert!(matches!(k.verify(&t, NOW), Err(TokenError::NotYetValid)));
+        assert!(
+            matches!(k.verify(&t, NOW), Err(TokenError::NotYetValid)),
+            "a refused token is not remembered"
+        );
+        assert!(k.verify(&t, NOW + 600 - LEEWAY_SECS).is_ok(), "clock skew");
+        assert!(k.verify(&t, NOW + 601).is_ok());
+        let huge = signed(
+            serde_json::json!({"sub": "x", "permissions": [VIEW], "exp": exp, "nbf": u64::MAX}),
+        );
+        assert!(matches!(k.verify(&huge, NOW), Err(TokenError::NotYetValid)));
+        // exp is checked against the given time too, not the system clock
+        let t = k.issue("maria", &[VIEW.to_owned()], NOW).unwrap();
+        assert!(k.verify(&t, NOW + 3600 + LEEWAY_SECS).is_ok());
+        assert!(matches!(
+            keys().verify(&t, NOW + 3600 + LEEWAY_SECS + 1),
+            Err(TokenError::Expired)
+        ));
+    }
+
+    #[test]
+    fn the_generation_travels_in_gen() {
+        let k = keys();
+        let t = k
+            .issue_with_generation("maria", &[VIEW.to_owned()], Some(42), NOW)
+            .unwrap();
+        assert_eq!(k.verify(&t, NOW).unwrap().generation, Some(42));
+        let payload = t.split('.').nth(1).unwrap();
+        let console = k.issue("maria", &[VIEW.to_owned()], NOW).unwrap();
+        assert_eq!(k.verify(&console, NOW).unwrap().generation, None);
+        assert_ne!(console.split('.').nth(1).unwrap(), payload);
     }
 
     #[test]

@@ -17,9 +17,10 @@
 //! Message-ID, a WhatsApp message id, an AMI Linkedid). Ingesting it again returns the entry
 //! stored the first time and changes nothing.
 //!
-//! **Fields.** Strings are trimmed and an empty one is absent. `subject` ≤ 1,000 characters,
-//! `body` ≤ 1,000,000 (line breaks and tabs allowed, other control characters not),
-//! `sender`, `ext_message_id` and `logged_by` one line each; at most 200 attachments, each
+//! **Fields.** Strings are trimmed and an empty one is absent. `subject` ≤ 1,000 characters
+//! and one line, `body` ≤ 1,000,000 (free text: line breaks and tabs allowed; see
+//! `crm_core::validate` for the characters each kind of text refuses), `sender`,
+//! `ext_message_id` and `logged_by` one line each; at most 200 attachments, each
 //! with a `filename`; `meta` a JSON object of at most 64 KiB for what a channel knows beyond
 //! the common fields (WhatsApp profile name, call durations, delivery state, thread ids).
 //! `occurred_at` defaults to now.
@@ -32,7 +33,9 @@ use std::fmt;
 use std::str::FromStr;
 
 use crm_core::patch::double_option;
-use crm_core::validate::{Invalid, optional_line, optional_text, required_line};
+use crm_core::validate::{
+    Invalid, check_length, is_bidi_override, optional_line, optional_text, required_line,
+};
 use crm_core::{PageSize, Timestamp, contact};
 use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize};
@@ -138,11 +141,14 @@ string_enum! {
 /// A file attached to a comms entry.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Attachment {
+    #[schema(min_length = 1, max_length = 1000)] // LINE_MAX
     pub filename: String,
     /// Where the file is kept in Nextcloud, relative to the configured base folder.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 2000)] // PATH_MAX
     pub nextcloud_path: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 1000)] // LINE_MAX
     pub mime_type: Option<String>,
     /// Size in bytes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -150,6 +156,7 @@ pub struct Attachment {
     /// Where the file can be fetched from when it is not in Nextcloud (an IMAP message, a
     /// WhatsApp media id).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 2000)] // PATH_MAX
     pub source: Option<String>,
 }
 
@@ -212,22 +219,30 @@ pub struct NewEntry {
     pub customer_id: Option<Uuid>,
     /// The raw address or number the entry came from.
     #[serde(default)]
+    #[schema(max_length = 1000)] // LINE_MAX
     pub sender: Option<String>,
     #[serde(rename = "type")]
     pub kind: CommsType,
     pub direction: Direction,
+    /// One line.
     #[serde(default)]
+    #[schema(max_length = 1000)] // SUBJECT_MAX
     pub subject: Option<String>,
     #[serde(default)]
+    #[schema(max_length = 1000000)] // BODY_MAX
     pub body: Option<String>,
     #[serde(default)]
+    #[schema(max_items = 200)] // ATTACHMENTS_MAX
     pub attachments: Vec<Attachment>,
     /// The id the entry has outside (Message-ID, WhatsApp message id, AMI Linkedid).
     #[serde(default)]
+    #[schema(max_length = 1000)] // LINE_MAX
     pub ext_message_id: Option<String>,
     /// Who logged it; the gateway sets it from the caller's token.
     #[serde(default)]
+    #[schema(max_length = 1000)] // LINE_MAX
     pub logged_by: Option<String>,
+    /// A JSON object of at most 64 KiB, serialised.
     #[serde(default)]
     #[schema(value_type = Option<Object>)]
     pub meta: Option<serde_json::Value>,
@@ -282,7 +297,7 @@ impl NewEntry {
             sender,
             kind: self.kind,
             direction: self.direction,
-            subject: optional_text("subject", self.subject, SUBJECT_MAX)?,
+            subject: optional_line("subject", self.subject, SUBJECT_MAX)?,
             body: optional_text("body", self.body, BODY_MAX)?,
             attachments,
             ext_message_id: optional_line("ext_message_id", self.ext_message_id, LINE_MAX)?,
@@ -315,11 +330,12 @@ fn meta(raw: Option<serde_json::Value>) -> Result<serde_json::Map<String, serde_
 /// A change to an entry: only the fields given change; `null` clears subject or body.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, ToSchema)]
 pub struct EntryPatch {
+    /// One line.
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 1000)] // SUBJECT_MAX
     pub subject: Option<Option<String>>,
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 1000000)] // BODY_MAX
     pub body: Option<Option<String>>,
     #[serde(default)]
     pub occurred_at: Option<Timestamp>,
@@ -331,7 +347,7 @@ impl EntryPatch {
     pub fn apply(self, current: &Entry, now: Timestamp) -> Result<Entry> {
         let mut e = current.clone();
         if let Some(subject) = self.subject {
-            e.subject = optional_text("subject", subject, SUBJECT_MAX)?;
+            e.subject = optional_line("subject", subject, SUBJECT_MAX)?;
         }
         if let Some(body) = self.body {
             e.body = optional_text("body", body, BODY_MAX)?;
@@ -538,18 +554,30 @@ pub struct NewMedia {
     pub order_id: Option<Uuid>,
     /// Default: the last segment of `nextcloud_path`.
     #[serde(default)]
+    #[schema(max_length = 1000)] // LINE_MAX
     pub filename: Option<String>,
+    /// A path inside the configured Nextcloud base folder, by the rules of every Nextcloud
+    /// path the API takes: segments joined by `/`, no empty, `.` or `..` segment (in any
+    /// percent-encoding), no backslash, control or bidirectional formatting character.
+    #[schema(min_length = 1, max_length = 2000)] // PATH_MAX
     pub nextcloud_path: String,
     #[serde(default)]
+    #[schema(max_length = 1000)] // LINE_MAX
     pub mime_type: Option<String>,
     #[serde(default)]
     pub size: Option<u64>,
     pub direction: MediaDirection,
     #[serde(default)]
+    #[schema(schema_with = media_tags_schema)]
     pub tags: Vec<String>,
     /// Who uploaded it; the gateway sets it from the caller's token.
     #[serde(default)]
+    #[schema(max_length = 1000)] // LINE_MAX
     pub uploaded_by: Option<String>,
+}
+
+fn media_tags_schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    crm_core::schema::strings(TAGS_MAX, TAG_MAX, false)
 }
 
 impl NewMedia {
@@ -615,30 +643,57 @@ pub struct MediaQuery {
 }
 
 /// A path relative to the Nextcloud base folder in its one written form: segments joined by
-/// `/`, no leading or trailing `/`, no empty, `.` or `..` segment, no backslash or control
-/// character.
+/// `/`, one leading and one trailing `/` dropped, no empty, `.` or `..` segment, no backslash,
+/// no control or bidirectional formatting character, at most [`PATH_MAX`] characters.
+///
+/// The rules of a Nextcloud path are `nextcloud_dav::DavPath`'s (which also refuses
+/// traversal in any percent-encoding, and bounds segments and paths in bytes): the gateway
+/// parses every path a client gives with it before the path reaches this crate, and channels
+/// build theirs with it. This is the invariant every stored path keeps whoever calls, and it
+/// accepts every path `DavPath` accepts (of at most `PATH_MAX` characters) unchanged: no
+/// trimming, no collapsing, so a record names exactly the file that was checked, and a file
+/// can always be looked up by its path.
 pub fn relative_path(field: &str, raw: &str) -> Result<String, Invalid> {
-    let s = required_line(field, raw, PATH_MAX)?;
+    let s = raw.strip_prefix('/').unwrap_or(raw);
+    let s = s.strip_suffix('/').unwrap_or(s);
+    if s.trim().is_empty() {
+        return Err(Invalid::new(field, "must name a file"));
+    }
+    check_length(field, s, PATH_MAX)?;
+    // DavPath's characters: no control character, no bidi override, isolate or mark
+    if let Some(c) = s
+        .chars()
+        .find(|c| c.is_control() || is_bidi_override(*c) || matches!(c, '\u{200E}' | '\u{200F}'))
+    {
+        return Err(Invalid::new(
+            field,
+            format!(
+                "must not contain a control or bidirectional formatting character (U+{:04X})",
+                u32::from(c)
+            ),
+        ));
+    }
     if s.contains('\\') {
         return Err(Invalid::new(field, "must not contain a backslash"));
     }
-    let mut segments = Vec::new();
     for seg in s.split('/') {
-        match seg.trim() {
-            "" => {}
+        match seg {
+            "" => {
+                return Err(Invalid::new(
+                    field,
+                    "must not contain an empty segment (`//`)",
+                ));
+            }
             "." | ".." => {
                 return Err(Invalid::new(
                     field,
                     "must stay inside the base folder (no `.` or `..` segments)",
                 ));
             }
-            _ => segments.push(seg),
+            _ => {}
         }
     }
-    if segments.is_empty() {
-        return Err(Invalid::new(field, "must name a file"));
-    }
-    Ok(segments.join("/"))
+    Ok(s.to_owned())
 }
 
 #[cfg(test)]
@@ -755,6 +810,146 @@ mod tests {
     }
 
     #[test]
+    fn texts_refuse_controls_and_bidi_characters_by_kind() {
+        let entry = |field: &str, text: &str| {
+            let mut n = NewEntry::new(CommsType::Email, Direction::Inbound, Some(Uuid::nil()));
+            let t = Some(text.to_owned());
+            let mut a = Attachment {
+                filename: "a.pdf".into(),
+                nextcloud_path: None,
+                mime_type: None,
+                size: None,
+                source: None,
+            };
+            match field {
+                "sender" => n.sender = t,
+                "subject" => n.subject = t,
+                "body" => n.body = t,
+                "ext_message_id" => n.ext_message_id = t,
+                "logged_by" => n.logged_by = t,
+                "attachments[0].filename" => a.filename = text.into(),
+                "attachments[0].mime_type" => a.mime_type = t,
+                "attachments[0].source" => a.source = t,
+                other => panic!("{other}"),
+            }
+            n.attachments = vec![a];
+            n.into_entry(Uuid::nil(), now()).map(|_| ())
+        };
+        let media = |field: &str, text: &str| {
+            let mut n = NewMedia {
+                customer_id: Some(Uuid::nil()),
+                order_id: None,
+                filename: None,
+                nextcloud_path: "Πελάτες/a.jpg".into(),
+                mime_type: None,
+                size: None,
+                direction: MediaDirection::Received,
+                tags: Vec::new(),
+                uploaded_by: None,
+            };
+            match field {
+                "filename" => n.filename = Some(text.into()),
+                "mime_type" => n.mime_type = Some(text.into()),
+                "tags[0]" => n.tags = vec![text.into()],
+                "uploaded_by" => n.uploaded_by = Some(text.into()),
+                other => panic!("{other}"),
+            }
+            n.into_record(Uuid::nil(), now()).map(|_| ())
+        };
+        // (text, refused in one line, refused in free text)
+        let inputs = [
+            ("Re: \u{202E}fdp.exe", true, true),
+            ("a\u{2068}b", true, true),
+            ("a\u{200F}b", true, false),
+            ("a\r\nb", true, false),
+            ("a\tb", true, false),
+            ("a\u{0}b", true, true),
+            ("a\u{FFFA}b", true, true),
+            ("Καλημέρα πάτερ 🙏", false, false),
+        ];
+        let entry_fields = [
+            ("sender", true),
+            ("subject", true),
+            ("body", false),
+            ("ext_message_id", true),
+            ("logged_by", true),
+            ("attachments[0].filename", true),
+            ("attachments[0].mime_type", true),
+            ("attachments[0].source", true),
+        ];
+        let media_fields = ["filename", "mime_type", "tags[0]", "uploaded_by"];
+        for (text, refused_line, refused_text) in inputs {
+            let results = entry_fields
+                .iter()
+                .map(|(f, line)| (*f, *line, entry(f, text)))
+                .chain(media_fields.iter().map(|f| (*f, true, media(f, text))));
+            for (field, one_line, result) in results {
+                let refused = if one_line { refused_line } else { refused_text };
+                match result {
+                    Err(Error::Invalid { field: f, .. }) => {
+                        assert!(refused, "{field} refused {text:?}");
+                        assert_eq!(f, field);
+                    }
+                    Ok(()) => assert!(!refused, "{field} accepted {text:?}"),
+                    Err(e) => panic!("{e}"),
+                }
+            }
+        }
+        // a change of the subject is held to the same rule
+        let e = NewEntry::new(CommsType::Note, Direction::Internal, Some(Uuid::nil()))
+            .into_entry(Uuid::nil(), now())
+            .unwrap();
+        let p: EntryPatch = serde_json::from_str(r#"{"subject":"a\nb"}"#).unwrap();
+        assert!(
+            matches!(p.apply(&e, now()), Err(Error::Invalid { field, .. }) if field == "subject")
+        );
+    }
+
+    /// The limits in the OpenAPI schema are the constants the validation uses.
+    #[test]
+    fn the_schema_states_the_limits_validation_enforces() {
+        fn schema<T: utoipa::PartialSchema>() -> serde_json::Value {
+            serde_json::to_value(T::schema()).unwrap()
+        }
+        let new = schema::<NewEntry>();
+        let p = &new["properties"];
+        for (field, max) in [
+            ("sender", LINE_MAX),
+            ("subject", SUBJECT_MAX),
+            ("body", BODY_MAX),
+            ("ext_message_id", LINE_MAX),
+            ("logged_by", LINE_MAX),
+        ] {
+            assert_eq!(p[field]["maxLength"], max, "{field}");
+        }
+        assert_eq!(p["attachments"]["maxItems"], ATTACHMENTS_MAX);
+        let patch = schema::<EntryPatch>();
+        assert_eq!(patch["properties"]["subject"]["maxLength"], SUBJECT_MAX);
+        assert_eq!(patch["properties"]["body"]["maxLength"], BODY_MAX);
+        let a = schema::<Attachment>();
+        for (field, max) in [
+            ("filename", LINE_MAX),
+            ("nextcloud_path", PATH_MAX),
+            ("mime_type", LINE_MAX),
+            ("source", PATH_MAX),
+        ] {
+            assert_eq!(a["properties"][field]["maxLength"], max, "{field}");
+        }
+        let media = schema::<NewMedia>();
+        let p = &media["properties"];
+        for (field, max) in [
+            ("filename", LINE_MAX),
+            ("nextcloud_path", PATH_MAX),
+            ("mime_type", LINE_MAX),
+            ("uploaded_by", LINE_MAX),
+        ] {
+            assert_eq!(p[field]["maxLength"], max, "{field}");
+        }
+        assert_eq!(p["tags"]["maxItems"], TAGS_MAX);
+        assert_eq!(p["tags"]["items"]["maxLength"], TAG_MAX);
+    }
+
+    #[test]
     fn senders_of_one_person_share_a_key() {
         assert_eq!(sender_key("6912345678"), "+306912345678");
         assert_eq!(sender_key("0030 691 234 5678"), "+306912345678");
@@ -764,14 +959,40 @@ mod tests {
     }
 
     #[test]
-    fn paths_stay_inside_the_base_folder() {
-        assert_eq!(
-            relative_path("p", "/Πελάτες//Ναός/ photo.jpg").unwrap(),
-            "Πελάτες/Ναός/ photo.jpg"
-        );
-        for bad in ["../x", "a/../../b", "a\\b", "./a", "", "/", "a\u{0}b"] {
-            assert!(relative_path("p", bad).is_err(), "{bad:?}");
+    fn paths_stay_inside_the_base_folder_and_are_kept_as_written() {
+        for (input, kept) in [
+            ("/Πελάτες/Ναός/ photo.jpg", "Πελάτες/Ναός/ photo.jpg"),
+            ("Πελάτες/Ναός/", "Πελάτες/Ναός"),
+            (" Σημειώσεις /a .txt", " Σημειώσεις /a .txt"),
+            ("100% plan?.txt", "100% plan?.txt"),
+            ("...", "..."),
+            // what DavPath allows, a path keeps: these are file names in Nextcloud
+            ("a\u{FEFF}b\u{2028}.txt", "a\u{FEFF}b\u{2028}.txt"),
+            ("%2541.txt", "%2541.txt"),
+        ] {
+            assert_eq!(relative_path("p", input).unwrap(), kept, "{input:?}");
         }
+        for bad in [
+            "../x",
+            "a/../../b",
+            "a\\b",
+            "./a",
+            "",
+            "/",
+            "  ",
+            "a//b",
+            "//a",
+            "a\u{0}b",
+            "a\nb",
+            "invoice\u{202E}fdp.exe",
+            "a/\u{200F}b",
+            "a\u{2067}b",
+        ] {
+            let e = relative_path("nextcloud_path", bad).unwrap_err();
+            assert_eq!(e.field, "nextcloud_path", "{bad:?}");
+        }
+        assert!(relative_path("p", &"a".repeat(PATH_MAX)).is_ok());
+        assert!(relative_path("p", &"a".repeat(PATH_MAX + 1)).is_err());
     }
 
     #[test]

@@ -69,6 +69,12 @@ pub enum DbError {
         #[source]
         source: rusqlite::Error,
     },
+    #[error("cannot make {path} private: {source}")]
+    Private {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
 }
 
 /// True when `e` is a constraint violation whose message names `constraint` (an index name,
@@ -112,6 +118,42 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
     conn.busy_timeout(BUSY_TIMEOUT)
 }
 
+/// Makes the database file readable and writable by its owner only (0600), creating it so
+/// when it does not exist, and its WAL and shared-memory files when they exist: SQLite creates
+/// those two with the database file's mode, so they are born 0600 from then on.
+fn make_private(path: &Path) -> Result<(), DbError> {
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    let private = |path: PathBuf| move |source| DbError::Private { path, source };
+    std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .mode(0o600)
+        .open(path)
+        .map_err(private(path.to_path_buf()))?;
+    for suffix in ["", "-wal", "-shm"] {
+        let mut file = path.as_os_str().to_owned();
+        file.push(suffix);
+        let file = PathBuf::from(file);
+        let mode = match std::fs::metadata(&file) {
+            Ok(m) => m.permissions().mode() & 0o777,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(e) => return Err(private(file)(e)),
+        };
+        if mode & 0o077 != 0 {
+            std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600))
+                .map_err(private(file.clone()))?;
+            tracing::warn!(
+                file = %file.display(),
+                was = format!("{mode:04o}"),
+                "the database file was open to other users: made it 0600"
+            );
+        }
+    }
+    Ok(())
+}
+
 /// The schema migrations embedded from the repository's `migrations/` folder.
 pub fn migrations() -> Result<Migrations<'static>, DbError> {
     Ok(Migrations::from_directory(&MIGRATIONS_DIR)?)
@@ -144,6 +186,7 @@ impl Db {
     /// [`Db::open`] with other [`DbOptions`].
     pub fn open_with(path: impl AsRef<Path>, options: &DbOptions) -> Result<Self, DbError> {
         let path = path.as_ref().to_path_buf();
+        make_private(&path)?;
         let wal_limit = i64::try_from(options.wal_limit_bytes).unwrap_or(i64::MAX);
         let open = || {
             Connection::open_with_flags(
@@ -784,6 +827,33 @@ mod tests {
                 assert!(e.to_string().contains("crm.db-wal"), "{e}")
             }
             other => panic!("acknowledged without a sync: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_database_and_its_wal_and_shared_memory_are_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("crm.db");
+        let files = ["crm.db", "crm.db-wal", "crm.db-shm"].map(|f| dir.path().join(f));
+        // a fresh database: every file born 0600, whatever the umask lets through
+        let db = Db::open(&path).unwrap();
+        db_setup(&db);
+        for file in &files {
+            assert_eq!(mode(file), 0o600, "{}", file.display());
+        }
+        drop(db);
+        // an existing one left readable by others is closed to them
+        for file in &files {
+            if file.exists() {
+                std::fs::set_permissions(file, std::fs::Permissions::from_mode(0o644)).unwrap();
+            }
+        }
+        let db = Db::open(&path).unwrap();
+        db_setup(&db);
+        for file in &files {
+            assert_eq!(mode(file), 0o600, "{}", file.display());
         }
     }
 }

@@ -14,6 +14,7 @@ pub mod fts;
 pub mod money;
 pub mod page;
 pub mod patch;
+pub mod schema;
 pub mod store;
 #[cfg(feature = "testing")]
 pub mod testing;

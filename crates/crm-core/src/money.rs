@@ -5,7 +5,6 @@
 //! from the decimal: `0.45`, never `0.44999999`. Stored in SQLite as text.
 
 use std::fmt;
-use std::ops::{Add, Mul, Sub};
 use std::str::FromStr;
 
 use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, ValueRef};
@@ -54,6 +53,13 @@ impl Money {
     }
 }
 
+/// `result` of an operation on normalised operands whose exact result has `scale` decimal
+/// places (or fewer, when trailing zeros cancel): `rust_decimal` returns fewer only when it
+/// had to round digits away to fit, which is `None` here.
+fn exact(result: Decimal, scale: u32) -> Option<Money> {
+    (result.scale() >= scale).then(|| Money::new(result))
+}
+
 #[derive(Debug, thiserror::Error)]
 #[error("`{0}` is not a decimal amount")]
 pub struct MoneyParseError(String);
@@ -77,30 +83,48 @@ impl From<i64> for Money {
     }
 }
 
-impl Add for Money {
-    type Output = Money;
-    fn add(self, rhs: Money) -> Money {
-        Money::new(self.0.saturating_add(rhs.0))
+impl Money {
+    /// `self + rhs`, or `None` when the exact sum does not fit in a decimal: beyond about
+    /// ±7.9 × 10²⁸, or needing more digits than a decimal holds (28–29 significant ones),
+    /// where `rust_decimal` would round. There is no `+`: a result that cannot be exact is
+    /// an error for the caller to name, never a saturated or rounded number.
+    pub fn checked_add(self, rhs: Money) -> Option<Money> {
+        let sum = self.0.checked_add(rhs.0)?;
+        exact(sum, self.0.scale().max(rhs.0.scale()))
     }
-}
 
-impl Sub for Money {
-    type Output = Money;
-    fn sub(self, rhs: Money) -> Money {
-        Money::new(self.0.saturating_sub(rhs.0))
+    /// `self − rhs`, or `None` when the exact difference does not fit (see
+    /// [`Money::checked_add`]).
+    pub fn checked_sub(self, rhs: Money) -> Option<Money> {
+        let difference = self.0.checked_sub(rhs.0)?;
+        exact(difference, self.0.scale().max(rhs.0.scale()))
     }
-}
 
-impl Mul<Decimal> for Money {
-    type Output = Money;
-    fn mul(self, rhs: Decimal) -> Money {
-        Money::new(self.0.saturating_mul(rhs))
+    /// `self × rhs`, or `None` when the exact product does not fit (see
+    /// [`Money::checked_add`]).
+    pub fn checked_mul(self, rhs: Decimal) -> Option<Money> {
+        let rhs = rhs.normalize();
+        let product = self.0.checked_mul(rhs)?;
+        exact(product, self.0.scale() + rhs.scale())
     }
-}
 
-impl std::iter::Sum for Money {
-    fn sum<I: Iterator<Item = Money>>(iter: I) -> Money {
-        iter.fold(Money::ZERO, Add::add)
+    /// The sum of `amounts`, or `None` as soon as a partial sum does not fit.
+    pub fn checked_sum(amounts: impl IntoIterator<Item = Money>) -> Option<Money> {
+        amounts
+            .into_iter()
+            .try_fold(Money::ZERO, Money::checked_add)
+    }
+
+    /// The schema of a `Money` field whose value the server bounds: `Money`'s own schema
+    /// with `bounds` on its number form (a decimal string is checked by the same rule, which
+    /// a JSON schema cannot say), nullable when `nullable`. For `#[schema(schema_with = …)]`,
+    /// so that the schema takes its bounds from the constants the validation uses.
+    pub fn bounded_schema(
+        bounds: Bounds,
+        nullable: bool,
+        description: &str,
+    ) -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        schema(bounds, nullable, description)
     }
 }
 
@@ -160,21 +184,65 @@ impl FromSql for Money {
     }
 }
 
+/// Bounds the server keeps a `Money` field within, for its schema
+/// ([`Money::bounded_schema`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Bounds {
+    pub minimum: Option<i64>,
+    pub exclusive_minimum: Option<i64>,
+    pub maximum: Option<i64>,
+}
+
+impl Bounds {
+    /// Zero or more.
+    pub const NOT_NEGATIVE: Bounds = Bounds {
+        minimum: Some(0),
+        exclusive_minimum: None,
+        maximum: None,
+    };
+}
+
+fn schema(
+    bounds: Bounds,
+    nullable: bool,
+    description: &str,
+) -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Type};
+    let number = ObjectBuilder::new()
+        .schema_type(Type::Number)
+        .minimum(bounds.minimum)
+        .exclusive_minimum(bounds.exclusive_minimum)
+        .maximum(bounds.maximum);
+    let not_negative = bounds
+        .minimum
+        .or(bounds.exclusive_minimum)
+        .is_some_and(|m| m >= 0);
+    let pattern = if not_negative {
+        r"^\d+(\.\d+)?$"
+    } else {
+        r"^-?\d+(\.\d+)?$"
+    };
+    let mut one_of = OneOfBuilder::new().item(number).item(
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .pattern(Some(pattern)),
+    );
+    if nullable {
+        one_of = one_of.item(ObjectBuilder::new().schema_type(Type::Null));
+    }
+    one_of
+        .description(Some(description))
+        .examples([serde_json::json!(12.3)])
+        .into()
+}
+
 impl utoipa::PartialSchema for Money {
     fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Type};
-        OneOfBuilder::new()
-            .item(ObjectBuilder::new().schema_type(Type::Number))
-            .item(
-                ObjectBuilder::new()
-                    .schema_type(Type::String)
-                    .pattern(Some(r"^-?\d+(\.\d+)?$")),
-            )
-            .description(Some(
-                "Exact decimal amount. Sent as a number or a decimal string; returned as a number written exactly.",
-            ))
-            .examples([serde_json::json!(12.3)])
-            .into()
+        schema(
+            Bounds::default(),
+            false,
+            "Exact decimal amount. Sent as a number or a decimal string; returned as a number written exactly.",
+        )
     }
 }
 
@@ -210,7 +278,58 @@ mod tests {
     fn sums_are_exact() {
         let a = Money::parse("0.1").unwrap();
         let b = Money::parse("0.2").unwrap();
-        assert_eq!(serde_json::to_string(&(a + b)).unwrap(), "0.3");
+        assert_eq!(
+            serde_json::to_string(&a.checked_add(b).unwrap()).unwrap(),
+            "0.3"
+        );
+        assert_eq!(Money::checked_sum([a, b, a]).unwrap().to_string(), "0.4");
+    }
+
+    #[test]
+    fn arithmetic_beyond_a_decimal_is_none_not_a_saturated_number() {
+        let max = Money::new(Decimal::MAX);
+        let one = Money::from(1);
+        assert_eq!(max.checked_add(one), None);
+        assert_eq!(Money::new(Decimal::MIN).checked_sub(one), None);
+        assert_eq!(max.checked_mul(Decimal::TWO), None);
+        assert_eq!(Money::checked_sum([max, one]), None);
+        let big = Money::parse("1e15").unwrap();
+        assert_eq!(big.checked_mul(big.as_decimal()), None);
+        // digits a decimal would round away are refused too: the result is exact or none
+        let cent = Money::parse("0.01").unwrap();
+        assert_eq!(max.checked_add(cent), None);
+        assert_eq!(max.checked_sub(cent), None);
+        let fine = Money::parse("0.0000000000000001").unwrap();
+        assert_eq!(fine.checked_mul(fine.as_decimal()), None);
+        let x = Money::parse("1234567890.123456").unwrap();
+        assert_eq!(
+            x.checked_mul(Decimal::new(1_000_001, 3))
+                .unwrap()
+                .to_string(),
+            "1234569124691.346123456"
+        );
+        assert_eq!(
+            x.checked_add(cent).unwrap().to_string(),
+            "1234567890.133456"
+        );
+        assert_eq!(
+            Money::parse("0.25")
+                .unwrap()
+                .checked_add(Money::parse("0.75").unwrap()),
+            Some(Money::from(1))
+        );
+        // at the very edge of the range, a sum that only fits once its last (zero) decimal
+        // is dropped is refused too: cautious, and 10²⁷ past any real amount
+        assert_eq!(
+            Money::parse("7922816251426433759354395033.5")
+                .unwrap()
+                .checked_add(Money::parse("0.5").unwrap()),
+            None
+        );
+        assert_eq!(
+            big.checked_mul(Decimal::from(1000)).unwrap().to_string(),
+            "1000000000000000000"
+        );
     }
 
     #[test]

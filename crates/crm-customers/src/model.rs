@@ -5,6 +5,9 @@
 //! `tags[0]`). Unknown fields and server-computed fields in input are ignored.
 
 use crm_core::text::fold;
+use crm_core::validate::{
+    check_count, check_length, multi_line, optional_line, required_line, required_text, single_line,
+};
 use crm_core::{PageSize, Timestamp};
 use serde::{Deserialize, Deserializer, Serialize};
 use unicode_normalization::UnicodeNormalization;
@@ -20,14 +23,24 @@ pub const PAGE_SIZE: PageSize = PageSize {
     max: 500,
 };
 
-const MAX_NAME_CHARS: usize = 300;
-const MAX_TEXT_CHARS: usize = 20_000;
-const MAX_LABEL_CHARS: usize = 100;
-const MAX_CONTACT_CHARS: usize = 300;
-const MAX_TAG_CHARS: usize = 100;
-const MAX_FOLDER_CHARS: usize = 1_000;
-const MAX_LANGUAGE_CHARS: usize = 35;
-const MAX_ITEMS: usize = 500;
+/// Longest name, organization, place, note author or linked user id, in characters.
+pub const MAX_NAME_CHARS: usize = 300;
+/// Longest note or owned item text, in characters.
+pub const MAX_TEXT_CHARS: usize = 20_000;
+/// Longest contact label, in characters.
+pub const MAX_LABEL_CHARS: usize = 100;
+/// Longest contact value, in characters.
+pub const MAX_CONTACT_CHARS: usize = 300;
+/// Longest tag, in characters.
+pub const MAX_TAG_CHARS: usize = 100;
+/// Longest `nextcloud_folder`, in characters.
+pub const MAX_FOLDER_CHARS: usize = 1_000;
+/// Longest language tag, in characters.
+pub const MAX_LANGUAGE_CHARS: usize = 35;
+/// Most contacts, tags, owned items, linked users, or serial numbers of one owned item.
+pub const MAX_ITEMS: usize = 500;
+/// Most notes of one customer.
+pub const MAX_NOTES: usize = 10 * MAX_ITEMS;
 
 /// How a customer can be reached.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
@@ -62,6 +75,11 @@ pub struct Contact {
     /// `+306912345678`: only for `phone` and `whatsapp`, computed by the server.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub e164: Option<String>,
+    /// Present (`true`) when the phone-number metadata does not list the number's range (a
+    /// newly assigned range, a number WhatsApp or the PBX gave): kept and matched by its
+    /// `e164` all the same. Computed by the server.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub unlisted: bool,
 }
 
 impl Contact {
@@ -85,8 +103,10 @@ pub struct ContactInput {
     #[serde(rename = "type")]
     pub kind: ContactType,
     #[serde(default)]
+    #[schema(max_length = 100)] // MAX_LABEL_CHARS
     pub label: Option<String>,
     #[serde(default)]
+    #[schema(min_length = 1, max_length = 300)] // MAX_CONTACT_CHARS
     pub value: String,
     #[serde(default, deserialize_with = "null_as_default")]
     pub primary: bool,
@@ -105,8 +125,10 @@ pub struct Note {
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, ToSchema)]
 pub struct NoteInput {
     #[serde(default)]
+    #[schema(min_length = 1, max_length = 20000)] // MAX_TEXT_CHARS
     pub text: String,
     #[serde(default, deserialize_with = "null_as_default")]
+    #[schema(max_length = 300)] // MAX_NAME_CHARS
     pub by: String,
     #[serde(default)]
     pub at: Option<Timestamp>,
@@ -116,10 +138,13 @@ pub struct NoteInput {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Location {
     #[serde(default)]
+    #[schema(max_length = 300)] // MAX_NAME_CHARS
     pub city: Option<String>,
     #[serde(default)]
+    #[schema(max_length = 300)] // MAX_NAME_CHARS
     pub country: Option<String>,
     #[serde(default)]
+    #[schema(max_length = 300)] // MAX_NAME_CHARS
     pub region: Option<String>,
 }
 
@@ -140,22 +165,31 @@ pub struct OwnedItem {
     #[serde(rename = "type")]
     pub kind: OwnedItemType,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 20000)] // MAX_TEXT_CHARS
     pub device_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 20000)] // MAX_TEXT_CHARS
     pub label: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 20000)] // MAX_TEXT_CHARS
     pub product_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 20000)] // MAX_TEXT_CHARS
     pub product_name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 0)]
     pub quantity: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(schema_with = serial_numbers_schema)]
     pub serial_numbers: Option<Vec<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 20000)] // MAX_TEXT_CHARS
     pub description: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 20000)] // MAX_TEXT_CHARS
     pub serial_number: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 20000)] // MAX_TEXT_CHARS
     pub notes: Option<String>,
 }
 
@@ -204,25 +238,34 @@ pub fn tag_key(tag: &str) -> String {
 pub struct NewCustomer {
     /// Required.
     #[serde(default, deserialize_with = "null_as_default")]
+    #[schema(min_length = 1, max_length = 300)] // MAX_NAME_CHARS
     pub name: String,
     #[serde(default)]
+    #[schema(max_length = 300)] // MAX_NAME_CHARS
     pub organization: Option<String>,
     #[serde(default, deserialize_with = "null_as_default")]
+    #[schema(max_items = 500)] // MAX_ITEMS
     pub contacts: Vec<ContactInput>,
     #[serde(default, deserialize_with = "null_as_default")]
+    #[schema(max_items = 5000)] // MAX_NOTES
     pub notes: Vec<NoteInput>,
     #[serde(default, deserialize_with = "null_as_default")]
     pub location: Location,
     /// Default `el`.
     #[serde(default)]
+    #[schema(max_length = 35)] // MAX_LANGUAGE_CHARS
     pub language: Option<String>,
     #[serde(default, deserialize_with = "null_as_default")]
+    #[schema(schema_with = tags_schema)]
     pub tags: Vec<String>,
     #[serde(default, deserialize_with = "null_as_default")]
+    #[schema(max_items = 500)] // MAX_ITEMS
     pub owned_items: Vec<OwnedItem>,
     #[serde(default, deserialize_with = "null_as_default")]
+    #[schema(schema_with = linked_user_ids_schema)]
     pub linked_user_ids: Vec<String>,
     #[serde(default)]
+    #[schema(max_length = 1000)] // MAX_FOLDER_CHARS
     pub nextcloud_folder: Option<String>,
 }
 
@@ -231,26 +274,57 @@ pub struct NewCustomer {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, ToSchema)]
 pub struct CustomerPatch {
     #[serde(default)]
+    #[schema(min_length = 1, max_length = 300)] // MAX_NAME_CHARS
     pub name: Option<String>,
     #[serde(default, deserialize_with = "crm_core::patch::double_option")]
+    #[schema(value_type = Option<String>, max_length = 300)] // MAX_NAME_CHARS
     pub organization: Option<Option<String>>,
     #[serde(default, deserialize_with = "null_as_some_default")]
+    #[schema(max_items = 500)] // MAX_ITEMS
     pub contacts: Option<Vec<ContactInput>>,
     #[serde(default, deserialize_with = "null_as_some_default")]
+    #[schema(max_items = 5000)] // MAX_NOTES
     pub notes: Option<Vec<NoteInput>>,
     #[serde(default, deserialize_with = "null_as_some_default")]
     pub location: Option<Location>,
     /// `null` resets to `el`.
     #[serde(default, deserialize_with = "crm_core::patch::double_option")]
+    #[schema(value_type = Option<String>, max_length = 35)] // MAX_LANGUAGE_CHARS
     pub language: Option<Option<String>>,
     #[serde(default, deserialize_with = "null_as_some_default")]
+    #[schema(schema_with = tags_patch_schema)]
     pub tags: Option<Vec<String>>,
     #[serde(default, deserialize_with = "null_as_some_default")]
+    #[schema(max_items = 500)] // MAX_ITEMS
     pub owned_items: Option<Vec<OwnedItem>>,
     #[serde(default, deserialize_with = "null_as_some_default")]
+    #[schema(schema_with = linked_user_ids_patch_schema)]
     pub linked_user_ids: Option<Vec<String>>,
     #[serde(default, deserialize_with = "crm_core::patch::double_option")]
+    #[schema(value_type = Option<String>, max_length = 1000)] // MAX_FOLDER_CHARS
     pub nextcloud_folder: Option<Option<String>>,
+}
+
+type SchemaRef = utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>;
+
+fn tags_schema() -> SchemaRef {
+    crm_core::schema::strings(MAX_ITEMS, MAX_TAG_CHARS, false)
+}
+
+fn tags_patch_schema() -> SchemaRef {
+    crm_core::schema::strings(MAX_ITEMS, MAX_TAG_CHARS, true)
+}
+
+fn linked_user_ids_schema() -> SchemaRef {
+    crm_core::schema::strings(MAX_ITEMS, MAX_NAME_CHARS, false)
+}
+
+fn linked_user_ids_patch_schema() -> SchemaRef {
+    crm_core::schema::strings(MAX_ITEMS, MAX_NAME_CHARS, true)
+}
+
+fn serial_numbers_schema() -> SchemaRef {
+    crm_core::schema::strings(MAX_ITEMS, MAX_TEXT_CHARS, true)
 }
 
 /// Filters and paging of a customer list, as the query string of `GET /customers` carries
@@ -386,52 +460,24 @@ pub fn new_contact(input: ContactInput) -> Result<Contact> {
         .ok_or_else(|| Error::invalid("contacts", "no contact given"))
 }
 
-fn too_long(max: usize) -> String {
-    format!("must be at most {max} characters")
-}
-
-fn required(field: &str, value: String, max: usize) -> Result<String> {
-    let v = value.trim();
-    if v.is_empty() {
-        return Err(Error::invalid(field, "must not be empty"));
-    }
-    if v.chars().count() > max {
-        return Err(Error::invalid(field, too_long(max)));
-    }
-    Ok(v.to_owned())
+fn name(v: String) -> Result<String> {
+    Ok(required_line("name", &v, MAX_NAME_CHARS)?)
 }
 
 fn optional(field: &str, value: Option<String>, max: usize) -> Result<Option<String>> {
-    match value.as_deref().map(str::trim) {
-        None | Some("") => Ok(None),
-        Some(v) if v.chars().count() > max => Err(Error::invalid(field, too_long(max))),
-        Some(v) => Ok(Some(v.to_owned())),
-    }
-}
-
-fn max_count(field: &str, len: usize) -> Result<()> {
-    if len > MAX_ITEMS {
-        return Err(Error::invalid(
-            field,
-            format!("at most {MAX_ITEMS} entries"),
-        ));
-    }
-    Ok(())
-}
-
-fn name(v: String) -> Result<String> {
-    required("name", v, MAX_NAME_CHARS)
+    Ok(optional_line(field, value, max)?)
 }
 
 fn contacts(inputs: Vec<ContactInput>) -> Result<Vec<Contact>> {
-    max_count("contacts", inputs.len())?;
+    check_count("contacts", inputs.len(), MAX_ITEMS)?;
     inputs
         .into_iter()
         .enumerate()
         .map(|(i, c)| {
-            let value = required(&format!("contacts[{i}].value"), c.value, MAX_CONTACT_CHARS)?;
+            let value =
+                required_line(&format!("contacts[{i}].value"), &c.value, MAX_CONTACT_CHARS)?;
             let label = optional(&format!("contacts[{i}].label"), c.label, MAX_LABEL_CHARS)?;
-            let e164 = match c.kind {
+            let (e164, unlisted) = match c.kind {
                 ContactType::Email => {
                     if normalize::email_key(&value).is_none() {
                         return Err(Error::invalid(
@@ -439,17 +485,18 @@ fn contacts(inputs: Vec<ContactInput>) -> Result<Vec<Contact>> {
                             "is not an e-mail address (name@domain)",
                         ));
                     }
-                    None
+                    (None, false)
                 }
                 ContactType::Phone | ContactType::Whatsapp => {
-                    Some(normalize::phone_e164(&value).ok_or_else(|| {
+                    let phone = normalize::phone(&value).ok_or_else(|| {
                         Error::invalid(
                             format!("contacts[{i}].value"),
-                            "is not a valid phone number (Greek, or international with +)",
+                            "is not a phone number (Greek, or international with +)",
                         )
-                    })?)
+                    })?;
+                    (Some(phone.e164), !phone.listed)
                 }
-                ContactType::Other => None,
+                ContactType::Other => (None, false),
             };
             Ok(Contact {
                 kind: c.kind,
@@ -457,6 +504,7 @@ fn contacts(inputs: Vec<ContactInput>) -> Result<Vec<Contact>> {
                 value,
                 primary: c.primary,
                 e164,
+                unlisted,
             })
         })
         .collect()
@@ -464,16 +512,14 @@ fn contacts(inputs: Vec<ContactInput>) -> Result<Vec<Contact>> {
 
 fn note(text_field: &str, by_field: &str, input: NoteInput, now: Timestamp) -> Result<Note> {
     Ok(Note {
-        text: required(text_field, input.text, MAX_TEXT_CHARS)?,
+        text: required_text(text_field, &input.text, MAX_TEXT_CHARS)?,
         by: optional(by_field, Some(input.by), MAX_NAME_CHARS)?.unwrap_or_default(),
         at: input.at.unwrap_or(now),
     })
 }
 
 fn notes(inputs: Vec<NoteInput>, now: Timestamp) -> Result<Vec<Note>> {
-    if inputs.len() > 10 * MAX_ITEMS {
-        return Err(Error::invalid("notes", "too many notes"));
-    }
+    check_count("notes", inputs.len(), MAX_NOTES)?;
     inputs
         .into_iter()
         .enumerate()
@@ -515,31 +561,26 @@ fn language(v: Option<String>) -> Result<String> {
 }
 
 fn tags(inputs: Vec<String>) -> Result<Vec<String>> {
-    max_count("tags", inputs.len())?;
+    check_count("tags", inputs.len(), MAX_ITEMS)?;
     let mut out: Vec<String> = Vec::with_capacity(inputs.len());
     let mut seen: Vec<String> = Vec::with_capacity(inputs.len());
     for (i, t) in inputs.into_iter().enumerate() {
-        let t = t.trim();
-        if t.is_empty() {
+        let Some(t) = optional(&format!("tags[{i}]"), Some(t), MAX_TAG_CHARS)? else {
             continue;
-        }
-        if t.chars().count() > MAX_TAG_CHARS {
-            return Err(Error::invalid(
-                format!("tags[{i}]"),
-                too_long(MAX_TAG_CHARS),
-            ));
-        }
-        let key = tag_key(t);
+        };
+        let key = tag_key(&t);
         if !seen.contains(&key) {
             seen.push(key);
-            out.push(t.to_owned());
+            out.push(t);
         }
     }
     Ok(out)
 }
 
+/// Owned items are stored as given (not trimmed); their texts are bounded and checked for
+/// the characters they may hold: one line each, but `description` and `notes` free text.
 fn owned_items(items: Vec<OwnedItem>) -> Result<Vec<OwnedItem>> {
-    max_count("owned_items", items.len())?;
+    check_count("owned_items", items.len(), MAX_ITEMS)?;
     for (i, item) in items.iter().enumerate() {
         if item.quantity.is_some_and(|q| q < 0) {
             return Err(Error::invalid(
@@ -548,48 +589,48 @@ fn owned_items(items: Vec<OwnedItem>) -> Result<Vec<OwnedItem>> {
             ));
         }
         let texts = [
-            ("device_id", &item.device_id),
-            ("label", &item.label),
-            ("product_id", &item.product_id),
-            ("product_name", &item.product_name),
-            ("description", &item.description),
-            ("serial_number", &item.serial_number),
-            ("notes", &item.notes),
+            ("device_id", &item.device_id, false),
+            ("label", &item.label, false),
+            ("product_id", &item.product_id, false),
+            ("product_name", &item.product_name, false),
+            ("description", &item.description, true),
+            ("serial_number", &item.serial_number, false),
+            ("notes", &item.notes, true),
         ];
-        for (field, value) in texts {
-            if value
-                .as_deref()
-                .is_some_and(|v| v.chars().count() > MAX_TEXT_CHARS)
-            {
-                return Err(Error::invalid(
-                    format!("owned_items[{i}].{field}"),
-                    too_long(MAX_TEXT_CHARS),
-                ));
+        for (name, value, free_text) in texts {
+            let Some(value) = value.as_deref() else {
+                continue;
+            };
+            let field = format!("owned_items[{i}].{name}");
+            check_length(&field, value, MAX_TEXT_CHARS)?;
+            if free_text {
+                multi_line(&field, value)?;
+            } else {
+                single_line(&field, value)?;
             }
         }
         if let Some(serials) = &item.serial_numbers {
-            max_count(&format!("owned_items[{i}].serial_numbers"), serials.len())?;
+            let field = format!("owned_items[{i}].serial_numbers");
+            check_count(&field, serials.len(), MAX_ITEMS)?;
+            for (j, serial) in serials.iter().enumerate() {
+                let field = format!("{field}[{j}]");
+                check_length(&field, serial, MAX_TEXT_CHARS)?;
+                single_line(&field, serial)?;
+            }
         }
     }
     Ok(items)
 }
 
 fn linked_user_ids(inputs: Vec<String>) -> Result<Vec<String>> {
-    max_count("linked_user_ids", inputs.len())?;
+    check_count("linked_user_ids", inputs.len(), MAX_ITEMS)?;
     let mut out: Vec<String> = Vec::with_capacity(inputs.len());
     for (i, id) in inputs.into_iter().enumerate() {
-        let id = id.trim();
-        if id.is_empty() {
+        let Some(id) = optional(&format!("linked_user_ids[{i}]"), Some(id), MAX_NAME_CHARS)? else {
             continue;
-        }
-        if id.chars().count() > MAX_NAME_CHARS {
-            return Err(Error::invalid(
-                format!("linked_user_ids[{i}]"),
-                too_long(MAX_NAME_CHARS),
-            ));
-        }
-        if !out.iter().any(|o| o == id) {
-            out.push(id.to_owned());
+        };
+        if !out.contains(&id) {
+            out.push(id);
         }
     }
     Ok(out)
@@ -677,6 +718,33 @@ mod tests {
     }
 
     #[test]
+    fn numbers_the_metadata_does_not_list_are_kept_flagged() {
+        // a WhatsApp sender in a Greek range newer than the metadata, a PBX's 00-form number
+        let c = new_from(serde_json::json!({
+            "name": "Ενορία Αγίου Νικολάου",
+            "contacts": [
+                {"type": "whatsapp", "value": "+306801234567"},
+                {"type": "phone", "value": "00447911600000", "unlisted": false},
+                {"type": "phone", "value": "6912345678", "unlisted": true},
+            ]
+        }))
+        .unwrap();
+        assert_eq!(c.contacts[0].e164.as_deref(), Some("+306801234567"));
+        assert_eq!(c.contacts[1].e164.as_deref(), Some("+447911600000"));
+        assert!(c.contacts[0].unlisted && c.contacts[1].unlisted);
+        assert!(!c.contacts[2].unlisted, "computed, never read");
+        let json = serde_json::to_value(&c.contacts[0]).unwrap();
+        assert_eq!(json["unlisted"], true);
+        let listed = serde_json::to_value(&c.contacts[2]).unwrap();
+        assert!(listed.get("unlisted").is_none(), "{listed}");
+        // stored contacts from before the flag read back as listed
+        let old: Contact = serde_json::from_value(serde_json::json!({"type": "phone",
+            "label": null, "value": "6912345678", "primary": false, "e164": "+306912345678"}))
+        .unwrap();
+        assert!(!old.unlisted);
+    }
+
+    #[test]
     fn validation_errors_name_the_field() {
         let cases: &[(serde_json::Value, &str)] = &[
             (serde_json::json!({}), "name"),
@@ -724,6 +792,166 @@ mod tests {
         for (input, field) in cases {
             assert_eq!(invalid_field(new_from(input.clone())), *field, "{input}");
         }
+    }
+
+    /// Every one-line text refuses controls and bidi characters; notes and owned items'
+    /// descriptions are free text (line breaks and tabs yes, overrides no).
+    #[test]
+    fn texts_refuse_controls_and_bidi_characters_by_kind() {
+        let one_line = [
+            ("name", serde_json::json!({"name": "X"})),
+            ("organization", serde_json::json!({"organization": "X"})),
+            (
+                "contacts[0].value",
+                serde_json::json!({"contacts": [{"type": "other", "value": "X"}]}),
+            ),
+            (
+                "contacts[0].label",
+                serde_json::json!({"contacts": [{"type": "other", "value": "v", "label": "X"}]}),
+            ),
+            (
+                "notes[0].by",
+                serde_json::json!({"notes": [{"text": "t", "by": "X"}]}),
+            ),
+            (
+                "location.city",
+                serde_json::json!({"location": {"city": "X"}}),
+            ),
+            (
+                "location.region",
+                serde_json::json!({"location": {"region": "X"}}),
+            ),
+            ("tags[0]", serde_json::json!({"tags": ["X"]})),
+            (
+                "linked_user_ids[0]",
+                serde_json::json!({"linked_user_ids": ["X"]}),
+            ),
+            (
+                "nextcloud_folder",
+                serde_json::json!({"nextcloud_folder": "X"}),
+            ),
+            (
+                "owned_items[0].label",
+                serde_json::json!({"owned_items": [{"type": "console_device", "label": "X"}]}),
+            ),
+            (
+                "owned_items[0].serial_numbers[0]",
+                serde_json::json!({"owned_items": [{"type": "product", "serial_numbers": ["X"]}]}),
+            ),
+        ];
+        let free_text = [
+            (
+                "notes[0].text",
+                serde_json::json!({"notes": [{"text": "X"}]}),
+            ),
+            (
+                "owned_items[0].description",
+                serde_json::json!({"owned_items": [{"type": "freetext", "description": "X"}]}),
+            ),
+        ];
+        // (text, refused in one line, refused in free text)
+        let inputs = [
+            ("Ναός \u{202E}gpj.exe", true, true),
+            ("a\u{2067}b\u{2069}", true, true),
+            ("a\u{200F}b", true, false),
+            ("a\nb", true, false),
+            ("a\tb", true, false),
+            ("a\u{0}b", true, true),
+            ("a\u{1B}[2Jb", true, true),
+            ("a\u{9B}b", true, true),
+            ("a\u{FEFF}b", true, false),
+            ("Άγιος Νικόλαος 👨‍👩‍👧", false, false),
+        ];
+        let with = |template: &serde_json::Value, text: &str| {
+            let json = template
+                .to_string()
+                .replace("\"X\"", &serde_json::to_string(text).unwrap());
+            let mut v: serde_json::Value = serde_json::from_str(&json).unwrap();
+            if v.get("name").is_none() {
+                v["name"] = "N".into();
+            }
+            new_from(v)
+        };
+        for (text, refused_line, refused_text) in inputs {
+            for (field, template) in &one_line {
+                match with(template, text) {
+                    Err(Error::Invalid { field: f, .. }) => {
+                        assert!(refused_line, "{field} refused {text:?}");
+                        assert_eq!(f, *field, "{text:?}");
+                    }
+                    Ok(_) => assert!(!refused_line, "{field} accepted {text:?}"),
+                    Err(e) => panic!("{e}"),
+                }
+            }
+            for (field, template) in &free_text {
+                match with(template, text) {
+                    Err(Error::Invalid { field: f, .. }) => {
+                        assert!(refused_text, "{field} refused {text:?}");
+                        assert_eq!(f, *field, "{text:?}");
+                    }
+                    Ok(_) => assert!(!refused_text, "{field} accepted {text:?}"),
+                    Err(e) => panic!("{e}"),
+                }
+            }
+        }
+    }
+
+    /// The limits in the OpenAPI schema are the constants the validation uses.
+    #[test]
+    fn the_schema_states_the_limits_validation_enforces() {
+        fn schema<T: utoipa::PartialSchema>() -> serde_json::Value {
+            serde_json::to_value(T::schema()).unwrap()
+        }
+        let (new, patch) = (schema::<NewCustomer>(), schema::<CustomerPatch>());
+        for s in [&new, &patch] {
+            let p = &s["properties"];
+            assert_eq!(p["name"]["maxLength"], MAX_NAME_CHARS, "{s}");
+            assert_eq!(p["name"]["minLength"], 1);
+            assert_eq!(p["organization"]["maxLength"], MAX_NAME_CHARS);
+            assert_eq!(p["language"]["maxLength"], MAX_LANGUAGE_CHARS);
+            assert_eq!(p["nextcloud_folder"]["maxLength"], MAX_FOLDER_CHARS);
+            assert_eq!(p["contacts"]["maxItems"], MAX_ITEMS);
+            assert_eq!(p["owned_items"]["maxItems"], MAX_ITEMS);
+            assert_eq!(p["notes"]["maxItems"], MAX_NOTES);
+            assert_eq!(p["tags"]["maxItems"], MAX_ITEMS);
+            assert_eq!(p["tags"]["items"]["maxLength"], MAX_TAG_CHARS);
+            assert_eq!(p["linked_user_ids"]["maxItems"], MAX_ITEMS);
+            assert_eq!(p["linked_user_ids"]["items"]["maxLength"], MAX_NAME_CHARS);
+        }
+        let contact = schema::<ContactInput>();
+        assert_eq!(
+            contact["properties"]["value"]["maxLength"],
+            MAX_CONTACT_CHARS
+        );
+        assert_eq!(contact["properties"]["label"]["maxLength"], MAX_LABEL_CHARS);
+        let note = schema::<NoteInput>();
+        assert_eq!(note["properties"]["text"]["maxLength"], MAX_TEXT_CHARS);
+        assert_eq!(note["properties"]["by"]["maxLength"], MAX_NAME_CHARS);
+        let location = schema::<Location>();
+        for part in ["city", "country", "region"] {
+            assert_eq!(location["properties"][part]["maxLength"], MAX_NAME_CHARS);
+        }
+        let item = schema::<OwnedItem>();
+        for text in [
+            "device_id",
+            "label",
+            "product_id",
+            "product_name",
+            "description",
+            "serial_number",
+            "notes",
+        ] {
+            assert_eq!(
+                item["properties"][text]["maxLength"], MAX_TEXT_CHARS,
+                "{text}"
+            );
+        }
+        assert_eq!(item["properties"]["quantity"]["minimum"], 0);
+        assert_eq!(item["properties"]["serial_numbers"]["maxItems"], MAX_ITEMS);
+        assert_eq!(
+            item["properties"]["serial_numbers"]["items"]["maxLength"],
+            MAX_TEXT_CHARS
+        );
     }
 
     #[test]

@@ -63,6 +63,7 @@
 
 use std::fmt;
 
+use crm_core::money::Bounds;
 use crm_core::patch::double_option;
 use crm_core::validate::{optional_line, optional_text};
 use crm_core::{Money, PageSize, Timestamp};
@@ -286,14 +287,59 @@ pub struct NewItem {
     pub product_id: Option<Uuid>,
     /// Default: the product's name.
     #[serde(default)]
+    #[schema(max_length = 300)] // NAME_MAX
     pub product_name: Option<String>,
     #[serde(default)]
+    #[schema(max_length = 20000)] // TEXT_MAX
     pub description: Option<String>,
-    /// Exact positive decimal, e.g. `2` or `"1.5"`.
+    #[schema(schema_with = quantity_schema)]
     pub quantity: Money,
+    #[schema(schema_with = unit_price_schema)]
     pub unit_price: Money,
     #[serde(default, deserialize_with = "null_as_default")]
+    #[schema(schema_with = serial_numbers_schema)]
     pub serial_numbers: Vec<String>,
+}
+
+type SchemaRef = utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>;
+
+fn quantity_schema() -> SchemaRef {
+    Money::bounded_schema(
+        Bounds {
+            exclusive_minimum: Some(0),
+            maximum: Some(QUANTITY_MAX),
+            ..Bounds::default()
+        },
+        false,
+        "Exact positive decimal, e.g. `2` or `\"1.5\"`, with at most 3 decimal places.",
+    )
+}
+
+fn unit_price_schema() -> SchemaRef {
+    Money::bounded_schema(
+        Bounds {
+            maximum: Some(AMOUNT_MAX),
+            ..Bounds::NOT_NEGATIVE
+        },
+        false,
+        "Exact amount, at least 0, with at most 6 decimal places.",
+    )
+}
+
+fn discount_value_schema() -> SchemaRef {
+    Money::bounded_schema(
+        Bounds {
+            maximum: Some(AMOUNT_MAX),
+            ..Bounds::NOT_NEGATIVE
+        },
+        false,
+        "Percent (at most 100) or an amount (at most the subtotal), per `type`; at least 0, \
+         with at most 6 decimal places.",
+    )
+}
+
+fn serial_numbers_schema() -> SchemaRef {
+    crm_core::schema::strings(SERIALS_MAX, NAME_MAX, false)
 }
 
 impl NewItem {
@@ -371,6 +417,9 @@ impl NewItem {
             ));
         }
         let unit_price = amount(&field("unit_price"), self.unit_price)?;
+        let line_total = line_total(quantity, unit_price).ok_or_else(|| {
+            Error::invalid(field("quantity"), "quantity × unit_price is too large")
+        })?;
         if self.serial_numbers.len() > SERIALS_MAX {
             return Err(Error::invalid(
                 field("serial_numbers"),
@@ -392,15 +441,16 @@ impl NewItem {
             description,
             quantity,
             unit_price,
-            line_total: line_total(quantity, unit_price),
+            line_total,
             serial_numbers,
         })
     }
 }
 
-/// `quantity × unit_price`, exact.
-pub fn line_total(quantity: Money, unit_price: Money) -> Money {
-    unit_price * quantity.as_decimal()
+/// `quantity × unit_price`, exact; `None` when it is beyond what a decimal holds (which the
+/// bounds on both keep it from).
+pub fn line_total(quantity: Money, unit_price: Money) -> Option<Money> {
+    unit_price.checked_mul(quantity.as_decimal())
 }
 
 /// A discount on the whole order.
@@ -409,8 +459,10 @@ pub struct Discount {
     #[serde(rename = "type")]
     pub kind: DiscountType,
     /// Percent (0–100) or an amount (≥ 0, at most the subtotal), per `type`.
+    #[schema(schema_with = discount_value_schema)]
     pub value: Money,
     #[serde(default)]
+    #[schema(max_length = 20000)] // TEXT_MAX
     pub reason: Option<String>,
 }
 
@@ -452,14 +504,18 @@ impl Discount {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(default)]
 pub struct Shipping {
+    #[schema(max_length = 300)] // NAME_MAX
     pub method: Option<String>,
+    #[schema(max_length = 300)] // NAME_MAX
     pub tracking_number: Option<String>,
+    #[schema(max_length = 300)] // NAME_MAX
     pub carrier: Option<String>,
     /// Set to the time of the change when the order becomes `shipped` without it.
     pub shipped_at: Option<Timestamp>,
     /// Set to the time of the change when the order becomes `delivered` without it.
     pub delivered_at: Option<Timestamp>,
     /// Address or place, free text.
+    #[schema(max_length = 20000)] // TEXT_MAX
     pub destination: Option<String>,
 }
 
@@ -555,7 +611,15 @@ pub struct Totals {
 /// Computes subtotal and total from the items and the discount (see the module
 /// documentation). A fixed discount above the subtotal is `Invalid` on `discount.value`.
 pub fn totals(items: &[Item], discount: Option<&Discount>) -> Result<Totals> {
-    let subtotal: Money = items.iter().map(|i| i.line_total).sum();
+    let mut subtotal = Money::ZERO;
+    for (i, item) in items.iter().enumerate() {
+        subtotal = subtotal.checked_add(item.line_total).ok_or_else(|| {
+            Error::invalid(
+                format!("items[{i}].quantity"),
+                "makes the subtotal too large",
+            )
+        })?;
+    }
     let off = match discount {
         None => Money::ZERO,
         Some(d) => match d.kind {
@@ -579,7 +643,11 @@ pub fn totals(items: &[Item], discount: Option<&Discount>) -> Result<Totals> {
             }
         },
     };
-    let total_price = (subtotal - off).round_cents().max(Money::ZERO);
+    let total_price = subtotal
+        .checked_sub(off)
+        .ok_or_else(|| Error::invalid("discount.value", "is too large"))?
+        .round_cents()
+        .max(Money::ZERO);
     Ok(Totals {
         subtotal,
         total_price,
@@ -596,6 +664,7 @@ pub struct NewOrder {
     #[serde(default)]
     pub status: Option<Status>,
     #[serde(default, deserialize_with = "null_as_default")]
+    #[schema(max_items = 1000)] // ITEMS_MAX
     pub items: Vec<NewItem>,
     #[serde(default)]
     pub discount: Option<Discount>,
@@ -606,8 +675,10 @@ pub struct NewOrder {
     #[serde(default)]
     pub payment_status: Option<PaymentStatus>,
     #[serde(default)]
+    #[schema(max_length = 1000)] // PATH_MAX
     pub invoice_path: Option<String>,
     #[serde(default)]
+    #[schema(max_length = 20000)] // TEXT_MAX
     pub notes: Option<String>,
 }
 
@@ -680,6 +751,7 @@ pub struct OrderPatch {
     #[serde(default)]
     pub status: Option<Status>,
     #[serde(default)]
+    #[schema(max_items = 1000)] // ITEMS_MAX
     pub items: Option<Vec<NewItem>>,
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<Discount>)]
@@ -692,10 +764,10 @@ pub struct OrderPatch {
     #[serde(default)]
     pub payment_status: Option<PaymentStatus>,
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 1000)] // PATH_MAX
     pub invoice_path: Option<Option<String>>,
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 20000)] // TEXT_MAX
     pub notes: Option<Option<String>>,
 }
 
@@ -899,6 +971,155 @@ mod tests {
             let o = order_with(items.clone(), discount.clone()).unwrap();
             assert_eq!(o.subtotal.to_string(), subtotal, "{discount:?}");
             assert_eq!(o.total_price.to_string(), total, "{discount:?}");
+        }
+    }
+
+    #[test]
+    fn totals_beyond_a_decimal_are_refused_on_the_item_not_saturated() {
+        let max = Money::new(Decimal::MAX);
+        let huge = |n: &str| Item {
+            kind: ItemType::Freetext,
+            product_id: None,
+            product_name: Some(n.into()),
+            description: None,
+            quantity: m("1"),
+            unit_price: max,
+            line_total: max,
+            serial_numbers: Vec::new(),
+        };
+        let e = totals(&[item_of(m("1")), huge("a"), huge("b")], None);
+        assert_eq!(invalid_field(e), "items[1].quantity");
+        let e = totals(&[item_of(m("0")), huge("a"), huge("b")], None);
+        assert_eq!(invalid_field(e), "items[2].quantity");
+        assert_eq!(totals(&[huge("a")], None).unwrap().subtotal, max);
+        assert_eq!(line_total(max, m("2")), None);
+        assert_eq!(line_total(m("2"), m("0.5")), Some(m("1")));
+        // the bounds keep a validated order far from it: the largest one is exact
+        let biggest = vec![item("1000000", "1000000000"); ITEMS_MAX];
+        let o = order_with(biggest, Some(Discount::percentage(m("0.000001")))).unwrap();
+        assert_eq!(o.subtotal.to_string(), "1000000000000000000");
+        assert_eq!(o.total_price.to_string(), "999999990000000000");
+    }
+
+    fn item_of(line_total: Money) -> Item {
+        Item {
+            kind: ItemType::Freetext,
+            product_id: None,
+            product_name: Some("x".into()),
+            description: None,
+            quantity: m("1"),
+            unit_price: line_total,
+            line_total,
+            serial_numbers: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn texts_refuse_controls_and_bidi_characters_by_kind() {
+        // (field, one line?)
+        let fields = [
+            ("items[0].product_name", true),
+            ("items[0].serial_numbers[0]", true),
+            ("items[0].description", false),
+            ("shipping.method", true),
+            ("shipping.carrier", true),
+            ("shipping.tracking_number", true),
+            ("shipping.destination", false),
+            ("invoice_path", true),
+            ("notes", false),
+            ("discount.reason", false),
+        ];
+        let order = |field: &str, text: &str| {
+            let mut it = item("1", "1");
+            let mut new = NewOrder::new(Uuid::new_v4());
+            let mut shipping = Shipping::default();
+            let mut discount = Discount::fixed(m("0"));
+            let t = Some(text.to_owned());
+            match field {
+                "items[0].product_name" => it.product_name = t,
+                "items[0].serial_numbers[0]" => it.serial_numbers = vec![text.into()],
+                "items[0].description" => it.description = t,
+                "shipping.method" => shipping.method = t,
+                "shipping.carrier" => shipping.carrier = t,
+                "shipping.tracking_number" => shipping.tracking_number = t,
+                "shipping.destination" => shipping.destination = t,
+                "invoice_path" => new.invoice_path = t,
+                "notes" => new.notes = t,
+                "discount.reason" => discount.reason = t,
+                other => panic!("{other}"),
+            }
+            new.items = vec![it];
+            new.shipping = Some(shipping);
+            new.discount = Some(discount);
+            new.into_order(Uuid::new_v4(), now())
+        };
+        // (text, refused in one line, refused in free text)
+        let inputs = [
+            ("ΒΕΣΠΕΡ \u{202E}3v", true, true),
+            ("a\u{2066}b", true, true),
+            ("a\u{200E}b", true, false),
+            ("a\r\nb", true, false),
+            ("a\tb", true, false),
+            ("a\u{7}b", true, true),
+            ("a\u{2028}b", true, false),
+            ("Καμπάνα 50 kg — «Άγιος»", false, false),
+        ];
+        for (text, refused_line, refused_text) in inputs {
+            for (field, one_line) in fields {
+                let refused = if one_line { refused_line } else { refused_text };
+                match order(field, text) {
+                    Err(Error::Invalid { field: f, .. }) => {
+                        assert!(refused, "{field} refused {text:?}");
+                        assert_eq!(f, field);
+                    }
+                    Ok(_) => assert!(!refused, "{field} accepted {text:?}"),
+                    Err(e) => panic!("{e}"),
+                }
+            }
+        }
+    }
+
+    /// The limits in the OpenAPI schema are the constants the validation uses.
+    #[test]
+    fn the_schema_states_the_limits_validation_enforces() {
+        fn schema<T: utoipa::PartialSchema>() -> serde_json::Value {
+            serde_json::to_value(T::schema()).unwrap()
+        }
+        let item = schema::<NewItem>();
+        let p = &item["properties"];
+        assert_eq!(p["product_name"]["maxLength"], NAME_MAX);
+        assert_eq!(p["description"]["maxLength"], TEXT_MAX);
+        assert_eq!(p["quantity"]["oneOf"][0]["exclusiveMinimum"], 0);
+        assert_eq!(p["quantity"]["oneOf"][0]["maximum"], QUANTITY_MAX);
+        assert_eq!(p["unit_price"]["oneOf"][0]["minimum"], 0);
+        assert_eq!(p["unit_price"]["oneOf"][0]["maximum"], AMOUNT_MAX);
+        assert_eq!(p["serial_numbers"]["maxItems"], SERIALS_MAX);
+        assert_eq!(p["serial_numbers"]["items"]["maxLength"], NAME_MAX);
+        assert_eq!(
+            item["required"],
+            serde_json::json!(["quantity", "unit_price"])
+        );
+        let discount = schema::<Discount>();
+        assert_eq!(discount["properties"]["value"]["oneOf"][0]["minimum"], 0);
+        assert_eq!(
+            discount["properties"]["value"]["oneOf"][0]["maximum"],
+            AMOUNT_MAX
+        );
+        assert_eq!(discount["properties"]["reason"]["maxLength"], TEXT_MAX);
+        let shipping = schema::<Shipping>();
+        for (field, max) in [
+            ("method", NAME_MAX),
+            ("tracking_number", NAME_MAX),
+            ("carrier", NAME_MAX),
+            ("destination", TEXT_MAX),
+        ] {
+            assert_eq!(shipping["properties"][field]["maxLength"], max, "{field}");
+        }
+        for s in [schema::<NewOrder>(), schema::<OrderPatch>()] {
+            let p = &s["properties"];
+            assert_eq!(p["items"]["maxItems"], ITEMS_MAX, "{s}");
+            assert_eq!(p["invoice_path"]["maxLength"], PATH_MAX);
+            assert_eq!(p["notes"]["maxLength"], TEXT_MAX);
         }
     }
 

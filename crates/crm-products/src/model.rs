@@ -8,8 +8,11 @@
 
 use std::fmt;
 
+use crm_core::money::Bounds;
 use crm_core::patch::double_option;
-use crm_core::validate::{check_length, optional_line, optional_text, required_line};
+use crm_core::validate::{
+    check_length, line_char_allowed, optional_line, optional_text, required_line, single_line,
+};
 use crm_core::{Money, PageSize, Timestamp};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -83,8 +86,9 @@ impl fmt::Display for Category {
 /// Rules (decided here, relied on everywhere):
 /// - surrounding whitespace is trimmed;
 /// - 1 to 64 characters;
-/// - no whitespace or control characters inside: a SKU is one token (`VESPER-2`, `STR/120`);
-///   any script is allowed;
+/// - no whitespace inside, and none of the characters one-line text refuses (controls,
+///   bidirectional and invisible format characters, [`line_char_allowed`]): a SKU is one
+///   token (`VESPER-2`, `STR/120`); any script is allowed;
 /// - the spelling is kept as entered, but uniqueness ignores case: `vesper-2` and `VESPER-2`
 ///   are the same SKU (see [`Sku::key`]).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
@@ -99,7 +103,7 @@ pub enum SkuError {
     Empty,
     #[error("must be at most {SKU_MAX} characters")]
     TooLong,
-    #[error("must not contain whitespace or control characters")]
+    #[error("must not contain whitespace, control or format characters")]
     BadCharacter,
 }
 
@@ -113,7 +117,9 @@ impl Sku {
         if s.chars().count() > SKU_MAX {
             return Err(SkuError::TooLong);
         }
-        if s.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        if s.chars()
+            .any(|c| c.is_whitespace() || !line_char_allowed(c))
+        {
             return Err(SkuError::BadCharacter);
         }
         Ok(Self(s.to_owned()))
@@ -167,15 +173,37 @@ pub struct Costs {
 }
 
 impl Costs {
-    /// The same costs with `total` computed from the parts.
-    pub fn recomputed(self) -> Self {
-        let total = (self.pcb
-            + self.components
-            + self.enclosure
-            + self.labor_rate * self.labor_hours.as_decimal()
-            + self.shipping_in)
-            .round_cents();
-        Self { total, ..self }
+    /// The same costs with `total` computed from the parts, exactly. A total an exact decimal
+    /// cannot hold (too large, or too many digits) is [`Error::Invalid`] on the part whose
+    /// addition failed (`costs.labor_rate` for `labor_hours × labor_rate`), never a saturated
+    /// or rounded number.
+    pub fn recomputed(self) -> Result<Self> {
+        let too_large = |field: &str| {
+            Error::invalid(
+                field,
+                "makes costs.total impossible to compute exactly: an exact decimal holds 28 \
+                 digits, up to about 7.9 × 10^28",
+            )
+        };
+        let labor = self
+            .labor_rate
+            .checked_mul(self.labor_hours.as_decimal())
+            .ok_or_else(|| too_large("costs.labor_rate"))?;
+        let parts = [
+            ("costs.pcb", self.pcb),
+            ("costs.components", self.components),
+            ("costs.enclosure", self.enclosure),
+            ("costs.labor_rate", labor),
+            ("costs.shipping_in", self.shipping_in),
+        ];
+        let mut total = Money::ZERO;
+        for (field, part) in parts {
+            total = total.checked_add(part).ok_or_else(|| too_large(field))?;
+        }
+        Ok(Self {
+            total: total.round_cents(),
+            ..self
+        })
     }
 }
 
@@ -242,8 +270,11 @@ pub struct Product {
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 pub struct StockInput {
     #[serde(default)]
+    #[schema(minimum = 0)]
     pub on_hand: Option<i64>,
+    /// At most `on_hand`.
     #[serde(default)]
+    #[schema(minimum = 0)]
     pub reserved: Option<i64>,
 }
 
@@ -252,12 +283,16 @@ pub struct StockInput {
 /// `null` is the same as absent. Unknown fields (and `id`, `costs.total`, …) are ignored.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct NewProduct {
+    #[schema(min_length = 1, max_length = 300)] // NAME_MAX
     pub name: String,
+    #[schema(min_length = 1, max_length = 64)] // SKU_MAX
     pub sku: String,
     pub category: Category,
     #[serde(default)]
+    #[schema(max_length = 20000)] // DESCRIPTION_MAX
     pub description: Option<String>,
     #[serde(default)]
+    #[schema(schema_with = amount_schema)]
     pub price: Option<Money>,
     #[serde(default)]
     pub currency: Option<String>,
@@ -266,8 +301,10 @@ pub struct NewProduct {
     #[serde(default)]
     pub stock: Option<StockInput>,
     #[serde(default)]
+    #[schema(max_length = 1000)] // FOLDER_MAX
     pub nextcloud_folder: Option<String>,
     #[serde(default)]
+    #[schema(max_length = 100)] // DEVICE_TYPE_MAX
     pub linked_device_type: Option<String>,
     #[serde(default)]
     pub active: Option<bool>,
@@ -315,7 +352,7 @@ impl NewProduct {
                 shipping_in: amount("costs.shipping_in", costs.shipping_in.unwrap_or_default())?,
                 total: Money::ZERO,
             }
-            .recomputed(),
+            .recomputed()?,
             stock: Stock::new(
                 stock.on_hand.unwrap_or_default(),
                 stock.reserved.unwrap_or_default(),
@@ -339,26 +376,52 @@ impl NewProduct {
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 pub struct CostsPatch {
     #[serde(default)]
+    #[schema(schema_with = amount_schema)]
     pub pcb: Option<Money>,
     #[serde(default)]
+    #[schema(schema_with = amount_schema)]
     pub components: Option<Money>,
     #[serde(default)]
+    #[schema(schema_with = amount_schema)]
     pub enclosure: Option<Money>,
-    /// Hours (exact decimal).
     #[serde(default)]
+    #[schema(schema_with = hours_schema)]
     pub labor_hours: Option<Money>,
     #[serde(default)]
+    #[schema(schema_with = amount_schema)]
     pub labor_rate: Option<Money>,
     #[serde(default)]
+    #[schema(schema_with = amount_schema)]
     pub shipping_in: Option<Money>,
+}
+
+/// The schema of an amount a client sends: at least 0.
+fn amount_schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    Money::bounded_schema(
+        Bounds::NOT_NEGATIVE,
+        true,
+        "Exact decimal amount, at least 0, sent as a number or a decimal string.",
+    )
+}
+
+/// The schema of `costs.labor_hours`.
+fn hours_schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    Money::bounded_schema(
+        Bounds::NOT_NEGATIVE,
+        true,
+        "Hours of work per unit: an exact decimal, at least 0.",
+    )
 }
 
 /// Stock counts to change; absent (or `null`) counts stay as they are.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 pub struct StockPatch {
     #[serde(default)]
+    #[schema(minimum = 0)]
     pub on_hand: Option<i64>,
+    /// At most `on_hand`.
     #[serde(default)]
+    #[schema(minimum = 0)]
     pub reserved: Option<i64>,
 }
 
@@ -371,15 +434,18 @@ pub struct StockPatch {
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 pub struct ProductPatch {
     #[serde(default)]
+    #[schema(min_length = 1, max_length = 300)] // NAME_MAX
     pub name: Option<String>,
     #[serde(default)]
+    #[schema(min_length = 1, max_length = 64)] // SKU_MAX
     pub sku: Option<String>,
     #[serde(default)]
     pub category: Option<Category>,
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 20000)] // DESCRIPTION_MAX
     pub description: Option<Option<String>>,
     #[serde(default)]
+    #[schema(schema_with = amount_schema)]
     pub price: Option<Money>,
     #[serde(default)]
     pub currency: Option<String>,
@@ -388,10 +454,10 @@ pub struct ProductPatch {
     #[serde(default)]
     pub stock: Option<StockPatch>,
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 1000)] // FOLDER_MAX
     pub nextcloud_folder: Option<Option<String>>,
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 100)] // DEVICE_TYPE_MAX
     pub linked_device_type: Option<Option<String>>,
     #[serde(default)]
     pub active: Option<bool>,
@@ -451,7 +517,7 @@ impl ProductPatch {
         if let Some(active) = self.active {
             p.active = active;
         }
-        p.costs = p.costs.recomputed();
+        p.costs = p.costs.recomputed()?;
         Ok(p)
     }
 }
@@ -519,8 +585,8 @@ fn currency(raw: &str) -> Result<String> {
 }
 
 /// A folder relative to the Nextcloud base: trimmed, surrounding `/` dropped, empty means
-/// absent; `.` and `..` segments, backslashes and control characters are rejected so the
-/// path cannot leave the base folder.
+/// absent; `.` and `..` segments and backslashes are rejected so the path cannot leave the
+/// base folder, and the characters one-line text refuses are refused.
 fn nextcloud_folder(raw: Option<String>) -> Result<Option<String>> {
     const FIELD: &str = "nextcloud_folder";
     let Some(s) = raw
@@ -531,11 +597,9 @@ fn nextcloud_folder(raw: Option<String>) -> Result<Option<String>> {
         return Ok(None);
     };
     check_length(FIELD, s, FOLDER_MAX)?;
-    if s.chars().any(|c| c.is_control() || c == '\\') {
-        return Err(Error::invalid(
-            FIELD,
-            "must not contain backslashes or control characters",
-        ));
+    single_line(FIELD, s)?;
+    if s.contains('\\') {
+        return Err(Error::invalid(FIELD, "must not contain backslashes"));
     }
     if s.split('/')
         .any(|seg| seg == "." || seg == ".." || seg.is_empty())
@@ -585,7 +649,8 @@ mod tests {
                 shipping_in: money(parts[5]),
                 total: money("999"),
             }
-            .recomputed();
+            .recomputed()
+            .unwrap();
             assert_eq!(c.total.to_string(), expected, "{parts:?}");
         };
         check(["12.30", "7.15", "3", "2.5", "20", "1.05"], "73.5");
@@ -593,6 +658,130 @@ mod tests {
         check(["0", "0", "0", "0.333", "10", "0"], "3.33");
         check(["0", "0", "0", "0.125", "1", "0"], "0.13");
         check(["0", "0", "0", "0", "0", "0"], "0");
+    }
+
+    #[test]
+    fn a_costs_total_beyond_a_decimal_is_refused_on_the_part_that_overflows() {
+        let max = "79228162514264337593543950335"; // the largest decimal
+        let base = || serde_json::json!({"name": "N", "sku": "S", "category": "part"});
+        let with_costs = |costs: serde_json::Value| {
+            let mut v = base();
+            v["costs"] = costs;
+            v
+        };
+        let cases = [
+            (
+                serde_json::json!({"pcb": max, "components": 1}),
+                "costs.components",
+            ),
+            (
+                serde_json::json!({"pcb": max, "shipping_in": "0.5"}),
+                "costs.shipping_in",
+            ),
+            // a cent a decimal would round away
+            (
+                serde_json::json!({"pcb": max, "enclosure": "0.01"}),
+                "costs.enclosure",
+            ),
+            (
+                serde_json::json!({"labor_hours": "1e-14", "labor_rate": "1e-15"}),
+                "costs.labor_rate",
+            ),
+            (
+                serde_json::json!({"labor_hours": "1e15", "labor_rate": "1e15"}),
+                "costs.labor_rate",
+            ),
+            (
+                serde_json::json!({"enclosure": max, "labor_hours": 1, "labor_rate": 1}),
+                "costs.labor_rate",
+            ),
+        ];
+        for (costs, field) in cases {
+            assert_eq!(
+                field_of(new_from(with_costs(costs.clone()))),
+                field,
+                "{costs}"
+            );
+        }
+        // the largest amount alone is a total, exactly
+        let p = new_from(with_costs(serde_json::json!({ "pcb": max }))).unwrap();
+        assert_eq!(p.costs.total.to_string(), max);
+        // a change that makes the total overflow is refused too
+        let patch: ProductPatch =
+            serde_json::from_value(serde_json::json!({"costs": {"components": max}})).unwrap();
+        assert_eq!(field_of(patch.apply(&p)), "costs.components");
+    }
+
+    #[test]
+    fn one_line_fields_refuse_controls_and_bidi_characters() {
+        let base = || serde_json::json!({"name": "N", "sku": "S", "category": "part"});
+        for field in ["name", "sku", "linked_device_type", "nextcloud_folder"] {
+            for bad in [
+                "a\u{202E}b",
+                "a\u{2066}b",
+                "a\u{200F}b",
+                "a\nb",
+                "a\u{85}b",
+                "a\u{FEFF}b",
+            ] {
+                let mut v = base();
+                v[field] = bad.into();
+                assert_eq!(field_of(new_from(v)), field, "{field} {bad:?}");
+            }
+            let mut v = base();
+            v[field] = "Ρολόι_👩‍🔧".into();
+            assert!(new_from(v).is_ok(), "{field}");
+        }
+        // a description is multi-line: line breaks and tabs yes, overrides no
+        let mut v = base();
+        v["description"] = "Γραμμή 1\n\tΓραμμή 2 \u{200F}".into();
+        assert!(new_from(v.clone()).is_ok());
+        v["description"] = "a\u{202E}b".into();
+        assert_eq!(field_of(new_from(v)), "description");
+    }
+
+    /// The limits in the OpenAPI schema are the constants the validation uses.
+    #[test]
+    fn the_schema_states_the_limits_validation_enforces() {
+        fn schema<T: utoipa::PartialSchema>() -> serde_json::Value {
+            serde_json::to_value(T::schema()).unwrap()
+        }
+        let (new, patch) = (schema::<NewProduct>(), schema::<ProductPatch>());
+        let lengths = [
+            ("name", NAME_MAX),
+            ("sku", SKU_MAX),
+            ("description", DESCRIPTION_MAX),
+            ("nextcloud_folder", FOLDER_MAX),
+            ("linked_device_type", DEVICE_TYPE_MAX),
+        ];
+        for (field, max) in lengths {
+            for s in [&new, &patch] {
+                assert_eq!(s["properties"][field]["maxLength"], max, "{field}: {s}");
+            }
+        }
+        for s in [&new, &patch] {
+            assert_eq!(s["properties"]["name"]["minLength"], 1);
+            assert_eq!(s["properties"]["sku"]["minLength"], 1);
+            assert_eq!(s["properties"]["price"]["oneOf"][0]["minimum"], 0);
+        }
+        let costs = schema::<CostsPatch>();
+        for part in [
+            "pcb",
+            "components",
+            "enclosure",
+            "labor_hours",
+            "labor_rate",
+            "shipping_in",
+        ] {
+            assert_eq!(
+                costs["properties"][part]["oneOf"][0]["minimum"], 0,
+                "{part}"
+            );
+        }
+        for s in [schema::<StockInput>(), schema::<StockPatch>()] {
+            assert_eq!(s["properties"]["on_hand"]["minimum"], 0);
+            assert_eq!(s["properties"]["reserved"]["minimum"], 0);
+        }
     }
 
     #[test]

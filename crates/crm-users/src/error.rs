@@ -6,6 +6,9 @@ pub enum Error {
     /// The name is taken (names are unique ignoring case).
     #[error("a user named `{name}` already exists")]
     Conflict { name: String },
+    /// No user has this name (ignoring case).
+    #[error("no user is named `{name}`")]
+    NotFound { name: String },
     /// A field failed validation: `username`, `password` or `permissions`.
     #[error("{field}: {reason}")]
     Invalid { field: &'static str, reason: String },
@@ -14,6 +17,9 @@ pub enum Error {
     /// Hashing or checking a password could not run.
     #[error("password hashing failed: {0}")]
     Hash(String),
+    /// As many password checks as the pool runs and queues are under way: try again shortly.
+    #[error("too many password checks at once; try again shortly")]
+    Busy,
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -16,14 +16,43 @@ pub const KNOWN_PERMISSIONS: [&str; 2] = [VIEW, EDIT];
 pub struct User {
     pub username: String,
     pub permissions: Vec<String>,
+    /// A disabled user cannot log in and its tokens are refused.
+    pub disabled: bool,
     pub created_at: Timestamp,
 }
 
-/// A user as the store keeps it: with the argon2id hash (a PHC string) of its password.
+/// A user as the store keeps it: with the argon2id hash (a PHC string) of its password and
+/// its token generation.
 #[derive(Debug, Clone)]
 pub struct Credentials {
     pub user: User,
     pub password_hash: String,
+    pub generation: u64,
+}
+
+/// A user who just logged in, and the token generation its token must carry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Authenticated {
+    pub user: User,
+    pub generation: u64,
+}
+
+/// What decides whether a token issued to a user is still good: the account is enabled and
+/// the token carries the user's current generation. The generation moves on when the
+/// password changes or the account is disabled, which ends every token issued before.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Standing {
+    pub generation: u64,
+    pub disabled: bool,
+}
+
+/// What can be changed about an existing user.
+#[derive(Debug, Clone)]
+pub enum Change {
+    /// Disable (`true`) or enable the account. Disabling moves the generation on.
+    Disabled(bool),
+    /// A new password hash. Moves the generation on.
+    PasswordHash(String),
 }
 
 /// The name trimmed, if it is 1 to 64 characters without spaces or control characters.

@@ -1,19 +1,32 @@
 //! The users service: the public trait the gateway calls and its implementation over any
-//! [`UserStore`]. Passwords are hashed with argon2id (default parameters) off the async
-//! workers.
+//! [`UserStore`]. Passwords are hashed with argon2id (default parameters) on a bounded
+//! [`HashPool`] off the async workers; whether a user's tokens are still good
+//! ([`Users::standing`]) is cached for [`STANDING_TTL`] and forgotten at once when the service
+//! changes a user.
 
+use std::collections::HashMap;
 use std::future::Future;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, PoisonError};
 
-use argon2::Argon2;
-use argon2::password_hash::rand_core::OsRng;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use crm_core::Clock;
+use crm_core::{Clock, Timestamp};
 use uuid::Uuid;
 
 use crate::error::{Error, Result};
-use crate::model::{User, validate_password, validate_permissions, validate_username};
+use crate::hashing::{HashPool, decoy_hash, hash_password, verify_password};
+use crate::model::{
+    Authenticated, Change, Standing, User, validate_password, validate_permissions,
+    validate_username,
+};
 use crate::store::UserStore;
+
+/// How long [`Users::standing`] trusts what it read. Changes made through this service are
+/// seen at once; changes made by another process on the same database (`crm user disable`
+/// while the server runs) within this time.
+pub const STANDING_TTL: time::Duration = time::Duration::seconds(1);
+
+/// At most this many names are remembered by [`Users::standing`]; past it the cache starts
+/// over. Only names of validly signed tokens reach it.
+const STANDING_CAPACITY: usize = 4096;
 
 /// Everything that can be done with local users.
 pub trait Users: Send + Sync {
@@ -26,13 +39,34 @@ pub trait Users: Send + Sync {
         permissions: &[String],
     ) -> impl Future<Output = Result<User>> + Send;
 
-    /// The user if the password is right; `None` otherwise (a wrong name takes as long to
-    /// refuse as a wrong password).
+    /// The user and its token generation if the password is right and the account enabled;
+    /// `None` otherwise (a wrong name or a disabled account takes as long to refuse as a
+    /// wrong password). `Error::Busy` when the password pool is full.
     fn authenticate(
         &self,
         username: &str,
         password: &str,
-    ) -> impl Future<Output = Result<Option<User>>> + Send;
+    ) -> impl Future<Output = Result<Option<Authenticated>>> + Send;
+
+    /// Disables the account: it cannot log in, and every token issued to it is refused.
+    fn disable(&self, username: &str) -> impl Future<Output = Result<User>> + Send;
+
+    /// Enables the account again (tokens issued before it was disabled stay refused).
+    fn enable(&self, username: &str) -> impl Future<Output = Result<User>> + Send;
+
+    /// Sets a new password, which ends every session of the user (the tokens issued before).
+    fn set_password(
+        &self,
+        username: &str,
+        password: &str,
+    ) -> impl Future<Output = Result<()>> + Send;
+
+    /// Deletes the user; its tokens are refused from then on.
+    fn remove(&self, username: &str) -> impl Future<Output = Result<()>> + Send;
+
+    /// Whether a token issued to `username` can still be good: `None` when no local user has
+    /// this name, else the account's state and current token generation. Cached.
+    fn standing(&self, username: &str) -> impl Future<Output = Result<Option<Standing>>> + Send;
 
     /// Every user, ordered by name.
     fn list(&self) -> impl Future<Output = Result<Vec<User>>> + Send;
@@ -46,16 +80,70 @@ pub trait Users: Send + Sync {
 pub struct Service<S> {
     store: S,
     clock: Arc<dyn Clock>,
+    pool: HashPool,
+    standings: Arc<Mutex<Standings>>,
+}
+
+/// What [`Users::standing`] read lately.
+#[derive(Debug, Default)]
+struct Standings {
+    /// Moves on at every change, so that a read that began before a change is not kept.
+    epoch: u64,
+    entries: HashMap<String, (Option<Standing>, Timestamp)>,
 }
 
 impl<S: UserStore> Service<S> {
+    /// The service with the password pool [`HashPool::for_this_machine`].
     pub fn new(store: S, clock: Arc<dyn Clock>) -> Self {
-        Self { store, clock }
+        Self::with_pool(store, clock, HashPool::for_this_machine())
+    }
+
+    pub fn with_pool(store: S, clock: Arc<dyn Clock>, pool: HashPool) -> Self {
+        Self {
+            store,
+            clock,
+            pool,
+            standings: Arc::default(),
+        }
     }
 
     pub fn store(&self) -> &S {
         &self.store
     }
+
+    pub fn pool(&self) -> &HashPool {
+        &self.pool
+    }
+
+    fn standings(&self) -> std::sync::MutexGuard<'_, Standings> {
+        self.standings
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Forgets every standing read so far (a user changed).
+    fn forget_standings(&self) {
+        let mut s = self.standings();
+        s.epoch += 1;
+        s.entries.clear();
+    }
+
+    async fn change(&self, username: &str, change: Change) -> Result<User> {
+        let name = username.trim().to_owned();
+        let changed = self
+            .store
+            .change(name.clone(), change, self.clock.now())
+            .await;
+        self.forget_standings();
+        changed?.ok_or(Error::NotFound { name })
+    }
+}
+
+/// The first token generation of a new user: random, so that a user removed and added again
+/// under the same name does not revive the tokens of the one before. Under 2^52, a number
+/// every JSON reader keeps exactly.
+fn first_generation() -> u64 {
+    Uuid::new_v4().as_u64_pair().0 >> 12
 }
 
 impl<S: UserStore> Users for Service<S> {
@@ -64,33 +152,96 @@ impl<S: UserStore> Users for Service<S> {
         validate_password(password)?;
         validate_permissions(permissions)?;
         let password = password.to_owned();
-        let hash = tokio::task::spawn_blocking(move || hash_password(&password))
-            .await
-            .map_err(|e| Error::Hash(e.to_string()))??;
+        let hash = self
+            .pool
+            .run(move |memory| hash_password(&password, memory))
+            .await??;
         let user = User {
             username,
             permissions: permissions.to_vec(),
+            disabled: false,
             created_at: self.clock.now(),
         };
         self.store
-            .insert(Uuid::new_v4(), user.clone(), hash)
+            .insert(Uuid::new_v4(), user.clone(), hash, first_generation())
             .await?;
+        self.forget_standings();
         Ok(user)
     }
 
-    async fn authenticate(&self, username: &str, password: &str) -> Result<Option<User>> {
+    async fn authenticate(&self, username: &str, password: &str) -> Result<Option<Authenticated>> {
         let found = self.store.credentials(username.trim().to_owned()).await?;
         let password = password.to_owned();
-        tokio::task::spawn_blocking(move || match found {
-            Some(c) if verify_password(&password, &c.password_hash) => Some(c.user),
-            Some(_) => None,
-            None => {
-                verify_password(&password, decoy_hash());
-                None
+        self.pool
+            .run(move |memory| match found {
+                Some(c) => {
+                    let right = verify_password(&password, &c.password_hash, memory);
+                    (right && !c.user.disabled).then_some(Authenticated {
+                        user: c.user,
+                        generation: c.generation,
+                    })
+                }
+                None => {
+                    let decoy = decoy_hash(memory);
+                    verify_password(&password, decoy, memory);
+                    None
+                }
+            })
+            .await
+    }
+
+    async fn disable(&self, username: &str) -> Result<User> {
+        self.change(username, Change::Disabled(true)).await
+    }
+
+    async fn enable(&self, username: &str) -> Result<User> {
+        self.change(username, Change::Disabled(false)).await
+    }
+
+    async fn set_password(&self, username: &str, password: &str) -> Result<()> {
+        validate_password(password)?;
+        let password = password.to_owned();
+        let hash = self
+            .pool
+            .run(move |memory| hash_password(&password, memory))
+            .await??;
+        self.change(username, Change::PasswordHash(hash))
+            .await
+            .map(drop)
+    }
+
+    async fn remove(&self, username: &str) -> Result<()> {
+        let name = username.trim().to_owned();
+        let removed = self.store.remove(name.clone()).await;
+        self.forget_standings();
+        if removed? {
+            Ok(())
+        } else {
+            Err(Error::NotFound { name })
+        }
+    }
+
+    async fn standing(&self, username: &str) -> Result<Option<Standing>> {
+        let now = self.clock.now();
+        let epoch = {
+            let s = self.standings();
+            if let Some((standing, read_at)) = s.entries.get(username)
+                && now.into_inner() - read_at.into_inner() < STANDING_TTL
+                && *read_at <= now
+            {
+                return Ok(*standing);
             }
-        })
-        .await
-        .map_err(|e| Error::Hash(e.to_string()))
+            s.epoch
+        };
+        let standing = self.store.standing(username.to_owned()).await?;
+        let mut s = self.standings();
+        if s.epoch == epoch {
+            if s.entries.len() >= STANDING_CAPACITY {
+                s.entries.clear();
+            }
+            s.entries.insert(username.to_owned(), (standing, now));
+        }
+        Ok(standing)
     }
 
     async fn list(&self) -> Result<Vec<User>> {
@@ -102,36 +253,11 @@ impl<S: UserStore> Users for Service<S> {
     }
 }
 
-/// A hash to verify against when the user does not exist, so that a wrong user name takes as
-/// long to refuse as a wrong password.
-fn decoy_hash() -> &'static str {
-    static DECOY: OnceLock<String> = OnceLock::new();
-    DECOY.get_or_init(|| hash_password("decoy-password").unwrap_or_default())
-}
-
-fn hash_password(password: &str) -> Result<String> {
-    let salt = SaltString::generate(&mut OsRng);
-    Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|e| Error::Hash(e.to_string()))
-}
-
-fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash)
-        .map(|parsed| {
-            Argon2::default()
-                .verify_password(password.as_bytes(), &parsed)
-                .is_ok()
-        })
-        .unwrap_or(false)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::store::sqlite::SqliteUserStore;
-    use crm_core::Db;
+    use crm_core::{Db, FixedClock};
 
     fn users() -> (tempfile::TempDir, Service<SqliteUserStore>) {
         let dir = tempfile::tempdir().unwrap();
@@ -140,6 +266,143 @@ mod tests {
             dir,
             Service::new(SqliteUserStore::new(db), Arc::new(crm_core::SystemClock)),
         )
+    }
+
+    /// Two services on one database, as the server and `crm user` in another process, both
+    /// on `clock`.
+    fn two_processes(
+        clock: &FixedClock,
+    ) -> (
+        tempfile::TempDir,
+        Service<SqliteUserStore>,
+        Service<SqliteUserStore>,
+    ) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("crm.db");
+        let open = || {
+            Service::new(
+                SqliteUserStore::new(Db::open(&path).unwrap()),
+                Arc::new(clock.clone()),
+            )
+        };
+        let (server, cli) = (open(), open());
+        (dir, server, cli)
+    }
+
+    fn clock() -> FixedClock {
+        FixedClock::new(Timestamp::parse("2026-12-01T09:00:00Z").unwrap())
+    }
+
+    async fn generation(u: &Service<SqliteUserStore>, name: &str) -> u64 {
+        u.standing(name).await.unwrap().unwrap().generation
+    }
+
+    #[tokio::test]
+    async fn a_disabled_user_cannot_log_in_and_its_generation_moves_on() {
+        let (_d, u) = users();
+        u.add("maria", "correct horse", &[]).await.unwrap();
+        let first = u
+            .authenticate("maria", "correct horse")
+            .await
+            .unwrap()
+            .unwrap()
+            .generation;
+        assert_eq!(generation(&u, "maria").await, first);
+
+        let user = u.disable("MARIA").await.unwrap();
+        assert!(user.disabled);
+        assert!(
+            u.authenticate("maria", "correct horse")
+                .await
+                .unwrap()
+                .is_none()
+        );
+        let standing = u.standing("maria").await.unwrap().unwrap();
+        assert!(standing.disabled);
+        assert_ne!(standing.generation, first, "disabling ends the sessions");
+        assert!(u.list().await.unwrap()[0].disabled);
+
+        assert!(!u.enable("maria").await.unwrap().disabled);
+        let again = u
+            .authenticate("maria", "correct horse")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            again.generation, standing.generation,
+            "enabling revives none"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_new_password_replaces_the_old_and_ends_the_sessions() {
+        let (_d, u) = users();
+        u.add("maria", "correct horse", &[]).await.unwrap();
+        let before = generation(&u, "maria").await;
+        assert!(matches!(
+            u.set_password("maria", "short").await,
+            Err(Error::Invalid {
+                field: "password",
+                ..
+            })
+        ));
+        assert_eq!(generation(&u, "maria").await, before, "nothing changed");
+        u.set_password("Maria", "battery staple").await.unwrap();
+        assert_eq!(generation(&u, "maria").await, before + 1);
+        let auth = |p: &'static str| u.authenticate("maria", p);
+        assert!(auth("correct horse").await.unwrap().is_none());
+        assert!(auth("battery staple").await.unwrap().is_some());
+    }
+
+    #[tokio::test]
+    async fn removed_users_are_gone_and_unknown_names_are_not_found() {
+        let (_d, u) = users();
+        u.add("maria", "correct horse", &[]).await.unwrap();
+        let first = generation(&u, "maria").await;
+        u.remove("maria").await.unwrap();
+        assert_eq!(u.standing("maria").await.unwrap(), None);
+        assert!(
+            u.authenticate("maria", "correct horse")
+                .await
+                .unwrap()
+                .is_none()
+        );
+        for result in [
+            u.remove("maria").await.map(drop),
+            u.disable("maria").await.map(drop),
+            u.enable("maria").await.map(drop),
+            u.set_password("maria", "battery staple").await,
+        ] {
+            assert!(
+                matches!(&result, Err(Error::NotFound { name }) if name == "maria"),
+                "{result:?}"
+            );
+        }
+        // the same name again is a new user: the old tokens' generation does not come back
+        u.add("maria", "correct horse", &[]).await.unwrap();
+        assert_ne!(generation(&u, "maria").await, first);
+    }
+
+    #[tokio::test]
+    async fn standings_are_cached_for_a_second_and_forgotten_on_change() {
+        let clock = clock();
+        let (_d, server, cli) = two_processes(&clock);
+        cli.add("maria", "correct horse", &[]).await.unwrap();
+        let first = server.standing("maria").await.unwrap().unwrap();
+        assert!(!first.disabled);
+
+        // another process disables her: the server sees it once its cached read is too old
+        cli.disable("maria").await.unwrap();
+        assert_eq!(server.standing("maria").await.unwrap(), Some(first));
+        clock.advance(STANDING_TTL);
+        assert!(server.standing("maria").await.unwrap().unwrap().disabled);
+
+        // a change through the server's own service is seen on the next check
+        server.enable("maria").await.unwrap();
+        assert!(!server.standing("maria").await.unwrap().unwrap().disabled);
+        assert_eq!(server.standing("nobody").await.unwrap(), None);
+        server.remove("maria").await.unwrap();
+        assert_eq!(server.standing("maria").await.unwrap(), None);
     }
 
     #[tokio::test]
@@ -153,7 +416,8 @@ mod tests {
             .await
             .unwrap()
             .unwrap();
-        assert_eq!(ok.permissions, vec!["crm:view"]);
+        assert_eq!(ok.user.permissions, vec!["crm:view"]);
+        assert_eq!(ok.user.username, "maria");
         assert!(
             u.authenticate("maria", "wrong pass")
                 .await

@@ -4,19 +4,21 @@ pub mod sqlite;
 
 use std::future::Future;
 
+use crm_core::Timestamp;
 use uuid::Uuid;
 
 use crate::error::Result;
-use crate::model::{Credentials, User};
+use crate::model::{Change, Credentials, Standing, User};
 
 pub trait UserStore: Send + Sync + 'static {
-    /// Stores a new user under `id` with its password hash. A name equal to another's
-    /// ignoring case is `Error::Conflict`.
+    /// Stores a new user under `id` with its password hash and first token generation. A name
+    /// equal to another's ignoring case is `Error::Conflict`.
     fn insert(
         &self,
         id: Uuid,
         user: User,
         password_hash: String,
+        generation: u64,
     ) -> impl Future<Output = Result<()>> + Send;
 
     /// The user named `username` (ignoring case) with its password hash, if there is one.
@@ -24,6 +26,21 @@ pub trait UserStore: Send + Sync + 'static {
         &self,
         username: String,
     ) -> impl Future<Output = Result<Option<Credentials>>> + Send;
+
+    /// Applies `change` to the user named `username` (ignoring case) at `now`; the user as it
+    /// is afterwards, or `None` when there is no such user.
+    fn change(
+        &self,
+        username: String,
+        change: Change,
+        now: Timestamp,
+    ) -> impl Future<Output = Result<Option<User>>> + Send;
+
+    /// Deletes the user named `username` (ignoring case); whether there was one.
+    fn remove(&self, username: String) -> impl Future<Output = Result<bool>> + Send;
+
+    /// Whether the user named `username` (ignoring case) is disabled, and its generation.
+    fn standing(&self, username: String) -> impl Future<Output = Result<Option<Standing>>> + Send;
 
     /// Every user, ordered by name.
     fn list(&self) -> impl Future<Output = Result<Vec<User>>> + Send;

@@ -56,7 +56,8 @@ pub enum Error {
         #[source]
         source: async_imap::error::Error,
     },
-    /// The server stopped answering within the configured timeout.
+    /// The server sent nothing for the configured time while an answer was due (it froze,
+    /// or the network did).
     #[error("{what} timed out after {seconds} s")]
     Timeout {
         /// What was waited for.

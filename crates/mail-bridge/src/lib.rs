@@ -8,7 +8,8 @@
 //!   loopback only — plain TCP: folders, UIDVALIDITY/UIDNEXT, chunked fetch, Message-ID
 //!   listing, APPEND, IDLE with a polling fallback.
 //! - [`sync`]: the incremental engine ([`sync_folder`], [`reconcile`]) that hands each message
-//!   to a [`Sink`] the caller implements, in UID order, with a checkpoint after each chunk.
+//!   to a [`Sink`] the caller implements, in UID order, with a checkpoint after each chunk;
+//!   after a UIDVALIDITY change the sink adopts what it holds before anything is fetched.
 //! - [`smtp`]: build a MIME message and send it with lettre ([`SmtpClient`]), returning the
 //!   Message-ID and the exact bytes sent (to APPEND to Sent).
 //! - [`error`]: the one [`Error`] type.
@@ -25,7 +26,7 @@ mod tls;
 pub use error::{Error, Result};
 pub use imap::{
     FetchStream, FetchedMessage, FolderInfo, FolderStatus, IdleOutcome, ImapConfig, ImapSession,
-    Security, SpecialUse, find_sent_folder,
+    Listed, Security, SpecialUse, find_sent_folder,
 };
 pub use parse::{
     Address, Attachment, DeliveryReport, DsnRecipient, Forwarded, Message, MessageKind, ParseFlag,

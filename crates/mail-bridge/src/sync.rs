@@ -7,9 +7,12 @@
 //!   dropped connection) between two messages loses nothing — the next run starts after the
 //!   last checkpoint — and whatever was stored after it is stored again, which the sink
 //!   ignores: nothing twice.
-//! - A changed UIDVALIDITY voids every stored UID: the folder is fetched again from the
-//!   start, and the sink's de-duplication keeps it to one copy per message.
+//! - A changed UIDVALIDITY voids every stored UID: the folder is listed again (UID, size,
+//!   Message-ID, no bodies), the sink adopts what it already holds at its new place
+//!   ([`Sink::adopt`]), and only the rest is fetched; the sink's de-duplication keeps it to
+//!   one copy per message.
 
+use std::collections::HashSet;
 use std::future::Future;
 
 use time::OffsetDateTime;
@@ -57,7 +60,24 @@ pub trait Sink: Sync {
         folder: &str,
         state: FolderState,
     ) -> impl Future<Output = Result<()>> + Send;
+
+    /// After a UIDVALIDITY change, before anything is fetched: a chunk of the folder's
+    /// messages that have a Message-ID, at their new place. Answers the UIDs of those the
+    /// sink already holds, having recorded (durably, as `store` does) that they are now
+    /// there; only the others are fetched. By default the sink holds none, and the whole
+    /// folder is fetched again.
+    fn adopt(
+        &self,
+        folder: &str,
+        entries: &[ServerEntry<'_>],
+    ) -> impl Future<Output = Result<Vec<u32>>> + Send {
+        let _ = (folder, entries);
+        async { Ok(Vec::new()) }
+    }
 }
+
+/// Messages handed to [`Sink::adopt`] at a time.
+const ADOPT_CHUNK: usize = 500;
 
 /// Chunk sizes: each chunk is one FETCH and ends with a checkpoint.
 #[derive(Debug, Clone, Copy)]
@@ -100,15 +120,19 @@ pub struct SyncReport {
     pub folder: String,
     /// Its current UIDVALIDITY.
     pub uidvalidity: u32,
-    /// True when the stored UIDVALIDITY was different and the folder was fetched again.
+    /// True when the stored UIDVALIDITY was different and the folder was listed again.
     pub resync: bool,
     /// Messages handed to the sink.
     pub fetched: u64,
+    /// Messages the sink already held, moved to their new place without being fetched
+    /// (after a UIDVALIDITY change).
+    pub adopted: u64,
     /// Their bytes.
     pub bytes: u64,
     /// The state now (as last checkpointed).
     pub state: FolderState,
-    /// Messages in the folder, per the server.
+    /// Messages in the folder, per the server at the end of the run (mail that arrived
+    /// while it fetched included).
     pub on_server: u32,
 }
 
@@ -137,7 +161,21 @@ pub async fn sync_folder<S: Sink>(
         uidvalidity,
         last_uid: start,
     };
-    let list = session.uids_after(start).await?;
+    let mut adopted = 0u64;
+    let mut top = start;
+    let list = if resync {
+        let (rest, held, highest) = adopt_known(session, folder, uidvalidity, sink).await?;
+        adopted = held;
+        top = highest;
+        // everything below the first message to fetch is held, at its new place
+        current.last_uid = rest
+            .first()
+            .map_or(highest, |&(uid, _)| uid.saturating_sub(1));
+        sink.checkpoint(folder, current).await?;
+        rest
+    } else {
+        session.uids_after(start).await?
+    };
     let total = list.len() as u64;
     let bytes_total: u64 = list.iter().map(|&(_, size)| u64::from(size)).sum();
     let mut done = 0u64;
@@ -179,18 +217,69 @@ pub async fn sync_folder<S: Sink>(
         current.last_uid = chunk_last;
         sink.checkpoint(folder, current).await?;
     }
-    if list.is_empty() && state != Some(current) {
+    if current.last_uid < top {
+        // adopted messages above the last one fetched
+        current.last_uid = top;
         sink.checkpoint(folder, current).await?;
     }
+    if list.is_empty() && !resync && state != Some(current) {
+        sink.checkpoint(folder, current).await?;
+    }
+    // what arrived (or went) meanwhile: the count as of now, not as of the start
+    session.noop().await?;
+    let on_server = session.exists().unwrap_or(status.exists);
     Ok(SyncReport {
         folder: folder.to_owned(),
         uidvalidity,
         resync,
         fetched: done,
+        adopted,
         bytes: bytes_done,
         state: current,
-        on_server: status.exists,
+        on_server,
     })
+}
+
+/// A resync's listing: the folder's messages (UID, size, Message-ID) handed to
+/// [`Sink::adopt`] a chunk at a time. Returns what is left to fetch (UID, size), how many the
+/// sink adopted, and the highest UID listed.
+async fn adopt_known<S: Sink>(
+    session: &mut ImapSession,
+    folder: &str,
+    uidvalidity: u32,
+    sink: &S,
+) -> Result<(Vec<(u32, u32)>, u64, u32)> {
+    let listed = session.list_messages().await?;
+    let mut held = HashSet::new();
+    for chunk in listed.chunks(ADOPT_CHUNK) {
+        let entries: Vec<ServerEntry<'_>> = chunk
+            .iter()
+            .filter_map(|m| {
+                m.message_id.as_deref().map(|id| ServerEntry {
+                    uidvalidity,
+                    uid: m.uid,
+                    message_id: Some(id),
+                })
+            })
+            .collect();
+        if entries.is_empty() {
+            continue;
+        }
+        let listed_here: HashSet<u32> = entries.iter().map(|e| e.uid).collect();
+        held.extend(
+            sink.adopt(folder, &entries)
+                .await?
+                .into_iter()
+                .filter(|uid| listed_here.contains(uid)),
+        );
+    }
+    let rest: Vec<(u32, u32)> = listed
+        .iter()
+        .filter(|m| !held.contains(&m.uid))
+        .map(|m| (m.uid, m.size))
+        .collect();
+    let highest = listed.last().map_or(0, |m| m.uid);
+    Ok((rest, held.len() as u64, highest))
 }
 
 /// One message the server holds, as [`reconcile`] shows it to the caller's `known` test.
@@ -213,6 +302,9 @@ pub struct ReconcileReport {
     pub uidvalidity: u32,
     /// Messages on the server.
     pub on_server: usize,
+    /// Every UID on the server at the listing, ascending (what the caller holds beyond these,
+    /// at UIDs the sync had passed, was expunged).
+    pub uids: Vec<u32>,
     /// UIDs the caller did not know (the gaps).
     pub missing: Vec<u32>,
     /// Of those, UIDs fetched and stored now.
@@ -236,22 +328,24 @@ pub async fn reconcile<S: Sink>(
 ) -> Result<ReconcileReport> {
     let status = session.select(folder).await?;
     let uidvalidity = status.uidvalidity;
-    let all = session.uids_with_message_ids().await?;
-    let missing: Vec<u32> = all
+    let all = session.list_messages().await?;
+    let sized: Vec<(u32, u32)> = all
         .iter()
-        .filter(|(uid, mid)| {
+        .filter(|m| {
             !known(&ServerEntry {
                 uidvalidity,
-                uid: *uid,
-                message_id: mid.as_deref(),
+                uid: m.uid,
+                message_id: m.message_id.as_deref(),
             })
         })
-        .map(|(uid, _)| *uid)
+        .map(|m| (m.uid, m.size))
         .collect();
+    let missing: Vec<u32> = sized.iter().map(|&(uid, _)| uid).collect();
     let mut report = ReconcileReport {
         folder: folder.to_owned(),
         uidvalidity,
         on_server: all.len(),
+        uids: all.iter().map(|m| m.uid).collect(),
         missing: missing.clone(),
         repaired: Vec::new(),
         failed: Vec::new(),
@@ -259,9 +353,8 @@ pub async fn reconcile<S: Sink>(
     if missing.is_empty() {
         return Ok(report);
     }
-    // Sizes are not known here; chunk by count only.
-    let sized: Vec<(u32, u32)> = missing.iter().map(|&u| (u, 0)).collect();
     let total = missing.len() as u64;
+    let bytes_total: u64 = sized.iter().map(|&(_, size)| u64::from(size)).sum();
     let mut done = 0u64;
     let mut bytes_done = 0u64;
     for chunk in chunks(&sized, options) {
@@ -296,7 +389,7 @@ pub async fn reconcile<S: Sink>(
                     done,
                     total,
                     bytes_done,
-                    bytes_total: 0,
+                    bytes_total,
                 });
             }
         }

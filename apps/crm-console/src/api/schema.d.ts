@@ -11,7 +11,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Log in with a local user's name and password. */
+        /**
+         * Log in with a local user's name and password. Attempts are limited per client address and
+         *     per user name (429 with `Retry-After`); when every password check is taken, 503 with
+         *     `Retry-After`. Every outcome is logged with the user name and the client address.
+         */
         post: operations["auth_login"];
         delete?: never;
         options?: never;
@@ -317,7 +321,8 @@ export interface paths {
         put?: never;
         /**
          * Record a file that is in Nextcloud already. With only `order_id`, the record also
-         *     belongs to the order's customer.
+         *     belongs to the order's customer. `nextcloud_path` follows the rules of every Nextcloud
+         *     path the API takes (those of `/nextcloud/file`), and names a file, not the base folder.
          */
         post: operations["media_create"];
         delete?: never;
@@ -612,6 +617,12 @@ export interface components {
             label?: string | null;
             primary: boolean;
             type: components["schemas"]["ContactType"];
+            /**
+             * @description Present (`true`) when the phone-number metadata does not list the number's range (a
+             *     newly assigned range, a number WhatsApp or the PBX gave): kept and matched by its
+             *     `e164` all the same. Computed by the server.
+             */
+            unlisted?: boolean;
             /** @description As the user wrote it. */
             value: string;
         };
@@ -649,12 +660,36 @@ export interface components {
          *     change it stays as it is.
          */
         CostsPatch: {
-            components?: null | components["schemas"]["Money"];
-            enclosure?: null | components["schemas"]["Money"];
-            labor_hours?: null | components["schemas"]["Money"];
-            labor_rate?: null | components["schemas"]["Money"];
-            pcb?: null | components["schemas"]["Money"];
-            shipping_in?: null | components["schemas"]["Money"];
+            /**
+             * @description Exact decimal amount, at least 0, sent as a number or a decimal string.
+             * @example 12.3
+             */
+            components?: number | string | null;
+            /**
+             * @description Exact decimal amount, at least 0, sent as a number or a decimal string.
+             * @example 12.3
+             */
+            enclosure?: number | string | null;
+            /**
+             * @description Hours of work per unit: an exact decimal, at least 0.
+             * @example 12.3
+             */
+            labor_hours?: number | string | null;
+            /**
+             * @description Exact decimal amount, at least 0, sent as a number or a decimal string.
+             * @example 12.3
+             */
+            labor_rate?: number | string | null;
+            /**
+             * @description Exact decimal amount, at least 0, sent as a number or a decimal string.
+             * @example 12.3
+             */
+            pcb?: number | string | null;
+            /**
+             * @description Exact decimal amount, at least 0, sent as a number or a decimal string.
+             * @example 12.3
+             */
+            shipping_in?: number | string | null;
         };
         /** @description A customer: a parish, a priest, a person or a company. */
         Customer: {
@@ -737,8 +772,11 @@ export interface components {
         Discount: {
             reason?: string | null;
             type: components["schemas"]["DiscountType"];
-            /** @description Percent (0–100) or an amount (≥ 0, at most the subtotal), per `type`. */
-            value: components["schemas"]["Money"];
+            /**
+             * @description Percent (at most 100) or an amount (at most the subtotal), per `type`; at least 0, with at most 6 decimal places.
+             * @example 12.3
+             */
+            value: number | string;
         };
         /**
          * @description How a discount is given.
@@ -785,6 +823,7 @@ export interface components {
         EntryPatch: {
             body?: string | null;
             occurred_at?: null | components["schemas"]["Timestamp"];
+            /** @description One line. */
             subject?: string | null;
         };
         ErrorBody: {
@@ -818,12 +857,23 @@ export interface components {
         /** @description What one pass did to one folder. */
         FolderReport: {
             account: string;
+            /**
+             * Format: int64
+             * @description After a UIDVALIDITY change: messages the CRM held, moved to their new place without
+             *     being downloaded.
+             */
+            adopted: number;
             /** @description What stopped this folder, if anything. */
             error?: string | null;
+            /**
+             * Format: int64
+             * @description Messages the CRM holds that the server no longer has, found by this pass.
+             */
+            expunged: number;
             failed: string[];
             /**
              * Format: int64
-             * @description Messages fetched by the sync.
+             * @description Messages the sync downloaded (new ones, and those it had to read to know them).
              */
             fetched: number;
             folder: string;
@@ -833,11 +883,19 @@ export interface components {
              *     those that could not be stored (with why).
              */
             missing: number;
-            /** Format: int32 */
+            /**
+             * Format: int64
+             * @description Messages new to the CRM, stored by the sync.
+             */
+            new: number;
+            /**
+             * Format: int32
+             * @description Messages in the folder at the end of the pass.
+             */
             on_server: number;
             /** Format: int64 */
             repaired: number;
-            /** @description True when the folder's UIDVALIDITY had changed and it was fetched again. */
+            /** @description True when the folder's UIDVALIDITY had changed and it was listed again. */
             resync: boolean;
         };
         /**
@@ -900,6 +958,13 @@ export interface components {
         /** @description One folder of one account, as `GET /api/crm/email/status` shows it. */
         MailFolderStatus: {
             account: string;
+            /**
+             * Format: int64
+             * @description Of `stored`, how many are no longer in the folder on the server (deleted or moved
+             *     there), as the last resync or reconciliation found. `stored - expunged` is what the
+             *     CRM holds of `on_server`.
+             */
+            expunged: number;
             folder: string;
             /** Format: int64 */
             gaps_failed: number;
@@ -926,7 +991,8 @@ export interface components {
             on_server?: number | null;
             /**
              * Format: int64
-             * @description Server messages of the current UIDVALIDITY the CRM holds.
+             * @description Messages of this folder the CRM holds, under whatever UIDVALIDITY they were stored
+             *     (so a resync does not make them look missing), those since expunged included.
              */
             stored: number;
             /**
@@ -1010,10 +1076,12 @@ export interface components {
             ext_message_id?: string | null;
             /** @description Who logged it; the gateway sets it from the caller's token. */
             logged_by?: string | null;
+            /** @description A JSON object of at most 64 KiB, serialised. */
             meta?: Record<string, never> | null;
             occurred_at?: null | components["schemas"]["Timestamp"];
             /** @description The raw address or number the entry came from. */
             sender?: string | null;
+            /** @description One line. */
             subject?: string | null;
             type: components["schemas"]["CommsType"];
         };
@@ -1027,11 +1095,18 @@ export interface components {
             product_id?: string | null;
             /** @description Default: the product's name. */
             product_name?: string | null;
-            /** @description Exact positive decimal, e.g. `2` or `"1.5"`. */
-            quantity: components["schemas"]["Money"];
+            /**
+             * @description Exact positive decimal, e.g. `2` or `"1.5"`, with at most 3 decimal places.
+             * @example 12.3
+             */
+            quantity: number | string;
             serial_numbers?: string[];
             type?: null | components["schemas"]["ItemType"];
-            unit_price: components["schemas"]["Money"];
+            /**
+             * @description Exact amount, at least 0, with at most 6 decimal places.
+             * @example 12.3
+             */
+            unit_price: number | string;
         };
         /** @description A new media record (metadata only: the file is in Nextcloud already). */
         NewMedia: {
@@ -1041,6 +1116,11 @@ export interface components {
             /** @description Default: the last segment of `nextcloud_path`. */
             filename?: string | null;
             mime_type?: string | null;
+            /**
+             * @description A path inside the configured Nextcloud base folder, by the rules of every Nextcloud
+             *     path the API takes: segments joined by `/`, no empty, `.` or `..` segment (in any
+             *     percent-encoding), no backslash, control or bidirectional formatting character.
+             */
             nextcloud_path: string;
             /** Format: uuid */
             order_id?: string | null;
@@ -1051,6 +1131,7 @@ export interface components {
             uploaded_by?: string | null;
         };
         NewNote: {
+            /** @description Free text: line breaks and tabs allowed. */
             text: string;
         };
         /**
@@ -1085,7 +1166,11 @@ export interface components {
             linked_device_type?: string | null;
             name: string;
             nextcloud_folder?: string | null;
-            price?: null | components["schemas"]["Money"];
+            /**
+             * @description Exact decimal amount, at least 0, sent as a number or a decimal string.
+             * @example 12.3
+             */
+            price?: number | string | null;
             sku: string;
             stock?: null | components["schemas"]["StockInput"];
         };
@@ -1272,7 +1357,11 @@ export interface components {
             linked_device_type?: string | null;
             name?: string | null;
             nextcloud_folder?: string | null;
-            price?: null | components["schemas"]["Money"];
+            /**
+             * @description Exact decimal amount, at least 0, sent as a number or a decimal string.
+             * @example 12.3
+             */
+            price?: number | string | null;
             sku?: string | null;
             stock?: null | components["schemas"]["StockPatch"];
         };
@@ -1341,8 +1430,9 @@ export interface components {
          *     Rules (decided here, relied on everywhere):
          *     - surrounding whitespace is trimmed;
          *     - 1 to 64 characters;
-         *     - no whitespace or control characters inside: a SKU is one token (`VESPER-2`, `STR/120`);
-         *       any script is allowed;
+         *     - no whitespace inside, and none of the characters one-line text refuses (controls,
+         *       bidirectional and invisible format characters, [`line_char_allowed`]): a SKU is one
+         *       token (`VESPER-2`, `STR/120`); any script is allowed;
          *     - the spelling is kept as entered, but uniqueness ignores case: `vesper-2` and `VESPER-2`
          *       are the same SKU (see [`Sku::key`]).
          * @example VESPER-2
@@ -1389,14 +1479,20 @@ export interface components {
         StockInput: {
             /** Format: int64 */
             on_hand?: number | null;
-            /** Format: int64 */
+            /**
+             * Format: int64
+             * @description At most `on_hand`.
+             */
             reserved?: number | null;
         };
         /** @description Stock counts to change; absent (or `null`) counts stay as they are. */
         StockPatch: {
             /** Format: int64 */
             on_hand?: number | null;
-            /** Format: int64 */
+            /**
+             * Format: int64
+             * @description At most `on_hand`.
+             */
             reserved?: number | null;
         };
         SyncRequest: {
@@ -1495,6 +1591,19 @@ export interface components {
              */
             order_id?: string | null;
         };
+        /**
+         * @description One of `text`, `template` or `media`, to a customer (their WhatsApp, else phone contact)
+         *     or a number. (Named apart from the e-mail `SendRequest` in the API document.)
+         */
+        WhatsAppSendRequest: {
+            /** Format: uuid */
+            customer_id?: string | null;
+            media?: null | components["schemas"]["MediaToSend"];
+            template?: null | components["schemas"]["Template"];
+            text?: string | null;
+            /** @description A number in any common form; needed without `customer_id`. */
+            to?: string | null;
+        };
     };
     responses: never;
     parameters: never;
@@ -1533,8 +1642,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description wrong user name or password */
+            /** @description wrong user name or password, or a disabled user */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the body is larger than `max_body_bytes` */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1544,6 +1662,28 @@ export interface operations {
             };
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many attempts from this address or for this user name */
+            429: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many logins being checked at once */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1590,6 +1730,15 @@ export interface operations {
                 };
             };
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the body is larger than `max_body_bytes` */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1851,6 +2000,15 @@ export interface operations {
                 };
             };
             412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the body is larger than `max_body_bytes` */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2201,6 +2359,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description the body is larger than `max_body_bytes` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2342,6 +2509,14 @@ export interface operations {
                     "application/json": components["schemas"]["Customer"];
                 };
             };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2359,6 +2534,14 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2517,6 +2700,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description the body is larger than `max_body_bytes` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description an invalid address, an unknown customer or attachment */
             422: {
                 headers: {
@@ -2610,6 +2802,14 @@ export interface operations {
                     "application/json": components["schemas"]["FolderReport"][];
                 };
             };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2619,6 +2819,23 @@ export interface operations {
                 };
             };
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the body is larger than `max_body_bytes` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2748,6 +2965,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description the body is larger than `max_body_bytes` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2861,6 +3087,14 @@ export interface operations {
             };
             /** @description the file has a record already */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3489,6 +3723,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description the body is larger than `max_body_bytes` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3793,6 +4036,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description the body is larger than `max_body_bytes` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3874,7 +4126,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["SendRequest"];
+                "application/json": components["schemas"]["WhatsAppSendRequest"];
             };
         };
         responses: {
@@ -3903,6 +4155,15 @@ export interface operations {
                 };
             };
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the body is larger than `max_body_bytes` */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };

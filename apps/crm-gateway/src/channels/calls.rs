@@ -63,6 +63,14 @@ pub fn entry_for(call: &CallRecord) -> Option<NewEntry> {
         _ => serde_json::Map::new(),
     };
     meta.insert("missed".into(), missed.into());
+    if outside
+        .e164()
+        .and_then(crm_core::contact::phone)
+        .is_some_and(|p| !p.listed)
+    {
+        // a number in a range the phone metadata does not know (yet): kept, and said so
+        meta.insert("number_unlisted".into(), true.into());
+    }
     entry.meta = Some(serde_json::Value::Object(meta));
     Some(entry)
 }
@@ -122,7 +130,7 @@ pub async fn originate(
 }
 
 /// The gateway's clock, as the AMI bridge asks for one (it has none of its own): it dates
-/// events without `Timestamp:` and the end of calls closed as incomplete.
+/// events without `Timestamp:`.
 #[derive(Debug)]
 struct BridgeClock(Arc<dyn crm_core::Clock>);
 
@@ -218,6 +226,13 @@ mod tests {
         assert_eq!(missed.meta.unwrap()["missed"], true);
 
         assert!(entry_for(&call(ami_bridge::Direction::Internal, true)).is_none());
+        let listed = entry_for(&call(ami_bridge::Direction::Inbound, true)).unwrap();
+        assert!(listed.meta.unwrap().get("number_unlisted").is_none());
+        let mut unlisted = call(ami_bridge::Direction::Inbound, true);
+        unlisted.caller = Number::E164("+447911600000".into());
+        let e = entry_for(&unlisted).unwrap();
+        assert_eq!(e.sender.as_deref(), Some("+447911600000"));
+        assert_eq!(e.meta.unwrap()["number_unlisted"], true);
         assert_eq!(duration(45), "45s");
         assert_eq!(duration(3720), "1h02m");
     }

@@ -8,8 +8,19 @@ use super::ChannelError;
 use crate::state::AppState;
 
 /// Ingests an entry the way every channel does: an entry without a customer is matched by
-/// its sender's contact first, and kept in the inbox when nobody has it.
+/// its sender's contact first, and kept in the inbox when nobody has it. An attachment's
+/// Nextcloud path follows the same rules as every Nextcloud path, in its normal form.
 pub async fn intake(state: &AppState, mut new: NewEntry) -> Result<Ingested, ChannelError> {
+    for (i, a) in new.attachments.iter_mut().enumerate() {
+        if let Some(raw) = &a.nextcloud_path {
+            let field = format!("attachments[{i}].nextcloud_path");
+            a.nextcloud_path = Some(
+                super::files::parse_file_path(&field, raw)?
+                    .as_str()
+                    .to_owned(),
+            );
+        }
+    }
     if new.customer_id.is_none()
         && let Some(sender) = new.sender.as_deref()
         && let Some(customer) = state.customers.find_by_contact(sender).await?

@@ -105,8 +105,10 @@ async fn process_body(state: &AppState, body: &[u8]) -> Result<(), ChannelError>
     Ok(())
 }
 
+/// Meta's Unix seconds as a time; one before 1970 (or beyond what a time holds) is no time a
+/// message was sent, and reads as the epoch rather than a year RFC 3339 cannot write.
 fn timestamp(unix: i64) -> Timestamp {
-    time::OffsetDateTime::from_unix_timestamp(unix)
+    time::OffsetDateTime::from_unix_timestamp(unix.max(0))
         .map(Timestamp::from)
         .unwrap_or_else(|_| Timestamp::from(time::OffsetDateTime::UNIX_EPOCH))
 }
@@ -141,12 +143,17 @@ pub fn entry_for(m: &Message) -> NewEntry {
     let mut entry = NewEntry::new(CommsType::Whatsapp, Direction::Inbound, None);
     entry.sender = Some(format!("+{}", m.from));
     entry.ext_message_id = Some(m.id.clone());
-    entry.body = m.text();
+    // what arrives is kept: characters the log refuses (bidi overrides, controls) are dropped
+    entry.body = m.text().map(|t| crm_core::validate::scrub_text(&t));
     entry.logged_by = Some(LOGGED_BY.to_owned());
     entry.occurred_at = Some(timestamp(m.timestamp));
     let mut meta = serde_json::Map::new();
     meta.insert("wa_type".into(), m.kind_name().into());
     meta.insert("wa_id".into(), m.from.clone().into());
+    if crm_core::contact::phone(&format!("+{}", m.from)).is_some_and(|p| !p.listed) {
+        // Meta vouches for the number; the phone metadata does not know its range (yet)
+        meta.insert("number_unlisted".into(), true.into());
+    }
     if let Some(name) = &m.profile_name {
         meta.insert("profile_name".into(), name.clone().into());
     }
@@ -166,7 +173,7 @@ pub fn entry_for(m: &Message) -> NewEntry {
     entry.meta = Some(serde_json::Value::Object(meta));
     if let Some(media) = m.media() {
         entry.attachments = vec![Attachment {
-            filename: media_filename(m, media),
+            filename: crm_core::validate::scrub_line(&media_filename(m, media)),
             nextcloud_path: None,
             mime_type: media.mime_type.clone(),
             size: None,
@@ -356,8 +363,9 @@ pub struct MediaToSend {
 }
 
 /// One of `text`, `template` or `media`, to a customer (their WhatsApp, else phone contact)
-/// or a number.
+/// or a number. (Named apart from the e-mail `SendRequest` in the API document.)
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[schema(as = WhatsAppSendRequest)]
 pub struct SendRequest {
     #[serde(default)]
     pub customer_id: Option<Uuid>,
@@ -404,6 +412,7 @@ async fn recipient(
         .to
         .as_deref()
         .ok_or_else(|| ChannelError::invalid("to", "give customer_id or to"))?;
+    // a number the phone metadata does not list (a new range) is still sent to: Meta knows
     let number = crm_core::contact::phone_e164(to)
         .ok_or_else(|| ChannelError::invalid("to", format!("`{to}` is not a phone number")))?;
     let customer = state
@@ -503,4 +512,21 @@ async fn upload_from_nextcloud(
         .upload_media(bytes.into(), &mime, &filename)
         .await?;
     Ok((media_id, kind, filename, mime))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_before_1970_read_as_the_epoch() {
+        assert_eq!(
+            timestamp(-62_000_000_000).to_string(),
+            "1970-01-01T00:00:00.000000Z"
+        );
+        assert_eq!(
+            timestamp(1_764_324_000).to_string(),
+            "2025-11-28T10:00:00.000000Z"
+        );
+    }
 }

@@ -26,7 +26,8 @@ pub struct OriginateRequest {
 /// `Originate` action.
 #[utoipa::path(post, path = "/api/crm/calls/originate", tag = "calls", request_body = OriginateRequest,
     security(("bearer" = [])),
-    responses((status = 200, body = OriginateResult), (status = 400, body = ErrorBody),
+    responses((status = 413, description = "the body is larger than `max_body_bytes`", body = ErrorBody),
+              (status = 200, body = OriginateResult), (status = 400, body = ErrorBody),
               (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
               (status = 422, body = ErrorBody),
               (status = 502, description = "the PBX refused the call", body = ErrorBody),

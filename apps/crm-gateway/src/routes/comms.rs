@@ -111,7 +111,8 @@ pub async fn create(
 #[utoipa::path(put, path = "/api/crm/comms/{id}", tag = "comms", request_body = EntryPatch,
     params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "ETag from a read")),
     security(("bearer" = [])),
-    responses((status = 200, body = Entry, headers(("ETag" = String))),
+    responses((status = 413, description = "the body is larger than `max_body_bytes`", body = ErrorBody),
+              (status = 200, body = Entry, headers(("ETag" = String))),
               (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
               (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
               (status = 412, body = ErrorBody), (status = 422, body = ErrorBody)))]
@@ -221,7 +222,8 @@ pub struct AssignResult {
 /// Give an inbox entry (and on request every entry of its sender) to a customer.
 #[utoipa::path(post, path = "/api/crm/inbox/{id}/assign", tag = "comms", request_body = AssignRequest,
     params(("id" = Uuid, Path)), security(("bearer" = [])),
-    responses((status = 200, body = AssignResult), (status = 400, body = ErrorBody),
+    responses((status = 413, description = "the body is larger than `max_body_bytes`", body = ErrorBody),
+              (status = 200, body = AssignResult), (status = 400, body = ErrorBody),
               (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
               (status = 404, body = ErrorBody),
               (status = 409, description = "the entry is not in the inbox", body = ErrorBody),

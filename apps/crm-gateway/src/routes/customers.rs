@@ -117,7 +117,8 @@ pub async fn create(
 #[utoipa::path(put, path = "/api/crm/customers/{id}", tag = "customers", request_body = CustomerPatch,
     params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "ETag from a read")),
     security(("bearer" = [])),
-    responses((status = 200, body = Customer, headers(("ETag" = String))),
+    responses((status = 413, description = "the body is larger than `max_body_bytes`", body = ErrorBody),
+              (status = 200, body = Customer, headers(("ETag" = String))),
               (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
               (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
               (status = 412, body = ErrorBody), (status = 422, body = ErrorBody)))]
@@ -137,6 +138,8 @@ pub async fn update(
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct NewNote {
+    /// Free text: line breaks and tabs allowed.
+    #[schema(min_length = 1, max_length = 20000)] // crm_customers::model::MAX_TEXT_CHARS
     text: String,
 }
 
@@ -144,8 +147,9 @@ pub struct NewNote {
 #[utoipa::path(post, path = "/api/crm/customers/{id}/notes", tag = "customers", request_body = NewNote,
     params(("id" = Uuid, Path)), security(("bearer" = [])),
     responses((status = 200, body = Customer, headers(("ETag" = String))),
-              (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
-              (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+              (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn add_note(
     editor: Editor,
     state: web::Data<AppState>,

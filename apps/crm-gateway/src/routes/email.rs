@@ -32,7 +32,8 @@ pub struct SendResponse {
 /// in the Sent folder (so the next sync does not log it twice).
 #[utoipa::path(post, path = "/api/crm/email/send", tag = "email", request_body = SendRequest,
     security(("bearer" = [])),
-    responses((status = 201, body = SendResponse), (status = 400, body = ErrorBody),
+    responses((status = 413, description = "the body is larger than `max_body_bytes`", body = ErrorBody),
+              (status = 201, body = SendResponse), (status = 400, body = ErrorBody),
               (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
               (status = 422, description = "an invalid address, an unknown customer or attachment", body = ErrorBody),
               (status = 502, description = "the SMTP server refused the mail; `details.reply` is its answer", body = ErrorBody),
@@ -72,8 +73,10 @@ pub struct SyncRequest {
 /// Sync every account now (as the background task does), optionally with reconciliation.
 #[utoipa::path(post, path = "/api/crm/email/sync", tag = "email", request_body = SyncRequest,
     security(("bearer" = [])),
-    responses((status = 200, body = Vec<FolderReport>), (status = 401, body = ErrorBody),
-              (status = 403, body = ErrorBody), (status = 503, body = ErrorBody)))]
+    responses((status = 413, description = "the body is larger than `max_body_bytes`", body = ErrorBody),
+              (status = 200, body = Vec<FolderReport>), (status = 400, body = ErrorBody),
+              (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 422, body = ErrorBody), (status = 503, body = ErrorBody)))]
 pub async fn sync(
     _: Editor,
     state: web::Data<AppState>,

@@ -8,6 +8,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use crate::auth::{Editor, Viewer};
+use crate::channels::files::parse_file_path;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{IfMatch, Json, Query};
 use crate::routes::{created, record};
@@ -64,20 +65,23 @@ pub async fn get(
 }
 
 /// Record a file that is in Nextcloud already. With only `order_id`, the record also
-/// belongs to the order's customer.
+/// belongs to the order's customer. `nextcloud_path` follows the rules of every Nextcloud
+/// path the API takes (those of `/nextcloud/file`), and names a file, not the base folder.
 #[utoipa::path(post, path = "/api/crm/media", tag = "media", request_body = NewMedia,
     security(("bearer" = [])),
     responses((status = 201, body = MediaRecord, headers(("ETag" = String), ("Location" = String))),
               (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
               (status = 403, body = ErrorBody),
               (status = 409, description = "the file has a record already", body = ErrorBody),
-              (status = 422, body = ErrorBody)))]
+              (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn create(
     editor: Editor,
     req: HttpRequest,
     state: web::Data<AppState>,
     Json(mut new): Json<NewMedia>,
 ) -> Result<HttpResponse, ApiError> {
+    let path = parse_file_path("nextcloud_path", &new.nextcloud_path)?;
+    new.nextcloud_path = path.as_str().to_owned();
     new.uploaded_by = Some(editor.0.subject);
     if new.customer_id.is_none()
         && let Some(order_id) = new.order_id

@@ -24,8 +24,10 @@ use actix_web::middleware::Next;
 use actix_web::{HttpRequest, HttpResponse, HttpResponseBuilder, ResponseError, web};
 use serde::Serialize;
 
+use crate::connection::code_and_message;
 use crate::error::ApiError;
 use crate::extract::etag;
+use crate::headers::{self, Kind};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.configure(system::configure)
@@ -105,12 +107,41 @@ pub async fn json_errors(
         ),
         StatusCode::PAYLOAD_TOO_LARGE => ApiError::payload_too_large(None),
         s if s.is_server_error() => ApiError::internal(format!("unhandled {s}")),
+        s @ (StatusCode::REQUEST_TIMEOUT | StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE) => {
+            let (code, message) = code_and_message(s.as_u16());
+            ApiError::new(s, code, message)
+        }
         s => ApiError::new(
             s,
             "bad_request",
             s.canonical_reason().unwrap_or("bad request"),
         ),
     };
-    let (req, _) = res.into_parts();
-    Ok(ServiceResponse::new(req, error.error_response()))
+    let (req, res) = res.into_parts();
+    let mut json = error.error_response();
+    // what the original said about the connection or a retry still holds
+    for name in [header::CONNECTION, header::RETRY_AFTER, header::ALLOW] {
+        if let Some(value) = res.headers().get(&name) {
+            json.headers_mut().insert(name, value.clone());
+        }
+    }
+    Ok(ServiceResponse::new(req, json))
+}
+
+/// Adds the security headers ([`crate::headers`]) a response does not have yet: the console's
+/// policy on its pages, the viewer's on `/api/docs`, the API's on everything else.
+pub async fn security_headers(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let kind = if req.path().trim_end_matches('/') == "/api/docs" {
+        Kind::Docs
+    } else if console::serves(req.request()) {
+        Kind::Console
+    } else {
+        Kind::Api
+    };
+    let mut res = next.call(req).await?;
+    headers::apply(res.headers_mut(), kind);
+    Ok(res)
 }

@@ -1,7 +1,9 @@
-//! Health and metrics: routes that need no token. (The API description is served by
-//! [`crate::openapi`].)
+//! Health and metrics: routes that need no user's token. `/metrics` needs the configured
+//! `metrics_token` when there is one. (The API description is served by [`crate::openapi`].)
 
-use actix_web::{HttpResponse, web};
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
+use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
 
 use crate::error::ApiError;
@@ -29,13 +31,51 @@ pub async fn health(state: web::Data<AppState>) -> Result<web::Json<Health>, Api
     }))
 }
 
-async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+/// The token `/metrics` asks for (`metrics_token`); `None`: open to anyone who reaches it.
+#[derive(Debug, Clone)]
+pub struct MetricsToken(pub Option<SecretString>);
+
+impl MetricsToken {
+    /// Whether `req` may read the metrics: no token configured, or `Authorization: Bearer`
+    /// with it (compared in constant time).
+    fn admits(&self, req: &HttpRequest) -> bool {
+        let Some(expected) = &self.0 else {
+            return true;
+        };
+        let given = req
+            .headers()
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split_once(' '))
+            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+            .map_or("", |(_, token)| token.trim());
+        let expected = expected.expose_secret().as_bytes();
+        let given = given.as_bytes();
+        given.len() == expected.len()
+            && given
+                .iter()
+                .zip(expected)
+                .fold(0u8, |diff, (a, b)| diff | (a ^ b))
+                == 0
+    }
+}
+
+async fn metrics(
+    state: web::Data<AppState>,
+    token: web::Data<MetricsToken>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    if !token.admits(&req) {
+        return Err(ApiError::unauthorized(
+            "the metrics need the configured metrics token as a Bearer token",
+        ));
+    }
     let body = state
         .metrics
         .as_ref()
         .map(|m| m.render())
         .unwrap_or_default();
-    HttpResponse::Ok()
+    Ok(HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4")
-        .body(body)
+        .body(body))
 }

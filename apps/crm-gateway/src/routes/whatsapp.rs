@@ -90,7 +90,8 @@ pub async fn receive(
 /// (`meta.delivery`) follows from Meta's status webhooks.
 #[utoipa::path(post, path = "/api/crm/whatsapp/send", tag = "whatsapp", request_body = SendRequest,
     security(("bearer" = [])),
-    responses((status = 201, body = Entry), (status = 400, body = ErrorBody),
+    responses((status = 413, description = "the body is larger than `max_body_bytes`", body = ErrorBody),
+              (status = 201, body = Entry), (status = 400, body = ErrorBody),
               (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
               (status = 422, body = ErrorBody),
               (status = 502, description = "WhatsApp refused it; details carry Meta's error", body = ErrorBody),

@@ -176,6 +176,46 @@ async fn finished_calls_are_logged_once_on_the_callers_timeline() {
 }
 
 #[tokio::test]
+async fn a_call_from_a_number_the_metadata_does_not_list_reaches_its_customer() {
+    // a UK mobile block newer than the phone metadata, as the PBX writes it (00 + country)
+    let (port, pbx) = start_pbx().await;
+    let app = spawn_with_pbx(port).await;
+    let c = app
+        .create(
+            "/api/crm/customers",
+            json!({"name": "St Nicholas Church, London",
+                   "contacts": [{"type": "phone", "value": "+44 7911 600000"}]}),
+        )
+        .await;
+    assert_eq!(c["contacts"][0]["e164"], "+447911600000", "{c}");
+    assert_eq!(c["contacts"][0]["unlisted"], true);
+    let mut pbx = tokio::time::timeout(Duration::from_secs(10), pbx)
+        .await
+        .unwrap()
+        .unwrap();
+    let _login = pbx.actions.recv().await.unwrap();
+    let events = String::from_utf8(fixture("inbound_missed.txt"))
+        .unwrap()
+        .replace("+302310555666", "00447911600000");
+    pbx.events.send(events.into_bytes()).unwrap();
+
+    let cid = c["id"].as_str().unwrap().to_owned();
+    let mut calls = Value::Null;
+    for _ in 0..100 {
+        calls = entries(&app, &format!("customer_id={cid}&type=call")).await;
+        if calls["total"] == 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(calls["total"], 1, "{calls}");
+    let call = &calls["entries"][0];
+    assert_eq!(call["sender"], "+447911600000");
+    assert_eq!(call["meta"]["caller"]["value"], "+447911600000");
+    assert_eq!(call["meta"]["number_unlisted"], true);
+}
+
+#[tokio::test]
 async fn click_to_call_sends_originate() {
     let (port, pbx) = start_pbx().await;
     let app = spawn_with_pbx(port).await;

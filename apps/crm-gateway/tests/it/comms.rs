@@ -117,6 +117,11 @@ async fn bad_entries_are_refused_naming_the_field() {
             "attachments[0].nextcloud_path",
         ),
         (
+            // refused by the Nextcloud path rules, in any encoding
+            json!({"customer_id": cid, "type": "email", "direction": "inbound", "attachments": [{"filename": "a", "nextcloud_path": "ok.pdf"}, {"filename": "b", "nextcloud_path": "x/%2e%2e/%2e%2e/etc"}]}),
+            "attachments[1].nextcloud_path",
+        ),
+        (
             json!({"customer_id": cid, "type": "note", "direction": "internal", "occurred_at": "yesterday"}),
             "occurred_at",
         ),
@@ -673,4 +678,59 @@ async fn the_timeline_merges_every_kind_and_pages_through_equal_times() {
         "not_found",
     )
     .await;
+}
+
+/// A media record's path follows the rules of every Nextcloud path the API takes
+/// (`nextcloud_dav::DavPath`): traversal in any encoding, empty segments, backslashes,
+/// control and bidi characters and over-long segments are 422 on `nextcloud_path`.
+#[tokio::test]
+async fn a_media_path_follows_the_nextcloud_path_rules() {
+    let app = spawn_app().await;
+    let c = app.customer("Ενορία Αγίου Νικολάου").await;
+    let long_segment = "α".repeat(128); // 256 bytes
+    let refused = [
+        "../a.jpg",
+        "%2e%2e/etc/passwd",
+        "Πελάτες/%252e%252e/a.jpg",
+        "a%2fb.jpg",
+        "a%5cb.jpg",
+        "a%00b.jpg",
+        "%c0%ae%c0%ae/a.jpg",
+        "a//b.jpg",
+        "a\\b.jpg",
+        "a\u{1}b.jpg",
+        "τιμολόγιο\u{202E}fdp.exe",
+        "a\u{200F}.jpg",
+        long_segment.as_str(),
+        "",
+        "/",
+    ];
+    for path in refused {
+        let body = json!({"customer_id": c["id"], "nextcloud_path": path, "direction": "sent"});
+        let err = expect_error(
+            app.post("/api/crm/media", &body).await,
+            422,
+            "invalid_field",
+        )
+        .await;
+        assert_eq!(
+            err["error"]["details"]["field"], "nextcloud_path",
+            "{path:?}: {err}"
+        );
+    }
+    for (path, stored) in [
+        (
+            "/Πελάτες/Ναός/100% σχέδιο #2.pdf/",
+            "Πελάτες/Ναός/100% σχέδιο #2.pdf",
+        ),
+        ("Πελάτες/ Ναός/a.jpg", "Πελάτες/ Ναός/a.jpg"),
+    ] {
+        let m = app
+            .create(
+                "/api/crm/media",
+                json!({"customer_id": c["id"], "nextcloud_path": path, "direction": "sent"}),
+            )
+            .await;
+        assert_eq!(m["nextcloud_path"], stored);
+    }
 }

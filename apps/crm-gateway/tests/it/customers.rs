@@ -192,3 +192,79 @@ async fn notes_owned_items_and_partial_updates() {
     assert_eq!(body["owned_items"].as_array().unwrap().len(), 2);
     assert_eq!(body["notes"].as_array().unwrap().len(), 1);
 }
+
+/// Names and every other one-line text refuse control and bidirectional formatting
+/// characters (422 naming the field); notes keep line breaks and tabs but refuse the rest.
+#[tokio::test]
+async fn one_line_texts_refuse_controls_and_bidi_characters() {
+    let app = spawn_app().await;
+    // (text, refused on one line, refused in a note)
+    let inputs = [
+        ("Ναός\u{202E}fdp.exe", true, true),
+        ("Ναός \u{2066}Αγίου\u{2069}", true, true),
+        ("Να\u{200F}ός", true, false),
+        ("Ναός\nΑγίου", true, false),
+        ("Ναός\tΑγίου", true, false),
+        ("Να\u{0}ός", true, true),
+        ("Ναός\u{1B}[2J", true, true),
+        ("Να\u{85}ός", true, true),
+        ("Να\u{2028}ός", true, false),
+        ("Ιερός Ναός Αγίου Νικολάου 🔔", false, false),
+    ];
+    let bodies = |text: &str| {
+        [
+            ("name", json!({ "name": text })),
+            ("organization", json!({ "name": "N", "organization": text })),
+            (
+                "contacts[0].label",
+                json!({ "name": "N", "contacts": [{ "type": "other", "value": "v", "label": text }] }),
+            ),
+            ("tags[0]", json!({ "name": "N", "tags": [text] })),
+            (
+                "location.city",
+                json!({ "name": "N", "location": { "city": text } }),
+            ),
+            (
+                "notes[0].text",
+                json!({ "name": "N", "notes": [{ "text": text }] }),
+            ),
+        ]
+    };
+    for (text, refused_line, refused_note) in inputs {
+        for (field, body) in bodies(text) {
+            let refused = if field == "notes[0].text" {
+                refused_note
+            } else {
+                refused_line
+            };
+            let resp = app.post("/api/crm/customers", &body).await;
+            if refused {
+                let err = expect_error(resp, 422, "invalid_field").await;
+                assert_eq!(err["error"]["details"]["field"], field, "{text:?}: {err}");
+            } else {
+                expect(resp, 201).await;
+            }
+        }
+    }
+    // a change is held to the same rules, and so is a note added on its own
+    let c = app.customer("Ναός").await;
+    let url = format!("/api/crm/customers/{}", c["id"].as_str().unwrap());
+    let err = expect_error(
+        app.put(&url, &json!({ "name": "a\u{202E}b" })).await,
+        422,
+        "invalid_field",
+    )
+    .await;
+    assert_eq!(err["error"]["details"]["field"], "name");
+    let resp = app
+        .post(&format!("{url}/notes"), &json!({ "text": "a\u{202E}b" }))
+        .await;
+    expect_error(resp, 422, "invalid_field").await;
+    let resp = app
+        .post(
+            &format!("{url}/notes"),
+            &json!({ "text": "γραμμή 1\nγραμμή 2" }),
+        )
+        .await;
+    expect(resp, 200).await;
+}

@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use crm_gateway::config::{Config, MailAccountConfig};
+use mail_bridge::testing::relay::Relay;
 use mail_bridge::{ImapConfig, ImapSession, Security, SmtpClient, SmtpConfig};
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -49,6 +50,25 @@ fn with_mail(c: &mut Config, inbound: &str, sent: &str) {
         from: Some(format!("BellSystems <{}>", mail_env("MAIL_ADDRESS"))),
         ..MailAccountConfig::default()
     });
+}
+
+/// The gateway follows `inbound` and `sent` over plain IMAP through `relay` (a stand-in for
+/// a server that freezes or goes away).
+fn with_mail_via(c: &mut Config, inbound: &str, sent: &str, relay: &Relay) {
+    let mut imap = imap();
+    imap.port = relay.port();
+    c.mail = Some(MailAccountConfig {
+        imap: Some(imap),
+        folders: Some(format!("{inbound}:inbound, {sent}:outbound")),
+        ..MailAccountConfig::default()
+    });
+}
+
+async fn relay_to_dovecot() -> Relay {
+    let target = format!("{}:{}", mail_env("MAIL_HOST"), mail_env("MAIL_IMAP_PORT"))
+        .parse()
+        .expect("MAIL_HOST is an IP address");
+    Relay::start(target).await
 }
 
 fn imap() -> ImapConfig {
@@ -95,6 +115,34 @@ fn small(from: &str, message_id: &str, subject: &str) -> Vec<u8> {
          Content-Transfer-Encoding: 8bit\r\n\r\nΚαλημέρα σας.\r\n"
     )
     .into_bytes()
+}
+
+/// A small mail with a PDF attached.
+fn with_attachment(from: &str, message_id: &str, subject: &str) -> Vec<u8> {
+    format!(
+        "From: {from}\r\nTo: crm@example.test\r\nSubject: {subject}\r\n\
+         Date: Tue, 02 Apr 2024 10:00:00 +0300\r\nMessage-ID: <{message_id}>\r\n\
+         MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n\
+         --b\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n\
+         Σας στέλνω το σχέδιο.\r\n\
+         --b\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; filename=\"plan.pdf\"\r\n\
+         Content-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQKJcfsj6IK\r\n--b--\r\n"
+    )
+    .into_bytes()
+}
+
+/// The UID of each message of `folder` on the server, by Message-ID.
+async fn uids_by_message_id(
+    s: &mut ImapSession,
+    folder: &str,
+) -> std::collections::HashMap<String, u32> {
+    s.select(folder).await.unwrap();
+    s.list_messages()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|m| (m.message_id.unwrap(), m.uid))
+        .collect()
 }
 
 async fn wait_for_messages(s: &mut ImapSession, folder: &str, n: u32) {
@@ -451,42 +499,91 @@ async fn a_changed_uidvalidity_and_lost_entries_are_repaired_without_duplicates(
     let mids: Vec<String> = (0..3)
         .map(|i| unique(&format!("m{i}")) + "@example.test")
         .collect();
+    // the first with an attachment (its link points at the message on the server)
+    let mail_of = |mid: &str| {
+        if mid == mids[0] {
+            with_attachment("someone@example.org", mid, "Σχέδιο")
+        } else {
+            small("someone@example.org", mid, "Ερώτηση")
+        }
+    };
     for mid in &mids {
-        s.append(
-            &inbound,
-            &small("someone@example.org", mid, "Ερώτηση"),
-            false,
-            None,
-        )
-        .await
-        .unwrap();
+        s.append(&inbound, &mail_of(mid), false, None)
+            .await
+            .unwrap();
     }
     sync(&app, false).await;
     assert_eq!(inbox(&app).await.len(), 3);
 
-    // the folder is re-created (a server restore): new UIDVALIDITY, the same mail plus one
+    // the folder is re-created (a server restore): new UIDVALIDITY, the same mail, in
+    // another order (other UIDs), plus one
     s.delete_folder(&inbound).await.unwrap();
     s.create_folder(&inbound).await.unwrap();
-    for mid in mids.iter().chain([&"fourth@example.test".to_owned()]) {
-        s.append(
-            &inbound,
-            &small("someone@example.org", mid, "Ερώτηση"),
-            false,
-            None,
-        )
-        .await
-        .unwrap();
+    let fourth = unique("fourth") + "@example.test";
+    for mid in [&mids[2], &fourth, &mids[0], &mids[1]] {
+        s.append(&inbound, &mail_of(mid), false, None)
+            .await
+            .unwrap();
     }
     let before = folder_status(&app, &inbound).await;
     // (the background task may get there first: the figures, not this call's report, tell)
-    sync(&app, false).await;
+    let reports = sync(&app, false).await;
     let after = folder_status(&app, &inbound).await;
     assert_ne!(after["uidvalidity"], before["uidvalidity"], "{after}");
     assert_eq!(
-        (after["on_server"].as_u64(), after["stored"].as_u64()),
-        (Some(4), Some(4))
+        (
+            after["on_server"].as_u64(),
+            after["stored"].as_u64(),
+            after["expunged"].as_u64()
+        ),
+        (Some(4), Some(4), Some(0)),
+        "{after}"
     );
     assert_eq!(inbox(&app).await.len(), 4, "de-duplicated by Message-ID");
+    let report = reports
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["folder"] == inbound.as_str())
+        .unwrap();
+    if report["resync"] == true {
+        // this call did the resync: the three it held were not downloaded again
+        assert_eq!(
+            (&report["adopted"], &report["fetched"], &report["new"]),
+            (&json!(3), &json!(1), &json!(1)),
+            "{report}"
+        );
+    }
+
+    // every entry now says where its message is: the new UIDVALIDITY and UID, in meta and
+    // in the attachment's link; the ledger holds no row of the old UIDVALIDITY
+    let uidvalidity = after["uidvalidity"].as_u64().unwrap();
+    let places = uids_by_message_id(&mut s, &inbound).await;
+    for e in inbox(&app).await {
+        let mid = e["ext_message_id"].as_str().unwrap();
+        assert_eq!(e["meta"]["imap"]["uidvalidity"], uidvalidity, "{e}");
+        assert_eq!(e["meta"]["imap"]["uid"], places[mid], "{e}");
+        if mid == mids[0] {
+            let source = e["attachments"][0]["source"].as_str().unwrap();
+            assert!(
+                source.ends_with(&format!(
+                    "/{inbound};UIDVALIDITY={uidvalidity}/;UID={}",
+                    places[mid]
+                )),
+                "{source}"
+            );
+        }
+    }
+    let db = rusqlite::Connection::open(app.data_dir.join("crm.db")).unwrap();
+    let old_rows: i64 = db
+        .query_row(
+            "SELECT count(*) FROM mail_messages WHERE folder = ?1 AND uidvalidity != ?2",
+            rusqlite::params![inbound, uidvalidity],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(old_rows, 0, "the old UIDVALIDITY's rows are pruned");
+    drop(db);
 
     // the CRM loses one message (its entry and its ledger row): verification fetches it back
     let lost = inbox(&app)
@@ -503,7 +600,10 @@ async fn a_changed_uidvalidity_and_lost_entries_are_repaired_without_duplicates(
             [&mids[1]],
         )
         .unwrap();
-    assert_eq!(gone, 2, "its rows under the old and the new UIDVALIDITY");
+    assert_eq!(
+        gone, 1,
+        "its row under the new UIDVALIDITY (the old ones are pruned)"
+    );
     drop(db);
     sync(&app, false).await;
     assert_eq!(
@@ -536,7 +636,7 @@ async fn a_changed_uidvalidity_and_lost_entries_are_repaired_without_duplicates(
     );
     assert!(
         stdout.contains(&format!(
-            "{inbound}\tfetched 0, 4 on the server, 1 missing, 1 repaired"
+            "{inbound}\t0 new, 4 on the server, 1 missing, 1 repaired"
         )),
         "{stdout}"
     );
@@ -552,6 +652,194 @@ async fn a_changed_uidvalidity_and_lost_entries_are_repaired_without_duplicates(
         "{folder}"
     );
     assert_eq!(folder["stored"], 4);
+
+    // restored once more, without one of the messages: the CRM keeps it, and says the
+    // server no longer has it
+    s.delete_folder(&inbound).await.unwrap();
+    s.create_folder(&inbound).await.unwrap();
+    for mid in [&mids[0], &mids[2], &fourth] {
+        s.append(&inbound, &mail_of(mid), false, None)
+            .await
+            .unwrap();
+    }
+    sync(&app, false).await;
+    let folder = folder_status(&app, &inbound).await;
+    assert_eq!(
+        (
+            folder["on_server"].as_u64(),
+            folder["stored"].as_u64(),
+            folder["expunged"].as_u64()
+        ),
+        (Some(3), Some(4), Some(1)),
+        "{folder}"
+    );
+    assert_eq!(inbox(&app).await.len(), 4, "nothing deleted in the CRM");
+}
+
+#[tokio::test]
+#[ignore = "needs the mail and WebDAV servers: ./scripts/test.sh starts them"]
+async fn a_subject_longer_than_the_subject_field_is_kept_whole() {
+    let (mut s, inbound, sent) = folders("gw-subject").await;
+    let app = spawn_app_with(|c| with_mail(c, &inbound, &sent)).await;
+    // 3,000 characters of Greek, RFC 2047-encoded over many folded lines, as clients send
+    // a long subject; and one that just fits
+    let long: String = (0..300)
+        .map(|i| format!("Καμπάνα{i:03} "))
+        .collect::<String>()
+        + "ΤΕΛΟΣ";
+    let encoded: Vec<String> = long
+        .as_bytes()
+        .chunks(45)
+        .map(|c| {
+            format!(
+                "=?utf-8?B?{}?=",
+                String::from_utf8(mail_bridge::testing::generate::base64(c, false)).unwrap()
+            )
+        })
+        .collect();
+    let raw = small(
+        "someone@example.org",
+        "long-subject@example.test",
+        &encoded.join("\r\n "),
+    );
+    s.append(&inbound, &raw, false, None).await.unwrap();
+    let fits = "Ω".repeat(1000);
+    s.append(
+        &inbound,
+        &small("someone@example.org", "fits@example.test", &fits),
+        false,
+        None,
+    )
+    .await
+    .unwrap();
+    sync(&app, false).await;
+
+    let entries = inbox(&app).await;
+    let entry = entries
+        .iter()
+        .find(|e| e["ext_message_id"] == "long-subject@example.test")
+        .unwrap();
+    let subject = entry["subject"].as_str().unwrap();
+    assert_eq!(
+        subject.chars().count(),
+        1000,
+        "the subject field shows its start"
+    );
+    assert!(subject.ends_with('…') && subject.starts_with("Καμπάνα000 Καμπάνα001"));
+    let body = entry["body"].as_str().unwrap();
+    assert!(
+        body.starts_with(&format!("{long}\n\nΚαλημέρα σας.")),
+        "the whole subject, then the text: {body:.200}"
+    );
+    assert_eq!(entry["meta"]["subject_in_body"], true);
+    assert_eq!(entry["meta"]["subject_chars"], long.chars().count());
+    // its last words are found by search
+    let found = expect(app.get("/api/crm/comms/search?q=ΤΕΛΟΣ").await, 200).await;
+    assert_eq!(found["total"], 1, "{found}");
+
+    let fitting = entries
+        .iter()
+        .find(|e| e["ext_message_id"] == "fits@example.test")
+        .unwrap();
+    assert_eq!(fitting["subject"], fits.as_str());
+    assert_eq!(fitting["meta"]["subject_in_body"], Value::Null);
+}
+
+#[tokio::test]
+#[ignore = "needs the mail and WebDAV servers: ./scripts/test.sh starts them"]
+async fn a_frozen_server_shows_as_an_error_soon_and_clears_when_a_pass_succeeds() {
+    let (mut s, inbound, sent) = folders("gw-frozen").await;
+    s.append(
+        &inbound,
+        &small(
+            "someone@example.org",
+            &(unique("f") + "@example.test"),
+            "Ένα",
+        ),
+        false,
+        None,
+    )
+    .await
+    .unwrap();
+    let relay = relay_to_dovecot().await;
+    let app = spawn_app_with(|c| with_mail_via(c, &inbound, &sent, &relay)).await;
+    sync(&app, false).await;
+    assert_eq!(
+        folder_status(&app, &inbound).await["last_error"],
+        Value::Null
+    );
+
+    // the server stops answering (a stopped process: connections stay open); the
+    // background task is waiting for mail on it
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    relay.freeze();
+    let frozen = Instant::now();
+    let status = loop {
+        let f = folder_status(&app, &inbound).await;
+        if f["last_error"].is_string() {
+            break f;
+        }
+        assert!(
+            frozen.elapsed() < Duration::from_secs(45),
+            "no error 45 s after the server froze: {f}"
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    };
+    assert!(
+        frozen.elapsed() < Duration::from_secs(40),
+        "{:?}: {status}",
+        frozen.elapsed()
+    );
+
+    // back: the next pass that succeeds clears the error
+    relay.up();
+    sync(&app, false).await;
+    let f = folder_status(&app, &inbound).await;
+    assert_eq!(f["last_error"], Value::Null, "{f}");
+    assert_eq!(f["last_error_at"], Value::Null, "{f}");
+}
+
+#[tokio::test]
+#[ignore = "needs the mail and WebDAV servers: ./scripts/test.sh starts them"]
+async fn the_background_sync_is_back_soon_after_the_server_is() {
+    let (mut s, inbound, sent) = folders("gw-outage").await;
+    let relay = relay_to_dovecot().await;
+    let app = spawn_app_with(|c| with_mail_via(c, &inbound, &sent, &relay)).await;
+    sync(&app, false).await;
+
+    // an outage of 20 s: the background task retries at 5, 15 and would wait until 35 s
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    relay.down();
+    let mid = unique("during") + "@example.test";
+    s.append(
+        &inbound,
+        &small("someone@example.org", &mid, "Κατά τη διακοπή"),
+        false,
+        None,
+    )
+    .await
+    .unwrap();
+    tokio::time::sleep(Duration::from_secs(20)).await;
+    let f = folder_status(&app, &inbound).await;
+    assert!(f["last_error"].is_string(), "the outage shows: {f}");
+    relay.up();
+    let back = Instant::now();
+    loop {
+        if inbox(&app)
+            .await
+            .iter()
+            .any(|e| e["ext_message_id"] == mid.as_str())
+        {
+            break;
+        }
+        assert!(
+            back.elapsed() < Duration::from_secs(10),
+            "the mail of the outage is not in 10 s after the server came back"
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    let f = folder_status(&app, &inbound).await;
+    assert_eq!(f["last_error"], Value::Null, "{f}");
 }
 
 async fn folder_status(app: &TestApp, folder: &str) -> Value {
@@ -563,4 +851,58 @@ async fn folder_status(app: &TestApp, folder: &str) -> Value {
         .find(|f| f["folder"] == folder)
         .unwrap_or_else(|| panic!("no {folder} in {status}"))
         .clone()
+}
+
+#[tokio::test]
+#[ignore = "needs the mail and WebDAV servers: ./scripts/test.sh starts them"]
+async fn a_message_deleted_on_the_server_is_reported_expunged_and_kept() {
+    let (mut s, inbound, sent) = folders("gw-expunge").await;
+    let app = spawn_app_with(|c| with_mail(c, &inbound, &sent)).await;
+    let gone = unique("gone") + "@example.test";
+    let stays = unique("stays") + "@example.test";
+    for mid in [&gone, &stays] {
+        s.append(
+            &inbound,
+            &small("someone@example.org", mid, "Ερώτηση"),
+            false,
+            None,
+        )
+        .await
+        .unwrap();
+    }
+    sync(&app, false).await;
+    let f = folder_status(&app, &inbound).await;
+    assert_eq!(
+        (f["on_server"].as_u64(), f["stored"].as_u64()),
+        (Some(2), Some(2))
+    );
+
+    // another client deletes one (here: its file leaves the Maildir)
+    let dir = PathBuf::from(mail_env("MAIL_MAILDIR")).join(format!(".{inbound}"));
+    let file = ["cur", "new"]
+        .iter()
+        .flat_map(|sub| std::fs::read_dir(dir.join(sub)).unwrap())
+        .map(|e| e.unwrap().path())
+        .find(|p| {
+            std::fs::read(p)
+                .map(|b| String::from_utf8_lossy(&b).contains(&gone))
+                .unwrap_or(false)
+        })
+        .expect("the message's file");
+    std::fs::remove_file(&file).unwrap();
+    s.select(&inbound).await.unwrap();
+    assert_eq!(s.exists(), Some(1), "the server sees one");
+
+    sync(&app, false).await;
+    let f = folder_status(&app, &inbound).await;
+    assert_eq!(
+        (
+            f["on_server"].as_u64(),
+            f["stored"].as_u64(),
+            f["expunged"].as_u64()
+        ),
+        (Some(1), Some(2), Some(1)),
+        "{f}"
+    );
+    assert_eq!(inbox(&app).await.len(), 2, "the CRM keeps what it logged");
 }

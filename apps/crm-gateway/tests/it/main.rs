@@ -4,12 +4,14 @@
 
 mod helpers;
 
+mod accounts;
 mod auth;
 mod calls;
 mod comms;
 mod customers;
 mod durability;
 mod errors;
+mod limits;
 mod mail;
 mod nextcloud;
 mod orders;

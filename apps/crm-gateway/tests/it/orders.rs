@@ -150,3 +150,90 @@ async fn references_are_enforced() {
     )
     .await;
 }
+
+/// An order's one-line texts refuse control and bidi characters, its free texts keep line
+/// breaks; the quantity and amount bounds it enforces are in the OpenAPI document.
+#[tokio::test]
+async fn order_texts_and_bounds() {
+    let app = spawn_app().await;
+    let c = app.customer("Ενορία Αγίας Τριάδος").await;
+    let order = |item: serde_json::Value, extra: serde_json::Value| {
+        let mut body = json!({ "customer_id": c["id"], "items": [item] });
+        for (k, v) in extra.as_object().unwrap() {
+            body[k] = v.clone();
+        }
+        body
+    };
+    let item = json!({ "product_name": "Καμπάνα", "quantity": 1, "unit_price": 1 });
+    let cases = [
+        (
+            order(
+                json!({ "product_name": "Καμπάνα\u{202E}", "quantity": 1, "unit_price": 1 }),
+                json!({}),
+            ),
+            "items[0].product_name",
+        ),
+        (
+            order(
+                json!({ "product_name": "a\nb", "quantity": 1, "unit_price": 1 }),
+                json!({}),
+            ),
+            "items[0].product_name",
+        ),
+        (
+            order(
+                item.clone(),
+                json!({ "shipping": { "carrier": "ACS\u{2066}" } }),
+            ),
+            "shipping.carrier",
+        ),
+        (
+            order(item.clone(), json!({ "notes": "a\u{202D}b" })),
+            "notes",
+        ),
+        (
+            order(
+                json!({ "product_name": "x", "quantity": "1000000.001", "unit_price": 1 }),
+                json!({}),
+            ),
+            "items[0].quantity",
+        ),
+    ];
+    for (body, field) in cases {
+        let err = expect_error(
+            app.post("/api/crm/orders", &body).await,
+            422,
+            "invalid_field",
+        )
+        .await;
+        assert_eq!(err["error"]["details"]["field"], field, "{body}: {err}");
+    }
+    let ok = order(item, json!({ "notes": "γραμμή 1\n\tγραμμή 2" }));
+    expect(app.post("/api/crm/orders", &ok).await, 201).await;
+
+    let doc = expect(
+        app.client
+            .get(format!("{}/api/openapi.json", app.base))
+            .send()
+            .await
+            .unwrap(),
+        200,
+    )
+    .await;
+    let schemas = &doc["components"]["schemas"];
+    let quantity = &schemas["NewItem"]["properties"]["quantity"]["oneOf"][0];
+    assert_eq!(quantity["exclusiveMinimum"], 0);
+    assert_eq!(quantity["maximum"], crm_orders::model::QUANTITY_MAX);
+    assert_eq!(
+        schemas["NewOrder"]["properties"]["items"]["maxItems"],
+        crm_orders::model::ITEMS_MAX
+    );
+    assert_eq!(
+        schemas["NewNote"]["properties"]["text"]["maxLength"],
+        crm_customers::model::MAX_TEXT_CHARS
+    );
+    assert_eq!(
+        schemas["NewMedia"]["properties"]["nextcloud_path"]["maxLength"],
+        crm_comms::model::PATH_MAX
+    );
+}

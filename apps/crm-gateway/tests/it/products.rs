@@ -158,3 +158,71 @@ async fn list_shapes_filters_and_trailing_slash() {
     assert_eq!(body["total"], 2);
     assert_eq!(body["products"].as_array().unwrap().len(), 1);
 }
+
+/// Money arithmetic never saturates: a cost total beyond what an exact decimal holds is a 422
+/// naming the part that overflowed, on create and on change, and nothing is stored.
+#[tokio::test]
+async fn a_cost_total_that_overflows_is_422_not_a_wrong_number() {
+    let app = spawn_app().await;
+    let max = "79228162514264337593543950335";
+    let cases = [
+        (json!({ "pcb": max, "components": max }), "costs.components"),
+        (json!({ "pcb": max, "shipping_in": 1 }), "costs.shipping_in"),
+        (
+            json!({ "labor_hours": "1e20", "labor_rate": "1e20" }),
+            "costs.labor_rate",
+        ),
+    ];
+    for (costs, field) in cases {
+        let resp = app
+            .post(
+                "/api/crm/products",
+                &json!({ "name": "Huge", "sku": "HUGE-1", "category": "part", "costs": costs }),
+            )
+            .await;
+        let err = expect_error(resp, 422, "invalid_field").await;
+        assert_eq!(err["error"]["details"]["field"], field, "{costs}: {err}");
+    }
+    let list = expect(app.get("/api/crm/products").await, 200).await;
+    assert_eq!(list["total"], 0);
+
+    // the largest total that fits is stored and returned exactly
+    let p = app
+        .create(
+            "/api/crm/products",
+            json!({ "name": "Max", "sku": "MAX-1", "category": "part", "costs": { "pcb": max } }),
+        )
+        .await;
+    let url = format!("/api/crm/products/{}", p["id"].as_str().unwrap());
+    let raw = app.get(&url).await.text().await.unwrap();
+    assert!(raw.contains(&format!("\"total\":{max}")), "{raw}");
+    let resp = app
+        .put(&url, &json!({ "costs": { "enclosure": "0.01" } }))
+        .await;
+    let err = expect_error(resp, 422, "invalid_field").await;
+    assert_eq!(err["error"]["details"]["field"], "costs.enclosure");
+    assert_eq!(expect(app.get(&url).await, 200).await["version"], 1);
+}
+
+/// The limits the server enforces on a product are in the OpenAPI document.
+#[tokio::test]
+async fn the_document_states_the_product_limits() {
+    let app = spawn_app().await;
+    let doc = expect(
+        app.client
+            .get(format!("{}/api/openapi.json", app.base))
+            .send()
+            .await
+            .unwrap(),
+        200,
+    )
+    .await;
+    let new = &doc["components"]["schemas"]["NewProduct"]["properties"];
+    assert_eq!(new["name"]["maxLength"], crm_products::model::NAME_MAX);
+    assert_eq!(new["sku"]["maxLength"], crm_products::model::SKU_MAX);
+    assert_eq!(new["price"]["oneOf"][0]["minimum"], 0);
+    let costs = &doc["components"]["schemas"]["CostsPatch"]["properties"];
+    assert_eq!(costs["pcb"]["oneOf"][0]["minimum"], 0);
+    let stock = &doc["components"]["schemas"]["StockPatch"]["properties"];
+    assert_eq!(stock["reserved"]["minimum"], 0);
+}

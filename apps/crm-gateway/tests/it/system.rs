@@ -30,6 +30,21 @@ async fn openapi_describes_every_route() {
             "{path} missing from the OpenAPI document"
         );
     }
+    // two request bodies of one name would be documented as one (a WhatsApp send as an e-mail)
+    let body_of = |path: &str| {
+        doc["paths"][path]["post"]["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    };
+    assert_eq!(
+        body_of("/api/crm/whatsapp/send"),
+        "#/components/schemas/WhatsAppSendRequest"
+    );
+    assert_eq!(
+        body_of("/api/crm/email/send"),
+        "#/components/schemas/SendRequest"
+    );
     for schema in ["Product", "Customer", "Order", "ErrorBody"] {
         assert!(
             doc["components"]["schemas"][schema].is_object(),
@@ -70,4 +85,106 @@ async fn metrics_count_requests_and_responses_carry_a_request_id() {
         .unwrap();
     assert!(text.contains("http_requests_total"), "{text}");
     assert!(text.contains("route=\"/api/crm/customers\""), "{text}");
+}
+
+#[tokio::test]
+async fn metrics_need_the_token_when_one_is_configured() {
+    const TOKEN: &str = "metrics-token-0123456789";
+    let app = spawn_app_with(|c| c.metrics_token = Some(TOKEN.into())).await;
+    let metrics = |auth: Option<&str>| {
+        let mut req = app.client.get(format!("{}/metrics", app.base));
+        if let Some(auth) = auth {
+            req = req.header("authorization", auth);
+        }
+        req.send()
+    };
+    for auth in [
+        None,
+        Some("Bearer wrong-token-0123456789x".to_owned()),
+        Some(format!("Basic {TOKEN}")),
+        Some(format!("Bearer {TOKEN}x")),
+        // a user's token is no metrics token
+        Some(format!("Bearer {}", app.token)),
+    ] {
+        let resp = metrics(auth.as_deref()).await.unwrap();
+        expect_error(resp, 401, "unauthorized").await;
+    }
+    for auth in [format!("Bearer {TOKEN}"), format!("bearer {TOKEN}")] {
+        let resp = metrics(Some(&auth)).await.unwrap();
+        assert_eq!(resp.status(), 200, "{auth}");
+        assert!(resp.text().await.unwrap().contains("http_requests_total"));
+    }
+    // health stays open
+    expect(
+        app.client
+            .get(format!("{}/healthz", app.base))
+            .send()
+            .await
+            .unwrap(),
+        200,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn responses_carry_the_security_headers_of_what_they_are() {
+    let app = spawn_app().await;
+    let get = |path: &str| app.req(reqwest::Method::GET, path).send();
+    let common = |resp: &reqwest::Response| {
+        let h = resp.headers();
+        assert_eq!(h["x-content-type-options"], "nosniff", "{}", resp.url());
+        assert_eq!(h["referrer-policy"], "no-referrer", "{}", resp.url());
+        assert_eq!(h["x-frame-options"], "DENY", "{}", resp.url());
+        h["content-security-policy"].to_str().unwrap().to_owned()
+    };
+    // the API: JSON, errors, health, metrics, the OpenAPI document
+    for path in [
+        "/api/crm/customers",
+        "/api/crm/customers/00000000-0000-4000-8000-000000000000",
+        "/api/crm/nothing",
+        "/healthz",
+        "/metrics",
+        "/api/openapi.json",
+    ] {
+        let resp = get(path).await.unwrap();
+        assert_eq!(
+            common(&resp),
+            "default-src 'none'; frame-ancestors 'none'",
+            "{path}"
+        );
+    }
+    // the console's page: its own scripts and styles only
+    for path in ["/", "/customers/abc"] {
+        let resp = get(path).await.unwrap();
+        assert_eq!(resp.status(), 200);
+        let csp = common(&resp);
+        assert!(csp.contains("script-src 'self';"), "{path}: {csp}");
+        assert!(csp.contains("style-src 'self';"), "{path}: {csp}");
+        assert!(csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
+        assert!(!csp.contains("unsafe-inline"), "{path}: {csp}");
+    }
+    // the API viewer loads its script from its CDN
+    let resp = get("/api/docs").await.unwrap();
+    let csp = common(&resp);
+    let page = resp.text().await.unwrap();
+    assert!(page.contains("https://unpkg.com/"), "{page}");
+    assert!(csp.contains("script-src https://unpkg.com;"), "{csp}");
+    assert!(csp.contains("connect-src 'self'"), "{csp}");
+}
+
+#[tokio::test]
+async fn the_data_dir_is_private_and_so_are_the_database_files() {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    let app = spawn_app_with(|c| c.data_dir = c.data_dir.join("var/crm")).await;
+    // a write, so the WAL and the shared memory surely exist
+    app.customer("Private").await;
+    assert_eq!(mode(&app.data_dir), 0o700);
+    for file in ["crm.db", "crm.db-wal", "crm.db-shm", "jwt-secret"] {
+        let path = app.data_dir.join(file);
+        if file == "jwt-secret" && !path.exists() {
+            continue; // the test configuration gives the secret
+        }
+        assert_eq!(mode(&path), 0o600, "{file}");
+    }
 }

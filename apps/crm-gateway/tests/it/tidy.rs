@@ -105,6 +105,7 @@ fn packages() -> &'static [Package] {
             ("crm-customers", Package::is_domain),
             ("nextcloud-dav", Package::is_bridge),
             ("mail-bridge", Package::is_bridge),
+            ("firestore", Package::is_bridge),
             ("wa-bridge", Package::is_bridge),
             ("ami-bridge", Package::is_bridge),
         ] {

@@ -335,3 +335,90 @@ async fn statuses_move_the_delivery_state_of_a_sent_message_forward() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn a_sender_in_a_range_the_metadata_does_not_list_is_a_contact_and_can_be_written_to() {
+    // +30 680…: a Greek mobile range newer than the phone library's metadata; Meta vouches
+    // for every sender, so the CRM takes the number as it is (flagged, never refused)
+    let (graph, peer) = start_graph().await;
+    let app = spawn_with_whatsapp(&graph, false).await;
+    let b = body(
+        vec![text("wamid.new-range", "306801234567", "Καλησπέρα")],
+        vec![],
+    );
+    assert_eq!(post_webhook(&app, &b, sign(&b)).await.status(), 200);
+    let waiting = eventually(async || {
+        let l = expect(app.get("/api/crm/inbox").await, 200).await;
+        (l["total"] == 1).then_some(l)
+    })
+    .await;
+    let entry = &waiting["entries"][0];
+    assert_eq!(entry["sender"], "+306801234567");
+    assert_eq!(entry["meta"]["number_unlisted"], true, "{entry}");
+
+    let parish = app.customer("Ενορία Αγίας Μαρίνας").await;
+    let pid = parish["id"].as_str().unwrap().to_owned();
+    let id = entry["id"].as_str().unwrap();
+    let assigned = expect(
+        app.req(Method::POST, &format!("/api/crm/inbox/{id}/assign"))
+            .json(&json!({"customer_id": pid, "add_contact": true}))
+            .send()
+            .await
+            .unwrap(),
+        200,
+    )
+    .await;
+    assert_eq!(assigned["contact_added"], true, "{assigned}");
+    let customer = expect(app.get(&format!("/api/crm/customers/{pid}")).await, 200).await;
+    let contact = &customer["contacts"][0];
+    assert_eq!(contact["type"], "whatsapp");
+    assert_eq!(contact["e164"], "+306801234567");
+    assert_eq!(contact["unlisted"], true, "{contact}");
+
+    // writing to the customer, and to the number as typed, both go out
+    expect(
+        app.post(
+            "/api/crm/whatsapp/send",
+            &json!({"customer_id": pid, "text": "Ευχαριστούμε, θα σας καλέσουμε."}),
+        )
+        .await,
+        201,
+    )
+    .await;
+    let typed = expect(
+        app.post(
+            "/api/crm/whatsapp/send",
+            &json!({"to": "680 123 4567", "text": "Η προσφορά σας."}),
+        )
+        .await,
+        201,
+    )
+    .await;
+    assert_eq!(
+        typed["customer_id"],
+        pid.as_str(),
+        "matched by its E.164 form"
+    );
+    let sends = peer.state().sends.clone();
+    assert_eq!(sends.len(), 2);
+    assert!(sends.iter().all(|s| s["to"] == "306801234567"), "{sends:?}");
+
+    // the next message from the number goes straight to the customer
+    let b = body(
+        vec![text("wamid.second", "306801234567", "Εντάξει")],
+        vec![],
+    );
+    assert_eq!(post_webhook(&app, &b, sign(&b)).await.status(), 200);
+    eventually(async || {
+        let l = expect(
+            app.get(&format!(
+                "/api/crm/comms?customer_id={pid}&direction=inbound"
+            ))
+            .await,
+            200,
+        )
+        .await;
+        (l["total"] == 2).then_some(())
+    })
+    .await;
+}

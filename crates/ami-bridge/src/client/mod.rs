@@ -141,7 +141,7 @@ impl std::fmt::Debug for Command {
 impl Client {
     /// Connects and logs in, then keeps the connection up in the background. Returns the
     /// handle and the receiver of [`AmiEvent`]s (the first one is `Connected`). `clock`
-    /// dates events without `Timestamp:` and the end of calls closed as incomplete.
+    /// dates events without `Timestamp:` (a call closed as incomplete ends at its last event).
     ///
     /// # Errors
     ///

@@ -69,7 +69,6 @@ enum Ended {
 
 pub(super) struct Task {
     config: Arc<Config>,
-    clock: Arc<dyn Clock>,
     correlator: Correlator,
     commands: mpsc::Receiver<Command>,
     events: mpsc::Sender<AmiEvent>,
@@ -85,9 +84,8 @@ impl Task {
         events: mpsc::Sender<AmiEvent>,
     ) -> Self {
         Self {
-            correlator: Correlator::new(rules, Arc::clone(&clock)),
+            correlator: Correlator::new(rules, clock),
             config,
-            clock,
             commands,
             events,
             next_internal_id: 0,
@@ -344,8 +342,7 @@ impl Task {
     /// The connection is gone: calls in flight are reported once, as incomplete, and the
     /// correlator starts afresh (what follows a reconnect is a new story).
     async fn close_open_calls(&mut self) {
-        let now = self.clock.now();
-        for record in self.correlator.close_all_incomplete(now) {
+        for record in self.correlator.close_all_incomplete() {
             self.emit(AmiEvent::Call(Box::new(record))).await;
         }
     }

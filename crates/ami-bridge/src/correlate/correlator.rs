@@ -81,6 +81,9 @@ struct Chan {
 struct Call {
     seq: u64,
     start: OffsetDateTime,
+    /// The time of the latest event that concerned the call: the end of a call closed before
+    /// its hangup was seen, on the same clock as its start.
+    last_event: OffsetDateTime,
     root_uid: Box<str>,
     root_kind: ChannelKind,
     root_caller: String,
@@ -151,7 +154,11 @@ pub(crate) fn parse_timestamp(value: &str) -> Option<OffsetDateTime> {
         scale /= 10;
     }
     let total = i128::from(secs) * 1_000_000_000 + i128::from(nanos);
-    OffsetDateTime::from_unix_timestamp_nanos(total).ok()
+    // Before the epoch is no event time, and a record dated there could not be written as
+    // RFC 3339 (found by fuzz/, ami_calls): such a field is as good as absent.
+    OffsetDateTime::from_unix_timestamp_nanos(total)
+        .ok()
+        .filter(|t| t.unix_timestamp() >= 0)
 }
 
 fn push_unique(list: &mut Vec<String>, value: &str) {
@@ -170,8 +177,9 @@ fn dialstring_number(dialstring: &str) -> &str {
 }
 
 impl Correlator {
-    /// A correlator with default limits; `clock` dates events without `Timestamp:` and the
-    /// end of calls closed as incomplete.
+    /// A correlator with default limits; `clock` dates events without `Timestamp:`. Every
+    /// time of a call comes from its events, so start and end share one clock (the PBX's, or
+    /// this one when the PBX sends no timestamps).
     pub fn new(rules: Arc<CallRules>, clock: Arc<dyn Clock>) -> Self {
         Self {
             rules,
@@ -227,19 +235,45 @@ impl Correlator {
             Kind::BlindTransfer => self.on_blind_transfer(message),
             Kind::Cdr => self.on_cdr(message),
         }
+        self.touch(message, ts);
         out
     }
 
+    /// Moves the last-event time of every open call the message names forward to `ts`.
+    fn touch(&mut self, m: &Message, ts: OffsetDateTime) {
+        for key in ["Uniqueid", "DestUniqueid", "UniqueID"] {
+            let Some(uid) = m.get(key).filter(|u| !u.is_empty()) else {
+                continue;
+            };
+            let linkedid = match self.channels.get(uid) {
+                Some(c) => c.linkedid.clone(),
+                None => match self.retired.get(uid) {
+                    Some(l) => l.clone(),
+                    None => continue,
+                },
+            };
+            if let Some(call) = self.calls.get_mut(&linkedid)
+                && call.last_event < ts
+            {
+                call.last_event = ts;
+            }
+        }
+    }
+
     /// Closes every open call as incomplete (the connection dropped: their end was not seen)
-    /// and forgets everything, so the correlator starts fresh. Each call is returned once.
-    pub fn close_all_incomplete(&mut self, now: OffsetDateTime) -> Vec<CallRecord> {
+    /// and forgets everything, so the correlator starts fresh. Each call is returned once,
+    /// ending at its last event (the only end known on the clock of its start).
+    pub fn close_all_incomplete(&mut self) -> Vec<CallRecord> {
         let mut calls: Vec<(Box<str>, Call)> = self.calls.drain().collect();
         calls.sort_by_key(|(_, c)| c.seq);
         self.channels.clear();
         self.retired.clear();
         calls
             .into_iter()
-            .map(|(linkedid, call)| self.finish(&linkedid, call, now, true))
+            .map(|(linkedid, call)| {
+                let end = call.last_event;
+                self.finish(&linkedid, call, end, true)
+            })
             .collect()
     }
 
@@ -266,6 +300,7 @@ impl Correlator {
             let call = Call {
                 seq: self.seq,
                 start: ts,
+                last_event: ts,
                 root_uid: uid.into(),
                 root_kind: kind.clone(),
                 root_caller: m.get("CallerIDNum").unwrap_or_default().to_owned(),
@@ -697,8 +732,8 @@ impl Correlator {
             for uid in &call.retired {
                 self.retired.remove(uid);
             }
-            let now = self.clock.now();
-            out.push(self.finish(&oldest, call, now, true));
+            let end = call.last_event;
+            out.push(self.finish(&oldest, call, end, true));
         }
     }
 
@@ -852,6 +887,11 @@ mod tests {
         assert!(parse_timestamp("abc").is_none());
         assert!(parse_timestamp("1.x").is_none());
         assert!(parse_timestamp("99999999999999999999").is_none());
+        // found by fuzz/ (ami_calls): a negative Timestamp dated the call in year -1199, and
+        // its record could not be serialised (the gateway stored it without its meta)
+        assert!(parse_timestamp("-99999999999.000000").is_none());
+        assert!(parse_timestamp("-1").is_none());
+        assert!(parse_timestamp("0").is_some());
     }
 
     #[test]

@@ -9,7 +9,8 @@ use time::OffsetDateTime;
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "kind", content = "value", rename_all = "snake_case")]
 pub enum Number {
-    /// A valid public number in E.164 (`+306912345678`).
+    /// A public number in E.164 (`+306912345678`), also when the phone metadata does not
+    /// list its range (a newly assigned one).
     E164(String),
     /// An internal extension (`201`).
     Extension(String),
@@ -17,7 +18,7 @@ pub enum Number {
     Withheld,
     /// No number was given.
     Unknown,
-    /// Something that is neither a valid number nor an extension, kept as received.
+    /// Something that is neither a number nor an extension, kept as received.
     Other(String),
 }
 
@@ -99,7 +100,7 @@ pub struct CallRecord {
     /// When a person answered.
     #[serde(with = "time::serde::rfc3339::option")]
     pub answer: Option<OffsetDateTime>,
-    /// When the last channel hung up (for an incomplete call: when it was closed).
+    /// When the last channel hung up (for an incomplete call: its last event seen).
     #[serde(with = "time::serde::rfc3339")]
     pub end: OffsetDateTime,
     /// Whole seconds from start to end.
@@ -107,6 +108,6 @@ pub struct CallRecord {
     /// Whole seconds from answer to end (0 when unanswered).
     pub billable_secs: u64,
     /// The call was closed without seeing its end (connection lost, or memory limit reached);
-    /// the end time is when it was closed.
+    /// `end` is the time of its last event, on the same clock as `start`.
     pub incomplete: bool,
 }

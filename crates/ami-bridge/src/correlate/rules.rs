@@ -1,6 +1,7 @@
 //! What a channel is (trunk, extension, Local) and what a number is (E.164, extension, …).
 
-use phonenumber::{Mode, country};
+use phonenumber::metadata::DATABASE;
+use phonenumber::{Mode, PhoneNumber, country};
 
 use super::record::Number;
 use crate::error::{Error, Result};
@@ -124,9 +125,15 @@ impl CallRules {
     }
 
     /// A caller ID or dialled number in its normal form: internal extensions as they are,
-    /// everything else in E.164 when it is a valid number (national numbers read in the
-    /// default region, `00` and `+` prefixes understood, digits that only make sense with a
-    /// `+` in front such as `306912345678` read as international).
+    /// everything else in E.164 when it is a number (national numbers read in the default
+    /// region, `00` and `+` prefixes understood, digits that only make sense with a `+` in
+    /// front such as `306912345678` read as international).
+    ///
+    /// A number is one when the phone metadata lists it, and also when it does not but its
+    /// country code exists and its length is one that country uses (a range assigned after
+    /// the metadata: the PBX saw the call, so the number exists). Without an international
+    /// prefix such a number must fit the default region's general pattern, or be read as
+    /// international digits.
     pub fn normalize(&self, raw: &str) -> Number {
         let value = raw.trim();
         if value.is_empty()
@@ -166,23 +173,71 @@ impl CallRules {
         if !dialable || !value.bytes().any(|b| b.is_ascii_digit()) {
             return None;
         }
-        if let Some(e164) = self.parse_valid(value) {
-            return Some(e164);
+        let national = self.parse(value);
+        if let Some(n) = national.as_ref().filter(|n| n.is_valid()) {
+            return Some(e164_of(n));
         }
         let digits: String = value.chars().filter(char::is_ascii_digit).collect();
-        if !value.starts_with('+') && digits.len() >= 8 && !digits.starts_with('0') {
-            return self.parse_valid(&format!("+{digits}"));
+        let explicit = value.starts_with('+') || value.starts_with("00");
+        // `00` is the international prefix nearly everywhere, whatever the default region's
+        let international = if let Some(rest) = digits.strip_prefix("00").filter(|_| explicit) {
+            self.parse(&format!("+{rest}"))
+        } else if !explicit && digits.len() >= 8 && !digits.starts_with('0') {
+            self.parse(&format!("+{digits}"))
+        } else {
+            None
+        };
+        if let Some(n) = international.as_ref().filter(|n| n.is_valid()) {
+            return Some(e164_of(n));
         }
-        None
+        if let Some(n) = national.filter(|n| possible(n, !explicit)) {
+            return Some(e164_of(&n));
+        }
+        international
+            .filter(|n| possible(n, false))
+            .map(|n| e164_of(&n))
     }
 
-    fn parse_valid(&self, value: &str) -> Option<String> {
-        let number = phonenumber::parse(Some(self.region), value).ok()?;
-        if !number.is_valid() {
-            return None;
-        }
-        Some(number.format().mode(Mode::E164).to_string())
+    fn parse(&self, value: &str) -> Option<PhoneNumber> {
+        phonenumber::parse(Some(self.region), value).ok()
     }
+}
+
+fn e164_of(n: &PhoneNumber) -> String {
+    n.format().mode(Mode::E164).to_string()
+}
+
+/// Whether a number the metadata does not list can still be one: its country code exists,
+/// its length is one the country's numbers have, and (when `pattern`) it fits the country's
+/// general pattern.
+fn possible(n: &PhoneNumber, pattern: bool) -> bool {
+    if n.extension().is_some() {
+        return false;
+    }
+    let national = n.national().to_string();
+    let len = u16::try_from(national.len()).unwrap_or(u16::MAX);
+    let Some(regions) = DATABASE.by_code(&n.code().value()) else {
+        return false;
+    };
+    regions.iter().any(|meta| {
+        let d = meta.descriptors();
+        let length_ok = [
+            d.fixed_line(),
+            d.mobile(),
+            d.toll_free(),
+            d.premium_rate(),
+            d.shared_cost(),
+            d.personal_number(),
+            d.voip(),
+            d.pager(),
+            d.uan(),
+            d.voicemail(),
+        ]
+        .iter()
+        .flatten()
+        .any(|k| k.possible_length().contains(&len));
+        length_ok && (!pattern || d.general().is_match(&national))
+    })
 }
 
 /// `201-0000000a` → `201`; `trunk-acme-0000001f` → `trunk-acme`; a Local channel's `;1`/`;2`
@@ -372,7 +427,17 @@ mod tests {
             ("<unknown>", Number::Unknown),
             ("anonymous", Number::Withheld),
             ("Restricted", Number::Withheld),
-            // not a valid number: kept raw
+            // numbers the phone metadata does not list (newer ranges) still become E.164,
+            // whatever international form the PBX writes
+            ("00447911600000", Number::E164("+447911600000".into())),
+            ("+447911600000", Number::E164("+447911600000".into())),
+            ("6801234567", Number::E164("+306801234567".into())),
+            ("00306801234567", Number::E164("+306801234567".into())),
+            ("306801234567", Number::E164("+306801234567".into())),
+            // not a number: kept raw
+            ("0044791160", Number::Other("0044791160".into())),
+            ("00999123456789", Number::Other("00999123456789".into())),
+            ("1234567890", Number::Other("1234567890".into())),
             ("12", Number::Other("12".into())),
             ("691234", Number::Other("691234".into())),
             ("s", Number::Other("s".into())),
@@ -394,6 +459,18 @@ mod tests {
         );
         assert_eq!(
             r.normalize("00306912345678"),
+            Number::E164("+306912345678".into())
+        );
+        // `00` where the default region dials abroad with `011`
+        let Ok(us) = CallRules::new(&["PJSIP/trunk-"], &["_XXX"], "US") else {
+            panic!("US rules")
+        };
+        assert_eq!(
+            us.normalize("00447911600000"),
+            Number::E164("+447911600000".into())
+        );
+        assert_eq!(
+            us.normalize("011 30 691 234 5678"),
             Number::E164("+306912345678".into())
         );
     }

@@ -164,10 +164,7 @@ impl Decoder {
             }
 
             if let Some(skip) = self.skipping.as_mut() {
-                let blank = !skip.line_has_content
-                    && self.buf[line_start..line_end]
-                        .iter()
-                        .all(u8::is_ascii_whitespace);
+                let blank = !skip.line_has_content && !has_content(&self.buf[line_start..line_end]);
                 skip.line_has_content = false;
                 if blank {
                     self.skipping = None;
@@ -183,9 +180,9 @@ impl Decoder {
                 self.banner_done = true;
                 self.frame_len = 0;
                 if too_large {
-                    return Err(Error::FrameTooLarge {
-                        limit: self.max_frame,
-                    });
+                    // the same error as when the line is still incomplete at the limit, so
+                    // that how the bytes were split never changes the outcome (found by fuzz)
+                    return Err(banner_too_long());
                 }
                 let text = String::from_utf8_lossy(&self.buf[line_start..line_end]);
                 return parse_banner(&text).map(|b| Decoded::Frame(Frame::Banner(b)));
@@ -228,7 +225,7 @@ impl Decoder {
     fn incomplete_line(&mut self) -> Result<Decoded> {
         self.scan = self.buf.len();
         if let Some(skip) = self.skipping.as_mut() {
-            if self.buf[self.start..].iter().any(|&b| b != b'\r') {
+            if has_content(&self.buf[self.start..]) {
                 skip.line_has_content = true;
             }
             self.buf.clear();
@@ -237,7 +234,11 @@ impl Decoder {
             return Ok(Decoded::NeedMoreData);
         }
         if self.frame_len + (self.buf.len() - self.start) > self.max_frame {
-            let line_has_content = self.buf[self.start..].iter().any(|&b| b != b'\r');
+            // The line that crossed the limit must not end the skip if, complete, it would not
+            // have ended the message either (a blank line inside raw command output): the
+            // outcome must not depend on where the bytes were split (found by fuzz/).
+            let line_has_content =
+                has_content(&self.buf[self.start..]) || !self.blank_line_ends_message();
             self.buf.clear();
             self.start = 0;
             self.scan = 0;
@@ -248,9 +249,7 @@ impl Decoder {
             if !self.banner_done {
                 self.banner_done = true;
                 self.skipping = None;
-                return Err(Error::BadBanner {
-                    line: "(no line feed within the frame limit)".to_owned(),
-                });
+                return Err(banner_too_long());
             }
             return Err(Error::FrameTooLarge {
                 limit: self.max_frame,
@@ -259,11 +258,16 @@ impl Decoder {
         Ok(Decoded::NeedMoreData)
     }
 
+    /// Whether a blank line now would end the current message (not inside raw command output).
+    fn blank_line_ends_message(&self) -> bool {
+        self.follows.is_none_or(|f| f.ended || !f.raw_seen)
+    }
+
     /// Adds one complete line (without its line ending) to the current message; true when the
     /// line ends the message.
     fn take_line(&mut self, start: usize, end: usize) -> bool {
         let bytes = &self.buf[start..end];
-        let blank = bytes.iter().all(u8::is_ascii_whitespace);
+        let blank = !has_content(bytes);
         let text: Cow<'_, str> = String::from_utf8_lossy(bytes);
 
         if let Some(follows) = self.follows.as_mut() {
@@ -319,6 +323,18 @@ fn split_field(line: &str) -> (&str, &str) {
     match line.split_once(':') {
         Some((key, value)) => (key.trim_ascii(), value.trim_ascii()),
         None => (line.trim_ascii(), ""),
+    }
+}
+
+/// A line with something other than ASCII whitespace: not a blank line.
+fn has_content(line: &[u8]) -> bool {
+    !line.iter().all(u8::is_ascii_whitespace)
+}
+
+/// A first line longer than the frame limit, with or without its line feed yet.
+fn banner_too_long() -> Error {
+    Error::BadBanner {
+        line: "(no line feed within the frame limit)".to_owned(),
     }
 }
 
@@ -513,6 +529,43 @@ mod tests {
         d.feed(b"aaa\r\n\r\nEvent: Ok\r\n\r\n");
         let frames = decode_all(&mut d);
         assert!(matches!(&frames[..], [Ok(Frame::Message(m))] if m.event() == Some("Ok")));
+    }
+
+    #[test]
+    fn an_oversized_banner_is_the_same_error_whole_or_in_pieces() {
+        // found by fuzz/ (ami_decoder): whole, the line was complete and answered
+        // FrameTooLarge; in pieces, the partial line hit the limit first and answered BadBanner
+        let mut input = vec![b'A'; 80];
+        input.extend_from_slice(b"\r\n");
+        let mut whole = Decoder::with_max_frame(64);
+        whole.feed(&input);
+        let mut pieces = Decoder::with_max_frame(64);
+        pieces.feed(&input[..70]);
+        let first = pieces.decode().map_err(|e| e.to_string());
+        assert_eq!(whole.decode().map_err(|e| e.to_string()), first);
+        assert!(matches!(first, Err(e) if e.contains("banner")));
+    }
+
+    #[test]
+    fn a_blank_line_crossing_the_limit_inside_raw_output_skips_alike_whole_or_byte_by_byte() {
+        // found by fuzz/ (ami_decoder): the blank line that crossed the limit did not end the
+        // old-style command output when whole, but ended the skip when it came byte by byte,
+        // so the rest of the output was decoded as a message of its own
+        let input: &[u8] = b"Response: Follows\r\nActionID: 7\r\nraw output line of 30 bytes....\r\n\r\nmore output\r\n--END COMMAND--\r\n\r\nEvent: Ping\r\n\r\n";
+        let limit = 64 + 1; // the blank line after the first raw line crosses it
+        let run = |pieces: Vec<&[u8]>| {
+            let mut d = Decoder::without_banner(limit);
+            let mut out = Vec::new();
+            for p in pieces {
+                d.feed(p);
+                out.extend(decode_all(&mut d).into_iter().map(|f| format!("{f:?}")));
+            }
+            out
+        };
+        let whole = run(vec![input]);
+        assert_eq!(whole.len(), 2, "{whole:?}");
+        assert!(whole[1].contains("Ping"), "{whole:?}");
+        assert_eq!(run(input.chunks(1).collect()), whole);
     }
 
     #[test]

@@ -153,23 +153,38 @@ fn click_to_call_origination() {
     assert_eq!((r.duration_secs, r.billable_secs), (37, 30));
 }
 
+/// The time of the last event of `messages` (all carry `Timestamp:`).
+fn last_timestamp(messages: &[Message]) -> time::OffsetDateTime {
+    messages
+        .iter()
+        .rev()
+        .find_map(|m| m.get("Timestamp"))
+        .map(|t| ts(t.parse().unwrap_or_else(|e| panic!("{t}: {e}"))))
+        .unwrap_or_else(|| panic!("no timestamp"))
+}
+
 #[test]
 fn connection_lost_mid_call_closes_it_once_as_incomplete() {
     let messages = decode_messages(&fixture("inbound_queue_answered.txt"));
     let half = messages.len() / 2;
-    let clock = FixedClock::at(1_717_236_050);
+    // the local clock is months past the PBX's: it must not become the call's end
+    let clock = FixedClock::at(1_730_000_000);
     let mut c = Correlator::new(rules(), clock.clone());
     assert!(feed_all(&mut c, &messages[..half]).is_empty());
     assert_eq!(c.open_calls(), 1);
 
-    let closed = c.close_all_incomplete(ts(T0 + 50.0));
+    let closed = c.close_all_incomplete();
     assert_eq!(closed.len(), 1);
     let r = &closed[0];
     assert!(r.incomplete);
     assert_eq!(r.linkedid, "1717236000.100");
-    assert_eq!(r.end, ts(T0 + 50.0));
-    assert_eq!(r.duration_secs, 50);
-    assert!(c.close_all_incomplete(ts(T0 + 51.0)).is_empty());
+    let last = last_timestamp(&messages[..half]);
+    assert!(last > ts(T0), "the call was under way");
+    assert_eq!(r.start, ts(T0));
+    assert_eq!(r.end, last, "one clock per call: its last event");
+    assert_eq!(r.duration_secs, (last - ts(T0)).whole_seconds() as u64);
+    assert!(r.duration_secs < 3600, "{r:#?}");
+    assert!(c.close_all_incomplete().is_empty());
 
     // what the server says after a reconnect about that call is ignored: no duplicate
     assert!(feed_all(&mut c, &messages[half..]).is_empty());
@@ -216,7 +231,8 @@ fn events_without_timestamp_use_the_injected_clock() {
 
 #[test]
 fn memory_limit_closes_the_oldest_call_as_incomplete() {
-    let clock = FixedClock::at(1_717_236_001);
+    // a local clock far from the PBX's
+    let clock = FixedClock::at(1_800_000_000);
     let mut c = Correlator::new(rules(), clock).with_limits(Limits {
         max_open_calls: 1,
         max_channels: 100,
@@ -230,6 +246,9 @@ fn memory_limit_closes_the_oldest_call_as_incomplete() {
     assert_eq!(out.len(), 2, "{out:#?}");
     assert_eq!(out[0].linkedid, "1717236000.600");
     assert!(out[0].incomplete);
+    // ended at its own last event, not at the (unrelated) local clock
+    assert!(out[0].end >= out[0].start && out[0].end <= out[1].start);
+    assert!(out[0].duration_secs < 60, "{:#?}", out[0]);
     assert_eq!(out[1].linkedid, "1717236000.700");
     assert!(!out[1].incomplete);
     assert_eq!(c.open_calls(), 0);

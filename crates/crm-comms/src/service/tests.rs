@@ -612,7 +612,7 @@ async fn media_records_are_listed_counted_and_unique_per_path() {
     );
     let found = f
         .comms
-        .media_by_path("Πελάτες//Ναός/Received Media/πύργος 1.jpg")
+        .media_by_path("/Πελάτες/Ναός/Received Media/πύργος 1.jpg")
         .await
         .unwrap();
     assert_eq!(found, Some(photo.clone()));

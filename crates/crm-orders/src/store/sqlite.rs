@@ -509,7 +509,13 @@ fn item_from_row(r: &Row<'_>) -> rusqlite::Result<Item> {
         description: r.get(3)?,
         quantity,
         unit_price,
-        line_total: line_total(quantity, unit_price),
+        line_total: line_total(quantity, unit_price).ok_or_else(|| {
+            rusqlite::Error::FromSqlConversionFailure(
+                5,
+                Type::Text,
+                "quantity × unit_price is beyond a decimal".into(),
+            )
+        })?,
         serial_numbers: serde_json::from_str(&serials)
             .map_err(|e| rusqlite::Error::FromSqlConversionFailure(6, Type::Text, Box::new(e)))?,
     })

@@ -255,7 +255,8 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Product> {
     let costs: String = row.get("costs")?;
     let costs = serde_json::from_str::<Costs>(&costs)
         .map_err(|e| rusqlite::Error::FromSqlConversionFailure(7, Type::Text, Box::new(e)))?
-        .recomputed();
+        .recomputed()
+        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(7, Type::Text, Box::new(e)))?;
     let on_hand: i64 = row.get("stock_on_hand")?;
     let reserved: i64 = row.get("stock_reserved")?;
     Ok(Product {

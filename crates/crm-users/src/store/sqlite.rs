@@ -1,14 +1,15 @@
-//! [`UserStore`] on the shared SQLite database (table `users`, migration `01-users`).
+//! [`UserStore`] on the shared SQLite database (table `users`, migrations `01-users` and
+//! `10-users-accounts`).
 //!
 //! Permissions are a JSON array in a text column; the unique index `users_username` compares
-//! names ignoring case.
+//! names ignoring case. The token generation is an `INTEGER` under 2^53 (a JSON-safe number).
 
 use crm_core::{Db, Timestamp, is_constraint_violation};
-use rusqlite::{OptionalExtension, params};
+use rusqlite::{OptionalExtension, Row, params};
 use uuid::Uuid;
 
 use crate::error::{Error, Result};
-use crate::model::{Credentials, User};
+use crate::model::{Change, Credentials, Standing, User};
 use crate::store::UserStore;
 
 /// Users in the CRM's SQLite database.
@@ -32,19 +33,45 @@ fn permissions(json: &str) -> Vec<String> {
     serde_json::from_str(json).unwrap_or_default()
 }
 
+fn generation(stored: i64) -> u64 {
+    u64::try_from(stored).unwrap_or(0)
+}
+
+/// The columns of [`USER_COLUMNS`], from `first` on.
+fn user(r: &Row<'_>, first: usize) -> rusqlite::Result<User> {
+    Ok(User {
+        username: r.get(first)?,
+        permissions: permissions(&r.get::<_, String>(first + 1)?),
+        disabled: r.get(first + 2)?,
+        created_at: r.get::<_, Timestamp>(first + 3)?,
+    })
+}
+
+const USER_COLUMNS: &str = "username, permissions, disabled, created_at";
+
 impl UserStore for SqliteUserStore {
-    async fn insert(&self, id: Uuid, user: User, password_hash: String) -> Result<()> {
+    async fn insert(
+        &self,
+        id: Uuid,
+        user: User,
+        password_hash: String,
+        generation: u64,
+    ) -> Result<()> {
         let permissions = serde_json::to_string(&user.permissions).unwrap_or_else(|_| "[]".into());
+        let generation = i64::try_from(generation).unwrap_or(0);
         self.db
             .write(move |c| {
                 c.execute(
-                    "INSERT INTO users (id, username, password_hash, permissions, created_at, updated_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
+                    "INSERT INTO users (id, username, password_hash, permissions, disabled,
+                                        token_generation, created_at, updated_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
                     params![
                         id.to_string(),
                         user.username,
                         password_hash,
                         permissions,
+                        user.disabled,
+                        generation,
                         user.created_at
                     ],
                 )
@@ -66,17 +93,82 @@ impl UserStore for SqliteUserStore {
         self.db
             .read(move |c| {
                 c.query_row(
-                    "SELECT username, password_hash, permissions, created_at FROM users
-                     WHERE username = ?1 COLLATE NOCASE",
+                    &format!(
+                        "SELECT password_hash, token_generation, {USER_COLUMNS} FROM users
+                         WHERE username = ?1 COLLATE NOCASE"
+                    ),
                     [username],
                     |r| {
                         Ok(Credentials {
-                            user: User {
-                                username: r.get(0)?,
-                                permissions: permissions(&r.get::<_, String>(2)?),
-                                created_at: r.get::<_, Timestamp>(3)?,
-                            },
-                            password_hash: r.get(1)?,
+                            password_hash: r.get(0)?,
+                            generation: generation(r.get(1)?),
+                            user: user(r, 2)?,
+                        })
+                    },
+                )
+                .optional()
+                .map_err(Error::from)
+            })
+            .await
+    }
+
+    async fn change(
+        &self,
+        username: String,
+        change: Change,
+        now: Timestamp,
+    ) -> Result<Option<User>> {
+        self.db
+            .write(move |c| {
+                let (set, value): (&str, rusqlite::types::Value) = match change {
+                    Change::Disabled(true) => (
+                        "disabled = ?3, token_generation = token_generation + 1",
+                        1.into(),
+                    ),
+                    Change::Disabled(false) => ("disabled = ?3", 0.into()),
+                    Change::PasswordHash(hash) => (
+                        "password_hash = ?3, token_generation = token_generation + 1",
+                        hash.into(),
+                    ),
+                };
+                c.query_row(
+                    &format!(
+                        "UPDATE users SET {set}, updated_at = ?2, version = version + 1
+                         WHERE username = ?1 COLLATE NOCASE RETURNING {USER_COLUMNS}"
+                    ),
+                    params![username, now, value],
+                    |r| user(r, 0),
+                )
+                .optional()
+                .map_err(Error::from)
+            })
+            .await
+    }
+
+    async fn remove(&self, username: String) -> Result<bool> {
+        self.db
+            .write(move |c| {
+                c.execute(
+                    "DELETE FROM users WHERE username = ?1 COLLATE NOCASE",
+                    [username],
+                )
+                .map(|n| n > 0)
+                .map_err(Error::from)
+            })
+            .await
+    }
+
+    async fn standing(&self, username: String) -> Result<Option<Standing>> {
+        self.db
+            .read(move |c| {
+                c.query_row(
+                    "SELECT token_generation, disabled FROM users
+                     WHERE username = ?1 COLLATE NOCASE",
+                    [username],
+                    |r| {
+                        Ok(Standing {
+                            generation: generation(r.get(0)?),
+                            disabled: r.get(1)?,
                         })
                     },
                 )
@@ -89,16 +181,10 @@ impl UserStore for SqliteUserStore {
     async fn list(&self) -> Result<Vec<User>> {
         self.db
             .read(|c| {
-                let mut stmt = c.prepare(
-                    "SELECT username, permissions, created_at FROM users ORDER BY username",
-                )?;
-                let rows = stmt.query_map([], |r| {
-                    Ok(User {
-                        username: r.get(0)?,
-                        permissions: permissions(&r.get::<_, String>(1)?),
-                        created_at: r.get(2)?,
-                    })
-                })?;
+                let mut stmt = c.prepare(&format!(
+                    "SELECT {USER_COLUMNS} FROM users ORDER BY username"
+                ))?;
+                let rows = stmt.query_map([], |r| user(r, 0))?;
                 rows.collect::<Result<Vec<_>, _>>().map_err(Error::from)
             })
             .await

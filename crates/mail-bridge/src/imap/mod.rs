@@ -7,18 +7,21 @@
 //! thread per connection. The `imap` crate's stable line (2.x) needs native-tls and returns
 //! whole FETCH answers as one vector; its 3.x line is still alpha.
 //!
-//! Every command has a deadline ([`ImapConfig::command_timeout`]); after a timeout or a
-//! broken connection the session refuses further commands ([`Error::SessionClosed`]) and the
-//! caller connects again.
+//! Every command has a deadline ([`ImapConfig::command_timeout`]): the longest the server may
+//! stay silent while an answer is due, so a frozen server is an error within seconds while a
+//! large message on a slow link, still arriving, is not. After a timeout or a broken
+//! connection the session refuses further commands ([`Error::SessionClosed`]) and the caller
+//! connects again.
 
 mod transport;
 mod utf7;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_imap::error::Error as ImapError;
 use async_imap::extensions::idle::IdleResponse;
-use async_imap::imap_proto::{AttributeValue, RequestId, Response, Status};
+use async_imap::imap_proto::{AttributeValue, MailboxDatum, RequestId, Response, Status};
 use async_imap::types::{NameAttribute, UnsolicitedResponse};
 use futures_util::StreamExt;
 use secrecy::{ExposeSecret, SecretString};
@@ -27,7 +30,7 @@ use time::OffsetDateTime;
 use time::macros::format_description;
 
 pub use crate::tls::Security;
-use transport::Stream;
+use transport::{Live, Metered, Stream};
 
 use crate::error::{Error, Result};
 use crate::tls::{check_plain_allowed, read_ca_file};
@@ -54,10 +57,15 @@ pub struct ImapConfig {
     pub ca_pem: Option<Vec<u8>>,
     /// Limit for connecting and the TLS handshake (default 10 s).
     pub connect_timeout: Duration,
-    /// Limit for each command's answer, and between two messages of a FETCH (default 60 s).
+    /// The longest the server may stay silent while an answer is due (default 20 s): a
+    /// command whose answer is still arriving, however slowly, is not cut off.
     pub command_timeout: Duration,
     /// How often to poll when the server lacks IDLE (default 60 s).
     pub poll_interval: Duration,
+    /// How often a long wait for new mail checks that the server still answers: IDLE is
+    /// ended and begun again, or a NOOP sent (default 15 s). A frozen server is then an
+    /// error within this plus [`Self::command_timeout`].
+    pub keepalive: Duration,
 }
 
 impl std::fmt::Debug for ImapConfig {
@@ -72,6 +80,7 @@ impl std::fmt::Debug for ImapConfig {
             .field("connect_timeout", &self.connect_timeout)
             .field("command_timeout", &self.command_timeout)
             .field("poll_interval", &self.poll_interval)
+            .field("keepalive", &self.keepalive)
             .finish()
     }
 }
@@ -93,8 +102,9 @@ impl ImapConfig {
             password: password.into(),
             ca_pem: None,
             connect_timeout: Duration::from_secs(10),
-            command_timeout: Duration::from_secs(60),
+            command_timeout: Duration::from_secs(20),
             poll_interval: Duration::from_secs(60),
+            keepalive: Duration::from_secs(15),
         }
     }
 
@@ -217,6 +227,17 @@ pub struct FolderStatus {
     pub exists: u32,
 }
 
+/// One message of a folder, as [`ImapSession::list_messages`] lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Listed {
+    /// Its UID.
+    pub uid: u32,
+    /// Its size in bytes (RFC822.SIZE).
+    pub size: u32,
+    /// Its Message-ID, normalised like [`crate::parse`] does.
+    pub message_id: Option<String>,
+}
+
 /// What [`ImapSession::idle_wait`] saw.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum IdleOutcome {
@@ -291,7 +312,7 @@ impl FetchedMessage {
     }
 }
 
-type ImapInner = async_imap::Session<Stream>;
+type ImapInner = async_imap::Session<Metered<Stream>>;
 
 /// An authenticated IMAP session for one account.
 pub struct ImapSession {
@@ -303,6 +324,8 @@ pub struct ImapSession {
     selected: Option<(String, FolderStatus)>,
     command_timeout: Duration,
     poll_interval: Duration,
+    keepalive: Duration,
+    live: Arc<Live>,
 }
 
 impl std::fmt::Debug for ImapSession {
@@ -315,19 +338,51 @@ impl std::fmt::Debug for ImapSession {
     }
 }
 
+/// How long a wait for the server may last: as long as bytes keep coming, and no longer
+/// than `silence` without one.
+#[derive(Debug, Clone)]
+struct Deadline {
+    silence: Duration,
+    live: Arc<Live>,
+}
+
+impl Deadline {
+    /// `fut`'s output, or `None` when the server sent nothing for `silence`.
+    async fn patient<F: Future>(&self, fut: F) -> Option<F::Output> {
+        let mut fut = std::pin::pin!(fut);
+        let mut seen = self.live.bytes_read();
+        loop {
+            match tokio::time::timeout(self.silence, fut.as_mut()).await {
+                Ok(v) => return Some(v),
+                Err(_) => {
+                    let now = self.live.bytes_read();
+                    if now == seen {
+                        return None;
+                    }
+                    seen = now;
+                }
+            }
+        }
+    }
+
+    fn timeout(&self, what: &'static str) -> Error {
+        Error::Timeout {
+            what,
+            seconds: self.silence.as_secs(),
+        }
+    }
+}
+
 /// Runs one IMAP future under a deadline, naming the command in the error.
 async fn timed<T>(
-    limit: Duration,
+    limit: &Deadline,
     command: &'static str,
     fut: impl Future<Output = async_imap::error::Result<T>>,
 ) -> Result<T> {
-    match tokio::time::timeout(limit, fut).await {
-        Err(_) => Err(Error::Timeout {
-            what: command,
-            seconds: limit.as_secs(),
-        }),
-        Ok(Err(source)) => Err(Error::Imap { command, source }),
-        Ok(Ok(v)) => Ok(v),
+    match limit.patient(fut).await {
+        None => Err(limit.timeout(command)),
+        Some(Err(source)) => Err(Error::Imap { command, source }),
+        Some(Ok(v)) => Ok(v),
     }
 }
 
@@ -386,23 +441,29 @@ impl ImapSession {
             .await?;
         let ca = config.ca_pem.as_deref();
         let limit = config.connect_timeout;
+        let live = Live::new();
+        let metered = |stream| Metered::new(stream, Arc::clone(&live));
         let client = match config.security {
             Security::Tls => {
                 let tls = transport::tls_handshake(tcp, &config.host, ca, limit).await?;
-                let mut client = async_imap::Client::new(tls);
+                let mut client = async_imap::Client::new(metered(tls));
                 read_greeting(&mut client, limit).await?;
                 client
             }
             Security::Plain => {
-                let mut client = async_imap::Client::new(Stream::Plain(tcp));
+                let mut client = async_imap::Client::new(metered(Stream::Plain(tcp)));
                 read_greeting(&mut client, limit).await?;
                 client
             }
             Security::StartTls => {
-                let mut client = async_imap::Client::new(Stream::Plain(tcp));
+                let mut client = async_imap::Client::new(metered(Stream::Plain(tcp)));
                 read_greeting(&mut client, limit).await?;
+                let deadline = Deadline {
+                    silence: limit,
+                    live: Arc::clone(&live),
+                };
                 timed(
-                    limit,
+                    &deadline,
                     "STARTTLS",
                     client.run_command_and_check_ok("STARTTLS", None),
                 )
@@ -411,11 +472,11 @@ impl ImapSession {
                     host: config.host.clone(),
                     reason: format!("the server refused STARTTLS ({e})"),
                 })?;
-                let Stream::Plain(tcp) = client.into_inner() else {
+                let Stream::Plain(tcp) = client.into_inner().into_inner() else {
                     return Err(Error::Protocol("STARTTLS on a TLS stream".into()));
                 };
                 let tls = transport::tls_handshake(tcp, &config.host, ca, limit).await?;
-                async_imap::Client::new(tls)
+                async_imap::Client::new(metered(tls))
             }
         };
         let login = tokio::time::timeout(
@@ -437,7 +498,11 @@ impl ImapSession {
                 });
             }
         };
-        let caps = timed(config.command_timeout, "CAPABILITY", session.capabilities()).await?;
+        let deadline = Deadline {
+            silence: config.command_timeout,
+            live: Arc::clone(&live),
+        };
+        let caps = timed(&deadline, "CAPABILITY", session.capabilities()).await?;
         Ok(Self {
             idle: caps.has_str("IDLE"),
             inner: Some(session),
@@ -445,7 +510,16 @@ impl ImapSession {
             selected: None,
             command_timeout: config.command_timeout,
             poll_interval: config.poll_interval,
+            keepalive: config.keepalive,
+            live,
         })
+    }
+
+    fn deadline(&self) -> Deadline {
+        Deadline {
+            silence: self.command_timeout,
+            live: Arc::clone(&self.live),
+        }
     }
 
     fn session(&mut self) -> Result<&mut ImapInner> {
@@ -478,7 +552,7 @@ impl ImapSession {
 
     /// Every folder of the account.
     pub async fn list_folders(&mut self) -> Result<Vec<FolderInfo>> {
-        let limit = self.command_timeout;
+        let limit = self.deadline();
         let s = self.session()?;
         let fut = async {
             let mut stream = s.list(Some(""), Some("*")).await?;
@@ -509,18 +583,18 @@ impl ImapSession {
             }
             Ok(out)
         };
-        let r = timed(limit, "LIST", fut).await;
+        let r = timed(&limit, "LIST", fut).await;
         self.keep(r)
     }
 
     /// UIDVALIDITY, UIDNEXT and count of a folder without opening it (STATUS): the cheap
     /// "anything new?" check.
     pub async fn status(&mut self, folder: &str) -> Result<FolderStatus> {
-        let limit = self.command_timeout;
+        let limit = self.deadline();
         let wire = utf7::encode(folder);
         let s = self.session()?;
         let r = timed(
-            limit,
+            &limit,
             "STATUS",
             s.status(&wire, "(MESSAGES UIDNEXT UIDVALIDITY)"),
         )
@@ -538,11 +612,12 @@ impl ImapSession {
 
     /// Opens a folder read-only (EXAMINE: nothing is marked as read), for fetching and IDLE.
     pub async fn select(&mut self, folder: &str) -> Result<FolderStatus> {
-        let limit = self.command_timeout;
+        let limit = self.deadline();
         let wire = utf7::encode(folder);
         self.selected = None;
+        self.live.forget_exists();
         let s = self.session()?;
-        let r = timed(limit, "EXAMINE", s.examine(&wire))
+        let r = timed(&limit, "EXAMINE", s.examine(&wire))
             .await
             .map_err(|e| folder_error(folder, e));
         let mbox = self.keep(r)?;
@@ -554,8 +629,18 @@ impl ImapSession {
             exists: mbox.exists,
         };
         self.drain_unsolicited();
+        self.live.set_exists(mbox.exists);
         self.selected = Some((folder.to_owned(), status));
         Ok(status)
+    }
+
+    /// The selected folder's message count as the server last announced it (the EXAMINE
+    /// answer, then every EXISTS and EXPUNGE it sent since, during fetches too). Send a
+    /// [`Self::noop`] first for the count of now.
+    pub fn exists(&mut self) -> Option<u32> {
+        self.selected.as_ref()?;
+        self.drain_unsolicited();
+        self.live.exists()
     }
 
     fn selected(&self, what: &str) -> Result<FolderStatus> {
@@ -575,14 +660,14 @@ impl ImapSession {
         {
             return Ok(Vec::new());
         }
-        let limit = self.command_timeout;
+        let limit = self.deadline();
         let set = format!("{}:*", after_uid.saturating_add(1));
         let mut out = Vec::new();
         let s = self.session()?;
         let r = timed(
-            limit,
+            &limit,
             "UID FETCH",
-            uid_fetch_each(s, &set, "(UID RFC822.SIZE)", |attrs| {
+            uid_fetch_each(s, &limit.live, &set, "(UID RFC822.SIZE)", |attrs| {
                 let mut uid = None;
                 let mut size = 0;
                 for a in attrs {
@@ -610,44 +695,62 @@ impl ImapSession {
     /// Every message of the selected folder as (UID, Message-ID), fetching only that header
     /// (for reconciliation). Message-IDs are normalised like [`crate::parse`] does.
     pub async fn uids_with_message_ids(&mut self) -> Result<Vec<(u32, Option<String>)>> {
+        Ok(self
+            .list_messages()
+            .await?
+            .into_iter()
+            .map(|m| (m.uid, m.message_id))
+            .collect())
+    }
+
+    /// Every message of the selected folder with its size and Message-ID, in UID order,
+    /// fetching only that header: what is there, without downloading it.
+    pub async fn list_messages(&mut self) -> Result<Vec<Listed>> {
         let status = self.selected("listing Message-IDs")?;
         if status.exists == 0 {
             return Ok(Vec::new());
         }
-        let limit = self.command_timeout;
+        let limit = self.deadline();
         let mut out = Vec::new();
         let s = self.session()?;
         let r = timed(
-            limit,
+            &limit,
             "UID FETCH",
             uid_fetch_each(
                 s,
+                &limit.live,
                 "1:*",
-                "(UID BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)])",
+                "(UID RFC822.SIZE BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)])",
                 |attrs| {
                     let mut uid = None;
-                    let mut id = None;
+                    let mut size = 0;
+                    let mut message_id = None;
                     for a in attrs {
                         match a {
                             AttributeValue::Uid(u) => uid = Some(*u),
+                            AttributeValue::Rfc822Size(n) => size = *n,
                             AttributeValue::BodySection {
                                 section: Some(_),
                                 data: Some(d),
                                 ..
-                            } => id = crate::parse::message_id_of_header(d),
+                            } => message_id = crate::parse::message_id_of_header(d),
                             _ => {}
                         }
                     }
                     if let Some(uid) = uid {
-                        out.push((uid, id));
+                        out.push(Listed {
+                            uid,
+                            size,
+                            message_id,
+                        });
                     }
                 },
             ),
         )
         .await;
         self.keep(r)?;
-        out.sort_unstable_by_key(|(uid, _)| *uid);
-        out.dedup_by_key(|(uid, _)| *uid);
+        out.sort_unstable_by_key(|m| m.uid);
+        out.dedup_by_key(|m| m.uid);
         Ok(out)
     }
 
@@ -659,7 +762,7 @@ impl ImapSession {
         let mut sorted = uids.to_vec();
         sorted.sort_unstable();
         sorted.dedup();
-        let limit = self.command_timeout;
+        let limit = self.deadline();
         if self.poisoned {
             self.inner = None;
         }
@@ -682,7 +785,7 @@ impl ImapSession {
             "UID FETCH {} (UID FLAGS INTERNALDATE BODY.PEEK[])",
             uid_set(&sorted)
         );
-        let tag = match timed(limit, "UID FETCH", session.run_command(&command)).await {
+        let tag = match timed(&limit, "UID FETCH", session.run_command(&command)).await {
             Ok(tag) => tag,
             Err(e) => {
                 *poisoned = true;
@@ -708,7 +811,7 @@ impl ImapSession {
         seen: bool,
         internal_date: Option<OffsetDateTime>,
     ) -> Result<Option<u32>> {
-        let limit = self.command_timeout;
+        let limit = self.deadline();
         let wire = utf7::encode(folder);
         let date = internal_date.map(format_internal_date).transpose()?;
         let command = format!(
@@ -719,7 +822,7 @@ impl ImapSession {
             raw.len()
         );
         let s = self.session()?;
-        let r = timed(limit, "APPEND", append_literal(s, &command, raw)).await;
+        let r = timed(&limit, "APPEND", append_literal(s, &command, raw)).await;
         match self.keep(r)? {
             Appended::Ok(uid) => Ok(uid),
             Appended::Refused {
@@ -738,25 +841,25 @@ impl ImapSession {
 
     /// Creates a folder.
     pub async fn create_folder(&mut self, folder: &str) -> Result<()> {
-        let limit = self.command_timeout;
+        let limit = self.deadline();
         let wire = utf7::encode(folder);
         let s = self.session()?;
-        let r = timed(limit, "CREATE", s.create(&wire)).await;
+        let r = timed(&limit, "CREATE", s.create(&wire)).await;
         self.keep(r)
     }
 
     /// Deletes a folder and its messages.
     pub async fn delete_folder(&mut self, folder: &str) -> Result<()> {
-        let limit = self.command_timeout;
+        let limit = self.deadline();
         let wire = utf7::encode(folder);
         if self.selected.as_ref().is_some_and(|(f, _)| f == folder) {
             let s = self.session()?;
-            let r = timed(limit, "CLOSE", s.close()).await;
+            let r = timed(&limit, "CLOSE", s.close()).await;
             self.keep(r)?;
             self.selected = None;
         }
         let s = self.session()?;
-        let r = timed(limit, "DELETE", s.delete(&wire))
+        let r = timed(&limit, "DELETE", s.delete(&wire))
             .await
             .map_err(|e| folder_error(folder, e));
         self.keep(r)
@@ -764,36 +867,56 @@ impl ImapSession {
 
     /// Keeps the connection alive and collects pending notifications.
     pub async fn noop(&mut self) -> Result<()> {
-        let limit = self.command_timeout;
+        let limit = self.deadline();
         let s = self.session()?;
-        let r = timed(limit, "NOOP", s.noop()).await;
+        let r = timed(&limit, "NOOP", s.noop()).await;
         self.keep(r)
     }
 
     /// Waits until the selected folder changes or `timeout` passes: IDLE when the server
-    /// offers it, else NOOP every [`ImapConfig::poll_interval`]. Keep `timeout` under 29
-    /// minutes (servers drop idle clients after 30).
+    /// offers it, else NOOP every [`ImapConfig::poll_interval`]. Either way the server is
+    /// asked to answer every [`ImapConfig::keepalive`] (IDLE ended and begun again), so a
+    /// server that froze is an error soon, not at the end of the wait. Keep `timeout` under
+    /// 29 minutes (servers drop idle clients after 30).
     pub async fn idle_wait(&mut self, timeout: Duration) -> Result<IdleOutcome> {
         self.selected("waiting for changes")?;
         self.drain_unsolicited();
         if !self.idle {
             return self.poll_wait(timeout).await;
         }
-        let limit = self.command_timeout;
+        let until = tokio::time::Instant::now() + timeout;
+        loop {
+            let now = tokio::time::Instant::now();
+            if now >= until {
+                return Ok(IdleOutcome::TimedOut);
+            }
+            let slice = self.keepalive.max(Duration::from_secs(1)).min(until - now);
+            if self.idle_once(slice).await? == IdleOutcome::Changed {
+                return Ok(IdleOutcome::Changed);
+            }
+        }
+    }
+
+    /// One IDLE command, ended after `timeout` at the latest.
+    async fn idle_once(&mut self, timeout: Duration) -> Result<IdleOutcome> {
+        let limit = self.deadline();
         if self.poisoned {
             self.inner = None;
         }
         let session = self.inner.take().ok_or(Error::SessionClosed)?;
         // From here on, any failure leaves the session closed (inner is None).
         let mut handle = session.idle();
-        timed(limit, "IDLE", handle.init()).await?;
+        timed(&limit, "IDLE", handle.init()).await?;
         let outcome = {
             let (wait, _stop) = handle.wait_with_timeout(timeout);
             match tokio::time::timeout(timeout, wait).await {
                 Err(_) | Ok(Ok(IdleResponse::Timeout | IdleResponse::ManualInterrupt)) => {
                     IdleOutcome::TimedOut
                 }
-                Ok(Ok(IdleResponse::NewData(_))) => IdleOutcome::Changed,
+                Ok(Ok(IdleResponse::NewData(resp))) => {
+                    note_count(&limit.live, resp.parsed());
+                    IdleOutcome::Changed
+                }
                 Ok(Err(source)) => {
                     return Err(Error::Imap {
                         command: "IDLE",
@@ -802,7 +925,7 @@ impl ImapSession {
                 }
             }
         };
-        let session = timed(limit, "DONE", handle.done()).await?;
+        let session = timed(&limit, "DONE", handle.done()).await?;
         self.inner = Some(session);
         let changed_meanwhile = self.drain_unsolicited();
         Ok(if changed_meanwhile {
@@ -819,7 +942,8 @@ impl ImapSession {
             if now >= deadline {
                 return Ok(IdleOutcome::TimedOut);
             }
-            tokio::time::sleep(self.poll_interval.min(deadline - now)).await;
+            let every = self.poll_interval.min(self.keepalive);
+            tokio::time::sleep(every.min(deadline - now)).await;
             self.noop().await?;
             if self.drain_unsolicited() {
                 return Ok(IdleOutcome::Changed);
@@ -834,23 +958,22 @@ impl ImapSession {
         };
         let mut changed = false;
         while let Ok(u) = s.unsolicited_responses.try_recv() {
-            if matches!(
-                u,
-                UnsolicitedResponse::Exists(_)
-                    | UnsolicitedResponse::Expunge(_)
-                    | UnsolicitedResponse::Recent(_)
-            ) {
-                changed = true;
+            match u {
+                UnsolicitedResponse::Exists(n) => self.live.set_exists(n),
+                UnsolicitedResponse::Expunge(_) => self.live.expunged_one(),
+                UnsolicitedResponse::Recent(_) => {}
+                _ => continue,
             }
+            changed = true;
         }
         changed
     }
 
     /// Says goodbye politely (LOGOUT).
     pub async fn logout(mut self) -> Result<()> {
-        let limit = self.command_timeout;
+        let limit = self.deadline();
         let s = self.session()?;
-        let r = timed(limit, "LOGOUT", s.logout()).await;
+        let r = timed(&limit, "LOGOUT", s.logout()).await;
         self.keep(r)
     }
 }
@@ -927,7 +1050,10 @@ fn quote(s: &str) -> Result<String> {
     ))
 }
 
-async fn read_greeting(client: &mut async_imap::Client<Stream>, limit: Duration) -> Result<()> {
+async fn read_greeting(
+    client: &mut async_imap::Client<Metered<Stream>>,
+    limit: Duration,
+) -> Result<()> {
     let greeting = tokio::time::timeout(limit, client.read_response())
         .await
         .map_err(|_| Error::Timeout {
@@ -966,6 +1092,7 @@ fn format_internal_date(d: OffsetDateTime) -> Result<String> {
 /// or a closed connection; a sync must tell those from "no more messages".)
 async fn uid_fetch_each(
     s: &mut ImapInner,
+    live: &Live,
     set: &str,
     items: &str,
     mut on: impl FnMut(&[AttributeValue<'_>]),
@@ -975,6 +1102,9 @@ async fn uid_fetch_each(
         let Some(resp) = s.read_response().await? else {
             return Err(ImapError::ConnectionLost);
         };
+        if note_count(live, resp.parsed()) {
+            continue;
+        }
         match resp.parsed() {
             Response::Fetch(_, attrs) => on(attrs),
             Response::Done {
@@ -985,6 +1115,17 @@ async fn uid_fetch_each(
             _ => {}
         }
     }
+}
+
+/// Keeps the folder's message count up to date from an EXISTS or EXPUNGE answer; true when
+/// `resp` was one.
+fn note_count(live: &Live, resp: &Response<'_>) -> bool {
+    match resp {
+        Response::MailboxData(MailboxDatum::Exists(n)) => live.set_exists(*n),
+        Response::Expunge(_) => live.expunged_one(),
+        _ => return false,
+    }
+    true
 }
 
 fn done_status(
@@ -1013,7 +1154,7 @@ pub struct FetchStream<'a> {
     session: &'a mut ImapInner,
     tag: Option<RequestId>,
     poisoned: &'a mut bool,
-    limit: Duration,
+    limit: Deadline,
     done: bool,
 }
 
@@ -1026,26 +1167,28 @@ impl std::fmt::Debug for FetchStream<'_> {
 }
 
 impl FetchStream<'_> {
-    /// The next message; `None` once the server confirmed the end of the answer. Waits at
-    /// most the command timeout per message. A NO, a BAD or a connection closed before the
-    /// end is an error, never a silent end.
+    /// The next message; `None` once the server confirmed the end of the answer. Waits as
+    /// long as the message keeps arriving, and at most the command timeout of silence. A NO,
+    /// a BAD or a connection closed before the end is an error, never a silent end.
     pub async fn next(&mut self) -> Option<Result<FetchedMessage>> {
         loop {
             if self.done {
                 return None;
             }
-            let read = tokio::time::timeout(self.limit, self.session.read_response()).await;
+            let limit = self.limit.clone();
+            let read = limit.patient(self.session.read_response()).await;
             let resp = match read {
-                Err(_) => {
-                    return Some(Err(self.fail_with(Error::Timeout {
-                        what: "UID FETCH (next message)",
-                        seconds: self.limit.as_secs(),
-                    })));
+                None => {
+                    let e = limit.timeout("UID FETCH (next message)");
+                    return Some(Err(self.fail_with(e)));
                 }
-                Ok(Err(e)) => return Some(Err(self.fail(ImapError::Io(e)))),
-                Ok(Ok(None)) => return Some(Err(self.fail(ImapError::ConnectionLost))),
-                Ok(Ok(Some(resp))) => resp,
+                Some(Err(e)) => return Some(Err(self.fail(ImapError::Io(e)))),
+                Some(Ok(None)) => return Some(Err(self.fail(ImapError::ConnectionLost))),
+                Some(Ok(Some(resp))) => resp,
             };
+            if note_count(&limit.live, resp.parsed()) {
+                continue;
+            }
             match resp.parsed() {
                 // Unsolicited FETCH answers (flag changes) carry no body: skipped.
                 Response::Fetch(_, attrs) => {
@@ -1162,6 +1305,14 @@ mod tests {
             !dbg.contains("hunter2") && dbg.contains("[REDACTED]"),
             "{dbg}"
         );
+    }
+
+    #[test]
+    fn a_frozen_server_is_noticed_well_before_a_minute_by_default() {
+        let c = ImapConfig::new("127.0.0.1", 143, Security::Plain, "u", "p");
+        assert_eq!(c.command_timeout, Duration::from_secs(20));
+        assert_eq!(c.keepalive, Duration::from_secs(15));
+        assert!(c.command_timeout + c.keepalive < Duration::from_secs(60));
     }
 
     #[test]

@@ -3,6 +3,8 @@
 use std::io;
 use std::net::SocketAddr;
 use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -68,6 +70,105 @@ impl AsyncWrite for Stream {
             Self::Plain(s) => Pin::new(s).poll_shutdown(cx),
             Self::Tls(s) => Pin::new(s.as_mut()).poll_shutdown(cx),
         }
+    }
+}
+
+/// What a session learns from its connection as it reads: bytes so far (a wait for an answer
+/// that is still arriving, a large message on a slow link, is not a frozen server) and the
+/// selected folder's message count as the server last announced it.
+#[derive(Debug, Default)]
+pub(crate) struct Live {
+    read: AtomicU64,
+    /// `u32::MAX + 1` until an EXISTS is seen.
+    exists: AtomicU64,
+}
+
+const UNKNOWN: u64 = 1 << 32;
+
+impl Live {
+    pub(crate) fn new() -> Arc<Self> {
+        Arc::new(Self {
+            read: AtomicU64::new(0),
+            exists: AtomicU64::new(UNKNOWN),
+        })
+    }
+
+    /// Bytes read from the server so far.
+    pub(crate) fn bytes_read(&self) -> u64 {
+        self.read.load(Ordering::Relaxed)
+    }
+
+    /// The count of the last `* n EXISTS`, less the `* m EXPUNGE`s since.
+    pub(crate) fn exists(&self) -> Option<u32> {
+        u32::try_from(self.exists.load(Ordering::Relaxed)).ok()
+    }
+
+    pub(crate) fn set_exists(&self, n: u32) {
+        self.exists.store(u64::from(n), Ordering::Relaxed);
+    }
+
+    pub(crate) fn expunged_one(&self) {
+        let _ = self
+            .exists
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| {
+                (n != UNKNOWN).then(|| n.saturating_sub(1))
+            });
+    }
+
+    pub(crate) fn forget_exists(&self) {
+        self.exists.store(UNKNOWN, Ordering::Relaxed);
+    }
+}
+
+/// A stream that counts what it reads into a [`Live`].
+#[derive(Debug)]
+pub struct Metered<S> {
+    inner: S,
+    live: Arc<Live>,
+}
+
+impl<S> Metered<S> {
+    pub(crate) fn new(inner: S, live: Arc<Live>) -> Self {
+        Self { inner, live }
+    }
+
+    pub(crate) fn into_inner(self) -> S {
+        self.inner
+    }
+}
+
+impl<S: AsyncRead + Unpin> AsyncRead for Metered<S> {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        let before = buf.filled().len();
+        let polled = Pin::new(&mut this.inner).poll_read(cx, buf);
+        let got = buf.filled().len().saturating_sub(before);
+        if got > 0 {
+            this.live.read.fetch_add(got as u64, Ordering::Relaxed);
+        }
+        polled
+    }
+}
+
+impl<S: AsyncWrite + Unpin> AsyncWrite for Metered<S> {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.get_mut().inner).poll_write(cx, buf)
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().inner).poll_shutdown(cx)
     }
 }
 

@@ -14,6 +14,7 @@
 //! - Text attachments are handed over as UTF-8 (converted from their declared charset).
 
 mod report;
+mod rfc2047;
 
 use std::borrow::Cow;
 use std::panic::AssertUnwindSafe;
@@ -575,16 +576,16 @@ fn subject(
     body_charset: Option<&str>,
     flags: &mut Vec<ParseFlag>,
 ) -> Option<String> {
-    let decoded = m.subject().map(str::trim).filter(|s| !s.is_empty())?;
+    let decoded = decoded_subject(m)?;
     if !decoded.contains('\u{FFFD}') {
-        return Some(decoded.to_owned());
+        return Some(decoded);
     }
     // Raw 8-bit bytes that are not UTF-8 and not RFC 2047: an old client writing its own
     // charset into the header. Decode with the body's charset (or Windows-1253).
     let header = m.headers().iter().find(|h| h.name == HeaderName::Subject)?;
     let bytes = raw.get(header.offset_start as usize..header.offset_end as usize)?;
     if std::str::from_utf8(bytes).is_ok() || bytes.windows(2).any(|w| w == b"=?") {
-        return Some(decoded.to_owned());
+        return Some(decoded);
     }
     let decoder = body_charset
         .and_then(|c| charset_decoder(c.as_bytes()))
@@ -598,6 +599,28 @@ fn subject(
     let text = decoder(&unfolded);
     let text = text.trim();
     (!text.is_empty()).then(|| text.to_owned())
+}
+
+/// The subject as mail-parser decodes it, unless it has replacement characters that reading
+/// its encoded-words together (a character split over two of them) avoids.
+fn decoded_subject(m: &mail_parser::Message<'_>) -> Option<String> {
+    let decoded = m.subject().map(str::trim).filter(|s| !s.is_empty())?;
+    let replaced = |s: &str| s.chars().filter(|&c| c == '\u{FFFD}').count();
+    let bad = replaced(decoded);
+    if bad > 0
+        && let Some(header) = m.headers().iter().find(|h| h.name == HeaderName::Subject)
+        && let Some(bytes) = m
+            .raw_message()
+            .get(header.offset_start as usize..header.offset_end as usize)
+        && memchr::memmem::find(bytes, b"=?").is_some()
+    {
+        let joined = rfc2047::decode(bytes);
+        let joined = joined.trim();
+        if !joined.is_empty() && replaced(joined) < bad {
+            return Some(joined.to_owned());
+        }
+    }
+    Some(decoded.to_owned())
 }
 
 /// UTF-8 and ASCII need no decoder.
@@ -636,11 +659,19 @@ fn forwarded_summary(inner: &mail_parser::Message<'_>) -> Forwarded {
     Forwarded {
         message_id: inner.message_id().map(clean_id).filter(|s| !s.is_empty()),
         from: addresses(inner, HeaderName::From, "from", &mut ignored),
-        subject: inner
-            .subject()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_owned),
+        // the header offsets of a nested message point into the outer one, while its
+        // `raw_message` is its own bytes: read its header again for offsets that fit
+        subject: PARSER
+            .parse_headers(inner.raw_message())
+            .as_ref()
+            .and_then(decoded_subject)
+            .or_else(|| {
+                inner
+                    .subject()
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_owned)
+            }),
         date: inner
             .date()
             .filter(|d| d.is_valid())

@@ -8,7 +8,7 @@ use std::sync::{LazyLock, Mutex};
 use std::time::{Duration, Instant};
 
 use mail_bridge::{
-    Error, FolderState, ImapConfig, ImapSession, Incoming, Security, Sink, SmtpConfig,
+    Error, FolderState, ImapConfig, ImapSession, Incoming, Security, ServerEntry, Sink, SmtpConfig,
 };
 
 /// A variable the real-server tests need; missing is a failure, never a silent pass.
@@ -157,6 +157,8 @@ pub struct SinkState {
     /// Every `store` call, in order (Message-ID, UID).
     pub calls: Vec<(String, u32)>,
     pub checkpoints: Vec<(String, FolderState)>,
+    /// Messages offered to `adopt` (after a UIDVALIDITY change).
+    pub offered: usize,
 }
 
 /// The test's stand-in for the gateway: keeps messages in memory, idempotent by Message-ID.
@@ -232,6 +234,33 @@ impl Sink for MemorySink {
             .checkpoints
             .push((folder.to_owned(), state));
         Ok(())
+    }
+
+    async fn adopt(&self, _folder: &str, entries: &[ServerEntry<'_>]) -> Result<Vec<u32>, Error> {
+        let mut st = self.state.lock().unwrap();
+        st.offered += entries.len();
+        let mut held = Vec::new();
+        for e in entries {
+            if let Some(stored) = e.message_id.and_then(|id| st.by_id.get_mut(id)) {
+                // known: now at its new place
+                stored.uid = e.uid;
+                held.push(e.uid);
+            }
+        }
+        Ok(held)
+    }
+}
+
+/// A sink that keeps the default [`Sink::adopt`] (it holds nothing it could adopt).
+pub struct NoAdopt<'a>(pub &'a MemorySink);
+
+impl Sink for NoAdopt<'_> {
+    async fn store(&self, m: Incoming<'_>) -> Result<(), Error> {
+        self.0.store(m).await
+    }
+
+    async fn checkpoint(&self, folder: &str, state: FolderState) -> Result<(), Error> {
+        self.0.checkpoint(folder, state).await
     }
 }
 

@@ -258,15 +258,173 @@ async fn a_changed_uidvalidity_resyncs_the_folder_without_duplicates() {
             .await
             .unwrap();
     }
+    let before = sink.calls();
     let second = sync_folder(&mut s, &folder, Some(first.state), &sink, &opts(10), |_| {})
         .await
         .unwrap();
     assert_ne!(second.uidvalidity, first.uidvalidity);
     assert!(second.resync);
-    assert_eq!(second.fetched, 4, "the whole folder again");
+    // listed first (UID, Message-ID): the three it holds are adopted at their new place,
+    // only the new one is downloaded
+    assert_eq!(sink.state.lock().unwrap().offered, 4);
+    assert_eq!((second.adopted, second.fetched), (3, 1));
+    assert_eq!(sink.calls() - before, 1);
     assert_eq!(sink.count(), 4, "de-duplicated by Message-ID");
+    assert_eq!(second.on_server, 4);
+    let listed = s.list_messages().await.unwrap();
+    for m in &listed {
+        let held = sink.get(m.message_id.as_deref().unwrap()).unwrap();
+        assert_eq!(held.uid, m.uid, "every message at its new UID");
+        assert!(m.size > 0);
+    }
+    let top = listed.last().unwrap().uid;
     assert_eq!(sink.last_checkpoint().unwrap(), second.state);
     assert_eq!(second.state.uidvalidity, second.uidvalidity);
+    assert_eq!(second.state.last_uid, top, "everything is held");
+
+    // again, with nothing new: nothing is fetched
+    s.delete_folder(&folder).await.unwrap();
+    s.create_folder(&folder).await.unwrap();
+    for i in 0..4 {
+        s.append(&folder, &generate::small("uidv", i), false, None)
+            .await
+            .unwrap();
+    }
+    let third = sync_folder(
+        &mut s,
+        &folder,
+        Some(second.state),
+        &sink,
+        &opts(10),
+        |_| {},
+    )
+    .await
+    .unwrap();
+    assert_eq!((third.adopted, third.fetched), (4, 0));
+
+    // a sink that adopts nothing (the default) gets the whole folder again
+    s.delete_folder(&folder).await.unwrap();
+    s.create_folder(&folder).await.unwrap();
+    for i in 0..4 {
+        s.append(&folder, &generate::small("uidv", i), false, None)
+            .await
+            .unwrap();
+    }
+    let plain = NoAdopt(&sink);
+    let fourth = sync_folder(
+        &mut s,
+        &folder,
+        Some(third.state),
+        &plain,
+        &opts(10),
+        |_| {},
+    )
+    .await
+    .unwrap();
+    assert_eq!((fourth.adopted, fourth.fetched), (0, 4));
+    assert_eq!(sink.count(), 4);
+}
+
+#[tokio::test]
+#[ignore = "needs the mail servers: eval \"$(scripts/infra/start-mail.sh)\""]
+async fn on_server_counts_mail_that_arrived_during_the_sync() {
+    let mut s = connect(&imap_plain()).await;
+    let folder = fresh_folder(&mut s, "arrive").await;
+    for i in 0..3 {
+        s.append(&folder, &generate::small("arrive", i), false, None)
+            .await
+            .unwrap();
+    }
+    // while the first message is stored, a fourth arrives (appended by another client)
+    let delivered = AtomicBool::new(false);
+    let target = folder.clone();
+    let sink = MemorySink {
+        hook: Some(Box::new(move |_| {
+            if delivered.swap(true, Ordering::SeqCst) {
+                return;
+            }
+            let target = target.clone();
+            std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .unwrap();
+                rt.block_on(async {
+                    let mut other = connect(&imap_plain()).await;
+                    other
+                        .append(&target, &generate::small("arrive", 3), false, None)
+                        .await
+                        .unwrap();
+                });
+            })
+            .join()
+            .unwrap();
+        })),
+        ..MemorySink::default()
+    };
+    let report = sync_folder(&mut s, &folder, None, &sink, &opts(10), |_| {})
+        .await
+        .unwrap();
+    assert_eq!(report.fetched, 3, "it listed three");
+    assert_eq!(
+        report.on_server, 4,
+        "the count at the end, not at the start"
+    );
+}
+
+#[tokio::test]
+#[ignore = "needs the mail servers: eval \"$(scripts/infra/start-mail.sh)\""]
+async fn a_frozen_server_times_out_soon_and_a_slow_one_does_not() {
+    use mail_bridge::testing::relay::Relay;
+    let mut s = connect(&imap_plain()).await;
+    let folder = fresh_folder(&mut s, "slow").await;
+    // one message of ~600 KB
+    s.append(&folder, &generate::sized("slow", 0, 600_000), false, None)
+        .await
+        .unwrap();
+    let target = format!("127.0.0.1:{}", env("MAIL_IMAP_PORT"))
+        .parse()
+        .unwrap();
+    let relay = Relay::start(target).await;
+    let mut config = imap_plain();
+    config.port = relay.port();
+    config.command_timeout = Duration::from_secs(2);
+    config.keepalive = Duration::from_secs(1);
+
+    // ~200 KB/s: three seconds for the message, longer than the timeout, never silent
+    let mut slow = connect(&config).await;
+    relay.throttle(200_000);
+    let sink = MemorySink::default();
+    let started = Instant::now();
+    let report = sync_folder(&mut slow, &folder, None, &sink, &opts(10), |_| {})
+        .await
+        .unwrap();
+    assert_eq!(report.fetched, 1);
+    assert!(started.elapsed() > Duration::from_secs(2), "it was slow");
+    relay.throttle(0);
+
+    // frozen mid-command: an error after about the timeout, not a minute
+    relay.freeze();
+    let started = Instant::now();
+    let e = slow.select(&folder).await.unwrap_err();
+    assert!(matches!(e, Error::Timeout { .. }), "{e}");
+    assert!(started.elapsed() < Duration::from_secs(5));
+    assert!(!slow.is_open());
+
+    // frozen while waiting for mail: IDLE is renewed every keepalive, so the wait fails
+    // soon too
+    relay.up();
+    let mut idle = connect(&config).await;
+    idle.select(&folder).await.unwrap();
+    relay.freeze();
+    let started = Instant::now();
+    let waited = idle.idle_wait(Duration::from_secs(60)).await;
+    assert!(waited.is_err(), "{waited:?}");
+    assert!(
+        started.elapsed() < Duration::from_secs(8),
+        "{:?}",
+        started.elapsed()
+    );
 }
 
 #[tokio::test]

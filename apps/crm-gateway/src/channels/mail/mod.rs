@@ -8,16 +8,22 @@
 //! message the CRM holds, which is what makes a sync idempotent and a reconciliation possible.
 //! One background task per account keeps a connection open, syncs, then waits for new mail
 //! (IDLE, or polling), and reconciles every `mail_verify_secs`.
+//!
+//! When the server renumbers a folder (a new UIDVALIDITY), the sync lists it (UID,
+//! Message-ID) and the sink adopts what the CRM holds at its new place — the ledger row, the
+//! entries' `meta.imap` and attachment links — so only the messages it does not hold are
+//! downloaded; the rows of the old UIDVALIDITY are pruned after.
 
 use std::collections::HashSet;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use actix_web::web;
-use crm_comms::mail::{Checkpoint, Known};
+use crm_comms::mail::{Checkpoint, Known, Place};
 use crm_comms::{Comms as _, CommsType, Direction, MailLedger, NewEntry};
 use crm_core::Timestamp;
 use crm_customers::{Customer, Customers as _};
-use mail_bridge::{FolderState, ImapSession, Incoming, Progress, Sink, SyncOptions};
+use mail_bridge::{FolderState, ImapSession, Incoming, Progress, ServerEntry, Sink, SyncOptions};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -32,19 +38,32 @@ pub use send::{SendRequest, SentMail, send};
 
 /// Who `logged_by` says an entry came from.
 const LOGGED_BY: &str = "email";
+/// The first wait before connecting again, doubling after each failure up to the next.
+const MIN_BACKOFF: Duration = Duration::from_secs(5);
 /// Waits between reconnection attempts grow to this.
-const MAX_BACKOFF: Duration = Duration::from_secs(300);
+const MAX_BACKOFF: Duration = Duration::from_secs(60);
+/// While the server refuses connections, how often to look whether it is back (a TCP
+/// connect): the next attempt is then at once, not at the end of the back-off.
+const PROBE_EVERY: Duration = Duration::from_secs(2);
 
 /// What one pass did to one folder.
 #[derive(Debug, Clone, Default, serde::Serialize, utoipa::ToSchema)]
 pub struct FolderReport {
     pub account: String,
     pub folder: String,
-    /// Messages fetched by the sync.
+    /// Messages new to the CRM, stored by the sync.
+    pub new: u64,
+    /// Messages the sync downloaded (new ones, and those it had to read to know them).
     pub fetched: u64,
-    /// True when the folder's UIDVALIDITY had changed and it was fetched again.
+    /// True when the folder's UIDVALIDITY had changed and it was listed again.
     pub resync: bool,
+    /// After a UIDVALIDITY change: messages the CRM held, moved to their new place without
+    /// being downloaded.
+    pub adopted: u64,
+    /// Messages in the folder at the end of the pass.
     pub on_server: u32,
+    /// Messages the CRM holds that the server no longer has, found by this pass.
+    pub expunged: u64,
     /// Reconciliation (verify passes only): messages missing from the CRM, fetched now, and
     /// those that could not be stored (with why).
     pub missing: u64,
@@ -188,6 +207,7 @@ async fn sync_one(
         ledger: &mail.ledger,
         account,
         folder,
+        new: AtomicU64::new(0),
     };
     let before = mail
         .ledger
@@ -203,13 +223,43 @@ async fn sync_one(
         progress(&account.name, p)
     })
     .await?;
+    report.new = sink.new.load(Ordering::Relaxed);
     report.fetched = synced.fetched;
     report.resync = synced.resync;
+    report.adopted = synced.adopted;
     report.on_server = synced.on_server;
-    if synced.fetched > 0 {
-        tracing::info!(account = %account.name, folder = %folder.name, fetched = synced.fetched, resync = synced.resync, "mail synced");
+    if synced.resync {
+        // every message on the server now has its row under the new UIDVALIDITY
+        report.expunged = mail
+            .ledger
+            .prune(&account.name, &folder.name, synced.uidvalidity, None)
+            .await
+            .map_err(mail_bridge::Error::sink)?;
+        tracing::info!(account = %account.name, folder = %folder.name, adopted = synced.adopted, new = report.new, expunged = report.expunged, "UIDVALIDITY changed: folder resynced");
+    } else if report.new > 0 {
+        tracing::info!(account = %account.name, folder = %folder.name, new = report.new, "mail synced");
     }
     if !verify {
+        let held = mail
+            .ledger
+            .held_at(&account.name, &folder.name, synced.uidvalidity)
+            .await
+            .map_err(mail_bridge::Error::sink)?;
+        if held > u64::from(synced.on_server) {
+            // fewer on the server than the CRM holds there: find which went (UIDs only)
+            let on_server: Vec<u32> = session
+                .uids_after(0)
+                .await?
+                .into_iter()
+                .map(|(uid, _)| uid)
+                .collect();
+            let listed = Some((on_server, synced.state.last_uid));
+            report.expunged += mail
+                .ledger
+                .prune(&account.name, &folder.name, synced.uidvalidity, listed)
+                .await
+                .map_err(mail_bridge::Error::sink)?;
+        }
         return Ok(());
     }
     let Known { uids, keys } = mail
@@ -236,6 +286,16 @@ async fn sync_one(
     if report.missing > 0 {
         tracing::warn!(account = %account.name, folder = %folder.name, missing = report.missing, repaired = report.repaired, "reconciliation found mail the CRM did not hold");
     }
+    if checked.uidvalidity == synced.uidvalidity {
+        // what the ledger holds at UIDs the sync passed and the server no longer lists
+        let listed = Some((checked.uids.clone(), synced.state.last_uid));
+        report.expunged += mail
+            .ledger
+            .prune(&account.name, &folder.name, checked.uidvalidity, listed)
+            .await
+            .map_err(mail_bridge::Error::sink)?;
+        report.on_server = u32::try_from(checked.on_server).unwrap_or(u32::MAX);
+    }
     mail.ledger
         .record_verify(
             &account.name,
@@ -250,7 +310,8 @@ async fn sync_one(
 }
 
 /// Follows one account until the process ends: connect, sync every folder, wait for new
-/// mail on the first inbound folder, again; reconnect with back-off after any failure.
+/// mail on the first inbound folder, again; reconnect with back-off after any failure (and
+/// at once when a server that refused connections accepts them again).
 pub async fn run_account(state: web::Data<AppState>, index: usize) {
     let Some(mail) = state.mail.as_ref() else {
         return;
@@ -260,7 +321,7 @@ pub async fn run_account(state: web::Data<AppState>, index: usize) {
         return;
     };
     let quiet = |_: &str, _: &Progress<'_>| {};
-    let mut backoff = Duration::from_secs(5);
+    let mut backoff = Backoff::default();
     // the first reconciliation comes one period after start: a restart is covered by the
     // checkpoint, and a big mailbox's first sync should not be doubled
     let mut last_verify = Instant::now();
@@ -269,8 +330,8 @@ pub async fn run_account(state: web::Data<AppState>, index: usize) {
             Ok(s) => s,
             Err(e) => {
                 record_unreachable(mail, account, &e).await;
-                tokio::time::sleep(backoff).await;
-                backoff = (backoff * 2).min(MAX_BACKOFF);
+                let refused = matches!(e, mail_bridge::Error::Connect { .. });
+                backoff.wait(refused.then_some(imap)).await;
                 continue;
             }
         };
@@ -287,7 +348,7 @@ pub async fn run_account(state: web::Data<AppState>, index: usize) {
                 break;
             }
             if reports.iter().all(|r| r.error.is_none()) {
-                backoff = Duration::from_secs(5);
+                backoff.reset();
             }
             let watch = account
                 .folders
@@ -303,14 +364,74 @@ pub async fn run_account(state: web::Data<AppState>, index: usize) {
             if let Err(e) = waited {
                 tracing::warn!(account = %account.name, error = %e, "waiting for mail failed");
                 if !session.is_open() {
+                    // the server stopped answering: the status says so until a pass succeeds
+                    record_unreachable(mail, account, &e).await;
                     break;
                 }
-                tokio::time::sleep(wait.min(backoff)).await;
+                tokio::time::sleep(wait.min(backoff.current())).await;
             }
         }
-        tokio::time::sleep(backoff).await;
-        backoff = (backoff * 2).min(MAX_BACKOFF);
+        backoff.wait(None).await;
     }
+}
+
+/// The waits between reconnection attempts: 5 s doubling to 60 s.
+#[derive(Debug, Clone, Copy)]
+struct Backoff(Duration);
+
+impl Default for Backoff {
+    fn default() -> Self {
+        Self(MIN_BACKOFF)
+    }
+}
+
+impl Backoff {
+    fn current(self) -> Duration {
+        self.0
+    }
+
+    fn reset(&mut self) {
+        self.0 = MIN_BACKOFF;
+    }
+
+    /// The wait to do now; the next one is twice as long, up to [`MAX_BACKOFF`].
+    fn next(&mut self) -> Duration {
+        let wait = self.0;
+        self.0 = (self.0 * 2).min(MAX_BACKOFF);
+        wait
+    }
+
+    /// Waits the current back-off and doubles it. With `probe` (the server refused the
+    /// connection), looks every [`PROBE_EVERY`] whether it accepts connections again, and
+    /// ends the wait when it does.
+    async fn wait(&mut self, probe: Option<&mail_bridge::ImapConfig>) {
+        let wait = self.next();
+        let Some(imap) = probe else {
+            tokio::time::sleep(wait).await;
+            return;
+        };
+        let until = tokio::time::Instant::now() + wait;
+        loop {
+            let now = tokio::time::Instant::now();
+            if now >= until {
+                return;
+            }
+            tokio::time::sleep(PROBE_EVERY.min(until - now)).await;
+            if accepts_connections(imap).await {
+                return;
+            }
+        }
+    }
+}
+
+/// Whether the IMAP server accepts a TCP connection now.
+async fn accepts_connections(imap: &mail_bridge::ImapConfig) -> bool {
+    let host = imap.host.trim_start_matches('[').trim_end_matches(']');
+    let connect = tokio::net::TcpStream::connect((host, imap.port));
+    matches!(
+        tokio::time::timeout(Duration::from_secs(2), connect).await,
+        Ok(Ok(_))
+    )
 }
 
 /// Stores the messages of one folder as comms entries.
@@ -319,6 +440,8 @@ struct CrmSink<'a> {
     ledger: &'a MailLedger,
     account: &'a Account,
     folder: &'a MailFolder,
+    /// Messages stored as new entries.
+    new: AtomicU64,
 }
 
 impl Sink for CrmSink<'_> {
@@ -329,11 +452,29 @@ impl Sink for CrmSink<'_> {
             .has_key(&self.account.name, &key)
             .await
             .map_err(mail_bridge::Error::sink)?;
-        if !held {
-            store_message(self.state, self.account, self.folder, &message, &key)
+        if held {
+            // known already (another folder, a replayed chunk, a message without Message-ID
+            // after a UIDVALIDITY change): its entries follow it to this place
+            let place = Place {
+                uid: message.uid,
+                key,
+                source: imap_location(self.account, self.folder, message.uidvalidity, message.uid),
+            };
+            self.ledger
+                .relocate(
+                    &self.account.name,
+                    &self.folder.name,
+                    message.uidvalidity,
+                    vec![place],
+                )
                 .await
                 .map_err(mail_bridge::Error::sink)?;
+            return Ok(());
         }
+        store_message(self.state, self.account, self.folder, &message, &key)
+            .await
+            .map_err(mail_bridge::Error::sink)?;
+        self.new.fetch_add(1, Ordering::Relaxed);
         self.ledger
             .record_message(
                 &self.account.name,
@@ -356,15 +497,47 @@ impl Sink for CrmSink<'_> {
             .await
             .map_err(mail_bridge::Error::sink)
     }
+
+    async fn adopt(
+        &self,
+        _folder: &str,
+        entries: &[ServerEntry<'_>],
+    ) -> mail_bridge::Result<Vec<u32>> {
+        let Some(uidvalidity) = entries.first().map(|e| e.uidvalidity) else {
+            return Ok(Vec::new());
+        };
+        let places: Vec<Place> = entries
+            .iter()
+            .filter_map(|e| {
+                let key = e.message_id.and_then(key_of_message_id)?;
+                Some(Place {
+                    uid: e.uid,
+                    key,
+                    source: imap_location(self.account, self.folder, e.uidvalidity, e.uid),
+                })
+            })
+            .collect();
+        self.ledger
+            .relocate(&self.account.name, &self.folder.name, uidvalidity, places)
+            .await
+            .map_err(mail_bridge::Error::sink)
+    }
 }
 
 /// The key a message is stored under: its Message-ID, or a digest of its bytes when it has
 /// none (the same bytes give the same key after a resync).
 pub fn message_key(message: &mail_bridge::Message, raw: &[u8]) -> String {
-    match message.message_id.as_deref().map(str::trim) {
-        Some(id) if !id.is_empty() && id.len() <= 900 => clean_line(id, 900),
-        _ => format!("sha256:{}", hex::encode(Sha256::digest(raw))),
-    }
+    message
+        .message_id
+        .as_deref()
+        .and_then(key_of_message_id)
+        .unwrap_or_else(|| format!("sha256:{}", hex::encode(Sha256::digest(raw))))
+}
+
+/// The key of a message with this Message-ID, when the Message-ID can be one.
+fn key_of_message_id(id: &str) -> Option<String> {
+    let id = id.trim();
+    (!id.is_empty() && id.len() <= 900).then(|| clean_line(id, 900))
 }
 
 /// The thread a message belongs to: the first message of its References, else what it
@@ -378,21 +551,51 @@ fn thread_of(message: &mail_bridge::Message, key: &str) -> String {
         .unwrap_or_else(|| key.to_owned())
 }
 
-/// One line of at most `max` characters, control characters turned into spaces.
+/// One line of at most `max` characters: what one-line text refuses (controls, line breaks,
+/// bidirectional overrides) turned into spaces or dropped, so that mail is kept, not refused.
 pub(crate) fn clean_line(s: &str, max: usize) -> String {
-    s.chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
+    crm_core::validate::scrub_line(s)
+        .chars()
         .take(max)
         .collect::<String>()
         .trim()
         .to_owned()
 }
 
-/// Free text of at most `max` characters, control characters other than line breaks and
-/// tabs dropped.
+/// An e-mail's subject and text as an entry's subject and body, nothing left out: a subject
+/// longer than the log's subject field shows its beginning there (ending in `…`) and is
+/// kept whole as the first paragraph of the body; the third value is then its length in
+/// characters (for `meta.subject_chars`, with `meta.subject_in_body`).
+pub(crate) fn subject_and_body(
+    subject: Option<&str>,
+    text: Option<&str>,
+) -> (Option<String>, Option<String>, Option<usize>) {
+    let max = crm_comms::model::SUBJECT_MAX;
+    let subject = subject
+        .map(|s| clean_line(s, usize::MAX))
+        .filter(|s| !s.is_empty());
+    let body = |text: Option<&str>| text.map(|t| clean_text(t, crm_comms::model::BODY_MAX));
+    match subject {
+        Some(whole) if whole.chars().count() > max => {
+            let chars = whole.chars().count();
+            let mut shown: String = whole.chars().take(max - 1).collect();
+            shown.truncate(shown.trim_end().len());
+            shown.push('…');
+            let full = match text {
+                Some(t) => format!("{whole}\n\n{t}"),
+                None => whole,
+            };
+            (Some(shown), body(Some(&full)), Some(chars))
+        }
+        subject => (subject, body(text), None),
+    }
+}
+
+/// Free text of at most `max` characters, with what multi-line text refuses (controls other
+/// than line breaks and tabs, bidirectional overrides) dropped.
 pub(crate) fn clean_text(s: &str, max: usize) -> String {
-    s.chars()
-        .filter(|c| !c.is_control() || matches!(c, '\n' | '\r' | '\t'))
+    crm_core::validate::scrub_text(s)
+        .chars()
         .take(max)
         .collect()
 }
@@ -444,7 +647,7 @@ async fn store_message(
         .map(Timestamp::from)
         .unwrap_or_else(|| state.clock.now());
     let base = base_entry(account, folder, message, key, direction, occurred_at);
-    let source = imap_location(account, folder, message);
+    let source = imap_location(account, folder, message.uidvalidity, message.uid);
 
     let mut entries = Vec::new();
     let mut records = Vec::new();
@@ -557,14 +760,10 @@ fn base_entry(
     let m = message.parsed;
     let mut entry = NewEntry::new(CommsType::Email, direction, None);
     entry.ext_message_id = Some(key.to_owned());
-    entry.subject = m
-        .subject
-        .as_deref()
-        .map(|s| clean_line(s, crm_comms::model::SUBJECT_MAX));
-    entry.body = m
-        .text
-        .as_deref()
-        .map(|t| clean_text(t, crm_comms::model::BODY_MAX));
+    let (subject, body, subject_in_body) =
+        subject_and_body(m.subject.as_deref(), m.text.as_deref());
+    entry.subject = subject;
+    entry.body = body;
     entry.logged_by = Some(LOGGED_BY.to_owned());
     entry.occurred_at = Some(occurred_at);
     let addresses = |list: &[mail_bridge::Address]| -> serde_json::Value {
@@ -588,6 +787,10 @@ fn base_entry(
         },
         "size": m.size,
     });
+    if let Some(chars) = subject_in_body {
+        meta["subject_in_body"] = true.into();
+        meta["subject_chars"] = chars.into();
+    }
     if !m.flags.is_empty() {
         meta["flags"] = m.flags.iter().map(|f| f.as_str()).collect();
     }
@@ -606,16 +809,17 @@ fn base_entry(
 }
 
 /// Where a message can be fetched from on the server (RFC 5092 style).
-fn imap_location(account: &Account, folder: &MailFolder, message: &Incoming<'_>) -> String {
+fn imap_location(account: &Account, folder: &MailFolder, uidvalidity: u32, uid: u32) -> String {
     let (user, host) = account
         .imap
         .as_ref()
         .map(|c| (c.user.as_str(), c.host.as_str()))
         .unwrap_or_default();
-    format!(
-        "imap://{user}@{host}/{};UIDVALIDITY={}/;UID={}",
-        folder.name, message.uidvalidity, message.uid
-    )
+    let url = format!(
+        "imap://{user}@{host}/{};UIDVALIDITY={uidvalidity}/;UID={uid}",
+        folder.name
+    );
+    clean_line(&url, crm_comms::model::PATH_MAX)
 }
 
 /// Stores a message's attachments in Nextcloud under `folder` (when configured) and answers
@@ -654,7 +858,7 @@ async fn attachments(
             nextcloud_path: None,
             mime_type: Some(clean_line(&a.content_type, 200)),
             size: Some(a.size as u64),
-            source: Some(clean_line(source, 1900)),
+            source: Some(source.to_owned()),
         };
         if a.inline {
             listed.push(item);
@@ -761,6 +965,17 @@ mod tests {
     use crate::integrations::bare_address;
 
     #[test]
+    fn text_the_log_would_refuse_is_cleaned_not_refused() {
+        // a right-to-left override in a subject (a classic spoofing trick) and a vertical tab
+        let subject = clean_line("Τιμολόγιο\u{202E}fdp.exe\u{0B}2026", 1000);
+        assert_eq!(subject, "Τιμολόγιοfdp.exe 2026");
+        assert!(crm_core::validate::single_line("subject", &subject).is_ok());
+        let body = clean_text("Καλημέρα,\n\tπάτερ\u{2066}!\u{0}", 1000);
+        assert_eq!(body, "Καλημέρα,\n\tπάτερ!");
+        assert!(crm_core::validate::multi_line("body", &body).is_ok());
+    }
+
+    #[test]
     fn own_addresses_and_cleaning() {
         assert_eq!(
             bare_address("BellSystems <Info@Bell.GR>").as_deref(),
@@ -778,5 +993,73 @@ mod tests {
         assert_eq!(clean_line("a\u{0}b\r\nc", 10), "a b  c");
         assert_eq!(clean_line("αβγδ", 2), "αβ");
         assert_eq!(clean_text("a\u{7}b\r\nc\td", 100), "ab\r\nc\td");
+    }
+
+    #[test]
+    fn a_long_subject_is_kept_whole() {
+        let max = crm_comms::model::SUBJECT_MAX;
+        let fits = "α".repeat(max);
+        let (subject, body, moved) = subject_and_body(Some(&fits), Some("κείμενο"));
+        assert_eq!(subject.as_deref(), Some(fits.as_str()));
+        assert_eq!((body.as_deref(), moved), (Some("κείμενο"), None));
+
+        let long = format!("{} τέλος", "καμπάνα ".repeat(400));
+        let (subject, body, moved) = subject_and_body(Some(&long), Some("κείμενο"));
+        let subject = subject.unwrap();
+        assert_eq!(subject.chars().count(), max);
+        assert!(subject.ends_with('…') && long.starts_with(subject.trim_end_matches('…')));
+        assert_eq!(body.unwrap(), format!("{}\n\nκείμενο", long.trim()));
+        assert_eq!(moved, Some(long.trim().chars().count()));
+        // without a body, the subject is the body
+        let (_, body, _) = subject_and_body(Some(&long), None);
+        assert_eq!(body.as_deref(), Some(long.trim()));
+    }
+
+    #[test]
+    fn reconnection_waits_grow_to_a_minute() {
+        let mut b = Backoff::default();
+        let mut waits = Vec::new();
+        for _ in 0..7 {
+            waits.push(b.next().as_secs());
+        }
+        assert_eq!(waits, [5, 10, 20, 40, 60, 60, 60]);
+        b.reset();
+        assert_eq!(b.current(), MIN_BACKOFF);
+    }
+
+    #[tokio::test]
+    async fn a_server_that_comes_back_ends_the_wait_at_once() {
+        // a port that refuses (nothing listens), then accepts
+        let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = probe.local_addr().unwrap().port();
+        drop(probe);
+        let imap = mail_bridge::ImapConfig::new(
+            "127.0.0.1",
+            port,
+            mail_bridge::Security::Plain,
+            "crm",
+            "secret",
+        );
+        let mut b = Backoff(Duration::from_secs(3));
+        let started = Instant::now();
+        b.wait(Some(&imap)).await;
+        assert!(
+            started.elapsed() >= Duration::from_secs(3),
+            "refused all along"
+        );
+        assert_eq!(b.current(), Duration::from_secs(6));
+
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+            .await
+            .unwrap();
+        let mut b = Backoff(MAX_BACKOFF);
+        let started = Instant::now();
+        b.wait(Some(&imap)).await;
+        assert!(
+            started.elapsed() < PROBE_EVERY + Duration::from_secs(2),
+            "{:?}",
+            started.elapsed()
+        );
+        drop(listener);
     }
 }

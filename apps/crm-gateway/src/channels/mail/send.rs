@@ -7,7 +7,7 @@ use mail_bridge::ImapSession;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::{clean_line, clean_text};
+use super::subject_and_body;
 use crate::channels::{ChannelError, Integration, referenced_customer};
 use crate::integrations::{Account, Mail};
 use crate::state::AppState;
@@ -161,12 +161,12 @@ async fn deliver(
     let sent = smtp.send(&outgoing).await?;
     let mut entry = NewEntry::new(CommsType::Email, Direction::Outbound, Some(out.customer_id));
     entry.ext_message_id = Some(sent.message_id.clone());
-    entry.subject = Some(clean_line(&out.subject, crm_comms::model::SUBJECT_MAX));
-    entry.body = out
-        .text
-        .as_deref()
-        .or(out.html.as_deref())
-        .map(|t| clean_text(t, crm_comms::model::BODY_MAX));
+    let (subject, body, subject_in_body) = subject_and_body(
+        Some(&out.subject),
+        out.text.as_deref().or(out.html.as_deref()),
+    );
+    entry.subject = subject;
+    entry.body = body;
     entry.logged_by = Some(out.sent_by.clone());
     entry.occurred_at = Some(now);
     entry.attachments = out
@@ -190,6 +190,10 @@ async fn deliver(
         "account": account.name,
         "smtp_reply": sent.server_reply,
     }));
+    if let (Some(chars), Some(meta)) = (subject_in_body, entry.meta.as_mut()) {
+        meta["subject_in_body"] = true.into();
+        meta["subject_chars"] = chars.into();
+    }
     let logged = state.comms.ingest(entry).await?;
     let key = sent.message_id.clone();
     let (sent_folder, warning) = match append_to_sent(mail, account, &sent.raw, now, &key).await {
