@@ -1,9 +1,7 @@
 //! Accounts and logins: disabled, removed and re-passworded users' tokens, login limits per
 //! address and per user name, the Bearer scheme in any case.
 
-use std::io::Write;
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
 use std::sync::Arc;
 
 use crm_core::{FixedClock, Timestamp};
@@ -44,24 +42,7 @@ async fn spawn(adjust: impl FnOnce(&mut Config)) -> Server {
 
 /// Runs `crm user …` on the app's data dir with `stdin`; fails the test when it fails.
 fn crm_user(app: &Server, args: &[&str], stdin: &str) -> String {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_crm"))
-        .arg("user")
-        .args(args)
-        .env("CRM_DATA_DIR", &app.data_dir)
-        .env("CRM_JWT_SECRET", SECRET)
-        .env("CRM_LOG", "warn")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = run_crm_user(&app.data_dir, args, stdin);
     let text =
         String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "crm user {args:?}: {text}");
@@ -232,23 +213,7 @@ async fn the_cli_reports_unknown_users() {
         &["remove", "nobody"],
         &["passwd", "nobody", "--password-stdin"],
     ] {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_crm"))
-            .arg("user")
-            .args(args)
-            .env("CRM_DATA_DIR", &app.data_dir)
-            .env("CRM_JWT_SECRET", SECRET)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(b"long-enough-password\n")
-            .unwrap();
-        let out = child.wait_with_output().unwrap();
+        let out = run_crm_user(&app.data_dir, args, "long-enough-password\n");
         assert!(!out.status.success(), "{args:?}");
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(err.contains("no user is named `nobody`"), "{args:?}: {err}");

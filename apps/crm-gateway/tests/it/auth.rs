@@ -1,6 +1,3 @@
-use std::io::Write;
-use std::process::{Command, Stdio};
-
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -126,29 +123,17 @@ async fn view_only_tokens_read_but_never_write() {
 #[tokio::test]
 async fn a_user_added_on_the_command_line_logs_in() {
     let app = spawn_app().await;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_crm"))
-        .args([
-            "user",
+    let out = run_crm_user(
+        &app.data_dir,
+        &[
             "add",
             "eleni",
             "--permissions",
             "crm:view",
             "--password-stdin",
-        ])
-        .env("CRM_DATA_DIR", &app.data_dir)
-        .env("CRM_JWT_SECRET", SECRET)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(b"kampanes-2026\n")
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
+        ],
+        "kampanes-2026\n",
+    );
     assert!(
         out.status.success(),
         "{}",

@@ -212,3 +212,27 @@ pub async fn spawn_app_with_nextcloud_and(adjust: impl FnOnce(&mut Config)) -> N
         dav_base: base,
     }
 }
+
+/// Runs `crm user …` on `data_dir`, writing `stdin` to it (a password), and waits for it.
+pub fn run_crm_user(data_dir: &Path, args: &[&str], stdin: &str) -> std::process::Output {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_crm"))
+        .arg("user")
+        .args(args)
+        .env("CRM_DATA_DIR", data_dir)
+        .env("CRM_JWT_SECRET", SECRET)
+        .env("CRM_LOG", "warn")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
