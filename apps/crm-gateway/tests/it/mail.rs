@@ -656,7 +656,11 @@ async fn a_changed_uidvalidity_and_lost_entries_are_repaired_without_duplicates(
     // restored once more, without one of the messages: the CRM keeps it, and says the
     // server no longer has it
     s.delete_folder(&inbound).await.unwrap();
-    s.create_folder(&inbound).await.unwrap();
+    // the CRM's own IDLE connection may make Dovecot create the mailbox again first: then it
+    // is new (a new UIDVALIDITY) and empty all the same
+    if let Err(e) = s.create_folder(&inbound).await {
+        assert!(format!("{e:?}").contains("ALREADYEXISTS"), "{e:?}");
+    }
     for mid in [&mids[0], &mids[2], &fourth] {
         s.append(&inbound, &mail_of(mid), false, None)
             .await
