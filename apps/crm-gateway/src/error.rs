@@ -180,6 +180,8 @@ impl From<crm_core::Error> for ApiError {
             E::Invalid { field, reason } => ApiError::invalid_field(field, reason),
             E::Stale { current_version } => ApiError::stale(current_version),
             E::Db(e) => ApiError::internal(e),
+            E::Unavailable { message } => ApiError::unavailable("store_unavailable", message),
+            E::Store { message } => ApiError::internal(message),
         }
     }
 }

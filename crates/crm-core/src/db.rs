@@ -166,12 +166,18 @@ pub struct DbOptions {
     /// (a passive checkpoint never does while writes keep coming). Each restart holds the writer for a checkpoint's copy and
     /// two syncs, so the bound is set where only a long import reaches it.
     pub wal_limit_bytes: u64,
+    /// Whether writes enforce the schema's foreign keys (on by default). Off when products,
+    /// customers and orders live in another store (Firestore): their SQLite tables stay empty,
+    /// so the comms log's references to them cannot be checked here, and the contexts check
+    /// them against that store instead.
+    pub foreign_keys: bool,
 }
 
 impl Default for DbOptions {
     fn default() -> Self {
         Self {
             wal_limit_bytes: 1024 * 1024 * 1024,
+            foreign_keys: true,
         }
     }
 }
@@ -210,6 +216,9 @@ impl Db {
         let conn = open()?;
         configure(&conn)?;
         conn.execute_batch(WRITER_CACHE)?;
+        if !options.foreign_keys {
+            conn.execute_batch("PRAGMA foreign_keys = OFF;")?;
+        }
         // the checkpointer does it, off the writer's path
         conn.execute_batch("PRAGMA wal_autocheckpoint = 0;")?;
         // a WAL that one huge write made larger is cut back when it is started over
@@ -685,6 +694,7 @@ mod tests {
             &path,
             &DbOptions {
                 wal_limit_bytes: limit,
+                ..DbOptions::default()
             },
         )
         .unwrap();

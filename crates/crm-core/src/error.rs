@@ -8,7 +8,8 @@ use crate::db::DbError;
 use crate::validate::Invalid;
 
 /// The outcome of a failed operation. The gateway maps `NotFound` → 404,
-/// `Conflict`/`InUse` → 409, `Invalid` → 422, `Stale` → 412 and `Db` → 500.
+/// `Conflict`/`InUse` → 409, `Invalid` → 422, `Stale` → 412, `Unavailable` → 503 and `Db` and
+/// `Store` → 500.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// No record `id`; `what` names its kind (`product`, `comms entry`, …).
@@ -29,6 +30,14 @@ pub enum Error {
     Stale { current_version: i64 },
     #[error(transparent)]
     Db(#[from] DbError),
+    /// The store could not be reached, or is overloaded, or kept losing to contention (a
+    /// remote store: Firestore). Nothing was changed; the operation can be retried.
+    #[error("the store is unavailable: {message}")]
+    Unavailable { message: String },
+    /// A remote store refused or failed the operation for a reason the caller cannot fix
+    /// (credentials, a missing index, an unreadable document). Logged, answered as a 500.
+    #[error("store error: {message}")]
+    Store { message: String },
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

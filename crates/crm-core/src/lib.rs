@@ -10,6 +10,8 @@ pub mod clock;
 pub mod contact;
 pub mod db;
 pub mod error;
+#[cfg(feature = "firestore")]
+pub mod firestore;
 pub mod fts;
 pub mod money;
 pub mod page;

@@ -253,8 +253,61 @@ impl ser::SerializeStruct for MapSerializer {
         Ok(())
     }
     fn end(self) -> Result<Value, ValueError> {
+        // serde_json's `RawValue` serializes as a struct of one magic field holding its text
+        if self.fields.len() == 1
+            && let Some(Value::String(raw)) = self.fields.get(RAW_VALUE_TOKEN)
+        {
+            return raw_json(raw);
+        }
         Ok(Value::Map(self.fields))
     }
+}
+
+/// The field name (and struct name) serde_json gives a `RawValue`.
+const RAW_VALUE_TOKEN: &str = "$serde_json::private::RawValue";
+
+/// A raw JSON text (`serde_json::value::RawValue`, used by exact decimals) as a value. A
+/// number stays exact: an integer in `i64` is an integer; a decimal is a double when the
+/// double reads back as the same decimal (`12.3`, `0.45`: any decimal of up to 15 significant
+/// digits), else its text as a string, so that no digit is ever lost.
+fn raw_json(raw: &str) -> Result<Value, ValueError> {
+    let raw = raw.trim();
+    let json: serde_json::Value =
+        serde_json::from_str(raw).map_err(|e| ValueError::Custom(format!("raw JSON: {e}")))?;
+    let serde_json::Value::Number(n) = &json else {
+        return Value::from_json(&json);
+    };
+    if let Some(i) = n.as_i64() {
+        return Ok(Value::Integer(i));
+    }
+    match raw.parse::<f64>() {
+        Ok(d) if d.is_finite() && same_decimal(raw, &d.to_string()) => Ok(Value::Double(d)),
+        _ => Ok(Value::String(raw.to_owned())),
+    }
+}
+
+/// Whether two plain decimal literals (no exponent) spell the same number: `12.30` = `12.3`.
+fn same_decimal(a: &str, b: &str) -> bool {
+    fn canonical(s: &str) -> Option<String> {
+        if s.contains(['e', 'E']) {
+            return None;
+        }
+        let (sign, digits) = match s.strip_prefix('-') {
+            Some(rest) => ("-", rest),
+            None => ("", s),
+        };
+        let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
+        let int = int.trim_start_matches('0');
+        let frac = frac.trim_end_matches('0');
+        let body = match (int.is_empty(), frac.is_empty()) {
+            (true, true) => return Some("0".to_owned()),
+            (_, true) => int.to_owned(),
+            (true, false) => format!("0.{frac}"),
+            (false, false) => format!("{int}.{frac}"),
+        };
+        Some(format!("{sign}{body}"))
+    }
+    matches!((canonical(a), canonical(b)), (Some(x), Some(y)) if x == y)
 }
 
 /// `{variant: inner}` for tuple and struct variants.

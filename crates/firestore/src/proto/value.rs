@@ -1030,4 +1030,24 @@ mod tests {
             );
         }
     }
+
+    #[test]
+    fn raw_json_numbers_stay_exact() {
+        use serde_json::value::RawValue;
+        let raw = |s: &str| RawValue::from_string(s.to_owned()).unwrap();
+        assert_eq!(to_value(&raw("80")).unwrap(), Value::Integer(80));
+        assert_eq!(to_value(&raw("12.30")).unwrap(), Value::Double(12.3));
+        assert_eq!(to_value(&raw("0.45")).unwrap(), Value::Double(0.45));
+        assert_eq!(to_value(&raw("-0.5")).unwrap(), Value::Double(-0.5));
+        // more digits than a double holds: kept as the text
+        let long = "1234567890.123456789";
+        assert_eq!(to_value(&raw(long)).unwrap(), Value::String(long.into()));
+        assert_eq!(
+            to_value(&raw(r#"{"a": [1, "x"]}"#)).unwrap(),
+            to_value(&serde_json::json!({"a": [1, "x"]})).unwrap()
+        );
+        // and back: a double reads as its shortest decimal
+        let back: Box<RawValue> = from_value(&Value::Double(0.45)).unwrap();
+        assert_eq!(back.get(), "0.45");
+    }
 }
