@@ -28,4 +28,4 @@ pub use model::{
 pub use queue::{AttachmentJob, Inbound, Queues};
 pub use service::{Comms, Service};
 pub use store::CommsStore;
-pub use store::sqlite::SqliteCommsStore;
+pub use store::sqlite::{BoxFuture, Referents, SqliteCommsStore};

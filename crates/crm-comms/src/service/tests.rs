@@ -880,3 +880,104 @@ async fn missed_calls_are_filterable() {
         "the answered call and the note"
     );
 }
+
+/// Customers and orders in another store (Firestore): this database's tables of them stay
+/// empty, its foreign keys are off, and the store asks the other one.
+mod referents_elsewhere {
+    use std::sync::Mutex;
+
+    use super::*;
+    use crate::store::sqlite::{BoxFuture, Referents};
+
+    #[derive(Debug, Default)]
+    struct Directory {
+        customers: Mutex<HashSet<Uuid>>,
+        orders: Mutex<HashSet<Uuid>>,
+    }
+
+    impl Referents for Directory {
+        fn customer_exists(&self, id: Uuid) -> BoxFuture<'_, Result<bool>> {
+            let known = self.customers.lock().unwrap().contains(&id);
+            Box::pin(async move { Ok(known) })
+        }
+        fn order_exists(&self, id: Uuid) -> BoxFuture<'_, Result<bool>> {
+            let known = self.orders.lock().unwrap().contains(&id);
+            Box::pin(async move { Ok(known) })
+        }
+    }
+
+    fn fixture() -> (tempfile::TempDir, Arc<Directory>, Service<SqliteCommsStore>) {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open_with(
+            dir.path().join("crm.db"),
+            &crm_core::DbOptions {
+                foreign_keys: false,
+                ..crm_core::DbOptions::default()
+            },
+        )
+        .unwrap();
+        let directory = Arc::new(Directory::default());
+        let store = SqliteCommsStore::new(db).with_referents(directory.clone());
+        let clock = FixedClock::new(ts("2026-11-28T10:00:00Z"));
+        (dir, directory, Service::new(store, Arc::new(clock)))
+    }
+
+    #[tokio::test]
+    async fn entries_and_media_name_only_customers_and_orders_the_other_store_has() {
+        let (_dir, directory, comms) = fixture();
+        let parish = Uuid::new_v4();
+        let order = Uuid::new_v4();
+        directory.customers.lock().unwrap().insert(parish);
+        directory.orders.lock().unwrap().insert(order);
+
+        let stranger = Uuid::new_v4();
+        let r = comms
+            .ingest(entry(stranger, CommsType::Note, Direction::Internal))
+            .await;
+        assert_eq!(invalid_field(r), "customer_id");
+        assert_eq!(
+            comms.store().referring_to_customer(parish).await.unwrap(),
+            None
+        );
+
+        let note = comms
+            .ingest(entry(parish, CommsType::Note, Direction::Internal))
+            .await
+            .unwrap()
+            .entry;
+        assert_eq!(note.customer_id, Some(parish));
+        assert_eq!(
+            comms.store().referring_to_customer(parish).await.unwrap(),
+            Some("comms entries")
+        );
+
+        let media = |order_id| NewMedia {
+            customer_id: Some(parish),
+            order_id: Some(order_id),
+            filename: None,
+            nextcloud_path: format!("05_Customers/P/{order_id}.jpg"),
+            mime_type: None,
+            size: None,
+            direction: MediaDirection::Internal,
+            tags: Vec::new(),
+            uploaded_by: None,
+        };
+        assert_eq!(
+            invalid_field(comms.create_media(media(Uuid::new_v4())).await),
+            "order_id"
+        );
+        comms.create_media(media(order)).await.unwrap();
+
+        // an inbox entry is assigned only to a customer the other store has
+        let inbox = comms
+            .ingest(from_sender("+306900000001", CommsType::Call))
+            .await
+            .unwrap()
+            .entry;
+        assert_eq!(
+            invalid_field(comms.assign(inbox.id, stranger, false).await),
+            "customer_id"
+        );
+        comms.assign(inbox.id, parish, false).await.unwrap();
+    }
+}

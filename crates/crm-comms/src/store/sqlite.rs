@@ -15,7 +15,8 @@
 //! [`RANK_LIMIT`] hits were seen: its total is then a lower bound (`total_exact: false`).
 //! Counting a million hits exactly would cost half a second for a number nobody reads.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use crm_core::store::{check_version, delete_versioned};
 use crm_core::{Db, Page, Timestamp};
@@ -46,13 +47,78 @@ const MEDIA_COLUMNS: &str = "m.id, m.customer_id, m.order_id, m.filename, m.next
 #[derive(Debug, Clone)]
 pub struct SqliteCommsStore {
     db: Db,
+    /// Where the customers and orders that entries and media name are checked: `None` in this
+    /// database (with its foreign keys), else in the store that keeps them.
+    referents: Option<Arc<dyn Referents>>,
 }
 
 impl SqliteCommsStore {
     pub fn new(db: Db) -> Self {
         // fails only when the writer is gone, and then every write fails with it
         let _ = db.before_commit(FTS_STAGE, move_staged_fts);
-        Self { db }
+        Self {
+            db,
+            referents: None,
+        }
+    }
+
+    /// The same store, for customers and orders kept elsewhere (Firestore): a customer or
+    /// order an entry or a media record names is checked there, before the write. (The check
+    /// and the write are not one transaction across two stores: a customer deleted in between
+    /// leaves an entry naming it, as a deleted customer's comms would on any shared store.)
+    pub fn with_referents(self, referents: Arc<dyn Referents>) -> Self {
+        Self {
+            referents: Some(referents),
+            ..self
+        }
+    }
+
+    /// What in the comms log refers to the customer — `"comms entries"`, `"media records"` —
+    /// or `None`: the check a customer store elsewhere makes before deleting one.
+    pub async fn referring_to_customer(&self, id: Uuid) -> Result<Option<&'static str>> {
+        self.db
+            .read(move |conn| {
+                if exists(
+                    conn,
+                    "SELECT 1 FROM comms_entries WHERE customer_id = ?1",
+                    id,
+                )? {
+                    return Ok(Some("comms entries"));
+                }
+                if exists(
+                    conn,
+                    "SELECT 1 FROM media_records WHERE customer_id = ?1",
+                    id,
+                )? {
+                    return Ok(Some("media records"));
+                }
+                Ok(None)
+            })
+            .await
+    }
+
+    /// Which of the customers and orders named do not exist, asked of the store that keeps
+    /// them; [`Known::Here`] when that is this database.
+    async fn known(
+        &self,
+        customers: impl IntoIterator<Item = Uuid>,
+        orders: impl IntoIterator<Item = Uuid>,
+    ) -> Result<Known> {
+        let Some(referents) = &self.referents else {
+            return Ok(Known::Here);
+        };
+        let mut missing = HashSet::new();
+        for id in customers.into_iter().collect::<HashSet<_>>() {
+            if !referents.customer_exists(id).await? {
+                missing.insert(id);
+            }
+        }
+        for id in orders.into_iter().collect::<HashSet<_>>() {
+            if !referents.order_exists(id).await? {
+                missing.insert(id);
+            }
+        }
+        Ok(Known::Elsewhere { missing })
     }
 
     pub fn db(&self) -> &Db {
@@ -154,8 +220,38 @@ fn exists(conn: &Connection, sql: &str, id: Uuid) -> Result<bool> {
     Ok(conn.prepare_cached(sql)?.exists([id.to_string()])?)
 }
 
-fn customer_exists(conn: &Connection, id: Uuid) -> Result<bool> {
-    exists(conn, "SELECT 1 FROM customers WHERE id = ?1", id)
+/// The customers and orders that entries and media refer to, when they are kept in another
+/// store than this database (Firestore).
+pub trait Referents: Send + Sync + std::fmt::Debug + 'static {
+    fn customer_exists(&self, id: Uuid) -> BoxFuture<'_, Result<bool>>;
+    fn order_exists(&self, id: Uuid) -> BoxFuture<'_, Result<bool>>;
+}
+
+/// A boxed future of a [`Referents`] method.
+pub type BoxFuture<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>>;
+
+/// How a write checks that the customers and orders it names exist.
+enum Known {
+    /// In this database, in the write's transaction.
+    Here,
+    /// Asked of the store that keeps them before the write: these ids do not exist.
+    Elsewhere { missing: HashSet<Uuid> },
+}
+
+impl Known {
+    fn customer(&self, conn: &Connection, id: Uuid) -> Result<bool> {
+        match self {
+            Known::Here => exists(conn, "SELECT 1 FROM customers WHERE id = ?1", id),
+            Known::Elsewhere { missing } => Ok(!missing.contains(&id)),
+        }
+    }
+
+    fn order(&self, conn: &Connection, id: Uuid) -> Result<bool> {
+        match self {
+            Known::Here => exists(conn, "SELECT 1 FROM orders WHERE id = ?1", id),
+            Known::Elsewhere { missing } => Ok(!missing.contains(&id)),
+        }
+    }
 }
 
 fn no_such(field: &str, what: &str, id: Uuid) -> Error {
@@ -256,6 +352,7 @@ fn ingest_one(
     conn: &Connection,
     e: Entry,
     doc: &Document,
+    known: &Known,
     counts: &mut CountChanges,
 ) -> Result<Result<Ingested>> {
     if let Some(ext) = &e.ext_message_id {
@@ -274,7 +371,7 @@ fn ingest_one(
         }
     }
     if let Some(c) = e.customer_id
-        && !customer_exists(conn, c)?
+        && !known.customer(conn, c)?
     {
         return Ok(Err(no_such("customer_id", "customer", c)));
     }
@@ -432,6 +529,7 @@ fn assign(
     customer_id: Uuid,
     same_sender: bool,
     now: Timestamp,
+    known: &Known,
 ) -> Result<Assignment> {
     let (entry, seq) = load(conn, id)?.ok_or_else(|| entry_not_found(id))?;
     if let Some(owner) = entry.customer_id {
@@ -441,7 +539,7 @@ fn assign(
             ),
         });
     }
-    if !customer_exists(conn, customer_id)? {
+    if !known.customer(conn, customer_id)? {
         return Err(no_such("customer_id", "customer", customer_id));
     }
     let mut targets: Vec<i64> = vec![seq];
@@ -547,7 +645,7 @@ fn entries_by_seq(conn: &Connection, seqs: &[i64]) -> Result<Vec<Entry>> {
     Ok(out)
 }
 
-fn insert_media(conn: &Connection, m: &MediaRecord) -> Result<()> {
+fn insert_media(conn: &Connection, m: &MediaRecord, known: &Known) -> Result<()> {
     if conn
         .prepare_cached("SELECT 1 FROM media_records WHERE nextcloud_path = ?1")?
         .exists([&m.nextcloud_path])?
@@ -557,12 +655,12 @@ fn insert_media(conn: &Connection, m: &MediaRecord) -> Result<()> {
         });
     }
     if let Some(c) = m.customer_id
-        && !customer_exists(conn, c)?
+        && !known.customer(conn, c)?
     {
         return Err(no_such("customer_id", "customer", c));
     }
     if let Some(o) = m.order_id
-        && !exists(conn, "SELECT 1 FROM orders WHERE id = ?1", o)?
+        && !known.order(conn, o)?
     {
         return Err(no_such("order_id", "order", o));
     }
@@ -635,13 +733,16 @@ impl CommsStore for SqliteCommsStore {
     async fn ingest(&self, entries: Vec<Entry>) -> Result<Vec<Result<Ingested>>> {
         // the index text is computed here, on the caller's thread, not by the one writer
         let docs: Vec<Document> = entries.iter().map(search::document).collect();
+        let known = self
+            .known(entries.iter().filter_map(|e| e.customer_id), None)
+            .await?;
         self.db
             .write(move |conn| {
                 let mut counts = CountChanges::default();
                 let outcomes = entries
                     .into_iter()
                     .zip(&docs)
-                    .map(|(e, doc)| ingest_one(conn, e, doc, &mut counts))
+                    .map(|(e, doc)| ingest_one(conn, e, doc, &known, &mut counts))
                     .collect::<Result<Vec<_>>>()?;
                 counts.apply(conn)?;
                 Ok(outcomes)
@@ -723,6 +824,9 @@ impl CommsStore for SqliteCommsStore {
             .write(move |conn| {
                 let (entry, seq) = load(conn, id)?.ok_or_else(|| entry_not_found(id))?;
                 check_version(entry.version, expected_version)?;
+                // what the foreign key's cascade does, also where foreign keys are off
+                conn.prepare_cached("DELETE FROM comms_attachment_jobs WHERE entry_id = ?1")?
+                    .execute([id.to_string()])?;
                 conn.prepare_cached("DELETE FROM comms_entries WHERE seq = ?1")?
                     .execute([seq])?;
                 let mut counts = CountChanges::default();
@@ -739,8 +843,9 @@ impl CommsStore for SqliteCommsStore {
         same_sender: bool,
         now: Timestamp,
     ) -> Result<Assignment> {
+        let known = self.known([customer_id], None).await?;
         self.db
-            .write(move |conn| assign(conn, id, customer_id, same_sender, now))
+            .write(move |conn| assign(conn, id, customer_id, same_sender, now, &known))
             .await
     }
 
@@ -783,7 +888,10 @@ impl CommsStore for SqliteCommsStore {
     }
 
     async fn insert_media(&self, record: MediaRecord) -> Result<()> {
-        self.db.write(move |conn| insert_media(conn, &record)).await
+        let known = self.known(record.customer_id, record.order_id).await?;
+        self.db
+            .write(move |conn| insert_media(conn, &record, &known))
+            .await
     }
 
     async fn get_media(&self, id: Uuid) -> Result<MediaRecord> {
