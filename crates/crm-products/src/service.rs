@@ -83,7 +83,7 @@ impl<S: ProductStore> Products for Service<S> {
         let now = self.clock.now();
         self.store
             .update(id, expected_version, move |current| {
-                let next = patch.apply(current)?;
+                let next = patch.clone().apply(current)?;
                 Ok(if next == *current {
                     Change::Unchanged
                 } else {
@@ -107,9 +107,15 @@ mod tests {
 
     use std::sync::Arc;
 
+    use crm_core::firestore::Collections;
     use crm_core::{Db, FixedClock, Timestamp};
 
+    use crate::store::firestore::FirestoreProductStore;
     use crate::store::sqlite::SqliteProductStore;
+
+    fn clock() -> FixedClock {
+        FixedClock::new(Timestamp::parse("2026-03-01T10:00:00Z").unwrap())
+    }
 
     fn sqlite() -> (
         tempfile::TempDir,
@@ -118,26 +124,47 @@ mod tests {
     ) {
         let dir = tempfile::tempdir().unwrap();
         let db = Db::open(dir.path().join("crm.db")).unwrap();
-        let clock = FixedClock::new(Timestamp::parse("2026-03-01T10:00:00Z").unwrap());
+        let clock = clock();
         let svc = super::Service::new(SqliteProductStore::new(db), Arc::new(clock.clone()));
         (dir, svc, clock)
     }
 
-    macro_rules! on_sqlite {
+    /// A store on the emulator, in collections of its own.
+    fn firestore() -> (super::Service<FirestoreProductStore>, FixedClock) {
+        let collections = Collections::new(firestore::testing::collection_prefix("products"));
+        let store = FirestoreProductStore::new(firestore::testing::client(), collections);
+        let clock = clock();
+        (super::Service::new(store, Arc::new(clock.clone())), clock)
+    }
+
+    /// Each story once on SQLite (`on_sqlite::…`) and once on Firestore (`on_firestore::…`).
+    macro_rules! on_every_store {
         ($($story:ident),* $(,)?) => {
-            $(
-                #[tokio::test]
-                async fn $story() {
-                    let (_dir, svc, clock) = sqlite();
-                    stories::$story(&svc, &clock).await;
-                }
-            )*
+            mod on_sqlite {
+                $(
+                    #[tokio::test]
+                    async fn $story() {
+                        let (_dir, svc, clock) = super::sqlite();
+                        super::stories::$story(&svc, &clock).await;
+                    }
+                )*
+            }
+            mod on_firestore {
+                $(
+                    #[tokio::test]
+                    async fn $story() {
+                        let (svc, clock) = super::firestore();
+                        super::stories::$story(&svc, &clock).await;
+                    }
+                )*
+            }
         };
     }
 
-    on_sqlite!(
+    on_every_store!(
         create_computes_costs_total_and_available,
         money_is_exact,
+        money_keeps_every_digit,
         duplicate_sku_is_a_conflict_ignoring_case,
         stale_version_changes_nothing,
         partial_update_changes_only_given_fields,
@@ -147,6 +174,8 @@ mod tests {
         search_ignores_case_accents_and_wildcards,
         unknown_ids_are_not_found,
         delete_removes,
+        sku_changes_free_the_old_sku,
+        scan_pages_in_id_order_and_put_all_stores_records_as_given,
     );
 
     mod stories {
@@ -155,7 +184,7 @@ mod tests {
         use uuid::Uuid;
 
         use crate::error::Error;
-        use crate::model::{Category, ListQuery, NewProduct, Product, ProductPatch, Stock};
+        use crate::model::{Category, ListQuery, NewProduct, Product, ProductPatch, Sku, Stock};
         use crate::service::{Products, Service};
         use crate::store::ProductStore;
 
@@ -640,6 +669,128 @@ mod tests {
             assert_eq!((all.total, all.items), (1, vec![b]));
             // the SKU is free again
             simple(svc, "A again", "a-1", "part", true).await;
+        }
+
+        pub async fn money_keeps_every_digit<S: ProductStore>(
+            svc: &Service<S>,
+            _clock: &FixedClock,
+        ) {
+            let p = create(
+                svc,
+                json!({"name": "Bell", "sku": "B-1", "category": "part", "price": "12.30",
+                       "costs": {"pcb": 0.45, "components": "12345678901234567890.12"}}),
+            )
+            .await;
+            let stored = svc.get(p.id).await.unwrap();
+            assert_eq!(stored, p);
+            // the API's JSON text (a `serde_json::Value` would hold the numbers as doubles)
+            let text = serde_json::to_string(&stored).unwrap();
+            for part in [
+                r#""price":12.3,"#,
+                r#""pcb":0.45,"#,
+                r#""components":12345678901234567890.12,"#,
+                r#""total":12345678901234567890.57}"#,
+            ] {
+                assert!(text.contains(part), "{part} in {text}");
+            }
+            let listed = svc.list(ListQuery::default()).await.unwrap();
+            assert_eq!(listed.items, vec![stored]);
+        }
+
+        pub async fn sku_changes_free_the_old_sku<S: ProductStore>(
+            svc: &Service<S>,
+            _clock: &FixedClock,
+        ) {
+            let a = simple(svc, "A", "OLD-1", "part", true).await;
+            let a2 = svc
+                .update(a.id, patch(json!({"sku": "NEW-1"})), Some(1))
+                .await
+                .unwrap();
+            assert_eq!(a2.sku.as_str(), "NEW-1");
+            // the old SKU is free, the new one taken
+            let b = simple(svc, "B", "old-1", "part", true).await;
+            assert!(matches!(
+                svc.create(NewProduct::new("C", "new-1", Category::Part))
+                    .await,
+                Err(Error::Conflict { .. })
+            ));
+            assert!(matches!(
+                svc.update(b.id, patch(json!({"sku": "New-1"})), None).await,
+                Err(Error::Conflict { .. })
+            ));
+            // a deleted product's SKU is free
+            svc.delete(a.id, None).await.unwrap();
+            let b2 = svc
+                .update(b.id, patch(json!({"sku": "New-1"})), None)
+                .await
+                .unwrap();
+            assert_eq!((b2.sku.as_str(), b2.version), ("New-1", 2));
+            simple(svc, "D", "OLD-1", "part", true).await;
+        }
+
+        pub async fn scan_pages_in_id_order_and_put_all_stores_records_as_given<S: ProductStore>(
+            svc: &Service<S>,
+            _clock: &FixedClock,
+        ) {
+            let store = svc.store();
+            assert!(store.scan(None, 10).await.unwrap().is_empty());
+            let mut made = Vec::new();
+            for i in 0..5 {
+                made.push(simple(svc, &format!("P{i}"), &format!("P-{i}"), "part", true).await);
+            }
+            made.sort_by_key(|p| p.id.to_string());
+
+            let mut pages = Vec::new();
+            let mut after = None;
+            loop {
+                let page = store.scan(after, 2).await.unwrap();
+                let Some(last) = page.last() else { break };
+                after = Some(last.id);
+                assert!(page.len() <= 2);
+                pages.extend(page);
+            }
+            assert_eq!(pages, made);
+            assert!(store.scan(None, 0).await.unwrap().is_empty());
+
+            // records exactly as given: a version, timestamps and an id of their own
+            let mut copied = made[0].clone();
+            copied.name = "Copied".into();
+            copied.version = 7;
+            copied.updated_at = Timestamp::parse("2031-05-06T07:08:09.123456Z").unwrap();
+            let mut fresh = made[1].clone();
+            fresh.id = Uuid::new_v4();
+            fresh.sku = Sku::parse("FRESH-1").unwrap();
+            fresh.description = Some("Περιγραφή".into());
+            fresh.created_at = Timestamp::parse("2020-01-01T00:00:00Z").unwrap();
+            let records = vec![copied.clone(), fresh.clone()];
+            store.put_all(records.clone()).await.unwrap();
+            let once = store.scan(None, 100).await.unwrap();
+            store.put_all(records).await.unwrap();
+            assert_eq!(store.scan(None, 100).await.unwrap(), once);
+            assert_eq!(once.len(), 6);
+            assert_eq!(svc.get(copied.id).await.unwrap(), copied);
+            assert_eq!(svc.get(fresh.id).await.unwrap(), fresh);
+            // what was put is listed, searched and keeps its SKU
+            let listed = svc
+                .list(ListQuery {
+                    search: Some("copied".into()),
+                    ..ListQuery::default()
+                })
+                .await
+                .unwrap();
+            assert_eq!(listed.items, vec![copied.clone()]);
+            assert!(matches!(
+                svc.create(NewProduct::new("X", "fresh-1", Category::Part))
+                    .await,
+                Err(Error::Conflict { .. })
+            ));
+            // and is updated from its version on
+            let next = svc
+                .update(copied.id, patch(json!({"name": "Copied 2"})), Some(7))
+                .await
+                .unwrap();
+            assert_eq!(next.version, 8);
+            store.put_all(Vec::new()).await.unwrap();
         }
     }
 }

@@ -1,9 +1,15 @@
 //! Where products are kept: the storage trait the service is generic over.
 //!
 //! Each method is one atomic operation. Read-modify-write operations (`update`, `delete`)
-//! load the record, check the expected version and write in one transaction, so a stale
-//! caller changes nothing.
+//! load the record, check the expected version and write in one transaction (or, on
+//! Firestore, with a precondition on what was read), so a stale caller changes nothing.
+//!
+//! Two implementations: [`sqlite::SqliteProductStore`] (the embedded default) and
+//! [`firestore::FirestoreProductStore`] (the collection `crm_products` BellSystems already
+//! runs); [`AnyProductStore`] is either, chosen when the gateway starts.
 
+pub mod any;
+pub mod firestore;
 pub mod sqlite;
 
 use std::future::Future;
@@ -38,6 +44,9 @@ pub trait ProductStore: Send + Sync + 'static {
     /// lets `change` decide the new record from the current one and saves it, all in one
     /// transaction; returns the record as stored. An error from `change` or from saving
     /// (`Error::Conflict` on a duplicate SKU) leaves everything as it was.
+    ///
+    /// `change` may be called more than once: a store without transactions (Firestore) that
+    /// loses a race to another writer reads the record again and starts over.
     fn update<F>(
         &self,
         id: Uuid,
@@ -45,7 +54,7 @@ pub trait ProductStore: Send + Sync + 'static {
         change: F,
     ) -> impl Future<Output = Result<Product>> + Send
     where
-        F: FnOnce(&Product) -> Result<Change> + Send + 'static;
+        F: FnMut(&Product) -> Result<Change> + Send + 'static;
 
     /// Deletes the product after checking it exists (`Error::NotFound`) and
     /// `expected_version` (`Error::Stale`). A product that other records refer to is
@@ -55,4 +64,17 @@ pub trait ProductStore: Send + Sync + 'static {
         id: Uuid,
         expected_version: Option<i64>,
     ) -> impl Future<Output = Result<()>> + Send;
+
+    /// Up to `limit` records with ids after `after` (none: from the first), in id order (the
+    /// text order of the hyphenated lower-case uuid): copying and verifying, page by page.
+    fn scan(
+        &self,
+        after: Option<Uuid>,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<Product>>> + Send;
+
+    /// Stores records exactly as given — ids, versions, timestamps (and what else the record
+    /// says) — creating or replacing each: copying from another store. Idempotent: a second
+    /// call with the same records changes nothing.
+    fn put_all(&self, records: Vec<Product>) -> impl Future<Output = Result<()>> + Send;
 }

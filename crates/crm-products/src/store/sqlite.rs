@@ -126,9 +126,14 @@ impl ProductStore for SqliteProductStore {
             .await
     }
 
-    async fn update<F>(&self, id: Uuid, expected_version: Option<i64>, change: F) -> Result<Product>
+    async fn update<F>(
+        &self,
+        id: Uuid,
+        expected_version: Option<i64>,
+        mut change: F,
+    ) -> Result<Product>
     where
-        F: FnOnce(&Product) -> Result<Change> + Send + 'static,
+        F: FnMut(&Product) -> Result<Change> + Send + 'static,
     {
         self.db
             .write(move |conn| {
@@ -194,6 +199,73 @@ impl ProductStore for SqliteProductStore {
                     expected_version,
                     "product is referenced by orders",
                 )
+            })
+            .await
+    }
+
+    async fn scan(&self, after: Option<Uuid>, limit: u32) -> Result<Vec<Product>> {
+        self.db
+            .read(move |conn| {
+                let mut stmt = conn.prepare_cached(&format!(
+                    "SELECT {COLUMNS} FROM products WHERE ?1 IS NULL OR id > ?1 \
+                     ORDER BY id LIMIT ?2"
+                ))?;
+                let rows = stmt
+                    .query_map(params![after.map(|a| a.to_string()), limit], from_row)?
+                    .collect::<rusqlite::Result<Vec<_>>>()?;
+                Ok(rows)
+            })
+            .await
+    }
+
+    async fn put_all(&self, records: Vec<Product>) -> Result<()> {
+        if records.is_empty() {
+            return Ok(());
+        }
+        self.db
+            .write(move |conn| {
+                // an upsert, not INSERT OR REPLACE: a replace deletes the row first, which
+                // the orders' foreign keys would refuse (or follow)
+                let mut stmt = conn.prepare_cached(&format!(
+                    "INSERT INTO products ({COLUMNS}, name_key, sku_key) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, \
+                     ?15, ?16, ?17, ?18) \
+                     ON CONFLICT (id) DO UPDATE SET name = excluded.name, \
+                     sku = excluded.sku, category = excluded.category, \
+                     description = excluded.description, price = excluded.price, \
+                     currency = excluded.currency, costs = excluded.costs, \
+                     stock_on_hand = excluded.stock_on_hand, \
+                     stock_reserved = excluded.stock_reserved, \
+                     nextcloud_folder = excluded.nextcloud_folder, \
+                     linked_device_type = excluded.linked_device_type, \
+                     active = excluded.active, created_at = excluded.created_at, \
+                     updated_at = excluded.updated_at, version = excluded.version, \
+                     name_key = excluded.name_key, sku_key = excluded.sku_key"
+                ))?;
+                for p in &records {
+                    stmt.execute(params![
+                        p.id.to_string(),
+                        p.name,
+                        p.sku,
+                        p.category,
+                        p.description,
+                        p.price,
+                        p.currency,
+                        costs_json(&p.costs)?,
+                        p.stock.on_hand,
+                        p.stock.reserved,
+                        p.nextcloud_folder,
+                        p.linked_device_type,
+                        p.active,
+                        p.created_at,
+                        p.updated_at,
+                        p.version,
+                        search_fold(&p.name),
+                        p.sku.key(),
+                    ])
+                    .map_err(|e| write_error(e, &p.sku))?;
+                }
+                Ok(())
             })
             .await
     }

@@ -1,0 +1,96 @@
+//! [`AnyProductStore`]: the store the gateway picks when it starts — SQLite (the embedded
+//! default) or Firestore — behind one type, so the service stays generic over a store
+//! without a `Box<dyn>`.
+
+use uuid::Uuid;
+
+use crate::error::Result;
+use crate::model::{ListQuery, Page, Product};
+use crate::store::firestore::FirestoreProductStore;
+use crate::store::sqlite::SqliteProductStore;
+use crate::store::{Change, ProductStore};
+
+/// One of the product stores; every call goes to the one it holds.
+#[derive(Debug, Clone)]
+pub enum AnyProductStore {
+    Sqlite(SqliteProductStore),
+    Firestore(FirestoreProductStore),
+}
+
+impl AnyProductStore {
+    /// Writes the derived fields (folded name, SKU claim) of products stored without them or
+    /// with stale ones (Firestore: documents written by another program); how many were
+    /// written. SQLite keeps them in step on every write and has nothing to do.
+    pub async fn reindex(&self) -> crate::error::Result<u64> {
+        match self {
+            Self::Sqlite(_) => Ok(0),
+            Self::Firestore(s) => s.reindex().await,
+        }
+    }
+}
+
+impl From<SqliteProductStore> for AnyProductStore {
+    fn from(s: SqliteProductStore) -> Self {
+        Self::Sqlite(s)
+    }
+}
+
+impl From<FirestoreProductStore> for AnyProductStore {
+    fn from(s: FirestoreProductStore) -> Self {
+        Self::Firestore(s)
+    }
+}
+
+impl ProductStore for AnyProductStore {
+    async fn list(&self, query: ListQuery) -> Result<Page<Product>> {
+        match self {
+            Self::Sqlite(s) => s.list(query).await,
+            Self::Firestore(s) => s.list(query).await,
+        }
+    }
+
+    async fn get(&self, id: Uuid) -> Result<Product> {
+        match self {
+            Self::Sqlite(s) => s.get(id).await,
+            Self::Firestore(s) => s.get(id).await,
+        }
+    }
+
+    async fn insert(&self, product: Product) -> Result<()> {
+        match self {
+            Self::Sqlite(s) => s.insert(product).await,
+            Self::Firestore(s) => s.insert(product).await,
+        }
+    }
+
+    async fn update<F>(&self, id: Uuid, expected_version: Option<i64>, change: F) -> Result<Product>
+    where
+        F: FnMut(&Product) -> Result<Change> + Send + 'static,
+    {
+        match self {
+            Self::Sqlite(s) => s.update(id, expected_version, change).await,
+            Self::Firestore(s) => s.update(id, expected_version, change).await,
+        }
+    }
+
+    async fn delete(&self, id: Uuid, expected_version: Option<i64>) -> Result<()> {
+        match self {
+            Self::Sqlite(s) => s.delete(id, expected_version).await,
+            Self::Firestore(s) => s.delete(id, expected_version).await,
+        }
+    }
+
+    async fn scan(&self, after: Option<Uuid>, limit: u32) -> Result<Vec<Product>> {
+        match self {
+            Self::Sqlite(s) => s.scan(after, limit).await,
+            Self::Firestore(s) => s.scan(after, limit).await,
+        }
+    }
+
+    async fn put_all(&self, records: Vec<Product>) -> Result<()> {
+        match self {
+            Self::Sqlite(s) => s.put_all(records).await,
+            Self::Firestore(s) => s.put_all(records).await,
+        }
+    }
+}
