@@ -3,7 +3,8 @@
 //!
 //! The rules — order numbers, the status workflow and its history, item types, quantities and
 //! the server-computed totals — are documented in [`model`]. Orders refer to customers and
-//! products only through the database (foreign keys), never through their crates.
+//! products only through the store (foreign keys in SQLite, reads inside the transaction in
+//! Firestore), never through their crates.
 
 pub mod error;
 pub mod model;
@@ -16,5 +17,6 @@ pub use model::{
     OrderPatch, Page, PaymentStatus, Shipping, Status, StatusChange,
 };
 pub use service::{Orders, Service};
+pub use store::firestore::FirestoreOrderStore;
 pub use store::sqlite::SqliteOrderStore;
-pub use store::{Change, OrderStore};
+pub use store::{AnyOrderStore, Change, OrderStore};

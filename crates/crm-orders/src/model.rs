@@ -868,6 +868,18 @@ pub fn order_number(year: i32, seq: i64) -> String {
     format!("ORD-{year}-{seq:03}")
 }
 
+/// The year and sequence of an order number (`ORD-2026-1000` → `(2026, 1000)`), compared
+/// as numbers; `None` for anything [`order_number`] does not write.
+pub fn parse_order_number(number: &str) -> Option<(i32, i64)> {
+    let (year, seq) = number.strip_prefix("ORD-")?.split_once('-')?;
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if !digits(year) || !digits(seq) || year.len() != 4 || seq.len() < 3 {
+        return None;
+    }
+    let seq: i64 = seq.parse().ok()?;
+    (seq >= 1).then_some((year.parse().ok()?, seq))
+}
+
 fn validate_items(items: Vec<NewItem>) -> Result<Vec<Item>> {
     if items.len() > ITEMS_MAX {
         return Err(Error::invalid(
@@ -1287,6 +1299,22 @@ mod tests {
         );
         assert_eq!(o.items[2].product_name.as_deref(), Some("Καμπάνα"));
         assert_eq!(o.items[2].serial_numbers, ["SN-1"]);
+    }
+
+    #[test]
+    fn order_numbers_parse_back_as_numbers() {
+        assert_eq!(parse_order_number("ORD-2026-001"), Some((2026, 1)));
+        assert_eq!(parse_order_number("ORD-2026-1000"), Some((2026, 1000)));
+        for bad in [
+            "ORD-2026-01",
+            "ORD-2026-000",
+            "ORD-26-001",
+            "ORD-2026-",
+            "X-2026-001",
+            "ORD-2026-1a1",
+        ] {
+            assert_eq!(parse_order_number(bad), None, "{bad}");
+        }
     }
 
     #[test]

@@ -4,7 +4,12 @@
 //! customer and the products exist, the next order number of the year — inside the same
 //! transaction that saves the order, so concurrent writers can neither break those rules nor
 //! see half of an operation. A stale caller changes nothing.
+//!
+//! Two implementations: [`sqlite::SqliteOrderStore`] (the embedded default) and
+//! [`firestore::FirestoreOrderStore`] (the `crm_orders` collection BellSystems already runs);
+//! [`AnyOrderStore`] is either, chosen when the server starts.
 
+pub mod firestore;
 pub mod sqlite;
 
 use std::future::Future;
@@ -44,7 +49,9 @@ pub trait OrderStore: Send + Sync + 'static {
     /// Loads the order (`Error::NotFound`), checks `expected_version` (`Error::Stale`), lets
     /// `change` decide the new record from the current one and saves it (checking customer and
     /// products as [`OrderStore::insert`] does), all in one transaction; returns the record as
-    /// stored. Any error leaves everything as it was.
+    /// stored. Any error leaves everything as it was. `change` may be called more than once
+    /// (a remote store starts over when another writer got there first), each time on the
+    /// record as it then is.
     fn update<F>(
         &self,
         id: Uuid,
@@ -52,7 +59,7 @@ pub trait OrderStore: Send + Sync + 'static {
         change: F,
     ) -> impl Future<Output = Result<Order>> + Send
     where
-        F: FnOnce(&Order) -> Result<Change> + Send + 'static;
+        F: Fn(&Order) -> Result<Change> + Send + Sync + 'static;
 
     /// Deletes the order with its items and history after checking it exists
     /// (`Error::NotFound`) and `expected_version` (`Error::Stale`). An order that other records
@@ -74,4 +81,92 @@ pub trait OrderStore: Send + Sync + 'static {
         before: Option<(Timestamp, i64)>,
         limit: u32,
     ) -> impl Future<Output = Result<Vec<OrderEvent>>> + Send;
+
+    /// Up to `limit` orders with ids after `after` (none: from the first), in id order (the
+    /// text order of the hyphenated lower-case uuid): copying and verifying, page by page.
+    fn scan(
+        &self,
+        after: Option<Uuid>,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<Order>>> + Send;
+
+    /// Stores orders exactly as given — ids, order numbers, versions, timestamps, items and
+    /// status history — creating or replacing each: copying from another store. Idempotent: a
+    /// second call with the same orders changes nothing. Afterwards the numbers a year gives
+    /// new orders come after the highest number stored for that year.
+    fn put_all(&self, orders: Vec<Order>) -> impl Future<Output = Result<()>> + Send;
+}
+
+/// The order store the server was started with: SQLite or Firestore.
+#[derive(Debug, Clone)]
+pub enum AnyOrderStore {
+    Sqlite(sqlite::SqliteOrderStore),
+    Firestore(firestore::FirestoreOrderStore),
+}
+
+impl AnyOrderStore {
+    /// Writes the derived fields of orders stored without them (Firestore: documents written
+    /// by another program); the number of orders written. SQLite has nothing to do.
+    pub async fn reindex(&self) -> Result<u64> {
+        match self {
+            AnyOrderStore::Sqlite(_) => Ok(0),
+            AnyOrderStore::Firestore(s) => s.reindex().await,
+        }
+    }
+}
+
+/// `self.$method(args…)` on whichever store this is.
+macro_rules! delegate {
+    ($self:ident, $method:ident($($arg:expr),*)) => {
+        match $self {
+            AnyOrderStore::Sqlite(s) => s.$method($($arg),*).await,
+            AnyOrderStore::Firestore(s) => s.$method($($arg),*).await,
+        }
+    };
+}
+
+impl OrderStore for AnyOrderStore {
+    async fn list(&self, query: ListQuery) -> Result<Page<Order>> {
+        delegate!(self, list(query))
+    }
+
+    async fn get(&self, id: Uuid) -> Result<Order> {
+        delegate!(self, get(id))
+    }
+
+    async fn insert(&self, order: Order) -> Result<Order> {
+        delegate!(self, insert(order))
+    }
+
+    async fn update<F>(&self, id: Uuid, expected_version: Option<i64>, change: F) -> Result<Order>
+    where
+        F: Fn(&Order) -> Result<Change> + Send + Sync + 'static,
+    {
+        delegate!(self, update(id, expected_version, change))
+    }
+
+    async fn delete(&self, id: Uuid, expected_version: Option<i64>) -> Result<()> {
+        delegate!(self, delete(id, expected_version))
+    }
+
+    async fn count_for_customer(&self, customer_id: Uuid) -> Result<u64> {
+        delegate!(self, count_for_customer(customer_id))
+    }
+
+    async fn events_for_customer(
+        &self,
+        customer_id: Uuid,
+        before: Option<(Timestamp, i64)>,
+        limit: u32,
+    ) -> Result<Vec<OrderEvent>> {
+        delegate!(self, events_for_customer(customer_id, before, limit))
+    }
+
+    async fn scan(&self, after: Option<Uuid>, limit: u32) -> Result<Vec<Order>> {
+        delegate!(self, scan(after, limit))
+    }
+
+    async fn put_all(&self, orders: Vec<Order>) -> Result<()> {
+        delegate!(self, put_all(orders))
+    }
 }

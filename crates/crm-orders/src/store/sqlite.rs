@@ -10,6 +10,12 @@
 //!   cascade, so a product on an order cannot be deleted.
 //! - `order_status_history`: append-only (triggers refuse UPDATE and DELETE, except the
 //!   cascade when the order itself is deleted).
+//!
+//! [`OrderStore::put_all`] writes rows as the records say (upsert by id, so that rows of
+//! other tables that refer to the order stay linked); a copied history that does not extend
+//! the stored one replaces it, the one write that sets the append-only rule aside (the
+//! trigger is dropped and re-created inside the same transaction, so no other connection
+//! sees it missing). The counters are raised to the highest number copied.
 
 use crm_core::store::{check_version, delete_versioned};
 use crm_core::{Db, Money, Timestamp, is_constraint_violation};
@@ -20,7 +26,7 @@ use uuid::Uuid;
 use crate::error::{Error, Result, not_found};
 use crate::model::{
     Discount, DiscountType, Item, ItemType, ListQuery, Order, OrderEvent, Page, PaymentStatus,
-    Shipping, Status, StatusChange, line_total, order_number,
+    Shipping, Status, StatusChange, line_total, order_number, parse_order_number,
 };
 use crate::store::{Change, OrderStore};
 
@@ -306,6 +312,136 @@ impl OrderStore for SqliteOrderStore {
             })
             .await
     }
+
+    async fn scan(&self, after: Option<Uuid>, limit: u32) -> Result<Vec<Order>> {
+        self.db
+            .read(move |conn| {
+                let tx = conn.unchecked_transaction()?;
+                let mut orders = tx
+                    .prepare_cached(&format!(
+                        "SELECT {COLUMNS} FROM orders WHERE ?1 IS NULL OR id > ?1 \
+                         ORDER BY id LIMIT ?2"
+                    ))?
+                    .query_map(
+                        params![after.map(|a| a.to_string()), i64::from(limit)],
+                        from_row,
+                    )?
+                    .collect::<rusqlite::Result<Vec<_>>>()?;
+                for order in &mut orders {
+                    load_children(&tx, order)?;
+                }
+                Ok(orders)
+            })
+            .await
+    }
+
+    async fn put_all(&self, orders: Vec<Order>) -> Result<()> {
+        if orders.is_empty() {
+            return Ok(());
+        }
+        self.db
+            .write(move |conn| {
+                for o in &orders {
+                    put_one(conn, o)?;
+                }
+                Ok(())
+            })
+            .await
+    }
+}
+
+/// Creates or replaces one order as given (see [`OrderStore::put_all`]).
+fn put_one(conn: &Connection, o: &Order) -> Result<()> {
+    let (year, seq) = parse_order_number(&o.order_number).ok_or_else(|| {
+        Error::invalid(
+            "order_number",
+            format!("{:?} is not an ORD-<year>-<NNN> number", o.order_number),
+        )
+    })?;
+    let key = o.id.to_string();
+    let discount = o.discount.as_ref();
+    conn.prepare_cached(&format!(
+        "INSERT INTO orders ({COLUMNS}, order_year, order_seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, \
+         ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19) \
+         ON CONFLICT (id) DO UPDATE SET order_number = excluded.order_number, \
+         customer_id = excluded.customer_id, status = excluded.status, \
+         subtotal = excluded.subtotal, discount_type = excluded.discount_type, \
+         discount_value = excluded.discount_value, discount_reason = excluded.discount_reason, \
+         total_price = excluded.total_price, currency = excluded.currency, \
+         shipping = excluded.shipping, payment_status = excluded.payment_status, \
+         invoice_path = excluded.invoice_path, notes = excluded.notes, \
+         created_at = excluded.created_at, updated_at = excluded.updated_at, \
+         version = excluded.version, order_year = excluded.order_year, \
+         order_seq = excluded.order_seq"
+    ))?
+    .execute(params![
+        key,
+        o.order_number,
+        o.customer_id.to_string(),
+        o.status.as_str(),
+        o.subtotal,
+        discount.map(|d| d.kind.as_str()),
+        discount.map(|d| d.value),
+        discount.and_then(|d| d.reason.as_deref()),
+        o.total_price,
+        o.currency,
+        shipping_json(&o.shipping)?,
+        o.payment_status.as_str(),
+        o.invoice_path,
+        o.notes,
+        o.created_at,
+        o.updated_at,
+        o.version,
+        year,
+        seq,
+    ])
+    .map_err(order_write_error)?;
+    let mut stored = Order {
+        items: Vec::new(),
+        status_history: Vec::new(),
+        ..o.clone()
+    };
+    load_children(conn, &mut stored)?;
+    if stored.items != o.items {
+        conn.execute("DELETE FROM order_items WHERE order_id = ?1", [&key])?;
+        save_items(conn, &key, &o.items)?;
+    }
+    let history = &o.status_history;
+    if stored.status_history != *history {
+        let kept = if history.starts_with(&stored.status_history) {
+            stored.status_history.len()
+        } else {
+            clear_history(conn, &key)?;
+            0
+        };
+        for change in &history[kept..] {
+            append_history(conn, &key, change)?;
+        }
+    }
+    conn.prepare_cached(
+        "INSERT INTO order_counters (year, last_seq) VALUES (?1, ?2) \
+         ON CONFLICT (year) DO UPDATE SET last_seq = max(last_seq, excluded.last_seq)",
+    )?
+    .execute(params![year, seq])?;
+    Ok(())
+}
+
+/// Deletes the status history of one order, past the trigger that keeps it append-only:
+/// dropped and re-created from its own SQL in the caller's transaction.
+fn clear_history(conn: &Connection, order_id: &str) -> Result<()> {
+    const TRIGGER: &str = "order_status_history_no_delete";
+    let sql: String = conn.query_row(
+        "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?1",
+        [TRIGGER],
+        |r| r.get(0),
+    )?;
+    conn.execute_batch(&format!("DROP TRIGGER {TRIGGER}"))?;
+    conn.execute(
+        "DELETE FROM order_status_history WHERE order_id = ?1",
+        [order_id],
+    )?;
+    conn.execute_batch(&sql)?;
+    Ok(())
 }
 
 fn current_version(conn: &Connection, id: Uuid) -> Result<Option<i64>> {
