@@ -3,10 +3,12 @@
 //!
 //! Contacts are normalised ([`normalize`]: e-mail compared lower-cased, phone and WhatsApp
 //! numbers in E.164 with Greece as the default region) and can be looked up
-//! ([`Customers::find_by_contact`]). Search ([`search`]) runs in SQLite FTS5 and understands
-//! Greek without case, accents and final sigma, Greeklish, and prefixes typed so far.
-//! [`Customers`] is the service the gateway calls, [`Service`] implements it over any
-//! [`CustomerStore`], [`SqliteCustomerStore`] keeps customers in the shared SQLite database.
+//! ([`Customers::find_by_contact`]). Search ([`search`]) understands Greek without case,
+//! accents and final sigma, Greeklish, and prefixes typed so far: in SQLite FTS5, or in
+//! Firestore through stored key prefixes. [`Customers`] is the service the gateway calls,
+//! [`Service`] implements it over any [`CustomerStore`]: [`SqliteCustomerStore`] keeps
+//! customers in the shared SQLite database, [`FirestoreCustomerStore`] in the Firestore
+//! collection `crm_customers`, and [`AnyCustomerStore`] is whichever the gateway chose.
 
 pub mod error;
 pub mod model;
@@ -23,5 +25,6 @@ pub use model::{
     Note, NoteInput, OwnedItem, OwnedItemType, Page,
 };
 pub use service::{Customers, Service};
+pub use store::firestore::FirestoreCustomerStore;
 pub use store::sqlite::SqliteCustomerStore;
-pub use store::{Change, ContactKey, CustomerStore};
+pub use store::{AnyCustomerStore, Change, ContactKey, CustomerStore, Referrers};

@@ -336,8 +336,8 @@ pub struct ListQuery {
     /// Words to find in name, organization, contacts and tags. Greek is matched without
     /// regard to case, accents or final sigma, Greeklish is understood, and the last word may
     /// be a prefix (search as you type).
-    // See `crate::search`. With a search, results are ordered by relevance (bm25), then name;
-    // without, by name.
+    // See `crate::search`. With a search, results are ordered by relevance (bm25), then name
+    // (SQLite) or by name (Firestore); without, by name.
     pub search: Option<String>,
     /// Only customers with this tag.
     // Exact, ignoring case (`tag_key`).

@@ -109,14 +109,82 @@ fn phone_like(query: &str) -> bool {
             .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '+' | '-' | '.' | '(' | ')' | '/'))
 }
 
+/// What a user typed as groups of key alternatives: a customer matches when every group has
+/// an alternative that is a prefix of one of its keys ([`keys`]). A phone-like query is one
+/// group (its digit forms); other queries have one group per word
+/// ([`crm_core::fts::query_groups`]). Empty when the query has no word (no search filter).
+/// Both stores search with these groups: SQLite as a `MATCH` expression, Firestore through
+/// [`search_keys`].
+pub fn query_groups(query: &str) -> Vec<Vec<String>> {
+    if phone_like(query.trim()) {
+        vec![phone_query_keys(query.trim())]
+    } else {
+        fts::query_groups(query)
+    }
+}
+
 /// The FTS5 `MATCH` expression for what a user typed, or `None` when it has no word (then
 /// there is no search filter). Every word is a quoted prefix; see the module doc.
 pub fn match_expression(query: &str) -> Option<String> {
-    if phone_like(query.trim()) {
-        fts::match_groups(&[phone_query_keys(query.trim())])
-    } else {
-        fts::match_expression(query)
+    fts::match_groups(&query_groups(query))
+}
+
+/// Search keys are stored as prefixes of at most this many characters (see [`search_keys`]).
+pub const MAX_PREFIX_CHARS: usize = 24;
+
+/// The searchable keys of a customer: the words of every searchable column of its
+/// [`document`] (name, organization, contacts with every phone form, tags; not the tag
+/// tokens), as the full-text index holds them.
+pub fn keys(d: &Document) -> Vec<String> {
+    let mut out: Vec<String> = [&d.name, &d.organization, &d.contacts, &d.tags]
+        .into_iter()
+        .flat_map(|column| column.split(' '))
+        .filter(|k| !k.is_empty())
+        .map(str::to_owned)
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Every prefix (of up to [`MAX_PREFIX_CHARS`] characters) of every key of `d`, sorted and
+/// without duplicates: what a store without full-text search keeps, so that "some key starts
+/// with `k`" is "the prefix list contains `k`" for any `k` up to that length.
+pub fn search_keys(d: &Document) -> Vec<String> {
+    let mut out = Vec::new();
+    for key in keys(d) {
+        let ends = key
+            .char_indices()
+            .map(|(i, c)| i + c.len_utf8())
+            .take(MAX_PREFIX_CHARS);
+        for end in ends {
+            out.push(key[..end].to_owned());
+        }
     }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// A query key as looked up among [`search_keys`]: its first [`MAX_PREFIX_CHARS`]
+/// characters (a longer key finds a superset, finished by [`matches`]).
+pub fn prefix_key(k: &str) -> &str {
+    match k.char_indices().nth(MAX_PREFIX_CHARS) {
+        Some((i, _)) => &k[..i],
+        None => k,
+    }
+}
+
+/// Whether a customer with these [`keys`] (sorted) matches the [`query_groups`]: every group
+/// has an alternative that some key starts with. No group: everything matches.
+pub fn matches(groups: &[Vec<String>], keys: &[String]) -> bool {
+    groups.iter().all(|alternatives| {
+        alternatives.iter().any(|alt| {
+            // the keys starting with `alt` come first among those >= `alt`
+            let from = keys.partition_point(|k| k.as_str() < alt.as_str());
+            keys.get(from).is_some_and(|k| k.starts_with(alt.as_str()))
+        })
+    })
 }
 
 /// The `MATCH` term that keeps only customers with `tag`.
@@ -180,6 +248,49 @@ mod tests {
         assert_ne!(tag_token("ενορία"), tag_token("ενορια"));
         assert!(tag_token("a b").starts_with('x'));
         assert!(!index_text("xenia xx").contains('x'));
+    }
+
+    #[test]
+    fn search_keys_are_every_capped_prefix_and_groups_match_like_fts() {
+        let d = Document {
+            name: index_text("Μπίμπης Γεώργιος"),
+            contacts: phone_index_text("691 234 5678", Some("+306912345678")),
+            tags: index_text("ενορία"),
+            tag_ids: tag_token("ενορία"),
+            ..Document::default()
+        };
+        let sk = search_keys(&d);
+        for k in [
+            "b", "bi", "bibis", "georjos", "6", "6912", "3069123", "enoria",
+        ] {
+            assert!(sk.binary_search(&k.to_owned()).is_ok(), "{k}: {sk:?}");
+        }
+        assert!(
+            !sk.iter().any(|k| k.starts_with('x')),
+            "tag tokens are no keys"
+        );
+        let long = Document {
+            name: "a".repeat(40),
+            ..Document::default()
+        };
+        assert_eq!(
+            search_keys(&long).last().map(String::len),
+            Some(MAX_PREFIX_CHARS)
+        );
+        assert_eq!(
+            prefix_key(&"κ".repeat(30)).chars().count(),
+            MAX_PREFIX_CHARS
+        );
+
+        let keys = keys(&d);
+        let hit = |q: &str| matches(&query_groups(q), &keys);
+        assert!(hit("bibis"));
+        assert!(hit("mpimpis georg"));
+        assert!(hit("+30 691 234"));
+        assert!(hit("ενορ"));
+        assert!(!hit("bibis papadopoulos"));
+        assert!(!hit("bibisa"));
+        assert!(hit(""), "no words: no filter");
     }
 
     #[test]

@@ -116,7 +116,7 @@ impl<S: CustomerStore> Customers for Service<S> {
         let now = self.clock.now();
         self.store
             .update(id, expected_version, move |current| {
-                let next = patch.apply(current, now)?;
+                let next = patch.clone().apply(current, now)?;
                 Ok(if next == *current {
                     Change::Unchanged
                 } else {
@@ -139,7 +139,7 @@ impl<S: CustomerStore> Customers for Service<S> {
         self.store
             .update(id, None, move |current| {
                 let mut next = current.clone();
-                next.notes.push(note);
+                next.notes.push(note.clone());
                 next.updated_at = now;
                 Ok(Change::Save(Box::new(next)))
             })
@@ -166,7 +166,7 @@ impl<S: CustomerStore> Customers for Service<S> {
                     return Ok(Change::Unchanged);
                 }
                 let mut next = current.clone();
-                next.contacts.push(contact);
+                next.contacts.push(contact.clone());
                 next.updated_at = now;
                 Ok(Change::Save(Box::new(next)))
             })

@@ -1,18 +1,25 @@
-//! Where customers are kept: the storage trait the service is generic over.
+//! Where customers are kept: the storage trait the service is generic over, its two
+//! implementations ([`sqlite`], the embedded default, and [`firestore`]), and
+//! [`AnyCustomerStore`], which the gateway picks one of at start.
 //!
 //! Each method is one atomic operation. Read-modify-write operations (`update`, `delete`)
-//! load the record, check the expected version and write in one transaction, so a stale
-//! caller changes nothing. A store keeps its search index and contact lookup in step with
-//! the records inside the same transaction.
+//! load the record, check the expected version and write only if nobody wrote in between
+//! (a transaction, or a precondition on the document's update time), so a stale caller
+//! changes nothing and of two concurrent writers only one wins. A store keeps its search
+//! index and contact lookup in step with the records in the same write.
 
+pub mod firestore;
 pub mod sqlite;
 
 use std::future::Future;
+use std::pin::Pin;
 
 use uuid::Uuid;
 
 use crate::error::Result;
 use crate::model::{Customer, ListQuery, Page};
+use firestore::FirestoreCustomerStore;
+use sqlite::SqliteCustomerStore;
 
 /// What an [`CustomerStore::update`] callback decides.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,8 +42,9 @@ pub enum ContactKey {
 
 pub trait CustomerStore: Send + Sync + 'static {
     /// One page of customers matching the query and the number of matches in all pages.
-    /// With a search: ordered by relevance (bm25), then folded name, then id; without: by
-    /// folded name, then id.
+    /// With a search: SQLite orders by relevance (bm25), then folded name, then id; Firestore
+    /// has no relevance and orders by folded name, then id (the same customers either way).
+    /// Without a search: by folded name, then id.
     fn list(&self, query: ListQuery) -> impl Future<Output = Result<Page<Customer>>> + Send;
 
     /// The customer, or `Error::NotFound`.
@@ -48,7 +56,9 @@ pub trait CustomerStore: Send + Sync + 'static {
     /// Loads the customer (`Error::NotFound`), checks `expected_version` (`Error::Stale`),
     /// lets `change` decide the new record from the current one and saves it, all in one
     /// transaction; returns the record as stored. An error from `change` leaves everything
-    /// as it was.
+    /// as it was. When someone else wrote the customer between the read and the write, the
+    /// store starts over from the new record (so `change` may be called more than once, and
+    /// an `expected_version` is then stale).
     fn update<F>(
         &self,
         id: Uuid,
@@ -56,7 +66,7 @@ pub trait CustomerStore: Send + Sync + 'static {
         change: F,
     ) -> impl Future<Output = Result<Customer>> + Send
     where
-        F: FnOnce(&Customer) -> Result<Change> + Send + 'static;
+        F: FnMut(&Customer) -> Result<Change> + Send + 'static;
 
     /// Deletes the customer with its contacts, tags and search entry after checking it exists
     /// (`Error::NotFound`) and `expected_version` (`Error::Stale`). A customer that other
@@ -72,4 +82,115 @@ pub trait CustomerStore: Send + Sync + 'static {
         &self,
         key: ContactKey,
     ) -> impl Future<Output = Result<Option<Customer>>> + Send;
+
+    /// Up to `limit` records with ids after `after` (none: from the first), in id order (the
+    /// text order of the hyphenated lower-case uuid): copying and verifying, page by page.
+    fn scan(
+        &self,
+        after: Option<Uuid>,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<Customer>>> + Send;
+
+    /// Stores records exactly as given — ids, versions, timestamps (and what else the record
+    /// says) — creating or replacing each: copying from another store. Idempotent: a second
+    /// call with the same records changes nothing.
+    fn put_all(&self, records: Vec<Customer>) -> impl Future<Output = Result<()>> + Send;
+}
+
+/// What else refers to customers, outside the customer store: comms and media live in
+/// SQLite even when customers are in Firestore, so a Firestore store asks this hook (the
+/// gateway implements it) before deleting a customer.
+pub trait Referrers: Send + Sync + std::fmt::Debug + 'static {
+    /// `Some(what)`: a phrase naming what refers to `customer` (`"comms entries"`), for the
+    /// message of `Error::InUse`; `None`: nothing does.
+    fn referring_to(
+        &self,
+        customer: Uuid,
+    ) -> Pin<Box<dyn Future<Output = Result<Option<String>>> + Send + '_>>;
+}
+
+/// One of the customer stores, chosen at start (configuration): the service stays generic,
+/// the gateway has one concrete type.
+#[derive(Debug, Clone)]
+pub enum AnyCustomerStore {
+    Sqlite(SqliteCustomerStore),
+    Firestore(FirestoreCustomerStore),
+}
+
+impl AnyCustomerStore {
+    /// Writes the derived fields of documents that lack them or have stale ones (Firestore,
+    /// see [`FirestoreCustomerStore::reindex`]); SQLite keeps its index in step on every
+    /// write and has nothing to do (0).
+    pub async fn reindex(&self) -> Result<u64> {
+        match self {
+            Self::Sqlite(_) => Ok(0),
+            Self::Firestore(s) => s.reindex().await,
+        }
+    }
+}
+
+impl CustomerStore for AnyCustomerStore {
+    async fn list(&self, query: ListQuery) -> Result<Page<Customer>> {
+        match self {
+            Self::Sqlite(s) => s.list(query).await,
+            Self::Firestore(s) => s.list(query).await,
+        }
+    }
+
+    async fn get(&self, id: Uuid) -> Result<Customer> {
+        match self {
+            Self::Sqlite(s) => s.get(id).await,
+            Self::Firestore(s) => s.get(id).await,
+        }
+    }
+
+    async fn insert(&self, customer: Customer) -> Result<()> {
+        match self {
+            Self::Sqlite(s) => s.insert(customer).await,
+            Self::Firestore(s) => s.insert(customer).await,
+        }
+    }
+
+    async fn update<F>(
+        &self,
+        id: Uuid,
+        expected_version: Option<i64>,
+        change: F,
+    ) -> Result<Customer>
+    where
+        F: FnMut(&Customer) -> Result<Change> + Send + 'static,
+    {
+        match self {
+            Self::Sqlite(s) => s.update(id, expected_version, change).await,
+            Self::Firestore(s) => s.update(id, expected_version, change).await,
+        }
+    }
+
+    async fn delete(&self, id: Uuid, expected_version: Option<i64>) -> Result<()> {
+        match self {
+            Self::Sqlite(s) => s.delete(id, expected_version).await,
+            Self::Firestore(s) => s.delete(id, expected_version).await,
+        }
+    }
+
+    async fn find_by_contact(&self, key: ContactKey) -> Result<Option<Customer>> {
+        match self {
+            Self::Sqlite(s) => s.find_by_contact(key).await,
+            Self::Firestore(s) => s.find_by_contact(key).await,
+        }
+    }
+
+    async fn scan(&self, after: Option<Uuid>, limit: u32) -> Result<Vec<Customer>> {
+        match self {
+            Self::Sqlite(s) => s.scan(after, limit).await,
+            Self::Firestore(s) => s.scan(after, limit).await,
+        }
+    }
+
+    async fn put_all(&self, records: Vec<Customer>) -> Result<()> {
+        match self {
+            Self::Sqlite(s) => s.put_all(records).await,
+            Self::Firestore(s) => s.put_all(records).await,
+        }
+    }
 }

@@ -401,7 +401,7 @@ fn update_row(conn: &Connection, current: &Customer, doc: i64, next: &Customer) 
         "UPDATE customers SET name = ?2, sort_key = ?3, organization = ?4, contacts = ?5,
              notes = ?6, city = ?7, country = ?8, region = ?9, language = ?10, tags = ?11,
              owned_items = ?12, linked_user_ids = ?13, nextcloud_folder = ?14,
-             updated_at = ?15, version = ?16, doc = ?17
+             updated_at = ?15, version = ?16, doc = ?17, created_at = ?18
          WHERE id = ?1",
     )?
     .execute(params![
@@ -422,6 +422,7 @@ fn update_row(conn: &Connection, current: &Customer, doc: i64, next: &Customer) 
         next.updated_at,
         next.version,
         doc,
+        next.created_at,
     ])?;
     if next.contacts != current.contacts {
         write_contacts(conn, next, true)?;
@@ -581,8 +582,9 @@ impl CustomerStore for SqliteCustomerStore {
         change: F,
     ) -> Result<Customer>
     where
-        F: FnOnce(&Customer) -> Result<Change> + Send + 'static,
+        F: FnMut(&Customer) -> Result<Change> + Send + 'static,
     {
+        let mut change = change;
         self.db
             .write(move |conn| {
                 let (current, doc) = load(conn, id)?.ok_or_else(|| not_found(id))?;
@@ -619,6 +621,51 @@ impl CustomerStore for SqliteCustomerStore {
                 )
             })
             .await
+    }
+
+    async fn scan(&self, after: Option<Uuid>, limit: u32) -> Result<Vec<Customer>> {
+        let after = after.map(|id| id.to_string()).unwrap_or_default();
+        self.db
+            .read(move |conn| {
+                query_customers(
+                    conn,
+                    &format!(
+                        "SELECT {COLUMNS} FROM customers AS c WHERE c.id > ?1
+                         ORDER BY c.id LIMIT ?2"
+                    ),
+                    params![after, i64::from(limit)],
+                )
+            })
+            .await
+    }
+
+    /// An upsert by id, a few thousand per transaction: a new customer is inserted as
+    /// [`CustomerStore::insert`] would (a doc number in name order), a different one is
+    /// rewritten with its contacts, tags and index entry, an equal one is left alone (its doc
+    /// number too).
+    async fn put_all(&self, records: Vec<Customer>) -> Result<()> {
+        let mut rest: Vec<(String, Customer)> = records
+            .into_iter()
+            .map(|c| (search::fold(&c.name), c))
+            .collect();
+        rest.sort_by(|(a, ca), (b, cb)| (a, ca.id.to_string()).cmp(&(b, cb.id.to_string())));
+        while !rest.is_empty() {
+            let tail = rest.split_off(rest.len().min(IMPORT_CHUNK));
+            let chunk = std::mem::replace(&mut rest, tail);
+            self.db
+                .write(move |conn| {
+                    for (_, c) in &chunk {
+                        match load(conn, c.id)? {
+                            None => insert_row(conn, c)?,
+                            Some((current, _)) if current == *c => {}
+                            Some((current, doc)) => update_row(conn, &current, doc, c)?,
+                        }
+                    }
+                    Ok::<_, Error>(())
+                })
+                .await?;
+        }
+        Ok(())
     }
 
     async fn find_by_contact(&self, key: ContactKey) -> Result<Option<Customer>> {
