@@ -44,6 +44,14 @@ trap "${prev_exit_trap:+$prev_exit_trap; }RM=1 scripts/infra/stop-firestore.sh \
 log "cargo test"
 cargo test --workspace --locked "$@" -- --include-ignored
 
+# the gateway's HTTP suite once more with products, customers and orders in Firestore (the
+# emulator); the tests that read SQLite's own tables of them are SQLite's alone (skipped here)
+if [ $# -eq 0 ]; then
+  log "cargo test: the gateway's HTTP suite on Firestore"
+  CRM_TEST_STORE=firestore cargo test --locked -p crm-gateway --test it -- --include-ignored \
+    --skip tidy::
+fi
+
 # --- fuzzing (fuzz/, docs/fuzzing.md): the bridges' parsers under libFuzzer, built with
 # coverage instrumentation on stable rustc, each target 20 s on its committed corpus, two at a
 # time (~1 min, plus ~2 min to build cold). A crash fails here and names the input to replay.

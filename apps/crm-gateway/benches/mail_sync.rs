@@ -81,7 +81,7 @@ fn main() {
         assert_eq!(s.uids_after(0).await.unwrap().len() as u64, n, "indexed before the clock starts");
         println!("mail_sync: {n} messages ({:.0} MB) in {folder}", bytes as f64 / 1e6);
 
-        let state = AppState::open(&config, Arc::new(SystemClock)).unwrap();
+        let state = AppState::open(&config, Arc::new(SystemClock)).await.unwrap();
         // every fifth sender is a customer's contact; the rest go to the inbox
         for k in (0..n).step_by(5) {
             let c: crm_customers::NewCustomer = serde_json::from_value(serde_json::json!({

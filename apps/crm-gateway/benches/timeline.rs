@@ -32,11 +32,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         data_dir: dir,
         ..Config::default()
     };
-    let state = AppState::open(&config, Arc::new(SystemClock))?;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()?;
+    let state = rt.block_on(AppState::open(&config, Arc::new(SystemClock)))?;
     rt.block_on(async {
         for i in 0..20 {
             let mut new = crm_orders::NewOrder::new(big);

@@ -1,5 +1,5 @@
-//! The `crm` command line: `serve` (the default), `user add|list|disable|enable|remove|passwd`
-//! and `mail sync|verify`.
+//! The `crm` command line: `serve` (the default), `user add|list|disable|enable|remove|passwd`,
+//! `mail sync|verify` and `store copy`.
 
 use std::io::{BufRead, IsTerminal};
 use std::path::PathBuf;
@@ -9,7 +9,7 @@ use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 use crm_users::Users as _;
 
-use crate::config::Config;
+use crate::config::{Config, StoreKind};
 use crate::{AppState, Application, telemetry};
 
 #[derive(Debug, Parser)]
@@ -36,6 +36,27 @@ enum Command {
     /// E-mail: one pass over every configured account, as the server does in the background.
     #[command(subcommand)]
     Mail(MailCommand),
+    /// The record store (products, customers, orders).
+    #[command(subcommand)]
+    Store(StoreCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum StoreCommand {
+    /// Copy every product, customer and order from one store into the other, then verify
+    /// the two hold the same records (exit status 1 on any difference). Idempotent, and
+    /// resumes where a killed run stopped. SQLite is `crm.db` in the data dir; Firestore is
+    /// `[store.firestore]` (`CRM_FIRESTORE_PROJECT`, …).
+    Copy {
+        #[arg(long, value_enum)]
+        from: StoreKind,
+        #[arg(long, value_enum)]
+        to: StoreKind,
+    },
+    /// Give documents other programs wrote into the Firestore collections the fields the CRM
+    /// lists and searches by (a server on Firestore does it at start and every
+    /// `store.reindex_secs`).
+    Reindex,
 }
 
 #[derive(Debug, Subcommand)]
@@ -90,6 +111,7 @@ impl Cli {
             Command::Serve => runtime.block_on(serve(config)),
             Command::User(cmd) => runtime.block_on(user(config, cmd)),
             Command::Mail(cmd) => runtime.block_on(mail(config, cmd)),
+            Command::Store(cmd) => runtime.block_on(store(config, cmd)),
         }
     }
 }
@@ -101,7 +123,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
 }
 
 async fn user(config: Config, cmd: UserCommand) -> anyhow::Result<()> {
-    let state = AppState::open(&config, Arc::new(crm_core::SystemClock))?;
+    let state = AppState::open(&config, Arc::new(crm_core::SystemClock)).await?;
     match cmd {
         UserCommand::Add {
             name,
@@ -172,8 +194,47 @@ fn read_password(name: &str, from_stdin: bool) -> anyhow::Result<String> {
     Ok(first)
 }
 
+async fn store(config: Config, cmd: StoreCommand) -> anyhow::Result<()> {
+    let (from, to) = match cmd {
+        StoreCommand::Copy { from, to } => (from, to),
+        StoreCommand::Reindex => {
+            let state = AppState::open(&config, Arc::new(crm_core::SystemClock)).await?;
+            if state.records.kind() != StoreKind::Firestore {
+                bail!("the store is SQLite (CRM_STORE): it keeps its indexes itself");
+            }
+            let n = crate::stores::reindex(&state).await?;
+            println!(
+                "reindexed: {} products, {} customers, {} orders written",
+                n.products, n.customers, n.orders
+            );
+            return Ok(());
+        }
+    };
+    let copy = crate::store_copy::Copy::open(&config, from, to).await?;
+    let copied = copy.run().await?;
+    println!(
+        "copied {} → {}: {} records read, {} written",
+        from.as_str(),
+        to.as_str(),
+        copied.read,
+        copied.written
+    );
+    let differences = copy.verify().await?;
+    if differences.is_empty() {
+        println!("verified: both stores hold the same records");
+        return Ok(());
+    }
+    for d in differences.iter().take(20) {
+        eprintln!("{d}");
+    }
+    bail!(
+        "verification failed: {} records differ between the stores",
+        differences.len()
+    )
+}
+
 async fn mail(config: Config, cmd: MailCommand) -> anyhow::Result<()> {
-    let state = AppState::open(&config, Arc::new(crm_core::SystemClock))?;
+    let state = AppState::open(&config, Arc::new(crm_core::SystemClock)).await?;
     if state.mail.is_none() {
         bail!("no e-mail account is configured (CRM_IMAP_HOST, CRM_IMAP_USER, CRM_IMAP_PASSWORD)");
     }

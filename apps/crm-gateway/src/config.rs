@@ -100,18 +100,50 @@ pub enum LogFormat {
 }
 
 /// `[store]`: where the CRM's records are kept.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(default)]
 pub struct StoreConfig {
     pub kind: StoreKind,
+    /// `[store.firestore]`: the Firestore database of `kind = "firestore"` (`project_id`,
+    /// `database_id`, `credentials_file`, …: see `firestore::Config`).
+    pub firestore: firestore::Config,
+    /// Put before each Firestore collection's name (`crm_customers` → `{prefix}crm_customers`):
+    /// for tests, or two CRMs in one database. Empty in production.
+    pub collection_prefix: String,
+    /// How often a server on Firestore gives documents written by other programs the fields
+    /// the CRM lists and searches by (also once at start), in seconds; 0: only at start.
+    pub reindex_secs: u64,
 }
 
-#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+impl Default for StoreConfig {
+    fn default() -> Self {
+        Self {
+            kind: StoreKind::default(),
+            firestore: firestore::Config::default(),
+            collection_prefix: String::new(),
+            reindex_secs: 3600,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum StoreKind {
     /// One SQLite file, `crm.db` in the data dir.
     #[default]
     Sqlite,
+    /// Products, customers and orders in Firestore (collections `crm_products`,
+    /// `crm_customers`, `crm_orders`); comms, media, users and queues stay in `crm.db`.
+    Firestore,
+}
+
+impl StoreKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StoreKind::Sqlite => "sqlite",
+            StoreKind::Firestore => "firestore",
+        }
+    }
 }
 
 /// `[whatsapp]`: the Graph API client's keys (`base_url`, `version`, `phone_number_id`,
@@ -206,7 +238,7 @@ enum Read {
 }
 
 /// Every `CRM_*` variable (without the prefix), the key it sets, and how its value is read.
-const ENV: [(&str, &str, Read); 59] = [
+const ENV: [(&str, &str, Read); 63] = [
     ("BIND", "bind", Read::Text),
     ("DATA_DIR", "data_dir", Read::Text),
     ("JWT_SECRET", "jwt_secret", Read::Text),
@@ -235,7 +267,23 @@ const ENV: [(&str, &str, Read); 59] = [
     ("MAX_CONNECTIONS", "max_connections", Read::Value),
     ("LISTEN_BACKLOG", "listen_backlog", Read::Value),
     ("METRICS_TOKEN", "metrics_token", Read::Text),
-    ("STORE_KIND", "store.kind", Read::Text),
+    ("STORE", "store.kind", Read::Text),
+    (
+        "FIRESTORE_PROJECT",
+        "store.firestore.project_id",
+        Read::Text,
+    ),
+    (
+        "FIRESTORE_DATABASE",
+        "store.firestore.database_id",
+        Read::Text,
+    ),
+    (
+        "FIRESTORE_COLLECTION_PREFIX",
+        "store.collection_prefix",
+        Read::Text,
+    ),
+    ("FIRESTORE_REINDEX_SECS", "store.reindex_secs", Read::Value),
     ("NEXTCLOUD_URL", "nextcloud.url", Read::Text),
     ("NEXTCLOUD_USER", "nextcloud.user", Read::Text),
     ("NEXTCLOUD_PASSWORD", "nextcloud.password", Read::Text),
@@ -344,6 +392,13 @@ impl Config {
             && token.expose_secret().len() < 16
         {
             bail!("metrics_token must be at least 16 characters long");
+        }
+        let prefix = &self.store.collection_prefix;
+        if !prefix
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        {
+            bail!("store.collection_prefix {prefix:?} may hold only letters, digits, `_` and `-`");
         }
         self.nextcloud = self.nextcloud.map(nextcloud).transpose()?.flatten();
         self.whatsapp = self.whatsapp.map(whatsapp).transpose()?.flatten();
@@ -650,6 +705,29 @@ mod tests {
             assert_eq!(c.log, "warn");
             assert_eq!(c.data_dir, PathBuf::from("./data"));
             assert_eq!(c.store.kind, StoreKind::Sqlite);
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn firestore_from_the_environment() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("CRM_STORE", "firestore");
+            jail.set_env("CRM_FIRESTORE_PROJECT", "bellsystems-prod");
+            jail.set_env("CRM_FIRESTORE_DATABASE", "crm");
+            jail.set_env("CRM_FIRESTORE_COLLECTION_PREFIX", "staging_");
+            let c = Config::load(None).map_err(|e| e.to_string())?;
+            assert_eq!(c.store.kind, StoreKind::Firestore);
+            assert_eq!(c.store.firestore.project_id, "bellsystems-prod");
+            assert_eq!(c.store.firestore.database_id, "crm");
+            assert_eq!(c.store.collection_prefix, "staging_");
+            jail.set_env("CRM_FIRESTORE_COLLECTION_PREFIX", "a/b");
+            let e = Config::load(None).unwrap_err().to_string();
+            assert!(e.contains("collection_prefix"), "{e}");
+            jail.set_env("CRM_FIRESTORE_COLLECTION_PREFIX", "");
+            jail.set_env("CRM_STORE", "mongodb");
+            let e = Config::load(None).unwrap_err().to_string();
+            assert!(e.contains("mongodb") || e.contains("store"), "{e}");
             Ok(())
         });
     }

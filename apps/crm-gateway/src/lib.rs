@@ -18,6 +18,8 @@ pub mod openapi;
 pub mod routes;
 pub mod secrets;
 pub mod state;
+pub mod store_copy;
+pub mod stores;
 pub mod telemetry;
 pub mod throttle;
 pub mod timeline;
@@ -57,7 +59,7 @@ impl Application {
     }
 
     pub async fn build_with_clock(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Self> {
-        let mut state = AppState::open(&config, clock)?;
+        let mut state = AppState::open(&config, clock).await?;
         state.metrics = Some(telemetry::metrics_handle()?);
         let listener = TcpListener::bind(config.bind)
             .with_context(|| format!("cannot listen on {}", config.bind))?;
@@ -70,6 +72,11 @@ impl Application {
         }
         if state.calls.is_some() {
             tokio::spawn(channels::calls::run_bridge(state.clone()));
+        }
+        if state.records.kind() == config::StoreKind::Firestore {
+            let every = (config.store.reindex_secs > 0)
+                .then(|| std::time::Duration::from_secs(config.store.reindex_secs));
+            tokio::spawn(stores::keep_reindexing(state.clone(), every));
         }
         for i in 0..state.mail.as_ref().map_or(0, |m| m.accounts.len()) {
             tokio::spawn(channels::mail::run_account(state.clone(), i));

@@ -7,21 +7,24 @@ use anyhow::Context;
 use crm_core::{Clock, Db};
 use metrics_exporter_prometheus::PrometheusHandle;
 
-use crate::config::{Config, StoreKind};
+use crate::config::Config;
 use crate::integrations::{Calls, Mail, WhatsApp};
 use crate::secrets;
+use crate::stores::{RecordStore, Stores};
 use crate::tokens::TokenKeys;
 use crate::users::Users;
 
-pub type Products = crm_products::Service<crm_products::SqliteProductStore>;
-pub type Customers = crm_customers::Service<crm_customers::SqliteCustomerStore>;
-pub type Orders = crm_orders::Service<crm_orders::SqliteOrderStore>;
+pub type Products = crm_products::Service<crm_products::AnyProductStore>;
+pub type Customers = crm_customers::Service<crm_customers::AnyCustomerStore>;
+pub type Orders = crm_orders::Service<crm_orders::AnyOrderStore>;
 pub type Comms = crm_comms::Service<crm_comms::SqliteCommsStore>;
 
 /// What every handler can reach.
 #[derive(Debug)]
 pub struct AppState {
     pub db: Db,
+    /// Where products, customers and orders are kept (`[store]`).
+    pub records: RecordStore,
     pub products: Products,
     pub customers: Customers,
     pub orders: Orders,
@@ -45,8 +48,9 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// Opens the database under the data dir (creating both if needed) and builds the services.
-    pub fn open(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Self> {
+    /// Opens the database under the data dir (creating both if needed), sets up the record
+    /// store (no request is made to Firestore yet) and builds the services.
+    pub async fn open(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Self> {
         // a configuration built in code is checked as a loaded one is
         let config = &config.clone().checked()?;
         if let Some(mode) = private_dir(&config.data_dir)? {
@@ -56,13 +60,14 @@ impl AppState {
                 "the data dir is open to other users of this machine: `chmod 700` it"
             );
         }
-        let db = match config.store.kind {
-            StoreKind::Sqlite => {
-                let db_path = config.database_path();
-                Db::open(&db_path)
-                    .with_context(|| format!("cannot open the database {}", db_path.display()))?
-            }
-        };
+        let records = RecordStore::open(config).await?;
+        let db = crate::stores::open_db(config, &records)?;
+        let Stores {
+            products,
+            customers,
+            orders,
+            comms,
+        } = records.stores(&db);
         // off the start-up path: the listener binds at once, the first number finds it loaded
         std::thread::spawn(crm_core::contact::warm_up);
         let secret = match &config.jwt_secret {
@@ -82,22 +87,11 @@ impl AppState {
             config,
         )?;
         Ok(Self {
-            products: crm_products::Service::new(
-                crm_products::SqliteProductStore::new(db.clone()),
-                clock.clone(),
-            ),
-            customers: crm_customers::Service::new(
-                crm_customers::SqliteCustomerStore::new(db.clone()),
-                clock.clone(),
-            ),
-            orders: crm_orders::Service::new(
-                crm_orders::SqliteOrderStore::new(db.clone()),
-                clock.clone(),
-            ),
-            comms: crm_comms::Service::new(
-                crm_comms::SqliteCommsStore::new(db.clone()),
-                clock.clone(),
-            ),
+            products: crm_products::Service::new(products, clock.clone()),
+            customers: crm_customers::Service::new(customers, clock.clone()),
+            orders: crm_orders::Service::new(orders, clock.clone()),
+            comms: crm_comms::Service::new(comms, clock.clone()),
+            records,
             users: crate::users::open(db.clone(), clock.clone(), &config.login),
             login: crate::throttle::LoginThrottle::new(
                 &config.login,

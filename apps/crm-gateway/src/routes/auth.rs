@@ -169,8 +169,11 @@ mod tests {
             ..Config::default()
         };
         config.login.limit_per_user = 2;
-        let state =
-            web::Data::new(AppState::open(&config, Arc::new(crm_core::SystemClock)).unwrap());
+        let state = web::Data::new(
+            AppState::open(&config, Arc::new(crm_core::SystemClock))
+                .await
+                .unwrap(),
+        );
         state
             .users
             .add(

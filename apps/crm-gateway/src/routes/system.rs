@@ -18,16 +18,23 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 pub struct Health {
     status: &'static str,
     version: &'static str,
+    /// Where products, customers and orders are kept: `sqlite` or `firestore`.
+    #[schema(example = "sqlite")]
+    store: &'static str,
 }
 
-/// Liveness and database readiness. Needs no token.
+/// Liveness and readiness: the SQLite database answers, and so does the record store
+/// (Firestore, when configured: 503 `store_unavailable` when it does not). Needs no token.
 #[utoipa::path(get, path = "/healthz", tag = "system",
-    responses((status = 200, body = Health), (status = 500, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = Health), (status = 500, body = crate::error::ErrorBody),
+        (status = 503, body = crate::error::ErrorBody)))]
 pub async fn health(state: web::Data<AppState>) -> Result<web::Json<Health>, ApiError> {
     state.db.ping().await?;
+    state.records.ping(&state.db).await?;
     Ok(web::Json(Health {
         status: "ok",
         version: env!("CARGO_PKG_VERSION"),
+        store: state.records.kind().as_str(),
     }))
 }
 

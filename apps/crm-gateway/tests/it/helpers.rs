@@ -34,15 +34,38 @@ pub fn token(permissions: &[&str]) -> String {
     keys.issue("tester", &perms, now_secs()).unwrap()
 }
 
+/// The variable that runs this suite on Firestore (`CRM_TEST_STORE=firestore`, against the
+/// emulator of `FIRESTORE_EMULATOR_HOST`) instead of SQLite.
+pub const TEST_STORE_ENV: &str = "CRM_TEST_STORE";
+
+/// Whether this run keeps products, customers and orders in Firestore.
+pub fn on_firestore() -> bool {
+    match std::env::var(TEST_STORE_ENV).as_deref() {
+        Ok("firestore") => true,
+        Ok("sqlite") | Ok("") | Err(_) => false,
+        Ok(other) => panic!("{TEST_STORE_ENV}={other}: expected sqlite or firestore"),
+    }
+}
+
 pub fn test_config(data_dir: &Path) -> Config {
-    Config {
+    let mut config = Config {
         bind: "127.0.0.1:0".parse().unwrap(),
         data_dir: data_dir.to_path_buf(),
         jwt_secret: Some(SECRET.into()),
         max_body_bytes: 64 * 1024,
         workers: 2,
         ..Config::default()
+    };
+    if on_firestore() {
+        // collections of this data dir's own (the same again when a test restarts a server
+        // on it): the tests share one emulator project
+        use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
+        let dir = BuildHasherDefault::<DefaultHasher>::default().hash_one(data_dir);
+        config.store.kind = crm_gateway::config::StoreKind::Firestore;
+        config.store.firestore = firestore::testing::config();
+        config.store.collection_prefix = format!("t_gw_{}_{dir:016x}_", std::process::id());
     }
+    config
 }
 
 pub async fn spawn_app() -> TestApp {
@@ -64,7 +87,7 @@ pub async fn spawn_app_in(data_dir: &Path) -> TestApp {
     spawn_app_configured(test_config(data_dir)).await
 }
 
-async fn spawn_app_configured(config: Config) -> TestApp {
+pub async fn spawn_app_configured(config: Config) -> TestApp {
     let data_dir = config.data_dir.clone();
     let data_dir = data_dir.as_path();
     let app = Application::build_with_clock(config, Arc::new(crm_core::SystemClock))

@@ -16,6 +16,7 @@ mod mail;
 mod nextcloud;
 mod orders;
 mod products;
+mod store_copy;
 mod system;
 mod tidy;
 mod whatsapp;

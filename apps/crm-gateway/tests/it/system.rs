@@ -188,3 +188,51 @@ async fn the_data_dir_is_private_and_so_are_the_database_files() {
         assert_eq!(mode(&path), 0o600, "{file}");
     }
 }
+
+#[tokio::test]
+async fn health_names_the_record_store_and_fails_when_it_does_not_answer() {
+    let app = spawn_app().await;
+    let body = expect(
+        app.client
+            .get(format!("{}/healthz", app.base))
+            .send()
+            .await
+            .unwrap(),
+        200,
+    )
+    .await;
+    let store = if on_firestore() {
+        "firestore"
+    } else {
+        "sqlite"
+    };
+    assert_eq!(body["store"], store, "{body}");
+    app.handle.stop(true).await;
+
+    // Firestore configured where nothing listens: the server starts, health says 503
+    let down = spawn_app_with(|c| {
+        c.store.kind = crm_gateway::config::StoreKind::Firestore;
+        let mut fs = firestore::Config::emulator("demo-nobody", "127.0.0.1:9");
+        fs.max_attempts = 1;
+        fs.connect_timeout = std::time::Duration::from_millis(500);
+        c.store.firestore = fs;
+    })
+    .await;
+    expect_error(
+        down.client
+            .get(format!("{}/healthz", down.base))
+            .send()
+            .await
+            .unwrap(),
+        503,
+        "store_unavailable",
+    )
+    .await;
+    // and so does a record read, naming the store, not a 500
+    expect_error(
+        down.get("/api/crm/customers").await,
+        503,
+        "store_unavailable",
+    )
+    .await;
+}
