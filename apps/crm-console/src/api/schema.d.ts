@@ -537,7 +537,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Liveness and database readiness. Needs no token. */
+        /**
+         * Liveness and readiness: the SQLite database answers, and so does the record store
+         *     (Firestore, when configured: 503 `store_unavailable` when it does not). Needs no token.
+         */
         get: operations["system_health"];
         put?: never;
         post?: never;
@@ -905,6 +908,11 @@ export interface components {
         FolderStatus: "read" | "not_configured" | "no_folder" | "not_found" | "invalid_folder" | "unavailable";
         Health: {
             status: string;
+            /**
+             * @description Where products, customers and orders are kept: `sqlite` or `firestore`.
+             * @example sqlite
+             */
+            store: string;
             version: string;
         };
         /** @description One line of an order, as stored and returned. */
@@ -4303,6 +4311,14 @@ export interface operations {
                 };
             };
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
