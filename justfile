@@ -27,11 +27,16 @@ fmt:
     cargo fmt --all
 
 # Every benchmark (figures go to docs/performance.md); ~25 minutes on 2 cores
-bench: bench-http bench-search bench-comms bench-bridges bench-proxy bench-slowloris
+bench: bench-http bench-search bench-comms bench-bridges bench-proxy bench-slowloris bench-firestore
 
 # HTTP load with wrk on a seeded database: start-up, RSS, GET/POST customers, POST comms
 bench-http:
     ./scripts/bench.sh
+
+# Firestore (the emulator): crm store copy of 100,000 customers, GET customers on Firestore, search
+bench-firestore:
+    ./scripts/bench-firestore.sh
+    bash -c 'eval "$(scripts/infra/start-firestore.sh)" && trap "RM=1 scripts/infra/stop-firestore.sh \"\$FIRESTORE_PIDFILE\"" EXIT && cargo bench -p crm-customers --bench search_firestore'
 
 # Customer search over 100,000 customers, in process
 bench-search:

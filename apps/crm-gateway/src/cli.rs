@@ -52,6 +52,10 @@ enum StoreCommand {
         from: StoreKind,
         #[arg(long, value_enum)]
         to: StoreKind,
+        /// Records per page (read, compared and written together; the checkpoint is saved
+        /// after each).
+        #[arg(long, default_value_t = crate::store_copy::PAGE)]
+        page_size: u32,
     },
     /// Give documents other programs wrote into the Firestore collections the fields the CRM
     /// lists and searches by (a server on Firestore does it at start and every
@@ -195,8 +199,12 @@ fn read_password(name: &str, from_stdin: bool) -> anyhow::Result<String> {
 }
 
 async fn store(config: Config, cmd: StoreCommand) -> anyhow::Result<()> {
-    let (from, to) = match cmd {
-        StoreCommand::Copy { from, to } => (from, to),
+    let (from, to, page_size) = match cmd {
+        StoreCommand::Copy {
+            from,
+            to,
+            page_size,
+        } => (from, to, page_size.max(1)),
         StoreCommand::Reindex => {
             let state = AppState::open(&config, Arc::new(crm_core::SystemClock)).await?;
             if state.records.kind() != StoreKind::Firestore {
@@ -210,18 +218,23 @@ async fn store(config: Config, cmd: StoreCommand) -> anyhow::Result<()> {
             return Ok(());
         }
     };
-    let copy = crate::store_copy::Copy::open(&config, from, to).await?;
+    let copy = crate::store_copy::Copy::open(&config, from, to, page_size).await?;
+    let started = std::time::Instant::now();
     let copied = copy.run().await?;
+    let secs = started.elapsed().as_secs_f64();
     println!(
-        "copied {} → {}: {} records read, {} written",
+        "copied {} → {}: {} records read, {} written in {secs:.1} s ({:.0} records/s)",
         from.as_str(),
         to.as_str(),
         copied.read,
-        copied.written
+        copied.written,
+        copied.read as f64 / secs.max(1e-3)
     );
+    let started = std::time::Instant::now();
     let differences = copy.verify().await?;
+    let secs = started.elapsed().as_secs_f64();
     if differences.is_empty() {
-        println!("verified: both stores hold the same records");
+        println!("verified in {secs:.1} s: both stores hold the same records");
         return Ok(());
     }
     for d in differences.iter().take(20) {

@@ -26,9 +26,9 @@ use uuid::Uuid;
 use crate::config::{Config, StoreKind};
 use crate::stores::{RecordStore, Stores};
 
-/// How many records one page of the copy carries (one batched write into Firestore holds up
-/// to 500).
-pub const PAGE: u32 = 500;
+/// How many records one page of the copy carries: several of Firestore's batched writes
+/// (500 writes each), which the Firestore stores send a few at a time.
+pub const PAGE: u32 = 5_000;
 
 /// One context's records, as the copy sees them.
 trait Records: Sync {
@@ -125,6 +125,7 @@ pub struct Copy {
     from: Stores,
     to: Stores,
     checkpoint: PathBuf,
+    page: u32,
     progress: indicatif::ProgressBar,
     // keeps the database's writer running while the stores use it
     _db: Db,
@@ -133,7 +134,13 @@ pub struct Copy {
 impl Copy {
     /// Opens both stores: the SQLite one is `crm.db` in the data dir, the Firestore one the
     /// `[store.firestore]` database (whatever `[store] kind` says).
-    pub async fn open(config: &Config, from: StoreKind, to: StoreKind) -> anyhow::Result<Self> {
+    /// `page`: records per page ([`PAGE`] is a good default).
+    pub async fn open(
+        config: &Config,
+        from: StoreKind,
+        to: StoreKind,
+        page: u32,
+    ) -> anyhow::Result<Self> {
         if from == to {
             bail!(
                 "--from and --to are both {}: nothing to copy",
@@ -162,6 +169,7 @@ impl Copy {
                 from.as_str(),
                 to.as_str()
             )),
+            page,
             progress,
             _db: db,
         })
@@ -240,12 +248,12 @@ impl Copy {
         self.progress.set_position(0);
         let mut after = done.get(context).copied();
         loop {
-            let page = from.scan(after, PAGE).await?;
+            let page = from.scan(after, self.page).await?;
             let Some(last) = page.last().map(S::id) else {
                 break;
             };
             let there: HashMap<Uuid, serde_json::Value> = to
-                .scan(after, PAGE)
+                .scan(after, self.page)
                 .await?
                 .into_iter()
                 .map(|r| Ok((S::id(&r), serde_json::to_value(&r)?)))

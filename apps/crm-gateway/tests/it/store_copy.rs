@@ -175,6 +175,7 @@ async fn a_copy_killed_half_way_finishes_on_the_next_run() {
 
     let mut child = Command::new(env!("CARGO_BIN_EXE_crm"))
         .args(["store", "copy", "--from", "sqlite", "--to", "firestore"])
+        .args(["--page-size", "100"])
         .env("CRM_DATA_DIR", dir.path())
         .env("CRM_JWT_SECRET", SECRET)
         .env("CRM_LOG", "warn")
@@ -205,7 +206,7 @@ async fn a_copy_killed_half_way_finishes_on_the_next_run() {
     let out = stdout(&crm_store(
         dir.path(),
         &prefix,
-        &["copy", "--from", "sqlite", "--to", "firestore"],
+        &["copy", "--from", "sqlite", "--to", "firestore", "--page-size", "100"],
     ));
     assert!(out.contains("verified"), "{out}");
     assert!(!checkpoint.exists(), "the checkpoint is removed once done");
