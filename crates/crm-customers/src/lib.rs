@@ -4,8 +4,8 @@
 //! Contacts are normalised ([`normalize`]: e-mail compared lower-cased, phone and WhatsApp
 //! numbers in E.164 with Greece as the default region) and can be looked up
 //! ([`Customers::find_by_contact`]). Search ([`search`]) understands Greek without case,
-//! accents and final sigma, Greeklish, and prefixes typed so far: in SQLite FTS5, or in
-//! Firestore through stored key prefixes. [`Customers`] is the service the gateway calls,
+//! accents and final sigma, Greeklish, and prefixes typed so far: in SQLite FTS5, or for
+//! Firestore in an in-process index of the same keys. [`Customers`] is the service the gateway calls,
 //! [`Service`] implements it over any [`CustomerStore`]: [`SqliteCustomerStore`] keeps
 //! customers in the shared SQLite database, [`FirestoreCustomerStore`] in the Firestore
 //! collection `crm_customers`, and [`AnyCustomerStore`] is whichever the gateway chose.

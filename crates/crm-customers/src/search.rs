@@ -113,8 +113,8 @@ fn phone_like(query: &str) -> bool {
 /// an alternative that is a prefix of one of its keys ([`keys`]). A phone-like query is one
 /// group (its digit forms); other queries have one group per word
 /// ([`crm_core::fts::query_groups`]). Empty when the query has no word (no search filter).
-/// Both stores search with these groups: SQLite as a `MATCH` expression, Firestore through
-/// [`search_keys`].
+/// Both stores search with these groups: SQLite as a `MATCH` expression, Firestore in its
+/// in-process index of [`keys`] (by the rule of [`matches()`]).
 pub fn query_groups(query: &str) -> Vec<Vec<String>> {
     if phone_like(query.trim()) {
         vec![phone_query_keys(query.trim())]
@@ -167,7 +167,7 @@ pub fn search_keys(d: &Document) -> Vec<String> {
 }
 
 /// A query key as looked up among [`search_keys`]: its first [`MAX_PREFIX_CHARS`]
-/// characters (a longer key finds a superset, finished by [`matches`]).
+/// characters (a longer key finds a superset, finished by [`matches()`]).
 pub fn prefix_key(k: &str) -> &str {
     match k.char_indices().nth(MAX_PREFIX_CHARS) {
         Some((i, _)) => &k[..i],
@@ -177,12 +177,13 @@ pub fn prefix_key(k: &str) -> &str {
 
 /// Whether a customer with these [`keys`] (sorted) matches the [`query_groups`]: every group
 /// has an alternative that some key starts with. No group: everything matches.
-pub fn matches(groups: &[Vec<String>], keys: &[String]) -> bool {
+pub fn matches<K: AsRef<str>>(groups: &[Vec<String>], keys: &[K]) -> bool {
     groups.iter().all(|alternatives| {
         alternatives.iter().any(|alt| {
             // the keys starting with `alt` come first among those >= `alt`
-            let from = keys.partition_point(|k| k.as_str() < alt.as_str());
-            keys.get(from).is_some_and(|k| k.starts_with(alt.as_str()))
+            let from = keys.partition_point(|k| k.as_ref() < alt.as_str());
+            keys.get(from)
+                .is_some_and(|k| k.as_ref().starts_with(alt.as_str()))
         })
     })
 }

@@ -5,8 +5,10 @@
 //! Each method is one atomic operation. Read-modify-write operations (`update`, `delete`)
 //! load the record, check the expected version and write only if nobody wrote in between
 //! (a transaction, or a precondition on the document's update time), so a stale caller
-//! changes nothing and of two concurrent writers only one wins. A store keeps its search
-//! index and contact lookup in step with the records in the same write.
+//! changes nothing and of two concurrent writers only one wins. A store keeps its contact
+//! lookup in step with the records in the same write, and its search index too (SQLite: in
+//! the same transaction; Firestore: in memory, right after the write, and from other
+//! writers' changes within a bound, see [`firestore`]).
 
 pub mod firestore;
 pub mod sqlite;

@@ -1194,7 +1194,7 @@ fn console_document() -> firestore::Fields {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn firestore_reads_console_documents_finds_them_after_reindex_and_updates_them() {
+async fn firestore_reads_console_documents_lists_them_after_reindex_and_updates_them() {
     let s = firestore();
     let (svc, store) = (&s.svc, s.svc.store());
     create(svc, json!({"name": "Άλλος Πελάτης"})).await;
@@ -1218,8 +1218,13 @@ async fn firestore_reads_console_documents_finds_them_after_reindex_and_updates_
     assert!(!c.contacts[0].primary);
     assert_eq!(c.contacts[0].label.as_deref(), Some("γραφείο"));
 
-    // without derived fields it is invisible to search, until reindexed
-    assert_eq!(svc.list(search("spyridonos")).await.unwrap().total, 0);
+    // search reads the record's own fields; the list by name needs the derived sort key,
+    // which a reindex writes
+    assert_eq!(
+        names(svc, search("spyridonos")).await,
+        vec!["Ιερός Ναός Αγίου Σπυρίδωνος"]
+    );
+    assert_eq!(svc.list(ListQuery::default()).await.unwrap().total, 1);
     assert_eq!(store.reindex().await.unwrap(), 1);
     assert_eq!(store.reindex().await.unwrap(), 0, "nothing stale any more");
     assert_eq!(
@@ -1267,6 +1272,249 @@ async fn firestore_reads_console_documents_finds_them_after_reindex_and_updates_
     assert_eq!(doc.fields["owned_items"], firestore::Value::Array(vec![]));
     assert_eq!(doc.fields["console_flag"], firestore::Value::Boolean(true));
     assert_eq!(svc.get(id).await.unwrap(), updated);
+}
+
+/// Another store instance on the same collections, with a search index of its own: another
+/// process as far as `store`'s index knows.
+fn other_process(store: &FirestoreCustomerStore, clock: &FixedClock) -> FirestoreCustomerStore {
+    FirestoreCustomerStore::new(store.client().clone(), store.collections().clone())
+        .with_clock(Arc::new(clock.clone()))
+}
+
+/// Asks `q` until `names` are the answer, for at most 20 s (a background reload's pace).
+async fn eventually<S: CustomerStore>(svc: &Service<S>, q: ListQuery, names_: &[&str]) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let found = names(svc, q.clone()).await;
+        if found == names_ {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{q:?}: still {found:?}, expected {names_:?}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
+
+async fn total<S: CustomerStore>(svc: &Service<S>, q: ListQuery) -> u64 {
+    svc.list(q).await.unwrap().total
+}
+
+fn tagged(tag: &str) -> ListQuery {
+    ListQuery {
+        tag: Some(tag.into()),
+        ..ListQuery::default()
+    }
+}
+
+/// Another CRM process creates, renames and deletes customers: a store refreshing its search
+/// index every 50 ms answers each change after that interval, one refreshing every hour
+/// does not (the bound the settings promise), and deletions that no page shows reach the
+/// totals with the next full reload.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn firestore_searches_see_other_processes_changes_after_the_refresh_interval() {
+    const REFRESH: std::time::Duration = std::time::Duration::from_millis(50);
+    let s = firestore();
+    let (other, clock) = (&s.svc, &s.clock);
+    let service = |store: FirestoreCustomerStore| Service::new(store, Arc::new(clock.clone()));
+    let fresh = service(other_process(other.store(), clock).with_search_refresh(REFRESH));
+    let hourly = service(
+        other_process(other.store(), clock)
+            .with_search_refresh(std::time::Duration::from_secs(3600)),
+    );
+    let reloading = service(
+        other_process(other.store(), clock)
+            .with_search_refresh(std::time::Duration::from_secs(3600))
+            .with_search_reload(REFRESH),
+    );
+    let maria = create(other, json!({"name": "Νικολάου Μαρία", "tags": ["VIP"]})).await;
+    for svc in [&fresh, &hourly, &reloading] {
+        assert_eq!(names(svc, search("nikolaou")).await, vec!["Νικολάου Μαρία"]);
+    }
+
+    let giorgos = create(
+        other,
+        json!({"name": "Παπαδόπουλος Γιώργος", "tags": ["vip"],
+               "contacts": [{"type": "phone", "value": "694 412 3456"}]}),
+    )
+    .await;
+    tokio::time::sleep(2 * REFRESH).await;
+    assert_eq!(
+        names(&fresh, search("papadopoulos")).await,
+        vec!["Παπαδόπουλος Γιώργος"]
+    );
+    assert_eq!(
+        names(&fresh, search("+30 694 41")).await,
+        vec!["Παπαδόπουλος Γιώργος"]
+    );
+    assert_eq!(
+        names(&fresh, tagged("vip")).await,
+        vec!["Νικολάου Μαρία", "Παπαδόπουλος Γιώργος"]
+    );
+    assert_eq!(
+        total(&hourly, search("papadopoulos")).await,
+        0,
+        "not asked yet"
+    );
+
+    other
+        .update(
+            giorgos.id,
+            patch(json!({"name": "Γεωργίου Γιώργος"})),
+            Some(1),
+        )
+        .await
+        .unwrap();
+    tokio::time::sleep(2 * REFRESH).await;
+    assert_eq!(total(&fresh, search("papadopoulos")).await, 0);
+    assert_eq!(
+        names(&fresh, search("georgiou giorgos")).await,
+        vec!["Γεωργίου Γιώργος"]
+    );
+
+    // a delete leaves nothing to query for: a page that shows the customer finds it gone
+    other.delete(giorgos.id, Some(2)).await.unwrap();
+    let page = fresh.list(search("georgiou")).await.unwrap();
+    assert_eq!((page.total, page.items.len()), (0, 0));
+    assert_eq!(names(&fresh, tagged("vip")).await, vec!["Νικολάου Μαρία"]);
+    // ... and a total without a page, with the next full reload
+    eventually(&reloading, tagged("vip"), &["Νικολάου Μαρία"]).await;
+    other.delete(maria.id, Some(1)).await.unwrap();
+    let count_only = ListQuery {
+        limit: Some(0),
+        ..tagged("vip")
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while total(&reloading, count_only.clone()).await != 0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the deletion never reached the total"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(reloading.store().search_index_stats().reloads >= 1);
+    assert_eq!(reloading.store().search_index_stats().loads, 1);
+}
+
+/// A customer the Python console writes (none of our derived fields, string timestamps or
+/// none) is found by search and the tag filter without a reindex: at once when written
+/// before the index loads; after the refresh interval when it has a timestamp `updated_at`;
+/// after the next full reload when it has none.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn firestore_finds_console_documents_without_reindex() {
+    const REFRESH: std::time::Duration = std::time::Duration::from_millis(50);
+    let s = firestore();
+    let store = other_process(s.svc.store(), &s.clock)
+        .with_search_refresh(REFRESH)
+        .with_search_reload(std::time::Duration::from_millis(500));
+    let svc = Service::new(store.clone(), Arc::new(s.clock.clone()));
+    let write_raw = |fields: firestore::Fields| {
+        let (store, id) = (store.clone(), Uuid::new_v4());
+        async move {
+            let path = firestore::doc_path(&store.collections().customers(), &id.to_string());
+            store
+                .client()
+                .patch(&path, &fields, None, None)
+                .await
+                .unwrap();
+            id
+        }
+    };
+    let spyridon = write_raw(console_document()).await;
+    assert_eq!(
+        names(&svc, search("agiou spyridon")).await,
+        vec!["Ιερός Ναός Αγίου Σπυρίδωνος"]
+    );
+    assert_eq!(
+        names(&svc, search("+30 210 412")).await,
+        vec!["Ιερός Ναός Αγίου Σπυρίδωνος"],
+        "its number has no e164: normalised for the index"
+    );
+    assert_eq!(
+        names(&svc, tagged("ΕΝΟΡΊΑ")).await,
+        vec!["Ιερός Ναός Αγίου Σπυρίδωνος"]
+    );
+    let found = svc.list(search("spyridon")).await.unwrap();
+    assert_eq!(found.items[0].id, spyridon);
+
+    // written after the index loaded, with `updated_at` a timestamp (a Python datetime)
+    let mut dated = console_document();
+    dated.insert(
+        "name".into(),
+        firestore::Value::String("Ναός Αγίας Βαρβάρας".into()),
+    );
+    dated.insert(
+        "updated_at".into(),
+        firestore::Value::Timestamp(firestore::Timestamp::parse("2026-03-01T10:00:00Z").unwrap()),
+    );
+    write_raw(dated).await;
+    tokio::time::sleep(2 * REFRESH).await;
+    assert_eq!(
+        names(&svc, search("agias varvaras")).await,
+        vec!["Ναός Αγίας Βαρβάρας"]
+    );
+
+    // written after the index loaded without `updated_at`: only a full reload sees it
+    let mut undated = console_document();
+    undated.insert(
+        "name".into(),
+        firestore::Value::String("Ναός Αγίου Φανουρίου".into()),
+    );
+    write_raw(undated).await;
+    eventually(&svc, search("fanouriou"), &["Ναός Αγίου Φανουρίου"]).await;
+    assert_eq!(
+        names(&svc, tagged("ενορία")).await,
+        vec![
+            "Ιερός Ναός Αγίου Σπυρίδωνος",
+            "Ναός Αγίας Βαρβάρας",
+            "Ναός Αγίου Φανουρίου"
+        ]
+    );
+    assert_eq!(
+        store.reindex().await.unwrap(),
+        3,
+        "no derived fields were written"
+    );
+}
+
+/// Many first searches at once load the index once, and all get the same exact answer.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn firestore_concurrent_first_searches_load_the_index_once() {
+    let s = firestore();
+    for name in [
+        "Παπαδάκης Νίκος",
+        "Παπαδοπούλου Ελένη",
+        "Παπάς Ιωάννης",
+        "Λαμπράκης Δημήτρης",
+    ] {
+        create(&s.svc, json!({"name": name})).await;
+    }
+    let store = other_process(s.svc.store(), &s.clock);
+    let svc = Arc::new(Service::new(store.clone(), Arc::new(s.clock.clone())));
+    let searches: Vec<_> = (0..16)
+        .map(|i| {
+            let svc = Arc::clone(&svc);
+            let q = if i % 2 == 0 {
+                search("papad")
+            } else {
+                tagged("none")
+            };
+            tokio::spawn(async move { (i, svc.list(q).await.unwrap()) })
+        })
+        .collect();
+    for search in searches {
+        let (i, page) = search.await.unwrap();
+        let names: Vec<String> = page.items.into_iter().map(|c| c.name).collect();
+        if i % 2 == 0 {
+            assert_eq!(names, vec!["Παπαδάκης Νίκος", "Παπαδοπούλου Ελένη"]);
+            assert_eq!(page.total, 2);
+        } else {
+            assert!(names.is_empty() && page.total == 0);
+        }
+    }
+    let stats = store.search_index_stats();
+    assert_eq!((stats.loads, stats.customers), (1, 4));
 }
 
 #[derive(Debug)]
