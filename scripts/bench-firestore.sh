@@ -12,6 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 log() { echo "bench-firestore: $*" >&2; }
 N=${N:-100000}
+BIN=${CARGO_TARGET_DIR:-target}/release
 
 if ! command -v wrk >/dev/null; then
   log "installing wrk"
@@ -33,14 +34,14 @@ export CRM_FIRESTORE_PROJECT=$FIRESTORE_PROJECT CRM_FIRESTORE_COLLECTION_PREFIX=
 mkdir -p "$CRM_DATA_DIR"
 
 log "seeding $N customers into SQLite"
-./target/release/crm-seed-customers "$CRM_DATA_DIR/crm.db" "$N" > "$WORK/ids.txt"
+"$BIN"/crm-seed-customers "$CRM_DATA_DIR/crm.db" "$N" > "$WORK/ids.txt"
 
 log "crm store copy --from sqlite --to firestore ($N customers), then its verification pass"
-./target/release/crm store copy --from sqlite --to firestore
+"$BIN"/crm store copy --from sqlite --to firestore
 
 PORT=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
 CRM_STORE=firestore CRM_FIRESTORE_REINDEX_SECS=0 CRM_BIND=127.0.0.1:$PORT \
-  ./target/release/crm serve >"$WORK/crm.log" 2>&1 &
+  "$BIN"/crm serve >"$WORK/crm.log" 2>&1 &
 PID=$!
 until curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null; do sleep 0.05; done
 curl -s "http://127.0.0.1:$PORT/healthz"; echo

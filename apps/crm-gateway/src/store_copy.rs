@@ -4,7 +4,8 @@
 //! - **Exact.** Records are copied as they are — ids, versions, timestamps, order numbers,
 //!   status histories — through each store's `scan` (pages in id order) and `put_all`.
 //! - **Idempotent.** Each page of the source is compared with the target's records of the
-//!   same ids; only records that differ are written. A second run writes nothing.
+//!   same ids; only records that differ are written. A second run writes nothing. (Into an
+//!   empty target there is nothing to compare: a first copy only reads and writes.)
 //! - **Resumable.** After each page the last id copied is saved in
 //!   `{data_dir}/store-copy-{from}-{to}.json`; a run killed half-way starts after it. The file
 //!   is removed when the copy is complete.
@@ -247,17 +248,22 @@ impl Copy {
         self.progress.set_length(from.count().await?);
         self.progress.set_position(0);
         let mut after = done.get(context).copied();
+        // into an empty target there is nothing to compare with: only writes (a first copy)
+        let compare = to.count().await? > 0;
         loop {
             let page = from.scan(after, self.page).await?;
             let Some(last) = page.last().map(S::id) else {
                 break;
             };
-            let there: HashMap<Uuid, serde_json::Value> = to
-                .scan(after, self.page)
-                .await?
-                .into_iter()
-                .map(|r| Ok((S::id(&r), serde_json::to_value(&r)?)))
-                .collect::<serde_json::Result<_>>()?;
+            let there: HashMap<Uuid, serde_json::Value> = if compare {
+                to.scan(after, self.page)
+                    .await?
+                    .into_iter()
+                    .map(|r| Ok((S::id(&r), serde_json::to_value(&r)?)))
+                    .collect::<serde_json::Result<_>>()?
+            } else {
+                HashMap::new()
+            };
             copied.read += page.len() as u64;
             self.progress.inc(page.len() as u64);
             let mut changed = Vec::new();

@@ -196,12 +196,24 @@ pub async fn reindex(state: &crate::state::AppState) -> crm_core::Result<Reindex
     })
 }
 
-/// [`reindex`] now and then every `every` (none: only now), logging what it wrote: in the
-/// background of a server on Firestore.
+/// In the background of a server on Firestore: loads the customers' search index (so the
+/// first search does not wait for it), then [`reindex`] now and every `every` (none: only
+/// now), logging what it wrote.
 pub async fn keep_reindexing(
     state: actix_web::web::Data<crate::state::AppState>,
     every: Option<std::time::Duration>,
 ) {
+    if let AnyCustomerStore::Firestore(customers) = state.customers.store() {
+        match customers.load_search_index().await {
+            Ok(()) => tracing::info!(
+                customers = customers.search_index_stats().customers,
+                "customer search index loaded"
+            ),
+            Err(e) => {
+                tracing::warn!(error = %e, "customer search index: loading failed; the first search tries again")
+            }
+        }
+    }
     loop {
         match reindex(&state).await {
             Ok(n) if n == Reindexed::default() => tracing::debug!("reindex: nothing to do"),

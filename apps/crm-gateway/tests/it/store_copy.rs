@@ -206,7 +206,15 @@ async fn a_copy_killed_half_way_finishes_on_the_next_run() {
     let out = stdout(&crm_store(
         dir.path(),
         &prefix,
-        &["copy", "--from", "sqlite", "--to", "firestore", "--page-size", "100"],
+        &[
+            "copy",
+            "--from",
+            "sqlite",
+            "--to",
+            "firestore",
+            "--page-size",
+            "100",
+        ],
     ));
     assert!(out.contains("verified"), "{out}");
     assert!(!checkpoint.exists(), "the checkpoint is removed once done");
