@@ -121,8 +121,10 @@ impl Cli {
 }
 
 async fn serve(config: Config) -> anyhow::Result<()> {
-    tracing::info!(?config, "starting");
+    let shown = format!("{config:?}");
     let app = Application::build(config).await?;
+    // after "listening" (where the console is), the configuration, secrets redacted
+    tracing::info!(config = %shown, "configuration");
     app.run_until_stopped().await.context("server failed")
 }
 

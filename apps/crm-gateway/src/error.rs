@@ -150,7 +150,14 @@ impl ResponseError for ApiError {
     }
 
     fn error_response(&self) -> HttpResponse {
-        if self.status.is_server_error() {
+        if self.status == StatusCode::SERVICE_UNAVAILABLE {
+            if self.code.ends_with("_not_configured") {
+                // the deployment chose not to have it: nothing went wrong
+                tracing::debug!(code = self.code, "refused: not configured");
+            } else {
+                tracing::warn!(code = self.code, message = %self.message, "an integration is unavailable");
+            }
+        } else if self.status.is_server_error() {
             tracing::error!(code = self.code, detail = ?self.internal, "request failed");
         }
         HttpResponse::build(self.status).json(ErrorBody {
@@ -426,6 +433,53 @@ mod tests {
     use actix_web::body::to_bytes;
 
     use super::*;
+
+    /// What answering `e` logs at info and above.
+    fn logged(e: &ApiError) -> String {
+        use std::sync::{Arc, Mutex};
+        #[derive(Clone, Default)]
+        struct Lines(Arc<Mutex<Vec<u8>>>);
+        impl std::io::Write for Lines {
+            fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+                self.0.lock().unwrap().extend_from_slice(b);
+                Ok(b.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let lines = Lines::default();
+        let writer = lines.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::INFO)
+            .with_ansi(false)
+            .with_writer(move || writer.clone())
+            .finish();
+        tracing::subscriber::with_default(subscriber, || drop(e.error_response()));
+        String::from_utf8(lines.0.lock().unwrap().clone()).unwrap()
+    }
+
+    #[test]
+    fn only_failures_of_ours_are_logged_as_errors() {
+        // a feature the deployment turned off: nothing went wrong, nothing to read in the log
+        assert_eq!(logged(&ApiError::nextcloud_not_configured()), "");
+        // a peer that is down: the operator should know, but it is not the server's fault
+        let down = logged(&ApiError::unavailable(
+            "store_unavailable",
+            "Firestore: refused",
+        ));
+        assert!(
+            down.contains("WARN") && down.contains("store_unavailable"),
+            "{down}"
+        );
+        assert!(!down.contains("ERROR"), "{down}");
+        let ours = logged(&ApiError::internal("disk full"));
+        assert!(
+            ours.contains("ERROR") && ours.contains("disk full"),
+            "{ours}"
+        );
+        assert_eq!(logged(&ApiError::not_found("no customer")), "");
+    }
 
     async fn body_of(e: ApiError) -> (u16, Value) {
         let resp = e.error_response();

@@ -41,7 +41,6 @@ use tokio::net::TcpStream;
 
 use crate::config::Config;
 use crate::connection::Guarded;
-use crate::error::ApiError;
 use crate::extract::BodyLimit;
 use crate::limits::Limits;
 use crate::state::AppState;
@@ -64,7 +63,14 @@ impl Application {
         let listener = TcpListener::bind(config.bind)
             .with_context(|| format!("cannot listen on {}", config.bind))?;
         let port = listener.local_addr()?.port();
-        tracing::info!(address = %listener.local_addr()?, database = %config.database_path().display(), "listening");
+        let address = listener.local_addr()?;
+        tracing::info!(
+            %address,
+            console = %console_url(address),
+            database = %config.database_path().display(),
+            store = state.records.kind().as_str(),
+            "listening"
+        );
         let state = web::Data::new(state);
         // the channels' background work: a webhook queue worker and the PBX link
         if state.whatsapp.is_some() {
@@ -97,6 +103,17 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
     }
+}
+
+/// Where a browser on this machine finds the console: the listening address, with a wildcard
+/// (`0.0.0.0`, `::`) shown as the loopback address.
+fn console_url(address: std::net::SocketAddr) -> String {
+    let ip = match address.ip() {
+        ip if ip.is_unspecified() && ip.is_ipv4() => std::net::Ipv4Addr::LOCALHOST.into(),
+        ip if ip.is_unspecified() => std::net::Ipv6Addr::LOCALHOST.into(),
+        ip => ip,
+    };
+    format!("http://{}/", std::net::SocketAddr::new(ip, address.port()))
 }
 
 /// Serves the app on `listener` until stopped.
@@ -152,15 +169,19 @@ pub fn run(
                 .app_data(upload_limit)
                 .app_data(limits)
                 .app_data(web::Data::new(metrics_token.clone()))
-                .app_data(web::PathConfig::default().error_handler(|err, _| {
-                    ApiError::not_found(format!("no such record: {err}")).into()
-                }))
+                .app_data(
+                    web::PathConfig::default()
+                        .error_handler(|_, req| routes::malformed_id(req).into()),
+                )
                 .configure(routes::configure)
                 .configure(openapi::configure)
                 .default_service(web::to(routes::not_found))
                 .wrap(from_fn(routes::json_errors))
                 .wrap(from_fn(limits::enforce))
                 .wrap(from_fn(routes::security_headers))
+                // gzip, brotli or zstd as the client accepts (JSON lists, the console's script)
+                .wrap(actix_web::middleware::Compress::default())
+                .wrap(from_fn(routes::uncompressed_downloads))
                 .wrap(from_fn(telemetry::observe));
             let app = app
                 .into_factory()

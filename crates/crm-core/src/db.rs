@@ -597,8 +597,20 @@ fn syncer_loop(wal: &Path, commits: &mpsc::Receiver<Vec<Completion>>) {
 }
 
 /// `fdatasync` of the WAL, reopened if it is not the file it was (or not open yet).
+///
+/// No WAL at all means the database's last connection has closed: SQLite removes the WAL only
+/// after checkpointing every frame into the database file, and the last connection to close
+/// does so with `synchronous = FULL` — the commits are durable there. (A short command such as
+/// `crm user list` closes before its syncer wakes.)
 fn sync_wal(file: &mut Option<File>, wal: &Path) -> std::io::Result<()> {
-    let current = std::fs::metadata(wal)?.ino();
+    let current = match std::fs::metadata(wal) {
+        Ok(m) => m.ino(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            *file = None;
+            return Ok(());
+        }
+        Err(e) => return Err(e),
+    };
     let open = match file.take() {
         Some(f) if f.metadata()?.ino() == current => f,
         _ => File::open(wal)?,
@@ -625,6 +637,22 @@ mod tests {
         Db(#[from] DbError),
         #[error("refused")]
         Refused,
+    }
+
+    #[test]
+    fn a_wal_already_checkpointed_away_counts_as_synced() {
+        let dir = tempfile::tempdir().unwrap();
+        let wal = dir.path().join("crm.db-wal");
+        let mut file = None;
+        // the last connection closed: SQLite checkpointed and removed the WAL
+        assert!(sync_wal(&mut file, &wal).is_ok());
+        assert!(file.is_none());
+        std::fs::write(&wal, b"frames").unwrap();
+        sync_wal(&mut file, &wal).unwrap();
+        assert!(file.is_some());
+        // any other failure is still one
+        let not_a_dir = dir.path().join("crm.db-wal/x");
+        assert!(sync_wal(&mut None, &not_a_dir).is_err());
     }
 
     fn temp_db() -> (tempfile::TempDir, Db) {

@@ -80,6 +80,21 @@ pub async fn not_found(req: HttpRequest) -> Result<HttpResponse, ApiError> {
     )))
 }
 
+/// The 404 of a path whose id is not an id at all (`/customers/abc`): it names the segment,
+/// not the UUID parser's internals.
+pub fn malformed_id(req: &HttpRequest) -> ApiError {
+    let bad = req
+        .match_info()
+        .iter()
+        .map(|(_, value)| value)
+        .find(|value| uuid::Uuid::parse_str(value).is_err())
+        .unwrap_or_default();
+    ApiError::not_found(format!(
+        "no such record: `{bad}` is not a record id (ids are UUIDs such as \
+         3f2a6c1e-8b7d-4c2e-9f1a-0b5d7e9c4a21)"
+    ))
+}
+
 /// Gives the errors that actix-web produces on its own (405, a body read failure…) the API's
 /// JSON envelope, so that no client ever has to parse an empty or plain-text error.
 pub async fn json_errors(
@@ -126,6 +141,19 @@ pub async fn json_errors(
         }
     }
     Ok(ServiceResponse::new(req, json))
+}
+
+/// Keeps the Nextcloud file download out of response compression (the outer `Compress`): a
+/// file streams through as it is, with its `Content-Length` (a progress bar), and most files
+/// people keep there (photos, PDFs, archives) are compressed already.
+pub async fn uncompressed_downloads(
+    mut req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    if req.path().trim_end_matches('/') == "/api/crm/nextcloud/file" {
+        req.headers_mut().remove(header::ACCEPT_ENCODING);
+    }
+    next.call(req).await
 }
 
 /// Adds the security headers ([`crate::headers`]) a response does not have yet: the console's

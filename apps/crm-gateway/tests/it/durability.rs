@@ -287,3 +287,42 @@ async fn a_webhook_acknowledged_just_before_kill_9_is_processed_once() {
     assert_eq!(inbox["total"], 2, "{inbox}");
     assert_eq!(again["total"], 2, "each message exactly once: {again}");
 }
+
+#[test]
+fn the_start_up_log_says_where_the_console_is_before_the_configuration() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_crm"))
+        .arg("serve")
+        .env("CRM_BIND", "0.0.0.0:0")
+        .env("CRM_DATA_DIR", dir.path())
+        .env("CRM_JWT_SECRET", SECRET)
+        .env("CRM_LOG", "info")
+        .env("CRM_LOG_FORMAT", "text")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut seen = Vec::new();
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        let done = line.contains("configuration");
+        seen.push(line);
+        if done || seen.len() > 50 {
+            break;
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    let listening = seen
+        .iter()
+        .position(|l| l.contains("listening") && l.contains("console=http://127.0.0.1:"))
+        .unwrap_or_else(|| panic!("no console address in {seen:#?}"));
+    let configuration = seen
+        .iter()
+        .position(|l| l.contains("configuration"))
+        .unwrap_or_else(|| panic!("no configuration in {seen:#?}"));
+    assert!(listening < configuration, "{seen:#?}");
+    // secrets stay out of it
+    assert!(!seen.join("\n").contains(SECRET));
+}

@@ -94,6 +94,23 @@ async fn unknown_ids_routes_and_methods_answer_json() {
     ] {
         expect_error(app.get(path).await, 404, "not_found").await;
     }
+    // a malformed id is named as such, without the UUID parser's words
+    let body = expect_error(
+        app.get("/api/crm/customers/not-a-uuid").await,
+        404,
+        "not_found",
+    )
+    .await;
+    let message = body["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("`not-a-uuid` is not a record id"),
+        "{message}"
+    );
+    assert!(!message.contains("found `"), "{message}");
+    assert!(
+        !message.to_lowercase().contains("uuid parsing"),
+        "{message}"
+    );
     let resp = app
         .req(Method::PATCH, "/api/crm/customers")
         .send()

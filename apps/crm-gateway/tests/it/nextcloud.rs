@@ -204,6 +204,21 @@ async fn download_streams_whole_files_and_ranges() {
         .header("range", range)
         .send()
     };
+    // a browser accepting gzip still gets the file as it is, with its length
+    let resp = nc
+        .req(
+            Method::GET,
+            &format!("/api/crm/nextcloud/file?path={}", q("f/data.bin")),
+        )
+        .header("accept-encoding", "gzip, br")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    assert!(resp.headers().get("content-encoding").is_none());
+    assert_eq!(header(&resp, "content-length"), len.to_string());
+    assert_eq!(resp.bytes().await.unwrap(), data);
+
     let resp = ranged("bytes=100-199").await.unwrap();
     assert_eq!(resp.status(), 206);
     assert_eq!(

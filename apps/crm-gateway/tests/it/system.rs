@@ -236,3 +236,38 @@ async fn health_names_the_record_store_and_fails_when_it_does_not_answer() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn responses_are_compressed_for_clients_that_accept_it() {
+    let app = spawn_app().await;
+    for i in 0..40 {
+        app.customer(&format!("Ιερός Ναός Αγίου Νικολάου {i}"))
+            .await;
+    }
+    let plain = app.get("/api/crm/customers?limit=100").await;
+    assert!(plain.headers().get("content-encoding").is_none());
+    let plain = plain.bytes().await.unwrap();
+    for encoding in ["gzip", "br"] {
+        let resp = app
+            .req(reqwest::Method::GET, "/api/crm/customers?limit=100")
+            .header("accept-encoding", encoding)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 200);
+        assert_eq!(resp.headers()["content-encoding"], encoding);
+        assert!(
+            resp.headers()["vary"]
+                .to_str()
+                .unwrap()
+                .contains("accept-encoding")
+        );
+        let packed = resp.bytes().await.unwrap();
+        assert!(
+            packed.len() * 4 < plain.len(),
+            "{encoding}: {} bytes for {} plain",
+            packed.len(),
+            plain.len()
+        );
+    }
+}
