@@ -239,12 +239,17 @@ impl Db {
             .build(manager)?;
 
         let (to_sync, syncs) = mpsc::channel::<Vec<Completion>>();
+        // set once the writer's connection is closed: only then may the WAL be gone
+        let writer_closed = Arc::new(AtomicBool::new(false));
         let mut wal = path.clone().into_os_string();
         wal.push("-wal");
         let wal = PathBuf::from(wal);
         std::thread::Builder::new()
             .name("crm-db-sync".into())
-            .spawn(move || syncer_loop(&wal, &syncs))
+            .spawn({
+                let writer_closed = Arc::clone(&writer_closed);
+                move || syncer_loop(&wal, &syncs, &writer_closed)
+            })
             .map_err(|e| DbError::Task(e.to_string()))?;
         let (tx, rx) = mpsc::channel::<Box<dyn Job>>();
         // raised by the checkpointer when the WAL should be started over
@@ -253,7 +258,10 @@ impl Db {
             .name("crm-db-writer".into())
             .spawn({
                 let restart = Arc::clone(&restart);
-                move || writer_loop(conn, &rx, &to_sync, &restart)
+                move || {
+                    writer_loop(conn, &rx, &to_sync, &restart);
+                    writer_closed.store(true, Ordering::Release);
+                }
             })
             .map_err(|e| DbError::Task(e.to_string()))?;
         let (stop, stopped) = mpsc::channel::<()>();
@@ -579,13 +587,13 @@ fn writer_loop(
 }
 
 /// Syncs the WAL for every commit that reached it since the last sync, then tells them.
-fn syncer_loop(wal: &Path, commits: &mpsc::Receiver<Vec<Completion>>) {
+fn syncer_loop(wal: &Path, commits: &mpsc::Receiver<Vec<Completion>>, writer_closed: &AtomicBool) {
     let mut file: Option<File> = None;
     while let Ok(mut waiting) = commits.recv() {
         while let Ok(more) = commits.try_recv() {
             waiting.extend(more);
         }
-        let error = sync_wal(&mut file, wal).err().map(|e| {
+        let error = sync_wal(&mut file, wal, writer_closed).err().map(|e| {
             tracing::error!(error = %e, wal = %wal.display(), "cannot sync the WAL");
             file = None;
             Arc::new(io_error(&format!("syncing {}: {e}", wal.display())))
@@ -598,14 +606,22 @@ fn syncer_loop(wal: &Path, commits: &mpsc::Receiver<Vec<Completion>>) {
 
 /// `fdatasync` of the WAL, reopened if it is not the file it was (or not open yet).
 ///
-/// No WAL at all means the database's last connection has closed: SQLite removes the WAL only
-/// after checkpointing every frame into the database file, and the last connection to close
-/// does so with `synchronous = FULL` — the commits are durable there. (A short command such as
-/// `crm user list` closes before its syncer wakes.)
-fn sync_wal(file: &mut Option<File>, wal: &Path) -> std::io::Result<()> {
+/// No WAL after the writer's connection has closed means the database's last connection has
+/// closed too: SQLite removes the WAL only after checkpointing every frame into the database
+/// file, and the last connection to close does so with `synchronous = FULL` — the commits are
+/// durable there. (A short command such as `crm user list` closes before its syncer wakes.)
+/// A WAL gone while the writer is open is an error: it vanished under the database.
+fn sync_wal(
+    file: &mut Option<File>,
+    wal: &Path,
+    writer_closed: &AtomicBool,
+) -> std::io::Result<()> {
     let current = match std::fs::metadata(wal) {
         Ok(m) => m.ino(),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+        Err(e)
+            if e.kind() == std::io::ErrorKind::NotFound
+                && writer_closed.load(Ordering::Acquire) =>
+        {
             *file = None;
             return Ok(());
         }
@@ -640,19 +656,22 @@ mod tests {
     }
 
     #[test]
-    fn a_wal_already_checkpointed_away_counts_as_synced() {
+    fn a_wal_checkpointed_away_at_close_counts_as_synced() {
         let dir = tempfile::tempdir().unwrap();
         let wal = dir.path().join("crm.db-wal");
+        let (open, closed) = (AtomicBool::new(false), AtomicBool::new(true));
         let mut file = None;
-        // the last connection closed: SQLite checkpointed and removed the WAL
-        assert!(sync_wal(&mut file, &wal).is_ok());
+        // the writer's connection closed, then the last one: SQLite checkpointed and removed it
+        assert!(sync_wal(&mut file, &wal, &closed).is_ok());
         assert!(file.is_none());
+        // gone while the database is open: it vanished, nothing is durable
+        assert!(sync_wal(&mut file, &wal, &open).is_err());
         std::fs::write(&wal, b"frames").unwrap();
-        sync_wal(&mut file, &wal).unwrap();
+        sync_wal(&mut file, &wal, &open).unwrap();
         assert!(file.is_some());
         // any other failure is still one
         let not_a_dir = dir.path().join("crm.db-wal/x");
-        assert!(sync_wal(&mut None, &not_a_dir).is_err());
+        assert!(sync_wal(&mut None, &not_a_dir, &closed).is_err());
     }
 
     fn temp_db() -> (tempfile::TempDir, Db) {
