@@ -312,6 +312,22 @@ try {
     await vctx.close();
   });
 
+  await step('the API viewer at /api/docs works without internet', async () => {
+    const docs = await ctx.newPage();
+    // nothing but this server: a request anywhere else fails the step
+    const outside = [];
+    await docs.route(/^https?:\/\/(?!127\.0\.0\.1|localhost)/, (r) => { outside.push(r.request().url()); return r.abort(); });
+    await docs.goto(`${gw.url}/api/docs`);
+    await docs.waitForFunction(() => customElements.get('rapi-doc') !== undefined);
+    // RapiDoc read the OpenAPI document: its title and the operations' summaries are shown
+    const listed = await docs.getByText('List or search customers.').first().waitFor().then(() => true, () => false);
+    await docs.screenshot({ path: join(ART, 'api-docs.png') });
+    expect(listed, 'the operations listed (see api-docs.png)');
+    expect(await docs.getByText('BellSystems CRM API').first().isVisible(), 'the API title');
+    expect(outside.length === 0, `no request outside this server, got ${outside.join(', ')}`);
+    await docs.close();
+  });
+
   await step('no uncaught errors in the page', async () => {
     expect(consoleErrors.length === 0, `no page errors, got ${consoleErrors.join('; ')}`);
   });

@@ -13,8 +13,8 @@ pub enum Kind {
     /// The web console's files: its own scripts and styles only (Vite builds no inline script
     /// or style), images it fetched itself (`blob:`) and the `data:` favicon.
     Console,
-    /// The API viewer at `/api/docs` (RapiDoc): its script from unpkg.com, the inline styles of
-    /// its web components, and the document and "try it" calls to this server.
+    /// The API viewer at `/api/docs` (RapiDoc): its script from this server, the inline styles
+    /// of its web components, and the document and "try it" calls to this server.
     Docs,
 }
 
@@ -22,7 +22,7 @@ pub const API_CSP: &str = "default-src 'none'; frame-ancestors 'none'";
 pub const CONSOLE_CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
 img-src 'self' data: blob:; connect-src 'self'; font-src 'self'; object-src 'none'; \
 base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
-pub const DOCS_CSP: &str = "default-src 'none'; script-src https://unpkg.com; \
+pub const DOCS_CSP: &str = "default-src 'none'; script-src 'self'; \
 style-src 'unsafe-inline'; img-src 'self' data:; font-src data:; connect-src 'self'; \
 base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 

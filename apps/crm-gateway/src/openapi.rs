@@ -69,9 +69,45 @@ pub fn document() -> utoipa::openapi::OpenApi {
     ApiDoc::openapi()
 }
 
+/// RapiDoc 9.3.8 (MIT, `assets/rapidoc/`), shipped inside the binary: the viewer works
+/// without internet access.
+const RAPIDOC_JS: &[u8] = include_bytes!("../assets/rapidoc/rapidoc-min.js");
+
+/// Where the viewer's script is served.
+const RAPIDOC_PATH: &str = "/api/docs/rapidoc-min.js";
+
+/// The viewer's page: RapiDoc's quick-start page with its script from this server.
+const DOCS_HTML: &str = r#"<!doctype html>
+<html>
+  <head>
+    <meta charset="utf-8">
+    <title>BellSystems CRM API</title>
+    <script type="module" src="/api/docs/rapidoc-min.js"></script>
+  </head>
+  <body>
+    <rapi-doc spec-url="$specUrl"></rapi-doc>
+  </body>
+</html>
+"#;
+
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/api/openapi.json", web::get().to(serve))
-        .service(utoipa_rapidoc::RapiDoc::new("/api/openapi.json").path("/api/docs"));
+        .route(RAPIDOC_PATH, web::get().to(rapidoc))
+        .service(
+            utoipa_rapidoc::RapiDoc::new("/api/openapi.json")
+                .custom_html(DOCS_HTML)
+                .path("/api/docs"),
+        );
+}
+
+async fn rapidoc() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/javascript; charset=utf-8")
+        .insert_header((
+            actix_web::http::header::CACHE_CONTROL,
+            "public, max-age=86400",
+        ))
+        .body(RAPIDOC_JS)
 }
 
 async fn serve() -> HttpResponse {
