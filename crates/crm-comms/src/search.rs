@@ -2,8 +2,10 @@
 //! expressions.
 //!
 //! Subject and body are indexed as word keys ([`crm_core::fts`]), so a search finds Greek
-//! without regard to case, accents and final sigma, Greeklish, and words typed so far, exactly
-//! as customer search does. A third column, `scope`, holds one token for the owner (`c` and
+//! without regard to case, accents and final sigma, Greeklish, words typed so far, and the
+//! other forms of a whole word (`Άγιος Νικόλαος`, `agios nikolaos` find `Αγίου Νικολάου`
+//! and back: the inflections are whole keys in the query, the index holds plain keys),
+//! exactly as customer search does. Hits are listed newest first, not ranked. A third column, `scope`, holds one token for the owner (`c` and
 //! the customer id's 32 hex digits, or `cinbox`) and one for the type (`t` and the type
 //! without `_`); filters are column filters on it (`scope:"temail"`), so they can never be
 //! matched by words of a message.
@@ -83,6 +85,19 @@ mod tests {
         let d = document(&e);
         assert_eq!(d.subject, "episkepsi ston ajo nikolao");
         assert_eq!(d.scope, "cinbox tinperson");
+    }
+
+    #[test]
+    fn a_whole_word_also_finds_its_other_forms() {
+        let e = match_expression("Άγιος Νικόλαος", None, Some(CommsType::Email)).unwrap();
+        for form in [r#""aju""#, r#""ajon""#, r#""nikolau""#, r#""nikolao""#] {
+            assert!(e.contains(form), "{form} in {e}");
+        }
+        assert!(e.starts_with(r#"("ajos"* OR "#), "{e}");
+        assert!(e.ends_with(r#"AND scope:"temail""#), "{e}");
+        // a short word is only a prefix
+        let e = match_expression("αγι", None, None).unwrap();
+        assert!(!e.contains(r#""ajos""#), "{e}");
     }
 
     #[test]

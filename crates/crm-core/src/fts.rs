@@ -25,7 +25,8 @@
 //!    Ταΰγετος), φ f, χ h, ψ ps, ω o. Greek digraphs need no rule here: they come out as the
 //!    Latin digraphs of stage 2 (μπ → mp, ντ → nt, γκ → gk, ου → oy, αι → ai, ει → ei, …).
 //! 2. Latin rules, the *only* place where spellings are merged, applied left to right:
-//!    `mp`/`mb` → b, `nt`/`nd` → d, `gg`/`gk`/`ng`/`gh` → g, `gi`/`yi` before a vowel → j and
+//!    `mp`/`mb` → b, `nt`/`nd` → d, `gi`/`yi`/`ghi` before a vowel → j (aghios), else
+//!    `gg`/`gk`/`ng`/`gh` → g; and
 //!    a word-initial `y` before a vowel → j (Γιώργος, Giorgos, Yiorgos → jorgos;
 //!    Άγιος, agios, ayios → ajos), `ou`/`oy` → u, `ai` → e, `ei`/`oi`/`yi` → i,
 //!    `au` → av, `eu` → ev, `ch`/`kh` → h, `ph` → f, `dh` → d, `th` stays, `x` → ks, `w` → o,
@@ -49,8 +50,51 @@
 //! digraph also tries the digraph's key: a final `m` → b (`μπιμ` finds `Μπίμπης`), `n` → d
 //! and g, `g`/`gi`/`y` → j, `o` → u and i, `a` → e, `e` → i, `c`/`k` → h, `p` → f.
 //!
-//! The variants of one word are OR-ed, the words AND-ed: `agios nik` →
-//! `("ajos"* OR …) AND ("nik"* OR "nih"*)`. A query without any word is no search at all.
+//! # Inflection
+//!
+//! People type the nominative (`Άγιος Νικόλαος`, `agios nikolaos`); names are stored in the
+//! genitive (`Ιερός Ναός Αγίου Νικολάου`). So a whole query word also stands for its other
+//! forms, decided on keys (so Greek and every Greeklish spelling behave alike, and the index
+//! holds nothing more than the keys):
+//!
+//! - The [`ENDINGS`] are those of Greek nouns, adjectives and names in key form:
+//!   `a e i o u as es is os us on` (-α -ε/-αι -η/-ι/-οι/-ει -ο/-ω -ου -ας -ες -ης/-ις -ος
+//!   -ους -ον/-ων), the same after ι: `ia ie io iu ias ies ios ius ion`, and `eos eon`
+//!   (-εως -εων: `Κοιμήσεως` ↔ `Κοίμηση`).
+//! - A *stem* of a key is what is left after one ending it ends with, when that is at least
+//!   [`MIN_STEM_CHARS`] (2) characters with a vowel among them, and the key has no digit.
+//!   A key may have several stems (`dimitrios` → `dimitri`, `dimitr`).
+//! - A query word of at least [`MIN_INFLECTED_LETTERS`] (4) letters, as typed, also
+//!   matches any indexed key that is one of its stems followed by any ending (its
+//!   [`inflections`]), as a whole key, not a prefix. Shorter words are prefixes only (`αγ`,
+//!   `nik`, `agi` as before).
+//!
+//! So `ajos` (Άγιος, agios, ayios, aghios) has the stem `aj` and meets `aju` (Αγίου, agiou),
+//! `aja`, `ajas`, `ajon`, `aji` (Αγία, Αγίας, Αγίων, Άγιοι) and back; `nikolaos` ↔ `nikolau`,
+//! `paraskevi` ↔ `paraskevis`, `ieros` ↔ `ieru` ↔ `iera`, `naos` ↔ `nau`, `dimitris` ↔
+//! `dimitriu`, `georjos` ↔ `georju`. Two words are forms of each other exactly when their
+//! keys are one stem followed by two endings; a longer word is not (`αγιος` finds neither
+//! `Άγγελος`, `agelos`, nor `Αγιάννης`, `ajanis`; `nikolaos` not `Νικολαΐδης`; `Παρασκευή`
+//! not `Παρασκευόπουλος`), and since a stem keeps a vowel and an ending is never empty,
+//! `Θεός` does not find `θα`, nor `ναός` `να`.
+//!
+//! False positives accepted: words that differ only in their ending, whatever their gender
+//! or meaning — `Νίκος` finds `Νίκη` and `Νίκα`, `Πέτρος` `Πέτρα`, `Ιωάννης` `Ιωάννα`,
+//! `Μάριος` `Μαρία`, `Ηλίας` `Ήλιος`; a key with the `eos` ending also tries the shorter stem
+//! (`Ματθαίος` → `math…`, so `Μάθη` too). Forms that change more than their ending are not
+//! found (`Γιώργος` ↔ `Γεώργιος`, `-άδες` plurals, stress-shifting third declension words
+//! other than -εως/-ων).
+//!
+//! # Expressions and ranking
+//!
+//! A word's [`Group`] has its prefixes (its spellings, each also completed) and its
+//! inflections (whole keys). The alternatives of one word are OR-ed, the words AND-ed:
+//! `agios nik` → `("ajos"* OR "aja" OR … OR "aju" OR …) AND ("nik"* OR "nih"*)`. A query
+//! without any word is no search at all. Ranking tiers ([`tier_expression`]): hits with every
+//! word whole as typed first (`Άγιος Νικόλαος` for `agios nikolaos`), then every word whole in
+//! some form (`Αγίου Νικολάου`), then the rest (longer words: `Αγιοσύνη` for `agios`); the
+//! last word may always be a prefix, being typed. Within a tier, the context's own order
+//! (customers: bm25 with column weights).
 //!
 
 use std::cell::RefCell;
@@ -170,6 +214,12 @@ fn latin_key(s: &[char]) -> String {
         let (emit, used): (&str, usize) = match (c, next) {
             ('m', Some('p' | 'b')) => ("b", 2),
             ('n', Some('t' | 'd')) => ("d", 2),
+            // Greeklish `ghi` before a vowel is γι: aghios, aghiou
+            ('g', Some('h'))
+                if s.get(i + 2) == Some(&'i') && s.get(i + 3).is_some_and(|&v| is_vowel(v)) =>
+            {
+                ("j", 3)
+            }
             ('n', Some('g')) | ('g', Some('g' | 'k' | 'h')) => ("g", 2),
             ('g' | 'y', Some('i')) if vowel_after_next => ("j", 2),
             ('y', Some(v)) if i == 0 && is_vowel(v) && v != 'y' => ("j", 1),
@@ -320,50 +370,162 @@ fn completions(word: &[char]) -> &'static [(&'static str, usize)] {
 
 /// The keys a typed word may be the prefix of: its spellings, each also completed.
 pub fn query_keys(word: &str) -> Vec<String> {
-    let mut keys: Vec<String> = Vec::new();
+    words(word)
+        .iter()
+        .flat_map(|w| word_group(w).prefixes)
+        .fold(Vec::new(), |mut keys, k| {
+            if !keys.contains(&k) {
+                keys.push(k);
+            }
+            keys
+        })
+}
+
+/// Endings of Greek nouns, adjectives and names, in key form (see the module doc).
+pub const ENDINGS: &[&str] = &[
+    "a", "e", "i", "o", "u", "as", "es", "is", "os", "us", "on", "ia", "ie", "io", "iu", "ias",
+    "ies", "ios", "ius", "ion", "eos", "eon",
+];
+
+/// A stem keeps at least this many characters, one of them a vowel.
+pub const MIN_STEM_CHARS: usize = 2;
+
+/// Query words with fewer letters (as typed) stand for no inflection.
+pub const MIN_INFLECTED_LETTERS: usize = 4;
+
+/// At most this many inflections are tried for one query word.
+pub const MAX_INFLECTIONS: usize = 128;
+
+/// The stems of a key: what is left after each of the [`ENDINGS`] it ends with, when that
+/// is at least [`MIN_STEM_CHARS`] characters with a vowel among them. None for a key with a
+/// digit.
+pub fn stems(key: &str) -> Vec<&str> {
+    if key.chars().any(|c| c.is_ascii_digit()) {
+        return Vec::new();
+    }
+    ENDINGS
+        .iter()
+        .filter_map(|e| key.strip_suffix(e))
+        .filter(|stem| {
+            stem.chars().count() >= MIN_STEM_CHARS
+                && stem
+                    .chars()
+                    .any(|c| matches!(c, 'a' | 'e' | 'i' | 'o' | 'u'))
+        })
+        .collect()
+}
+
+/// The keys inflected like `key`: each of its [`stems`] followed by each of the [`ENDINGS`]
+/// (`ajos` → `aja`, `ajas`, `aju`, `ajon`, …). Empty when the key has no stem.
+pub fn inflections(key: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for stem in stems(key) {
+        for e in ENDINGS {
+            let k = format!("{stem}{e}");
+            if !out.contains(&k) {
+                out.push(k);
+            }
+        }
+    }
+    out
+}
+
+/// What one query word matches: a key it is the beginning of, or a whole key that is an
+/// inflection of it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Group {
+    /// Keys the word may be the beginning of: its spellings, each also completed (search
+    /// as you type).
+    pub prefixes: Vec<String>,
+    /// The word's own keys, whole: one per spelling (also the first prefixes). Matching
+    /// needs no more than the prefixes; the ranking asks for these whole.
+    pub spellings: Vec<String>,
+    /// Whole keys of the other forms of the word: for a word of at least
+    /// [`MIN_INFLECTED_LETTERS`] letters, the [`inflections`] of its spellings that are not
+    /// spellings themselves (at most [`MAX_INFLECTIONS`]).
+    pub inflections: Vec<String>,
+}
+
+impl Group {
+    /// Whether a text with these keys (sorted, without duplicates) has a key this group
+    /// matches: one starting with a prefix, or one equal to an inflection.
+    pub fn matches_keys<K: AsRef<str>>(&self, keys: &[K]) -> bool {
+        self.prefixes.iter().any(|p| {
+            // the keys starting with `p` come first among those >= `p`
+            let from = keys.partition_point(|k| k.as_ref() < p.as_str());
+            keys.get(from)
+                .is_some_and(|k| k.as_ref().starts_with(p.as_str()))
+        }) || self.inflections.iter().any(|w| {
+            keys.binary_search_by(|k| k.as_ref().cmp(w.as_str()))
+                .is_ok()
+        })
+    }
+}
+
+fn word_group(w: &[char]) -> Group {
+    let w: Vec<char> = w.iter().copied().take(MAX_WORD_CHARS).collect();
+    let mut g = Group::default();
     let add = |k: String, keys: &mut Vec<String>| {
         if !k.is_empty() && !keys.contains(&k) {
             keys.push(k);
         }
     };
-    for w in words(word) {
-        let w: Vec<char> = w.into_iter().take(MAX_WORD_CHARS).collect();
-        for spelling in spellings(&transliterate(&w)) {
-            add(latin_key(&spelling), &mut keys);
-            for (append, drop) in completions(&spelling) {
-                let mut longer = spelling.clone();
-                longer.extend(append.chars());
-                let mut k: Vec<char> = latin_key(&longer).chars().collect();
-                k.truncate(k.len().saturating_sub(*drop));
-                add(k.into_iter().collect(), &mut keys);
+    let spellings = spellings(&transliterate(&w));
+    for spelling in &spellings {
+        let key = latin_key(spelling);
+        add(key.clone(), &mut g.prefixes);
+        add(key, &mut g.spellings);
+        for (append, drop) in completions(spelling) {
+            let mut longer = spelling.clone();
+            longer.extend(append.chars());
+            let mut k: Vec<char> = latin_key(&longer).chars().collect();
+            k.truncate(k.len().saturating_sub(*drop));
+            add(k.into_iter().collect(), &mut g.prefixes);
+        }
+    }
+    if w.len() >= MIN_INFLECTED_LETTERS {
+        for spelling in &g.spellings {
+            for k in inflections(spelling) {
+                if g.inflections.len() >= MAX_INFLECTIONS {
+                    break;
+                }
+                if !g.spellings.contains(&k) && !g.inflections.contains(&k) {
+                    g.inflections.push(k);
+                }
             }
         }
     }
-    keys
+    g
 }
 
-/// The key alternatives of each word of `query` (at most [`MAX_QUERY_WORDS`] words).
-pub fn query_groups(query: &str) -> Vec<Vec<String>> {
+/// The [`Group`] of each word of `query` (at most [`MAX_QUERY_WORDS`] words).
+pub fn query_groups(query: &str) -> Vec<Group> {
     words(query)
         .iter()
         .take(MAX_QUERY_WORDS)
-        .map(|w| query_keys(&w.iter().collect::<String>()))
-        .filter(|keys| !keys.is_empty())
+        .map(|w| word_group(w))
+        .filter(|g| !g.prefixes.is_empty())
         .collect()
 }
 
-/// The `MATCH` expression for groups of alternatives: each group's keys OR-ed as quoted
-/// prefixes, the groups AND-ed. `None` for no group.
-pub fn match_groups(groups: &[Vec<String>]) -> Option<String> {
+fn or_terms<'a>(prefixes: &'a [String], whole: impl Iterator<Item = &'a String>) -> String {
+    let alternatives: Vec<String> = prefixes
+        .iter()
+        .map(|k| format!("{}*", quote(k)))
+        .chain(whole.map(|k| quote(k)))
+        .collect();
+    format!("({})", alternatives.join(" OR "))
+}
+
+/// The `MATCH` expression for groups: each group's prefixes (quoted, with `*`) and
+/// inflections (quoted) OR-ed, the groups AND-ed. `None` for no group.
+pub fn match_groups(groups: &[Group]) -> Option<String> {
     if groups.is_empty() {
         return None;
     }
     let parts: Vec<String> = groups
         .iter()
-        .map(|keys| {
-            let alternatives: Vec<String> = keys.iter().map(|k| format!("{}*", quote(k))).collect();
-            format!("({})", alternatives.join(" OR "))
-        })
+        .map(|g| or_terms(&g.prefixes, g.inflections.iter()))
         .collect();
     Some(parts.join(" AND "))
 }
@@ -371,6 +533,35 @@ pub fn match_groups(groups: &[Vec<String>]) -> Option<String> {
 /// The `MATCH` expression for words typed by a user, or `None` when there is no word.
 pub fn match_expression(query: &str) -> Option<String> {
     match_groups(&query_groups(query))
+}
+
+/// How closely a hit matches what was typed: the tiers of the ranking (see the module doc).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tier {
+    /// Every word whole, as typed (any of its spellings).
+    AsTyped,
+    /// Every word whole, as typed or in another form.
+    AnyForm,
+}
+
+/// The `MATCH` expression for the hits of [`match_groups`] in a [`Tier`]: every group but
+/// the last by whole keys only (its spellings, and for [`Tier::AnyForm`] its inflections);
+/// the last group also by its prefixes, since it may be the word being typed. `None` for no
+/// group.
+pub fn tier_expression(groups: &[Group], tier: Tier) -> Option<String> {
+    let (last, rest) = groups.split_last()?;
+    let whole = |g: &'_ Group| -> Vec<String> {
+        match tier {
+            Tier::AsTyped => g.spellings.clone(),
+            Tier::AnyForm => g.spellings.iter().chain(&g.inflections).cloned().collect(),
+        }
+    };
+    let mut parts: Vec<String> = rest
+        .iter()
+        .map(|g| or_terms(&[], whole(g).iter()))
+        .collect();
+    parts.push(or_terms(&last.prefixes, whole(last).iter()));
+    Some(parts.join(" AND "))
 }
 
 /// An FTS5 string: in double quotes, inner quotes doubled.
@@ -433,6 +624,10 @@ mod tests {
             ("xanthi", "ksadhi"),
             ("Ψαράς", "psaras"),
             ("Ιερός Ναός", "ieros naos"),
+            ("aghios", "ajos"),
+            ("aghiou", "aju"),
+            ("Αγίας Αγίων", "ajas ajon"),
+            ("Αγχίαλος", "ajalos"), // γχι before a vowel meets Greeklish ghi: harmless
             ("g.papadopoulos@gmail.com", "g papadopulos gmel kom"),
             ("Müller", "muler"),
             ("6912233445", "6912233445"),
@@ -490,11 +685,131 @@ mod tests {
         assert_eq!(match_expression(""), None);
         assert_eq!(match_expression("  \"*:^()  -- "), None);
         assert_eq!(
-            match_expression("naos AND"),
-            Some(r#"("naos"*) AND ("ad"*)"#.to_owned())
+            match_expression("nik AND"),
+            Some(r#"("nik"* OR "nih"*) AND ("ad"*)"#.to_owned())
         );
         let e = match_expression("bibis NEAR(\"x\")").unwrap();
         assert!(e.contains("\"near\"*"), "{e}");
         assert!(!e.contains("NEAR("), "{e}");
+        // a whole word also tries its inflections, as whole keys
+        let e = match_expression("naos").unwrap();
+        assert!(e.starts_with(r#"("naos"* OR "naa" OR "nae""#), "{e}");
+        assert!(e.contains(r#" OR "nau" OR "#), "{e}");
+    }
+
+    /// Whether `text` is found by `query`, by the rule both stores apply.
+    fn hits(query: &str, text: &str) -> bool {
+        let mut keys: Vec<String> = index_text(text).split(' ').map(str::to_owned).collect();
+        keys.sort();
+        keys.dedup();
+        let groups = query_groups(query);
+        !groups.is_empty() && groups.iter().all(|g| g.matches_keys(&keys))
+    }
+
+    #[test]
+    fn nominative_genitive_and_greeklish_forms_find_each_other() {
+        let parish = "Ιερός Ναός Αγίου Νικολάου";
+        let table: &[(&str, &str)] = &[
+            // the README's example, and what a Greek office types
+            ("agios nik", parish),
+            ("agios nikolaos", parish),
+            ("Άγιος Νικόλαος", parish),
+            ("ΑΓΙΟΣ ΝΙΚΟΛΑΟΣ", parish),
+            ("nikolaos", parish),
+            ("ayios nikolaos", parish),
+            ("aghios nikolaos", parish),
+            ("agiou nikolaou", parish),
+            ("Αγίου Νικολάου", "Άγιος Νικόλαος"),
+            ("agiou nikolaou", "Άγιος Νικόλαος"),
+            ("aghiou nikolaou", "Άγιος Νικόλαος"),
+            ("Νικόλαο", parish),
+            ("Παρασκευή", "Ενορία Αγίας Παρασκευής"),
+            ("Παρασκευής", "Αγία Παρασκευή"),
+            ("paraskevi", "Ιερός Ναός Αγίας Παρασκευής"),
+            ("agia paraskevh", "Ιερός Ναός Αγίας Παρασκευής"),
+            ("agias paraskevis", "Αγία Παρασκευή"),
+            ("Ιερός", "Ιερού Ναού Αγίου Τίτου"),
+            ("Ιερού", "Ιερά Μητρόπολη Δράμας"),
+            ("Ιερά", "Ιερός Ναός Αγίου Τίτου"),
+            ("ieros naos", "Ιερού Ναού Αγίου Τίτου"),
+            ("ierou naou", "Ιερός Ναός Αγίου Τίτου"),
+            ("Αγίας", "Άγιος Στέφανος"),
+            ("Άγιος", "Αγίας Τριάδος"),
+            ("Άγιοι Ανάργυροι", "Ιερός Ναός Αγίων Αναργύρων"),
+            ("agion anargyron", "Άγιοι Ανάργυροι"),
+            ("Αγίων", "Αγία Βαρβάρα"),
+            ("Δημήτριος", "Ιερός Ναός Αγίου Δημητρίου"),
+            ("dimitris", "Ιερός Ναός Αγίου Δημητρίου"),
+            ("Γεώργιος", "Αγίου Γεωργίου"),
+            ("georgiou", "Άγιος Γεώργιος"),
+            ("Κοίμηση Θεοτόκου", "Ιερός Ναός Κοιμήσεως της Θεοτόκου"),
+            ("koimhseos", "Κοίμηση της Θεοτόκου"),
+            ("Ναός", "Ιερού Ναού"),
+            ("Παπαδάκης", "Οικογένεια Παπαδάκη"),
+            // prefixes as before, search as you type
+            ("nik", parish),
+            ("αγ", parish),
+            ("agi", parish),
+            ("ιερ να αγ νικ", parish),
+            ("nikola", parish),
+        ];
+        for (query, text) in table {
+            assert!(hits(query, text), "`{query}` must find `{text}`");
+        }
+    }
+
+    #[test]
+    fn inflection_does_not_make_everything_match() {
+        let table: &[(&str, &str)] = &[
+            ("αγιος", "Άγγελος Παπάς"),
+            ("agios", "Αγγελική"),
+            ("αγιος", "Αγιάννης"),
+            ("agiou", "Αγιοσύνη"), // a longer word, not an inflection
+            ("nikolaos", "Νικολαΐδης"),
+            ("nikolaos", "Νικόλας"),
+            ("Νικολάου", "Νικολακόπουλος"),
+            ("Παρασκευή", "Παρασκευόπουλος"),
+            ("Ιερός", "Ιερισσός"),
+            ("Θεός", "θα έρθει"), // stems keep a vowel: not `th`
+            ("ναος", "να έρθει"), // `na` + an ending is never `na`
+            ("agios nikolaos", "Άγιος Γεώργιος"),
+            ("Αγίου Νικολάου", "Ιερός Ναός Αγίου Γεωργίου"),
+            ("agi", "Άγων"), // fewer than 4 letters: a prefix, no inflection
+            ("Γεώργιος", "Γιώργος"),
+        ];
+        for (query, text) in table {
+            assert!(!hits(query, text), "`{query}` must not find `{text}`");
+        }
+    }
+
+    #[test]
+    fn accepted_false_positives_are_words_that_differ_only_in_their_ending() {
+        // the stem rule does not know gender or meaning (see the module doc)
+        for (query, text) in [
+            ("Νίκος", "Νίκη"),
+            ("Πέτρος", "Πέτρα"),
+            ("Ιωάννης", "Ιωάννα"),
+            ("Ηλίας", "Ήλιος"),
+        ] {
+            assert!(hits(query, text), "`{query}` finds `{text}`");
+        }
+    }
+
+    #[test]
+    fn stems_keep_a_vowel_and_no_digits() {
+        assert_eq!(stems("ajos"), vec!["aj"]);
+        assert_eq!(stems("dimitrios"), vec!["dimitri", "dimitr"]);
+        assert_eq!(stems("kimiseos"), vec!["kimise", "kimis"]);
+        assert_eq!(stems("theos"), vec!["the"]);
+        assert!(stems("to").is_empty());
+        assert!(stems("6912").is_empty());
+        assert!(stems("a1os").is_empty());
+        let g = &query_groups("Αγίου")[0];
+        assert_eq!(g.spellings, vec!["aju".to_owned()]);
+        assert!(g.inflections.contains(&"ajos".to_owned()), "{g:?}");
+        assert!(!g.inflections.contains(&"aju".to_owned()), "{g:?}");
+        assert!(query_groups("αγι")[0].inflections.is_empty());
+        let many = &query_groups("hhhhhhhhhhhhhhhhhhhhhhhxxxxxxxxxbbbbbbbbbuuuuuus")[0];
+        assert!(many.inflections.len() <= MAX_INFLECTIONS);
     }
 }

@@ -10,7 +10,7 @@
 //! Each tag is also indexed as one exact token `x<hex of the lower-cased tag>` in a column of
 //! its own (`tag_ids`): keys never contain `x`, so such a token only matches the tag filter.
 
-use crm_core::fts::{self, index_text, push_index_text, quote};
+use crm_core::fts::{self, Group, Tier, index_text, push_index_text, quote};
 
 use crate::model::{ContactType, Customer, tag_key};
 use crate::normalize;
@@ -109,15 +109,18 @@ fn phone_like(query: &str) -> bool {
             .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '+' | '-' | '.' | '(' | ')' | '/'))
 }
 
-/// What a user typed as groups of key alternatives: a customer matches when every group has
-/// an alternative that is a prefix of one of its keys ([`keys`]). A phone-like query is one
-/// group (its digit forms); other queries have one group per word
-/// ([`crm_core::fts::query_groups`]). Empty when the query has no word (no search filter).
-/// Both stores search with these groups: SQLite as a `MATCH` expression, Firestore in its
-/// in-process index of [`keys`] (by the rule of [`matches()`]).
-pub fn query_groups(query: &str) -> Vec<Vec<String>> {
+/// What a user typed as groups of alternatives ([`Group`]): a customer matches when every
+/// group has a prefix that one of its keys ([`keys`]) starts with, or an inflection (`agios`
+/// → `aju`, Αγίου) that is one of its keys. A phone-like query is one group (its digit forms, as prefixes); other queries have
+/// one group per word ([`crm_core::fts::query_groups`]). Empty when the query has no word
+/// (no search filter). Both stores search with these groups: SQLite as a `MATCH`
+/// expression, Firestore in its in-process index of [`keys`] (by the rule of [`matches()`]).
+pub fn query_groups(query: &str) -> Vec<Group> {
     if phone_like(query.trim()) {
-        vec![phone_query_keys(query.trim())]
+        vec![Group {
+            prefixes: phone_query_keys(query.trim()),
+            ..Group::default()
+        }]
     } else {
         fts::query_groups(query)
     }
@@ -127,6 +130,16 @@ pub fn query_groups(query: &str) -> Vec<Vec<String>> {
 /// there is no search filter). Every word is a quoted prefix; see the module doc.
 pub fn match_expression(query: &str) -> Option<String> {
     fts::match_groups(&query_groups(query))
+}
+
+/// The `MATCH` expressions of the ranking's tiers for these groups: every word whole as
+/// typed, and every word whole in any form (the last word may also be a prefix, being
+/// typed); see [`fts::tier_expression`]. `None` for no group.
+pub fn tier_expressions(groups: &[Group]) -> Option<[String; 2]> {
+    Some([
+        fts::tier_expression(groups, Tier::AsTyped)?,
+        fts::tier_expression(groups, Tier::AnyForm)?,
+    ])
 }
 
 /// Search keys are stored as prefixes of at most this many characters (see [`search_keys`]).
@@ -176,16 +189,10 @@ pub fn prefix_key(k: &str) -> &str {
 }
 
 /// Whether a customer with these [`keys`] (sorted) matches the [`query_groups`]: every group
-/// has an alternative that some key starts with. No group: everything matches.
-pub fn matches<K: AsRef<str>>(groups: &[Vec<String>], keys: &[K]) -> bool {
-    groups.iter().all(|alternatives| {
-        alternatives.iter().any(|alt| {
-            // the keys starting with `alt` come first among those >= `alt`
-            let from = keys.partition_point(|k| k.as_ref() < alt.as_str());
-            keys.get(from)
-                .is_some_and(|k| k.as_ref().starts_with(alt.as_str()))
-        })
-    })
+/// has a prefix that some key starts with, or an inflection that is one of them
+/// ([`Group::matches_keys`]). No group: everything matches.
+pub fn matches<K: AsRef<str>>(groups: &[Group], keys: &[K]) -> bool {
+    groups.iter().all(|g| g.matches_keys(keys))
 }
 
 /// The `MATCH` term that keeps only customers with `tag`.

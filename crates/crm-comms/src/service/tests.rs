@@ -458,6 +458,68 @@ async fn search_folds_greek_and_follows_edits_assignment_and_deletion() {
     ));
 }
 
+/// Issue 17, in the comms log: a nominative finds a genitive and back, in Greek and in
+/// Greeklish; prefixes still work; look-alike words and common short words stay out.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn search_finds_other_forms_of_a_word_in_greek_and_greeklish() {
+    let f = fixture();
+    let c = f.customer().await;
+    let texts = [
+        (
+            "nikolaou",
+            "Επίσκεψη στον Ιερό Ναό Αγίου Νικολάου για την καμπάνα",
+        ),
+        ("nikolaos", "Ο π. Νικόλαος από τον Άγιο Νικόλαο τηλεφώνησε"),
+        ("paraskevis", "Προσφορά για την Ενορία Αγίας Παρασκευής"),
+        ("paraskevi", "Agia Paraskevi: to roloi stamatise"),
+        ("angelos", "Ο Άγγελος Νικολαΐδης θα περάσει να δει το ρολόι"),
+        ("ieri", "Ιερά Μονή Αγίων Αναργύρων, δύο καμπάνες"),
+    ];
+    let mut ids = std::collections::HashMap::new();
+    for (tag, body) in texts {
+        let mut n = entry(c, CommsType::Note, Direction::Internal);
+        n.body = Some(body.into());
+        ids.insert(f.ingest(n).await.id, tag);
+    }
+    let table: &[(&str, &[&str])] = &[
+        ("agios nikolaos", &["nikolaou", "nikolaos"]),
+        ("Άγιος Νικόλαος", &["nikolaou", "nikolaos"]),
+        ("agiou nikolaou", &["nikolaou", "nikolaos"]),
+        ("ayios nik", &["nikolaou", "nikolaos"]),
+        ("aghiou nikolaou", &["nikolaou", "nikolaos"]),
+        ("Παρασκευή", &["paraskevis", "paraskevi"]),
+        ("Αγίας Παρασκευής", &["paraskevis", "paraskevi"]),
+        ("ieros naos", &["nikolaou"]),
+        ("Ιερός", &["nikolaou", "ieri"]),
+        (
+            "Αγίων",
+            &["nikolaou", "nikolaos", "paraskevis", "paraskevi", "ieri"],
+        ),
+        ("καμπάνα", &["nikolaou", "ieri"]),
+        ("nik", &["nikolaou", "nikolaos", "angelos"]),
+        // not forms of each other
+        ("αγγελος", &["angelos"]),
+        ("nikolaos agios angelos", &[]),
+        ("ναος", &["nikolaou"]), // not every message with `να`
+        ("ρολοι σταματησε", &["paraskevi"]),
+    ];
+    for (q, expected) in table {
+        let hits = f
+            .comms
+            .search(SearchQuery {
+                q: (*q).to_owned(),
+                ..SearchQuery::default()
+            })
+            .await
+            .unwrap();
+        let mut found: Vec<&str> = hits.items.iter().map(|e| ids[&e.id]).collect();
+        found.sort_unstable();
+        let mut expected = expected.to_vec();
+        expected.sort_unstable();
+        assert_eq!(found, expected, "search `{q}`");
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn search_stays_exact_when_edits_and_deletions_of_one_entry_share_a_commit() {
     let f = fixture();

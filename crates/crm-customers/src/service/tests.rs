@@ -128,6 +128,7 @@ macro_rules! conformance {
 
 conformance!(
     greek_and_greeklish_queries_find_the_right_customer_and_only_it,
+    nominative_genitive_and_greeklish_forms_find_each_other,
     fts_syntax_in_queries_is_never_an_error,
     search_ranks_name_matches_first_then_by_name,
     list_without_search_is_by_folded_name_with_true_totals,
@@ -244,7 +245,14 @@ async fn greek_and_greeklish_queries_find_the_right_customer_and_only_it<S: Test
         ("παρασκ", &["Ενορία Αγίας Παρασκευής"]),
         ("paraskevis", &["Ενορία Αγίας Παρασκευής"]),
         ("stefanos", &["Άγιος Στέφανος"]),
-        ("αγιος", &["Άγιος Στέφανος", "Ιερός Ναός Αγίου Τίτου"]),
+        (
+            "αγιος",
+            &[
+                "Άγιος Στέφανος",
+                "Ιερός Ναός Αγίου Τίτου",
+                "Ενορία Αγίας Παρασκευής",
+            ],
+        ),
         ("acme", &["John Smith"]),
         ("markopoulou", &["Ελένη Μαρκοπούλου"]),
         ("eleni.markopoulou@example.gr", &["Ελένη Μαρκοπούλου"]),
@@ -255,6 +263,87 @@ async fn greek_and_greeklish_queries_find_the_right_customer_and_only_it<S: Test
         ("ενορια", &["Ενορία Αγίας Παρασκευής"]),
         ("zzzz", &[]),
         ("bibis papadopoulos", &[]),
+    ];
+    for (query, expected) in table {
+        let mut found = names(svc, search(query)).await;
+        found.sort();
+        let mut expected: Vec<String> = expected.iter().map(|s| (*s).to_owned()).collect();
+        expected.sort();
+        assert_eq!(found, expected, "search `{query}`");
+    }
+}
+
+/// Issue 17: people type the nominative, parishes are named in the genitive, in Greek or in
+/// any Greeklish spelling; short prefixes keep working, and look-alike words stay out.
+async fn nominative_genitive_and_greeklish_forms_find_each_other<S: TestStore>(
+    svc: &Service<S>,
+    _clock: &FixedClock,
+) {
+    const NIKOLAOU: &str = "Ιερός Ναός Αγίου Νικολάου Πειραιώς";
+    const NIKOLAOS: &str = "Σύλλογος Άγιος Νικόλαος";
+    const PARASKEVIS: &str = "Ενορία Αγίας Παρασκευής";
+    const PARASKEVI: &str = "Αγία Παρασκευή Χαλανδρίου";
+    const ANARGYRON: &str = "Ιερά Μονή Αγίων Αναργύρων";
+    const KOIMISEOS: &str = "Ι.Ν. Κοιμήσεως Θεοτόκου";
+    const ANGELOS: &str = "Άγγελος Νικολαΐδης";
+    const PARASKEVOPOULOS: &str = "Παρασκευόπουλος Γιάννης";
+    const AGIANNIS: &str = "Αγιάννης Νικόλας";
+    for name in [
+        NIKOLAOU,
+        NIKOLAOS,
+        PARASKEVIS,
+        PARASKEVI,
+        ANARGYRON,
+        KOIMISEOS,
+        ANGELOS,
+        PARASKEVOPOULOS,
+        AGIANNIS,
+    ] {
+        create(svc, json!({ "name": name })).await;
+    }
+    let saints: &[&str] = &[NIKOLAOU, NIKOLAOS, PARASKEVIS, PARASKEVI, ANARGYRON];
+    let nicholas: &[&str] = &[NIKOLAOU, NIKOLAOS];
+    let paraskevi: &[&str] = &[PARASKEVIS, PARASKEVI];
+    let table: &[(&str, &[&str])] = &[
+        ("agios nik", nicholas),
+        ("agios nikolaos", nicholas),
+        ("Άγιος Νικόλαος", nicholas),
+        ("ΑΓΙΟΣ ΝΙΚΟΛΑΟΣ", nicholas),
+        ("nikolaos", nicholas),
+        ("Νικολάου", nicholas),
+        ("agiou nikolaou", nicholas),
+        ("ayios nikolaos", nicholas),
+        ("aghios nikolaos", nicholas),
+        ("ag nikolao", nicholas),
+        ("Παρασκευή", paraskevi),
+        ("Παρασκευής", paraskevi),
+        ("paraskevi", paraskevi),
+        ("agia paraskevh", paraskevi),
+        ("agias paraskevis", paraskevi),
+        ("Άγιος", saints),
+        ("αγιου", saints),
+        ("Αγίας", saints),
+        ("Αγίων", saints),
+        ("agioi", saints),
+        ("Ιερός", &[NIKOLAOU, ANARGYRON]),
+        ("Ιερού", &[NIKOLAOU, ANARGYRON]),
+        ("Ιερά", &[NIKOLAOU, ANARGYRON]),
+        ("ierou", &[NIKOLAOU, ANARGYRON]),
+        ("agioi anargyroi", &[ANARGYRON]),
+        ("κοιμηση θεοτοκου", &[KOIMISEOS]),
+        // prefixes are still prefixes
+        ("nik", &[NIKOLAOU, NIKOLAOS, ANGELOS, AGIANNIS]),
+        ("παρασκ", &[PARASKEVIS, PARASKEVI, PARASKEVOPOULOS]),
+        (
+            "αγ",
+            &[
+                NIKOLAOU, NIKOLAOS, PARASKEVIS, PARASKEVI, ANARGYRON, ANGELOS, AGIANNIS,
+            ],
+        ),
+        // look-alikes are no inflections
+        ("αγγελος", &[ANGELOS]),
+        ("Νικόλας", &[AGIANNIS]),
+        ("nikolaos papadopoulos", &[]),
     ];
     for (query, expected) in table {
         let mut found = names(svc, search(query)).await;
@@ -856,6 +945,42 @@ async fn broad_searches_are_listed_by_name_with_exact_totals() {
     // narrow enough: by relevance again (the name hit on both words of a short name first)
     let ranked = names(svc, search("παππας")).await;
     assert_eq!(ranked.len(), 2);
+}
+
+/// What a user notices of the ranking: customers with every word as typed first (in any
+/// column: an exact organization still comes before an inflected name), then those with the
+/// words in another form, then longer words; within a tier the name counts more.
+#[tokio::test]
+async fn whole_words_rank_above_inflections_and_longer_words() {
+    let s = sqlite();
+    let svc = &s.svc;
+    for (name, organization) in [
+        ("Ιερός Ναός Αγίου Νικολάου", None),
+        ("Σύλλογος Άγιος Νικόλαος", None),
+        ("Αγιοσύνη Νικολαΐδου", None),
+        ("Κωνσταντίνου Μαρία", Some("Άγιος Νικόλαος Κρήτης")),
+        ("Νικολαόπουλος Πέτρος", Some("Ιερός Ναός Αγίου Νικολάου")),
+    ] {
+        create(svc, json!({ "name": name, "organization": organization })).await;
+    }
+    assert_eq!(
+        names(svc, search("Άγιος Νικόλαος")).await,
+        vec![
+            "Σύλλογος Άγιος Νικόλαος",
+            "Κωνσταντίνου Μαρία",
+            "Ιερός Ναός Αγίου Νικολάου",
+            "Νικολαόπουλος Πέτρος",
+        ]
+    );
+    assert_eq!(
+        names(svc, search("agiou nikolaou")).await[0],
+        "Ιερός Ναός Αγίου Νικολάου"
+    );
+    let found = names(svc, search("agios nik")).await;
+    assert_eq!(found[0], "Σύλλογος Άγιος Νικόλαος", "{found:?}");
+    // every word is also a prefix: Αγιοσύνη starts with αγιος, and comes last
+    assert_eq!(found.len(), 5, "{found:?}");
+    assert_eq!(found[4], "Αγιοσύνη Νικολαΐδου", "{found:?}");
 }
 
 #[tokio::test]

@@ -39,14 +39,15 @@
 //! documents other programs wrote are found without a reindex), its tag keys and its folded
 //! name, plus a sorted map from each key to the customers having it. A query becomes groups
 //! of key alternatives ([`search::query_groups`], as SQLite's `MATCH`); a customer matches
-//! when every group has an alternative that is a prefix of one of its keys (the whole key:
-//! longer queries than the stored prefixes behave as in SQLite), and has the tag if one is
-//! asked. Hits are ordered by folded name, then id; the total is exact over the index. Only
-//! the page's documents are read (`batchGet`): one found deleted is dropped from the answer
-//! (and the total) and from the index, one found changed so that it no longer matches
-//! likewise, and the index takes the newer versions it sees. SQLite orders searches by
-//! relevance (bm25) first; Firestore has no relevance, so the two stores return the same
-//! customers in another order.
+//! when every group has a prefix that one of its keys starts with (the whole key: longer
+//! queries than the stored prefixes behave as in SQLite) or an inflection equal to one of its
+//! keys (`agios` → `aju`, Αγίου), and has the tag if one is asked. Hits are ordered by
+//! folded name, then id; the total is exact over the index. Only the page's documents are
+//! read (`batchGet`): one found deleted is dropped from the answer (and the total) and from
+//! the index, one found changed so that it no longer matches likewise, and the index takes
+//! the newer versions it sees. SQLite orders searches by relevance first (whole words as
+//! typed, then in another form, then bm25); Firestore has no relevance, so the two stores
+//! return the same customers in another order.
 //!
 //! The index of a store instance (shared by its clones) is loaded on the first search or
 //! tag filter: the whole collection, 1,000 projections (`name`, `organization`, `contacts`,
@@ -115,6 +116,7 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use crm_core::firestore::{Collections, decode, encode, unchanged_since, version};
+use crm_core::fts::Group;
 use crm_core::store::check_version;
 use crm_core::{Clock, SystemClock};
 use firestore::{
@@ -362,7 +364,7 @@ impl FirestoreCustomerStore {
     /// are read (see the module doc).
     async fn search(
         &self,
-        groups: &[Vec<String>],
+        groups: &[Group],
         tag: Option<&str>,
         offset: u32,
         limit: u32,

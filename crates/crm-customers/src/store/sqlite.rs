@@ -16,9 +16,12 @@
 //!
 //! # Search
 //!
-//! The query becomes a `MATCH` expression of quoted prefix terms. The total is `count(*)` of
-//! the match (a walk over doclists, no rows read). When at most [`RANK_LIMIT`] customers
-//! match, the page is the top of `bm25`, then doc (= name); a broader match (a prefix of one
+//! The query becomes a `MATCH` expression of quoted prefix terms and whole inflected forms
+//! ([`crm_core::fts`]). The total is `count(*)` of the match (a walk over doclists, no rows
+//! read). When at most [`RANK_LIMIT`] customers match, the page is ranked: first those with
+//! every word whole as typed, then those with every word whole in some form (`Αγίου` for
+//! `agios`), then the rest (longer words); within each, by `bm25`, then doc (= name). The
+//! tiers are two more `MATCH` expressions, evaluated once each (`IN` a subquery). A broader match (a prefix of one
 //! or two letters matching half the customers) is listed by name, where relevance among tens
 //! of thousands of equally short hits means little and ranking all of them would cost tens of
 //! milliseconds. Only the rows of the page are read from `customers`.
@@ -474,14 +477,26 @@ fn hits_by_name(conn: &Connection, expr: &str, offset: i64, limit: i64) -> Resul
     Ok((u64::try_from(total).unwrap_or(0), docs))
 }
 
-/// The docs of the page `offset..offset + limit` of the hits of `expr` by relevance (bm25),
-/// then doc (= name).
-fn ranked_hits(conn: &Connection, expr: &str, offset: i64, limit: i64) -> Result<Vec<i64>> {
+/// The docs of the page `offset..offset + limit` of the hits of `expr` by relevance: first
+/// the hits of the `tiers` (whole words as typed, then whole words in any form; see
+/// [`search::tier_expressions`]), then bm25, then doc (= name).
+fn ranked_hits(
+    conn: &Connection,
+    expr: &str,
+    tiers: &[String; 2],
+    offset: i64,
+    limit: i64,
+) -> Result<Vec<i64>> {
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT rowid FROM customers_fts WHERE customers_fts MATCH ?1
-         ORDER BY {BM25}, rowid LIMIT ?2 OFFSET ?3"
+         ORDER BY (rowid IN (SELECT rowid FROM customers_fts WHERE customers_fts MATCH ?2))
+                + (rowid IN (SELECT rowid FROM customers_fts WHERE customers_fts MATCH ?3)) DESC,
+             {BM25}, rowid
+         LIMIT ?4 OFFSET ?5"
     ))?;
-    let rows = stmt.query_map(params![expr, limit, offset], |r| r.get(0))?;
+    let rows = stmt.query_map(params![expr, tiers[0], tiers[1], limit, offset], |r| {
+        r.get(0)
+    })?;
     Ok(rows.collect::<rusqlite::Result<Vec<i64>>>()?)
 }
 
@@ -499,26 +514,28 @@ fn customers_by_docs(conn: &Connection, docs: &[i64]) -> Result<Vec<Customer>> {
     Ok(out)
 }
 
-/// The `MATCH` expression for a list query, or `None` when the query has no search words.
-fn full_match(query: &ListQuery) -> Option<String> {
-    let words = query.search.as_deref().and_then(search::match_expression)?;
-    let mut expr = words;
+/// The `MATCH` expression for a list query and those of its ranking tiers, or `None` when
+/// the query has no search words.
+fn full_match(query: &ListQuery) -> Option<(String, [String; 2])> {
+    let groups = search::query_groups(query.search.as_deref()?);
+    let mut expr = crm_core::fts::match_groups(&groups)?;
+    let tiers = search::tier_expressions(&groups)?;
     if let Some(tag) = query.tag.as_deref().filter(|t| !t.trim().is_empty()) {
         let _ = write!(expr, " AND {}", search::tag_match(tag));
     }
-    Some(expr)
+    Some((expr, tiers))
 }
 
 fn list(conn: &Connection, query: &ListQuery, rank_limit: u64) -> Result<Page<Customer>> {
     let limit = i64::from(query.effective_limit());
     let offset = i64::from(query.effective_offset());
     let tag = query.tag.as_deref().map(tag_key).filter(|t| !t.is_empty());
-    if let Some(expr) = full_match(query) {
+    if let Some((expr, tiers)) = full_match(query) {
         let (total, by_name) = hits_by_name(conn, &expr, offset, limit)?;
         let docs = if total > rank_limit || by_name.is_empty() {
             by_name
         } else {
-            ranked_hits(conn, &expr, offset, limit)?
+            ranked_hits(conn, &expr, &tiers, offset, limit)?
         };
         let items = customers_by_docs(conn, &docs)?;
         return Ok(Page { items, total });

@@ -15,6 +15,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::Bound;
 
+use crm_core::fts::Group;
 use firestore::Timestamp;
 use uuid::Uuid;
 
@@ -68,7 +69,7 @@ impl Entry {
 
     /// Whether the customer matches the [`search::query_groups`] (none: any) and has the tag
     /// key `tag` (none: any).
-    pub(crate) fn matches(&self, groups: &[Vec<String>], tag: Option<&str>) -> bool {
+    pub(crate) fn matches(&self, groups: &[Group], tag: Option<&str>) -> bool {
         tag.is_none_or(|t| self.tags.binary_search_by(|x| (**x).cmp(t)).is_ok())
             && search::matches(groups, &self.keys)
     }
@@ -151,23 +152,30 @@ impl SearchIndex {
     }
 
     /// The customers matching the groups (see [`search::matches`]), looked up in the
-    /// postings: for each group, those with a key in the range of an alternative; then
+    /// postings: for each group, those with a key in the range of one of its prefixes or
+    /// equal to one of its inflections; then
     /// those in every group's set. `None` for no group (every customer).
-    fn matching(&self, groups: &[Vec<String>]) -> Option<HashSet<Uuid>> {
+    fn matching(&self, groups: &[Group]) -> Option<HashSet<Uuid>> {
         let mut found: Option<HashSet<Uuid>> = None;
-        for alternatives in groups {
+        for group in groups {
             let mut ids = HashSet::new();
-            for alt in alternatives {
-                let from = (Bound::Included(alt.as_str()), Bound::Unbounded);
+            let mut add = |having: &Vec<Uuid>| match &found {
+                Some(before) => ids.extend(having.iter().filter(|id| before.contains(id))),
+                None => ids.extend(having.iter().copied()),
+            };
+            for prefix in &group.prefixes {
+                let from = (Bound::Included(prefix.as_str()), Bound::Unbounded);
                 let keys = self
                     .postings
                     .range::<str, _>(from)
-                    .take_while(|(k, _)| k.starts_with(alt.as_str()));
+                    .take_while(|(k, _)| k.starts_with(prefix.as_str()));
                 for (_, having) in keys {
-                    match &found {
-                        Some(before) => ids.extend(having.iter().filter(|id| before.contains(id))),
-                        None => ids.extend(having.iter().copied()),
-                    }
+                    add(having);
+                }
+            }
+            for word in &group.inflections {
+                if let Some(having) = self.postings.get(word.as_str()) {
+                    add(having);
                 }
             }
             let none = ids.is_empty();
@@ -197,7 +205,7 @@ impl SearchIndex {
     /// order of its hyphenated text).
     pub(crate) fn page(
         &self,
-        groups: &[Vec<String>],
+        groups: &[Group],
         tag: Option<&str>,
         offset: usize,
         limit: usize,
@@ -513,6 +521,9 @@ mod tests {
             "6910",
             "neos",
             "ag nik",
+            "agios nikolaos",
+            "nikolaos",
+            "Νέου",
             "x",
         ] {
             let groups = search::query_groups(q);

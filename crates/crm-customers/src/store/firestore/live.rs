@@ -8,6 +8,7 @@ use std::sync::{Arc, PoisonError, RwLock};
 use std::time::{Duration, Instant};
 
 use crm_core::Clock;
+use crm_core::fts::Group;
 use firestore::{Client, Direction, Document, Filter, NAME_FIELD, Query, Timestamp, Value};
 use uuid::Uuid;
 
@@ -186,7 +187,7 @@ impl LiveIndex {
     /// See [`SearchIndex::page`].
     pub(crate) fn page(
         &self,
-        groups: &[Vec<String>],
+        groups: &[Group],
         tag: Option<&str>,
         offset: usize,
         limit: usize,
