@@ -30,6 +30,14 @@ async fn openapi_describes_every_route() {
             "{path} missing from the OpenAPI document"
         );
     }
+    // the document says which bodies refuse unknown fields (the e-mail ones), and only those
+    let schemas = &doc["components"]["schemas"];
+    for strict in ["SendRequest", "SyncRequest"] {
+        assert_eq!(schemas[strict]["additionalProperties"], false, "{strict}");
+    }
+    for lenient in ["NewCustomer", "CustomerPatch", "NewOrder", "NewProduct"] {
+        assert_ne!(schemas[lenient]["additionalProperties"], false, "{lenient}");
+    }
     // two request bodies of one name would be documented as one (a WhatsApp send as an e-mail)
     let body_of = |path: &str| {
         doc["paths"][path]["post"]["requestBody"]["content"]["application/json"]["schema"]["$ref"]
