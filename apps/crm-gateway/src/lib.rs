@@ -79,11 +79,12 @@ impl Application {
         if state.calls.is_some() {
             tokio::spawn(channels::calls::run_bridge(state.clone()));
         }
-        if state.records.kind() == config::StoreKind::Firestore {
-            let every = (config.store.reindex_secs > 0)
-                .then(|| std::time::Duration::from_secs(config.store.reindex_secs));
-            tokio::spawn(stores::keep_reindexing(state.clone(), every));
-        }
+        // Firestore: documents other programs wrote get their derived fields, now and then;
+        // SQLite: a migration's index rows left to write are written now, not by a first list
+        let every = (state.records.kind() == config::StoreKind::Firestore
+            && config.store.reindex_secs > 0)
+            .then(|| std::time::Duration::from_secs(config.store.reindex_secs));
+        tokio::spawn(stores::keep_reindexing(state.clone(), every));
         for i in 0..state.mail.as_ref().map_or(0, |m| m.accounts.len()) {
             tokio::spawn(channels::mail::run_account(state.clone(), i));
         }

@@ -187,7 +187,8 @@ pub struct Reindexed {
 /// Gives documents that another program wrote into the Firestore collections (BellSystems'
 /// Python console) the derived fields the CRM lists and searches by — folded names, search
 /// keys, SKU claims, product ids — and fixes stale ones. Until then such a document is read
-/// by id but missing from lists and searches. Nothing to do on SQLite.
+/// by id but missing from lists and searches. On SQLite: writes the search-index rows a
+/// migration left to write (the customers' index after migration 12).
 pub async fn reindex(state: &crate::state::AppState) -> crm_core::Result<Reindexed> {
     Ok(Reindexed {
         products: state.products.store().reindex().await?,
@@ -196,8 +197,8 @@ pub async fn reindex(state: &crate::state::AppState) -> crm_core::Result<Reindex
     })
 }
 
-/// In the background of a server on Firestore: loads the customers' search index (so the
-/// first search does not wait for it), then [`reindex`] now and every `every` (none: only
+/// In the background of a server: on Firestore, loads the customers' search index (so the
+/// first search does not wait for it); then [`reindex`] now and every `every` (none: only
 /// now), logging what it wrote.
 pub async fn keep_reindexing(
     state: actix_web::web::Data<crate::state::AppState>,
@@ -221,7 +222,7 @@ pub async fn keep_reindexing(
                 products = n.products,
                 customers = n.customers,
                 orders = n.orders,
-                "reindex: derived fields written for documents written elsewhere"
+                "reindex: derived fields and index rows written"
             ),
             Err(e) => tracing::warn!(error = %e, "reindex failed; trying again at the next round"),
         }

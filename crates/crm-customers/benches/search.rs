@@ -26,7 +26,7 @@ fn query(search: Option<&str>, tag: Option<&str>) -> ListQuery {
         search: search.map(str::to_owned),
         tag: tag.map(str::to_owned),
         limit: Some(50),
-        offset: None,
+        ..ListQuery::default()
     }
 }
 

@@ -27,7 +27,7 @@ fn query(search: &str) -> ListQuery {
         search: Some(search.to_owned()),
         tag: None,
         limit: Some(50),
-        offset: None,
+        ..ListQuery::default()
     }
 }
 
@@ -46,7 +46,7 @@ fn tagged(tag: &str) -> ListQuery {
         search: None,
         tag: Some(tag.to_owned()),
         limit: Some(50),
-        offset: None,
+        ..ListQuery::default()
     }
 }
 

@@ -233,6 +233,13 @@ pub fn tag_key(tag: &str) -> String {
     tag.trim().nfc().collect::<String>().to_lowercase()
 }
 
+/// The normal form of a city or region, in which the list's `city` and `region` filters
+/// compare: trimmed and folded ([`fold`]: lower case, no accents, `σ` for `ς`), so that
+/// `ΘΕΣΣΑΛΟΝΙΚΗ` is `Θεσσαλονίκη`.
+pub fn place_key(place: &str) -> String {
+    fold(place.trim())
+}
+
 /// A customer to create.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, ToSchema)]
 pub struct NewCustomer {
@@ -333,7 +340,8 @@ fn serial_numbers_schema() -> SchemaRef {
 #[serde(default)]
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
-    /// Words to find in name, organization, contacts and tags. Greek is matched without
+    /// Words to find in name, organization, contacts, tags and location (city, region,
+    /// country). Greek is matched without
     /// regard to case, accents or final sigma, Greeklish is understood, and the last word may
     /// be a prefix (search as you type).
     // See `crate::search`. With a search, results are ordered by relevance (bm25), then name
@@ -342,6 +350,14 @@ pub struct ListQuery {
     /// Only customers with this tag.
     // Exact, ignoring case (`tag_key`).
     pub tag: Option<String>,
+    /// Only customers in this city: the whole name, ignoring case and accents
+    /// (`ΘΕΣΣΑΛΟΝΙΚΗ` finds `Θεσσαλονίκη`).
+    // Both sides folded (`place_key`). Combines with `search` and `tag`.
+    pub city: Option<String>,
+    /// Only customers in this region: the whole name, ignoring case and accents
+    /// (`κεντρικη μακεδονια` finds `Κεντρική Μακεδονία`).
+    // Both sides folded (`place_key`). Combines with `search`, `tag` and `city`.
+    pub region: Option<String>,
     /// Page size (default 50, at most 500).
     // 0 returns only the total.
     pub limit: Option<u32>,
@@ -357,6 +373,22 @@ impl ListQuery {
 
     pub fn effective_offset(&self) -> u32 {
         self.offset.unwrap_or(0)
+    }
+
+    /// The `city` filter's [`place_key`], `None` when absent or blank (no filter).
+    pub fn city_key(&self) -> Option<String> {
+        self.city
+            .as_deref()
+            .map(place_key)
+            .filter(|k| !k.is_empty())
+    }
+
+    /// The `region` filter's [`place_key`], `None` when absent or blank (no filter).
+    pub fn region_key(&self) -> Option<String> {
+        self.region
+            .as_deref()
+            .map(place_key)
+            .filter(|k| !k.is_empty())
     }
 }
 

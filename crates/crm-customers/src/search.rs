@@ -9,10 +9,17 @@
 //! `+306912345678`. A query made only of digits and phone punctuation is read as one number.
 //! Each tag is also indexed as one exact token `x<hex of the lower-cased tag>` in a column of
 //! its own (`tag_ids`): keys never contain `x`, so such a token only matches the tag filter.
+//!
+//! The location's city, region and country are searchable words (column `location`), so
+//! `θεσσαλονικη` and `thessaloniki` find every customer in Θεσσαλονίκη. For the exact city
+//! and region filters, the folded city and region ([`place_key`]) are also indexed as one
+//! token each in a column of their own (`place_ids`): `xq<hex>` for the city, `xr<hex>` for
+//! the region. `q` and `r` are no hex digits, so these tokens are never a tag's token, and
+//! never keys (no `x`).
 
 use crm_core::fts::{self, Group, Tier, index_text, push_index_text, quote};
 
-use crate::model::{ContactType, Customer, tag_key};
+use crate::model::{ContactType, Customer, place_key, tag_key};
 use crate::normalize;
 
 pub use crm_core::text::fold;
@@ -51,6 +58,25 @@ pub fn tag_token(tag: &str) -> String {
     out
 }
 
+/// The one index token that stands for a whole city (see the module doc).
+pub fn city_token(city: &str) -> String {
+    hex_token("xq", &place_key(city))
+}
+
+/// The one index token that stands for a whole region (see the module doc).
+pub fn region_token(region: &str) -> String {
+    hex_token("xr", &place_key(region))
+}
+
+fn hex_token(prefix: &str, key: &str) -> String {
+    let mut out = String::with_capacity(prefix.len() + 2 * key.len());
+    out.push_str(prefix);
+    for b in key.as_bytes() {
+        out.push_str(&format!("{b:02x}"));
+    }
+    out
+}
+
 /// A customer's row in the full-text index: one column per searchable part.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Document {
@@ -60,6 +86,11 @@ pub struct Document {
     pub tags: String,
     /// One [`tag_token`] per tag, for the exact tag filter.
     pub tag_ids: String,
+    /// The words of the location's city, region and country.
+    pub location: String,
+    /// The [`city_token`] and [`region_token`] of the location's city and region (those
+    /// known), for the exact city and region filters.
+    pub place_ids: String,
 }
 
 /// What the index holds for a customer.
@@ -83,6 +114,22 @@ pub fn document(c: &Customer) -> Document {
     for t in &c.tags {
         push_index_text(&mut tags, t);
     }
+    let place = &c.location;
+    let mut location = String::new();
+    for part in [&place.city, &place.region, &place.country]
+        .into_iter()
+        .flatten()
+    {
+        push_index_text(&mut location, part);
+    }
+    let place_ids = [
+        known(place.city.as_deref()).map(city_token),
+        known(place.region.as_deref()).map(region_token),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(" ");
     Document {
         name: index_text(&c.name),
         organization: c
@@ -98,8 +145,16 @@ pub fn document(c: &Customer) -> Document {
             .map(|t| tag_token(t))
             .collect::<Vec<_>>()
             .join(" "),
+        location,
+        place_ids,
     }
 }
+
+/// The place, when it is given and not blank.
+fn known(place: Option<&str>) -> Option<&str> {
+    place.filter(|p| !place_key(p).is_empty())
+}
+
 /// Whether `query` is a phone number being typed: digits and phone punctuation only.
 fn phone_like(query: &str) -> bool {
     let digits = query.chars().filter(char::is_ascii_digit).count();
@@ -146,10 +201,10 @@ pub fn tier_expressions(groups: &[Group]) -> Option<[String; 2]> {
 pub const MAX_PREFIX_CHARS: usize = 24;
 
 /// The searchable keys of a customer: the words of every searchable column of its
-/// [`document`] (name, organization, contacts with every phone form, tags; not the tag
-/// tokens), as the full-text index holds them.
+/// [`document`] (name, organization, contacts with every phone form, tags, location; not
+/// the tag and place tokens), as the full-text index holds them.
 pub fn keys(d: &Document) -> Vec<String> {
-    let mut out: Vec<String> = [&d.name, &d.organization, &d.contacts, &d.tags]
+    let mut out: Vec<String> = [&d.name, &d.organization, &d.contacts, &d.tags, &d.location]
         .into_iter()
         .flat_map(|column| column.split(' '))
         .filter(|k| !k.is_empty())
@@ -198,6 +253,16 @@ pub fn matches<K: AsRef<str>>(groups: &[Group], keys: &[K]) -> bool {
 /// The `MATCH` term that keeps only customers with `tag`.
 pub fn tag_match(tag: &str) -> String {
     quote(&tag_token(tag))
+}
+
+/// The `MATCH` term that keeps only customers in `city` (see [`place_key`]).
+pub fn city_match(city: &str) -> String {
+    quote(&city_token(city))
+}
+
+/// The `MATCH` term that keeps only customers in `region` (see [`place_key`]).
+pub fn region_match(region: &str) -> String {
+    quote(&region_token(region))
 }
 
 fn phone_query_keys(query: &str) -> Vec<String> {
@@ -299,6 +364,44 @@ mod tests {
         assert!(!hit("bibis papadopoulos"));
         assert!(!hit("bibisa"));
         assert!(hit(""), "no words: no filter");
+    }
+
+    #[test]
+    fn location_words_are_keys_and_place_tokens_are_exact_filters() {
+        let c = crate::model::NewCustomer {
+            name: "Ναός".into(),
+            location: crate::model::Location {
+                city: Some("Θεσσαλονίκη".into()),
+                region: Some("Κεντρική Μακεδονία".into()),
+                country: Some("Ελλάδα".into()),
+            },
+            ..crate::model::NewCustomer::default()
+        }
+        .into_customer(
+            uuid::Uuid::nil(),
+            crm_core::Timestamp::parse("2026-01-01T00:00:00Z").unwrap(),
+        )
+        .unwrap();
+        let d = document(&c);
+        let keys = keys(&d);
+        let hit = |q: &str| matches(&query_groups(q), &keys);
+        assert!(hit("θεσσαλονικη") && hit("thessaloniki") && hit("makedonia ellada"));
+        assert!(
+            !keys.iter().any(|k| k.starts_with('x')),
+            "place tokens are no keys"
+        );
+        assert_eq!(
+            d.place_ids,
+            format!(
+                "{} {}",
+                city_token("ΘΕΣΣΑΛΟΝΙΚΗ"),
+                region_token(" κεντρικη μακεδονια ")
+            )
+        );
+        // a city's token is never a region's or a tag's
+        assert_ne!(city_token("Αθήνα"), region_token("Αθήνα"));
+        assert_ne!(&city_token("Αθήνα")[1..], &tag_token("αθηνα")[1..]);
+        assert!(city_token("x").starts_with("xq") && region_token("x").starts_with("xr"));
     }
 
     #[test]

@@ -122,10 +122,11 @@ pub enum AnyCustomerStore {
 impl AnyCustomerStore {
     /// Writes the derived fields of documents that lack them or have stale ones (Firestore,
     /// see [`FirestoreCustomerStore::reindex`]); SQLite keeps its index in step on every
-    /// write and has nothing to do (0).
+    /// write and only writes the rows a migration left pending
+    /// ([`SqliteCustomerStore::catch_up`]; usually none: 0).
     pub async fn reindex(&self) -> Result<u64> {
         match self {
-            Self::Sqlite(_) => Ok(0),
+            Self::Sqlite(s) => s.catch_up().await,
             Self::Firestore(s) => s.reindex().await,
         }
     }

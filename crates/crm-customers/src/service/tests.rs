@@ -134,6 +134,7 @@ conformance!(
     list_without_search_is_by_folded_name_with_true_totals,
     search_totals_are_independent_of_limit_and_offset,
     tag_filter_is_exact_and_ignores_case,
+    location_is_searchable_and_lists_filter_by_city_and_region,
     find_by_contact_in_every_written_form,
     contacts_are_rewritten_on_update,
     stale_versions_change_nothing_and_changes_bump_the_version,
@@ -545,6 +546,156 @@ async fn tag_filter_is_exact_and_ignores_case<S: TestStore>(svc: &Service<S>, _c
     assert_eq!(names(svc, tag("ενορία")).await, vec!["Β", "Δ Παπάς"]);
     assert_eq!(svc.list(tag("ενορία")).await.unwrap().total, 2);
     assert_eq!(svc.list(tag("other")).await.unwrap().total, 1);
+}
+
+/// Issue 17: `θεσσαλονικη` finds every customer in Θεσσαλονίκη, and the list filters by
+/// city and region (whole names, ignoring case and accents), with a search and a tag too.
+async fn location_is_searchable_and_lists_filter_by_city_and_region<S: TestStore>(
+    svc: &Service<S>,
+    _clock: &FixedClock,
+) {
+    let macedonia = "Κεντρική Μακεδονία";
+    for (name, city, region, tags) in [
+        (
+            "Ι.Ν. Αγίου Δημητρίου",
+            "Θεσσαλονίκη",
+            macedonia,
+            json!(["ενορία"]),
+        ),
+        ("Παπαδόπουλος Γιώργος", "ΘΕΣΣΑΛΟΝΙΚΗ", macedonia, json!([])),
+        ("Ι.Ν. Αγίας Σοφίας", "Σέρρες", macedonia, json!(["ενορία"])),
+        ("Ι.Ν. Αγίου Νικολάου", "Αθήνα", "Αττική", json!(["ενορία"])),
+        ("Νέα Θεσσαλονίκη ΑΕ", "Πάτρα", "Δυτική Ελλάδα", json!([])),
+    ] {
+        create(
+            svc,
+            json!({"name": name, "tags": tags,
+                   "location": {"city": city, "region": region, "country": "Ελλάδα"}}),
+        )
+        .await;
+    }
+    create(svc, json!({"name": "Χωρίς Τόπο"})).await;
+    let in_thessaloniki = vec![
+        "Ι.Ν. Αγίου Δημητρίου",
+        "Νέα Θεσσαλονίκη ΑΕ",
+        "Παπαδόπουλος Γιώργος",
+    ];
+    let sorted = |mut v: Vec<String>| {
+        v.sort();
+        v
+    };
+    // location words are searchable, in Greek and Greeklish (the name too, for the last)
+    assert_eq!(
+        sorted(names(svc, search("θεσσαλονικη")).await),
+        in_thessaloniki
+    );
+    assert_eq!(
+        sorted(names(svc, search("thessaloniki")).await),
+        in_thessaloniki
+    );
+    assert_eq!(
+        sorted(names(svc, search("makedonia")).await),
+        vec![
+            "Ι.Ν. Αγίας Σοφίας",
+            "Ι.Ν. Αγίου Δημητρίου",
+            "Παπαδόπουλος Γιώργος"
+        ]
+    );
+    assert_eq!(svc.list(search("ελλαδα")).await.unwrap().total, 5);
+    // the city filter is the whole city, ignoring case and accents
+    let place = |city: Option<&str>, region: Option<&str>| ListQuery {
+        city: city.map(str::to_owned),
+        region: region.map(str::to_owned),
+        ..ListQuery::default()
+    };
+    let both = vec!["Ι.Ν. Αγίου Δημητρίου", "Παπαδόπουλος Γιώργος"];
+    assert_eq!(names(svc, place(Some("ΘΕΣΣΑΛΟΝΙΚΗ"), None)).await, both);
+    assert_eq!(names(svc, place(Some(" θεσσαλονίκη "), None)).await, both);
+    assert_eq!(
+        svc.list(place(Some("Θεσσαλονίκη"), None))
+            .await
+            .unwrap()
+            .total,
+        2
+    );
+    assert!(names(svc, place(Some("Θεσσαλ"), None)).await.is_empty());
+    assert!(
+        names(svc, place(Some("thessaloniki"), None))
+            .await
+            .is_empty()
+    );
+    assert_eq!(
+        names(svc, place(Some("  "), None)).await.len(),
+        6,
+        "blank: no filter"
+    );
+    // the region filter likewise
+    assert_eq!(
+        names(svc, place(None, Some("κεντρικη μακεδονια"))).await,
+        vec![
+            "Ι.Ν. Αγίας Σοφίας",
+            "Ι.Ν. Αγίου Δημητρίου",
+            "Παπαδόπουλος Γιώργος"
+        ]
+    );
+    assert!(names(svc, place(None, Some("Μακεδονία"))).await.is_empty());
+    assert_eq!(
+        names(svc, place(Some("σερρες"), Some("ΚΕΝΤΡΙΚΗ ΜΑΚΕΔΟΝΙΑ"))).await,
+        vec!["Ι.Ν. Αγίας Σοφίας"]
+    );
+    assert!(
+        names(svc, place(Some("Σέρρες"), Some("Αττική")))
+            .await
+            .is_empty()
+    );
+    // combined with a search word and a tag: all must hold
+    let q = ListQuery {
+        city: Some("ΘΕΣΣΑΛΟΝΙΚΗ".into()),
+        ..search("agiou")
+    };
+    assert_eq!(names(svc, q).await, vec!["Ι.Ν. Αγίου Δημητρίου"]);
+    let q = ListQuery {
+        region: Some("Κεντρική Μακεδονία".into()),
+        tag: Some("ΕΝΟΡΊΑ".into()),
+        ..ListQuery::default()
+    };
+    assert_eq!(
+        names(svc, q).await,
+        vec!["Ι.Ν. Αγίας Σοφίας", "Ι.Ν. Αγίου Δημητρίου"]
+    );
+    let q = ListQuery {
+        region: Some("κεντρικη μακεδονια".into()),
+        tag: Some("ενορία".into()),
+        ..search("sofias")
+    };
+    let page = svc.list(q).await.unwrap();
+    assert_eq!(
+        (page.total, page.items[0].name.as_str()),
+        (1, "Ι.Ν. Αγίας Σοφίας")
+    );
+    // moving a customer moves it between filters and searches
+    let moved = svc
+        .list(place(Some("Σέρρες"), None))
+        .await
+        .unwrap()
+        .items
+        .remove(0);
+    svc.update(
+        moved.id,
+        patch(json!({"location": {"city": "Θεσσαλονίκη", "region": macedonia}})),
+        None,
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        svc.list(place(Some("θεσσαλονικη"), None))
+            .await
+            .unwrap()
+            .total,
+        3
+    );
+    assert!(names(svc, place(Some("Σέρρες"), None)).await.is_empty());
+    assert!(names(svc, search("serres")).await.is_empty());
 }
 
 async fn find_by_contact_in_every_written_form<S: TestStore>(svc: &Service<S>, clock: &FixedClock) {
@@ -1246,6 +1397,87 @@ async fn sqlite_contact_rows_and_index_rows_follow_updates_and_deletes() {
         .await,
         0
     );
+}
+
+/// A database made before migration 12 (customers indexed without their location) gets
+/// its customers' locations indexed: searchable and filterable at the first list.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn existing_databases_get_location_indexed_by_the_migration() {
+    use crate::search;
+    use crm_core::Clock as _;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("crm.db");
+    let old = |i: u32, name: &str, city: &str| {
+        crate::model::NewCustomer {
+            name: name.into(),
+            location: crate::model::Location {
+                city: Some(city.into()),
+                region: Some("Κεντρική Μακεδονία".into()),
+                country: None,
+            },
+            ..crate::model::NewCustomer::default()
+        }
+        .into_customer(Uuid::from_u128(u128::from(i)), clock().now())
+        .unwrap()
+    };
+    let customers = [
+        old(1, "Αγίου Δημητρίου", "Θεσσαλονίκη"),
+        old(2, "Αγίας Σοφίας", "Σέρρες"),
+    ];
+    {
+        // the schema as migrations 01-11 left it, with rows as the store then wrote them
+        let mut conn = rusqlite::Connection::open(&path).unwrap();
+        crm_core::db::migrations()
+            .unwrap()
+            .to_version(&mut conn, 11)
+            .unwrap();
+        for (doc, c) in (1_i64..).zip(&customers) {
+            conn.execute(
+                "INSERT INTO customers (id, doc, name, sort_key, city, region, created_at,
+                     updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
+                rusqlite::params![
+                    c.id.to_string(),
+                    doc,
+                    c.name,
+                    search::fold(&c.name),
+                    c.location.city,
+                    c.location.region,
+                    c.created_at,
+                ],
+            )
+            .unwrap();
+            let d = search::document(c);
+            conn.execute(
+                "INSERT INTO customers_fts (rowid, name, organization, contacts, tags, tag_ids)
+                 VALUES (?1, ?2, '', '', '', '')",
+                rusqlite::params![doc, d.name],
+            )
+            .unwrap();
+        }
+    }
+    let db = Db::open(&path).unwrap();
+    let store = SqliteCustomerStore::new(db);
+    let svc = Service::new(store.clone(), Arc::new(clock()));
+    let found = |page: crate::model::Page<Customer>| {
+        page.items.into_iter().map(|c| c.name).collect::<Vec<_>>()
+    };
+    assert_eq!(
+        found(svc.list(search("thessaloniki")).await.unwrap()),
+        vec!["Αγίου Δημητρίου"]
+    );
+    let city = ListQuery {
+        city: Some("ΣΕΡΡΕΣ".into()),
+        ..ListQuery::default()
+    };
+    assert_eq!(found(svc.list(city).await.unwrap()), vec!["Αγίας Σοφίας"]);
+    // names stay searchable; nothing is left pending, and a reindex has nothing to do
+    assert_eq!(svc.list(search("sofias")).await.unwrap().total, 1);
+    assert_eq!(
+        db_count(&svc, "SELECT count(*) FROM customers_fts_pending").await,
+        0
+    );
+    assert_eq!(store.catch_up().await.unwrap(), 0);
 }
 
 #[tokio::test]

@@ -13,7 +13,7 @@
 //! - `sort_key`: the folded name ([`search::fold`]), for lists by name;
 //! - `search_keys`: every prefix, up to [`search::MAX_PREFIX_CHARS`] characters, of every
 //!   search key of the customer ([`search::search_keys`]: name, organization, contacts with
-//!   every phone form, tags): no longer read by this store (see *Search*), kept for other
+//!   every phone form, tags, location words): no longer read by this store (see *Search*), kept for other
 //!   readers;
 //! - `tag_keys`: [`tag_key`] of each tag (likewise kept for other readers);
 //! - `contact_keys`: `email:<lower-case address>` and `phone:<E.164>` (phone and WhatsApp),
@@ -32,16 +32,20 @@
 //!
 //! Firestore has no full-text search, and asking it for candidates (`array-contains-any` on
 //! `search_keys`) reads, and bills, every candidate; on the emulator, which has no indexes,
-//! it took seconds. So a search, and a tag filter, is answered from an in-process index
-//! (`index.rs`, `live.rs`): per customer, its full search keys ([`search::keys`] of
-//! [`search::document`], computed from name, organization, contacts and tags — a phone
-//! number without `e164` is normalised on the way — not read from our derived fields, so
-//! documents other programs wrote are found without a reindex), its tag keys and its folded
+//! it took seconds. So a search, and a tag, city or region filter, is answered from an
+//! in-process index (`index.rs`, `live.rs`): per customer, its full search keys
+//! ([`search::keys`] of [`search::document`], computed from name, organization, contacts,
+//! tags and location — a phone number without `e164` is normalised on the way — not read
+//! from our derived fields, so documents other programs wrote are found without a reindex),
+//! its tag keys, the folded city and region ([`crate::model::place_key`]) and its folded
 //! name, plus a sorted map from each key to the customers having it. A query becomes groups
 //! of key alternatives ([`search::query_groups`], as SQLite's `MATCH`); a customer matches
 //! when every group has a prefix that one of its keys starts with (the whole key: longer
 //! queries than the stored prefixes behave as in SQLite) or an inflection equal to one of its
-//! keys (`agios` → `aju`, Αγίου), and has the tag if one is asked. Hits are ordered by
+//! keys (`agios` → `aju`, Αγίου), and has the tag, city and region asked. The city and
+//! region filters go through this index rather than a derived folded field queried in
+//! Firestore: a query on such a field would miss the console's documents until a reindex
+//! wrote it, and could not combine with a search without reading every candidate. Hits are ordered by
 //! folded name, then id; the total is exact over the index. Only the page's documents are
 //! read (`batchGet`): one found deleted is dropped from the answer (and the total) and from
 //! the index, one found changed so that it no longer matches likewise, and the index takes
@@ -50,8 +54,8 @@
 //! return the same customers in another order.
 //!
 //! The index of a store instance (shared by its clones) is loaded on the first search or
-//! tag filter: the whole collection, 1,000 projections (`name`, `organization`, `contacts`,
-//! `tags`, `updated_at`) per page, by one loader however many requests arrive at once (the
+//! filter: the whole collection, 1,000 projections (`name`, `organization`, `contacts`,
+//! `tags`, `location`, `updated_at`) per page, by one loader however many requests arrive at once (the
 //! others wait for it). [`FirestoreCustomerStore::load_search_index`] loads it ahead.
 //! Measured on the emulator with 10,000 seeded customers (`benches/search_firestore.rs`):
 //! 3.2–3.5 s to load; about 1 KB per customer (1,030 bytes by the index's estimate,
@@ -131,7 +135,7 @@ use crate::model::{ContactType, Customer, ListQuery, Page, tag_key};
 use crate::normalize;
 use crate::search;
 use crate::store::{Change, ContactKey, CustomerStore, Referrers};
-use index::{Entry, Observed, just_after};
+use index::{Entry, Filters, Observed, just_after};
 pub use live::{DEFAULT_REFRESH_EVERY, DEFAULT_RELOAD_EVERY, DELTA_OVERLAP, SearchIndexStats};
 use live::{LiveIndex, Settings};
 
@@ -365,7 +369,7 @@ impl FirestoreCustomerStore {
     async fn search(
         &self,
         groups: &[Group],
-        tag: Option<&str>,
+        filters: Filters<'_>,
         offset: u32,
         limit: u32,
     ) -> Result<Page<Customer>> {
@@ -374,7 +378,7 @@ impl FirestoreCustomerStore {
             .await?;
         let offset = usize::try_from(offset).unwrap_or(usize::MAX);
         let limit = usize::try_from(limit).unwrap_or(usize::MAX);
-        let (mut total, page) = self.index.page(groups, tag, offset, limit);
+        let (mut total, page) = self.index.page(groups, filters, offset, limit);
         let paths: Vec<String> = page.iter().map(|(id, _)| self.path(*id)).collect();
         let refs: Vec<&str> = paths.iter().map(String::as_str).collect();
         let docs = self.client.batch_get(&refs).await?;
@@ -396,7 +400,7 @@ impl FirestoreCustomerStore {
             let c = decode_customer(&doc)?;
             let entry = Entry::of(&c);
             // changed by another writer since the index saw it: answer what it is now
-            let still = entry.matches(groups, tag);
+            let still = entry.matches(groups, filters);
             if let Some(t) = doc.update_time {
                 seen.push(Observed {
                     id,
@@ -553,8 +557,14 @@ impl CustomerStore for FirestoreCustomerStore {
             .as_deref()
             .map(search::query_groups)
             .unwrap_or_default();
-        if !groups.is_empty() || tag.is_some() {
-            return self.search(&groups, tag.as_deref(), offset, limit).await;
+        let (city, region) = (query.city_key(), query.region_key());
+        let filters = Filters {
+            tag: tag.as_deref(),
+            city: city.as_deref(),
+            region: region.as_deref(),
+        };
+        if !groups.is_empty() || filters.any() {
+            return self.search(&groups, filters, offset, limit).await;
         }
         // ordered like the page, so that both leave out documents without a sort key
         let base = Query::collection(self.collections.customers())

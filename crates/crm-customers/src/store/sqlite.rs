@@ -3,7 +3,13 @@
 //! The record is one row of `customers` (nested lists as JSON). Beside it, in the same
 //! transaction, the store keeps `customer_contacts` (normalised contact values, for lookups),
 //! `customer_tags` (for the tag filter without search) and `customers_fts` (the full-text
-//! index of search keys, see [`crate::search`]); deleting a customer cascades to all three.
+//! index of search keys, and of the tokens of the tag, city and region filters, see
+//! [`crate::search`]); deleting a customer cascades to all three.
+//!
+//! A migration that changes what `customers_fts` holds (as `12-customer-location-search`
+//! did) lists every customer in `customers_fts_pending`: SQL cannot compute search keys, so
+//! the store writes those rows itself ([`SqliteCustomerStore::catch_up`]) before its first
+//! list answers.
 //!
 //! # Name-ordered doc numbers
 //!
@@ -25,8 +31,14 @@
 //! or two letters matching half the customers) is listed by name, where relevance among tens
 //! of thousands of equally short hits means little and ranking all of them would cost tens of
 //! milliseconds. Only the rows of the page are read from `customers`.
+//!
+//! The tag, city and region filters are `MATCH` terms of their exact tokens, `AND`ed to the
+//! search's expression; a city or region filter without a search is such an expression alone,
+//! walked in doc (= name) order like a broad search. A tag filter alone reads
+//! `customer_tags`.
 
 use std::fmt::Write as _;
+use std::sync::Arc;
 
 use crm_core::store::{check_version, delete_versioned};
 use crm_core::{Db, Timestamp};
@@ -38,8 +50,9 @@ use crate::model::{Customer, ListQuery, Location, Page, tag_key};
 use crate::search::{self, Document};
 use crate::store::{Change, ContactKey, CustomerStore};
 
-/// bm25 column weights: name, organization, contacts, tags, tag_ids (the last is a filter).
-const BM25: &str = "bm25(customers_fts, 10.0, 4.0, 2.0, 2.0, 0.0)";
+/// bm25 column weights: name, organization, contacts, tags, tag_ids, location, place_ids
+/// (tag_ids and place_ids are filters).
+const BM25: &str = "bm25(customers_fts, 10.0, 4.0, 2.0, 2.0, 0.0, 1.0, 0.0)";
 
 /// How many customers one write of [`SqliteCustomerStore::import`] carries.
 const IMPORT_CHUNK: usize = 2_000;
@@ -64,6 +77,8 @@ const COLUMNS: &str = "c.id, c.name, c.organization, c.contacts, c.notes, c.city
 pub struct SqliteCustomerStore {
     db: Db,
     rank_limit: u64,
+    /// Set once [`Self::catch_up`] found nothing left pending (shared by clones).
+    caught_up: Arc<tokio::sync::OnceCell<()>>,
 }
 
 impl SqliteCustomerStore {
@@ -71,7 +86,67 @@ impl SqliteCustomerStore {
         Self {
             db,
             rank_limit: RANK_LIMIT,
+            caught_up: Arc::default(),
         }
+    }
+
+    /// Writes the full-text rows of the customers a migration listed in
+    /// `customers_fts_pending` (see the module doc), a few thousand per transaction, and
+    /// answers how many it wrote. Nothing pending: one read, 0. Lists call it (once per
+    /// store) before answering; the gateway's reindex does too.
+    pub async fn catch_up(&self) -> Result<u64> {
+        let pending = self
+            .db
+            .read(|conn| {
+                Ok::<_, Error>(
+                    conn.prepare_cached("SELECT 1 FROM customers_fts_pending LIMIT 1")?
+                        .exists([])?,
+                )
+            })
+            .await?;
+        if !pending {
+            return Ok(0);
+        }
+        let mut written = 0;
+        loop {
+            let n = self
+                .db
+                .write(|conn| {
+                    let ids: Vec<String> = {
+                        let mut stmt = conn.prepare_cached(
+                            "SELECT customer_id FROM customers_fts_pending LIMIT ?1",
+                        )?;
+                        let rows = stmt
+                            .query_map([i64::try_from(IMPORT_CHUNK).unwrap_or(i64::MAX)], |r| {
+                                r.get(0)
+                            })?;
+                        rows.collect::<rusqlite::Result<_>>()?
+                    };
+                    for id in &ids {
+                        if let Some((c, doc)) = load(conn, parse_uuid(0, id)?)? {
+                            write_fts(conn, doc, &search::document(&c), true)?;
+                        }
+                        conn.prepare_cached(
+                            "DELETE FROM customers_fts_pending WHERE customer_id = ?1",
+                        )?
+                        .execute([id])?;
+                    }
+                    Ok::<_, Error>(ids.len() as u64)
+                })
+                .await?;
+            if n == 0 {
+                return Ok(written);
+            }
+            written += n;
+        }
+    }
+
+    /// [`Self::catch_up`], once per store (and its clones).
+    async fn caught_up(&self) -> Result<()> {
+        self.caught_up
+            .get_or_try_init(|| async { self.catch_up().await.map(|_| ()) })
+            .await
+            .map(|_| ())
     }
 
     /// The same store, ordering searches with more than `rank_limit` hits by name instead of
@@ -360,8 +435,9 @@ fn write_fts(conn: &Connection, doc: i64, d: &Document, replace: bool) -> Result
             .execute([doc])?;
     }
     conn.prepare_cached(
-        "INSERT INTO customers_fts (rowid, name, organization, contacts, tags, tag_ids)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO customers_fts (rowid, name, organization, contacts, tags, tag_ids,
+             location, place_ids)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     )?
     .execute(params![
         doc,
@@ -369,7 +445,9 @@ fn write_fts(conn: &Connection, doc: i64, d: &Document, replace: bool) -> Result
         d.organization,
         d.contacts,
         d.tags,
-        d.tag_ids
+        d.tag_ids,
+        d.location,
+        d.place_ids
     ])?;
     Ok(())
 }
@@ -514,14 +592,29 @@ fn customers_by_docs(conn: &Connection, docs: &[i64]) -> Result<Vec<Customer>> {
     Ok(out)
 }
 
+/// The `MATCH` terms of the query's tag, city and region filters (those given).
+fn filter_terms(query: &ListQuery) -> Vec<String> {
+    let tag = query.tag.as_deref().filter(|t| !t.trim().is_empty());
+    let city = query.city_key();
+    let region = query.region_key();
+    [
+        tag.map(search::tag_match),
+        city.as_deref().map(search::city_match),
+        region.as_deref().map(search::region_match),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
 /// The `MATCH` expression for a list query and those of its ranking tiers, or `None` when
 /// the query has no search words.
 fn full_match(query: &ListQuery) -> Option<(String, [String; 2])> {
     let groups = search::query_groups(query.search.as_deref()?);
     let mut expr = crm_core::fts::match_groups(&groups)?;
     let tiers = search::tier_expressions(&groups)?;
-    if let Some(tag) = query.tag.as_deref().filter(|t| !t.trim().is_empty()) {
-        let _ = write!(expr, " AND {}", search::tag_match(tag));
+    for term in filter_terms(query) {
+        let _ = write!(expr, " AND {term}");
     }
     Some((expr, tiers))
 }
@@ -537,6 +630,12 @@ fn list(conn: &Connection, query: &ListQuery, rank_limit: u64) -> Result<Page<Cu
         } else {
             ranked_hits(conn, &expr, &tiers, offset, limit)?
         };
+        let items = customers_by_docs(conn, &docs)?;
+        return Ok(Page { items, total });
+    }
+    if query.city_key().is_some() || query.region_key().is_some() {
+        let expr = filter_terms(query).join(" AND ");
+        let (total, docs) = hits_by_name(conn, &expr, offset, limit)?;
         let items = customers_by_docs(conn, &docs)?;
         return Ok(Page { items, total });
     }
@@ -570,6 +669,7 @@ fn list(conn: &Connection, query: &ListQuery, rank_limit: u64) -> Result<Page<Cu
 
 impl CustomerStore for SqliteCustomerStore {
     async fn list(&self, query: ListQuery) -> Result<Page<Customer>> {
+        self.caught_up().await?;
         let rank_limit = self.rank_limit;
         self.db
             .read(move |conn| {

@@ -1,7 +1,8 @@
 //! [`SearchIndex`]: what the Firestore store keeps in memory per customer to answer searches
-//! and the tag filter without asking Firestore: the customer's full search keys
-//! ([`search::keys`] of [`search::document`], not the stored prefixes), its tag keys
-//! ([`tag_key`]) and its sort key (the folded name); and every key with the customers having
+//! and the tag, city and region filters without asking Firestore: the customer's full search
+//! keys ([`search::keys`] of [`search::document`], not the stored prefixes; location words
+//! included), its tag keys ([`tag_key`]), the [`place_key`] of its city and region, and its
+//! sort key (the folded name); and every key with the customers having
 //! it (a sorted map, so that the keys a query word is a prefix of are one range). Pure data:
 //! no I/O, no locks (see `live.rs` for how it is loaded and kept fresh).
 //!
@@ -19,9 +20,25 @@ use crm_core::fts::Group;
 use firestore::Timestamp;
 use uuid::Uuid;
 
-use crate::model::{Contact, ContactType, Customer, tag_key};
+use crate::model::{Contact, ContactType, Customer, place_key, tag_key};
 use crate::normalize;
 use crate::search;
+
+/// The exact filters of a list, in their normal forms ([`tag_key`], [`place_key`]); `None`:
+/// no such filter.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Filters<'a> {
+    pub tag: Option<&'a str>,
+    pub city: Option<&'a str>,
+    pub region: Option<&'a str>,
+}
+
+impl Filters<'_> {
+    /// Whether any filter is set.
+    pub(crate) fn any(&self) -> bool {
+        self.tag.is_some() || self.city.is_some() || self.region.is_some()
+    }
+}
 
 /// What the index keeps of one customer: enough to decide a match and to order hits.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,11 +49,15 @@ pub(crate) struct Entry {
     keys: Box<[Box<str>]>,
     /// [`tag_key`] of each tag: sorted, without duplicates.
     tags: Box<[Box<str>]>,
+    /// [`place_key`] of the city (none: unknown or blank).
+    city: Option<Box<str>>,
+    /// [`place_key`] of the region (none: unknown or blank).
+    region: Option<Box<str>>,
 }
 
 impl Entry {
     /// The entry of a customer, computed from its record fields only (name, organization,
-    /// contacts, tags), so that documents written without our derived fields are indexed
+    /// contacts, tags, location), so that documents written without our derived fields are indexed
     /// the same. A phone number without its `e164` (written by another program) is
     /// normalised here, so that its E.164 and national forms find it too.
     pub(crate) fn of(c: &Customer) -> Self {
@@ -57,6 +78,12 @@ impl Entry {
         let mut tags: Vec<String> = c.tags.iter().map(|t| tag_key(t)).collect();
         tags.sort();
         tags.dedup();
+        let place = |p: &Option<String>| {
+            p.as_deref()
+                .map(place_key)
+                .filter(|k| !k.is_empty())
+                .map(String::into_boxed_str)
+        };
         Self {
             sort_key: search::fold(&c.name).into(),
             keys: search::keys(&search::document(c))
@@ -64,21 +91,36 @@ impl Entry {
                 .map(String::into_boxed_str)
                 .collect(),
             tags: tags.into_iter().map(String::into_boxed_str).collect(),
+            city: place(&c.location.city),
+            region: place(&c.location.region),
         }
     }
 
-    /// Whether the customer matches the [`search::query_groups`] (none: any) and has the tag
-    /// key `tag` (none: any).
-    pub(crate) fn matches(&self, groups: &[Group], tag: Option<&str>) -> bool {
-        tag.is_none_or(|t| self.tags.binary_search_by(|x| (**x).cmp(t)).is_ok())
-            && search::matches(groups, &self.keys)
+    /// Whether the customer passes the [`Filters`]: has the tag key, and the city and region
+    /// keys asked (each `None`: any).
+    fn filtered(&self, f: Filters<'_>) -> bool {
+        f.tag
+            .is_none_or(|t| self.tags.binary_search_by(|x| (**x).cmp(t)).is_ok())
+            && f.city.is_none_or(|c| self.city.as_deref() == Some(c))
+            && f.region.is_none_or(|r| self.region.as_deref() == Some(r))
+    }
+
+    /// Whether the customer matches the [`search::query_groups`] (none: any) and passes the
+    /// [`Filters`].
+    pub(crate) fn matches(&self, groups: &[Group], filters: Filters<'_>) -> bool {
+        self.filtered(filters) && search::matches(groups, &self.keys)
     }
 
     /// Bytes on the heap (allocations as requested, without the allocator's rounding).
     fn heap_bytes(&self) -> usize {
         let strings =
             |s: &[Box<str>]| std::mem::size_of_val(s) + s.iter().map(|k| k.len()).sum::<usize>();
-        self.sort_key.len() + strings(&self.keys) + strings(&self.tags)
+        let place = |p: &Option<Box<str>>| p.as_deref().map_or(0, str::len);
+        self.sort_key.len()
+            + strings(&self.keys)
+            + strings(&self.tags)
+            + place(&self.city)
+            + place(&self.region)
     }
 }
 
@@ -206,12 +248,11 @@ impl SearchIndex {
     pub(crate) fn page(
         &self,
         groups: &[Group],
-        tag: Option<&str>,
+        filters: Filters<'_>,
         offset: usize,
         limit: usize,
     ) -> (u64, Vec<Uuid>) {
-        let tagged =
-            |e: &Entry| tag.is_none_or(|t| e.tags.binary_search_by(|x| (**x).cmp(t)).is_ok());
+        let tagged = |e: &Entry| e.filtered(filters);
         let mut hits: Vec<(&str, Uuid)> = match self.matching(groups) {
             Some(ids) => ids
                 .into_iter()
@@ -337,7 +378,11 @@ mod tests {
     ) {
         let name = |id: Uuid| people.iter().find(|c| c.id == id).unwrap().name.as_str();
         let groups = search::query_groups(q);
-        let (total, ids) = index.page(&groups, tag, offset, limit);
+        let filters = Filters {
+            tag,
+            ..Filters::default()
+        };
+        let (total, ids) = index.page(&groups, filters, offset, limit);
         let names: Vec<&str> = ids.into_iter().map(name).collect();
         assert_eq!((total, names.as_slice()), expected, "{q:?} {tag:?}");
     }
@@ -464,7 +509,12 @@ mod tests {
         assert!(!index.apply(seen(&old, 2)), "an older read changes nothing");
         assert!(!index.apply(seen(&renamed, 3)), "the same version again");
         check(&index, &people, "palio", None, (0, 50), (0, &[]));
-        assert_eq!(index.page(&search::query_groups("neo"), None, 0, 50).0, 1);
+        assert_eq!(
+            index
+                .page(&search::query_groups("neo"), Filters::default(), 0, 50)
+                .0,
+            1
+        );
 
         assert!(index.apply(gone(old.id, 4)));
         assert_eq!((index.len(), index.seen(old.id)), (0, None));
@@ -530,7 +580,11 @@ mod tests {
             let expected: HashSet<Uuid> = index
                 .slots
                 .iter()
-                .filter(|(_, s)| s.entry.as_ref().is_some_and(|e| e.matches(&groups, None)))
+                .filter(|(_, s)| {
+                    s.entry
+                        .as_ref()
+                        .is_some_and(|e| e.matches(&groups, Filters::default()))
+                })
                 .map(|(id, _)| *id)
                 .collect();
             assert_eq!(index.matching(&groups), Some(expected), "{q}");

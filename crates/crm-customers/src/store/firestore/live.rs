@@ -13,11 +13,18 @@ use firestore::{Client, Direction, Document, Filter, NAME_FIELD, Query, Timestam
 use uuid::Uuid;
 
 use super::decode_customer;
-use super::index::{Entry, Observed, SearchIndex};
+use super::index::{Entry, Filters, Observed, SearchIndex};
 use crate::error::{Error, Result};
 
 /// What is read of each document to index it (`updated_at` for the delta's cursor).
-const PROJECTION: &[&str] = &["name", "organization", "contacts", "tags", "updated_at"];
+const PROJECTION: &[&str] = &[
+    "name",
+    "organization",
+    "contacts",
+    "tags",
+    "location",
+    "updated_at",
+];
 
 /// Documents per page when (re)loading the index.
 const LOAD_PAGE: u32 = 1_000;
@@ -188,12 +195,12 @@ impl LiveIndex {
     pub(crate) fn page(
         &self,
         groups: &[Group],
-        tag: Option<&str>,
+        filters: Filters<'_>,
         offset: usize,
         limit: usize,
     ) -> (u64, Vec<(Uuid, Option<Timestamp>)>) {
         let state = self.read();
-        let (total, ids) = state.index.page(groups, tag, offset, limit);
+        let (total, ids) = state.index.page(groups, filters, offset, limit);
         let ids = ids
             .into_iter()
             .map(|id| (id, state.index.seen(id)))
