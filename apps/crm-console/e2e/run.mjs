@@ -90,8 +90,8 @@ try {
     await page.fill('input[name=name]', 'VESPER Ελεγκτής καμπανών');
     await page.fill('input[name=sku]', 'VESPER-E2E');
     await page.selectOption('select[name=category]', 'controller');
-    await page.fill('input[name=price]', '1200,50');
-    for (const [k, v] of Object.entries({ pcb: '30', components: '45.20', enclosure: '12', labor_hours: '2.5', labor_rate: '20', shipping_in: '5' })) {
+    await page.fill('input[name=price]', '1.200,50'); // typed the Greek way
+    for (const [k, v] of Object.entries({ pcb: '30', components: '45,20', enclosure: '12', labor_hours: '2,5', labor_rate: '20', shipping_in: '5' })) {
       await page.fill(`input[name="costs.${k}"]`, v);
     }
     await page.fill('input[name="stock.on_hand"]', '10');
@@ -100,6 +100,11 @@ try {
     await page.waitForURL(/\/products\/[0-9a-f-]{36}$/);
     await page.getByTestId('costs-total').filter({ hasText: '142,20' }).waitFor(); // 30+45.20+12+2.5×20+5
     expect((await page.getByTestId('stock-available').textContent()) === '7', 'available 7');
+    const price = await page.inputValue('input[name=price]');
+    expect(/^1\.200,50?$/.test(price), `the saved price shown as 1.200,50, got ${price}`);
+    const hours = await page.inputValue('input[name="costs.labor_hours"]');
+    expect(/^2,50*$/.test(hours), `labour hours shown as 2,5, got ${hours}`);
+    expect(!/\bv\d+\b/.test(await page.locator('main .toolbar').first().textContent()), 'no record version shown');
     await shot('product');
     await page.click('text=‹ Προϊόντα');
     await page.locator('table.list >> text=VESPER Ελεγκτής καμπανών').waitFor();
@@ -124,6 +129,35 @@ try {
     await page.click('role=tab[name="Επαφές"]');
     await page.locator('text=+306912345678').waitFor();
     await shot('customer-contacts');
+  });
+
+  await step('one login serves every tab: a second tab opens the customer without logging in', async () => {
+    const tab2 = await ctx.newPage();
+    tab2.on('pageerror', (e) => consoleErrors.push(String(e)));
+    await tab2.goto(`${gw.url}/customers/${state.customerId}?tab=contacts`);
+    await tab2.locator('h1', { hasText: CUSTOMER }).waitFor();
+    expect(new URL(tab2.url()).pathname === `/customers/${state.customerId}`, `the customer's page, got ${tab2.url()}`);
+    await tab2.locator('text=+306912345678').waitFor();
+    await tab2.close();
+  });
+
+  await step('a deep link in a fresh browser logs in and lands on that page', async () => {
+    const fresh = await browser.newContext({ viewport: { width: 1280, height: 860 }, locale: 'el-GR' });
+    fresh.setDefaultTimeout(TIMEOUT);
+    try {
+      const p = await fresh.newPage();
+      const deep = `/customers/${state.customerId}?tab=contacts`;
+      await p.goto(`${gw.url}${deep}`);
+      await p.waitForURL(/\/login\?next=/);
+      await p.fill('input[name=username]', EDITOR.name);
+      await p.fill('input[name=password]', EDITOR.password);
+      await p.click('button[type=submit]');
+      await p.waitForURL(`${gw.url}${deep}`);
+      await p.locator('h1', { hasText: CUSTOMER }).waitFor();
+      await p.locator('text=+306912345678').waitFor();
+    } finally {
+      await fresh.close();
+    }
   });
 
   await step('contacts and owned items: add, save, still there after a reload', async () => {
@@ -197,15 +231,39 @@ try {
     await shot('orders');
   });
 
+  await step('errors in Greek words: a bad phone, a customer with orders not deleted', async () => {
+    await page.click('header nav >> text=Πελάτες');
+    await page.click('text=Νέος πελάτης');
+    await page.fill('input[name=name]', 'Ενορία Δοκιμής');
+    await page.fill('input[name=phone]', '12');
+    await page.click('button[type=submit]');
+    const bad = page.getByRole('alert').filter({ hasText: 'Το τηλέφωνο δεν είναι έγκυρο.' });
+    await bad.waitFor();
+    const text = await bad.textContent();
+    expect(!/contacts|\[|phone number|invalid_field/.test(text), `no field path or server text, got ${text}`);
+    await shot('error-phone');
+    await page.goto(`${gw.url}/customers/${state.customerId}?tab=overview`);
+    await page.click('main button.danger:has-text("Διαγραφή")');
+    await page.click('.confirm button:has-text("Ναι")');
+    const inUse = page.getByRole('alert').filter({ hasText: 'Ο πελάτης έχει παραγγελίες και δεν διαγράφεται.' });
+    await inUse.waitFor();
+    expect(!/[0-9a-f]{8}-|cannot|in_use/.test(await inUse.textContent()), 'no id, English or code');
+    await page.locator('h1', { hasText: CUSTOMER }).waitFor();
+  });
+
   await step('log a call and see it on the timeline (and through the type filter)', async () => {
     await page.goto(`${gw.url}/customers/${state.customerId}?tab=comms`);
     await page.selectOption('select[name=type]', 'call');
     await page.selectOption('select[name=direction]', 'inbound');
     await page.fill('input[name=subject]', 'Ρώτησε για το ρολόι του καμπαναριού');
     await page.fill('textarea[name=body]', 'Ο π. Νικόλαος θέλει προσφορά για αυτόματο κρουστήρα.');
+    const when = await page.inputValue('input[name=occurred_at]');
+    expect(/^\d{2}\/\d{2}\/\d{4} ([01]\d|2[0-3]):[0-5]\d$/.test(when), `the time field in Greek 24-hour form, got ${when}`);
     await page.click('button:has-text("Καταχώριση")');
     await page.locator('.timeline >> text=Ρώτησε για το ρολόι του καμπαναριού').waitFor();
     await page.locator('.timeline >> text=ORD-').first().waitFor(); // the order is on the timeline too
+    const times = await page.locator('.timeline').first().textContent();
+    expect(/\d{2}\/\d{2}\/\d{4}, \d{2}:\d{2}/.test(times) && !/[πμ]\.μ\./.test(times), `24-hour times on the timeline, got ${times.slice(0, 200)}`);
     await page.selectOption('select[aria-label="Τύπος"]', 'call');
     await page.locator('.timeline >> text=Ρώτησε για το ρολόι του καμπαναριού').waitFor();
     await page.selectOption('select[aria-label="Τύπος"]', 'email');
@@ -258,6 +316,8 @@ try {
       body: JSON.stringify({ type: 'sms', direction: 'inbound', sender: '+30 697 000 1111', body: 'Καλησπέρα, χτυπάει λάθος ώρα η καμπάνα.' }),
     });
     expect(r.status === 201, `an inbox entry (${r.status})`);
+    await page.reload(); // the menu asks again when the page changes or loads
+    await page.getByTestId('inbox-count').filter({ hasText: /^1$/ }).waitFor();
     await page.click('header nav >> text=Εισερχόμενα');
     await page.locator('.timeline >> text=χτυπάει λάθος ώρα').waitFor();
     await shot('inbox');
@@ -265,6 +325,7 @@ try {
     await page.click(`button:has-text("Ανάθεση → ${CUSTOMER}")`);
     await page.locator('text=Ανατέθηκαν 1.').waitFor();
     await page.locator('text=Τα εισερχόμενα είναι άδεια.').waitFor();
+    await page.getByTestId('inbox-count').waitFor({ state: 'detached' });
   });
 
   await step('English is one click away', async () => {
@@ -277,10 +338,21 @@ try {
     await page.locator('header nav >> text=Πελάτες').waitFor();
   });
 
-  await step('an expired or forged session goes back to login', async () => {
-    await page.evaluate(() => sessionStorage.setItem('crm.token', 'e30.e30.forged'));
-    await page.goto(`${gw.url}/customers`);
+  await step('logging out in one tab logs out every tab', async () => {
+    const tab2 = await ctx.newPage();
+    await tab2.goto(`${gw.url}/orders`);
+    await tab2.locator('header nav >> text=Παραγγελίες').waitFor();
+    await page.click('header button:has-text("Αποσύνδεση")');
     await page.waitForURL('**/login');
+    await tab2.waitForURL(/\/login\?next=%2Forders$/);
+    await tab2.close();
+    await login(page, EDITOR);
+  });
+
+  await step('an expired or forged session goes back to login', async () => {
+    await page.evaluate(() => localStorage.setItem('crm.token', 'e30.e30.forged'));
+    await page.goto(`${gw.url}/customers`);
+    await page.waitForURL(/\/login\?next=%2Fcustomers$/);
   });
 
   await step('a view-only user sees no edit controls', async () => {
@@ -326,6 +398,43 @@ try {
     expect(await docs.getByText('BellSystems CRM API').first().isVisible(), 'the API title');
     expect(outside.length === 0, `no request outside this server, got ${outside.join(', ')}`);
     await docs.close();
+  });
+
+  await step('files without Nextcloud: no upload, ask the administrator', async () => {
+    const bare = await startGateway({ users: [EDITOR] }); // no CRM_NEXTCLOUD_*
+    const bctx = await browser.newContext({ viewport: { width: 1280, height: 860 }, locale: 'el-GR' });
+    bctx.setDefaultTimeout(TIMEOUT);
+    try {
+      const token = await apiLogin(bare.url, EDITOR.name, EDITOR.password);
+      const r = await fetch(`${bare.url}/api/crm/customers`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'Ιερά Μονή Βλατάδων', nextcloud_folder: '05_Customers/ΙΕΡΑ_ΜΟΝΗ_ΒΛΑΤΑΔΩΝ' }),
+      });
+      expect(r.status === 201, `a customer (${r.status})`);
+      const id = (await r.json()).id;
+      const form = new FormData();
+      form.append('nextcloud_path', '05_Customers/ΙΕΡΑ_ΜΟΝΗ_ΒΛΑΤΑΔΩΝ/Internal');
+      form.append('file', new Blob(['x'], { type: 'text/plain' }), 'a.txt');
+      const up = await fetch(`${bare.url}/api/crm/nextcloud/upload`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: form });
+      expect(up.status === 503 && (await up.json()).error.code === 'nextcloud_not_configured', `the API says nextcloud_not_configured (${up.status})`);
+      const b = await bctx.newPage();
+      await b.goto(`${bare.url}/customers/${id}?tab=media`);
+      await b.waitForURL(/\/login\?next=/);
+      await b.fill('input[name=username]', EDITOR.name);
+      await b.fill('input[name=password]', EDITOR.password);
+      await b.click('button[type=submit]');
+      await b.locator('.media .not-configured', { hasText: 'ζητήστε από τον διαχειριστή' }).waitFor();
+      await b.waitForLoadState('networkidle');
+      const controls = await b.locator('.media form, .media input[type=file], .media button.primary').count();
+      expect(controls === 0, `no upload or folder controls, found ${controls}`);
+      const body = await b.locator('main').textContent();
+      expect(!/not_configured|nextcloud_/.test(body), 'no error code on screen');
+      await b.screenshot({ path: join(ART, 'media-not-configured.png'), fullPage: true });
+    } finally {
+      await bctx.close();
+      await bare.stop();
+    }
   });
 
   await step('no uncaught errors in the page', async () => {

@@ -1,5 +1,5 @@
 import { useEffect, useSyncExternalStore, type ReactNode } from 'react';
-import { canEdit, decodeToken, session } from './api/client';
+import { afterLogin, canEdit, decodeToken, loginUrl, session } from './api/client';
 import { useI18n } from './i18n';
 import { Link, match, navigate, useLocation } from './router';
 import { AuthContext } from './ui';
@@ -8,10 +8,17 @@ import { ProductEditor, ProductList } from './pages/Products';
 import { CustomerList, CustomerNew } from './pages/Customers';
 import { CustomerDetail } from './pages/CustomerDetail';
 import { OrderEditor, OrderList } from './pages/Orders';
-import { Inbox } from './pages/Inbox';
+import { Inbox, useInboxCount } from './pages/Inbox';
+import { formatNumber } from './i18n';
 
 function useToken(): string | null {
   return useSyncExternalStore(session.subscribe, session.token, session.token);
+}
+
+/** Logging out on purpose leads to a plain login page (other tabs remember their page). */
+function logout() {
+  session.clear();
+  navigate('/login', true);
 }
 
 function route(path: string): ReactNode {
@@ -29,14 +36,26 @@ function route(path: string): ReactNode {
 
 export function App() {
   const token = useToken();
-  const { path } = useLocation();
-  const { t, lang, setLang } = useI18n();
+  const { path, query } = useLocation();
+  const { lang, setLang } = useI18n();
   const claims = token ? decodeToken(token) : null;
 
+  const search = query.toString();
   useEffect(() => {
-    if (!token && path !== '/login') navigate('/login', true);
-    else if (token && (path === '/login' || path === '/')) navigate('/customers', true);
-  }, [token, path]);
+    // Logged out: the login page, remembering the page asked for; logged in: that page.
+    if (!token && path !== '/login') navigate(loginUrl(path + (search ? `?${search}` : '')), true);
+    else if (token && path === '/login') navigate(afterLogin(new URLSearchParams(search).get('next')), true);
+    else if (token && path === '/') navigate('/customers', true);
+  }, [token, path, search]);
+
+  // The token's expiry logs out by itself (the server would answer 401 from then on anyway).
+  const exp = claims?.exp;
+  useEffect(() => {
+    const left = exp === undefined ? Infinity : exp * 1000 - Date.now();
+    if (left > 2 ** 31 - 1) return; // beyond what setTimeout can wait
+    const h = setTimeout(() => session.clear(), Math.max(0, left));
+    return () => clearTimeout(h);
+  }, [exp]);
 
   useEffect(() => {
     document.documentElement.lang = lang;
@@ -58,6 +77,12 @@ export function App() {
     );
   }
   const section = path.split('/')[1] ?? '';
+  return <Shell path={path} section={section} claims={claims} langSwitch={langSwitch} />;
+}
+
+function Shell({ path, section, claims, langSwitch }: { path: string; section: string; claims: ReturnType<typeof decodeToken>; langSwitch: ReactNode }) {
+  const { t } = useI18n();
+  const waiting = useInboxCount(path);
   const page = route(path) ?? <p>{t.err_not_found}</p>;
   return (
     <AuthContext.Provider value={{ claims, canEdit: canEdit(claims) }}>
@@ -67,6 +92,9 @@ export function App() {
           {(['customers', 'orders', 'products', 'inbox'] as const).map((s) => (
             <Link key={s} to={`/${s}`} className={section === s ? 'active' : ''}>
               {t[s]}
+              {s === 'inbox' && !!waiting && (
+                <span className="count" data-testid="inbox-count" aria-label={t.waiting(waiting)} title={t.waiting(waiting)}>{formatNumber(waiting)}</span>
+              )}
             </Link>
           ))}
         </nav>
@@ -75,7 +103,7 @@ export function App() {
           {!canEdit(claims) && <em className="badge">{t.readOnly}</em>}
         </span>
         {langSwitch}
-        <button type="button" onClick={() => session.clear()}>{t.logout}</button>
+        <button type="button" onClick={logout}>{t.logout}</button>
       </header>
       <main>{page}</main>
     </AuthContext.Provider>

@@ -57,19 +57,18 @@ const customer = (name: string): Customer => ({
 
 describe('errors in words', () => {
   const t = dictionaries.el;
-  it('names the invalid field and keeps the server message', () => {
-    const text = describeError(new ApiError(422, 'invalid_field', 'must be positive', { field: 'items[1].quantity' }), t);
-    expect(text).toContain('items[1].quantity');
-    expect(text).toContain('must be positive');
+  it('says what is wrong with a field in one Greek sentence, without its path or the server text', () => {
+    const text = describeError(new ApiError(422, 'invalid_field', 'items[1].quantity: must be positive', { field: 'items[1].quantity', reason: 'must be positive' }), t);
+    expect(text).toBe('Η ποσότητα ενός είδους δεν είναι έγκυρη.');
   });
-  it('puts known codes into Greek', () => {
-    expect(describeError(new ApiError(409, 'in_use', ''), t)).toBe(t.err_in_use);
-    expect(describeError(new ApiError(0, 'network', ''), t)).toBe(t.err_network);
-    expect(describeError(new ApiError(503, 'nextcloud_unavailable', 'down'), t)).toContain(t.err_unavailable);
+  it('puts known codes into Greek, and English in the English UI', () => {
+    expect(describeError(new ApiError(0, 'network', 'Failed to fetch'), t)).toBe('Δεν υπάρχει σύνδεση με τον διακομιστή.');
+    expect(describeError(new ApiError(503, 'nextcloud_unavailable', 'down'), t)).toBe('Τα αρχεία (Nextcloud) δεν απαντούν αυτή τη στιγμή· δοκιμάστε ξανά σε λίγο.');
+    expect(describeError(new ApiError(0, 'network', ''), dictionaries.en)).toBe('The server cannot be reached.');
   });
   it('renders an alert', () => {
-    render(<ErrorBox error={new ApiError(403, 'forbidden', '')} />);
-    expect(container.querySelector('[role=alert]')?.textContent).toBe(t.err_forbidden);
+    render(<ErrorBox error={new ApiError(403, 'forbidden', 'missing crm:edit')} />);
+    expect(container.querySelector('[role=alert]')?.textContent).toBe('Δεν έχετε δικαίωμα για αυτή την ενέργεια.');
   });
 });
 

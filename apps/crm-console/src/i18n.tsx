@@ -3,6 +3,7 @@
 import { createContext, useContext, useState, type ReactNode } from 'react';
 
 const el = {
+  langCode: 'el' as 'el' | 'en',
   appName: 'BellSystems CRM',
   login: 'Σύνδεση', username: 'Όνομα χρήστη', password: 'Κωδικός', logout: 'Αποσύνδεση',
   loginFailed: 'Λάθος όνομα χρήστη ή κωδικός.',
@@ -12,7 +13,7 @@ const el = {
   save: 'Αποθήκευση', saved: 'Αποθηκεύτηκε.', cancel: 'Άκυρο', edit: 'Επεξεργασία', delete: 'Διαγραφή',
   add: 'Προσθήκη', remove: 'Αφαίρεση', back: 'Πίσω', yes: 'Ναι', no: 'Όχι', reload: 'Ανανέωση',
   confirmDelete: 'Σίγουρα διαγραφή;', previous: 'Προηγούμενα', next: 'Επόμενα', more: 'Περισσότερα',
-  pageOf: (from: number, to: number, total: number) => `${from}–${to} από ${total}`,
+  pageOf: (from: number, to: number, total: number) => `${formatNumber(from)}–${formatNumber(to)} από ${formatNumber(total)}`,
   readOnly: 'Μόνο ανάγνωση',
   // products
   name: 'Όνομα', sku: 'Κωδικός (SKU)', category: 'Κατηγορία', description: 'Περιγραφή', price: 'Τιμή',
@@ -56,30 +57,26 @@ const el = {
   orderCreated: 'Νέα παραγγελία', orderStatus: 'Αλλαγή κατάστασης', fileEvent: 'Αρχείο', noteEvent: 'Σημείωση',
   sender: 'Αποστολέας', assign: 'Ανάθεση', assignTo: 'Ανάθεση σε πελάτη', addContact: 'Προσθήκη αποστολέα στις επαφές',
   allFromSender: 'Όλα του ίδιου αποστολέα', assigned: (n: number) => `Ανατέθηκαν ${n}.`, inboxEmpty: 'Τα εισερχόμενα είναι άδεια.',
+  waiting: (n: number) => (n === 1 ? '1 περιμένει' : `${formatNumber(n)} περιμένουν`),
   // media
   upload: 'Μεταφόρτωση', subfolder: 'Υποφάκελος', sentMedia: 'Απεσταλμένα', receivedMedia: 'Ληφθέντα', internal: 'Εσωτερικά',
   download: 'Λήψη', noFolder: 'Ο πελάτης δεν έχει φάκελο στο Nextcloud. Ορίστε έναν για να ανεβάσετε αρχεία:',
-  setFolder: 'Ορισμός φακέλου', folderUnavailable: 'Ο φάκελος στο Nextcloud δεν διαβάστηκε', size: 'Μέγεθος',
+  setFolder: 'Ορισμός φακέλου', folderUnavailable: 'Ο φάκελος στο Nextcloud δεν διαβάστηκε.', size: 'Μέγεθος',
+  badDateTime: 'Η ώρα γράφεται ως ηη/μμ/εεεε ωω:λλ, π.χ. 28/11/2026 15:05.', dateTimeHint: 'ηη/μμ/εεεε ωω:λλ',
   md_received: 'Ληφθέν', md_sent: 'Απεσταλμένο', md_internal: 'Εσωτερικό', chooseFile: 'Επιλογή αρχείου',
-  // errors
+  filesNotConfigured: 'Τα αρχεία (Nextcloud) δεν έχουν ρυθμιστεί, οπότε δεν γίνεται μεταφόρτωση· ζητήστε από τον διαχειριστή να τα ρυθμίσει.',
+  fs_not_found: 'Ο φάκελος του πελάτη δεν υπάρχει στο Nextcloud.', fs_invalid_folder: 'Ο φάκελος του πελάτη δεν είναι έγκυρος.',
+  fs_unavailable: 'Το Nextcloud δεν απαντά αυτή τη στιγμή· δοκιμάστε ξανά σε λίγο.',
+  // errors (the API's are put into words in errors.ts)
   conflict: 'Κάποιος άλλος άλλαξε αυτή την εγγραφή στο μεταξύ. Οι αλλαγές σας ΔΕΝ αποθηκεύτηκαν· εμφανίζεται η τρέχουσα έκδοση.',
-  err_network: 'Δεν υπάρχει σύνδεση με τον διακομιστή.',
-  err_unauthorized: 'Η σύνδεση έληξε ή δεν είναι έγκυρη.',
-  err_forbidden: 'Δεν έχετε δικαίωμα για αυτή την ενέργεια.',
   err_not_found: 'Δεν βρέθηκε.',
-  err_conflict: 'Υπάρχει ήδη (διπλή εγγραφή).',
-  err_in_use: 'Δεν διαγράφεται: άλλες εγγραφές αναφέρονται σε αυτή.',
-  err_stale_version: 'Η εγγραφή άλλαξε στο μεταξύ.',
-  err_invalid_field: 'Μη έγκυρη τιμή στο πεδίο',
-  err_payload_too_large: 'Πολύ μεγάλο.',
-  err_unavailable: 'Η υπηρεσία δεν είναι διαθέσιμη.',
-  err_internal: 'Σφάλμα του διακομιστή.',
   err_other: 'Σφάλμα',
 };
 
 export type Dict = typeof el;
 
 const en: Dict = {
+  langCode: 'en',
   appName: 'BellSystems CRM',
   login: 'Log in', username: 'User name', password: 'Password', logout: 'Log out',
   loginFailed: 'Wrong user name or password.',
@@ -89,7 +86,7 @@ const en: Dict = {
   save: 'Save', saved: 'Saved.', cancel: 'Cancel', edit: 'Edit', delete: 'Delete',
   add: 'Add', remove: 'Remove', back: 'Back', yes: 'Yes', no: 'No', reload: 'Reload',
   confirmDelete: 'Really delete?', previous: 'Previous', next: 'Next', more: 'More',
-  pageOf: (from: number, to: number, total: number) => `${from}–${to} of ${total}`,
+  pageOf: (from: number, to: number, total: number) => `${formatNumber(from)}–${formatNumber(to)} of ${formatNumber(total)}`,
   readOnly: 'Read only',
   name: 'Name', sku: 'SKU', category: 'Category', description: 'Description', price: 'Price',
   currency: 'Currency', active: 'Active', inactive: 'Inactive', activeOnly: 'Active only', inactiveOnly: 'Inactive only',
@@ -129,22 +126,17 @@ const en: Dict = {
   orderCreated: 'Order created', orderStatus: 'Status change', fileEvent: 'File', noteEvent: 'Note',
   sender: 'Sender', assign: 'Assign', assignTo: 'Assign to customer', addContact: 'Add the sender to the contacts',
   allFromSender: 'All from the same sender', assigned: (n: number) => `${n} assigned.`, inboxEmpty: 'The inbox is empty.',
+  waiting: (n: number) => `${formatNumber(n)} waiting`,
   upload: 'Upload', subfolder: 'Subfolder', sentMedia: 'Sent Media', receivedMedia: 'Received Media', internal: 'Internal',
   download: 'Download', noFolder: 'This customer has no Nextcloud folder. Set one to upload files:',
-  setFolder: 'Set folder', folderUnavailable: 'The Nextcloud folder was not read', size: 'Size',
+  setFolder: 'Set folder', folderUnavailable: 'The Nextcloud folder was not read.', size: 'Size',
+  badDateTime: 'Write the time as dd/mm/yyyy hh:mm, e.g. 28/11/2026 15:05.', dateTimeHint: 'dd/mm/yyyy hh:mm',
   md_received: 'Received', md_sent: 'Sent', md_internal: 'Internal', chooseFile: 'Choose file',
+  filesNotConfigured: 'Files (Nextcloud) are not set up, so nothing can be uploaded; ask the administrator to set them up.',
+  fs_not_found: "The customer's folder does not exist in Nextcloud.", fs_invalid_folder: "The customer's folder is not valid.",
+  fs_unavailable: 'Nextcloud is not answering at the moment; try again shortly.',
   conflict: 'Someone else changed this record meanwhile. Your changes were NOT saved; the current version is shown.',
-  err_network: 'The server cannot be reached.',
-  err_unauthorized: 'The session expired or is not valid.',
-  err_forbidden: 'You are not allowed to do this.',
   err_not_found: 'Not found.',
-  err_conflict: 'It exists already (duplicate).',
-  err_in_use: 'Cannot be deleted: other records refer to it.',
-  err_stale_version: 'The record changed meanwhile.',
-  err_invalid_field: 'Invalid value in field',
-  err_payload_too_large: 'Too large.',
-  err_unavailable: 'The service is not available.',
-  err_internal: 'A server error.',
   err_other: 'Error',
 };
 
@@ -214,11 +206,29 @@ export function formatNumber(value: number | string | null | undefined): string 
   return numberFormat.format(Number(value));
 }
 
-const dateTimeFormat = new Intl.DateTimeFormat('el-GR', { dateStyle: 'short', timeStyle: 'short' });
+// 24-hour times, four-digit years: «28/11/2026, 15:05».
+const dateTimeFormat = new Intl.DateTimeFormat('el-GR', { day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
 export function formatDateTime(value: string | null | undefined): string {
   if (!value) return '';
   const d = new Date(value);
   return Number.isNaN(d.getTime()) ? value : dateTimeFormat.format(d);
+}
+
+const pad = (n: number) => String(n).padStart(2, '0');
+
+/** A local time as typed in a Greek date-time field: «28/11/2026 15:05» (24-hour). */
+export function formatDateTimeInput(d: Date): string {
+  return `${pad(d.getDate())}/${pad(d.getMonth() + 1)}/${d.getFullYear()} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+/** Reads «28/11/2026 15:05» (or «28/11/2026, 15:05», or 28-11-2026 15.05) as a local time; null if it is not one. */
+export function parseDateTimeInput(v: string): Date | null {
+  const m = /^\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4}),?\s+(\d{1,2})[:.](\d{2})\s*$/.exec(v);
+  if (!m) return null;
+  const [day, month, year, hour, minute] = m.slice(1).map(Number) as [number, number, number, number, number];
+  const d = new Date(year, month - 1, day, hour, minute);
+  const same = d.getFullYear() === year && d.getMonth() === month - 1 && d.getDate() === day && d.getHours() === hour && d.getMinutes() === minute;
+  return same && hour < 24 && minute < 60 ? d : null;
 }
 
 export function formatBytes(n: number | null | undefined): string {

@@ -1,6 +1,7 @@
 // Shared pieces: the session context, loading helper, errors in words, form fields.
 import { createContext, useCallback, useContext, useEffect, useRef, useState, type ReactNode } from 'react';
 import { ApiError, type Claims } from './api/client';
+import { errorSentence } from './errors';
 import { useI18n, type Dict } from './i18n';
 
 export interface Auth {
@@ -10,25 +11,11 @@ export interface Auth {
 export const AuthContext = createContext<Auth>({ claims: null, canEdit: false });
 export const useAuth = () => useContext(AuthContext);
 
-/** Puts an error into words: what happened, the server's message, and the field it names. */
+/** Puts an error into words: one sentence in the UI's language (see errors.ts). */
 export function describeError(e: unknown, t: Dict): string {
-  if (!(e instanceof ApiError)) return e instanceof Error ? e.message : `${t.err_other}: ${String(e)}`;
-  const known: Record<string, string> = {
-    network: t.err_network,
-    unauthorized: t.err_unauthorized,
-    forbidden: t.err_forbidden,
-    not_found: t.err_not_found,
-    conflict: t.err_conflict,
-    in_use: t.err_in_use,
-    stale_version: t.err_stale_version,
-    payload_too_large: t.err_payload_too_large,
-    service_unavailable: t.err_unavailable,
-    unavailable: t.err_unavailable,
-    internal: t.err_internal,
-  };
-  let head = known[e.code] ?? (e.status === 503 ? t.err_unavailable : `${t.err_other} ${e.status || ''}`.trim());
-  if (e.code === 'invalid_field') head = `${t.err_invalid_field} «${e.field ?? '?'}»`;
-  return e.message && e.message !== head ? `${head} — ${e.message}` : head;
+  if (e instanceof ApiError) return errorSentence(e, t.langCode);
+  if (e instanceof Error) return e.message;
+  return t.err_other;
 }
 
 export function ErrorBox({ error }: { error: unknown }) {
@@ -103,9 +90,31 @@ export function LanguageSelect({ value, onChange }: { value: string; onChange: (
   );
 }
 
-/** A money or decimal input kept as the exact string typed ("12,30" becomes "12.30"). */
+/** What a decimal field keeps of the typed text: digits, the Greek separators, a sign. */
 export function decimalInput(v: string): string {
-  return v.replace(',', '.').replace(/[^\d.-]/g, '');
+  return v.replace(/[^\d.,-]/g, '');
+}
+
+/**
+ * The exact decimal the API takes from a number typed the Greek way: «1.200,50» → "1200.50"
+ * (dots group thousands, the comma is the decimal point). Without a comma, a lone dot before
+ * other than three digits is read as a decimal point ("12.5"). Never goes through a float.
+ */
+export function parseDecimal(v: string): string {
+  const t = v.replace(/\s/g, '');
+  if (t.includes(',')) return t.replace(/\./g, '').replace(',', '.');
+  if (/^-?\d{1,3}(\.\d{3})+$/.test(t)) return t.replace(/\./g, '');
+  return t;
+}
+
+/** A decimal from the API in Greek form: "1200.50" → «1.200,50» (the exact digits, no rounding). */
+export function greekDecimal(v: string | number | null | undefined): string {
+  if (v === null || v === undefined) return '';
+  const s = String(v);
+  const m = /^(-?)(\d+)(?:\.(\d+))?$/.exec(s);
+  if (!m) return s;
+  const int = (m[2] as string).replace(/\B(?=(\d{3})+(?!\d))/g, '.');
+  return `${m[1]}${int}${m[3] ? `,${m[3]}` : ''}`;
 }
 
 export function splitList(v: string): string[] {

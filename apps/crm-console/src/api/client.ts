@@ -38,6 +38,8 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly details?: unknown,
+    /** The request's URL, which says what kind of record the error is about. */
+    readonly url?: string,
   ) {
     super(message);
     this.name = 'ApiError';
@@ -54,37 +56,71 @@ export class ApiError extends Error {
 }
 
 /** Builds an ApiError from a response and its (maybe JSON) body. */
-export function toApiError(status: number, body: unknown): ApiError {
+export function toApiError(status: number, body: unknown, url?: string): ApiError {
   const e = (body as { error?: { code?: unknown; message?: unknown; details?: unknown } } | null)?.error;
   if (e && typeof e.code === 'string') {
-    return new ApiError(status, e.code, typeof e.message === 'string' ? e.message : '', e.details);
+    return new ApiError(status, e.code, typeof e.message === 'string' ? e.message : '', e.details, url);
   }
-  return new ApiError(status, status === 0 ? 'network' : 'http_' + status, typeof body === 'string' ? body : '');
+  return new ApiError(status, status === 0 ? 'network' : 'http_' + status, typeof body === 'string' ? body : '', undefined, url);
 }
 
-// --- the session: token in sessionStorage, permissions from its payload ---------------------
+// --- the session: token in localStorage (every tab of the origin), permissions from its payload
 
-const TOKEN_KEY = 'crm.token';
+export const TOKEN_KEY = 'crm.token';
 type Listener = () => void;
 const listeners = new Set<Listener>();
 
+/** Whether a token's `exp` (seconds) has passed at `nowMs`; a token without `exp` never expires here. */
+export function isExpired(token: string, nowMs: number): boolean {
+  const exp = decodeToken(token)?.exp;
+  return exp !== undefined && exp * 1000 <= nowMs;
+}
+
+/**
+ * One login for every tab: the token is kept in localStorage, so a second tab, a bookmark or
+ * a Ctrl-click opens logged in; an expired token counts as none; logging out in one tab logs
+ * every tab out (the other tabs hear it through the `storage` event).
+ */
 export const session = {
   token(): string | null {
-    return sessionStorage.getItem(TOKEN_KEY);
+    const t = localStorage.getItem(TOKEN_KEY);
+    return t && !isExpired(t, Date.now()) ? t : null;
   },
   set(token: string): void {
-    sessionStorage.setItem(TOKEN_KEY, token);
+    localStorage.setItem(TOKEN_KEY, token);
     listeners.forEach((l) => l());
   },
   clear(): void {
-    sessionStorage.removeItem(TOKEN_KEY);
+    localStorage.removeItem(TOKEN_KEY);
     listeners.forEach((l) => l());
   },
   subscribe(l: Listener): () => void {
     listeners.add(l);
-    return () => listeners.delete(l);
+    const onStorage = (e: StorageEvent) => {
+      if (e.key === TOKEN_KEY || e.key === null) l();
+    };
+    window.addEventListener('storage', onStorage);
+    return () => {
+      listeners.delete(l);
+      window.removeEventListener('storage', onStorage);
+    };
   },
 };
+
+/**
+ * Where to go after logging in: the page the user asked for (`next`), if it is a path of this
+ * console (not another site, not the login page itself), else the customer list.
+ */
+export function afterLogin(next: string | null): string {
+  if (!next || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return '/customers';
+  if (next === '/' || next === '/login' || next.startsWith('/login?')) return '/customers';
+  return next;
+}
+
+/** The login page's URL for a page asked for while logged out (`/` needs no return). */
+export function loginUrl(requested: string): string {
+  return requested === '/' || requested === '' ? '/login' : `/login?next=${encodeURIComponent(requested)}`;
+}
 
 export interface Claims {
   sub: string;
@@ -173,7 +209,7 @@ export async function call<T>(
     throw new ApiError(0, 'network', e instanceof Error ? e.message : String(e));
   }
   const { response } = result;
-  if (!response.ok) throw toApiError(response.status, result.error);
+  if (!response.ok) throw toApiError(response.status, result.error, response.url);
   return { data: result.data as T, etag: response.headers.get('ETag'), status: response.status };
 }
 
@@ -201,7 +237,7 @@ export async function fetchFile(path: string, signal?: AbortSignal): Promise<Blo
     } catch {
       /* not JSON */
     }
-    throw toApiError(res.status, body);
+    throw toApiError(res.status, body, res.url);
   }
   return res.blob();
 }
@@ -243,7 +279,7 @@ export function uploadFile(req: UploadRequest): Promise<Schemas['Uploaded']> {
       if (xhr.status >= 200 && xhr.status < 300) resolve(body as Schemas['Uploaded']);
       else {
         if (xhr.status === 401) session.clear();
-        reject(toApiError(xhr.status, body));
+        reject(toApiError(xhr.status, body, '/api/crm/nextcloud/upload'));
       }
     };
     xhr.send(form);

@@ -2144,12 +2144,23 @@ export interface operations {
     customers_list: {
         parameters: {
             query?: {
+                /**
+                 * @description Only customers in this city: the whole name, ignoring case and accents
+                 *     (`ΘΕΣΣΑΛΟΝΙΚΗ` finds `Θεσσαλονίκη`).
+                 */
+                city?: string;
                 /** @description Page size (default 50, at most 500). */
                 limit?: number;
                 /** @description Records to skip. */
                 offset?: number;
                 /**
-                 * @description Words to find in name, organization, contacts and tags. Greek is matched without
+                 * @description Only customers in this region: the whole name, ignoring case and accents
+                 *     (`κεντρικη μακεδονια` finds `Κεντρική Μακεδονία`).
+                 */
+                region?: string;
+                /**
+                 * @description Words to find in name, organization, contacts, tags and location (city, region,
+                 *     country). Greek is matched without
                  *     regard to case, accents or final sigma, Greeklish is understood, and the last word may
                  *     be a prefix (search as you type).
                  */

@@ -1,17 +1,15 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { api, asDoc, call, COMMS_TYPES, DIRECTIONS, type CommsType, type Direction, type Entry, type NewEntry, type Schemas, type TimelineItem } from '../api/client';
-import { formatDateTime, useI18n } from '../i18n';
+import { formatDateTime, formatDateTimeInput, parseDateTimeInput, useI18n } from '../i18n';
 import { Link } from '../router';
 import { ErrorBox, Field, Notice, useAuth } from '../ui';
 
 const MANUAL_TYPES: CommsType[] = ['call', 'note', 'sms', 'in_person'];
 const ICON: Record<string, string> = { email: '✉', whatsapp: '◉', call: '☎', sms: '✆', note: '✎', in_person: '⌂', media: '▣', order_created: '№', order_status: '⇄' };
 
-/** `datetime-local` value of now, in local time. */
+/** The time field's value for now, in local time, the Greek way (24-hour). */
 function nowLocal(): string {
-  const d = new Date();
-  d.setMinutes(d.getMinutes() - d.getTimezoneOffset());
-  return d.toISOString().slice(0, 16);
+  return formatDateTimeInput(new Date());
 }
 
 export function EntryView({ e }: { e: Entry }) {
@@ -170,6 +168,11 @@ function EntryForm({ customerId, onLogged }: { customerId: string; onLogged: () 
 
   async function submit(e: FormEvent) {
     e.preventDefault();
+    const at = atTouched && f.at.trim() ? parseDateTimeInput(f.at) : null;
+    if (atTouched && f.at.trim() && !at) {
+      setError(new Error(t.badDateTime));
+      return;
+    }
     setBusy(true);
     setError(null);
     setNotice(null);
@@ -179,7 +182,7 @@ function EntryForm({ customerId, onLogged }: { customerId: string; onLogged: () 
       direction: f.direction,
       subject: f.subject.trim() || null,
       body: f.body.trim() || null,
-      occurred_at: atTouched && f.at ? new Date(f.at).toISOString() : null,
+      occurred_at: at ? at.toISOString() : null,
     };
     try {
       await call(api.POST('/api/crm/comms', { body: asDoc<Schemas['NewEntry']>(body) }));
@@ -207,7 +210,7 @@ function EntryForm({ customerId, onLogged }: { customerId: string; onLogged: () 
             {DIRECTIONS.map((x) => <option key={x} value={x}>{tr('dir_', x)}</option>)}
           </select>
         </Field>
-        <Field label={t.occurred_at}><input name="occurred_at" type="datetime-local" value={f.at} onChange={(e) => { setAtTouched(true); setF((x) => ({ ...x, at: e.target.value })); }} /></Field>
+        <Field label={t.occurred_at}><input name="occurred_at" inputMode="numeric" placeholder={t.dateTimeHint} value={f.at} onChange={(e) => { setAtTouched(true); setF((x) => ({ ...x, at: e.target.value })); }} /></Field>
         <Field label={t.subject}><input name="subject" value={f.subject} onChange={(e) => setF((x) => ({ ...x, subject: e.target.value }))} /></Field>
         <Field label={t.body} wide><textarea name="body" value={f.body} onChange={(e) => setF((x) => ({ ...x, body: e.target.value }))} /></Field>
       </div>

@@ -64,7 +64,6 @@ export function CustomerDetail({ id }: { id: string }) {
         <Link to="/customers">‹ {t.customers}</Link>
         <h1>{c.name}</h1>
         {c.organization && <span className="muted">{c.organization}</span>}
-        <span className="muted">v{c.version}</span>
       </div>
       <nav className="tabs" role="tablist">
         {TABS.map((x) => (

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { api, call, type Customer, type Entry } from '../api/client';
-import { useI18n } from '../i18n';
+import { formatNumber, useI18n } from '../i18n';
 import { ErrorBox, Notice, useAuth } from '../ui';
 import { EntryView } from './Comms';
 import { useDebounced } from './Customers';
@@ -50,6 +50,35 @@ function Assign({ entry, onDone }: { entry: Entry; onDone: (moved: string[]) => 
   );
 }
 
+const INBOX_CHANGED = 'crm:inbox-changed';
+
+/**
+ * How many entries wait in the inbox, for the menu: asked when the page changes (`key`), every
+ * minute, and whenever the inbox page assigns some. Null until known (or when it cannot be read).
+ */
+export function useInboxCount(key: string): number | null {
+  const [count, setCount] = useState<number | null>(null);
+  const [tick, setTick] = useState(0);
+  useEffect(() => {
+    const bump = () => setTick((x) => x + 1);
+    window.addEventListener(INBOX_CHANGED, bump);
+    const h = setInterval(bump, 60_000);
+    return () => {
+      window.removeEventListener(INBOX_CHANGED, bump);
+      clearInterval(h);
+    };
+  }, []);
+  useEffect(() => {
+    const ctl = new AbortController();
+    call(api.GET('/api/crm/inbox', { params: { query: { limit: 1 } }, signal: ctl.signal })).then(
+      (a) => setCount(a.data.total),
+      () => { if (!ctl.signal.aborted) setCount(null); },
+    );
+    return () => ctl.abort();
+  }, [key, tick]);
+  return count;
+}
+
 export function Inbox() {
   const { t } = useI18n();
   const { canEdit } = useAuth();
@@ -79,7 +108,7 @@ export function Inbox() {
     <section>
       <div className="toolbar">
         <h1>{t.inbox}</h1>
-        <span className="muted">{total}</span>
+        <span className="muted">{formatNumber(total)}</span>
       </div>
       <ErrorBox error={error} />
       {notice && <Notice>{notice}</Notice>}
@@ -95,6 +124,7 @@ export function Inbox() {
                   setEntries((x) => x.filter((y) => !moved.includes(y.id)));
                   setTotal((n) => Math.max(0, n - moved.length));
                   setNotice(t.assigned(moved.length));
+                  window.dispatchEvent(new Event(INBOX_CHANGED));
                 }}
               />
             )}

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { api, call, fetchFile, ifMatch, uploadFile, type Customer, type MediaItem } from '../api/client';
 import { formatBytes, formatDateTime, useI18n } from '../i18n';
+import { isNotConfigured } from '../errors';
 import { ConfirmButton, ErrorBox, Field, Notice, useAuth, useLoad } from '../ui';
 import { suggestFolder } from './Customers';
 import type { SavePatch } from './customer';
@@ -58,6 +59,8 @@ export function MediaTab({ c, save }: { c: Customer; save: SavePatch }) {
   // as a plain string: the document's `FolderStatus` schema name is shared by two types (the
   // Nextcloud folder's and the mail sync's), and utoipa keeps only one of them.
   const folderStatus = list.data ? String(list.data.folder_status as unknown) : null;
+  // Nextcloud off: say so once and offer no upload or folder controls (they could only fail).
+  const notConfigured = folderStatus === 'not_configured' || isNotConfigured(list.error) || isNotConfigured(error);
 
   async function upload(e: FormEvent) {
     e.preventDefault();
@@ -94,7 +97,9 @@ export function MediaTab({ c, save }: { c: Customer; save: SavePatch }) {
 
   return (
     <div className="media">
-      {!c.nextcloud_folder ? (
+      {notConfigured ? (
+        <p className="notice not-configured" role="status">{t.filesNotConfigured}</p>
+      ) : !c.nextcloud_folder ? (
         <form className="folder-form" onSubmit={(e) => { e.preventDefault(); void save({ nextcloud_folder: folder.trim() || null }); }}>
           <p>{t.noFolder}</p>
           {canEdit && (
@@ -107,7 +112,7 @@ export function MediaTab({ c, save }: { c: Customer; save: SavePatch }) {
       ) : (
         <p className="muted small">{t.nextcloud_folder}: <code>{c.nextcloud_folder}</code></p>
       )}
-      {canEdit && c.nextcloud_folder && (
+      {canEdit && c.nextcloud_folder && !notConfigured && (
         <form className="upload" onSubmit={upload}>
           <Field label={t.subfolder}>
             <select name="subfolder" value={sub} onChange={(e) => setSub(e.target.value as (typeof SUBFOLDERS)[number])}>
@@ -125,11 +130,11 @@ export function MediaTab({ c, save }: { c: Customer; save: SavePatch }) {
           )}
         </form>
       )}
-      <ErrorBox error={error} />
+      {!isNotConfigured(error) && <ErrorBox error={error} />}
       {notice && <Notice>{notice}</Notice>}
-      <ErrorBox error={list.error} />
-      {folderStatus && folderStatus !== 'read' && folderStatus !== 'no_folder' && (
-        <p className="warn">{t.folderUnavailable}: {folderStatus}</p>
+      {!isNotConfigured(list.error) && <ErrorBox error={list.error} />}
+      {folderStatus && !['read', 'no_folder', 'not_configured'].includes(folderStatus) && (
+        <p className="warn">{tr('fs_', folderStatus) === folderStatus ? t.folderUnavailable : tr('fs_', folderStatus)}</p>
       )}
       {list.data && (
         <ul className="files">

@@ -2,7 +2,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { api, asDoc, call, ifMatch, type Customer, type Order, type Schemas } from '../api/client';
 import { formatDateTime, formatMoney, formatNumber, useI18n } from '../i18n';
 import { Link, navigate, useLocation } from '../router';
-import { ConfirmButton, decimalInput, ErrorBox, Field, Notice, onSaveError, Pager, splitList, useAuth, useLoad } from '../ui';
+import { ConfirmButton, decimalInput, ErrorBox, Field, greekDecimal, Notice, onSaveError, Pager, parseDecimal, splitList, useAuth, useLoad } from '../ui';
 import { useDebounced } from './Customers';
 
 export const STATUSES: Schemas['Status'][] = ['draft', 'confirmed', 'in_production', 'shipped', 'delivered', 'cancelled'];
@@ -112,9 +112,9 @@ function toForm(o: Order | null, customerId: string): OrderForm {
     currency: o?.currency ?? 'EUR',
     items: (o?.items ?? []).map((i) => ({
       type: i.type, product_id: s(i.product_id), product_name: s(i.product_name), description: s(i.description),
-      quantity: s(i.quantity), unit_price: s(i.unit_price), serials: i.serial_numbers.join(', '),
+      quantity: greekDecimal(i.quantity), unit_price: greekDecimal(i.unit_price), serials: i.serial_numbers.join(', '),
     })),
-    discountType: o?.discount?.type ?? '', discountValue: s(o?.discount?.value), discountReason: s(o?.discount?.reason),
+    discountType: o?.discount?.type ?? '', discountValue: greekDecimal(o?.discount?.value), discountReason: s(o?.discount?.reason),
     method: s(o?.shipping.method), carrier: s(o?.shipping.carrier), tracking_number: s(o?.shipping.tracking_number), destination: s(o?.shipping.destination),
     shipped_at: s(o?.shipping.shipped_at), delivered_at: s(o?.shipping.delivered_at),
     payment_status: o?.payment_status ?? 'pending', invoice_path: s(o?.invoice_path), notes: s(o?.notes),
@@ -132,11 +132,11 @@ function toBody(f: OrderForm): Schemas['OrderPatch'] {
       product_id: i.type === 'product' ? orNull(i.product_id) : null,
       product_name: orNull(i.product_name),
       description: orNull(i.description),
-      quantity: i.quantity.trim() || '1',
-      unit_price: i.unit_price.trim() || '0',
+      quantity: parseDecimal(i.quantity) || '1',
+      unit_price: parseDecimal(i.unit_price) || '0',
       serial_numbers: splitList(i.serials),
     })),
-    discount: f.discountType ? { type: f.discountType, value: f.discountValue.trim() || '0', reason: orNull(f.discountReason) } : null,
+    discount: f.discountType ? { type: f.discountType, value: parseDecimal(f.discountValue) || '0', reason: orNull(f.discountReason) } : null,
     shipping: { method: orNull(f.method), carrier: orNull(f.carrier), tracking_number: orNull(f.tracking_number), destination: orNull(f.destination), shipped_at: orNull(f.shipped_at), delivered_at: orNull(f.delivered_at) },
     payment_status: f.payment_status,
     invoice_path: orNull(f.invoice_path),
@@ -243,7 +243,6 @@ export function OrderEditor({ id }: { id: string | null }) {
         <Link to="/orders">‹ {t.orders}</Link>
         <h1>{o ? `${t.order} ${o.order_number}` : t.newOrder}</h1>
         {o && <span className={`status st-${o.status}`}>{tr('st_', o.status)}</span>}
-        {o && <span className="muted">v{o.version}</span>}
       </div>
       <form className="card form" onSubmit={save}>
         <fieldset disabled={!canEdit || busy}>
@@ -272,7 +271,7 @@ export function OrderEditor({ id }: { id: string | null }) {
                         value={it.product_id}
                         onChange={(e) => {
                           const p = products.data?.find((x) => x.id === e.target.value);
-                          setItem(i, { product_id: e.target.value, product_name: p?.name ?? '', unit_price: p ? String(p.price) : it.unit_price });
+                          setItem(i, { product_id: e.target.value, product_name: p?.name ?? '', unit_price: p ? greekDecimal(p.price) : it.unit_price });
                         }}
                       >
                         <option value="">{it.product_name || t.chooseProduct}</option>

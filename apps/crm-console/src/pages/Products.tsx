@@ -2,7 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { api, asDoc, call, ifMatch, type Product, type Schemas } from '../api/client';
 import { formatMoney, formatNumber, useI18n } from '../i18n';
 import { Link, navigate, useLocation } from '../router';
-import { ConfirmButton, decimalInput, ErrorBox, Field, Notice, onSaveError, Pager, useAuth, useLoad } from '../ui';
+import { ConfirmButton, decimalInput, ErrorBox, Field, greekDecimal, Notice, onSaveError, Pager, parseDecimal, useAuth, useLoad } from '../ui';
 
 export const CATEGORIES: Schemas['Category'][] = ['controller', 'striker', 'clock', 'part', 'repair_service'];
 const LIMIT = 50;
@@ -64,7 +64,7 @@ export function ProductList() {
                   <td>{tr('cat_', p.category)}</td>
                   <td className="num">{formatMoney(p.price, p.currency)}</td>
                   <td className="num">{formatMoney(p.costs.total, p.currency)}</td>
-                  <td className="num">{p.stock.available ?? 0}</td>
+                  <td className="num">{formatNumber(p.stock.available ?? 0)}</td>
                   <td>{p.active ? '✓' : '—'}</td>
                 </tr>
               ))}
@@ -90,17 +90,17 @@ const str = (v: unknown) => (v === null || v === undefined ? '' : String(v));
 function toForm(p: Product | null): ProductForm {
   return {
     name: p?.name ?? '', sku: p?.sku ?? '', category: p?.category ?? 'controller', description: str(p?.description),
-    price: str(p?.price ?? ''), currency: p?.currency ?? 'EUR',
-    pcb: str(p?.costs.pcb ?? ''), components: str(p?.costs.components ?? ''), enclosure: str(p?.costs.enclosure ?? ''),
-    labor_hours: str(p?.costs.labor_hours ?? ''), labor_rate: str(p?.costs.labor_rate ?? ''), shipping_in: str(p?.costs.shipping_in ?? ''),
-    on_hand: str(p?.stock.on_hand ?? ''), reserved: str(p?.stock.reserved ?? ''),
+    price: greekDecimal(p?.price), currency: p?.currency ?? 'EUR',
+    pcb: greekDecimal(p?.costs.pcb), components: greekDecimal(p?.costs.components), enclosure: greekDecimal(p?.costs.enclosure),
+    labor_hours: greekDecimal(p?.costs.labor_hours), labor_rate: greekDecimal(p?.costs.labor_rate), shipping_in: greekDecimal(p?.costs.shipping_in),
+    on_hand: greekDecimal(p?.stock.on_hand), reserved: greekDecimal(p?.stock.reserved),
     nextcloud_folder: str(p?.nextcloud_folder), linked_device_type: str(p?.linked_device_type), active: p?.active ?? true,
   };
 }
 
 const orNull = (v: string) => (v.trim() === '' ? null : v.trim());
-const money = (v: string) => (v.trim() === '' ? '0' : v.trim());
-const int = (v: string) => (v.trim() === '' ? 0 : Number.parseInt(v, 10));
+const money = (v: string) => (v.trim() === '' ? '0' : parseDecimal(v.trim()));
+const int = (v: string) => (v.trim() === '' ? 0 : Number.parseInt(parseDecimal(v), 10));
 
 function toBody(f: ProductForm) {
   return {
@@ -184,7 +184,6 @@ export function ProductEditor({ id }: { id: string | null }) {
       <div className="toolbar">
         <Link to="/products">‹ {t.products}</Link>
         <h1>{p ? p.name : t.newProduct}</h1>
-        {p && <span className="muted">v{p.version}</span>}
       </div>
       <form className="card form" onSubmit={save}>
         <fieldset disabled={ro || busy}>
@@ -213,8 +212,8 @@ export function ProductEditor({ id }: { id: string | null }) {
           </div>
           <h2>{t.stock}</h2>
           <div className="grid">
-            <Field label={t.on_hand}><input name="stock.on_hand" inputMode="numeric" value={form.on_hand} onChange={(e) => set('on_hand', e.target.value.replace(/\D/g, ''))} /></Field>
-            <Field label={t.reserved}><input name="stock.reserved" inputMode="numeric" value={form.reserved} onChange={(e) => set('reserved', e.target.value.replace(/\D/g, ''))} /></Field>
+            <Field label={t.on_hand}><input name="stock.on_hand" inputMode="numeric" value={form.on_hand} onChange={(e) => set('on_hand', e.target.value.replace(/[^\d.]/g, ''))} /></Field>
+            <Field label={t.reserved}><input name="stock.reserved" inputMode="numeric" value={form.reserved} onChange={(e) => set('reserved', e.target.value.replace(/[^\d.]/g, ''))} /></Field>
             <div className="field computed">
               <span>{t.available}</span>
               <output data-testid="stock-available">{p ? formatNumber(p.stock.available ?? 0) : '—'}</output>

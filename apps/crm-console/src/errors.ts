@@ -1,0 +1,174 @@
+// Errors in the user's words: each API error envelope becomes one sentence in the UI's
+// language, chosen by its code, the field it names and the kind of record it is about. No
+// field paths, ids, English server text or internal codes reach the screen.
+import type { ApiError } from './api/client';
+
+export type Lang = 'el' | 'en';
+type Two = readonly [el: string, en: string];
+
+/** The kind of record an error is about, read from the request's URL. */
+export type Entity = 'customer' | 'product' | 'order' | 'file' | 'comms' | 'other';
+
+export function entityOf(url: string | undefined): Entity {
+  const path = url ? new URL(url, 'http://x').pathname : '';
+  if (/\/(media|nextcloud)(\/|$)/.test(path)) return 'file';
+  if (path.startsWith('/api/crm/customers')) return 'customer';
+  if (path.startsWith('/api/crm/products')) return 'product';
+  if (path.startsWith('/api/crm/orders')) return 'order';
+  if (path.startsWith('/api/crm/comms')) return 'comms';
+  return 'other';
+}
+
+// What a 422 names, by field (array indices dropped: `items[1].quantity` → `items[].quantity`).
+const FIELDS: Record<string, Two> = {
+  phone: ['Το τηλέφωνο δεν είναι έγκυρο.', 'The phone number is not valid.'],
+  email: ['Η διεύθυνση e-mail δεν είναι έγκυρη.', 'The e-mail address is not valid.'],
+  'contacts[].value': ['Μια επαφή δεν είναι συμπληρωμένη σωστά.', 'A contact is not filled in correctly.'],
+  'contacts[].label': ['Η ετικέτα μιας επαφής είναι πολύ μεγάλη.', 'A contact label is too long.'],
+  contacts: ['Οι επαφές δεν είναι συμπληρωμένες σωστά.', 'The contacts are not filled in correctly.'],
+  name: ['Το όνομα λείπει ή δεν είναι έγκυρο.', 'The name is missing or not valid.'],
+  organization: ['Ο οργανισμός δεν είναι έγκυρος.', 'The organization is not valid.'],
+  location: ['Η τοποθεσία δεν είναι έγκυρη.', 'The location is not valid.'],
+  tags: ['Οι ετικέτες δεν είναι έγκυρες.', 'The tags are not valid.'],
+  notes: ['Η σημείωση δεν είναι έγκυρη.', 'The note is not valid.'],
+  owned_items: ['Ο εξοπλισμός δεν είναι συμπληρωμένος σωστά.', 'The owned items are not filled in correctly.'],
+  sku: ['Ο κωδικός (SKU) λείπει ή δεν είναι έγκυρος.', 'The SKU is missing or not valid.'],
+  price: ['Η τιμή δεν είναι έγκυρη.', 'The price is not valid.'],
+  costs: ['Ένα από τα κόστη δεν είναι έγκυρο.', 'One of the costs is not valid.'],
+  stock: ['Το απόθεμα δεν είναι έγκυρο (τα δεσμευμένα δεν ξεπερνούν τα διαθέσιμα).', 'The stock is not valid (reserved cannot exceed on hand).'],
+  'items[].quantity': ['Η ποσότητα ενός είδους δεν είναι έγκυρη.', 'The quantity of an item is not valid.'],
+  'items[].unit_price': ['Η τιμή μονάδας ενός είδους δεν είναι έγκυρη.', 'The unit price of an item is not valid.'],
+  'items[].product_id': ['Το προϊόν ενός είδους δεν υπάρχει.', 'The product of an item does not exist.'],
+  items: ['Ένα είδος της παραγγελίας δεν είναι συμπληρωμένο σωστά.', 'An item of the order is not filled in correctly.'],
+  discount: ['Η έκπτωση δεν είναι έγκυρη.', 'The discount is not valid.'],
+  status: ['Αυτή η αλλαγή κατάστασης δεν επιτρέπεται.', 'This status change is not allowed.'],
+  customer_id: ['Ο πελάτης δεν βρέθηκε.', 'The customer was not found.'],
+  order_id: ['Η παραγγελία δεν βρέθηκε.', 'The order was not found.'],
+  nextcloud_folder: ['Ο φάκελος στο Nextcloud δεν είναι έγκυρος.', 'The Nextcloud folder is not valid.'],
+  folder: ['Ο φάκελος στο Nextcloud δεν είναι έγκυρος.', 'The Nextcloud folder is not valid.'],
+  nextcloud_path: ['Ο φάκελος στο Nextcloud δεν είναι έγκυρος.', 'The Nextcloud folder is not valid.'],
+  path: ['Ο φάκελος στο Nextcloud δεν είναι έγκυρος.', 'The Nextcloud folder is not valid.'],
+  file: ['Το αρχείο δεν είναι έγκυρο.', 'The file is not valid.'],
+  subject: ['Το θέμα δεν είναι έγκυρο.', 'The subject is not valid.'],
+  body: ['Το κείμενο δεν είναι έγκυρο.', 'The text is not valid.'],
+  text: ['Το κείμενο δεν είναι έγκυρο.', 'The text is not valid.'],
+  occurred_at: ['Η ημερομηνία δεν είναι έγκυρη.', 'The date is not valid.'],
+  username: ['Το όνομα χρήστη δεν είναι έγκυρο.', 'The user name is not valid.'],
+  password: ['Ο κωδικός δεν είναι έγκυρος.', 'The password is not valid.'],
+};
+const ANY_FIELD: Two = ['Μία από τις τιμές δεν είναι έγκυρη.', 'One of the values is not valid.'];
+
+/** The FIELDS key for a field path and the server's reason (used to tell, never shown). */
+export function fieldKey(field: string, reason = ''): string | null {
+  const f = field.replace(/\[\d+\]/g, '[]');
+  if (f === 'contacts[].value' && /phone/i.test(reason)) return 'phone';
+  if (f === 'contacts[].value' && /e-?mail/i.test(reason)) return 'email';
+  if (f in FIELDS) return f;
+  const head = f.split('.')[0] ?? f;
+  if (head in FIELDS) return head;
+  const bare = head.replace(/\[\]$/, '');
+  return bare in FIELDS ? bare : null;
+}
+
+const NOT_FOUND: Record<Entity, Two> = {
+  customer: ['Ο πελάτης δεν βρέθηκε (ίσως διαγράφηκε).', 'The customer was not found (maybe deleted).'],
+  product: ['Το προϊόν δεν βρέθηκε (ίσως διαγράφηκε).', 'The product was not found (maybe deleted).'],
+  order: ['Η παραγγελία δεν βρέθηκε (ίσως διαγράφηκε).', 'The order was not found (maybe deleted).'],
+  file: ['Το αρχείο δεν βρέθηκε.', 'The file was not found.'],
+  comms: ['Η καταχώριση δεν βρέθηκε.', 'The entry was not found.'],
+  other: ['Δεν βρέθηκε.', 'Not found.'],
+};
+const DUPLICATE: Record<Entity, Two> = {
+  customer: ['Υπάρχει ήδη πελάτης με αυτά τα στοιχεία.', 'A customer with these details exists already.'],
+  product: ['Υπάρχει ήδη προϊόν με αυτόν τον κωδικό (SKU).', 'A product with this SKU exists already.'],
+  order: ['Υπάρχει ήδη παραγγελία με αυτόν τον αριθμό.', 'An order with this number exists already.'],
+  file: ['Υπάρχει ήδη αρχείο με αυτό το όνομα.', 'A file with this name exists already.'],
+  comms: ['Η καταχώριση υπάρχει ήδη.', 'The entry exists already.'],
+  other: ['Υπάρχει ήδη.', 'It exists already.'],
+};
+const IN_USE: Record<Entity, Two> = {
+  customer: ['Ο πελάτης έχει παραγγελίες και δεν διαγράφεται.', 'The customer has orders and cannot be deleted.'],
+  product: ['Το προϊόν υπάρχει σε παραγγελίες και δεν διαγράφεται.', 'The product is in orders and cannot be deleted.'],
+  order: ['Η παραγγελία χρησιμοποιείται αλλού και δεν διαγράφεται.', 'The order is used elsewhere and cannot be deleted.'],
+  file: ['Το αρχείο χρησιμοποιείται και δεν διαγράφεται.', 'The file is in use and cannot be deleted.'],
+  comms: ['Η καταχώριση χρησιμοποιείται και δεν διαγράφεται.', 'The entry is in use and cannot be deleted.'],
+  other: ['Άλλες εγγραφές αναφέρονται σε αυτή, γι’ αυτό δεν διαγράφεται.', 'Other records refer to it, so it cannot be deleted.'],
+};
+const CUSTOMER_LINKED: Two = ['Ο πελάτης έχει επικοινωνία ή αρχεία και δεν διαγράφεται.', 'The customer has comms or files and cannot be deleted.'];
+
+const FEATURES: Record<string, Two> = {
+  nextcloud: ['Τα αρχεία (Nextcloud)', 'Files (Nextcloud)'],
+  email: ['Το e-mail', 'E-mail'],
+  smtp: ['Το e-mail', 'E-mail'],
+  whatsapp: ['Το WhatsApp', 'WhatsApp'],
+  pbx: ['Το τηλεφωνικό κέντρο', 'The phone system'],
+  store: ['Η βάση δεδομένων', 'The database'],
+};
+
+const CODES: Record<string, Two> = {
+  network: ['Δεν υπάρχει σύνδεση με τον διακομιστή.', 'The server cannot be reached.'],
+  unauthorized: ['Η σύνδεση έληξε· συνδεθείτε ξανά.', 'The session expired; please log in again.'],
+  forbidden: ['Δεν έχετε δικαίωμα για αυτή την ενέργεια.', 'You are not allowed to do this.'],
+  stale_version: ['Κάποιος άλλος άλλαξε αυτή την εγγραφή στο μεταξύ.', 'Someone else changed this record meanwhile.'],
+  payload_too_large: ['Το αρχείο είναι πολύ μεγάλο.', 'The file is too large.'],
+  nextcloud_locked: ['Το αρχείο είναι κλειδωμένο στο Nextcloud· δοκιμάστε ξανά σε λίγο.', 'The file is locked in Nextcloud; try again shortly.'],
+  nextcloud_forbidden: ['Το Nextcloud δεν επιτρέπει αυτή την ενέργεια.', 'Nextcloud does not allow this.'],
+  nextcloud_insufficient_storage: ['Ο χώρος στο Nextcloud εξαντλήθηκε.', 'Nextcloud is out of space.'],
+  nextcloud_conflict: ['Ο φάκελος στο Nextcloud δεν υπάρχει.', 'The Nextcloud folder does not exist.'],
+  already_exists: DUPLICATE.file,
+  internal: ['Σφάλμα του διακομιστή· δοκιμάστε ξανά σε λίγο.', 'A server error; try again shortly.'],
+};
+
+const pick = ([el, en]: Two, lang: Lang) => (lang === 'en' ? en : el);
+
+/** One sentence in `lang` for an API error. */
+export function errorSentence(e: ApiError, lang: Lang): string {
+  const entity = entityOf(e.url);
+  const code = e.code;
+  if (code === 'invalid_field') {
+    const d = (e.details ?? {}) as { field?: unknown; reason?: unknown };
+    const key = typeof d.field === 'string' ? fieldKey(d.field, typeof d.reason === 'string' ? d.reason : '') : null;
+    return pick((key && FIELDS[key]) || ANY_FIELD, lang);
+  }
+  if (code === 'not_found' || (e.status === 404 && !(code in CODES))) return pick(NOT_FOUND[entity], lang);
+  if (code === 'conflict') return pick(DUPLICATE[entity], lang);
+  if (code === 'in_use') {
+    if (entity === 'customer' && e.message && !/order/i.test(e.message)) return pick(CUSTOMER_LINKED, lang);
+    return pick(IN_USE[entity], lang);
+  }
+  if (e.status === 412) return pick(CODES.stale_version as Two, lang);
+  const known = CODES[code];
+  if (known) return pick(known, lang);
+  const configured = /^(.+)_not_configured$/.exec(code);
+  if (configured) {
+    const what = FEATURES[configured[1] as string];
+    if (what) {
+      return lang === 'en'
+        ? `${what[1]} is not set up; ask the administrator to set it up.`
+        : `${what[0]} δεν ${what[0].startsWith('Τα ') ? 'έχουν' : 'έχει'} ρυθμιστεί· ζητήστε από τον διαχειριστή να ${what[0].startsWith('Τα ') ? 'τα' : what[0].startsWith('Η ') ? 'τη' : 'το'} ρυθμίσει.`;
+    }
+    return pick(['Αυτή η λειτουργία δεν έχει ρυθμιστεί· ζητήστε από τον διαχειριστή να τη ρυθμίσει.', 'This feature is not set up; ask the administrator to set it up.'], lang);
+  }
+  const feature = /^([a-z]+)_/.exec(code)?.[1];
+  if (e.status === 503 || /_unavailable$|_unauthorized$/.test(code)) {
+    const what = feature ? FEATURES[feature] : undefined;
+    if (what) {
+      return lang === 'en'
+        ? `${what[1]} is not answering at the moment; try again shortly.`
+        : `${what[0]} δεν ${what[0].startsWith('Τα ') ? 'απαντούν' : 'απαντά'} αυτή τη στιγμή· δοκιμάστε ξανά σε λίγο.`;
+    }
+    return pick(['Η υπηρεσία δεν είναι διαθέσιμη αυτή τη στιγμή· δοκιμάστε ξανά σε λίγο.', 'The service is not available at the moment; try again shortly.'], lang);
+  }
+  if (e.status === 413) return pick(CODES.payload_too_large as Two, lang);
+  if (e.status === 401) return pick(CODES.unauthorized as Two, lang);
+  if (e.status === 403) return pick(CODES.forbidden as Two, lang);
+  if (e.status === 409) return pick(DUPLICATE[entity], lang);
+  if (e.status >= 500) return pick(CODES.internal as Two, lang);
+  if (e.status === 400 || e.status === 422) return pick(ANY_FIELD, lang);
+  return lang === 'en' ? `Something went wrong (error ${e.status}).` : `Κάτι πήγε στραβά (σφάλμα ${e.status}).`;
+}
+
+/** Whether an error says a feature is not set up (its controls are then hidden). */
+export function isNotConfigured(e: unknown): boolean {
+  return typeof e === 'object' && e !== null && /_not_configured$/.test(String((e as { code?: unknown }).code ?? ''));
+}
