@@ -1020,9 +1020,10 @@ async fn copies_between_the_stores_are_exact_and_numbering_continues() {
     assert_eq!(back.draft(customer).await.order_number, "ORD-2027-007");
 }
 
-/// Firestore copies many orders fast enough to move a whole database in one sitting.
+/// Firestore takes thousands of copied orders in batched commits, and numbering goes on after
+/// them. (How fast is the benchmark's business: scripts/bench-firestore.sh.)
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn firestore_put_all_stores_thousands_of_orders_per_second() {
+async fn firestore_put_all_stores_thousands_of_orders_and_numbering_follows() {
     let f = firestore();
     let template = f.draft(f.customer().await).await;
     let n = 4_000;
@@ -1036,8 +1037,18 @@ async fn firestore_put_all_stores_thousands_of_orders_per_second() {
     let started = std::time::Instant::now();
     f.orders.store().put_all(orders).await.unwrap();
     let elapsed = started.elapsed();
-    let rate = n as f64 / elapsed.as_secs_f64();
-    assert!(rate >= 2_000.0, "{rate:.0} orders/s ({elapsed:?} for {n})");
+    println!("put_all: {n} orders in {elapsed:?}");
+    let stored = f
+        .orders
+        .list(ListQuery {
+            limit: Some(0),
+            ..ListQuery::default()
+        })
+        .await
+        .unwrap()
+        .total;
+    // the 4,000 copied and the template
+    assert_eq!(stored, u64::try_from(n).unwrap() + 1);
     f.clock.set(ts("2025-06-01T00:00:00Z"));
     let next = f.draft(template.customer_id).await;
     assert_eq!(next.order_number, "ORD-2025-4001");

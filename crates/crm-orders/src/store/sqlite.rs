@@ -128,36 +128,7 @@ impl OrderStore for SqliteOrderStore {
                 )?;
                 o.order_number = order_number(year, seq);
                 let id = o.id.to_string();
-                let discount = o.discount.as_ref();
-                conn.execute(
-                    &format!(
-                        "INSERT INTO orders ({COLUMNS}, order_year, order_seq) VALUES (?1, ?2, \
-                         ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, \
-                         ?18, ?19)"
-                    ),
-                    params![
-                        id,
-                        o.order_number,
-                        o.customer_id.to_string(),
-                        o.status.as_str(),
-                        o.subtotal,
-                        discount.map(|d| d.kind.as_str()),
-                        discount.map(|d| d.value),
-                        discount.and_then(|d| d.reason.as_deref()),
-                        o.total_price,
-                        o.currency,
-                        shipping_json(&o.shipping)?,
-                        o.payment_status.as_str(),
-                        o.invoice_path,
-                        o.notes,
-                        o.created_at,
-                        o.updated_at,
-                        o.version,
-                        year,
-                        seq,
-                    ],
-                )
-                .map_err(order_write_error)?;
+                write_row(conn, &o, year, seq, Write::Insert)?;
                 save_items(conn, &id, &o.items)?;
                 let first = StatusChange {
                     from: None,
@@ -359,43 +330,7 @@ fn put_one(conn: &Connection, o: &Order) -> Result<()> {
         )
     })?;
     let key = o.id.to_string();
-    let discount = o.discount.as_ref();
-    conn.prepare_cached(&format!(
-        "INSERT INTO orders ({COLUMNS}, order_year, order_seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, \
-         ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19) \
-         ON CONFLICT (id) DO UPDATE SET order_number = excluded.order_number, \
-         customer_id = excluded.customer_id, status = excluded.status, \
-         subtotal = excluded.subtotal, discount_type = excluded.discount_type, \
-         discount_value = excluded.discount_value, discount_reason = excluded.discount_reason, \
-         total_price = excluded.total_price, currency = excluded.currency, \
-         shipping = excluded.shipping, payment_status = excluded.payment_status, \
-         invoice_path = excluded.invoice_path, notes = excluded.notes, \
-         created_at = excluded.created_at, updated_at = excluded.updated_at, \
-         version = excluded.version, order_year = excluded.order_year, \
-         order_seq = excluded.order_seq"
-    ))?
-    .execute(params![
-        key,
-        o.order_number,
-        o.customer_id.to_string(),
-        o.status.as_str(),
-        o.subtotal,
-        discount.map(|d| d.kind.as_str()),
-        discount.map(|d| d.value),
-        discount.and_then(|d| d.reason.as_deref()),
-        o.total_price,
-        o.currency,
-        shipping_json(&o.shipping)?,
-        o.payment_status.as_str(),
-        o.invoice_path,
-        o.notes,
-        o.created_at,
-        o.updated_at,
-        o.version,
-        year,
-        seq,
-    ])
-    .map_err(order_write_error)?;
+    write_row(conn, o, year, seq, Write::Upsert)?;
     let mut stored = Order {
         items: Vec::new(),
         status_history: Vec::new(),
@@ -548,6 +483,58 @@ fn append_history(conn: &Connection, order_id: &str, change: &StatusChange) -> R
         change.to.as_str(),
         change.at,
     ])?;
+    Ok(())
+}
+
+/// How [`write_row`] stores an order's row.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Write {
+    /// A new order: a taken id is an error.
+    Insert,
+    /// As given, replacing the row of the same id (copying between stores).
+    Upsert,
+}
+
+/// The order's row in `orders` (items and history are written apart), numbered `year`/`seq`.
+fn write_row(conn: &Connection, o: &Order, year: i32, seq: i64, write: Write) -> Result<()> {
+    const UPSERT: &str = " ON CONFLICT (id) DO UPDATE SET order_number = excluded.order_number, \
+         customer_id = excluded.customer_id, status = excluded.status, \
+         subtotal = excluded.subtotal, discount_type = excluded.discount_type, \
+         discount_value = excluded.discount_value, discount_reason = excluded.discount_reason, \
+         total_price = excluded.total_price, currency = excluded.currency, \
+         shipping = excluded.shipping, payment_status = excluded.payment_status, \
+         invoice_path = excluded.invoice_path, notes = excluded.notes, \
+         created_at = excluded.created_at, updated_at = excluded.updated_at, \
+         version = excluded.version, order_year = excluded.order_year, \
+         order_seq = excluded.order_seq";
+    let discount = o.discount.as_ref();
+    conn.prepare_cached(&format!(
+        "INSERT INTO orders ({COLUMNS}, order_year, order_seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, \
+         ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19){}",
+        if write == Write::Upsert { UPSERT } else { "" }
+    ))?
+    .execute(params![
+        o.id.to_string(),
+        o.order_number,
+        o.customer_id.to_string(),
+        o.status.as_str(),
+        o.subtotal,
+        discount.map(|d| d.kind.as_str()),
+        discount.map(|d| d.value),
+        discount.and_then(|d| d.reason.as_deref()),
+        o.total_price,
+        o.currency,
+        shipping_json(&o.shipping)?,
+        o.payment_status.as_str(),
+        o.invoice_path,
+        o.notes,
+        o.created_at,
+        o.updated_at,
+        o.version,
+        year,
+        seq,
+    ])
+    .map_err(order_write_error)?;
     Ok(())
 }
 
