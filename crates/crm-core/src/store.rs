@@ -48,6 +48,18 @@ pub fn delete_versioned(
     Ok(())
 }
 
+/// `$self.$method(args…).await` on whichever store an `Any…Store` enum holds — its variants
+/// `Sqlite` and `Firestore` — for the delegating implementations of the store traits.
+#[macro_export]
+macro_rules! delegate {
+    ($self:ident, $method:ident($($arg:expr),*)) => {
+        match $self {
+            Self::Sqlite(s) => s.$method($($arg),*).await,
+            Self::Firestore(s) => s.$method($($arg),*).await,
+        }
+    };
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -134,24 +134,15 @@ impl AnyCustomerStore {
 
 impl CustomerStore for AnyCustomerStore {
     async fn list(&self, query: ListQuery) -> Result<Page<Customer>> {
-        match self {
-            Self::Sqlite(s) => s.list(query).await,
-            Self::Firestore(s) => s.list(query).await,
-        }
+        crm_core::delegate!(self, list(query))
     }
 
     async fn get(&self, id: Uuid) -> Result<Customer> {
-        match self {
-            Self::Sqlite(s) => s.get(id).await,
-            Self::Firestore(s) => s.get(id).await,
-        }
+        crm_core::delegate!(self, get(id))
     }
 
     async fn insert(&self, customer: Customer) -> Result<()> {
-        match self {
-            Self::Sqlite(s) => s.insert(customer).await,
-            Self::Firestore(s) => s.insert(customer).await,
-        }
+        crm_core::delegate!(self, insert(customer))
     }
 
     async fn update<F>(
@@ -163,37 +154,22 @@ impl CustomerStore for AnyCustomerStore {
     where
         F: FnMut(&Customer) -> Result<Change> + Send + 'static,
     {
-        match self {
-            Self::Sqlite(s) => s.update(id, expected_version, change).await,
-            Self::Firestore(s) => s.update(id, expected_version, change).await,
-        }
+        crm_core::delegate!(self, update(id, expected_version, change))
     }
 
     async fn delete(&self, id: Uuid, expected_version: Option<i64>) -> Result<()> {
-        match self {
-            Self::Sqlite(s) => s.delete(id, expected_version).await,
-            Self::Firestore(s) => s.delete(id, expected_version).await,
-        }
+        crm_core::delegate!(self, delete(id, expected_version))
     }
 
     async fn find_by_contact(&self, key: ContactKey) -> Result<Option<Customer>> {
-        match self {
-            Self::Sqlite(s) => s.find_by_contact(key).await,
-            Self::Firestore(s) => s.find_by_contact(key).await,
-        }
+        crm_core::delegate!(self, find_by_contact(key))
     }
 
     async fn scan(&self, after: Option<Uuid>, limit: u32) -> Result<Vec<Customer>> {
-        match self {
-            Self::Sqlite(s) => s.scan(after, limit).await,
-            Self::Firestore(s) => s.scan(after, limit).await,
-        }
+        crm_core::delegate!(self, scan(after, limit))
     }
 
     async fn put_all(&self, records: Vec<Customer>) -> Result<()> {
-        match self {
-            Self::Sqlite(s) => s.put_all(records).await,
-            Self::Firestore(s) => s.put_all(records).await,
-        }
+        crm_core::delegate!(self, put_all(records))
     }
 }

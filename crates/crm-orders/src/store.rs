@@ -115,42 +115,32 @@ impl AnyOrderStore {
     }
 }
 
-/// `self.$method(args…)` on whichever store this is.
-macro_rules! delegate {
-    ($self:ident, $method:ident($($arg:expr),*)) => {
-        match $self {
-            AnyOrderStore::Sqlite(s) => s.$method($($arg),*).await,
-            AnyOrderStore::Firestore(s) => s.$method($($arg),*).await,
-        }
-    };
-}
-
 impl OrderStore for AnyOrderStore {
     async fn list(&self, query: ListQuery) -> Result<Page<Order>> {
-        delegate!(self, list(query))
+        crm_core::delegate!(self, list(query))
     }
 
     async fn get(&self, id: Uuid) -> Result<Order> {
-        delegate!(self, get(id))
+        crm_core::delegate!(self, get(id))
     }
 
     async fn insert(&self, order: Order) -> Result<Order> {
-        delegate!(self, insert(order))
+        crm_core::delegate!(self, insert(order))
     }
 
     async fn update<F>(&self, id: Uuid, expected_version: Option<i64>, change: F) -> Result<Order>
     where
         F: Fn(&Order) -> Result<Change> + Send + Sync + 'static,
     {
-        delegate!(self, update(id, expected_version, change))
+        crm_core::delegate!(self, update(id, expected_version, change))
     }
 
     async fn delete(&self, id: Uuid, expected_version: Option<i64>) -> Result<()> {
-        delegate!(self, delete(id, expected_version))
+        crm_core::delegate!(self, delete(id, expected_version))
     }
 
     async fn count_for_customer(&self, customer_id: Uuid) -> Result<u64> {
-        delegate!(self, count_for_customer(customer_id))
+        crm_core::delegate!(self, count_for_customer(customer_id))
     }
 
     async fn events_for_customer(
@@ -159,14 +149,14 @@ impl OrderStore for AnyOrderStore {
         before: Option<(Timestamp, i64)>,
         limit: u32,
     ) -> Result<Vec<OrderEvent>> {
-        delegate!(self, events_for_customer(customer_id, before, limit))
+        crm_core::delegate!(self, events_for_customer(customer_id, before, limit))
     }
 
     async fn scan(&self, after: Option<Uuid>, limit: u32) -> Result<Vec<Order>> {
-        delegate!(self, scan(after, limit))
+        crm_core::delegate!(self, scan(after, limit))
     }
 
     async fn put_all(&self, orders: Vec<Order>) -> Result<()> {
-        delegate!(self, put_all(orders))
+        crm_core::delegate!(self, put_all(orders))
     }
 }

@@ -43,54 +43,33 @@ impl From<FirestoreProductStore> for AnyProductStore {
 
 impl ProductStore for AnyProductStore {
     async fn list(&self, query: ListQuery) -> Result<Page<Product>> {
-        match self {
-            Self::Sqlite(s) => s.list(query).await,
-            Self::Firestore(s) => s.list(query).await,
-        }
+        crm_core::delegate!(self, list(query))
     }
 
     async fn get(&self, id: Uuid) -> Result<Product> {
-        match self {
-            Self::Sqlite(s) => s.get(id).await,
-            Self::Firestore(s) => s.get(id).await,
-        }
+        crm_core::delegate!(self, get(id))
     }
 
     async fn insert(&self, product: Product) -> Result<()> {
-        match self {
-            Self::Sqlite(s) => s.insert(product).await,
-            Self::Firestore(s) => s.insert(product).await,
-        }
+        crm_core::delegate!(self, insert(product))
     }
 
     async fn update<F>(&self, id: Uuid, expected_version: Option<i64>, change: F) -> Result<Product>
     where
         F: FnMut(&Product) -> Result<Change> + Send + 'static,
     {
-        match self {
-            Self::Sqlite(s) => s.update(id, expected_version, change).await,
-            Self::Firestore(s) => s.update(id, expected_version, change).await,
-        }
+        crm_core::delegate!(self, update(id, expected_version, change))
     }
 
     async fn delete(&self, id: Uuid, expected_version: Option<i64>) -> Result<()> {
-        match self {
-            Self::Sqlite(s) => s.delete(id, expected_version).await,
-            Self::Firestore(s) => s.delete(id, expected_version).await,
-        }
+        crm_core::delegate!(self, delete(id, expected_version))
     }
 
     async fn scan(&self, after: Option<Uuid>, limit: u32) -> Result<Vec<Product>> {
-        match self {
-            Self::Sqlite(s) => s.scan(after, limit).await,
-            Self::Firestore(s) => s.scan(after, limit).await,
-        }
+        crm_core::delegate!(self, scan(after, limit))
     }
 
     async fn put_all(&self, records: Vec<Product>) -> Result<()> {
-        match self {
-            Self::Sqlite(s) => s.put_all(records).await,
-            Self::Firestore(s) => s.put_all(records).await,
-        }
+        crm_core::delegate!(self, put_all(records))
     }
 }
