@@ -322,6 +322,11 @@ try {
     await page.locator('.timeline >> text=χτυπάει λάθος ώρα').waitFor();
     await shot('inbox');
     await page.fill('input[aria-label="Ανάθεση σε πελάτη"]', 'νικολαου');
+    // Beside the name: organisation, city and phone, to tell namesakes apart.
+    const pick = page.locator(`.suggestions button:has-text("Ανάθεση → ${CUSTOMER}")`);
+    await pick.waitFor();
+    const pickText = await pick.textContent();
+    expect(/Μητρόπολη Θεσσαλονίκης · Θεσσαλονίκη · 691 234 5678/.test(pickText ?? ''), `organisation, city and phone in the picker, got ${pickText}`);
     await page.click(`button:has-text("Ανάθεση → ${CUSTOMER}")`);
     await page.locator('text=Ανατέθηκαν 1.').waitFor();
     await page.locator('text=Τα εισερχόμενα είναι άδεια.').waitFor();

@@ -11,7 +11,10 @@ const fetchMock = vi.hoisted(() => {
 
 import { ApiError, type Customer } from './api/client';
 import { dictionaries, I18nProvider } from './i18n';
+import { CustomerDetail } from './pages/CustomerDetail';
 import { CustomerList, suggestFolder } from './pages/Customers';
+import { ProductEditor } from './pages/Products';
+import { Assign, PICKER_LIMIT } from './pages/Inbox';
 import { AuthContext, ConfirmButton, describeError, ErrorBox } from './ui';
 
 (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
@@ -119,5 +122,47 @@ describe('suggestFolder', () => {
   it('writes the name in capitals without accents', () => {
     expect(suggestFolder('Ιερός Ναός Αγίου Νικολάου')).toBe('05_Customers/ΙΕΡΟΣ_ΝΑΟΣ_ΑΓΙΟΥ_ΝΙΚΟΛΑΟΥ');
     expect(suggestFolder('  ')).toBe('');
+  });
+});
+
+describe('the inbox customer picker', () => {
+  const entry = { id: 'e1', type: 'sms', direction: 'inbound', sender: '+30 697 000 1111', body: 'x', occurred_at: '2026-11-28T10:00:00Z' } as never;
+  it('shows organisation, city and phone beside each name, up to 20, and says how many more matched', async () => {
+    const list = Array.from({ length: PICKER_LIMIT }, (_, i) => ({ ...customer(`Παπαδόπουλος ${i + 1}`), organization: i === 0 ? 'Ι.Ν. Αγίου Δημητρίου' : null }));
+    fetchMock.mockImplementation(async () => new Response(JSON.stringify({ customers: list, total: 27 }), { headers: { 'content-type': 'application/json' } }));
+    render(<Assign entry={entry} onDone={() => {}} />);
+    const input = container.querySelector('input[type=search]') as HTMLInputElement;
+    act(() => {
+      Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')?.set?.call(input, 'παπα');
+      input.dispatchEvent(new Event('input', { bubbles: true }));
+    });
+    await until(() => container.querySelectorAll('.suggestions button').length > 0);
+    const buttons = [...container.querySelectorAll('.suggestions button')].map((b) => b.textContent);
+    expect(buttons).toHaveLength(20);
+    expect(buttons[0]).toBe('Ανάθεση → Παπαδόπουλος 1 — Ι.Ν. Αγίου Δημητρίου · Θεσσαλονίκη · 691 234 5678');
+    expect(buttons[1]).toBe('Ανάθεση → Παπαδόπουλος 2 — Θεσσαλονίκη · 691 234 5678');
+    expect(container.querySelector('.suggestions li.muted')?.textContent).toBe('και 7 ακόμη');
+    const asked = new URL(fetchMock.mock.calls[0]![0].url).searchParams;
+    expect(asked.get('limit')).toBe('20');
+  });
+});
+
+describe('labels that read naturally in Greek', () => {
+  const labels = () => [...container.querySelectorAll('label span, .field > span, th')].map((x) => x.textContent?.trim());
+  it('names the enclosure cost and the stock on hand and available as people say them', async () => {
+    render(<ProductEditor id={null} />);
+    await act(async () => { await new Promise((r) => setTimeout(r, 10)); }); // the new product "loads" at once
+    await until(() => labels().includes('Περίβλημα'));
+    expect(labels()).toEqual(expect.arrayContaining(['Περίβλημα', 'Σε απόθεμα', 'Διαθέσιμα', 'Κόστος ανά ώρα εργασίας', 'Μεταφορικά προμήθειας']));
+    expect(container.textContent).not.toMatch(/Κουτί|Ελεύθερα|Διαθέσιμα στην αποθήκη/);
+  });
+  it("heads a contact's value «Στοιχείο επικοινωνίας»", async () => {
+    const c = customer('Νικολάου Μαρία');
+    fetchMock.mockImplementation(async () => new Response(JSON.stringify(c), { headers: { 'content-type': 'application/json', etag: '"1"' } }));
+    window.history.replaceState(null, '', `/customers/${c.id}?tab=contacts`);
+    render(<CustomerDetail id={c.id} />);
+    await until(() => labels().includes('Στοιχείο επικοινωνίας'));
+    expect(labels()).toEqual(expect.arrayContaining(['Τύπος', 'Στοιχείο επικοινωνίας', 'Χαρακτηρισμός', 'Κύρια']));
+    window.history.replaceState(null, '', '/');
   });
 });

@@ -178,7 +178,7 @@ function Contacts({ c, save }: { c: Customer; save: SavePatch }) {
   return (
     <form onSubmit={(e) => { e.preventDefault(); void save({ contacts: rows }); }}>
       <table className="list">
-        <thead><tr><th>{t.type}</th><th>{t.value}</th><th>{t.label}</th><th>{t.primary}</th><th>E.164</th><th /></tr></thead>
+        <thead><tr><th>{t.type}</th><th>{t.contactValue}</th><th>{t.label}</th><th>{t.primary}</th><th>E.164</th><th /></tr></thead>
         <tbody>
           {rows.map((r, i) => (
             <tr key={i}>

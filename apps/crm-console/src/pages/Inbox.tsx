@@ -3,21 +3,25 @@ import { api, call, type Customer, type Entry } from '../api/client';
 import { formatNumber, useI18n } from '../i18n';
 import { ErrorBox, Notice, useAuth } from '../ui';
 import { EntryView } from './Comms';
-import { useDebounced } from './Customers';
+import { primaryContact, useDebounced } from './Customers';
 
-function Assign({ entry, onDone }: { entry: Entry; onDone: (moved: string[]) => void }) {
+/** How many customers the picker lists; "and N more" says how many matched beyond them. */
+export const PICKER_LIMIT = 20;
+
+export function Assign({ entry, onDone }: { entry: Entry; onDone: (moved: string[]) => void }) {
   const { t } = useI18n();
   const [q, setQ] = useState('');
   const dq = useDebounced(q.trim(), 120);
   const [found, setFound] = useState<Customer[]>([]);
+  const [matched, setMatched] = useState(0);
   const [addContact, setAddContact] = useState(true);
   const [all, setAll] = useState(true);
   const [error, setError] = useState<unknown>(null);
   useEffect(() => {
-    if (!dq) { setFound([]); return; }
+    if (!dq) { setFound([]); setMatched(0); return; }
     const ctl = new AbortController();
-    call(api.GET('/api/crm/customers', { params: { query: { search: dq, limit: 8 } }, signal: ctl.signal })).then(
-      (a) => setFound(a.data.customers),
+    call(api.GET('/api/crm/customers', { params: { query: { search: dq, limit: PICKER_LIMIT } }, signal: ctl.signal })).then(
+      (a) => { setFound(a.data.customers); setMatched(a.data.total); },
       (e: unknown) => { if (!ctl.signal.aborted) setError(e); },
     );
     return () => ctl.abort();
@@ -40,9 +44,17 @@ function Assign({ entry, onDone }: { entry: Entry; onDone: (moved: string[]) => 
       <label><input type="checkbox" checked={all} onChange={(e) => setAll(e.target.checked)} /> {t.allFromSender}</label>
       {found.length > 0 && (
         <ul className="suggestions">
-          {found.map((c) => (
-            <li key={c.id}><button type="button" onClick={() => void assign(c)}>{t.assign} → {c.name}</button></li>
-          ))}
+          {found.map((c) => {
+            const details = [c.organization, c.location.city, primaryContact(c, ['phone', 'whatsapp'])].filter(Boolean).join(' · ');
+            return (
+              <li key={c.id}>
+                <button type="button" onClick={() => void assign(c)}>
+                  {t.assign} → {c.name}{details && <span className="muted"> — {details}</span>}
+                </button>
+              </li>
+            );
+          })}
+          {matched > found.length && <li className="muted">{t.andMore(matched - found.length)}</li>}
         </ul>
       )}
       <ErrorBox error={error} />
