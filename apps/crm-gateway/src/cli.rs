@@ -212,7 +212,7 @@ async fn store(config: Config, cmd: StoreCommand) -> anyhow::Result<()> {
             if state.records.kind() != StoreKind::Firestore {
                 bail!("the store is SQLite (CRM_STORE): it keeps its indexes itself");
             }
-            let n = crate::stores::reindex(&state).await?;
+            let n = state.records().reindex().await?;
             println!(
                 "reindexed: {} products, {} customers, {} orders written",
                 n.products, n.customers, n.orders

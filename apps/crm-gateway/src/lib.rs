@@ -84,7 +84,7 @@ impl Application {
         let every = (state.records.kind() == config::StoreKind::Firestore
             && config.store.reindex_secs > 0)
             .then(|| std::time::Duration::from_secs(config.store.reindex_secs));
-        tokio::spawn(stores::keep_reindexing(state.clone(), every));
+        tokio::spawn(state.records().keep_reindexing(every));
         for i in 0..state.mail.as_ref().map_or(0, |m| m.accounts.len()) {
             tokio::spawn(channels::mail::run_account(state.clone(), i));
         }

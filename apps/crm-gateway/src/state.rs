@@ -10,7 +10,7 @@ use metrics_exporter_prometheus::PrometheusHandle;
 use crate::config::Config;
 use crate::integrations::{Calls, Mail, WhatsApp};
 use crate::secrets;
-use crate::stores::{RecordStore, Stores};
+use crate::stores::{RecordStore, Records, Stores};
 use crate::tokens::TokenKeys;
 use crate::users::Users;
 
@@ -116,6 +116,17 @@ impl AppState {
             mail,
             db,
         })
+    }
+}
+
+impl AppState {
+    /// The product, customer and order stores, for work beside the requests (reindexing).
+    pub fn records(&self) -> Records {
+        Records {
+            products: self.products.store().clone(),
+            customers: self.customers.store().clone(),
+            orders: self.orders.store().clone(),
+        }
     }
 }
 

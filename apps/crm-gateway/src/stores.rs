@@ -184,50 +184,60 @@ pub struct Reindexed {
     pub orders: u64,
 }
 
-/// Gives documents that another program wrote into the Firestore collections (BellSystems'
-/// Python console) the derived fields the CRM lists and searches by — folded names, search
-/// keys, SKU claims, product ids — and fixes stale ones. Until then such a document is read
-/// by id but missing from lists and searches. On SQLite: writes the search-index rows a
-/// migration left to write (the customers' index after migration 12).
-pub async fn reindex(state: &crate::state::AppState) -> crm_core::Result<Reindexed> {
-    Ok(Reindexed {
-        products: state.products.store().reindex().await?,
-        customers: state.customers.store().reindex().await?,
-        orders: state.orders.store().reindex().await?,
-    })
+/// The record stores a server answers from, for the work that runs beside the requests.
+#[derive(Debug, Clone)]
+pub struct Records {
+    pub products: AnyProductStore,
+    pub customers: AnyCustomerStore,
+    pub orders: AnyOrderStore,
 }
 
-/// In the background of a server: on Firestore, loads the customers' search index (so the
-/// first search does not wait for it); then [`reindex`] now and every `every` (none: only
-/// now), logging what it wrote.
-pub async fn keep_reindexing(
-    state: actix_web::web::Data<crate::state::AppState>,
-    every: Option<std::time::Duration>,
-) {
-    if let AnyCustomerStore::Firestore(customers) = state.customers.store() {
-        match customers.load_search_index().await {
-            Ok(()) => tracing::info!(
-                customers = customers.search_index_stats().customers,
-                "customer search index loaded"
-            ),
-            Err(e) => {
-                tracing::warn!(error = %e, "customer search index: loading failed; the first search tries again")
+impl Records {
+    /// Gives documents that another program wrote into the Firestore collections
+    /// (BellSystems' Python console) the derived fields the CRM lists and searches by —
+    /// folded names, search keys, SKU claims, product ids — and fixes stale ones. Until then
+    /// such a document is read by id but missing from lists and searches. On SQLite: writes
+    /// the search-index rows a migration left to write (the customers' index after migration
+    /// 12).
+    pub async fn reindex(&self) -> crm_core::Result<Reindexed> {
+        Ok(Reindexed {
+            products: self.products.reindex().await?,
+            customers: self.customers.reindex().await?,
+            orders: self.orders.reindex().await?,
+        })
+    }
+
+    /// In the background of a server: on Firestore, loads the customers' search index (so the
+    /// first search does not wait for it); then [`Records::reindex`] now and every `every`
+    /// (none: only now), logging what it wrote.
+    pub async fn keep_reindexing(self, every: Option<std::time::Duration>) {
+        if let AnyCustomerStore::Firestore(customers) = &self.customers {
+            match customers.load_search_index().await {
+                Ok(()) => tracing::info!(
+                    customers = customers.search_index_stats().customers,
+                    "customer search index loaded"
+                ),
+                Err(e) => {
+                    tracing::warn!(error = %e, "customer search index: loading failed; the first search tries again")
+                }
             }
         }
-    }
-    loop {
-        match reindex(&state).await {
-            Ok(n) if n == Reindexed::default() => tracing::debug!("reindex: nothing to do"),
-            Ok(n) => tracing::info!(
-                products = n.products,
-                customers = n.customers,
-                orders = n.orders,
-                "reindex: derived fields and index rows written"
-            ),
-            Err(e) => tracing::warn!(error = %e, "reindex failed; trying again at the next round"),
+        loop {
+            match self.reindex().await {
+                Ok(n) if n == Reindexed::default() => tracing::debug!("reindex: nothing to do"),
+                Ok(n) => tracing::info!(
+                    products = n.products,
+                    customers = n.customers,
+                    orders = n.orders,
+                    "reindex: derived fields and index rows written"
+                ),
+                Err(e) => {
+                    tracing::warn!(error = %e, "reindex failed; trying again at the next round")
+                }
+            }
+            let Some(every) = every else { return };
+            tokio::time::sleep(every).await;
         }
-        let Some(every) = every else { return };
-        tokio::time::sleep(every).await;
     }
 }
 

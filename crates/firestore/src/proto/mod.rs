@@ -10,6 +10,7 @@ mod ser;
 pub mod status;
 pub mod timestamp;
 pub mod value;
+mod value_error;
 
 pub use document::{
     CommitResponse, Document, FieldTransform, Precondition, TransformKind, Write, WriteOp,
@@ -17,9 +18,10 @@ pub use document::{
 };
 pub use path::{PathError, check_path, doc_path, field_path};
 pub use query::{Cursor, Direction, FieldOp, Filter, NAME_FIELD, Order, Query, UnaryOp};
+pub use ser::{to_fields, to_value};
 pub use status::Code;
 pub use timestamp::Timestamp;
 pub use value::{
     Fields, LatLng, Value, ValueError, fields_from_json, fields_to_json, from_fields, from_value,
-    mark_timestamps, to_fields, to_value,
+    mark_timestamps,
 };

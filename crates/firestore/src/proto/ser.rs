@@ -6,12 +6,27 @@
 use serde::ser::{self, Serialize};
 
 use super::timestamp::{TIMESTAMP_TOKEN, Timestamp};
-use super::value::{Fields, Value, ValueError};
+use super::value::{Fields, Value};
+use super::value_error::ValueError;
 
 impl ser::Error for ValueError {
     fn custom<T: std::fmt::Display>(msg: T) -> Self {
         ValueError::Custom(msg.to_string())
     }
+}
+
+/// A document's fields from any serializable map or struct (see [`value`](super::value)'s
+/// table).
+pub fn to_fields<T: Serialize + ?Sized>(value: &T) -> Result<Fields, ValueError> {
+    match to_value(value)? {
+        Value::Map(m) => Ok(m),
+        other => Err(ValueError::NotAMap(other.kind())),
+    }
+}
+
+/// One value from anything serializable (see [`value`](super::value)'s table).
+pub fn to_value<T: Serialize + ?Sized>(value: &T) -> Result<Value, ValueError> {
+    value.serialize(ValueSerializer)
 }
 
 /// Serializes into a [`Value`].

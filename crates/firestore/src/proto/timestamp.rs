@@ -11,7 +11,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use time::format_description::well_known::Rfc3339;
 use time::{OffsetDateTime, UtcOffset};
 
-use super::value::ValueError;
+use super::value_error::ValueError;
 
 /// The newtype name by which [`Timestamp`]'s `Serialize` tells this crate's serializer
 /// ([`to_fields`](crate::to_fields)) "this string is a timestamp"; any other serializer sees

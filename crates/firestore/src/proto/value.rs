@@ -28,6 +28,7 @@ use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::timestamp::Timestamp;
+pub use super::value_error::ValueError;
 
 /// The fields of a document or of a map value, by name.
 pub type Fields = BTreeMap<String, Value>;
@@ -69,44 +70,6 @@ pub enum Value {
     Array(Vec<Value>),
     /// `mapValue`.
     Map(Fields),
-}
-
-/// A value that cannot be encoded or decoded.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[non_exhaustive]
-pub enum ValueError {
-    /// An integer outside `i64` (Firestore integers are 64-bit signed).
-    #[error("integer {0} does not fit Firestore's 64-bit integers")]
-    IntegerOutOfRange(String),
-    /// A timestamp that is not RFC 3339 or outside years 1..=9999.
-    #[error("timestamp: {0}")]
-    Timestamp(String),
-    /// [`to_fields`] was given something that is not a map or a struct.
-    #[error("a document's fields must come from a map or a struct, not {0}")]
-    NotAMap(&'static str),
-    /// A map key that is neither a string nor an integer.
-    #[error("map keys must be strings or integers, not {0}")]
-    KeyNotAString(&'static str),
-    /// A field named by [`mark_timestamps`] holds something other than a string, a timestamp
-    /// or null.
-    #[error("{path}: expected an RFC 3339 string for a timestamp, found {found}")]
-    NotATimestamp {
-        /// The field path.
-        path: String,
-        /// What the field holds.
-        found: &'static str,
-    },
-    /// The fields do not decode into the type asked for (the path names the field).
-    #[error("{path}: {message}")]
-    Decode {
-        /// Where in the document (`contacts[0].value`; `.` for the document itself).
-        path: String,
-        /// What serde said.
-        message: String,
-    },
-    /// Any other refusal from a `Serialize` impl.
-    #[error("{0}")]
-    Custom(String),
 }
 
 impl Value {
@@ -216,19 +179,6 @@ pub fn fields_to_json(fields: &Fields) -> serde_json::Map<String, serde_json::Va
         .iter()
         .map(|(k, v)| (k.clone(), v.to_json()))
         .collect()
-}
-
-/// A document's fields from any serializable map or struct (see the module's table).
-pub fn to_fields<T: Serialize + ?Sized>(value: &T) -> Result<Fields, ValueError> {
-    match to_value(value)? {
-        Value::Map(m) => Ok(m),
-        other => Err(ValueError::NotAMap(other.kind())),
-    }
-}
-
-/// One value from anything serializable (see the module's table).
-pub fn to_value<T: Serialize + ?Sized>(value: &T) -> Result<Value, ValueError> {
-    value.serialize(super::ser::ValueSerializer)
 }
 
 /// Decodes fields into `T` through their JSON form (see the module's table); a failure names
@@ -529,6 +479,7 @@ impl<T: Into<Value>> From<Option<T>> for Value {
 
 #[cfg(test)]
 mod tests {
+    use crate::proto::ser::{to_fields, to_value};
     use serde::{Deserialize, Serialize};
     use serde_json::json;
 
