@@ -40,6 +40,14 @@ eval "$firestore_env"                               # FIRESTORE_EMULATOR_HOST FI
 prev_exit_trap=$(trap -p EXIT | sed -e "s/^trap -- '//" -e "s/' EXIT\$//" -e "s/'\\\\''/'/g")
 trap "${prev_exit_trap:+$prev_exit_trap; }RM=1 scripts/infra/stop-firestore.sh \"\$FIRESTORE_PIDFILE\"" EXIT
 
+# pdftotext (poppler-utils) reads back the quotations crm-orders prints
+if ! command -v pdftotext >/dev/null; then
+  log "installing poppler-utils (pdftotext)"
+  [ "$(id -u)" -eq 0 ] || { log "pdftotext is missing: run as root, or apt-get install poppler-utils"; exit 1; }
+  ls /var/lib/apt/lists/*_Packages >/dev/null 2>&1 || apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends poppler-utils >/dev/null
+fi
+
 # --- tests --------------------------------------------------------------------------------
 log "cargo test"
 cargo test --workspace --locked "$@" -- --include-ignored

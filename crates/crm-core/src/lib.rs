@@ -3,7 +3,7 @@
 //! Everything here is needed by more than one bounded context and carries no business rule
 //! of its own: the SQLite database handle (pooled reads, one batching writer), the embedded
 //! migrations, exact money, RFC 3339 timestamps, the injectable clock, the normal forms of
-//! contact values and the Greek-aware full-text keys, and the one error of every context's
+//! contact values, the Greek VAT rates and the Greek-aware full-text keys, and the one error of every context's
 //! operations.
 
 pub mod clock;
@@ -23,6 +23,7 @@ pub mod testing;
 pub mod text;
 pub mod timestamp;
 pub mod validate;
+pub mod vat;
 
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use db::{Db, DbError, DbOptions, Hook, is_constraint_violation};
@@ -30,3 +31,4 @@ pub use error::{Error, Result};
 pub use money::Money;
 pub use page::{Page, PageSize};
 pub use timestamp::Timestamp;
+pub use vat::VatRate;

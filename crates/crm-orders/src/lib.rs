@@ -6,8 +6,10 @@
 //! products only through the store (foreign keys in SQLite, reads inside the transaction in
 //! Firestore), never through their crates.
 
+pub mod document;
 pub mod error;
 pub mod model;
+pub mod pricing;
 pub mod service;
 pub mod store;
 

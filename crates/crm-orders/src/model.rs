@@ -42,15 +42,17 @@
 //! decimal places and at most 1,000,000; `unit_price` an exact amount ≥ 0 with at most 6 decimal
 //! places and at most 1,000,000,000. Blank serial numbers are dropped. At most 1,000 items.
 //!
-//! **Totals** (computed by the server, never read from a client; recomputed whenever the items
-//! or the discount change):
-//! - each item's `line_total` = `quantity × unit_price`, exact;
-//! - `subtotal` = Σ `line_total`, exact (no rounding);
-//! - `discount`: `percentage` takes `value`% of the subtotal (`value` ≤ 100); `fixed` takes
-//!   `value` (≤ the subtotal; a change of items that would leave a fixed discount above the
-//!   subtotal is rejected on `discount.value`);
-//! - `total_price` = `subtotal − discount`, rounded to cents with halves away from zero, never
-//!   negative. `2 × 12.30 + 1 × 0.45 = 25.05`; with 10 % off, `22.545` → `22.55`.
+//! **VAT.** Each item has a `vat_rate` (24, 13, 6 or 0 %): as given, else the product's
+//! default rate (filled in by the service from the catalogue when the order is saved), else
+//! 24. A 0 % item needs a `vat_exemption` (the reason, printed on the documents); any other
+//! rate refuses one. The order's `prices_include_vat` says whether unit prices are net
+//! (false, the default) or gross.
+//!
+//! **Totals** are computed by the server and never read from a client: `line_total`,
+//! `net_amount` and `vat_amount` of each item; `subtotal`, `discount_amount`, `vat_breakdown`,
+//! `net_total`, `vat_total` and `total_price` of the order. The rules, with their rounding,
+//! are in [`crate::pricing`]. A fixed discount above the subtotal is rejected on
+//! `discount.value`; a percentage is at most 100.
 //!
 //! **Other fields.** `currency` is a three-letter ISO 4217 code, default `EUR`;
 //! `payment_status` defaults to `pending` and may be set to any value at any time; `shipping`
@@ -66,13 +68,14 @@ use std::fmt;
 use crm_core::money::Bounds;
 use crm_core::patch::double_option;
 use crm_core::validate::{optional_line, optional_text};
-use crm_core::{Money, PageSize, Timestamp};
-use rust_decimal::Decimal;
+use crm_core::{Money, PageSize, Timestamp, VatRate};
 use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::error::{Error, Result};
+use crate::pricing::price;
+pub use crate::pricing::{VatAmount, line_total};
 
 /// Longest product name, method, carrier, tracking number or serial number, in characters.
 pub const NAME_MAX: usize = 300;
@@ -270,9 +273,24 @@ pub struct Item {
     pub description: Option<String>,
     /// Exact positive decimal (not money: carried as an exact decimal so `1.5` stays `1.5`).
     pub quantity: Money,
+    /// Net, or gross when the order's `prices_include_vat` is true.
     pub unit_price: Money,
-    /// Computed by the server: `quantity × unit_price`, exact.
+    /// As given, or the product's `vat_rate` when the item was saved, or 24.
+    #[serde(default)]
+    pub vat_rate: VatRate,
+    /// Why a 0 % line is exempt (e.g. «Άρθρο 39α ΚΦΠΑ»); only on 0 % lines.
+    #[serde(default)]
+    pub vat_exemption: Option<String>,
+    /// Computed by the server: `quantity × unit_price`, rounded to cents, in the prices'
+    /// basis (net, or gross when prices include VAT).
+    #[serde(default)]
     pub line_total: Money,
+    /// Computed by the server: the line's net after its share of the discount.
+    #[serde(default)]
+    pub net_amount: Money,
+    /// Computed by the server: the VAT of `net_amount`.
+    #[serde(default)]
+    pub vat_amount: Money,
     pub serial_numbers: Vec<String>,
 }
 
@@ -296,6 +314,13 @@ pub struct NewItem {
     pub quantity: Money,
     #[schema(schema_with = unit_price_schema)]
     pub unit_price: Money,
+    /// Default: the product's `vat_rate`, or 24 for a line without a product.
+    #[serde(default)]
+    pub vat_rate: Option<VatRate>,
+    /// Required on a 0 % line, refused on any other.
+    #[serde(default)]
+    #[schema(max_length = 300)] // NAME_MAX
+    pub vat_exemption: Option<String>,
     #[serde(default, deserialize_with = "null_as_default")]
     #[schema(schema_with = serial_numbers_schema)]
     pub serial_numbers: Vec<String>,
@@ -352,6 +377,8 @@ impl NewItem {
             description: None,
             quantity,
             unit_price,
+            vat_rate: None,
+            vat_exemption: None,
             serial_numbers: Vec::new(),
         }
     }
@@ -365,6 +392,8 @@ impl NewItem {
             description: None,
             quantity,
             unit_price,
+            vat_rate: None,
+            vat_exemption: None,
             serial_numbers: Vec::new(),
         }
     }
@@ -417,9 +446,23 @@ impl NewItem {
             ));
         }
         let unit_price = amount(&field("unit_price"), self.unit_price)?;
-        let line_total = line_total(quantity, unit_price).ok_or_else(|| {
-            Error::invalid(field("quantity"), "quantity × unit_price is too large")
-        })?;
+        let vat_rate = self.vat_rate.unwrap_or_default();
+        let vat_exemption = optional_line(&field("vat_exemption"), self.vat_exemption, NAME_MAX)?;
+        match (vat_rate.is_exempt(), &vat_exemption) {
+            (true, None) => {
+                return Err(Error::invalid(
+                    field("vat_exemption"),
+                    "a 0 % line needs the reason it is exempt from VAT",
+                ));
+            }
+            (false, Some(_)) => {
+                return Err(Error::invalid(
+                    field("vat_exemption"),
+                    "only a 0 % line has an exemption reason",
+                ));
+            }
+            _ => {}
+        }
         if self.serial_numbers.len() > SERIALS_MAX {
             return Err(Error::invalid(
                 field("serial_numbers"),
@@ -441,16 +484,14 @@ impl NewItem {
             description,
             quantity,
             unit_price,
-            line_total,
+            vat_rate,
+            vat_exemption,
+            line_total: Money::ZERO,
+            net_amount: Money::ZERO,
+            vat_amount: Money::ZERO,
             serial_numbers,
         })
     }
-}
-
-/// `quantity × unit_price`, exact; `None` when it is beyond what a decimal holds (which the
-/// bounds on both keep it from).
-pub fn line_total(quantity: Money, unit_price: Money) -> Option<Money> {
-    unit_price.checked_mul(quantity.as_decimal())
 }
 
 /// A discount on the whole order.
@@ -483,7 +524,7 @@ impl Discount {
         }
     }
 
-    /// Checks what can be checked without the subtotal (see [`totals`] for the rest).
+    /// Checks what can be checked without the subtotal (see [`price`] for the rest).
     fn validate(self) -> Result<Self> {
         let value = amount("discount.value", self.value)?;
         if self.kind == DiscountType::Percentage && value > Money::from(100) {
@@ -582,11 +623,24 @@ pub struct Order {
     /// Every status the order took, oldest first, starting with the one it was created with.
     pub status_history: Vec<StatusChange>,
     pub items: Vec<Item>,
-    /// Computed by the server: Σ `items[].line_total`, exact.
+    /// True when the unit prices include VAT (gross), false when they are net.
+    pub prices_include_vat: bool,
+    /// Computed by the server: Σ `items[].line_total`, in the prices' basis.
     pub subtotal: Money,
     pub discount: Option<Discount>,
-    /// Computed by the server: `subtotal − discount`, rounded to cents (halves away from
-    /// zero), never negative.
+    /// Computed by the server: what the discount takes off the subtotal, in cents.
+    #[serde(default)]
+    pub discount_amount: Money,
+    /// Computed by the server: net and VAT per rate, highest rate first.
+    #[serde(default)]
+    pub vat_breakdown: Vec<VatAmount>,
+    /// Computed by the server: Σ `items[].net_amount`.
+    #[serde(default)]
+    pub net_total: Money,
+    /// Computed by the server: Σ `items[].vat_amount`.
+    #[serde(default)]
+    pub vat_total: Money,
+    /// Computed by the server: what the customer pays, `net_total + vat_total`.
     pub total_price: Money,
     /// ISO 4217 code, e.g. `EUR`.
     pub currency: String,
@@ -599,59 +653,6 @@ pub struct Order {
     pub updated_at: Timestamp,
     /// 1 when created, +1 on every change.
     pub version: i64,
-}
-
-/// The computed amounts of an order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Totals {
-    pub subtotal: Money,
-    pub total_price: Money,
-}
-
-/// Computes subtotal and total from the items and the discount (see the module
-/// documentation). A fixed discount above the subtotal is `Invalid` on `discount.value`.
-pub fn totals(items: &[Item], discount: Option<&Discount>) -> Result<Totals> {
-    let mut subtotal = Money::ZERO;
-    for (i, item) in items.iter().enumerate() {
-        subtotal = subtotal.checked_add(item.line_total).ok_or_else(|| {
-            Error::invalid(
-                format!("items[{i}].quantity"),
-                "makes the subtotal too large",
-            )
-        })?;
-    }
-    let off = match discount {
-        None => Money::ZERO,
-        Some(d) => match d.kind {
-            DiscountType::Percentage => {
-                let value = d.value.as_decimal();
-                subtotal
-                    .as_decimal()
-                    .checked_mul(value)
-                    .and_then(|x| x.checked_div(Decimal::ONE_HUNDRED))
-                    .map(Money::new)
-                    .ok_or_else(|| Error::invalid("discount.value", "is too large"))?
-            }
-            DiscountType::Fixed => {
-                if d.value > subtotal {
-                    return Err(Error::invalid(
-                        "discount.value",
-                        format!("a fixed discount cannot exceed the subtotal ({subtotal})"),
-                    ));
-                }
-                d.value
-            }
-        },
-    };
-    let total_price = subtotal
-        .checked_sub(off)
-        .ok_or_else(|| Error::invalid("discount.value", "is too large"))?
-        .round_cents()
-        .max(Money::ZERO);
-    Ok(Totals {
-        subtotal,
-        total_price,
-    })
 }
 
 /// The body of a create. Only `customer_id` is required; `status` defaults to `draft`,
@@ -668,6 +669,9 @@ pub struct NewOrder {
     pub items: Vec<NewItem>,
     #[serde(default)]
     pub discount: Option<Discount>,
+    /// Whether the unit prices include VAT; default false (net prices).
+    #[serde(default)]
+    pub prices_include_vat: Option<bool>,
     #[serde(default)]
     pub currency: Option<String>,
     #[serde(default)]
@@ -690,6 +694,7 @@ impl NewOrder {
             status: None,
             items: Vec::new(),
             discount: None,
+            prices_include_vat: None,
             currency: None,
             shipping: None,
             payment_status: None,
@@ -705,22 +710,23 @@ impl NewOrder {
         let status = self.status.unwrap_or(Status::Draft);
         let items = validate_items(self.items)?;
         let discount = self.discount.map(Discount::validate).transpose()?;
-        let Totals {
-            subtotal,
-            total_price,
-        } = totals(&items, discount.as_ref())?;
         let mut shipping = self.shipping.unwrap_or_default().validate()?;
         shipping.stamp(status, now);
-        Ok(Order {
+        let mut order = Order {
             id,
             order_number: String::new(),
             customer_id: self.customer_id,
             status,
             status_history: Vec::new(),
             items,
-            subtotal,
+            prices_include_vat: self.prices_include_vat.unwrap_or(false),
+            subtotal: Money::ZERO,
             discount,
-            total_price,
+            discount_amount: Money::ZERO,
+            vat_breakdown: Vec::new(),
+            net_total: Money::ZERO,
+            vat_total: Money::ZERO,
+            total_price: Money::ZERO,
             currency: match self.currency {
                 Some(c) => currency(&c)?,
                 None => DEFAULT_CURRENCY.to_owned(),
@@ -732,7 +738,9 @@ impl NewOrder {
             created_at: now,
             updated_at: now,
             version: 1,
-        })
+        };
+        price(&mut order)?;
+        Ok(order)
     }
 }
 
@@ -756,6 +764,9 @@ pub struct OrderPatch {
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<Discount>)]
     pub discount: Option<Option<Discount>>,
+    /// Whether the unit prices include VAT.
+    #[serde(default)]
+    pub prices_include_vat: Option<bool>,
     #[serde(default)]
     pub currency: Option<String>,
     #[serde(default, deserialize_with = "double_option")]
@@ -781,18 +792,16 @@ impl OrderPatch {
         if let Some(customer_id) = self.customer_id {
             o.customer_id = customer_id;
         }
-        let recompute = self.items.is_some() || self.discount.is_some();
         if let Some(items) = self.items {
             o.items = validate_items(items)?;
         }
         if let Some(discount) = self.discount {
             o.discount = discount.map(Discount::validate).transpose()?;
         }
-        if recompute {
-            let t = totals(&o.items, o.discount.as_ref())?;
-            o.subtotal = t.subtotal;
-            o.total_price = t.total_price;
+        if let Some(gross) = self.prices_include_vat {
+            o.prices_include_vat = gross;
         }
+        price(&mut o)?;
         if let Some(c) = self.currency {
             o.currency = currency(&c)?;
         }
@@ -967,66 +976,6 @@ mod tests {
     }
 
     #[test]
-    fn totals_are_exact_and_the_total_rounds_half_away_from_zero() {
-        let items = vec![item("2", "12.30"), item("1", "0.45")];
-        // (discount, subtotal, total)
-        let cases = [
-            (None, "25.05", "25.05"),
-            (Some(Discount::percentage(m("10"))), "25.05", "22.55"), // 22.545 → 22.55
-            (Some(Discount::percentage(m("100"))), "25.05", "0"),
-            (Some(Discount::percentage(m("0"))), "25.05", "25.05"),
-            (Some(Discount::fixed(m("5.05"))), "25.05", "20"),
-            (Some(Discount::fixed(m("25.05"))), "25.05", "0"),
-            (Some(Discount::fixed(m("0.001"))), "25.05", "25.05"), // 25.049 → 25.05
-        ];
-        for (discount, subtotal, total) in cases {
-            let o = order_with(items.clone(), discount.clone()).unwrap();
-            assert_eq!(o.subtotal.to_string(), subtotal, "{discount:?}");
-            assert_eq!(o.total_price.to_string(), total, "{discount:?}");
-        }
-    }
-
-    #[test]
-    fn totals_beyond_a_decimal_are_refused_on_the_item_not_saturated() {
-        let max = Money::new(Decimal::MAX);
-        let huge = |n: &str| Item {
-            kind: ItemType::Freetext,
-            product_id: None,
-            product_name: Some(n.into()),
-            description: None,
-            quantity: m("1"),
-            unit_price: max,
-            line_total: max,
-            serial_numbers: Vec::new(),
-        };
-        let e = totals(&[item_of(m("1")), huge("a"), huge("b")], None);
-        assert_eq!(invalid_field(e), "items[1].quantity");
-        let e = totals(&[item_of(m("0")), huge("a"), huge("b")], None);
-        assert_eq!(invalid_field(e), "items[2].quantity");
-        assert_eq!(totals(&[huge("a")], None).unwrap().subtotal, max);
-        assert_eq!(line_total(max, m("2")), None);
-        assert_eq!(line_total(m("2"), m("0.5")), Some(m("1")));
-        // the bounds keep a validated order far from it: the largest one is exact
-        let biggest = vec![item("1000000", "1000000000"); ITEMS_MAX];
-        let o = order_with(biggest, Some(Discount::percentage(m("0.000001")))).unwrap();
-        assert_eq!(o.subtotal.to_string(), "1000000000000000000");
-        assert_eq!(o.total_price.to_string(), "999999990000000000");
-    }
-
-    fn item_of(line_total: Money) -> Item {
-        Item {
-            kind: ItemType::Freetext,
-            product_id: None,
-            product_name: Some("x".into()),
-            description: None,
-            quantity: m("1"),
-            unit_price: line_total,
-            line_total,
-            serial_numbers: Vec::new(),
-        }
-    }
-
-    #[test]
     fn texts_refuse_controls_and_bidi_characters_by_kind() {
         // (field, one line?)
         let fields = [
@@ -1139,13 +1088,17 @@ mod tests {
     fn line_totals_and_subtotal_never_go_through_floats() {
         let o = order_with(vec![item("3", "0.1"), item("1.5", "0.45")], None).unwrap();
         assert_eq!(o.items[0].line_total.to_string(), "0.3");
-        assert_eq!(o.items[1].line_total.to_string(), "0.675");
-        assert_eq!(o.subtotal.to_string(), "0.975");
-        assert_eq!(o.total_price.to_string(), "0.98");
+        assert_eq!(o.items[1].line_total.to_string(), "0.68"); // 0.675, rounded per line
+        assert_eq!(o.subtotal.to_string(), "0.98");
+        // 24 % by default, per line: 0.072 → 0.07, 0.1632 → 0.16
+        assert_eq!(o.vat_total.to_string(), "0.23");
+        assert_eq!(o.total_price.to_string(), "1.21");
         let json = serde_json::to_value(&o).unwrap();
-        assert_eq!(json["subtotal"].to_string(), "0.975");
+        assert_eq!(json["subtotal"].to_string(), "0.98");
         assert_eq!(json["items"][0]["line_total"].to_string(), "0.3");
+        assert_eq!(json["items"][0]["vat_rate"].to_string(), "24");
         assert_eq!(json["items"][1]["quantity"].to_string(), "1.5");
+        assert_eq!(json["prices_include_vat"], false);
     }
 
     #[test]
@@ -1337,7 +1290,8 @@ mod tests {
         let o = new.into_order(Uuid::new_v4(), now()).unwrap();
         assert_eq!(o.order_number, "");
         assert_eq!(o.subtotal, m("24.6"));
-        assert_eq!(o.total_price, m("24.3"));
+        assert_eq!(o.net_total, m("24.3"));
+        assert_eq!(o.total_price, m("30.13")); // + 24 % of 24.30 = 5.832
         assert_eq!(o.currency, "USD");
         assert_eq!(o.status, Status::Draft);
         assert_eq!(o.payment_status, PaymentStatus::Pending);
@@ -1351,7 +1305,7 @@ mod tests {
             .apply(&o, now())
             .unwrap();
         assert_eq!(cleared.discount, None);
-        assert_eq!(cleared.total_price, m("24.6"));
+        assert_eq!(cleared.total_price, m("30.5")); // 24.60 + 5.904
     }
 
     #[test]

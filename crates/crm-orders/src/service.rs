@@ -8,7 +8,7 @@ use crm_core::{Clock, Timestamp};
 use uuid::Uuid;
 
 use crate::error::Result;
-use crate::model::{ListQuery, NewOrder, Order, OrderEvent, OrderPatch, Page};
+use crate::model::{ListQuery, NewItem, NewOrder, Order, OrderEvent, OrderPatch, Page};
 use crate::store::{Change, OrderStore};
 
 /// What the rest of the CRM can do with orders.
@@ -69,6 +69,23 @@ impl<S: OrderStore> Service<S> {
     pub fn store(&self) -> &S {
         &self.store
     }
+
+    /// Gives each item of a product that names no VAT rate the product's default rate.
+    async fn default_vat_rates(&self, items: &mut [NewItem]) -> Result<()> {
+        let wanted: Vec<Uuid> = items
+            .iter()
+            .filter(|i| i.vat_rate.is_none())
+            .filter_map(|i| i.product_id)
+            .collect();
+        if wanted.is_empty() {
+            return Ok(());
+        }
+        let rates = self.store.vat_rates(wanted).await?;
+        for item in items.iter_mut().filter(|i| i.vat_rate.is_none()) {
+            item.vat_rate = item.product_id.and_then(|p| rates.get(&p).copied());
+        }
+        Ok(())
+    }
 }
 
 impl<S: OrderStore> Orders for Service<S> {
@@ -80,7 +97,8 @@ impl<S: OrderStore> Orders for Service<S> {
         self.store.get(id).await
     }
 
-    async fn create(&self, new: NewOrder) -> Result<Order> {
+    async fn create(&self, mut new: NewOrder) -> Result<Order> {
+        self.default_vat_rates(&mut new.items).await?;
         let order = new.into_order(Uuid::new_v4(), self.clock.now())?;
         self.store.insert(order).await
     }
@@ -91,6 +109,10 @@ impl<S: OrderStore> Orders for Service<S> {
         patch: OrderPatch,
         expected_version: Option<i64>,
     ) -> Result<Order> {
+        let mut patch = patch;
+        if let Some(items) = &mut patch.items {
+            self.default_vat_rates(items).await?;
+        }
         let now = self.clock.now();
         self.store
             .update(id, expected_version, move |current| {

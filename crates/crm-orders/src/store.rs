@@ -12,9 +12,10 @@
 pub mod firestore;
 pub mod sqlite;
 
+use std::collections::HashMap;
 use std::future::Future;
 
-use crm_core::Timestamp;
+use crm_core::{Timestamp, VatRate};
 use uuid::Uuid;
 
 use crate::error::Result;
@@ -69,6 +70,14 @@ pub trait OrderStore: Send + Sync + 'static {
         id: Uuid,
         expected_version: Option<i64>,
     ) -> impl Future<Output = Result<()>> + Send;
+
+    /// The default VAT rate of each of `products` that exists (a product stored without one
+    /// has 24 %). Products that do not exist are left out: the write that names them refuses
+    /// them.
+    fn vat_rates(
+        &self,
+        products: Vec<Uuid>,
+    ) -> impl Future<Output = Result<HashMap<Uuid, VatRate>>> + Send;
 
     /// How many orders the customer has.
     fn count_for_customer(&self, customer_id: Uuid) -> impl Future<Output = Result<u64>> + Send;
@@ -137,6 +146,10 @@ impl OrderStore for AnyOrderStore {
 
     async fn delete(&self, id: Uuid, expected_version: Option<i64>) -> Result<()> {
         crm_core::delegate!(self, delete(id, expected_version))
+    }
+
+    async fn vat_rates(&self, products: Vec<Uuid>) -> Result<HashMap<Uuid, VatRate>> {
+        crm_core::delegate!(self, vat_rates(products))
     }
 
     async fn count_for_customer(&self, customer_id: Uuid) -> Result<u64> {

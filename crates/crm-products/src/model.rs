@@ -13,7 +13,7 @@ use crm_core::patch::double_option;
 use crm_core::validate::{
     check_length, line_char_allowed, optional_line, optional_text, required_line, single_line,
 };
-use crm_core::{Money, PageSize, Timestamp};
+use crm_core::{Money, PageSize, Timestamp, VatRate};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -251,9 +251,13 @@ pub struct Product {
     pub sku: Sku,
     pub category: Category,
     pub description: Option<String>,
+    /// The net list price.
     pub price: Money,
     /// ISO 4217 code, e.g. `EUR`.
     pub currency: String,
+    /// The VAT rate an order line of this product gets unless it names its own.
+    #[serde(default)]
+    pub vat_rate: VatRate,
     pub costs: Costs,
     pub stock: Stock,
     /// Folder in Nextcloud relative to the configured base, e.g. `02_Products/VESPER`.
@@ -279,7 +283,8 @@ pub struct StockInput {
 }
 
 /// The body of a create. `name`, `sku` and `category` are required; everything else has a
-/// default (`price` 0, `currency` EUR, costs and stock 0, `active` true, the rest null).
+/// default (`price` 0, `currency` EUR, `vat_rate` 24, costs and stock 0, `active` true, the
+/// rest null).
 /// `null` is the same as absent. Unknown fields (and `id`, `costs.total`, …) are ignored.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct NewProduct {
@@ -296,6 +301,9 @@ pub struct NewProduct {
     pub price: Option<Money>,
     #[serde(default)]
     pub currency: Option<String>,
+    /// Default 24.
+    #[serde(default)]
+    pub vat_rate: Option<VatRate>,
     #[serde(default)]
     pub costs: Option<CostsPatch>,
     #[serde(default)]
@@ -320,6 +328,7 @@ impl NewProduct {
             description: None,
             price: None,
             currency: None,
+            vat_rate: None,
             costs: None,
             stock: None,
             nextcloud_folder: None,
@@ -343,6 +352,7 @@ impl NewProduct {
                 Some(c) => currency(&c)?,
                 None => DEFAULT_CURRENCY.to_owned(),
             },
+            vat_rate: self.vat_rate.unwrap_or_default(),
             costs: Costs {
                 pcb: amount("costs.pcb", costs.pcb.unwrap_or_default())?,
                 components: amount("costs.components", costs.components.unwrap_or_default())?,
@@ -450,6 +460,8 @@ pub struct ProductPatch {
     #[serde(default)]
     pub currency: Option<String>,
     #[serde(default)]
+    pub vat_rate: Option<VatRate>,
+    #[serde(default)]
     pub costs: Option<CostsPatch>,
     #[serde(default)]
     pub stock: Option<StockPatch>,
@@ -513,6 +525,9 @@ impl ProductPatch {
         }
         if let Some(t) = self.linked_device_type {
             p.linked_device_type = optional_line("linked_device_type", t, DEVICE_TYPE_MAX)?;
+        }
+        if let Some(rate) = self.vat_rate {
+            p.vat_rate = rate;
         }
         if let Some(active) = self.active {
             p.active = active;

@@ -265,6 +265,8 @@ mod tests {
             assert_eq!(serde_json::to_string(&v["price"]).unwrap(), "249");
             assert_eq!(v["stock"]["available"], 7);
             assert_eq!(v["nextcloud_folder"], "02_Products/VESPER");
+            // no rate given: order lines of it are 24 % by default
+            assert_eq!(v["vat_rate"], 24);
         }
 
         pub async fn money_is_exact<S: ProductStore>(svc: &Service<S>, _clock: &FixedClock) {
@@ -407,11 +409,13 @@ mod tests {
             let next = svc
                 .update(
                     p.id,
-                    patch(json!({"price": "999.90", "stock": {"on_hand": 6}})),
+                    patch(json!({"price": "999.90", "stock": {"on_hand": 6}, "vat_rate": 13})),
                     None,
                 )
                 .await
                 .unwrap();
+            assert_eq!(next.vat_rate, crm_core::VatRate::REDUCED);
+            assert_eq!(svc.get(p.id).await.unwrap().vat_rate, next.vat_rate);
             assert_eq!(next.price, money("999.9"));
             assert_eq!(
                 next.stock,

@@ -918,8 +918,13 @@ export interface components {
         /** @description One line of an order, as stored and returned. */
         Item: {
             description?: string | null;
-            /** @description Computed by the server: `quantity × unit_price`, exact. */
-            line_total: components["schemas"]["Money"];
+            /**
+             * @description Computed by the server: `quantity × unit_price`, rounded to cents, in the prices'
+             *     basis (net, or gross when prices include VAT).
+             */
+            line_total?: components["schemas"]["Money"];
+            /** @description Computed by the server: the line's net after its share of the discount. */
+            net_amount?: components["schemas"]["Money"];
             /** Format: uuid */
             product_id?: string | null;
             /** @description As given, or the product's name when the item was saved. */
@@ -928,7 +933,14 @@ export interface components {
             quantity: components["schemas"]["Money"];
             serial_numbers: string[];
             type: components["schemas"]["ItemType"];
+            /** @description Net, or gross when the order's `prices_include_vat` is true. */
             unit_price: components["schemas"]["Money"];
+            /** @description Computed by the server: the VAT of `net_amount`. */
+            vat_amount?: components["schemas"]["Money"];
+            /** @description Why a 0 % line is exempt (e.g. «Άρθρο 39α ΚΦΠΑ»); only on 0 % lines. */
+            vat_exemption?: string | null;
+            /** @description As given, or the product's `vat_rate` when the item was saved, or 24. */
+            vat_rate?: components["schemas"]["VatRate"];
         };
         /**
          * @description What an order line is; see the module documentation.
@@ -1115,6 +1127,9 @@ export interface components {
              * @example 12.3
              */
             unit_price: number | string;
+            /** @description Required on a 0 % line, refused on any other. */
+            vat_exemption?: string | null;
+            vat_rate?: null | components["schemas"]["VatRate"];
         };
         /** @description A new media record (metadata only: the file is in Nextcloud already). */
         NewMedia: {
@@ -1157,12 +1172,15 @@ export interface components {
             items?: components["schemas"]["NewItem"][];
             notes?: string | null;
             payment_status?: null | components["schemas"]["PaymentStatus"];
+            /** @description Whether the unit prices include VAT; default false (net prices). */
+            prices_include_vat?: boolean | null;
             shipping?: null | components["schemas"]["Shipping"];
             status?: null | components["schemas"]["Status"];
         };
         /**
          * @description The body of a create. `name`, `sku` and `category` are required; everything else has a
-         *     default (`price` 0, `currency` EUR, costs and stock 0, `active` true, the rest null).
+         *     default (`price` 0, `currency` EUR, `vat_rate` 24, costs and stock 0, `active` true, the
+         *     rest null).
          *     `null` is the same as absent. Unknown fields (and `id`, `costs.total`, …) are ignored.
          */
         NewProduct: {
@@ -1181,6 +1199,7 @@ export interface components {
             price?: number | string | null;
             sku: string;
             stock?: null | components["schemas"]["StockInput"];
+            vat_rate?: null | components["schemas"]["VatRate"];
         };
         /** @description A note on a customer. */
         Note: {
@@ -1203,27 +1222,34 @@ export interface components {
             /** Format: uuid */
             customer_id: string;
             discount?: null | components["schemas"]["Discount"];
+            /** @description Computed by the server: what the discount takes off the subtotal, in cents. */
+            discount_amount?: components["schemas"]["Money"];
             /** Format: uuid */
             id: string;
             /** @description Where the invoice is in Nextcloud, relative to the configured base. */
             invoice_path?: string | null;
             items: components["schemas"]["Item"][];
+            /** @description Computed by the server: Σ `items[].net_amount`. */
+            net_total?: components["schemas"]["Money"];
             notes?: string | null;
             /** @description `ORD-<year>-<NNN>`, assigned by the server. */
             order_number: string;
             payment_status: components["schemas"]["PaymentStatus"];
+            /** @description True when the unit prices include VAT (gross), false when they are net. */
+            prices_include_vat: boolean;
             shipping: components["schemas"]["Shipping"];
             status: components["schemas"]["Status"];
             /** @description Every status the order took, oldest first, starting with the one it was created with. */
             status_history: components["schemas"]["StatusChange"][];
-            /** @description Computed by the server: Σ `items[].line_total`, exact. */
+            /** @description Computed by the server: Σ `items[].line_total`, in the prices' basis. */
             subtotal: components["schemas"]["Money"];
-            /**
-             * @description Computed by the server: `subtotal − discount`, rounded to cents (halves away from
-             *     zero), never negative.
-             */
+            /** @description Computed by the server: what the customer pays, `net_total + vat_total`. */
             total_price: components["schemas"]["Money"];
             updated_at: components["schemas"]["Timestamp"];
+            /** @description Computed by the server: net and VAT per rate, highest rate first. */
+            vat_breakdown?: components["schemas"]["VatAmount"][];
+            /** @description Computed by the server: Σ `items[].vat_amount`. */
+            vat_total?: components["schemas"]["Money"];
             /**
              * Format: int64
              * @description 1 when created, +1 on every change.
@@ -1272,6 +1298,8 @@ export interface components {
             items?: components["schemas"]["NewItem"][] | null;
             notes?: string | null;
             payment_status?: null | components["schemas"]["PaymentStatus"];
+            /** @description Whether the unit prices include VAT. */
+            prices_include_vat?: boolean | null;
             shipping?: null | components["schemas"]["Shipping"];
             status?: null | components["schemas"]["Status"];
         };
@@ -1333,10 +1361,13 @@ export interface components {
             name: string;
             /** @description Folder in Nextcloud relative to the configured base, e.g. `02_Products/VESPER`. */
             nextcloud_folder?: string | null;
+            /** @description The net list price. */
             price: components["schemas"]["Money"];
             sku: components["schemas"]["Sku"];
             stock: components["schemas"]["Stock"];
             updated_at: components["schemas"]["Timestamp"];
+            /** @description The VAT rate an order line of this product gets unless it names its own. */
+            vat_rate?: components["schemas"]["VatRate"];
             /**
              * Format: int64
              * @description 1 when created, +1 on every change.
@@ -1372,6 +1403,7 @@ export interface components {
             price?: number | string | null;
             sku?: string | null;
             stock?: null | components["schemas"]["StockPatch"];
+            vat_rate?: null | components["schemas"]["VatRate"];
         };
         SearchResults: {
             entries: components["schemas"]["Entry"][];
@@ -1599,6 +1631,20 @@ export interface components {
              */
             order_id?: string | null;
         };
+        /** @description The net and the VAT of an order's lines at one rate. */
+        VatAmount: {
+            /** @description Σ `net_amount` of the lines at this rate. */
+            net: components["schemas"]["Money"];
+            rate: components["schemas"]["VatRate"];
+            /** @description Σ `vat_amount` of the lines at this rate. */
+            vat: components["schemas"]["Money"];
+        };
+        /**
+         * @description VAT (ΦΠΑ) rate in percent: 24, 13, 6, or 0 for an exempt supply.
+         * @example 24
+         * @enum {integer}
+         */
+        VatRate: 24 | 13 | 6 | 0;
         /**
          * @description One of `text`, `template` or `media`, to a customer (their WhatsApp, else phone contact)
          *     or a number. (Named apart from the e-mail `SendRequest` in the API document.)

@@ -23,8 +23,18 @@ async fn totals_are_computed_exactly_by_the_server() {
             }),
         )
         .await;
+    // net prices at 24 %: 10 % of 25.05 = 2.51, shared 2.46 / 0.05; VAT per line 5.31 + 0.10
+    assert_eq!(o["prices_include_vat"], false);
     assert_eq!(o["subtotal"], json!(25.05));
-    assert_eq!(o["total_price"], json!(22.55));
+    assert_eq!(o["discount_amount"], json!(2.51));
+    assert_eq!(o["net_total"], json!(22.54));
+    assert_eq!(o["vat_total"], json!(5.41));
+    assert_eq!(o["total_price"], json!(27.95));
+    assert_eq!(
+        o["vat_breakdown"],
+        json!([{ "rate": 24, "net": 22.54, "vat": 5.41 }])
+    );
+    assert_eq!(o["items"][0]["vat_rate"], 24);
     assert_eq!(o["status"], "draft");
     assert_eq!(o["payment_status"], "pending");
     assert_eq!(o["items"][0]["product_name"], "Product VSP-2");
@@ -41,7 +51,20 @@ async fn totals_are_computed_exactly_by_the_server() {
         200,
     )
     .await;
+    // 20.00 net after the fixed discount, + 4.71 + 0.09 VAT
+    assert_eq!(body["total_price"], json!(24.8));
+    // the same prices as VAT-inclusive: what was typed is what is paid
+    let body = expect(
+        app.put(
+            &format!("/api/crm/orders/{id}"),
+            &json!({ "prices_include_vat": true }),
+        )
+        .await,
+        200,
+    )
+    .await;
     assert_eq!(body["total_price"], json!(20));
+    assert_eq!(body["vat_total"], json!(3.87));
     let body = expect(
         app.put(
             &format!("/api/crm/orders/{id}"),
@@ -56,6 +79,65 @@ async fn totals_are_computed_exactly_by_the_server() {
         body["status_history"].as_array().unwrap().len() >= 2,
         "{body}"
     );
+}
+
+#[tokio::test]
+async fn vat_rates_come_from_the_product_and_bad_ones_are_refused_by_field() {
+    let app = spawn_app().await;
+    let c = app.customer("Ενορία Αγίου Νικολάου").await;
+    let book = app
+        .create(
+            "/api/crm/products",
+            json!({ "name": "Τυπικό", "sku": "BOOK-1", "category": "part", "price": 10,
+                    "vat_rate": 6 }),
+        )
+        .await;
+    assert_eq!(book["vat_rate"], 6);
+    let o = app
+        .create(
+            "/api/crm/orders",
+            json!({
+                "customer_id": c["id"],
+                "items": [
+                    { "product_id": book["id"], "quantity": 3, "unit_price": 10 },
+                    { "description": "Δωρεά μοναστηριού", "quantity": 1, "unit_price": 50,
+                      "vat_rate": 0, "vat_exemption": "Άρθρο 22 ΚΦΠΑ" }
+                ]
+            }),
+        )
+        .await;
+    assert_eq!(o["items"][0]["vat_rate"], 6);
+    assert_eq!(o["items"][1]["vat_exemption"], "Άρθρο 22 ΚΦΠΑ");
+    assert_eq!(
+        o["vat_breakdown"],
+        json!([{ "rate": 6, "net": 30, "vat": 1.8 }, { "rate": 0, "net": 50, "vat": 0 }])
+    );
+    assert_eq!(o["total_price"], json!(81.8));
+
+    let bad = [
+        (
+            json!({ "description": "x", "quantity": 1, "unit_price": 1, "vat_rate": 23 }),
+            "items[0].vat_rate",
+        ),
+        (
+            json!({ "description": "x", "quantity": 1, "unit_price": 1, "vat_rate": 0 }),
+            "items[0].vat_exemption",
+        ),
+        (
+            json!({ "description": "x", "quantity": 1, "unit_price": 1, "vat_exemption": "Άρθρο 22" }),
+            "items[0].vat_exemption",
+        ),
+    ];
+    for (item, field) in bad {
+        let resp = app
+            .post(
+                "/api/crm/orders",
+                &json!({ "customer_id": c["id"], "items": [item] }),
+            )
+            .await;
+        let body = expect(resp, 422).await;
+        assert_eq!(body["error"]["details"]["field"], field, "{body}");
+    }
 }
 
 #[tokio::test]

@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 
 use crm_core::firestore::Collections;
 use crm_core::testing::insert_row;
-use crm_core::{Db, FixedClock, Money, Timestamp};
+use crm_core::{Db, FixedClock, Money, Timestamp, VatRate};
 use firestore::{Client, Fields, Filter, Query, Value};
 
 use super::*;
@@ -111,20 +111,48 @@ impl<S> Fixture<S> {
         id
     }
 
+    /// A product whose order lines are `percent` VAT by default.
+    async fn product_at(&self, name: &str, percent: u8) -> Uuid {
+        let id = Uuid::new_v4();
+        let rate = i64::from(percent);
+        self.record_with("products", id, name, &[("vat_rate", rate)])
+            .await;
+        id
+    }
+
     async fn record(&self, kind: &str, id: Uuid, name: &str) {
+        self.record_with(kind, id, name, &[]).await;
+    }
+
+    /// A row or document of `kind` with `name` and the integer columns `extra`.
+    async fn record_with(&self, kind: &str, id: Uuid, name: &str, extra: &[(&str, i64)]) {
         match &self.backing {
             Backing::Sqlite { db, .. } => {
                 let (kind, name) = (kind.to_owned(), name.to_owned());
-                db.write(move |c| insert_row(c, &kind, id, &name).map_err(Error::from))
-                    .await
-                    .unwrap();
+                let extra: Vec<(String, i64)> =
+                    extra.iter().map(|(c, v)| ((*c).to_owned(), *v)).collect();
+                db.write(move |c| {
+                    insert_row(c, &kind, id, &name)?;
+                    for (column, value) in &extra {
+                        c.execute(
+                            &format!("UPDATE {kind} SET {column} = ?1 WHERE id = ?2"),
+                            rusqlite::params![value, id.to_string()],
+                        )?;
+                    }
+                    Ok::<_, Error>(())
+                })
+                .await
+                .unwrap();
             }
             Backing::Firestore {
                 client,
                 collections,
             } => {
                 let collection = collections.named(&format!("crm_{kind}"));
-                let fields = Fields::from([("name".to_owned(), Value::String(name.into()))]);
+                let mut fields = Fields::from([("name".to_owned(), Value::String(name.into()))]);
+                for (column, value) in extra {
+                    fields.insert((*column).to_owned(), Value::Integer(*value));
+                }
                 client
                     .create(&collection, &id.to_string(), &fields)
                     .await
@@ -234,6 +262,7 @@ stories!(
     the_customer_must_exist_on_create_and_on_update,
     a_customer_with_orders_cannot_be_deleted,
     products_must_exist_and_lend_their_name,
+    products_lend_their_vat_rate_unless_the_line_names_one,
     a_product_on_an_order_cannot_be_deleted,
     a_customers_order_events_are_paged_newest_first,
     status_changes_are_appended_to_the_history,
@@ -269,14 +298,18 @@ async fn create_computes_totals_and_returns_exact_numbers<S: OrderStore + Clone>
         NewItem::freetext("Rope", m("1"), m("0.45")),
     ];
     new.discount = Some(Discount::percentage(m("10")));
+    new.prices_include_vat = Some(true);
     let o = f.create(new).await;
     assert_eq!(o.subtotal, m("25.05"));
-    assert_eq!(o.total_price, m("22.55"));
+    // 10 % of 25.05 = 2.505 → 2.51, shared 2.46 / 0.05; VAT inside 22.14 and 0.40
+    assert_eq!(o.total_price, m("22.54"));
+    assert_eq!((o.net_total, o.vat_total), (m("18.17"), m("4.37")));
     assert_eq!(o.version, 1);
     assert_eq!(o.currency, "EUR");
     let json = serde_json::to_value(&o).unwrap();
     assert_eq!(json["subtotal"].to_string(), "25.05");
-    assert_eq!(json["total_price"].to_string(), "22.55");
+    assert_eq!(json["total_price"].to_string(), "22.54");
+    assert_eq!(json["vat_breakdown"][0]["vat"].to_string(), "4.37");
     assert_eq!(json["items"][0]["unit_price"].to_string(), "12.3");
     assert_eq!(json["items"][0]["line_total"].to_string(), "24.6");
     assert_eq!(json["items"][1]["unit_price"].to_string(), "0.45");
@@ -323,6 +356,7 @@ async fn changing_items_recomputes_totals_and_keeps_the_discount_valid<S: OrderS
     let mut new = NewOrder::new(customer);
     new.items = vec![NewItem::freetext("Striker", m("3"), m("0.1"))];
     new.discount = Some(Discount::fixed(m("0.2")));
+    new.prices_include_vat = Some(true);
     let o = f.create(new).await;
     assert_eq!((o.subtotal, o.total_price), (m("0.3"), m("0.1")));
 
@@ -424,6 +458,64 @@ async fn a_customer_with_orders_cannot_be_deleted<S: OrderStore + Clone>(f: Fixt
     f.draft(busy).await;
     assert!(!f.delete_record("customers", busy).await, "in use");
     assert!(f.delete_record("customers", idle).await);
+}
+
+async fn products_lend_their_vat_rate_unless_the_line_names_one<S: OrderStore + Clone>(
+    f: Fixture<S>,
+) {
+    let customer = f.customer().await;
+    let book = f.product_at("Βιβλίο τυπικού", 6).await;
+    let bell = f.product("Καμπάνα 40cm").await; // no rate: 24 %
+    let mut new = NewOrder::new(customer);
+    let mut own = NewItem::product(book, m("1"), m("10"));
+    own.vat_rate = Some(VatRate::REDUCED);
+    new.items = vec![
+        NewItem::product(book, m("2"), m("10")),
+        NewItem::product(bell, m("1"), m("100")),
+        own,
+        NewItem::freetext("Μεταφορά", m("1"), m("50")),
+    ];
+    let o = f.create(new).await;
+    let rates: Vec<u8> = o.items.iter().map(|i| i.vat_rate.percent()).collect();
+    assert_eq!(rates, [6, 24, 13, 24]);
+    let by_rate: Vec<(u8, Money, Money)> = o
+        .vat_breakdown
+        .iter()
+        .map(|v| (v.rate.percent(), v.net, v.vat))
+        .collect();
+    assert_eq!(
+        by_rate,
+        [
+            (24, m("150"), m("36")),
+            (13, m("10"), m("1.3")),
+            (6, m("20"), m("1.2"))
+        ]
+    );
+    assert_eq!(o.total_price, m("218.5"));
+    assert_eq!(f.orders.get(o.id).await.unwrap(), o);
+
+    // items sent again keep the rate each line has; a new line of the book takes 6 %
+    let mut again: Vec<NewItem> = o
+        .items
+        .iter()
+        .map(|i| {
+            let mut n = NewItem::product(i.product_id.unwrap_or(book), i.quantity, i.unit_price);
+            if i.product_id.is_none() {
+                n = NewItem::freetext("Μεταφορά", i.quantity, i.unit_price);
+            }
+            n.vat_rate = Some(i.vat_rate);
+            n
+        })
+        .collect();
+    again.push(NewItem::product(book, m("1"), m("5")));
+    let patch = OrderPatch {
+        items: Some(again),
+        ..OrderPatch::default()
+    };
+    let o = f.orders.update(o.id, patch, None).await.unwrap();
+    let rates: Vec<u8> = o.items.iter().map(|i| i.vat_rate.percent()).collect();
+    assert_eq!(rates, [6, 24, 13, 24, 6]);
+    assert_eq!(f.orders.get(o.id).await.unwrap(), o);
 }
 
 async fn products_must_exist_and_lend_their_name<S: OrderStore + Clone>(f: Fixture<S>) {
@@ -931,9 +1023,12 @@ async fn money_is_stored_exactly<S: OrderStore + Clone>(f: Fixture<S>) {
     assert_eq!(text(read.items[0].unit_price), "0.45");
     assert_eq!(text(read.items[1].unit_price), "12.3");
     assert_eq!(text(read.items[1].line_total), "24.6");
-    assert_eq!(text(read.items[2].line_total), "152415677640.59755678");
-    assert_eq!(text(read.subtotal), "152415677665.64755678");
-    assert_eq!(text(read.total_price), "152415677665.65");
+    // 152415677640.59755678, rounded per line
+    assert_eq!(text(read.items[2].line_total), "152415677640.6");
+    assert_eq!(text(read.subtotal), "152415677665.65");
+    // 24 % per line: 0.11 + 5.90 + 36579762633.74
+    assert_eq!(text(read.vat_total), "36579762639.75");
+    assert_eq!(text(read.total_price), "188995440305.4");
     let listed = f.orders.list(ListQuery::default()).await.unwrap();
     assert_eq!(listed.items, vec![o]);
 }
@@ -964,6 +1059,7 @@ async fn scan_pages_in_id_order_and_put_all_is_idempotent<S: OrderStore + Clone>
         at: ts("2027-06-01T00:00:00Z"),
     });
     changed.status = Status::Cancelled;
+    crate::pricing::price(&mut changed).unwrap();
     store.put_all(vec![changed.clone()]).await.unwrap();
     assert_eq!(f.orders.get(changed.id).await.unwrap(), changed);
 }
@@ -1151,9 +1247,14 @@ async fn firestore_reads_and_updates_an_order_the_python_console_wrote() {
     assert_eq!(o.updated_at, ts("2026-02-01T09:45:00.25Z"));
     assert_eq!(o.items[0].kind, crate::model::ItemType::Product);
     assert_eq!(o.items[1].kind, crate::model::ItemType::Freetext);
-    assert_eq!(o.items[1].line_total, m("0.675"));
+    // amounts are recomputed: 1.5 × 0.45 rounds per line; a document without VAT fields has
+    // VAT-inclusive 24 % prices, so the customer pays what the console said
+    assert_eq!(o.items[1].line_total, m("0.68"));
     assert!(o.items[1].serial_numbers.is_empty());
-    assert_eq!((o.subtotal, o.total_price), (m("25.275"), m("25.28")));
+    assert_eq!((o.subtotal, o.total_price), (m("25.28"), m("25.28")));
+    assert!(o.prices_include_vat);
+    assert_eq!(o.items[0].vat_rate, VatRate::STANDARD);
+    assert_eq!((o.net_total, o.vat_total), (m("20.39"), m("4.89")));
     assert_eq!(o.payment_status, PaymentStatus::Pending);
     assert!(o.status_history.is_empty());
     assert_eq!(f.orders.count_for_customer(customer).await.unwrap(), 1);
@@ -1277,10 +1378,9 @@ async fn firestore_documents_hold_numbers_and_timestamps() {
     assert_eq!(item(0, "unit_price"), Value::Double(12.3));
     assert_eq!(item(0, "quantity"), Value::Integer(2));
     assert_eq!(item(1, "unit_price"), Value::Double(0.45));
-    assert_eq!(
-        item(2, "line_total"),
-        Value::String("152415677640.59755678".into())
-    );
+    assert_eq!(item(2, "line_total"), Value::Double(152415677640.6));
+    assert_eq!(item(2, "vat_rate"), Value::Integer(24));
+    assert_eq!(fields["prices_include_vat"], Value::Boolean(false));
     assert_eq!(item(0, "type"), Value::String("product".into()));
     assert_eq!(
         fields["product_ids"],
@@ -1387,4 +1487,61 @@ async fn firestore_two_processes_neither_share_a_number_nor_both_win() {
         }
     }
     assert_eq!(won, 1, "exactly one writer wins");
+}
+
+/// An order stored before VAT (migrations 01-12) reads after migration 13 with 24 % lines
+/// and VAT-inclusive prices, so the customer pays what the order said.
+#[tokio::test]
+async fn sqlite_orders_from_before_vat_keep_what_the_customer_pays() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("crm.db");
+    let (order, customer, product) = (Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4());
+    {
+        let mut conn = rusqlite::Connection::open(&path).unwrap();
+        crm_core::db::migrations()
+            .unwrap()
+            .to_version(&mut conn, 12)
+            .unwrap();
+        insert_row(&conn, "customers", customer, "Ενορία").unwrap();
+        conn.execute(
+            "INSERT INTO products (id, name, name_key, sku, sku_key, category, created_at,
+                 updated_at)
+             VALUES (?1, 'Καμπάνα', 'καμπανα', 'B-1', 'b-1', 'part',
+                 '2026-01-01T00:00:00.000000Z', '2026-01-01T00:00:00.000000Z')",
+            [product.to_string()],
+        )
+        .unwrap();
+        conn.execute(
+            "INSERT INTO orders (id, order_number, order_year, order_seq, customer_id, status,
+                 subtotal, discount_type, discount_value, total_price, created_at, updated_at)
+             VALUES (?1, 'ORD-2026-007', 2026, 7, ?2, 'confirmed', '25.05', 'percentage', '10',
+                 '22.55', '2026-01-10T09:00:00.000000Z', '2026-01-10T09:00:00.000000Z')",
+            rusqlite::params![order.to_string(), customer.to_string()],
+        )
+        .unwrap();
+        conn.execute(
+            "INSERT INTO order_items (order_id, position, type, product_id, product_name,
+                 quantity, unit_price)
+             VALUES (?1, 0, 'product', ?2, 'Καμπάνα', '2', '12.30'),
+                    (?1, 1, 'freetext', NULL, 'Σχοινί', '1', '0.45')",
+            rusqlite::params![order.to_string(), product.to_string()],
+        )
+        .unwrap();
+    }
+    let db = Db::open(&path).unwrap();
+    let orders = Service::new(SqliteOrderStore::new(db), Arc::new(clock()));
+    let o = orders.get(order).await.unwrap();
+    assert!(o.prices_include_vat);
+    assert!(o.items.iter().all(|i| i.vat_rate == VatRate::STANDARD));
+    // 25.05 less 10 % (2.505, now rounded once to 2.51): a cent under the old 22.55, which
+    // rounded the discounted total instead
+    assert_eq!(o.total_price, m("22.54"));
+    assert_eq!(o.net_total.checked_add(o.vat_total), Some(o.total_price));
+    // and it can be changed like any other order
+    let patch = OrderPatch {
+        notes: Some(Some("μετά τον ΦΠΑ".into())),
+        ..OrderPatch::default()
+    };
+    let changed = orders.update(order, patch, Some(1)).await.unwrap();
+    assert_eq!((changed.version, changed.total_price), (2, m("22.54")));
 }

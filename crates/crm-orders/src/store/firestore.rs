@@ -6,10 +6,13 @@
 //! `crm_orders/{id}`, the id being the order's uuid. The fields are the order's API JSON
 //! without `id` (see [`crm_core::firestore`]): `order_number`, `customer_id`, `status`,
 //! `payment_status`, `currency` (strings); `items` (an array of maps: `type`, `product_id`,
-//! `product_name`, `description`, `quantity`, `unit_price`, `line_total`, `serial_numbers`);
+//! `product_name`, `description`, `quantity`, `unit_price`, `vat_rate` (an integer),
+//! `vat_exemption`, `line_total`, `net_amount`, `vat_amount`, `serial_numbers`);
 //! `status_history` (an array of maps `{from, to, at}`, oldest first, appended to and never
 //! rewritten); `discount` (a map `{type, value, reason}` or null); `shipping` (a map);
-//! `subtotal`, `total_price` and the item amounts as numbers (a double when the double is
+//! `prices_include_vat` a boolean; `vat_breakdown` an array of maps `{rate, net, vat}`;
+//! `subtotal`, `discount_amount`, `net_total`, `vat_total`, `total_price` and the item
+//! amounts as numbers (a double when the double is
 //! the exact decimal, else the decimal's text); `created_at`, `updated_at`, `at` and the
 //! shipping times as Firestore timestamps; `version` an integer.
 //!
@@ -21,8 +24,10 @@
 //!
 //! A document written by the console — no `version` (read as 1), no derived fields, naive ISO
 //! timestamps, amounts as floats, optional fields missing — is read as it is (a missing item
-//! `type` follows from `product_id`, `line_total` is always recomputed, missing totals are
-//! computed, a missing `updated_at` is `created_at`) and gets what it lacks on its next
+//! `type` follows from `product_id`, a missing `vat_rate` is 24 and a missing
+//! `prices_include_vat` true (what the customer pays stays what it was before VAT), every
+//! amount is recomputed from the items (see [`crate::pricing`]), a missing `updated_at` is
+//! `created_at`) and gets what it lacks on its next
 //! write. Until then it is missing from [`OrderStore::list`] (which orders by `sort_key`);
 //! [`FirestoreOrderStore::reindex`] writes the derived fields of every such document.
 //!
@@ -51,18 +56,18 @@ use ::firestore::{
     Client, Direction, Document, Fields, Filter, MAX_WRITES_PER_COMMIT, NAME_FIELD, Precondition,
     Query, Value, Write, doc_path,
 };
-use crm_core::Timestamp;
 use crm_core::firestore::{Collections, decode, encode, unchanged_since, version};
 use crm_core::store::check_version;
+use crm_core::{Timestamp, VatRate};
 use serde_json::{Value as Json, json};
 use tokio::sync::{Mutex, OwnedMutexGuard};
 use uuid::Uuid;
 
 use crate::error::{Error, Result, not_found};
 use crate::model::{
-    Item, ListQuery, Order, OrderEvent, Page, StatusChange, line_total, order_number,
-    parse_order_number, totals,
+    Item, ListQuery, Order, OrderEvent, Page, StatusChange, order_number, parse_order_number,
 };
+use crate::pricing::price_stored;
 use crate::store::{Change, OrderStore};
 
 /// The fields that hold timestamps (as [`crm_core::firestore::encode`] names paths).
@@ -96,9 +101,19 @@ static DEFAULTS: LazyLock<Json> = LazyLock::new(|| {
             "product_name": null,
             "description": null,
             "serial_numbers": [""],
+            "vat_rate": 24,
+            "vat_exemption": null,
             "line_total": 0,
+            "net_amount": 0,
+            "vat_amount": 0,
         }],
+        // written before VAT, or by another program: what the customer pays stays the same
+        "prices_include_vat": true,
         "subtotal": 0,
+        "discount_amount": 0,
+        "vat_breakdown": [],
+        "net_total": 0,
+        "vat_total": 0,
         "total_price": 0,
         "discount": null,
         "currency": crate::model::DEFAULT_CURRENCY,
@@ -405,6 +420,24 @@ impl OrderStore for FirestoreOrderStore {
         }
     }
 
+    async fn vat_rates(&self, products: Vec<Uuid>) -> Result<HashMap<Uuid, VatRate>> {
+        if products.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let collection = self.collections.products();
+        let paths: Vec<String> = products
+            .iter()
+            .map(|id| doc_path(&collection, &id.to_string()))
+            .collect();
+        let paths: Vec<&str> = paths.iter().map(String::as_str).collect();
+        let docs = self.client.batch_get(&paths).await?;
+        Ok(products
+            .into_iter()
+            .zip(docs)
+            .filter_map(|(id, doc)| Some((id, product_vat_rate(&doc?))))
+            .collect())
+    }
+
     async fn count_for_customer(&self, customer_id: Uuid) -> Result<u64> {
         let q = Query::collection(self.collections.orders())
             .filter(Filter::eq("customer_id", customer_id.to_string()));
@@ -510,7 +543,6 @@ pub fn decode_order(doc: &Document) -> Result<Order> {
     let mut doc = doc.clone();
     let fields = &mut doc.fields;
     let given = |f: &Fields, name: &str| f.get(name).is_some_and(|v| *v != Value::Null);
-    let has_totals = given(fields, "subtotal") && given(fields, "total_price");
     if !given(fields, "updated_at")
         && let Some(created) = fields.get("created_at").cloned()
     {
@@ -531,19 +563,7 @@ pub fn decode_order(doc: &Document) -> Result<Order> {
         }
     }
     let mut order: Order = decode(&doc, TIMESTAMPS, &DEFAULTS)?;
-    for item in &mut order.items {
-        item.line_total =
-            line_total(item.quantity, item.unit_price).ok_or_else(|| Error::Store {
-                message: format!(
-                    "the document {} cannot be read: quantity × unit_price is beyond a decimal",
-                    doc.path()
-                ),
-            })?;
-    }
-    if !has_totals && let Ok(t) = totals(&order.items, order.discount.as_ref()) {
-        order.subtotal = t.subtotal;
-        order.total_price = t.total_price;
-    }
+    price_stored(&mut order)?;
     Ok(order)
 }
 
@@ -613,6 +633,14 @@ fn product_paths(collection: &str, items: &[Item]) -> BTreeMap<Uuid, String> {
         .collect()
 }
 
+/// A product document's `vat_rate`; 24 % when it has none that is a rate.
+fn product_vat_rate(doc: &Document) -> VatRate {
+    match doc.fields.get("vat_rate") {
+        Some(Value::Integer(n)) => VatRate::try_from(*n).unwrap_or_default(),
+        _ => VatRate::default(),
+    }
+}
+
 fn no_such_customer() -> Error {
     Error::invalid("customer_id", "no such customer")
 }
@@ -677,6 +705,7 @@ mod tests {
             let mut o: Order = serde_json::from_value(json!({
                 "id": Uuid::nil(), "order_number": n, "customer_id": Uuid::nil(),
                 "status": "draft", "status_history": [], "items": [], "subtotal": 0,
+                "prices_include_vat": false,
                 "discount": null, "total_price": 0, "currency": "EUR", "shipping": {},
                 "payment_status": "pending", "invoice_path": null, "notes": null,
                 "created_at": t, "updated_at": t, "version": 1

@@ -17,8 +17,10 @@
 //! trigger is dropped and re-created inside the same transaction, so no other connection
 //! sees it missing). The counters are raised to the highest number copied.
 
+use std::collections::HashMap;
+
 use crm_core::store::{check_version, delete_versioned};
-use crm_core::{Db, Money, Timestamp, is_constraint_violation};
+use crm_core::{Db, Money, Timestamp, VatRate, is_constraint_violation};
 use rusqlite::types::{Type, Value};
 use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
 use uuid::Uuid;
@@ -26,13 +28,14 @@ use uuid::Uuid;
 use crate::error::{Error, Result, not_found};
 use crate::model::{
     Discount, DiscountType, Item, ItemType, ListQuery, Order, OrderEvent, Page, PaymentStatus,
-    Shipping, Status, StatusChange, line_total, order_number, parse_order_number,
+    Shipping, Status, StatusChange, order_number, parse_order_number,
 };
+use crate::pricing::price_stored;
 use crate::store::{Change, OrderStore};
 
 const COLUMNS: &str = "id, order_number, customer_id, status, subtotal, discount_type, \
      discount_value, discount_reason, total_price, currency, shipping, payment_status, \
-     invoice_path, notes, created_at, updated_at, version";
+     invoice_path, notes, created_at, updated_at, version, prices_include_vat";
 
 /// Newest first; the number compared as (year, sequence) so that `ORD-2026-1000` comes
 /// before `ORD-2026-999`.
@@ -173,7 +176,8 @@ impl OrderStore for SqliteOrderStore {
                         "UPDATE orders SET customer_id = ?3, status = ?4, subtotal = ?5, \
                          discount_type = ?6, discount_value = ?7, discount_reason = ?8, \
                          total_price = ?9, currency = ?10, shipping = ?11, payment_status = ?12, \
-                         invoice_path = ?13, notes = ?14, updated_at = ?15, version = ?16 \
+                         invoice_path = ?13, notes = ?14, updated_at = ?15, version = ?16, \
+                         prices_include_vat = ?17 \
                          WHERE id = ?1 AND version = ?2",
                         params![
                             key,
@@ -192,6 +196,7 @@ impl OrderStore for SqliteOrderStore {
                             next.notes,
                             next.updated_at,
                             next.version,
+                            next.prices_include_vat,
                         ],
                     )
                     .map_err(order_write_error)?;
@@ -230,6 +235,25 @@ impl OrderStore for SqliteOrderStore {
                     expected_version,
                     "other records refer to this order",
                 )
+            })
+            .await
+    }
+
+    async fn vat_rates(&self, products: Vec<Uuid>) -> Result<HashMap<Uuid, VatRate>> {
+        if products.is_empty() {
+            return Ok(HashMap::new());
+        }
+        self.db
+            .read(move |conn| {
+                let mut stmt =
+                    conn.prepare_cached("SELECT vat_rate FROM products WHERE id = ?1")?;
+                let mut rates = HashMap::with_capacity(products.len());
+                for id in products {
+                    if let Some(rate) = stmt.query_row([id.to_string()], |r| r.get(0)).optional()? {
+                        rates.insert(id, rate);
+                    }
+                }
+                Ok(rates)
             })
             .await
     }
@@ -445,8 +469,8 @@ fn order_write_error(e: rusqlite::Error) -> Error {
 fn save_items(conn: &Connection, order_id: &str, items: &[Item]) -> Result<()> {
     let mut stmt = conn.prepare_cached(
         "INSERT INTO order_items (order_id, position, type, product_id, product_name, \
-         description, quantity, unit_price, serial_numbers) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+         description, quantity, unit_price, serial_numbers, vat_rate, vat_exemption) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
     )?;
     for (i, item) in items.iter().enumerate() {
         let serials = serde_json::to_string(&item.serial_numbers).map_err(to_sql_error)?;
@@ -460,6 +484,8 @@ fn save_items(conn: &Connection, order_id: &str, items: &[Item]) -> Result<()> {
             item.quantity,
             item.unit_price,
             serials,
+            item.vat_rate,
+            item.vat_exemption,
         ])
         .map_err(|e| {
             if is_constraint_violation(&e, "FOREIGN KEY") {
@@ -506,11 +532,11 @@ fn write_row(conn: &Connection, o: &Order, year: i32, seq: i64, write: Write) ->
          invoice_path = excluded.invoice_path, notes = excluded.notes, \
          created_at = excluded.created_at, updated_at = excluded.updated_at, \
          version = excluded.version, order_year = excluded.order_year, \
-         order_seq = excluded.order_seq";
+         order_seq = excluded.order_seq, prices_include_vat = excluded.prices_include_vat";
     let discount = o.discount.as_ref();
     conn.prepare_cached(&format!(
         "INSERT INTO orders ({COLUMNS}, order_year, order_seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, \
-         ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19){}",
+         ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20){}",
         if write == Write::Upsert { UPSERT } else { "" }
     ))?
     .execute(params![
@@ -531,6 +557,7 @@ fn write_row(conn: &Connection, o: &Order, year: i32, seq: i64, write: Write) ->
         o.created_at,
         o.updated_at,
         o.version,
+        o.prices_include_vat,
         year,
         seq,
     ])
@@ -566,10 +593,12 @@ fn load_children(conn: &Connection, order: &mut Order) -> Result<()> {
     order.items = conn
         .prepare_cached(
             "SELECT type, product_id, product_name, description, quantity, unit_price, \
-             serial_numbers FROM order_items WHERE order_id = ?1 ORDER BY position",
+             serial_numbers, vat_rate, vat_exemption FROM order_items WHERE order_id = ?1 \
+             ORDER BY position",
         )?
         .query_map([&id], item_from_row)?
         .collect::<rusqlite::Result<_>>()?;
+    price_stored(order)?;
     order.status_history = conn
         .prepare_cached(
             "SELECT from_status, to_status, at FROM order_status_history \
@@ -605,8 +634,13 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Order> {
         status: enum_col(r, 3, Status::parse)?,
         status_history: Vec::new(),
         items: Vec::new(),
+        prices_include_vat: r.get(17)?,
         subtotal: r.get(4)?,
         discount,
+        discount_amount: Money::ZERO,
+        vat_breakdown: Vec::new(),
+        net_total: Money::ZERO,
+        vat_total: Money::ZERO,
         total_price: r.get(8)?,
         currency: r.get(9)?,
         shipping: serde_json::from_str(&shipping)
@@ -620,25 +654,22 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Order> {
     })
 }
 
+/// An item row; its amounts are computed by [`price_stored`] once all items are read.
 fn item_from_row(r: &Row<'_>) -> rusqlite::Result<Item> {
     let product_id: Option<String> = r.get(1)?;
-    let quantity: Money = r.get(4)?;
-    let unit_price: Money = r.get(5)?;
     let serials: String = r.get(6)?;
     Ok(Item {
         kind: enum_col(r, 0, ItemType::parse)?,
         product_id: product_id.map(|s| parse_uuid(1, &s)).transpose()?,
         product_name: r.get(2)?,
         description: r.get(3)?,
-        quantity,
-        unit_price,
-        line_total: line_total(quantity, unit_price).ok_or_else(|| {
-            rusqlite::Error::FromSqlConversionFailure(
-                5,
-                Type::Text,
-                "quantity × unit_price is beyond a decimal".into(),
-            )
-        })?,
+        quantity: r.get(4)?,
+        unit_price: r.get(5)?,
+        vat_rate: r.get(7)?,
+        vat_exemption: r.get(8)?,
+        line_total: Money::ZERO,
+        net_amount: Money::ZERO,
+        vat_amount: Money::ZERO,
         serial_numbers: serde_json::from_str(&serials)
             .map_err(|e| rusqlite::Error::FromSqlConversionFailure(6, Type::Text, Box::new(e)))?,
     })

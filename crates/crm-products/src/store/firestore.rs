@@ -96,6 +96,7 @@ static DEFAULTS: LazyLock<serde_json::Value> = LazyLock::new(|| {
         "description": null,
         "price": 0,
         "currency": crate::model::DEFAULT_CURRENCY,
+        "vat_rate": 24,
         "costs": {"pcb": 0, "components": 0, "enclosure": 0, "labor_hours": 0,
                   "labor_rate": 0, "shipping_in": 0, "total": 0},
         "stock": {"on_hand": 0, "reserved": 0, "available": 0},

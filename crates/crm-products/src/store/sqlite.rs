@@ -17,7 +17,7 @@ use crate::store::{Change, ProductStore};
 
 const COLUMNS: &str = "id, name, sku, category, description, price, currency, costs, \
      stock_on_hand, stock_reserved, nextcloud_folder, linked_device_type, active, \
-     created_at, updated_at, version";
+     created_at, updated_at, version, vat_rate";
 
 /// The filters of a list; `?1` category, `?2` active, `?3` name pattern, `?4` SKU pattern.
 const FILTER: &str = "WHERE (?1 IS NULL OR category = ?1) \
@@ -97,7 +97,7 @@ impl ProductStore for SqliteProductStore {
                     &format!(
                         "INSERT INTO products ({COLUMNS}, name_key, sku_key) \
                          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, \
-                         ?15, ?16, ?17, ?18)"
+                         ?15, ?16, ?17, ?18, ?19)"
                     ),
                     params![
                         product.id.to_string(),
@@ -116,6 +116,7 @@ impl ProductStore for SqliteProductStore {
                         product.created_at,
                         product.updated_at,
                         product.version,
+                        product.vat_rate,
                         search_fold(&product.name),
                         product.sku.key(),
                     ],
@@ -152,7 +153,7 @@ impl ProductStore for SqliteProductStore {
                          description = ?6, price = ?7, currency = ?8, costs = ?9, \
                          stock_on_hand = ?10, stock_reserved = ?11, nextcloud_folder = ?12, \
                          linked_device_type = ?13, active = ?14, updated_at = ?15, \
-                         version = ?16, name_key = ?17, sku_key = ?18 \
+                         version = ?16, name_key = ?17, sku_key = ?18, vat_rate = ?19 \
                          WHERE id = ?1 AND version = ?2",
                         params![
                             id.to_string(),
@@ -173,6 +174,7 @@ impl ProductStore for SqliteProductStore {
                             next.version,
                             search_fold(&next.name),
                             next.sku.key(),
+                            next.vat_rate,
                         ],
                     )
                     .map_err(|e| write_error(e, &next.sku))?;
@@ -229,7 +231,7 @@ impl ProductStore for SqliteProductStore {
                 let mut stmt = conn.prepare_cached(&format!(
                     "INSERT INTO products ({COLUMNS}, name_key, sku_key) \
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, \
-                     ?15, ?16, ?17, ?18) \
+                     ?15, ?16, ?17, ?18, ?19) \
                      ON CONFLICT (id) DO UPDATE SET name = excluded.name, \
                      sku = excluded.sku, category = excluded.category, \
                      description = excluded.description, price = excluded.price, \
@@ -240,6 +242,7 @@ impl ProductStore for SqliteProductStore {
                      linked_device_type = excluded.linked_device_type, \
                      active = excluded.active, created_at = excluded.created_at, \
                      updated_at = excluded.updated_at, version = excluded.version, \
+                     vat_rate = excluded.vat_rate, \
                      name_key = excluded.name_key, sku_key = excluded.sku_key"
                 ))?;
                 for p in &records {
@@ -260,6 +263,7 @@ impl ProductStore for SqliteProductStore {
                         p.created_at,
                         p.updated_at,
                         p.version,
+                        p.vat_rate,
                         search_fold(&p.name),
                         p.sku.key(),
                     ])
@@ -339,6 +343,7 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Product> {
         description: row.get("description")?,
         price: row.get("price")?,
         currency: row.get("currency")?,
+        vat_rate: row.get("vat_rate")?,
         costs,
         stock: Stock {
             on_hand,
