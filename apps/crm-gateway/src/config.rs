@@ -90,6 +90,42 @@ pub struct Config {
     pub mail_idle_secs: u64,
     /// Largest total of attachments of one outgoing e-mail, in bytes.
     pub mail_max_attachment_bytes: u64,
+    /// `[company]`: the issuer printed on quotations and order confirmations.
+    pub company: CompanyConfig,
+}
+
+/// `[company]`: who issues the CRM's documents, as printed at their top.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CompanyConfig {
+    /// The trading name, printed in bold.
+    pub name: String,
+    /// Address lines, as they should print (a config string may hold several, one per line).
+    pub address: Option<String>,
+    /// ΑΦΜ.
+    pub vat_number: Option<String>,
+    /// ΔΟΥ.
+    pub tax_office: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub website: Option<String>,
+    /// How many days a quotation is valid from its date (0: no date printed).
+    pub quotation_valid_days: u32,
+}
+
+impl Default for CompanyConfig {
+    fn default() -> Self {
+        Self {
+            name: "BellSystems".into(),
+            address: None,
+            vat_number: None,
+            tax_office: None,
+            phone: None,
+            email: None,
+            website: None,
+            quotation_valid_days: 30,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
@@ -224,6 +260,7 @@ impl Default for Config {
             mail_verify_secs: 3600,
             mail_idle_secs: 600,
             mail_max_attachment_bytes: 25 << 20,
+            company: CompanyConfig::default(),
         }
     }
 }
@@ -238,7 +275,7 @@ enum Read {
 }
 
 /// Every `CRM_*` variable (without the prefix), the key it sets, and how its value is read.
-const ENV: [(&str, &str, Read); 63] = [
+const ENV: [(&str, &str, Read); 71] = [
     ("BIND", "bind", Read::Text),
     ("DATA_DIR", "data_dir", Read::Text),
     ("JWT_SECRET", "jwt_secret", Read::Text),
@@ -330,6 +367,18 @@ const ENV: [(&str, &str, Read); 63] = [
         "mail_max_attachment_bytes",
         Read::Value,
     ),
+    ("COMPANY_NAME", "company.name", Read::Text),
+    ("COMPANY_ADDRESS", "company.address", Read::Text),
+    ("COMPANY_VAT_NUMBER", "company.vat_number", Read::Text),
+    ("COMPANY_TAX_OFFICE", "company.tax_office", Read::Text),
+    ("COMPANY_PHONE", "company.phone", Read::Text),
+    ("COMPANY_EMAIL", "company.email", Read::Text),
+    ("COMPANY_WEBSITE", "company.website", Read::Text),
+    (
+        "QUOTATION_VALID_DAYS",
+        "company.quotation_valid_days",
+        Read::Value,
+    ),
 ];
 
 impl Config {
@@ -384,6 +433,13 @@ impl Config {
         }
         if self.max_connections == 0 || self.listen_backlog == 0 {
             bail!("max_connections and listen_backlog must be above 0");
+        }
+        self.company.name = self.company.name.trim().to_owned();
+        if self.company.name.is_empty() {
+            bail!("company.name (CRM_COMPANY_NAME) must not be empty: it heads every quotation");
+        }
+        if self.company.quotation_valid_days > 3650 {
+            bail!("company.quotation_valid_days must be at most 3650");
         }
         self.metrics_token = self
             .metrics_token

@@ -121,7 +121,9 @@ fn is_raster_image(essence: &str) -> bool {
     )
 }
 
-fn disposition(inline: bool, filename: &str) -> ContentDisposition {
+/// `inline` or `attachment`, naming `filename` (an ASCII fallback, and the UTF-8 name when it
+/// is not ASCII).
+pub fn disposition(inline: bool, filename: &str) -> ContentDisposition {
     let fallback: String = filename
         .chars()
         .map(|c| {

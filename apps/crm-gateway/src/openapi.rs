@@ -22,6 +22,7 @@ use crate::routes::{
         customers::list, customers::by_contact, customers::get, customers::create,
         customers::update, customers::add_note, customers::delete, customers::timeline,
         orders::list, orders::get, orders::create, orders::update, orders::delete,
+        orders::document,
         comms::list, comms::get, comms::create, comms::update, comms::delete, comms::search,
         comms::inbox, comms::assign,
         media::list, media::get, media::create, media::delete,

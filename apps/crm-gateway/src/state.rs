@@ -45,6 +45,8 @@ pub struct AppState {
     pub calls: Option<Arc<Calls>>,
     /// The e-mail accounts; `None` when none is configured.
     pub mail: Option<Mail>,
+    /// The issuer of quotations and order confirmations (`[company]`).
+    pub company: crate::config::CompanyConfig,
 }
 
 impl AppState {
@@ -114,6 +116,7 @@ impl AppState {
             },
             calls: config.ami.clone().map(Calls::new),
             mail,
+            company: config.company.clone(),
             db,
         })
     }

@@ -11,8 +11,8 @@
 //! is broken between characters, and anything that does not fit on a page flows to the next:
 //! nothing is drawn outside the page, whatever the input.
 //!
-//! *Invariant:* this module knows nothing of the order model; it uses only [`Money`],
-//! [`Timestamp`] and its own types.
+//! The layout works on a [`Sheet`] alone (money, times and text); [`Sheet::of_order`] is the
+//! one place that reads an [`Order`] into one.
 
 use crm_core::{Money, Timestamp};
 use krilla::color::luma;
@@ -27,13 +27,18 @@ use krilla::{Data, Document};
 use rust_decimal::{Decimal, RoundingStrategy};
 use time::{Date, Duration, Month, OffsetDateTime, UtcOffset};
 
+use crate::model::{DiscountType, Order, Status};
+
 /// DejaVu Sans (Bitstream Vera licence, `fonts/LICENSE`): the regular face.
 static REGULAR: &[u8] = include_bytes!("../fonts/DejaVuSans.ttf");
 /// DejaVu Sans Bold.
 static BOLD: &[u8] = include_bytes!("../fonts/DejaVuSans-Bold.ttf");
 
 /// Which document the sheet is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
 pub enum Kind {
     /// «Προσφορά»
     Quotation,
@@ -120,6 +125,104 @@ pub struct Sheet {
     /// Gross, payable.
     pub total: Money,
     pub notes: Option<String>,
+}
+
+impl Kind {
+    /// The document an order gets unless asked for another: a quotation while it is a
+    /// draft, an order confirmation afterwards.
+    pub fn for_status(status: Status) -> Self {
+        if status == Status::Draft {
+            Kind::Quotation
+        } else {
+            Kind::Confirmation
+        }
+    }
+}
+
+impl Sheet {
+    /// The sheet of `order` as `kind`, issued by `company` to `customer`.
+    ///
+    /// The date is the order's creation for a quotation, valid for `valid_days` days (none
+    /// when 0); for a confirmation, when the order was first confirmed (its last change when
+    /// it never was). Each line's description is the product name, then the description.
+    pub fn of_order(
+        order: &Order,
+        kind: Kind,
+        company: Party,
+        customer: Party,
+        valid_days: u32,
+    ) -> Sheet {
+        let date = match kind {
+            Kind::Quotation => order.created_at,
+            Kind::Confirmation => order
+                .status_history
+                .iter()
+                .find(|c| c.to == Status::Confirmed)
+                .map_or(order.updated_at, |c| c.at),
+        };
+        let valid_until = (kind == Kind::Quotation && valid_days > 0)
+            .then(|| {
+                date.into_inner()
+                    .checked_add(Duration::days(i64::from(valid_days)))
+                    .map(Timestamp::from)
+            })
+            .flatten();
+        let lines = order
+            .items
+            .iter()
+            .map(|item| Line {
+                description: [item.product_name.as_deref(), item.description.as_deref()]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>()
+                    .join(" — "),
+                serials: item.serial_numbers.clone(),
+                quantity: item.quantity,
+                unit_price: item.unit_price,
+                vat_rate: item.vat_rate.percent(),
+                vat_exemption: item.vat_exemption.clone(),
+                amount: item.line_total,
+            })
+            .collect();
+        let discount = order.discount.as_ref().map(|d| {
+            let label = match d.kind {
+                DiscountType::Percentage => format!("Έκπτωση {}%", format_percent(d.value)),
+                DiscountType::Fixed => "Έκπτωση".to_owned(),
+            };
+            (label, order.discount_amount)
+        });
+        Sheet {
+            kind,
+            number: order.order_number.clone(),
+            date,
+            valid_until,
+            company,
+            customer,
+            currency: order.currency.clone(),
+            prices_include_vat: order.prices_include_vat,
+            lines,
+            subtotal: order.subtotal,
+            discount,
+            vat: order
+                .vat_breakdown
+                .iter()
+                .map(|v| VatLine {
+                    rate: v.rate.percent(),
+                    net: v.net,
+                    vat: v.vat,
+                })
+                .collect(),
+            net_total: order.net_total,
+            vat_total: order.vat_total,
+            total: order.total_price,
+            notes: order.notes.clone(),
+        }
+    }
+}
+
+/// A percentage as Greek text: `10`, `12,5`.
+fn format_percent(value: Money) -> String {
+    value.to_string().replace('.', ",")
 }
 
 /// Why a sheet could not be rendered. Neither happens with the fonts this crate embeds; they are

@@ -452,6 +452,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/crm/orders/{id}/document": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The order's quotation or order confirmation as a PDF (A4, Greek), with the company of the
+         *     configuration as issuer.
+         */
+        get: operations["orders_document"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/crm/products": {
         parameters: {
             query?: never;
@@ -947,6 +967,11 @@ export interface components {
          * @enum {string}
          */
         ItemType: "product" | "service" | "freetext";
+        /**
+         * @description Which document the sheet is.
+         * @enum {string}
+         */
+        Kind: "quotation" | "confirmation";
         Listing: {
             /** @description Folders first, then files, each by name (case and accents ignored). */
             items: components["schemas"]["FileItem"][];
@@ -1256,6 +1281,15 @@ export interface components {
              */
             version: number;
         };
+        /** @description An order's quotation or confirmation to attach. */
+        OrderDocument: {
+            kind?: null | components["schemas"]["Kind"];
+            /**
+             * Format: uuid
+             * @description An order of the customer the mail is for.
+             */
+            order_id: string;
+        };
         /**
          * @description A status change of one of a customer's orders, as the customer's timeline shows it. The
          *     first change of an order (`from: null`) is its creation.
@@ -1430,6 +1464,8 @@ export interface components {
             html?: string | null;
             /** @description The Message-ID (without angle brackets) of the mail this answers. */
             in_reply_to?: string | null;
+            /** @description Documents of the customer's orders to print and attach (PDF). */
+            order_documents?: components["schemas"]["OrderDocument"][];
             subject: string;
             /** @description Plain text body; give it, `html`, or both. */
             text?: string | null;
@@ -3851,6 +3887,56 @@ export interface operations {
                 };
             };
             412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    orders_document: {
+        parameters: {
+            query?: {
+                /** @description `quotation` or `confirmation`; default: a quotation for a draft, else a confirmation. */
+                kind?: components["schemas"]["Kind"];
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    /** @description attachment; filename="Prosfora-ORD-2026-001.pdf" */
+                    "Content-Disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": number[];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

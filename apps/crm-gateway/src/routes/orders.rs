@@ -1,12 +1,16 @@
 //! `/api/crm/orders`
 
 use actix_web::http::StatusCode;
+use actix_web::http::header::{CacheControl, CacheDirective};
 use actix_web::{HttpRequest, HttpResponse, web};
+use crm_orders::document::Kind;
 use crm_orders::{ListQuery, NewOrder, Order, OrderPatch, Orders as _};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::auth::{Editor, Viewer};
+use crate::channels::documents;
+use crate::download::disposition;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{IfMatch, Json, Query};
 use crate::routes::{created, record};
@@ -23,7 +27,18 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(web::get().to(get))
             .route(web::put().to(update))
             .route(web::delete().to(delete)),
-    );
+    )
+    .service(web::resource("/orders/{id}/document").route(web::get().to(document)));
+}
+
+/// Which document `GET /orders/{id}/document` prints.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct DocumentQuery {
+    /// `quotation` or `confirmation`; default: a quotation for a draft, else a confirmation.
+    #[param(value_type = Option<Kind>)]
+    kind: Option<Kind>,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -102,6 +117,29 @@ pub async fn update(
         .update(*id, patch, if_match.expected_version())
         .await?;
     Ok(record(StatusCode::OK, p.version, &p))
+}
+
+/// The order's quotation or order confirmation as a PDF (A4, Greek), with the company of the
+/// configuration as issuer.
+#[utoipa::path(get, path = "/api/crm/orders/{id}/document", tag = "orders",
+    params(("id" = Uuid, Path), DocumentQuery), security(("bearer" = [])),
+    responses((status = 200, content_type = "application/pdf", body = Vec<u8>,
+               headers(("Content-Disposition" = String,
+                        description = "attachment; filename=\"Prosfora-ORD-2026-001.pdf\""))),
+              (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+              (status = 404, body = ErrorBody)))]
+pub async fn document(
+    _: Viewer,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    Query(query): Query<DocumentQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let doc = documents::order_document(&state, *id, query.kind).await?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/pdf")
+        .insert_header(disposition(false, &doc.file_name))
+        .insert_header(CacheControl(vec![CacheDirective::NoStore]))
+        .body(doc.pdf))
 }
 
 /// Delete an order.

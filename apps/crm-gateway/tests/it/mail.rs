@@ -493,6 +493,97 @@ async fn mail_sent_from_the_crm_goes_out_lands_in_sent_and_is_logged_once() {
 
 #[tokio::test]
 #[ignore = "needs the mail and WebDAV servers: ./scripts/test.sh starts them"]
+async fn an_orders_quotation_goes_out_attached_as_a_pdf() {
+    let (mut s, inbound, sent) = folders("gw-quote").await;
+    let app = spawn_app_with(|c| with_mail(c, &inbound, &sent)).await;
+    let to = address_for(&format!("{inbound}-customer"));
+    let customer = app
+        .create(
+            "/api/crm/customers",
+            json!({"name": "Ιερά Μονή Βλατάδων", "contacts": [{"type": "email", "value": to}]}),
+        )
+        .await;
+    let other = app.customer("Ενορία Αγίας Σοφίας").await;
+    let cid = customer["id"].as_str().unwrap();
+    let order = |customer: &Value| {
+        json!({"customer_id": customer["id"],
+               "items": [{"product_name": "Καμπάνα 40cm", "quantity": 1, "unit_price": 950}]})
+    };
+    let o = app.create("/api/crm/orders", order(&customer)).await;
+    let theirs = app.create("/api/crm/orders", order(&other)).await;
+    let number = o["order_number"].as_str().unwrap();
+
+    let body = json!({"customer_id": cid, "to": [to], "subject": "Η προσφορά μας",
+                      "text": "Σας επισυνάπτουμε την προσφορά.",
+                      "order_documents": [{"order_id": o["id"]}]});
+    let sent_mail = expect(app.post("/api/crm/email/send", &body).await, 201).await;
+    let attachment = &sent_mail["entry"]["attachments"][0];
+    assert_eq!(attachment["filename"], format!("Prosfora-{number}.pdf"));
+    assert_eq!(attachment["mime_type"], "application/pdf");
+    assert_eq!(attachment["nextcloud_path"], Value::Null);
+
+    // what went out carries the PDF: the copy in Sent is the exact bytes sent
+    wait_for_messages(&mut s, &sent, 1).await;
+    s.select(&sent).await.unwrap();
+    let uids: Vec<u32> = s
+        .list_messages()
+        .await
+        .unwrap()
+        .iter()
+        .map(|m| m.uid)
+        .collect();
+    let mut messages = Vec::new();
+    let mut fetched = s.fetch(&uids).await.unwrap();
+    while let Some(m) = fetched.next().await {
+        messages.push(m.unwrap().into_raw());
+    }
+    drop(fetched);
+    let raw = &messages[0];
+    let parsed = mail_bridge::parse(raw, None);
+    let pdf = parsed
+        .attachments
+        .iter()
+        .find(|a| a.content_type == "application/pdf")
+        .expect("a PDF attachment");
+    assert_eq!(pdf.filename, format!("Prosfora-{number}.pdf"));
+    let text = crate::orders::pdf_text(&pdf.data);
+    assert!(
+        text.contains(number) && text.contains("Ιερά Μονή Βλατάδων"),
+        "{text}"
+    );
+    assert!(text.contains("1.178,00 €"), "950 + 24 %:\n{text}");
+
+    // another customer's order, or none, is refused by field and nothing is sent
+    for (order_id, reason) in [
+        (theirs["id"].clone(), "another customer"),
+        (
+            json!("00000000-0000-4000-8000-000000000000"),
+            "no such order",
+        ),
+    ] {
+        let body = json!({"customer_id": cid, "to": [to], "subject": "x", "text": "x",
+                          "order_documents": [{"order_id": order_id}]});
+        let err = expect_error(
+            app.post("/api/crm/email/send", &body).await,
+            422,
+            "invalid_field",
+        )
+        .await;
+        assert_eq!(
+            err["error"]["details"]["field"],
+            "order_documents[0].order_id"
+        );
+        assert!(err.to_string().contains(reason), "{err}");
+    }
+    assert_eq!(
+        s.status(&sent).await.unwrap().exists,
+        1,
+        "nothing more went out"
+    );
+}
+
+#[tokio::test]
+#[ignore = "needs the mail and WebDAV servers: ./scripts/test.sh starts them"]
 async fn a_changed_uidvalidity_and_lost_entries_are_repaired_without_duplicates() {
     let (mut s, inbound, sent) = folders("gw-verify").await;
     let app = spawn_app_with(|c| with_mail(c, &inbound, &sent)).await;

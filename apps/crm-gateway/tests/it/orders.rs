@@ -81,6 +81,127 @@ async fn totals_are_computed_exactly_by_the_server() {
     );
 }
 
+/// The text `pdftotext -layout` reads from `pdf`.
+pub fn pdf_text(pdf: &[u8]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("doc.pdf");
+    std::fs::write(&file, pdf).unwrap();
+    let out = std::process::Command::new("pdftotext")
+        .args(["-layout", "-enc", "UTF-8"])
+        .arg(&file)
+        .arg("-")
+        .output()
+        .expect("pdftotext is missing: apt-get install poppler-utils (./scripts/test.sh does)");
+    assert!(out.status.success(), "pdftotext failed: {out:?}");
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[tokio::test]
+async fn an_order_prints_as_a_greek_quotation_then_a_confirmation() {
+    let app = spawn_app_with(|c| {
+        c.company.name = "BellSystems Αυτοματισμοί Καμπαναριών".into();
+        c.company.address = Some("Εγνατίας 100\n546 30 Θεσσαλονίκη".into());
+        c.company.vat_number = Some("099999999".into());
+        c.company.tax_office = Some("Δ' Θεσσαλονίκης".into());
+    })
+    .await;
+    let c = app
+        .create(
+            "/api/crm/customers",
+            json!({ "name": "Ιερός Ναός Αγίου Νικολάου", "location": { "city": "Καλαμαριά" },
+                    "contacts": [{ "type": "phone", "value": "2310 123456" }] }),
+        )
+        .await;
+    let o = app
+        .create(
+            "/api/crm/orders",
+            json!({
+                "customer_id": c["id"],
+                "items": [
+                    { "product_name": "Ηλεκτρομαγνητικός κρουστήρας", "quantity": 2, "unit_price": "1200.50" },
+                    { "description": "Εγκατάσταση", "quantity": 1, "unit_price": 300, "vat_rate": 0,
+                      "vat_exemption": "Άρθρο 22 ΚΦΠΑ" }
+                ],
+                "discount": { "type": "percentage", "value": 10 },
+                "notes": "Παράδοση εντός 20 ημερών"
+            }),
+        )
+        .await;
+    let id = o["id"].as_str().unwrap();
+    let number = o["order_number"].as_str().unwrap().to_owned();
+
+    let resp = app.get(&format!("/api/crm/orders/{id}/document")).await;
+    assert_eq!(resp.status(), 200);
+    assert_eq!(resp.headers()["content-type"], "application/pdf");
+    let disposition = resp.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        disposition.contains(&format!("attachment; filename=\"Prosfora-{number}.pdf\"")),
+        "{disposition}"
+    );
+    let text = pdf_text(&resp.bytes().await.unwrap());
+    for expected in [
+        "Προσφορά",
+        number.as_str(),
+        "BellSystems Αυτοματισμοί",
+        "Καμπαναριών",
+        "ΑΦΜ 099999999",
+        "Ιερός Ναός Αγίου Νικολάου",
+        "Καλαμαριά",
+        "Ηλεκτρομαγνητικός κρουστήρας",
+        "Άρθρο 22 ΚΦΠΑ",
+        "Έκπτωση 10%",
+        "ΦΠΑ 24%",
+        "Παράδοση εντός 20 ημερών",
+    ] {
+        assert!(text.contains(expected), "{expected:?} not in:\n{text}");
+    }
+    // the server's total, in Greek form: 2,160.90 + 270 net, VAT 24 % on 2,160.90 only
+    assert_eq!(o["total_price"], json!(2949.52));
+    assert!(text.contains("2.949,52 €"), "the total not in:\n{text}");
+
+    // confirmed, it prints as a confirmation by default; a quotation can still be asked for
+    expect(
+        app.put(
+            &format!("/api/crm/orders/{id}"),
+            &json!({ "status": "confirmed" }),
+        )
+        .await,
+        200,
+    )
+    .await;
+    let resp = app.get(&format!("/api/crm/orders/{id}/document")).await;
+    assert_eq!(resp.status(), 200);
+    assert!(pdf_text(&resp.bytes().await.unwrap()).contains("Επιβεβαίωση παραγγελίας"));
+    let resp = app
+        .get(&format!("/api/crm/orders/{id}/document?kind=quotation"))
+        .await;
+    assert!(pdf_text(&resp.bytes().await.unwrap()).contains("Προσφορά"));
+
+    // refusals
+    let err = expect_error(
+        app.get(&format!("/api/crm/orders/{id}/document?kind=invoice"))
+            .await,
+        422,
+        "invalid_field",
+    )
+    .await;
+    assert_eq!(err["error"]["details"]["field"], "kind", "{err}");
+    expect_error(
+        app.get("/api/crm/orders/00000000-0000-4000-8000-000000000000/document")
+            .await,
+        404,
+        "not_found",
+    )
+    .await;
+    let anonymous = reqwest::get(format!("{}/api/crm/orders/{id}/document", app.base))
+        .await
+        .unwrap();
+    assert_eq!(anonymous.status(), 401);
+}
+
 #[tokio::test]
 async fn vat_rates_come_from_the_product_and_bad_ones_are_refused_by_field() {
     let app = spawn_app().await;

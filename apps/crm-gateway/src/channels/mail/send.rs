@@ -3,12 +3,13 @@
 
 use crm_comms::{Comms as _, CommsType, Direction, Entry, NewEntry};
 use crm_core::Timestamp;
+use crm_orders::document::Kind;
 use mail_bridge::ImapSession;
 use serde::Deserialize;
 use uuid::Uuid;
 
 use super::subject_and_body;
-use crate::channels::{ChannelError, Integration, referenced_customer};
+use crate::channels::{ChannelError, Integration, documents, referenced_customer};
 use crate::integrations::{Account, Mail};
 use crate::state::AppState;
 
@@ -29,10 +30,24 @@ pub struct SendRequest {
     /// Files to attach, as Nextcloud paths.
     #[serde(default)]
     pub attachments: Vec<String>,
+    /// Documents of the customer's orders to print and attach (PDF).
+    #[serde(default)]
+    pub order_documents: Vec<OrderDocument>,
     /// The Message-ID (without angle brackets) of the mail this answers.
     pub in_reply_to: Option<String>,
     /// The account to send from (default: the first that can send).
     pub account: Option<String>,
+}
+
+/// An order's quotation or confirmation to attach.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OrderDocument {
+    /// An order of the customer the mail is for.
+    pub order_id: Uuid,
+    /// Default: a quotation for a draft, else a confirmation.
+    #[serde(default)]
+    pub kind: Option<Kind>,
 }
 
 /// What the CRM asks to send.
@@ -44,7 +59,8 @@ struct Outgoing {
     pub subject: String,
     pub text: Option<String>,
     pub html: Option<String>,
-    pub attachments: Vec<(String, mail_bridge::OutgoingAttachment)>,
+    /// Each with the Nextcloud path it came from, if it came from Nextcloud.
+    pub attachments: Vec<(Option<String>, mail_bridge::OutgoingAttachment)>,
     pub in_reply_to: Option<String>,
     pub sent_by: String,
 }
@@ -107,11 +123,46 @@ pub async fn send(
             super::super::files::read_file(state, &field, raw, left, &too_big).await?;
         left -= bytes.len() as u64;
         attachments.push((
-            path.as_str().to_owned(),
+            Some(path.as_str().to_owned()),
             mail_bridge::OutgoingAttachment {
                 filename: path.name().unwrap_or("file").to_owned(),
                 content_type: mime,
                 data: bytes.into(),
+                content_id: None,
+            },
+        ));
+    }
+    for (i, wanted) in req.order_documents.iter().enumerate() {
+        let field = format!("order_documents[{i}].order_id");
+        let doc = match documents::order_document(state, wanted.order_id, wanted.kind).await {
+            Err(ChannelError::Domain(crm_core::Error::NotFound { .. })) => {
+                return Err(ChannelError::invalid(field, "no such order"));
+            }
+            other => other?,
+        };
+        if doc.order.customer_id != req.customer_id {
+            return Err(ChannelError::invalid(
+                field,
+                "the order belongs to another customer",
+            ));
+        }
+        let size = doc.pdf.len() as u64;
+        if size > left {
+            return Err(ChannelError::invalid(
+                field,
+                format!(
+                    "the attachments are larger than {} MB together",
+                    mail.max_attachment_bytes >> 20
+                ),
+            ));
+        }
+        left -= size;
+        attachments.push((
+            None,
+            mail_bridge::OutgoingAttachment {
+                filename: doc.file_name,
+                content_type: "application/pdf".into(),
+                data: doc.pdf.into(),
                 content_id: None,
             },
         ));
@@ -174,7 +225,7 @@ async fn deliver(
         .iter()
         .map(|(path, a)| crm_comms::Attachment {
             filename: a.filename.clone(),
-            nextcloud_path: Some(path.clone()),
+            nextcloud_path: path.clone(),
             mime_type: Some(a.content_type.clone()),
             size: Some(a.data.len() as u64),
             source: None,
