@@ -44,6 +44,9 @@ use uuid::Uuid;
 
 use crate::error::{Error, Result};
 
+/// Most entries a thread view returns (the oldest of a longer thread are left out).
+pub const THREAD_MAX: u32 = 1_000;
+
 /// Longest subject, in characters.
 pub const SUBJECT_MAX: usize = 1_000;
 /// Longest body, in characters.

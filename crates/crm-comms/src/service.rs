@@ -11,7 +11,8 @@ use uuid::Uuid;
 use crate::error::{Error, Result};
 use crate::model::{
     Assignment, Before, Counts, CursorPage, Entry, EntryPatch, Ingested, LINE_MAX, ListQuery,
-    MediaQuery, MediaRecord, NewEntry, NewMedia, PAGE_SIZE, SearchPage, SearchQuery, relative_path,
+    MediaQuery, MediaRecord, NewEntry, NewMedia, PAGE_SIZE, SearchPage, SearchQuery, THREAD_MAX,
+    relative_path,
 };
 use crate::search;
 use crate::store::CommsStore;
@@ -34,6 +35,17 @@ pub trait Comms: Send + Sync {
 
     /// A customer's entries, newest first, a page at a time.
     fn list(&self, query: ListQuery) -> impl Future<Output = Result<CursorPage<Entry>>> + Send;
+
+    /// The conversation an entry belongs to, oldest first: for an e-mail the entries of its
+    /// thread (at most [`THREAD_MAX`]), for anything else the entry alone.
+    fn thread(&self, id: Uuid) -> impl Future<Output = Result<Vec<Entry>>> + Send;
+
+    /// Missed calls of every customer (and of unknown numbers), newest first.
+    fn missed_calls(
+        &self,
+        limit: Option<u32>,
+        before: Option<Before>,
+    ) -> impl Future<Output = Result<CursorPage<Entry>>> + Send;
 
     /// The entries nobody has matched yet, newest first.
     fn inbox(
@@ -172,6 +184,18 @@ impl<S: CommsStore> Comms for Service<S> {
 
     async fn inbox(&self, limit: Option<u32>, before: Option<Before>) -> Result<CursorPage<Entry>> {
         self.store.inbox(PAGE_SIZE.of(limit), before).await
+    }
+
+    async fn thread(&self, id: Uuid) -> Result<Vec<Entry>> {
+        self.store.thread(id, THREAD_MAX).await
+    }
+
+    async fn missed_calls(
+        &self,
+        limit: Option<u32>,
+        before: Option<Before>,
+    ) -> Result<CursorPage<Entry>> {
+        self.store.missed_calls(PAGE_SIZE.of(limit), before).await
     }
 
     async fn update(

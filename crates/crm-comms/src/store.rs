@@ -32,6 +32,19 @@ pub trait CommsStore: Send + Sync + 'static {
     /// A customer's entries, newest first.
     fn list(&self, query: ListQuery) -> impl Future<Output = Result<CursorPage<Entry>>> + Send;
 
+    /// The conversation of `id`: for an e-mail, every e-mail entry of its thread
+    /// (`meta.thread`), oldest first, at most `limit`; for anything else the entry alone.
+    /// `Error::NotFound` for an unknown id.
+    fn thread(&self, id: Uuid, limit: u32) -> impl Future<Output = Result<Vec<Entry>>> + Send;
+
+    /// Missed calls (inbound and unanswered) of every customer and of the inbox, newest
+    /// first.
+    fn missed_calls(
+        &self,
+        limit: u32,
+        before: Option<Before>,
+    ) -> impl Future<Output = Result<CursorPage<Entry>>> + Send;
+
     /// The unassigned inbox, newest first.
     fn inbox(
         &self,

@@ -85,6 +85,47 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/crm/comms/{id}/thread": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The conversation an entry belongs to, oldest first: for an e-mail every e-mail of its
+         *     thread (replies and forwards the mail channel linked by Message-ID), for anything else the
+         *     entry alone.
+         */
+        get: operations["comms_thread"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/crm/comms/missed-calls": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Missed calls (inbound, unanswered) of every customer and of unknown numbers, newest first:
+         *     whom to call back.
+         */
+        get: operations["comms_missed_calls"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/crm/comms/search": {
         parameters: {
             query?: never;
@@ -523,6 +564,26 @@ export interface paths {
          *     (`meta.delivery`) follows from Meta's status webhooks.
          */
         post: operations["whatsapp_send"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/crm/whatsapp/window": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Whether free text can reach the customer on WhatsApp now (within 24 hours of their last
+         *     message), or only an approved template.
+         */
+        get: operations["whatsapp_window"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1482,6 +1543,16 @@ export interface components {
             /** @description Set when the mail went out but something after it did not work. */
             warning?: string | null;
         };
+        /** @description Whether free text can reach a customer on WhatsApp now. */
+        ServiceWindow: {
+            closes_at?: null | components["schemas"]["Timestamp"];
+            last_inbound_at?: null | components["schemas"]["Timestamp"];
+            /**
+             * @description True within 24 hours of the customer's last WhatsApp message: text and media can be
+             *     sent. False: only an approved template (Meta refuses anything else).
+             */
+            open: boolean;
+        };
         /** @description How and where the order travels. Every field is optional. */
         Shipping: {
             /** @default null */
@@ -1583,6 +1654,11 @@ export interface components {
             language: string;
             name: string;
             parameters?: string[];
+        };
+        /** @description An entry's conversation. */
+        Thread: {
+            /** @description Oldest first; at most 1,000 (the newest). */
+            entries: components["schemas"]["Entry"][];
         };
         Timeline: {
             items: components["schemas"]["TimelineItem"][];
@@ -2160,6 +2236,99 @@ export interface operations {
                 };
             };
             412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    comms_thread: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Thread"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    comms_missed_calls: {
+        parameters: {
+            query?: {
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string;
+                /** @description Page size (default 100, at most 1000). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EntryList"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4340,6 +4509,51 @@ export interface operations {
                 };
             };
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    whatsapp_window: {
+        parameters: {
+            query: {
+                customer_id: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceWindow"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

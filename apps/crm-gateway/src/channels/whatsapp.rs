@@ -425,6 +425,47 @@ async fn recipient(
 
 /// Sends a WhatsApp message and logs it as an outbound entry; its delivery state
 /// (`meta.delivery`) follows from Meta's status webhooks.
+/// How long after a customer's last message a business may write freely (Meta's customer
+/// service window); after it only approved templates go out.
+pub const SERVICE_WINDOW: time::Duration = time::Duration::hours(24);
+
+/// Whether free text can reach a customer on WhatsApp now.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct ServiceWindow {
+    /// True within 24 hours of the customer's last WhatsApp message: text and media can be
+    /// sent. False: only an approved template (Meta refuses anything else).
+    pub open: bool,
+    /// When the customer last wrote on WhatsApp, if ever.
+    pub last_inbound_at: Option<crm_core::Timestamp>,
+    /// When the window closes (or closed).
+    pub closes_at: Option<crm_core::Timestamp>,
+}
+
+/// The customer's WhatsApp service window as of now, from their last inbound message in the
+/// comms log. Needs no WhatsApp configuration: it reads only the log.
+pub async fn service_window(
+    state: &AppState,
+    customer_id: Uuid,
+) -> Result<ServiceWindow, ChannelError> {
+    super::referenced_customer(state, customer_id).await?;
+    let mut query = crm_comms::ListQuery::customer(customer_id);
+    query.kind = Some(CommsType::Whatsapp);
+    query.direction = Some(Direction::Inbound);
+    query.limit = Some(1);
+    let last = state.comms.list(query).await?.items.into_iter().next();
+    let last_inbound_at = last.map(|e| e.occurred_at);
+    let closes_at = last_inbound_at.and_then(|at| {
+        at.into_inner()
+            .checked_add(SERVICE_WINDOW)
+            .map(crm_core::Timestamp::from)
+    });
+    Ok(ServiceWindow {
+        open: closes_at.is_some_and(|c| state.clock.now() < c),
+        last_inbound_at,
+        closes_at,
+    })
+}
+
 pub async fn send(
     state: &AppState,
     req: SendRequest,

@@ -23,6 +23,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     )
     // before /comms/{id}, which would otherwise take "search" for an id
     .service(web::resource("/comms/search").route(web::get().to(search)))
+    .service(web::resource("/comms/missed-calls").route(web::get().to(missed_calls)))
+    .service(web::resource("/comms/{id}/thread").route(web::get().to(thread)))
     .service(
         web::resource("/comms/{id}")
             .route(web::get().to(get))
@@ -197,6 +199,45 @@ pub async fn inbox(
 ) -> Result<web::Json<EntryList>, ApiError> {
     let page = state.comms.inbox(p.limit, p.cursor).await?;
     Ok(web::Json(page.into()))
+}
+
+/// Missed calls (inbound, unanswered) of every customer and of unknown numbers, newest first:
+/// whom to call back.
+#[utoipa::path(get, path = "/api/crm/comms/missed-calls", tag = "comms", params(InboxParams),
+    security(("bearer" = [])),
+    responses((status = 200, body = EntryList), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn missed_calls(
+    _: Viewer,
+    state: web::Data<AppState>,
+    Query(p): Query<InboxParams>,
+) -> Result<web::Json<EntryList>, ApiError> {
+    let page = state.comms.missed_calls(p.limit, p.cursor).await?;
+    Ok(web::Json(page.into()))
+}
+
+/// An entry's conversation.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Thread {
+    /// Oldest first; at most 1,000 (the newest).
+    entries: Vec<Entry>,
+}
+
+/// The conversation an entry belongs to, oldest first: for an e-mail every e-mail of its
+/// thread (replies and forwards the mail channel linked by Message-ID), for anything else the
+/// entry alone.
+#[utoipa::path(get, path = "/api/crm/comms/{id}/thread", tag = "comms",
+    params(("id" = Uuid, Path)), security(("bearer" = [])),
+    responses((status = 200, body = Thread), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn thread(
+    _: Viewer,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<Thread>, ApiError> {
+    Ok(web::Json(Thread {
+        entries: state.comms.thread(*id).await?,
+    }))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]

@@ -6,7 +6,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use crm_comms::Entry;
 use serde::Deserialize;
 
-use crate::auth::Editor;
+use crate::auth::{Editor, Viewer};
 use crate::channels::whatsapp::{self, SendRequest, WebhookError};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{Json, Query};
@@ -23,7 +23,30 @@ pub fn configure_webhook(cfg: &mut web::ServiceConfig) {
 
 /// Routes under `/api/crm`.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(web::resource("/whatsapp/send").route(web::post().to(send)));
+    cfg.service(web::resource("/whatsapp/send").route(web::post().to(send)))
+        .service(web::resource("/whatsapp/window").route(web::get().to(window)));
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct WindowQuery {
+    customer_id: uuid::Uuid,
+}
+
+/// Whether free text can reach the customer on WhatsApp now (within 24 hours of their last
+/// message), or only an approved template.
+#[utoipa::path(get, path = "/api/crm/whatsapp/window", tag = "whatsapp", params(WindowQuery),
+    security(("bearer" = [])),
+    responses((status = 200, body = whatsapp::ServiceWindow), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn window(
+    _: Viewer,
+    state: web::Data<AppState>,
+    Query(q): Query<WindowQuery>,
+) -> Result<web::Json<whatsapp::ServiceWindow>, ApiError> {
+    Ok(web::Json(
+        whatsapp::service_window(&state, q.customer_id).await?,
+    ))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

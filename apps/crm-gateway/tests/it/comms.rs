@@ -734,3 +734,71 @@ async fn a_media_path_follows_the_nextcloud_path_rules() {
         assert_eq!(m["nextcloud_path"], stored);
     }
 }
+
+#[tokio::test]
+async fn an_email_thread_and_the_missed_calls_are_listed_for_the_console() {
+    let app = spawn_app().await;
+    let c = app.customer("Ιερός Ναός Αγίας Παρασκευής").await;
+    let cid = c["id"].as_str().unwrap();
+    let mail = |subject: &str, at: &str, thread: &str| {
+        json!({"customer_id": cid, "type": "email", "direction": "inbound", "subject": subject,
+               "occurred_at": at, "meta": {"thread": thread}})
+    };
+    let first = app
+        .create(
+            "/api/crm/comms",
+            mail("Καμπάνα", "2026-11-01T09:00:00Z", "a@x"),
+        )
+        .await;
+    let reply = app
+        .create(
+            "/api/crm/comms",
+            mail("Re: Καμπάνα", "2026-11-02T09:00:00Z", "a@x"),
+        )
+        .await;
+    app.create(
+        "/api/crm/comms",
+        mail("Άλλο", "2026-11-03T09:00:00Z", "b@x"),
+    )
+    .await;
+    let body = expect(
+        app.get(&format!(
+            "/api/crm/comms/{}/thread",
+            reply["id"].as_str().unwrap()
+        ))
+        .await,
+        200,
+    )
+    .await;
+    let subjects: Vec<&str> = body["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["subject"].as_str().unwrap())
+        .collect();
+    assert_eq!(subjects, ["Καμπάνα", "Re: Καμπάνα"], "{body}");
+    assert_eq!(body["entries"][0]["id"], first["id"]);
+    expect_error(
+        app.get("/api/crm/comms/00000000-0000-4000-8000-000000000000/thread")
+            .await,
+        404,
+        "not_found",
+    )
+    .await;
+
+    for (missed, at) in [
+        (true, "2026-11-04T08:00:00Z"),
+        (false, "2026-11-04T09:00:00Z"),
+    ] {
+        app.create(
+            "/api/crm/comms",
+            json!({"customer_id": cid, "type": "call", "direction": "inbound",
+                   "occurred_at": at, "meta": {"missed": missed}}),
+        )
+        .await;
+    }
+    let body = expect(app.get("/api/crm/comms/missed-calls?limit=10").await, 200).await;
+    assert_eq!(body["total"], 1, "{body}");
+    assert_eq!(body["entries"][0]["customer_id"], cid);
+    assert_eq!(body["entries"][0]["meta"]["missed"], true);
+}

@@ -422,3 +422,57 @@ async fn a_sender_in_a_range_the_metadata_does_not_list_is_a_contact_and_can_be_
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_service_window_says_whether_text_or_only_a_template_can_go_out() {
+    let (graph, _peer) = start_graph().await;
+    let app = spawn_with_whatsapp(&graph, false).await;
+    let c = app
+        .create(
+            "/api/crm/customers",
+            json!({"name": "Ενορία Αγίου Δημητρίου", "contacts": [{"type": "whatsapp", "value": "6912345678"}]}),
+        )
+        .await;
+    let cid = c["id"].as_str().unwrap().to_owned();
+    let window = async || {
+        expect(
+            app.get(&format!("/api/crm/whatsapp/window?customer_id={cid}"))
+                .await,
+            200,
+        )
+        .await
+    };
+    let w = window().await;
+    assert_eq!(w["open"], false, "never wrote: {w}");
+    assert_eq!(w["last_inbound_at"], Value::Null);
+
+    // a message of 28/11/2025 (the webhook's timestamp): long closed
+    let b = body(vec![text("wamid.old", "306912345678", "Καλημέρα")], vec![]);
+    assert_eq!(post_webhook(&app, &b, sign(&b)).await.status(), 200);
+    let w = eventually(async || {
+        let w = window().await;
+        (w["last_inbound_at"] != Value::Null).then_some(w)
+    })
+    .await;
+    assert_eq!(w["open"], false, "{w}");
+    assert_eq!(w["last_inbound_at"], "2025-11-28T08:00:00.000000Z");
+    assert_eq!(w["closes_at"], "2025-11-29T08:00:00.000000Z");
+
+    // an hour ago: open for 23 more hours
+    let hour_ago =
+        crm_core::Clock::now(&crm_core::SystemClock).into_inner() - time::Duration::hours(1);
+    app.create(
+        "/api/crm/comms",
+        json!({"customer_id": cid, "type": "whatsapp", "direction": "inbound", "body": "Ευχαριστώ",
+               "occurred_at": hour_ago.format(&time::format_description::well_known::Rfc3339).unwrap()}),
+    )
+    .await;
+    assert_eq!(window().await["open"], true);
+    expect_error(
+        app.get("/api/crm/whatsapp/window?customer_id=00000000-0000-4000-8000-000000000000")
+            .await,
+        422,
+        "invalid_field",
+    )
+    .await;
+}

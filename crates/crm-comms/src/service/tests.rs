@@ -258,6 +258,8 @@ async fn list_queries_walk_an_index_without_sorting() {
                 "SELECT id FROM comms_entries WHERE customer_id = 'x' AND type = 'call' AND direction = 'inbound' ORDER BY occurred_at DESC, id DESC LIMIT 10",
                 "SELECT id FROM comms_entries WHERE customer_id IS NULL ORDER BY occurred_at DESC, id DESC LIMIT 10",
                 "SELECT id FROM media_records WHERE customer_id = 'x' ORDER BY created_at DESC, id DESC LIMIT 10",
+                "SELECT id FROM comms_entries e WHERE e.type = 'email' AND json_extract(e.meta, '$.thread') = 'x' ORDER BY e.occurred_at DESC, e.id DESC LIMIT 10",
+                "SELECT id FROM comms_entries e WHERE e.type = 'call' AND json_extract(e.meta, '$.missed') = 1 AND (e.occurred_at, e.id) < ('a', 'b') ORDER BY e.occurred_at DESC, e.id DESC LIMIT 10",
             ] {
                 let mut stmt = c.prepare(&format!("EXPLAIN QUERY PLAN {sql}"))?;
                 let detail: Vec<String> = stmt
@@ -1042,4 +1044,74 @@ mod referents_elsewhere {
         );
         comms.assign(inbox.id, parish, false).await.unwrap();
     }
+}
+
+#[tokio::test]
+async fn an_email_opens_with_its_thread_oldest_first_and_other_entries_alone() {
+    let f = fixture();
+    let customer = f.customer().await;
+    let mail = |thread: &str, at: &str, subject: &str| {
+        let mut n = entry(customer, CommsType::Email, Direction::Inbound);
+        n.subject = Some(subject.into());
+        n.occurred_at = Some(ts(at));
+        n.meta = Some(serde_json::json!({ "thread": thread }));
+        n
+    };
+    let first = f
+        .ingest(mail("t1@x", "2026-11-01T09:00:00Z", "Προσφορά"))
+        .await;
+    f.ingest(mail("t2@x", "2026-11-01T10:00:00Z", "Άλλο θέμα"))
+        .await;
+    let reply = f
+        .ingest(mail("t1@x", "2026-11-03T09:00:00Z", "Re: Προσφορά"))
+        .await;
+    let answer = f
+        .ingest(mail("t1@x", "2026-11-02T09:00:00Z", "Re: Προσφορά"))
+        .await;
+    let ids = |entries: Vec<Entry>| entries.into_iter().map(|e| e.id).collect::<Vec<_>>();
+    let expected = vec![first.id, answer.id, reply.id];
+    assert_eq!(ids(f.comms.thread(reply.id).await.unwrap()), expected);
+    assert_eq!(ids(f.comms.thread(first.id).await.unwrap()), expected);
+    // a call, or a mail without a thread, is its own conversation
+    let call = f
+        .ingest(entry(customer, CommsType::Call, Direction::Inbound))
+        .await;
+    assert_eq!(ids(f.comms.thread(call.id).await.unwrap()), vec![call.id]);
+    let mut lone = entry(customer, CommsType::Email, Direction::Inbound);
+    lone.subject = Some("χωρίς νήμα".into());
+    let lone = f.ingest(lone).await;
+    assert_eq!(ids(f.comms.thread(lone.id).await.unwrap()), vec![lone.id]);
+    assert!(matches!(
+        f.comms.thread(Uuid::new_v4()).await,
+        Err(Error::NotFound { .. })
+    ));
+}
+
+#[tokio::test]
+async fn missed_calls_of_every_customer_and_unknown_numbers_list_newest_first() {
+    let f = fixture();
+    let (a, b) = (f.customer().await, f.customer().await);
+    let call = |customer: Option<Uuid>, at: &str, missed: bool| {
+        let mut n = NewEntry::new(CommsType::Call, Direction::Inbound, customer);
+        if customer.is_none() {
+            n.sender = Some("+306912345678".into());
+        }
+        n.occurred_at = Some(ts(at));
+        n.meta = Some(serde_json::json!({ "missed": missed }));
+        n
+    };
+    let old = f.ingest(call(Some(a), "2026-11-01T09:00:00Z", true)).await;
+    f.ingest(call(Some(a), "2026-11-02T09:00:00Z", false)).await;
+    let unknown = f.ingest(call(None, "2026-11-03T09:00:00Z", true)).await;
+    let newest = f.ingest(call(Some(b), "2026-11-04T09:00:00Z", true)).await;
+    let page = f.comms.missed_calls(Some(2), None).await.unwrap();
+    assert_eq!(page.total, 3);
+    let ids: Vec<Uuid> = page.items.iter().map(|e| e.id).collect();
+    assert_eq!(ids, vec![newest.id, unknown.id]);
+    let rest = f.comms.missed_calls(Some(2), page.next).await.unwrap();
+    assert_eq!(
+        rest.items.iter().map(|e| e.id).collect::<Vec<_>>(),
+        vec![old.id]
+    );
+    assert!(rest.next.is_none());
 }

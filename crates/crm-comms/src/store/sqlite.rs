@@ -491,6 +491,70 @@ fn list(conn: &Connection, q: &ListQuery) -> Result<CursorPage<Entry>> {
     Ok(cursor_page(rows, limit, total, Entry::position))
 }
 
+/// See [`CommsStore::thread`]. The thread's entries are read by the index
+/// `comms_entries_email_thread`, newest first, and returned oldest first.
+fn thread(conn: &Connection, id: Uuid, limit: u32) -> Result<Vec<Entry>> {
+    let (entry, _) = load(conn, id)?.ok_or_else(|| entry_not_found(id))?;
+    let key = entry
+        .meta
+        .get("thread")
+        .and_then(|t| t.as_str())
+        .map(str::to_owned);
+    let Some(key) = key.filter(|_| entry.kind == CommsType::Email) else {
+        return Ok(vec![entry]);
+    };
+    let mut rows = query_all(
+        conn,
+        &format!(
+            "SELECT {ENTRY_COLUMNS} FROM comms_entries e
+             WHERE e.type = 'email' AND json_extract(e.meta, '$.thread') = ?1
+             ORDER BY e.occurred_at DESC, e.id DESC
+             LIMIT ?2"
+        ),
+        params![key, i64::from(limit)],
+        entry_from_row,
+    )?;
+    rows.reverse();
+    Ok(rows)
+}
+
+/// See [`CommsStore::missed_calls`]; read by the index `comms_entries_missed_calls`.
+fn missed_calls(
+    conn: &Connection,
+    limit: u32,
+    before: Option<Before>,
+) -> Result<CursorPage<Entry>> {
+    const MISSED: &str = "e.type = 'call' AND json_extract(e.meta, '$.missed') = 1";
+    let total = count(
+        conn,
+        &format!("SELECT count(*) FROM comms_entries e WHERE {MISSED}"),
+        [],
+    )?;
+    let fetch = i64::from(limit) + 1;
+    let rows = match before {
+        None => query_all(
+            conn,
+            &format!(
+                "SELECT {ENTRY_COLUMNS} FROM comms_entries e WHERE {MISSED}
+                 ORDER BY e.occurred_at DESC, e.id DESC LIMIT ?1"
+            ),
+            params![fetch],
+            entry_from_row,
+        )?,
+        Some(b) => query_all(
+            conn,
+            &format!(
+                "SELECT {ENTRY_COLUMNS} FROM comms_entries e WHERE {MISSED}
+                   AND (e.occurred_at, e.id) < (?1, ?2)
+                 ORDER BY e.occurred_at DESC, e.id DESC LIMIT ?3"
+            ),
+            params![b.at, b.id.to_string(), fetch],
+            entry_from_row,
+        )?,
+    };
+    Ok(cursor_page(rows, limit, total, Entry::position))
+}
+
 fn inbox(conn: &Connection, limit: u32, before: Option<Before>) -> Result<CursorPage<Entry>> {
     let limit = PAGE_SIZE.of(Some(limit));
     let total = count(
@@ -765,6 +829,28 @@ impl CommsStore for SqliteCommsStore {
             .read(move |conn| {
                 let tx = conn.unchecked_transaction()?;
                 let page = list(&tx, &query)?;
+                tx.commit()?;
+                Ok(page)
+            })
+            .await
+    }
+
+    async fn thread(&self, id: Uuid, limit: u32) -> Result<Vec<Entry>> {
+        self.db
+            .read(move |conn| {
+                let tx = conn.unchecked_transaction()?;
+                let entries = thread(&tx, id, limit)?;
+                tx.commit()?;
+                Ok(entries)
+            })
+            .await
+    }
+
+    async fn missed_calls(&self, limit: u32, before: Option<Before>) -> Result<CursorPage<Entry>> {
+        self.db
+            .read(move |conn| {
+                let tx = conn.unchecked_transaction()?;
+                let page = missed_calls(&tx, limit, before)?;
                 tx.commit()?;
                 Ok(page)
             })
