@@ -88,10 +88,14 @@ impl AppState {
             crm_comms::MailLedger::new(db.clone(), Arc::clone(&clock)),
             config,
         )?;
+        let customers = crm_customers::Service::new(customers, clock.clone());
+        let orders = crm_orders::Service::new(orders, clock.clone()).with_customer_matches(
+            Arc::new(crate::stores::CustomersBySearch(customers.clone())),
+        );
         Ok(Self {
             products: crm_products::Service::new(products, clock.clone()),
-            customers: crm_customers::Service::new(customers, clock.clone()),
-            orders: crm_orders::Service::new(orders, clock.clone()),
+            customers,
+            orders,
             comms: crm_comms::Service::new(comms, clock.clone()),
             records,
             users: crate::users::open(db.clone(), clock.clone(), &config.login),

@@ -176,6 +176,38 @@ impl crm_customers::Referrers for CommsReferrers {
     }
 }
 
+/// The orders list's question to the customers service: which customers does this search
+/// text find? By the customers' own search (Greek inflection, accents, Greeklish), capped at
+/// [`CustomersBySearch::CAP`] customers, the best matches first: a text that finds more
+/// finds the orders of those only (and its order numbers).
+#[derive(Debug)]
+pub struct CustomersBySearch(pub crate::state::Customers);
+
+impl CustomersBySearch {
+    /// Most customers one order search looks at (the customers' largest page).
+    pub const CAP: u32 = 500;
+}
+
+impl crm_orders::service::CustomerMatches for CustomersBySearch {
+    fn matching<'a>(
+        &'a self,
+        text: &'a str,
+    ) -> crm_orders::service::BoxFuture<'a, crm_orders::Result<Vec<Uuid>>> {
+        use crm_customers::Customers as _;
+        Box::pin(async move {
+            let page = self
+                .0
+                .list(crm_customers::ListQuery {
+                    search: Some(text.to_owned()),
+                    limit: Some(Self::CAP),
+                    ..crm_customers::ListQuery::default()
+                })
+                .await?;
+            Ok(page.items.into_iter().map(|c| c.id).collect())
+        })
+    }
+}
+
 /// What [`reindex`] wrote, per collection.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Reindexed {

@@ -846,6 +846,14 @@ impl OrderPatch {
 #[serde(default)]
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
+    /// An order number, whole or in part, or words of the customer's name. `ORD-2026-014`,
+    /// `2026-14`, `014` and `14` all find ORD-2026-014 (digits alone are the sequence, a
+    /// year–sequence pair that one number; leading zeros do not matter). The same text also
+    /// finds the orders of the customers the customer search finds for it (Greek without regard
+    /// to case, accents or inflection, Greeklish: `agios nikolaos` finds «Ιερός Ναός Αγίου
+    /// Νικολάου»). At most 200 characters; blank is no search.
+    // See `NumberSearch` and `crate::service::CustomerMatches`; the service fills `scope`.
+    pub search: Option<String>,
     /// Only this customer's orders.
     pub customer_id: Option<Uuid>,
     /// Only orders in this status.
@@ -857,6 +865,67 @@ pub struct ListQuery {
     pub limit: Option<u32>,
     /// Records to skip.
     pub offset: Option<u32>,
+    /// What the service resolved `search` into; never read from the query string.
+    #[serde(skip)]
+    pub scope: SearchScope,
+}
+
+/// Longest `search` of an order list, in characters.
+pub const SEARCH_MAX: usize = 200;
+
+/// What the service's [`crate::Orders::list`] resolved a search into, for the store: the
+/// customers whose orders match, and the current year (Firestore builds the candidate numbers
+/// of a bare sequence for it and the ten years before).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SearchScope {
+    /// Customers the customer search found for the text (none without a
+    /// [`crate::service::CustomerMatches`]).
+    pub customers: Vec<Uuid>,
+    /// The year of the service's clock; `None` leaves a bare sequence unmatched on Firestore.
+    pub this_year: Option<i32>,
+}
+
+/// The order numbers a search text names, if it names any.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NumberSearch {
+    /// Digits alone (`14`, `014`, `ORD-014`): this sequence number in any year.
+    Seq(i64),
+    /// A year and a sequence (`2026-14`, `ORD-2026-014`): that one number.
+    YearSeq(i32, i64),
+}
+
+impl NumberSearch {
+    /// Reads `ORD-2026-014`, `ord-2026-014`, `2026-014`, `2026-14`, `014` or `14` (an optional
+    /// `ORD`, then a four-digit year and a dash, then the sequence); `None` for other text
+    /// and for a sequence of 0.
+    pub fn parse(text: &str) -> Option<Self> {
+        let t = text.trim();
+        let t = match t.get(..3) {
+            Some(p) if p.eq_ignore_ascii_case("ORD") => t[3..].trim_start_matches(['-', ' ']),
+            _ => t,
+        };
+        let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+        let seq = |s: &str| -> Option<i64> {
+            let n: i64 = s.trim_start_matches('0').parse().ok()?;
+            (n >= 1).then_some(n)
+        };
+        match t.split_once('-') {
+            None if digits(t) => Some(NumberSearch::Seq(seq(t)?)),
+            Some((y, s)) if y.len() == 4 && digits(y) && digits(s) => {
+                Some(NumberSearch::YearSeq(y.parse().ok()?, seq(s)?))
+            }
+            _ => None,
+        }
+    }
+
+    /// The order numbers it can name, as [`order_number`] writes them: for a bare sequence, in
+    /// each of `years`.
+    pub fn candidates(self, years: impl IntoIterator<Item = i32>) -> Vec<String> {
+        match self {
+            NumberSearch::Seq(s) => years.into_iter().map(|y| order_number(y, s)).collect(),
+            NumberSearch::YearSeq(y, s) => vec![order_number(y, s)],
+        }
+    }
 }
 
 impl ListQuery {
@@ -1330,5 +1399,39 @@ mod tests {
             ..ListQuery::default()
         };
         assert_eq!((q.effective_limit(), q.effective_offset()), (1000, 7));
+    }
+
+    #[test]
+    fn a_search_text_names_order_numbers() {
+        use NumberSearch::{Seq, YearSeq};
+        let table = [
+            ("ORD-2026-014", Some(YearSeq(2026, 14))),
+            ("ord-2026-014", Some(YearSeq(2026, 14))),
+            (" 2026-014 ", Some(YearSeq(2026, 14))),
+            ("2026-14", Some(YearSeq(2026, 14))),
+            ("2026-1000", Some(YearSeq(2026, 1000))),
+            ("014", Some(Seq(14))),
+            ("14", Some(Seq(14))),
+            ("ORD-14", Some(Seq(14))),
+            ("ord 014", Some(Seq(14))),
+            ("0", None),
+            ("2026-0", None),
+            ("26-14", None),
+            ("2026-", None),
+            ("-14", None),
+            ("14a", None),
+            ("agios nikolaos", None),
+            ("Ορδή", None),
+            ("99999999999999999999999", None),
+            ("", None),
+        ];
+        for (text, expected) in table {
+            assert_eq!(NumberSearch::parse(text), expected, "{text:?}");
+        }
+        assert_eq!(
+            Seq(14).candidates([2025, 2026]),
+            ["ORD-2025-014", "ORD-2026-014"]
+        );
+        assert_eq!(YearSeq(2026, 7).candidates([2025]), ["ORD-2026-007"]);
     }
 }

@@ -7,13 +7,18 @@ use std::sync::Arc;
 use crm_core::{Clock, Timestamp};
 use uuid::Uuid;
 
-use crate::error::Result;
-use crate::model::{ListQuery, NewItem, NewOrder, Order, OrderEvent, OrderPatch, Page};
+use crate::error::{Error, Result};
+use crate::model::{
+    ListQuery, NewItem, NewOrder, Order, OrderEvent, OrderPatch, Page, SEARCH_MAX, SearchScope,
+};
 use crate::store::{Change, OrderStore};
 
 /// What the rest of the CRM can do with orders.
 pub trait Orders: Send + Sync {
-    /// One page of orders, newest first, and the number of matches in all pages.
+    /// One page of orders, newest first, and the number of matches in all pages. A `search`
+    /// finds order numbers and, through [`CustomerMatches`] when the service has one, the
+    /// orders of the customers the text finds; longer than [`SEARCH_MAX`] characters it is
+    /// `Error::Invalid` on `search`.
     fn list(&self, query: ListQuery) -> impl Future<Output = Result<Page<Order>>> + Send;
 
     /// The order, with items and status history, or `Error::NotFound`.
@@ -54,16 +59,39 @@ pub trait Orders: Send + Sync {
     ) -> impl Future<Output = Result<Vec<OrderEvent>>> + Send;
 }
 
+/// The customer search, as the orders' list asks it: the customers a search text finds, by
+/// the customers' own rules (the gateway answers it with the customers service). A port, so
+/// that orders never depend on the customers crate.
+pub trait CustomerMatches: Send + Sync + std::fmt::Debug + 'static {
+    /// The ids of the customers `text` finds (an implementation may cap how many).
+    fn matching<'a>(&'a self, text: &'a str) -> BoxFuture<'a, Result<Vec<Uuid>>>;
+}
+
+/// A boxed future of a [`CustomerMatches`] method.
+pub type BoxFuture<'a, T> = std::pin::Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
 /// [`Orders`] over a store, with the time taken from a clock.
 #[derive(Debug, Clone)]
 pub struct Service<S> {
     store: S,
     clock: Arc<dyn Clock>,
+    /// Without it a search finds order numbers only.
+    customers: Option<Arc<dyn CustomerMatches>>,
 }
 
 impl<S: OrderStore> Service<S> {
     pub fn new(store: S, clock: Arc<dyn Clock>) -> Self {
-        Self { store, clock }
+        Self {
+            store,
+            clock,
+            customers: None,
+        }
+    }
+
+    /// A list's `search` also finds the orders of the customers `customers` finds for it.
+    pub fn with_customer_matches(mut self, customers: Arc<dyn CustomerMatches>) -> Self {
+        self.customers = Some(customers);
+        self
     }
 
     pub fn store(&self) -> &S {
@@ -89,7 +117,28 @@ impl<S: OrderStore> Service<S> {
 }
 
 impl<S: OrderStore> Orders for Service<S> {
-    async fn list(&self, query: ListQuery) -> Result<Page<Order>> {
+    async fn list(&self, mut query: ListQuery) -> Result<Page<Order>> {
+        query.scope = SearchScope::default();
+        query.search = query
+            .search
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty());
+        if let Some(text) = &query.search {
+            if text.chars().count() > SEARCH_MAX {
+                return Err(Error::invalid(
+                    "search",
+                    format!("must be at most {SEARCH_MAX} characters"),
+                ));
+            }
+            let customers = match &self.customers {
+                Some(port) => port.matching(text).await?,
+                None => Vec::new(),
+            };
+            query.scope = SearchScope {
+                customers,
+                this_year: Some(self.clock.now().year()),
+            };
+        }
         self.store.list(query).await
     }
 

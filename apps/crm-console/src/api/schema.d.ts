@@ -3780,6 +3780,15 @@ export interface operations {
                 offset?: number;
                 /** @description Only orders with this payment status. */
                 payment_status?: components["schemas"]["PaymentStatus"];
+                /**
+                 * @description An order number, whole or in part, or words of the customer's name. `ORD-2026-014`,
+                 *     `2026-14`, `014` and `14` all find ORD-2026-014 (digits alone are the sequence, a
+                 *     year–sequence pair that one number; leading zeros do not matter). The same text also
+                 *     finds the orders of the customers the customer search finds for it (Greek without regard
+                 *     to case, accents or inflection, Greeklish: `agios nikolaos` finds «Ιερός Ναός Αγίου
+                 *     Νικολάου»). At most 200 characters; blank is no search.
+                 */
+                search?: string;
                 /** @description Only orders in this status. */
                 status?: components["schemas"]["Status"];
             };

@@ -440,3 +440,110 @@ async fn order_texts_and_bounds() {
         crm_comms::model::PATH_MAX
     );
 }
+
+/// `GET /api/crm/orders?search=…` (with more query parameters): the order numbers, newest
+/// first, and the total.
+async fn search_orders(app: &TestApp, params: &[(&str, &str)]) -> (Vec<String>, u64) {
+    let resp = app
+        .req(reqwest::Method::GET, "/api/crm/orders")
+        .query(params)
+        .send()
+        .await
+        .unwrap();
+    let body = expect(resp, 200).await;
+    let numbers = body["orders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["order_number"].as_str().unwrap().to_owned())
+        .collect();
+    (numbers, body["total"].as_u64().unwrap())
+}
+
+#[tokio::test]
+async fn orders_are_found_by_number_and_by_the_customers_name_as_customers_are() {
+    let app = spawn_app().await;
+    let church = app.customer("Ιερός Ναός Αγίου Νικολάου").await;
+    let monastery = app.customer("Μονή Βατοπαιδίου").await;
+    let mut numbers = Vec::new();
+    for c in [&church, &monastery, &church] {
+        let o = app
+            .create(
+                "/api/crm/orders",
+                json!({ "customer_id": c["id"], "items": [{ "description": "Επισκευή", "quantity": 1, "unit_price": 80 }] }),
+            )
+            .await;
+        numbers.push(o["order_number"].as_str().unwrap().to_owned());
+    }
+    let year = &numbers[0][4..8];
+    assert_eq!(numbers[0], format!("ORD-{year}-001"));
+    let of_church = vec![numbers[2].clone(), numbers[0].clone()];
+
+    // the customer search's rules: Greeklish, the genitive typed in the nominative, accents
+    for text in ["agios nikolaos", "Άγιος Νικόλαος", "αγιου νικολαου"] {
+        let found = search_orders(&app, &[("search", text)]).await;
+        assert_eq!(found, (of_church.clone(), 2), "{text}");
+    }
+    assert_eq!(
+        search_orders(&app, &[("search", "vatopaidi")]).await,
+        (vec![numbers[1].clone()], 1)
+    );
+    // numbers, whole or in part
+    let second = vec![numbers[1].clone()];
+    for text in [
+        format!("ORD-{year}-002"),
+        format!("ord-{year}-002"),
+        format!("{year}-2"),
+        "002".to_owned(),
+        "2".to_owned(),
+    ] {
+        let found = search_orders(&app, &[("search", &text)]).await;
+        assert_eq!(found, (second.clone(), 1), "{text}");
+    }
+    assert_eq!(
+        search_orders(&app, &[("search", &format!("{year}-1"))]).await,
+        (vec![numbers[0].clone()], 1)
+    );
+    assert_eq!(search_orders(&app, &[("search", "9")]).await, (vec![], 0));
+    // with paging and the other filters; blank is no search
+    let page = [
+        ("search", "agios nikolaos"),
+        ("limit", "1"),
+        ("offset", "1"),
+    ];
+    assert_eq!(
+        search_orders(&app, &page).await,
+        (vec![numbers[0].clone()], 2)
+    );
+    let confirmed = [("search", "agios nikolaos"), ("status", "confirmed")];
+    assert_eq!(search_orders(&app, &confirmed).await, (vec![], 0));
+    assert_eq!(search_orders(&app, &[("search", " ")]).await.1, 3);
+    let long = "α".repeat(201);
+    let resp = app
+        .req(reqwest::Method::GET, "/api/crm/orders")
+        .query(&[("search", long.as_str())])
+        .send()
+        .await
+        .unwrap();
+    let body = expect_error(resp, 422, "invalid_field").await;
+    assert_eq!(body["error"]["details"]["field"], "search");
+
+    // the API documents `search`, and nothing of what the server fills in behind it
+    let doc = expect(
+        app.client
+            .get(format!("{}/api/openapi.json", app.base))
+            .send()
+            .await
+            .unwrap(),
+        200,
+    )
+    .await;
+    let params: Vec<&str> = doc["paths"]["/api/crm/orders"]["get"]["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert!(params.contains(&"search"), "{params:?}");
+    assert!(!params.contains(&"scope"), "{params:?}");
+}

@@ -273,6 +273,8 @@ stories!(
     orders_created_in_the_same_instant_list_by_number,
     money_is_stored_exactly,
     scan_pages_in_id_order_and_put_all_is_idempotent,
+    search_finds_an_order_by_its_number_whole_or_in_part,
+    search_finds_the_orders_of_the_customers_the_customer_search_finds,
 );
 
 fn invalid_field<T: std::fmt::Debug>(r: Result<T>) -> String {
@@ -1544,4 +1546,185 @@ async fn sqlite_orders_from_before_vat_keep_what_the_customer_pays() {
     };
     let changed = orders.update(order, patch, Some(1)).await.unwrap();
     assert_eq!((changed.version, changed.total_price), (2, m("22.54")));
+}
+
+/// The ids and total of a list.
+async fn found<S: OrderStore>(orders: &Service<S>, q: ListQuery) -> (Vec<Uuid>, u64) {
+    let page = orders.list(q).await.unwrap();
+    (page.items.iter().map(|o| o.id).collect(), page.total)
+}
+
+fn search(text: &str) -> ListQuery {
+    ListQuery {
+        search: Some(text.to_owned()),
+        ..ListQuery::default()
+    }
+}
+
+async fn search_finds_an_order_by_its_number_whole_or_in_part<S: OrderStore + Clone>(
+    f: Fixture<S>,
+) {
+    let customer = f.customer().await;
+    let first = f.draft(customer).await;
+    assert_eq!(first.order_number, "ORD-2026-001");
+    // numbers further on, and last year's 14th, copied in as they are
+    let copy = |number: &str, at: &str| {
+        let at = ts(at);
+        let mut o = first.clone();
+        o.id = Uuid::new_v4();
+        o.order_number = number.to_owned();
+        (o.created_at, o.updated_at) = (at, at);
+        for change in &mut o.status_history {
+            change.at = at;
+        }
+        o
+    };
+    let this_14 = copy("ORD-2026-014", "2026-03-01T11:00:00Z");
+    let last_14 = copy("ORD-2025-014", "2025-05-01T09:00:00Z");
+    let this_140 = copy("ORD-2026-140", "2026-03-01T12:00:00Z");
+    let stored = vec![this_14.clone(), last_14.clone(), this_140.clone()];
+    f.orders.store().put_all(stored).await.unwrap();
+
+    let svc = &f.orders;
+    for text in [
+        "ORD-2026-014",
+        "ord-2026-014",
+        "2026-014",
+        "2026-14",
+        " 2026-0014 ",
+    ] {
+        assert_eq!(
+            found(svc, search(text)).await,
+            (vec![this_14.id], 1),
+            "{text}"
+        );
+    }
+    for text in ["014", "14", "ORD-14"] {
+        let both = vec![this_14.id, last_14.id];
+        assert_eq!(found(svc, search(text)).await, (both, 2), "{text}");
+    }
+    assert_eq!(found(svc, search("140")).await, (vec![this_140.id], 1));
+    assert_eq!(found(svc, search("1")).await, (vec![first.id], 1));
+    assert_eq!(found(svc, search("2025-14")).await, (vec![last_14.id], 1));
+    assert_eq!(found(svc, search("15")).await, (vec![], 0));
+    assert_eq!(found(svc, search("2024-14")).await, (vec![], 0));
+    // without a customer search, words find nothing
+    assert_eq!(found(svc, search("Αγίου Νικολάου")).await, (vec![], 0));
+
+    // paging and the total; the other filters still apply
+    let second_of_two = ListQuery {
+        limit: Some(1),
+        offset: Some(1),
+        ..search("14")
+    };
+    assert_eq!(found(svc, second_of_two).await, (vec![last_14.id], 2));
+    let count_only = ListQuery {
+        limit: Some(0),
+        ..search("14")
+    };
+    assert_eq!(found(svc, count_only).await, (vec![], 2));
+    let confirmed = ListQuery {
+        status: Some(Status::Confirmed),
+        ..search("14")
+    };
+    assert_eq!(found(svc, confirmed).await, (vec![], 0));
+    let someone_else = ListQuery {
+        customer_id: Some(Uuid::new_v4()),
+        ..search("14")
+    };
+    assert_eq!(found(svc, someone_else).await, (vec![], 0));
+
+    // blank is no search; too long is refused
+    assert_eq!(found(svc, search("  ")).await.1, 4);
+    let long = "1".repeat(201);
+    assert_eq!(invalid_field(svc.list(search(&long)).await), "search");
+    assert_eq!(found(svc, search(&"1".repeat(200))).await, (vec![], 0));
+}
+
+/// Answers the customer search from a table: what the customers service finds for a text.
+#[derive(Debug)]
+struct FakeCustomerSearch(Vec<(&'static str, Vec<Uuid>)>);
+
+impl CustomerMatches for FakeCustomerSearch {
+    fn matching<'a>(&'a self, text: &'a str) -> BoxFuture<'a, Result<Vec<Uuid>>> {
+        let ids = self
+            .0
+            .iter()
+            .find(|(t, _)| *t == text)
+            .map(|(_, ids)| ids.clone())
+            .unwrap_or_default();
+        Box::pin(async move { Ok(ids) })
+    }
+}
+
+async fn search_finds_the_orders_of_the_customers_the_customer_search_finds<
+    S: OrderStore + Clone,
+>(
+    f: Fixture<S>,
+) {
+    let (church, other) = (Uuid::new_v4(), Uuid::new_v4());
+    f.record("customers", church, "Ιερός Ναός Αγίου Νικολάου")
+        .await;
+    f.record("customers", other, "Μονή Βατοπαιδίου").await;
+    // 001 church, 002 other, 003 church, 004 other, 005 church
+    let mut ids = Vec::new();
+    for c in [church, other, church, other, church] {
+        f.clock.advance(time::Duration::minutes(1));
+        ids.push(f.draft(c).await.id);
+    }
+    // more customers than one Firestore `in` query takes, the one with orders last
+    let mut many: Vec<Uuid> = (0..40).map(|_| Uuid::new_v4()).collect();
+    many.push(other);
+    let svc = f
+        .orders
+        .clone()
+        .with_customer_matches(Arc::new(FakeCustomerSearch(vec![
+            // the name is genitive; typed in the nominative, and in Greeklish
+            ("Άγιος Νικόλαος", vec![church]),
+            ("agios nikolaos", vec![church]),
+            ("vatopaidi", many),
+            ("3", vec![other]),
+            ("5", vec![church]),
+        ])));
+    let of_church = vec![ids[4], ids[2], ids[0]];
+    for text in ["Άγιος Νικόλαος", "agios nikolaos", "  agios nikolaos "] {
+        assert_eq!(
+            found(&svc, search(text)).await,
+            (of_church.clone(), 3),
+            "{text}"
+        );
+    }
+    assert_eq!(
+        found(&svc, search("vatopaidi")).await,
+        (vec![ids[3], ids[1]], 2)
+    );
+    // a number and a name at once: both, each order once
+    assert_eq!(
+        found(&svc, search("3")).await,
+        (vec![ids[3], ids[2], ids[1]], 3)
+    );
+    assert_eq!(found(&svc, search("5")).await, (of_church.clone(), 3));
+    assert_eq!(found(&svc, search("nobody")).await, (vec![], 0));
+
+    // paging, the total, and the other filters
+    let page = ListQuery {
+        limit: Some(2),
+        offset: Some(1),
+        ..search("agios nikolaos")
+    };
+    assert_eq!(found(&svc, page).await, (vec![ids[2], ids[0]], 3));
+    let theirs = |c: Uuid| ListQuery {
+        customer_id: Some(c),
+        ..search("agios nikolaos")
+    };
+    assert_eq!(found(&svc, theirs(church)).await, (of_church.clone(), 3));
+    assert_eq!(found(&svc, theirs(other)).await, (vec![], 0));
+    svc.update(ids[2], status(Status::Confirmed), None)
+        .await
+        .unwrap();
+    let confirmed = ListQuery {
+        status: Some(Status::Confirmed),
+        ..search("agios nikolaos")
+    };
+    assert_eq!(found(&svc, confirmed).await, (vec![ids[2]], 1));
 }

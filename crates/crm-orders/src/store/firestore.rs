@@ -31,6 +31,16 @@
 //! write. Until then it is missing from [`OrderStore::list`] (which orders by `sort_key`);
 //! [`FirestoreOrderStore::reindex`] writes the derived fields of every such document.
 //!
+//! # Search
+//!
+//! A query cannot look for part of a field, so a list with `search` is answered from
+//! `in`-queries (with the list's other filters): `order_number in` the numbers the text can
+//! name (`14` → `ORD-<year>-014` for this year and the ten before, `2026-14` →
+//! `ORD-2026-014`) and `customer_id in` the customers the service resolved the text into,
+//! 30 ids a query (Firestore's limit). The documents found are merged, ordered by `sort_key`
+//! and paged in the process; the total counts them. The customers are capped by the one who
+//! resolves them (the gateway: 500), which bounds the documents read.
+//!
 //! # Numbers and concurrency
 //!
 //! Each year's last order number is the counter document `crm_meta/orders-{year}`
@@ -65,7 +75,8 @@ use uuid::Uuid;
 
 use crate::error::{Error, Result, not_found};
 use crate::model::{
-    Item, ListQuery, Order, OrderEvent, Page, StatusChange, order_number, parse_order_number,
+    Item, ListQuery, NumberSearch, Order, OrderEvent, Page, StatusChange, order_number,
+    parse_order_number,
 };
 use crate::pricing::price_stored;
 use crate::store::{Change, OrderStore};
@@ -87,6 +98,10 @@ pub const SORT_KEY: &str = "sort_key";
 const LAST_SEQ: &str = "last_seq";
 /// Documents per page when [`FirestoreOrderStore::reindex`] walks the collection.
 const REINDEX_PAGE: u32 = 300;
+/// Most values of one `in` filter (Firestore's limit).
+const IN_MAX: usize = 30;
+/// A bare sequence searched for names this many years before the current one, and that one.
+const SEARCH_YEARS: i32 = 10;
 /// Commits of [`OrderStore::put_all`] in flight at once.
 const PUT_CONCURRENCY: usize = 8;
 
@@ -159,6 +174,73 @@ impl FirestoreOrderStore {
 
     fn counter_path(&self, year: i32) -> String {
         doc_path(&self.collections.meta(), &format!("orders-{year}"))
+    }
+
+    /// The page of a list with `search` (see the module docs): `filtered` (the list's other
+    /// filters) with `customer_id in` each batch of the scope's customers and with
+    /// `order_number in` the numbers `text` can name, merged, ordered by `sort_key` and paged
+    /// here.
+    async fn search(&self, filtered: Query, query: &ListQuery, text: &str) -> Result<Page<Order>> {
+        let mut queries = Vec::new();
+        // no year known: only a year–sequence pair names a number
+        let years = query
+            .scope
+            .this_year
+            .map(|y| y - SEARCH_YEARS..=y)
+            .into_iter()
+            .flatten();
+        if let Some(number) = NumberSearch::parse(text) {
+            let numbers: Vec<Value> = number
+                .candidates(years)
+                .into_iter()
+                .map(Value::String)
+                .collect();
+            for batch in numbers.chunks(IN_MAX) {
+                queries.push(
+                    filtered
+                        .clone()
+                        .filter(Filter::is_in("order_number", batch.to_vec())),
+                );
+            }
+        }
+        match query.customer_id {
+            // the list is one customer's already: all or nothing of it
+            Some(c) if query.scope.customers.contains(&c) => queries = vec![filtered],
+            Some(_) => {}
+            None => {
+                let ids: Vec<Value> = query
+                    .scope
+                    .customers
+                    .iter()
+                    .map(|c| Value::String(c.to_string()))
+                    .collect();
+                for batch in ids.chunks(IN_MAX) {
+                    queries.push(
+                        filtered
+                            .clone()
+                            .filter(Filter::is_in("customer_id", batch.to_vec())),
+                    );
+                }
+            }
+        }
+        let mut found: BTreeMap<String, Document> = BTreeMap::new();
+        for q in &queries {
+            for doc in self.client.run_query(q).await? {
+                // as in the list without search: missing until reindexed
+                if let Some(Value::String(key)) = doc.fields.get(SORT_KEY) {
+                    found.insert(format!("{key}\u{0}{}", doc.name), doc);
+                }
+            }
+        }
+        let total = u64::try_from(found.len()).unwrap_or(u64::MAX);
+        let items = found
+            .values()
+            .rev()
+            .skip(usize::try_from(query.effective_offset()).unwrap_or(usize::MAX))
+            .take(usize::try_from(query.effective_limit()).unwrap_or(usize::MAX))
+            .map(decode_order)
+            .collect::<Result<_>>()?;
+        Ok(Page { items, total })
     }
 
     /// Writes the derived fields (`product_ids`, `sort_key`) of every order document that
@@ -256,6 +338,9 @@ impl OrderStore for FirestoreOrderStore {
         }
         if let Some(p) = query.payment_status {
             q = q.filter(Filter::eq("payment_status", p.as_str()));
+        }
+        if let Some(text) = &query.search {
+            return self.search(q, &query, text).await;
         }
         let q = q.order_by(SORT_KEY, Direction::Descending);
         let total = self.client.count(&q).await?;

@@ -8,6 +8,8 @@
 //!   insert, so numbers have no gaps.
 //! - `order_items`: the lines, by position; `product_id REFERENCES products(id)` without
 //!   cascade, so a product on an order cannot be deleted.
+//! - A list's `search` is `order_seq = ?` (a bare sequence) or `order_year = ? AND
+//!   order_seq = ?` (a pair), `OR customer_id IN` the customers the service resolved.
 //! - `order_status_history`: append-only (triggers refuse UPDATE and DELETE, except the
 //!   cascade when the order itself is deleted).
 //!
@@ -27,8 +29,8 @@ use uuid::Uuid;
 
 use crate::error::{Error, Result, not_found};
 use crate::model::{
-    Discount, DiscountType, Item, ItemType, ListQuery, Order, OrderEvent, Page, PaymentStatus,
-    Shipping, Status, StatusChange, order_number, parse_order_number,
+    Discount, DiscountType, Item, ItemType, ListQuery, NumberSearch, Order, OrderEvent, Page,
+    PaymentStatus, SearchScope, Shipping, Status, StatusChange, order_number, parse_order_number,
 };
 use crate::pricing::price_stored;
 use crate::store::{Change, OrderStore};
@@ -66,16 +68,19 @@ impl OrderStore for SqliteOrderStore {
                 let mut conditions = Vec::new();
                 let mut args = Vec::new();
                 if let Some(c) = query.customer_id {
-                    conditions.push("customer_id = ?");
+                    conditions.push("customer_id = ?".to_owned());
                     args.push(Value::Text(c.to_string()));
                 }
                 if let Some(s) = query.status {
-                    conditions.push("status = ?");
+                    conditions.push("status = ?".to_owned());
                     args.push(Value::Text(s.as_str().to_owned()));
                 }
                 if let Some(p) = query.payment_status {
-                    conditions.push("payment_status = ?");
+                    conditions.push("payment_status = ?".to_owned());
                     args.push(Value::Text(p.as_str().to_owned()));
+                }
+                if let Some(text) = &query.search {
+                    conditions.push(search_condition(text, &query.scope, &mut args));
                 }
                 let filter = if conditions.is_empty() {
                     String::new()
@@ -342,6 +347,33 @@ impl OrderStore for SqliteOrderStore {
                 Ok(())
             })
             .await
+    }
+}
+
+/// `search`'s condition: the order number it names (see [`NumberSearch`]) or a customer of
+/// `scope`; its arguments are appended to `args`.
+fn search_condition(text: &str, scope: &SearchScope, args: &mut Vec<Value>) -> String {
+    let mut any = Vec::new();
+    match NumberSearch::parse(text) {
+        Some(NumberSearch::Seq(seq)) => {
+            any.push("order_seq = ?".to_owned());
+            args.push(Value::Integer(seq));
+        }
+        Some(NumberSearch::YearSeq(year, seq)) => {
+            any.push("(order_year = ? AND order_seq = ?)".to_owned());
+            args.extend([Value::Integer(year.into()), Value::Integer(seq)]);
+        }
+        None => {}
+    }
+    if !scope.customers.is_empty() {
+        let marks = vec!["?"; scope.customers.len()].join(", ");
+        any.push(format!("customer_id IN ({marks})"));
+        args.extend(scope.customers.iter().map(|c| Value::Text(c.to_string())));
+    }
+    if any.is_empty() {
+        "0".to_owned()
+    } else {
+        format!("({})", any.join(" OR "))
     }
 }
 
