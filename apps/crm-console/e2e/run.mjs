@@ -3,6 +3,7 @@
 // Nextcloud pointed at the WebDAV server of scripts/infra/start-webdav.sh (WEBDAV_URL,
 // WEBDAV_USER, WEBDAV_PASS must be set), and Debian's Chromium driven by playwright-core.
 // Screenshots of each main page go to artifacts/console/. Prints "N passed, N failed".
+import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { apiLogin, launchBrowser, repoDir, startGateway } from './lib.mjs';
@@ -91,6 +92,7 @@ try {
     await page.fill('input[name=sku]', 'VESPER-E2E');
     await page.selectOption('select[name=category]', 'controller');
     await page.fill('input[name=price]', '1.200,50'); // typed the Greek way
+    await page.selectOption('select[name=vat_rate]', '24');
     for (const [k, v] of Object.entries({ pcb: '30', components: '45,20', enclosure: '12', labor_hours: '2,5', labor_rate: '20', shipping_in: '5' })) {
       await page.fill(`input[name="costs.${k}"]`, v);
     }
@@ -196,7 +198,7 @@ try {
     await shot('customers');
   });
 
-  await step('create an order with two items and a discount: server totals shown', async () => {
+  await step('create an order with VAT: live totals while typing, then the server totals', async () => {
     await page.goto(`${gw.url}/customers/${state.customerId}?tab=orders`);
     await page.click('text=Νέα παραγγελία');
     await page.waitForURL('**/orders/new?customer=*');
@@ -206,7 +208,15 @@ try {
     await rows.nth(0).locator('select[aria-label="Προϊόν"] option', { hasText: 'VESPER' }).waitFor({ state: 'attached' });
     const productId = await rows.nth(0).locator('select[aria-label="Προϊόν"] option', { hasText: 'VESPER' }).getAttribute('value');
     await rows.nth(0).locator('select[aria-label="Προϊόν"]').selectOption(productId);
-    await rows.nth(0).locator('input[aria-label="Ποσότητα"]').fill('2');
+    expect((await rows.nth(0).locator('select[aria-label="ΦΠΑ"]').inputValue()) === '24', "the line takes the product's VAT rate");
+    const live = page.locator('[data-testid="totals"][data-source="live"]');
+    await live.waitFor();
+    // 1 × 1.200,50 + 24 % = 1.488,62; typing «2» makes it 2 × 1.200,50 + 24 % = 2.977,24 before any save
+    await page.getByTestId('total').filter({ hasText: '1.488,62' }).waitFor();
+    await rows.nth(0).locator('input[aria-label="Ποσότητα"]').fill('');
+    await rows.nth(0).locator('input[aria-label="Ποσότητα"]').pressSequentially('2', { delay: 20 });
+    await page.getByTestId('total').filter({ hasText: '2.977,24' }).waitFor();
+    await page.getByTestId('line-0').filter({ hasText: '2.401,00' }).waitFor();
     await rows.nth(0).locator('input[aria-label="Σειριακοί αριθμοί"]').fill('VSP-0001, VSP-0002');
     await rows.nth(1).locator('select[aria-label="Τύπος"]').selectOption('service');
     await rows.nth(1).locator('input[aria-label="Περιγραφή"]').fill('Εγκατάσταση στο καμπαναριό');
@@ -214,14 +224,26 @@ try {
     await page.selectOption('select[name="discount.type"]', 'percentage');
     await page.fill('input[name="discount.value"]', '10');
     await page.fill('input[name="discount.reason"]', 'Ενορία');
+    // the preview before saving: 2.551,00 − 10 % = 2.295,90 net, VAT 24 % 551,02, payable 2.846,92
+    await page.getByTestId('total').filter({ hasText: '2.846,92' }).waitFor();
+    expect(digits(await page.getByTestId('vat-24').textContent()) === '55102', 'live VAT 551,02');
+    await shot('order-live');
     await page.click('button[type=submit]:has-text("Αποθήκευση")');
     await page.waitForURL(/\/orders\/[0-9a-f-]{36}$/);
     state.orderId = page.url().split('/').pop();
-    await page.getByTestId('subtotal').filter({ hasText: /\d/ }).waitFor();
+    await page.locator('[data-testid="totals"][data-source="server"]').waitFor();
+    state.orderNumber = (await page.locator('h1').textContent()).match(/ORD-\d{4}-\d+/)?.[0];
     const sub = await page.getByTestId('subtotal').textContent();
     const total = await page.getByTestId('total').textContent();
     expect(digits(sub) === '255100', `subtotal 2.551,00 (2 × 1200.50 + 150), got ${sub}`);
-    expect(digits(total) === '229590', `total 2.295,90 (10% off), got ${total}`);
+    expect(digits(await page.getByTestId('net-total').textContent()) === '229590', 'net 2.295,90 (10% off)');
+    expect(digits(await page.getByTestId('vat-total').textContent()) === '55102', 'VAT 551,02');
+    expect(digits(total) === '284692', `the server's payable 2.846,92, got ${total}`);
+    expect((await page.getByTestId('totals-mismatch').count()) === 0, 'the preview agrees with the server');
+    // the server's figure, read over the API, is the one on screen
+    const token = await apiLogin(gw.url, EDITOR.name, EDITOR.password);
+    const saved = await (await fetch(`${gw.url}/api/crm/orders/${state.orderId}`, { headers: { authorization: `Bearer ${token}` } })).json();
+    expect(Number(saved.total_price) === 2846.92, `the API says 2846.92, got ${saved.total_price}`);
     await page.click('.card >> button:has-text("Επιβεβαιωμένη")');
     await page.locator('.toolbar .status', { hasText: 'Επιβεβαιωμένη' }).waitFor();
     await page.locator('table.list >> text=Πρόχειρη →').waitFor();
@@ -229,6 +251,56 @@ try {
     await page.click('header nav >> text=Παραγγελίες');
     await page.locator('table.list >> text=Ιερός Ναός').first().waitFor();
     await shot('orders');
+  });
+
+  await step('order documents: the quotation downloads as a PDF that reads right', async () => {
+    await page.goto(`${gw.url}/orders/${state.orderId}`);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('button:has-text("Προσφορά (PDF)")')]);
+    const name = download.suggestedFilename();
+    expect(name === `Prosfora-${state.orderNumber}.pdf`, `the file named Prosfora-${state.orderNumber}.pdf, got ${name}`);
+    const file = join(ART, name);
+    await download.saveAs(file);
+    const text = execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' });
+    for (const want of ['Προσφορά', state.orderNumber, CUSTOMER, 'Εγκατάσταση στο καμπαναριό', 'Καθαρή αξία', 'Πληρωτέο', '2.846,92 €']) {
+      expect(text.includes(want), `«${want}» in the PDF's text`);
+    }
+    const [conf] = await Promise.all([page.waitForEvent('download'), page.click('button:has-text("Επιβεβαίωση (PDF)")')]);
+    expect(/^Epivevaiosi-ORD-/.test(conf.suggestedFilename()), `a confirmation file, got ${conf.suggestedFilename()}`);
+    await page.locator('.documents [role=alert]').waitFor({ state: 'detached', timeout: 1000 }).catch(() => {});
+    expect((await page.locator('.documents [role=alert]').count()) === 0, 'no error shown');
+  });
+
+  await step('orders search finds an order by customer name and by number', async () => {
+    await page.click('header nav >> text=Παραγγελίες');
+    const box = page.getByPlaceholder('Αριθμός ή πελάτης');
+    await box.pressSequentially('αγιου νικολαου', { delay: 20 });
+    await page.locator('.orders[data-query="αγιου νικολαου"]').getByRole('link', { name: state.orderNumber }).waitFor();
+    const seq = state.orderNumber.split('-').pop();
+    await box.fill('');
+    await box.pressSequentially(seq, { delay: 20 });
+    await page.locator(`.orders[data-query="${seq}"]`).getByRole('link', { name: state.orderNumber }).waitFor();
+    await box.fill('');
+    await box.pressSequentially('καμια τετοια εκκλησια', { delay: 10 });
+    await page.locator('.orders[data-query="καμια τετοια εκκλησια"]').waitFor();
+    expect((await page.locator('.orders table tbody tr').count()) === 0, 'nothing for an unknown name');
+    await shot('orders-search');
+  });
+
+  await step("an e-mail to the customer offers the order's documents as attachments", async () => {
+    await page.goto(`${gw.url}/customers/${state.customerId}?tab=comms`);
+    await page.click('button:has-text("Νέο e-mail")');
+    const docs = page.locator('.attach-documents label');
+    await docs.first().waitFor();
+    const labels = (await docs.allTextContents()).map((x) => x.trim());
+    expect(labels.includes(`Προσφορά ${state.orderNumber}`) && labels.includes(`Επιβεβαίωση ${state.orderNumber}`), `the order's documents listed, got ${labels.join(', ')}`);
+    expect((await page.inputValue('.email-form input[name=to]')) === 'naos.nikolaou@example.gr', "the customer's e-mail address filled in");
+    await page.fill('.email-form input[name=subject]', 'Η προσφορά μας');
+    await page.fill('.email-form textarea[name=text]', 'Σας στέλνουμε την προσφορά για το καμπαναριό.');
+    await docs.filter({ hasText: 'Προσφορά' }).locator('input[type=checkbox]').check();
+    await shot('email-compose');
+    // this gateway has no mail account: the answer is a Greek sentence, not a code
+    await page.click('.email-form button[type=submit]');
+    await page.locator('.email-form [role=alert]', { hasText: 'Το e-mail δεν έχει ρυθμιστεί' }).waitFor();
   });
 
   await step('errors in Greek words: a bad phone, a customer with orders not deleted', async () => {

@@ -20,8 +20,20 @@ describe('errors in the user words', () => {
       ['costs.pcb', 'is negative', 'Ένα από τα κόστη δεν είναι έγκυρο.'],
       ['name', 'is required', 'Το όνομα λείπει ή δεν είναι έγκυρο.'],
       ['something_new', 'whatever', 'Μία από τις τιμές δεν είναι έγκυρη.'],
+      ['discount.value', 'a fixed discount cannot exceed the subtotal (10)', 'Η έκπτωση δεν μπορεί να ξεπερνά το σύνολο.'],
+      ['items[1].vat_exemption', 'a 0 % line needs the reason it is exempt from VAT', 'Ένα είδος με ΦΠΑ 0 % χρειάζεται αιτία απαλλαγής (και μόνο αυτό).'],
+      ['vat_rate', 'must be 24, 13, 6 or 0', 'Ο συντελεστής ΦΠΑ δεν είναι έγκυρος (24, 13, 6 ή 0 %).'],
+      ['order_documents[0].order_id', 'not an order of this customer', 'Ένα από τα έγγραφα παραγγελίας δεν επισυνάφθηκε (η παραγγελία δεν βρέθηκε).'],
     ];
     for (const [field, reason, want] of cases) expect(errorSentence(err(422, 'invalid_field', '', { field, reason }), 'el')).toBe(want);
+  });
+
+  it('an order document that cannot be made says so in Greek', () => {
+    const D = 'http://x/api/crm/orders/5b0c7c7e-1f2a-4a8e-9a55-0a1b2c3d4e5f/document?kind=quotation';
+    expect(entityOf(D)).toBe('document');
+    expect(errorSentence(err(500, 'internal', 'krilla failed', undefined, D), 'el')).toBe('Το PDF δεν δημιουργήθηκε· δοκιμάστε ξανά σε λίγο.');
+    expect(errorSentence(err(404, 'not_found', '', undefined, D), 'el')).toBe('Η παραγγελία δεν βρέθηκε, οπότε το έγγραφο δεν δημιουργήθηκε.');
+    expect(errorSentence(err(500, 'internal', '', undefined, D), 'en')).toBe('The PDF could not be made; try again shortly.');
   });
 
   it('a customer with orders is not deleted: says so', () => {

@@ -7,11 +7,12 @@ export type Lang = 'el' | 'en';
 type Two = readonly [el: string, en: string];
 
 /** The kind of record an error is about, read from the request's URL. */
-export type Entity = 'customer' | 'product' | 'order' | 'file' | 'comms' | 'other';
+export type Entity = 'customer' | 'product' | 'order' | 'document' | 'file' | 'comms' | 'other';
 
 export function entityOf(url: string | undefined): Entity {
   const path = url ? new URL(url, 'http://x').pathname : '';
   if (/\/(media|nextcloud)(\/|$)/.test(path)) return 'file';
+  if (/^\/api\/crm\/orders\/[^/]+\/document$/.test(path)) return 'document';
   if (path.startsWith('/api/crm/customers')) return 'customer';
   if (path.startsWith('/api/crm/products')) return 'product';
   if (path.startsWith('/api/crm/orders')) return 'order';
@@ -44,6 +45,12 @@ const FIELDS: Record<string, Two> = {
   status: ['Αυτή η αλλαγή κατάστασης δεν επιτρέπεται.', 'This status change is not allowed.'],
   customer_id: ['Ο πελάτης δεν βρέθηκε.', 'The customer was not found.'],
   order_id: ['Η παραγγελία δεν βρέθηκε.', 'The order was not found.'],
+  kind: ['Αυτό το έγγραφο δεν υπάρχει για την παραγγελία.', 'This document does not exist for the order.'],
+  order_documents: ['Ένα από τα έγγραφα παραγγελίας δεν επισυνάφθηκε (η παραγγελία δεν βρέθηκε).', 'One of the order documents could not be attached (the order was not found).'],
+  vat_rate: ['Ο συντελεστής ΦΠΑ δεν είναι έγκυρος (24, 13, 6 ή 0 %).', 'The VAT rate is not valid (24, 13, 6 or 0 %).'],
+  'items[].vat_rate': ['Ο συντελεστής ΦΠΑ ενός είδους δεν είναι έγκυρος.', 'The VAT rate of an item is not valid.'],
+  'items[].vat_exemption': ['Ένα είδος με ΦΠΑ 0 % χρειάζεται αιτία απαλλαγής (και μόνο αυτό).', 'An item at 0 % VAT needs an exemption reason (and only such an item has one).'],
+  discount_exceeds: ['Η έκπτωση δεν μπορεί να ξεπερνά το σύνολο.', 'The discount cannot exceed the subtotal.'],
   nextcloud_folder: ['Ο φάκελος στο Nextcloud δεν είναι έγκυρος.', 'The Nextcloud folder is not valid.'],
   folder: ['Ο φάκελος στο Nextcloud δεν είναι έγκυρος.', 'The Nextcloud folder is not valid.'],
   nextcloud_path: ['Ο φάκελος στο Nextcloud δεν είναι έγκυρος.', 'The Nextcloud folder is not valid.'],
@@ -63,6 +70,7 @@ export function fieldKey(field: string, reason = ''): string | null {
   const f = field.replace(/\[\d+\]/g, '[]');
   if (f === 'contacts[].value' && /phone/i.test(reason)) return 'phone';
   if (f === 'contacts[].value' && /e-?mail/i.test(reason)) return 'email';
+  if (f === 'discount.value' && /exceed/i.test(reason)) return 'discount_exceeds';
   if (f in FIELDS) return f;
   const head = f.split('.')[0] ?? f;
   if (head in FIELDS) return head;
@@ -74,6 +82,7 @@ const NOT_FOUND: Record<Entity, Two> = {
   customer: ['Ο πελάτης δεν βρέθηκε (ίσως διαγράφηκε).', 'The customer was not found (maybe deleted).'],
   product: ['Το προϊόν δεν βρέθηκε (ίσως διαγράφηκε).', 'The product was not found (maybe deleted).'],
   order: ['Η παραγγελία δεν βρέθηκε (ίσως διαγράφηκε).', 'The order was not found (maybe deleted).'],
+  document: ['Η παραγγελία δεν βρέθηκε, οπότε το έγγραφο δεν δημιουργήθηκε.', 'The order was not found, so the document was not made.'],
   file: ['Το αρχείο δεν βρέθηκε.', 'The file was not found.'],
   comms: ['Η καταχώριση δεν βρέθηκε.', 'The entry was not found.'],
   other: ['Δεν βρέθηκε.', 'Not found.'],
@@ -82,6 +91,7 @@ const DUPLICATE: Record<Entity, Two> = {
   customer: ['Υπάρχει ήδη πελάτης με αυτά τα στοιχεία.', 'A customer with these details exists already.'],
   product: ['Υπάρχει ήδη προϊόν με αυτόν τον κωδικό (SKU).', 'A product with this SKU exists already.'],
   order: ['Υπάρχει ήδη παραγγελία με αυτόν τον αριθμό.', 'An order with this number exists already.'],
+  document: ['Το έγγραφο δεν δημιουργήθηκε.', 'The document was not made.'],
   file: ['Υπάρχει ήδη αρχείο με αυτό το όνομα.', 'A file with this name exists already.'],
   comms: ['Η καταχώριση υπάρχει ήδη.', 'The entry exists already.'],
   other: ['Υπάρχει ήδη.', 'It exists already.'],
@@ -90,6 +100,7 @@ const IN_USE: Record<Entity, Two> = {
   customer: ['Ο πελάτης έχει παραγγελίες και δεν διαγράφεται.', 'The customer has orders and cannot be deleted.'],
   product: ['Το προϊόν υπάρχει σε παραγγελίες και δεν διαγράφεται.', 'The product is in orders and cannot be deleted.'],
   order: ['Η παραγγελία χρησιμοποιείται αλλού και δεν διαγράφεται.', 'The order is used elsewhere and cannot be deleted.'],
+  document: ['Το έγγραφο δεν δημιουργήθηκε.', 'The document was not made.'],
   file: ['Το αρχείο χρησιμοποιείται και δεν διαγράφεται.', 'The file is in use and cannot be deleted.'],
   comms: ['Η καταχώριση χρησιμοποιείται και δεν διαγράφεται.', 'The entry is in use and cannot be deleted.'],
   other: ['Άλλες εγγραφές αναφέρονται σε αυτή, γι’ αυτό δεν διαγράφεται.', 'Other records refer to it, so it cannot be deleted.'],
@@ -119,6 +130,8 @@ const CODES: Record<string, Two> = {
   internal: ['Σφάλμα του διακομιστή· δοκιμάστε ξανά σε λίγο.', 'A server error; try again shortly.'],
 };
 
+const DOCUMENT_FAILED: Two = ['Το PDF δεν δημιουργήθηκε· δοκιμάστε ξανά σε λίγο.', 'The PDF could not be made; try again shortly.'];
+
 const pick = ([el, en]: Two, lang: Lang) => (lang === 'en' ? en : el);
 
 /** One sentence in `lang` for an API error. */
@@ -137,6 +150,7 @@ export function errorSentence(e: ApiError, lang: Lang): string {
     return pick(IN_USE[entity], lang);
   }
   if (e.status === 412) return pick(CODES.stale_version as Two, lang);
+  if (e.status >= 500 && entity === 'document') return pick(DOCUMENT_FAILED, lang);
   const known = CODES[code];
   if (known) return pick(known, lang);
   const configured = /^(.+)_not_configured$/.exec(code);

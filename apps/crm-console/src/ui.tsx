@@ -1,5 +1,5 @@
 // Shared pieces: the session context, loading helper, errors in words, form fields.
-import { createContext, useCallback, useContext, useEffect, useRef, useState, type ReactNode } from 'react';
+import { createContext, useCallback, useContext, useEffect, useRef, useState, type InputHTMLAttributes, type ReactNode } from 'react';
 import { ApiError, type Claims } from './api/client';
 import { errorSentence } from './errors';
 import { useI18n, type Dict } from './i18n';
@@ -115,6 +115,47 @@ export function greekDecimal(v: string | number | null | undefined): string {
   if (!m) return s;
   const int = (m[2] as string).replace(/\B(?=(\d{3})+(?!\d))/g, '.');
   return `${m[1]}${int}${m[3] ? `,${m[3]}` : ''}`;
+}
+
+/** A whole number typed the Greek way («1.200» is 1200); null if the text is not one. */
+export function parseWhole(v: string): number | null {
+  const d = parseDecimal(v.trim());
+  return /^\d+$/.test(d) && Number.isSafeInteger(Number(d)) ? Number(d) : null;
+}
+
+/**
+ * A whole-number field in Greek form, a text input like the console's other number fields
+ * (not a browser `type=number`, which reads «1.200» as 1.2 in some locales and spins on
+ * scroll). It reports a number when the text is one and at least `min`; otherwise the field
+ * is marked invalid, so the form does not submit.
+ */
+export function WholeNumberInput({ value, onChange, min = 0, ...rest }: { value: number | null | undefined; onChange: (n: number) => void; min?: number } & Omit<InputHTMLAttributes<HTMLInputElement>, 'value' | 'onChange' | 'type' | 'min'>) {
+  const { t } = useI18n();
+  const [text, setText] = useState(() => (value === null || value === undefined ? '' : greekDecimal(value)));
+  useEffect(() => {
+    if (parseWhole(text) !== (value ?? null)) setText(value === null || value === undefined ? '' : greekDecimal(value));
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [value]);
+  const n = parseWhole(text);
+  const valid = n !== null && n >= min;
+  const ref = useRef<HTMLInputElement>(null);
+  useEffect(() => ref.current?.setCustomValidity(valid ? '' : t.wholeNumber(min)), [valid, min, t]);
+  return (
+    <input
+      {...rest}
+      ref={ref}
+      type="text"
+      inputMode="numeric"
+      aria-invalid={!valid}
+      value={text}
+      onChange={(e) => {
+        const v = e.target.value.replace(/[^\d.]/g, '');
+        setText(v);
+        const m = parseWhole(v);
+        if (m !== null && m >= min) onChange(m);
+      }}
+    />
+  );
 }
 
 export function splitList(v: string): string[] {

@@ -242,6 +242,64 @@ export async function fetchFile(path: string, signal?: AbortSignal): Promise<Blo
   return res.blob();
 }
 
+export type DocumentKind = Schemas['Kind'];
+
+/** A file name from a `Content-Disposition` header (`filename*=UTF-8''…` or `filename="…"`). */
+export function dispositionFilename(header: string | null): string | null {
+  if (!header) return null;
+  const star = /filename\*\s*=\s*(?:UTF-8|utf-8)''([^;]+)/.exec(header);
+  if (star?.[1]) {
+    try {
+      return decodeURIComponent(star[1].trim());
+    } catch {
+      /* fall through to the plain name */
+    }
+  }
+  const plain = /filename\s*=\s*"([^"]*)"|filename\s*=\s*([^;\s]+)/.exec(header);
+  return plain ? (plain[1] ?? plain[2] ?? null) : null;
+}
+
+/**
+ * `GET /api/crm/orders/{id}/document` (a quotation or order confirmation as PDF) with the
+ * token, as a Blob and the file name the server gives it.
+ */
+export async function fetchOrderDocument(orderId: string, kind?: DocumentKind, signal?: AbortSignal): Promise<{ blob: Blob; filename: string }> {
+  const t = session.token();
+  const url = `/api/crm/orders/${encodeURIComponent(orderId)}/document${kind ? `?kind=${kind}` : ''}`;
+  let res: Response;
+  try {
+    res = await fetch(url, { headers: t ? { Authorization: `Bearer ${t}` } : {}, ...(signal ? { signal } : {}) });
+  } catch (e) {
+    if (e instanceof DOMException && e.name === 'AbortError') throw e;
+    throw new ApiError(0, 'network', e instanceof Error ? e.message : String(e), undefined, url);
+  }
+  if (res.status === 401) session.clear();
+  if (!res.ok) {
+    let body: unknown = null;
+    try {
+      body = await res.json();
+    } catch {
+      /* not JSON */
+    }
+    throw toApiError(res.status, body, url);
+  }
+  const filename = dispositionFilename(res.headers.get('Content-Disposition')) ?? `${kind ?? 'document'}.pdf`;
+  return { blob: await res.blob(), filename };
+}
+
+/** Saves a Blob as a download named `filename` (object URL and a clicked `<a download>`). */
+export function saveBlob(blob: Blob, filename: string): void {
+  const href = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = href;
+  a.download = filename;
+  a.style.display = 'none';
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(href), 60_000);
+}
+
 export interface UploadRequest {
   file: File;
   /** Destination folder relative to the Nextcloud base folder. */

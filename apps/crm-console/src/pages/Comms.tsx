@@ -2,7 +2,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { api, asDoc, call, COMMS_TYPES, DIRECTIONS, type CommsType, type Direction, type Entry, type NewEntry, type Schemas, type TimelineItem } from '../api/client';
 import { formatDateTime, formatDateTimeInput, parseDateTimeInput, useI18n } from '../i18n';
 import { Link } from '../router';
-import { ErrorBox, Field, Notice, useAuth } from '../ui';
+import { ErrorBox, Field, Notice, splitList, useAuth, useLoad } from '../ui';
 
 const MANUAL_TYPES: CommsType[] = ['call', 'note', 'sms', 'in_person'];
 const ICON: Record<string, string> = { email: '✉', whatsapp: '◉', call: '☎', sms: '✆', note: '✎', in_person: '⌂', media: '▣', order_created: '№', order_status: '⇄' };
@@ -136,6 +136,7 @@ export function CommsTab({ customerId }: { customerId: string }) {
   return (
     <div className="comms">
       {canEdit && <EntryForm customerId={customerId} onLogged={() => setTick((x) => x + 1)} />}
+      {canEdit && <EmailForm customerId={customerId} onSent={() => setTick((x) => x + 1)} />}
       <div className="toolbar">
         <h2>{t.timeline}</h2>
         <select aria-label={t.type} value={type} onChange={(e) => setType(e.target.value as CommsType | '')}>
@@ -217,6 +218,112 @@ function EntryForm({ customerId, onLogged }: { customerId: string; onLogged: () 
       <ErrorBox error={error} />
       {notice && <Notice>{notice}</Notice>}
       <div className="actions"><button type="submit" className="primary" disabled={busy}>{t.logEntry}</button></div>
+    </form>
+  );
+}
+
+/** An order document to attach to an e-mail: the server renders the PDF and attaches it. */
+export interface OrderDocument {
+  order_id: string;
+  kind: Schemas['Kind'];
+}
+
+/** The documents offered for a customer's orders: a quotation and a confirmation each, newest order first. */
+export function documentChoices(orders: { id: string; order_number: string; status: string }[]): (OrderDocument & { order_number: string })[] {
+  return orders
+    .filter((o) => o.status !== 'cancelled')
+    .flatMap((o) => (['quotation', 'confirmation'] as const).map((kind) => ({ order_id: o.id, kind, order_number: o.order_number })));
+}
+
+/** Writes an e-mail to the customer (`POST /api/crm/email/send`), optionally with order documents as PDF attachments. */
+export function EmailForm({ customerId, onSent }: { customerId: string; onSent: () => void }) {
+  const { t, tr } = useI18n();
+  const [open, setOpen] = useState(false);
+  const [f, setF] = useState({ to: '', subject: '', text: '' });
+  const [docs, setDocs] = useState<string[]>([]);
+  const [error, setError] = useState<unknown>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const data = useLoad(
+    async (signal) => {
+      if (!open) return null;
+      const [c, o] = await Promise.all([
+        call(api.GET('/api/crm/customers/{id}', { params: { path: { id: customerId } }, signal })),
+        call(api.GET('/api/crm/orders', { params: { query: { customer_id: customerId, limit: 200 } }, signal })),
+      ]);
+      return { emails: c.data.contacts.filter((x) => x.type === 'email').sort((a, b) => Number(b.primary) - Number(a.primary)).map((x) => x.value), orders: o.data.orders };
+    },
+    [open, customerId],
+  );
+  useEffect(() => {
+    const first = data.data?.emails[0];
+    if (first) setF((x) => (x.to ? x : { ...x, to: first }));
+  }, [data.data]);
+
+  if (!open) {
+    return (
+      <div className="actions">
+        <button type="button" onClick={() => setOpen(true)}>✉ {t.newEmail}</button>
+      </div>
+    );
+  }
+  const choices = documentChoices(data.data?.orders ?? []);
+  const key = (d: OrderDocument) => `${d.order_id}:${d.kind}`;
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    setNotice(null);
+    const order_documents = choices.filter((d) => docs.includes(key(d))).map((d) => ({ order_id: d.order_id, kind: d.kind }));
+    try {
+      const a = await call(
+        api.POST('/api/crm/email/send', {
+          body: { customer_id: customerId, to: splitList(f.to), subject: f.subject.trim(), text: f.text, order_documents },
+        }),
+      );
+      setF((x) => ({ ...x, subject: '', text: '' }));
+      setDocs([]);
+      setNotice(a.data.warning ? t.sentWithWarning : t.sent);
+      onSent();
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <form className="entry-form email-form" onSubmit={submit}>
+      <h2>{t.newEmail}</h2>
+      <div className="grid">
+        <Field label={t.emailTo} wide>
+          <input name="to" list={`emails-${customerId}`} value={f.to} onChange={(e) => setF((x) => ({ ...x, to: e.target.value }))} required />
+        </Field>
+        <datalist id={`emails-${customerId}`}>{data.data?.emails.map((m) => <option key={m} value={m} />)}</datalist>
+        <Field label={t.subject} wide><input name="subject" value={f.subject} onChange={(e) => setF((x) => ({ ...x, subject: e.target.value }))} required /></Field>
+        <Field label={t.body} wide><textarea name="text" value={f.text} onChange={(e) => setF((x) => ({ ...x, text: e.target.value }))} required /></Field>
+      </div>
+      <fieldset className="attach-documents">
+        <legend>{t.attachDocuments}</legend>
+        {choices.length === 0 && <p className="muted">{data.loading ? t.loading : t.noOrderDocuments}</p>}
+        {choices.map((d) => (
+          <label key={key(d)}>
+            <input
+              type="checkbox"
+              checked={docs.includes(key(d))}
+              onChange={(e) => setDocs((x) => (e.target.checked ? [...x, key(d)] : x.filter((y) => y !== key(d))))}
+            />{' '}
+            {tr('doc_', d.kind)} {d.order_number}
+          </label>
+        ))}
+      </fieldset>
+      <ErrorBox error={error ?? data.error} />
+      {notice && <Notice>{notice}</Notice>}
+      <div className="actions">
+        <button type="submit" className="primary" disabled={busy}>{t.send}</button>
+        <button type="button" onClick={() => setOpen(false)}>{t.cancel}</button>
+      </div>
     </form>
   );
 }

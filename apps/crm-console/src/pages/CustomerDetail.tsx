@@ -2,7 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { api, call, ifMatch, type Customer, type Schemas } from '../api/client';
 import { formatDateTime, useI18n } from '../i18n';
 import { Link, navigate, useLocation } from '../router';
-import { ConfirmButton, ErrorBox, Field, LanguageSelect, Notice, onSaveError, splitList, useAuth, useLoad } from '../ui';
+import { ConfirmButton, ErrorBox, Field, LanguageSelect, Notice, onSaveError, splitList, useAuth, useLoad, WholeNumberInput } from '../ui';
 import { CommsTab } from './Comms';
 import type { SavePatch } from './customer';
 import { MediaTab } from './Media';
@@ -243,7 +243,7 @@ function OwnedItems({ c, save }: { c: Customer; save: SavePatch }) {
                   {products.data?.map((p) => <option key={p.id} value={p.id}>{p.name} ({p.sku})</option>)}
                 </select>
               </Field>
-              <Field label={t.quantity}><input type="number" min={1} value={r.quantity ?? 1} readOnly={!canEdit} onChange={(e) => update(i, { quantity: Number(e.target.value) || 1 })} /></Field>
+              <Field label={t.quantity}><WholeNumberInput name="quantity" min={1} value={r.quantity ?? 1} readOnly={!canEdit} onChange={(n) => update(i, { quantity: n })} /></Field>
               <Field label={`${t.serial_numbers} (${t.serialsHint})`}>
                 <input value={(r.serial_numbers ?? []).join(', ')} readOnly={!canEdit} onChange={(e) => update(i, { serial_numbers: splitList(e.target.value) })} />
               </Field>

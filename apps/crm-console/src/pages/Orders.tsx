@@ -1,9 +1,11 @@
-import { useEffect, useState, type FormEvent } from 'react';
-import { api, asDoc, call, ifMatch, type Customer, type Order, type Schemas } from '../api/client';
+import { useEffect, useMemo, useState, type FormEvent } from 'react';
+import { api, ApiError, asDoc, call, fetchOrderDocument, ifMatch, saveBlob, type Customer, type DocumentKind, type Order, type Schemas } from '../api/client';
+import { errorSentence } from '../errors';
 import { formatDateTime, formatMoney, formatNumber, useI18n } from '../i18n';
+import { centsToDecimal, lineTotal, price, PricingError, toCents, VAT_RATES, type Priced, type VatRate } from '../pricing';
 import { Link, navigate, useLocation } from '../router';
 import { ConfirmButton, decimalInput, ErrorBox, Field, greekDecimal, Notice, onSaveError, Pager, parseDecimal, splitList, useAuth, useLoad } from '../ui';
-import { useDebounced } from './Customers';
+import { SEARCH_DEBOUNCE_MS, useDebounced } from './Customers';
 
 export const STATUSES: Schemas['Status'][] = ['draft', 'confirmed', 'in_production', 'shipped', 'delivered', 'cancelled'];
 export const PAYMENT: Schemas['PaymentStatus'][] = ['pending', 'partial', 'paid', 'refunded'];
@@ -41,7 +43,7 @@ export function OrderTable({ orders, showCustomer }: { orders: Order[]; showCust
   const { t, tr } = useI18n();
   return (
     <table className="list">
-      <thead><tr><th>{t.orderNumber}</th>{showCustomer && <th>{t.customer}</th>}<th>{t.status}</th><th>{t.payment_status}</th><th className="num">{t.total}</th><th>{t.date}</th></tr></thead>
+      <thead><tr><th>{t.orderNumber}</th>{showCustomer && <th>{t.customer}</th>}<th>{t.status}</th><th>{t.payment_status}</th><th className="num">{t.payable}</th><th>{t.date}</th></tr></thead>
       <tbody>
         {orders.map((o) => (
           <tr key={o.id}>
@@ -68,14 +70,30 @@ export function OrderList() {
   const { canEdit } = useAuth();
   const [status, setStatus] = useState<Schemas['Status'] | ''>('');
   const [offset, setOffset] = useState(0);
+  const [search, setSearch] = useState('');
+  const q = useDebounced(search.trim(), SEARCH_DEBOUNCE_MS);
+  // Search as you type: 60 ms after the last keystroke; useLoad aborts the request in flight.
   const list = useLoad(
-    (signal) => call(api.GET('/api/crm/orders', { params: { query: { limit: LIMIT, offset, ...(status ? { status } : {}) } }, signal })).then((a) => a.data),
-    [status, offset],
+    (signal) =>
+      call(api.GET('/api/crm/orders', { params: { query: { limit: LIMIT, offset, ...(status ? { status } : {}), ...(q ? { search: q } : {}) } }, signal })).then((a) => ({ ...a.data, q })),
+    [status, offset, q],
   );
   return (
     <section>
       <div className="toolbar">
         <h1>{t.orders}</h1>
+        <input
+          type="search"
+          className="grow"
+          name="order-search"
+          placeholder={t.searchOrders}
+          aria-label={t.searchOrders}
+          value={search}
+          onChange={(e) => {
+            setSearch(e.target.value);
+            setOffset(0);
+          }}
+        />
         {canEdit && <Link to="/orders/new" className="button primary">+ {t.newOrder}</Link>}
       </div>
       <nav className="tabs">
@@ -88,7 +106,9 @@ export function OrderList() {
       <ErrorBox error={list.error} />
       {list.data && (
         <>
-          <OrderTable orders={list.data.orders} showCustomer />
+          <div className="orders" data-query={list.data.q}>
+            <OrderTable orders={list.data.orders} showCustomer />
+          </div>
           {list.data.orders.length === 0 && <p className="muted">{t.none}</p>}
           <Pager offset={offset} limit={LIMIT} total={list.data.total} onChange={setOffset} />
         </>
@@ -97,9 +117,12 @@ export function OrderList() {
   );
 }
 
-interface ItemRow { type: Schemas['ItemType']; product_id: string; product_name: string; description: string; quantity: string; unit_price: string; serials: string }
+interface ItemRow {
+  type: Schemas['ItemType']; product_id: string; product_name: string; description: string; quantity: string; unit_price: string; serials: string;
+  vat_rate: VatRate; vat_exemption: string;
+}
 interface OrderForm {
-  customer_id: string; currency: string; items: ItemRow[];
+  customer_id: string; currency: string; items: ItemRow[]; prices_include_vat: boolean;
   discountType: '' | Schemas['DiscountType']; discountValue: string; discountReason: string;
   method: string; carrier: string; tracking_number: string; destination: string; shipped_at: string; delivered_at: string;
   payment_status: Schemas['PaymentStatus']; invoice_path: string; notes: string;
@@ -113,7 +136,9 @@ function toForm(o: Order | null, customerId: string): OrderForm {
     items: (o?.items ?? []).map((i) => ({
       type: i.type, product_id: s(i.product_id), product_name: s(i.product_name), description: s(i.description),
       quantity: greekDecimal(i.quantity), unit_price: greekDecimal(i.unit_price), serials: i.serial_numbers.join(', '),
+      vat_rate: i.vat_rate ?? 24, vat_exemption: s(i.vat_exemption),
     })),
+    prices_include_vat: o?.prices_include_vat ?? false,
     discountType: o?.discount?.type ?? '', discountValue: greekDecimal(o?.discount?.value), discountReason: s(o?.discount?.reason),
     method: s(o?.shipping.method), carrier: s(o?.shipping.carrier), tracking_number: s(o?.shipping.tracking_number), destination: s(o?.shipping.destination),
     shipped_at: s(o?.shipping.shipped_at), delivered_at: s(o?.shipping.delivered_at),
@@ -135,13 +160,94 @@ function toBody(f: OrderForm): Schemas['OrderPatch'] {
       quantity: parseDecimal(i.quantity) || '1',
       unit_price: parseDecimal(i.unit_price) || '0',
       serial_numbers: splitList(i.serials),
+      vat_rate: i.vat_rate,
+      vat_exemption: i.vat_rate === 0 ? orNull(i.vat_exemption) : null,
     })),
+    prices_include_vat: f.prices_include_vat,
     discount: f.discountType ? { type: f.discountType, value: parseDecimal(f.discountValue) || '0', reason: orNull(f.discountReason) } : null,
     shipping: { method: orNull(f.method), carrier: orNull(f.carrier), tracking_number: orNull(f.tracking_number), destination: orNull(f.destination), shipped_at: orNull(f.shipped_at), delivered_at: orNull(f.delivered_at) },
     payment_status: f.payment_status,
     invoice_path: orNull(f.invoice_path),
     notes: orNull(f.notes),
   };
+}
+
+/** The amounts the order editor shows, in cents: the live preview's or the server's. */
+export interface Figures {
+  lines: (bigint | null)[];
+  subtotal: bigint;
+  discount_amount: bigint;
+  vat_breakdown: { rate: VatRate; net: bigint; vat: bigint }[];
+  net_total: bigint;
+  vat_total: bigint;
+  total_price: bigint;
+}
+
+/** The form's amounts by the server's rules (pricing.ts), or the field the server would refuse. */
+export function preview(f: OrderForm): { figures: Figures } | { field: string; reason: string } {
+  const body = toBody(f);
+  try {
+    const p: Priced = price({
+      items: (body.items ?? []).map((i, k) => ({ quantity: String(i.quantity), unit_price: String(i.unit_price), vat_rate: f.items[k]?.vat_rate ?? 24 })),
+      discount: body.discount ? { type: body.discount.type, value: String(body.discount.value) } : null,
+      prices_include_vat: f.prices_include_vat,
+    });
+    return { figures: { ...p, lines: p.items.map((i) => i.line_total) } };
+  } catch (e) {
+    if (e instanceof PricingError) return { field: e.field, reason: e.reason };
+    throw e;
+  }
+}
+
+/** The server's amounts of a saved order, in cents. */
+export function serverFigures(o: Order): Figures {
+  const c = (v: string | number | null | undefined) => toCents(v) ?? 0n;
+  return {
+    lines: o.items.map((i) => toCents(i.line_total)),
+    subtotal: c(o.subtotal),
+    discount_amount: c(o.discount_amount),
+    vat_breakdown: (o.vat_breakdown ?? []).map((v) => ({ rate: v.rate, net: c(v.net), vat: c(v.vat) })),
+    net_total: c(o.net_total),
+    vat_total: c(o.vat_total),
+    total_price: c(o.total_price),
+  };
+}
+
+/** Whether two sets of figures differ anywhere. */
+function differ(a: Figures, b: Figures): boolean {
+  const key = (f: Figures) =>
+    JSON.stringify([f.lines, f.subtotal, f.discount_amount, f.vat_breakdown.map((v) => [v.rate, v.net, v.vat]), f.net_total, f.vat_total, f.total_price], (_k, v: unknown) =>
+      typeof v === 'bigint' ? v.toString() : v,
+    );
+  return key(a) !== key(b);
+}
+
+const money = (c: bigint | null | undefined, currency: string) => (c === null || c === undefined ? '—' : formatMoney(centsToDecimal(c), currency));
+
+/** The two PDF buttons of a saved order: a quotation and an order confirmation, downloaded with the token. */
+function DocumentButtons({ order }: { order: Order }) {
+  const { t } = useI18n();
+  const [busy, setBusy] = useState<DocumentKind | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  async function download(kind: DocumentKind) {
+    setBusy(kind);
+    setError(null);
+    try {
+      const { blob, filename } = await fetchOrderDocument(order.id, kind);
+      saveBlob(blob, filename);
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(null);
+    }
+  }
+  return (
+    <div className="documents">
+      <button type="button" data-testid="pdf-quotation" disabled={busy !== null} onClick={() => void download('quotation')}>{t.quotationPdf}</button>{' '}
+      <button type="button" data-testid="pdf-confirmation" disabled={busy !== null} onClick={() => void download('confirmation')}>{t.confirmationPdf}</button>
+      <ErrorBox error={error} />
+    </div>
+  );
 }
 
 function CustomerPicker({ value, onPick }: { value: string; onPick: (c: Customer) => void }) {
@@ -233,9 +339,23 @@ export function OrderEditor({ id }: { id: string | null }) {
   const set = <K extends keyof OrderForm>(k: K, v: OrderForm[K]) => setForm((f) => ({ ...f, [k]: v }));
   const setItem = (i: number, patch: Partial<ItemRow>) => setForm((f) => ({ ...f, items: f.items.map((x, j) => (j === i ? { ...x, ...patch } : x)) }));
   const o = rec?.o;
+  const live = useMemo(() => preview(form), [form]);
+  const savedForm = useMemo(() => (o ? JSON.stringify(toForm(o, '')) : null), [o]);
   if (id && !o) return loaded.error ? <ErrorBox error={loaded.error} /> : <p>{t.loading}</p>;
   const cur = o?.currency ?? form.currency;
-  const saved = (i: number) => o?.items[i];
+  // Unchanged since saved: the server's figures (authoritative), with any difference from the
+  // preview marked; otherwise the live preview by the same rules.
+  const dirty = !o || JSON.stringify(form) !== savedForm;
+  const server = o && !dirty ? serverFigures(o) : null;
+  const liveFigures = 'figures' in live ? live.figures : null;
+  const shown = server ?? liveFigures;
+  const mismatch = server && liveFigures && differ(server, liveFigures) ? liveFigures : null;
+  const lineAmount = (i: number): bigint | null => {
+    if (shown) return shown.lines[i] ?? null;
+    const it = form.items[i];
+    return it ? lineTotal(parseDecimal(it.quantity) || '1', parseDecimal(it.unit_price) || '0') : null;
+  };
+  const liveError = !server && 'field' in live ? errorSentence(new ApiError(422, 'invalid_field', '', { field: live.field, reason: live.reason }, '/api/crm/orders'), t.langCode) : null;
 
   return (
     <section>
@@ -244,6 +364,7 @@ export function OrderEditor({ id }: { id: string | null }) {
         <h1>{o ? `${t.order} ${o.order_number}` : t.newOrder}</h1>
         {o && <span className={`status st-${o.status}`}>{tr('st_', o.status)}</span>}
       </div>
+      {o && <DocumentButtons order={o} />}
       <form className="card form" onSubmit={save}>
         <fieldset disabled={!canEdit || busy}>
           <div className="grid">
@@ -252,9 +373,13 @@ export function OrderEditor({ id }: { id: string | null }) {
             </Field>
           </div>
           <h2>{t.items}</h2>
+          <div className="basis" role="radiogroup" aria-label={t.vat}>
+            <label><input type="radio" name="prices_include_vat" value="net" checked={!form.prices_include_vat} onChange={() => set('prices_include_vat', false)} /> {t.pricesNet}</label>
+            <label><input type="radio" name="prices_include_vat" value="gross" checked={form.prices_include_vat} onChange={() => set('prices_include_vat', true)} /> {t.pricesGross}</label>
+          </div>
           <table className="list items">
             <thead>
-              <tr><th>{t.type}</th><th>{t.product} / {t.description}</th><th className="num">{t.quantity}</th><th className="num">{t.unit_price}</th><th>{t.serial_numbers}</th><th className="num">{t.line_total}</th><th /></tr>
+              <tr><th>{t.type}</th><th>{t.product} / {t.description}</th><th className="num">{t.quantity}</th><th className="num">{t.unit_price}</th><th>{t.vat}</th><th>{t.serial_numbers}</th><th className="num">{t.amount}</th><th /></tr>
             </thead>
             <tbody>
               {form.items.map((it, i) => (
@@ -271,7 +396,7 @@ export function OrderEditor({ id }: { id: string | null }) {
                         value={it.product_id}
                         onChange={(e) => {
                           const p = products.data?.find((x) => x.id === e.target.value);
-                          setItem(i, { product_id: e.target.value, product_name: p?.name ?? '', unit_price: p ? greekDecimal(p.price) : it.unit_price });
+                          setItem(i, { product_id: e.target.value, product_name: p?.name ?? '', unit_price: p ? greekDecimal(p.price) : it.unit_price, vat_rate: p ? (p.vat_rate ?? 24) : it.vat_rate });
                         }}
                       >
                         <option value="">{it.product_name || t.chooseProduct}</option>
@@ -283,15 +408,26 @@ export function OrderEditor({ id }: { id: string | null }) {
                   </td>
                   <td className="num"><input aria-label={t.quantity} className="short" inputMode="decimal" value={it.quantity} onChange={(e) => setItem(i, { quantity: decimalInput(e.target.value) })} required /></td>
                   <td className="num"><input aria-label={t.unit_price} className="short" inputMode="decimal" value={it.unit_price} onChange={(e) => setItem(i, { unit_price: decimalInput(e.target.value) })} required /></td>
+                  <td className="vat">
+                    <select aria-label={t.vat} value={it.vat_rate} onChange={(e) => setItem(i, { vat_rate: Number(e.target.value) as VatRate })}>
+                      {VAT_RATES.map((r) => <option key={r} value={r}>{r} %</option>)}
+                    </select>
+                    {it.vat_rate === 0 && (
+                      <input aria-label={t.vatExemption} placeholder={t.vatExemption} title={t.vatExemptionHint} value={it.vat_exemption} onChange={(e) => setItem(i, { vat_exemption: e.target.value })} required />
+                    )}
+                  </td>
                   <td><input aria-label={t.serial_numbers} value={it.serials} placeholder={t.serialsHint} onChange={(e) => setItem(i, { serials: e.target.value })} /></td>
-                  <td className="num">{saved(i) ? formatMoney(saved(i)?.line_total, cur) : '—'}</td>
+                  <td className="num" data-testid={`line-${i}`}>
+                    {money(lineAmount(i), cur)}
+                    {mismatch && mismatch.lines[i] !== lineAmount(i) && <small className="differs" title={t.lineDiffers(money(mismatch.lines[i], cur))}> *</small>}
+                  </td>
                   <td>{canEdit && <button type="button" onClick={() => set('items', form.items.filter((_, j) => j !== i))}>✕</button>}</td>
                 </tr>
               ))}
             </tbody>
           </table>
           {canEdit && (
-            <button type="button" onClick={() => set('items', [...form.items, { type: 'product', product_id: '', product_name: '', description: '', quantity: '1', unit_price: '', serials: '' }])}>
+            <button type="button" onClick={() => set('items', [...form.items, { type: 'product', product_id: '', product_name: '', description: '', quantity: '1', unit_price: '', serials: '', vat_rate: 24, vat_exemption: '' }])}>
               + {t.addItem}
             </button>
           )}
@@ -310,13 +446,28 @@ export function OrderEditor({ id }: { id: string | null }) {
               </>
             )}
           </div>
-          <div className="totals" data-testid="totals">
-            <div><span>{t.subtotal}</span><output data-testid="subtotal">{o ? formatMoney(o.subtotal, cur) : '—'}</output></div>
-            {o?.discount && (
-              <div><span>{t.discount}</span><output>{o.discount.type === 'percentage' ? `${formatNumber(o.discount.value)}%` : formatMoney(o.discount.value, cur)}</output></div>
+          <div className="totals" data-testid="totals" data-source={server ? 'server' : 'live'}>
+            <div><span>{t.total}</span><output data-testid="subtotal">{money(shown?.subtotal, cur)}</output></div>
+            {form.discountType && (
+              <div>
+                <span>{t.discount}{form.discountType === 'percentage' && form.discountValue ? ` ${formatNumber(parseDecimal(form.discountValue))} %` : ''}</span>
+                <output data-testid="discount">{shown ? `−${money(shown.discount_amount, cur)}` : '—'}</output>
+              </div>
             )}
-            <div className="grand"><span>{t.total}</span><output data-testid="total">{o ? formatMoney(o.total_price, cur) : '—'}</output></div>
-            <small className="muted">{t.totalsFromServer}</small>
+            <div><span>{t.netTotal}</span><output data-testid="net-total">{money(shown?.net_total, cur)}</output></div>
+            {shown?.vat_breakdown.map((v) => (
+              <div key={v.rate}>
+                <span>{t.vatAt(v.rate)} <small className="muted">({money(v.net, cur)})</small></span>
+                <output data-testid={`vat-${v.rate}`}>{money(v.vat, cur)}</output>
+              </div>
+            ))}
+            <div><span>{t.vatTotal}</span><output data-testid="vat-total">{money(shown?.vat_total, cur)}</output></div>
+            <div className="grand"><span>{t.payable}</span><output data-testid="total">{money(shown?.total_price, cur)}</output></div>
+            {liveError && <div className="warning" data-testid="preview-error">{liveError}</div>}
+            {mismatch && server && (
+              <div className="warning" role="status" data-testid="totals-mismatch">{t.totalsDiffer(money(mismatch.total_price, cur), money(server.total_price, cur))}</div>
+            )}
+            <small className="muted">{server ? t.savedFigures : t.livePreview}</small>
           </div>
           <h2>{t.shipping}</h2>
           <div className="grid">

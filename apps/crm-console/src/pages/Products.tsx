@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { api, asDoc, call, ifMatch, type Product, type Schemas } from '../api/client';
 import { formatMoney, formatNumber, useI18n } from '../i18n';
+import { VAT_RATES, type VatRate } from '../pricing';
 import { Link, navigate, useLocation } from '../router';
 import { ConfirmButton, decimalInput, ErrorBox, Field, greekDecimal, Notice, onSaveError, Pager, parseDecimal, useAuth, useLoad } from '../ui';
 
@@ -79,7 +80,7 @@ export function ProductList() {
 }
 
 interface ProductForm {
-  name: string; sku: string; category: Schemas['Category']; description: string; price: string; currency: string;
+  name: string; sku: string; category: Schemas['Category']; description: string; price: string; currency: string; vat_rate: VatRate;
   pcb: string; components: string; enclosure: string; labor_hours: string; labor_rate: string; shipping_in: string;
   on_hand: string; reserved: string; nextcloud_folder: string; linked_device_type: string; active: boolean;
 }
@@ -90,7 +91,7 @@ const str = (v: unknown) => (v === null || v === undefined ? '' : String(v));
 function toForm(p: Product | null): ProductForm {
   return {
     name: p?.name ?? '', sku: p?.sku ?? '', category: p?.category ?? 'controller', description: str(p?.description),
-    price: greekDecimal(p?.price), currency: p?.currency ?? 'EUR',
+    price: greekDecimal(p?.price), currency: p?.currency ?? 'EUR', vat_rate: p?.vat_rate ?? 24,
     pcb: greekDecimal(p?.costs.pcb), components: greekDecimal(p?.costs.components), enclosure: greekDecimal(p?.costs.enclosure),
     labor_hours: greekDecimal(p?.costs.labor_hours), labor_rate: greekDecimal(p?.costs.labor_rate), shipping_in: greekDecimal(p?.costs.shipping_in),
     on_hand: greekDecimal(p?.stock.on_hand), reserved: greekDecimal(p?.stock.reserved),
@@ -105,7 +106,7 @@ const int = (v: string) => (v.trim() === '' ? 0 : Number.parseInt(parseDecimal(v
 function toBody(f: ProductForm) {
   return {
     name: f.name.trim(), sku: f.sku.trim(), category: f.category, description: orNull(f.description),
-    price: money(f.price), currency: f.currency.trim() || 'EUR',
+    price: money(f.price), currency: f.currency.trim() || 'EUR', vat_rate: f.vat_rate,
     costs: Object.fromEntries(COST_PARTS.map((k) => [k, money(f[k])])),
     stock: { on_hand: int(f.on_hand), reserved: int(f.reserved) },
     nextcloud_folder: orNull(f.nextcloud_folder), linked_device_type: orNull(f.linked_device_type), active: f.active,
@@ -196,6 +197,11 @@ export function ProductEditor({ id }: { id: string | null }) {
               </select>
             </Field>
             <Field label={t.price}><input name="price" inputMode="decimal" value={form.price} onChange={(e) => set('price', decimalInput(e.target.value))} /></Field>
+            <Field label={t.vat}>
+              <select name="vat_rate" value={form.vat_rate} onChange={(e) => set('vat_rate', Number(e.target.value) as VatRate)}>
+                {VAT_RATES.map((r) => <option key={r} value={r}>{r} %</option>)}
+              </select>
+            </Field>
             <Field label={t.currency}><input name="currency" value={form.currency} maxLength={3} onChange={(e) => set('currency', e.target.value.toUpperCase())} /></Field>
             <Field label={t.active}><input name="active" type="checkbox" checked={form.active} onChange={(e) => set('active', e.target.checked)} /></Field>
             <Field label={t.description} wide><textarea name="description" value={form.description} onChange={(e) => set('description', e.target.value)} /></Field>
