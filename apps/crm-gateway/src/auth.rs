@@ -1,7 +1,10 @@
 //! Bearer tokens (HS256 JWT with a `permissions` claim) and the extractors that guard routes.
 //!
 //! A handler states what it needs in its signature: [`Viewer`] for reads (`crm:view`),
-//! [`Editor`] for writes (`crm:edit`, which includes viewing). A route with neither stands out.
+//! [`Editor`] for writes (`crm:edit`, which includes viewing), [`Admin`] for the
+//! administration of users (`crm:admin`, which includes neither: an administrator who also
+//! works in the CRM is given those too), [`Caller`] for any valid token. A route with none
+//! stands out.
 //!
 //! A token is good when its signature, `exp` and `nbf` are (`tokens.rs`) and, if its `sub`
 //! names a local user, that user is enabled and the token carries the user's current token
@@ -13,13 +16,31 @@
 use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest, web};
-use crm_users::{Standing, Users as _};
+use crm_users::{ADMIN, Standing, Users as _};
 use futures_util::future::LocalBoxFuture;
 
 use crate::error::ApiError;
 use crate::state::AppState;
 
 pub use crate::tokens::{EDIT, Principal, TokenKeys, VIEW};
+
+/// The permissions a token carries, read from a token whose signature and times
+/// [`TokenKeys::verify`] has already checked (so they are not checked again here).
+fn token_permissions(token: &str) -> Vec<String> {
+    use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+    let mut validation = Validation::new(Algorithm::HS256);
+    validation.insecure_disable_signature_validation();
+    validation.validate_exp = false;
+    validation.validate_nbf = false;
+    validation.required_spec_claims.clear();
+    jsonwebtoken::decode::<crate::tokens::Claims>(
+        token,
+        &DecodingKey::from_secret(&[]),
+        &validation,
+    )
+    .map(|data| data.claims.permissions)
+    .unwrap_or_default()
+}
 
 /// The token of an `Authorization: Bearer <token>` value; the scheme in any case.
 fn bearer(value: &str) -> Option<&str> {
@@ -48,6 +69,10 @@ fn still_good(principal: &Principal, standing: Option<Standing>) -> Result<(), A
 }
 
 async fn principal(req: &HttpRequest) -> Result<Principal, ApiError> {
+    Ok(caller(req).await?.principal)
+}
+
+async fn caller(req: &HttpRequest) -> Result<Caller, ApiError> {
     let state = req
         .app_data::<web::Data<AppState>>()
         .ok_or_else(|| ApiError::internal("the app state is not registered"))?;
@@ -66,7 +91,55 @@ async fn principal(req: &HttpRequest) -> Result<Principal, ApiError> {
         .await
         .map_err(ApiError::internal)?;
     still_good(&principal, standing)?;
-    Ok(principal)
+    Ok(Caller {
+        principal,
+        permissions: token_permissions(token),
+    })
+}
+
+/// Any caller with a valid token, and the permissions its token carries (for a local user,
+/// its current ones: changing a user's permissions ends the tokens issued before).
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub principal: Principal,
+    pub permissions: Vec<String>,
+}
+
+impl Caller {
+    pub fn has(&self, permission: &str) -> bool {
+        self.permissions.iter().any(|p| p == permission)
+    }
+}
+
+impl FromRequest for Caller {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move { caller(&req).await })
+    }
+}
+
+/// A caller allowed to administer users (`crm:admin`).
+#[derive(Debug, Clone)]
+pub struct Admin(pub Principal);
+
+impl FromRequest for Admin {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let c = caller(&req).await?;
+            if c.has(ADMIN) {
+                Ok(Admin(c.principal))
+            } else {
+                Err(ApiError::forbidden("this needs the `crm:admin` permission"))
+            }
+        })
+    }
 }
 
 /// A caller allowed to read (`crm:view`).
@@ -139,6 +212,16 @@ mod tests {
             .issue_with_generation("maria", &[VIEW.to_owned()], generation, 1_000)
             .unwrap();
         keys.verify(&t, 1_000).unwrap()
+    }
+
+    #[test]
+    fn the_permissions_of_a_verified_token_are_read_back() {
+        let keys = TokenKeys::new(&"0123456789abcdef0123456789abcdef".into(), 60);
+        let t = keys
+            .issue_with_generation("anna", &[ADMIN.to_owned(), VIEW.to_owned()], Some(3), 1_000)
+            .unwrap();
+        assert_eq!(token_permissions(&t), [ADMIN, VIEW]);
+        assert!(token_permissions("not.a.token").is_empty());
     }
 
     #[test]

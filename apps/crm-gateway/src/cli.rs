@@ -1,4 +1,5 @@
-//! The `crm` command line: `serve` (the default), `user add|list|disable|enable|remove|passwd`,
+//! The `crm` command line: `serve` (the default),
+//! `user add|list|disable|enable|remove|passwd|set-extension`,
 //! `mail sync|verify` and `store copy`.
 
 use std::io::{BufRead, IsTerminal};
@@ -77,15 +78,22 @@ enum UserCommand {
     /// Create a user. The password is asked at a prompt, or read from stdin.
     Add {
         name: String,
-        /// Comma-separated, e.g. crm:view,crm:edit
+        /// Comma-separated, e.g. crm:view,crm:edit (crm:admin administers users and implies
+        /// neither of the others)
         #[arg(long, value_delimiter = ',', default_value = "crm:view")]
         permissions: Vec<String>,
+        /// Also give crm:admin: the first administrator of a new installation.
+        #[arg(long)]
+        admin: bool,
         /// Read the password from the first line of standard input.
         #[arg(long)]
         password_stdin: bool,
     },
-    /// List users, their permissions, whether they are disabled and when they were created.
+    /// List users, their permissions, whether they are disabled, when they were created and
+    /// their PBX extension.
     List,
+    /// Set the PBX extension click-to-call rings for a user (2 to 10 digits; "" clears it).
+    SetExtension { name: String, extension: String },
     /// Disable a user: it cannot log in, and its tokens stop working (within a second for a
     /// running server).
     Disable { name: String },
@@ -133,9 +141,13 @@ async fn user(config: Config, cmd: UserCommand) -> anyhow::Result<()> {
     match cmd {
         UserCommand::Add {
             name,
-            permissions,
+            mut permissions,
+            admin,
             password_stdin,
         } => {
+            if admin && !permissions.iter().any(|p| p == crm_users::ADMIN) {
+                permissions.push(crm_users::ADMIN.to_owned());
+            }
             let password = read_password(&name, password_stdin)?;
             let user = state.users.add(&name, &password, &permissions).await?;
             println!(
@@ -147,12 +159,24 @@ async fn user(config: Config, cmd: UserCommand) -> anyhow::Result<()> {
         UserCommand::List => {
             for u in state.users.list().await? {
                 println!(
-                    "{}\t{}\t{}\t{}",
+                    "{}\t{}\t{}\t{}\t{}",
                     u.username,
                     u.permissions.join(","),
                     if u.disabled { "disabled" } else { "enabled" },
-                    u.created_at
+                    u.created_at,
+                    u.profile.extension.as_deref().unwrap_or("-")
                 );
+            }
+        }
+        UserCommand::SetExtension { name, extension } => {
+            let update = crm_users::Update {
+                extension: Some(Some(extension)),
+                ..crm_users::Update::default()
+            };
+            let user = state.users.update(&name, update, None).await?;
+            match user.profile.extension {
+                Some(e) => println!("set the extension of {} to {e}", user.username),
+                None => println!("cleared the extension of {}", user.username),
             }
         }
         UserCommand::Disable { name } => {

@@ -27,6 +27,19 @@ pub struct WhatsApp {
 pub struct Calls {
     pub config: ami_bridge::Config,
     pub client: RwLock<Option<ami_bridge::Client>>,
+    /// What the bridge last saw of the PBX, for the status page.
+    pub link: std::sync::Mutex<PbxLink>,
+}
+
+/// The PBX connection as the bridge last saw it.
+#[derive(Debug, Clone, Default, serde::Serialize, utoipa::ToSchema)]
+pub struct PbxLink {
+    /// Since when the bridge is logged in; `None` while it is not.
+    pub connected_since: Option<crm_core::Timestamp>,
+    /// When the last event (of any kind) came from the PBX.
+    pub last_event_at: Option<crm_core::Timestamp>,
+    /// Why the last connection attempt failed or the link dropped.
+    pub last_error: Option<String>,
 }
 
 impl Calls {
@@ -35,7 +48,25 @@ impl Calls {
         Arc::new(Calls {
             config,
             client: RwLock::new(None),
+            link: std::sync::Mutex::new(PbxLink::default()),
         })
+    }
+
+    /// Changes what the status page shows of the link.
+    pub fn note(&self, change: impl FnOnce(&mut PbxLink)) {
+        let mut link = self
+            .link
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        change(&mut link);
+    }
+
+    /// What the status page shows of the link.
+    pub fn link(&self) -> PbxLink {
+        self.link
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
     }
 }
 

@@ -6,7 +6,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::routes::{
-    auth, calls, comms, customers, email, media, nextcloud, orders, products, system, whatsapp,
+    admin, auth, calls, comms, customers, email, inbox, integrations, media, nextcloud, orders,
+    products, system, whatsapp,
 };
 
 #[derive(OpenApi)]
@@ -17,14 +18,16 @@ use crate::routes::{
     ),
     paths(
         system::health,
-        auth::login,
+        auth::login, auth::me,
+        admin::list, admin::create, admin::get, admin::update, admin::set_password, admin::delete,
+        integrations::integrations, integrations::retry,
         products::list, products::get, products::create, products::update, products::delete,
         customers::list, customers::by_contact, customers::get, customers::create,
         customers::update, customers::add_note, customers::delete, customers::timeline,
         orders::list, orders::get, orders::create, orders::update, orders::delete,
         orders::document,
         comms::list, comms::get, comms::create, comms::update, comms::delete, comms::search,
-        comms::inbox, comms::assign, comms::missed_calls, comms::thread,
+        comms::thread, inbox::inbox, inbox::assign, inbox::missed_calls,
         media::list, media::get, media::create, media::delete,
         nextcloud::browse, nextcloud::download, nextcloud::upload, nextcloud::delete,
         nextcloud::customer_media,
@@ -34,7 +37,8 @@ use crate::routes::{
     ),
     modifiers(&BearerAuth),
     tags(
-        (name = "auth", description = "Log in with a local user"),
+        (name = "auth", description = "Log in with a local user; who the caller is"),
+        (name = "admin", description = "Users and the integrations' status (permission `crm:admin`)"),
         (name = "products", description = "Catalogue with costs and stock"),
         (name = "customers", description = "Parishes and people, their contacts and devices"),
         (name = "orders", description = "Orders with server-computed totals"),

@@ -25,7 +25,7 @@ pub use model::{
     EntryPatch, Ingested, ListQuery, MediaDirection, MediaQuery, MediaRecord, NewEntry, NewMedia,
     SearchQuery,
 };
-pub use queue::{AttachmentJob, Inbound, Queues};
+pub use queue::{AttachmentJob, ChannelQueue, FailedJob, Inbound, JobKind, QueueOverview, Queues};
 pub use service::{Comms, Service};
 pub use store::CommsStore;
 pub use store::sqlite::{BoxFuture, Referents, SqliteCommsStore};

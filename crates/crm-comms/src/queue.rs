@@ -43,6 +43,53 @@ pub struct AttachmentJob {
     pub attempts: u32,
 }
 
+/// One channel's queue of inbound webhook bodies.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct ChannelQueue {
+    pub channel: String,
+    pub pending: u64,
+    pub failed: u64,
+    /// When the channel's last body arrived (its last webhook).
+    pub last_received_at: Option<Timestamp>,
+}
+
+/// What kind of queued work a [`FailedJob`] is.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum JobKind {
+    /// An inbound webhook body that could not be processed.
+    Inbound,
+    /// An attachment that could not be fetched or stored.
+    Attachment,
+}
+
+/// Work that was given up on, until someone retries it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct FailedJob {
+    pub kind: JobKind,
+    pub id: i64,
+    /// The entry an attachment belongs to.
+    pub entry_id: Option<Uuid>,
+    /// The inbound body's channel, or the attachment's source (`whatsapp:<media id>`).
+    pub source: String,
+    pub attempts: u32,
+    pub last_error: Option<String>,
+    /// When the body arrived, or when the attachment was last due.
+    pub at: Timestamp,
+}
+
+/// The queues at a glance.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct QueueOverview {
+    pub inbound: Vec<ChannelQueue>,
+    pub attachments_pending: u64,
+    pub attachments_failed: u64,
+    /// Failed work, newest first.
+    pub failed: Vec<FailedJob>,
+}
+
 /// Inbound bodies failing this many times are set aside as failed (and logged), so that one
 /// poisonous body cannot stall the queue.
 pub const MAX_INBOUND_ATTEMPTS: u32 = 10;
@@ -246,6 +293,116 @@ impl Queues {
                             map.insert(job.source.clone(), serde_json::json!(error));
                         }
                     })
+                }
+            })
+            .await
+    }
+
+    /// The state of every queue, and the failed work (newest first, at most `limit`), for
+    /// the integration status page.
+    pub async fn overview(&self, limit: u32) -> Result<QueueOverview> {
+        self.db
+            .read(move |c| {
+                let mut channels = Vec::new();
+                let mut stmt = c.prepare_cached(
+                    "SELECT channel, count(*) FILTER (WHERE state = 'pending'),
+                            count(*) FILTER (WHERE state = 'failed'), max(received_at)
+                     FROM comms_inbound GROUP BY channel ORDER BY channel",
+                )?;
+                let rows = stmt.query_map([], |r| {
+                    Ok(ChannelQueue {
+                        channel: r.get(0)?,
+                        pending: r.get(1)?,
+                        failed: r.get(2)?,
+                        last_received_at: r.get(3)?,
+                    })
+                })?;
+                for row in rows {
+                    channels.push(row?);
+                }
+                let (pending, failed): (u64, u64) = c
+                    .prepare_cached(
+                        "SELECT count(*) FILTER (WHERE state = 'pending'),
+                                count(*) FILTER (WHERE state = 'failed')
+                         FROM comms_attachment_jobs",
+                    )?
+                    .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+                let mut failures = Vec::new();
+                let mut stmt = c.prepare_cached(
+                    "SELECT 'inbound', id, NULL, channel, attempts, last_error, received_at
+                       FROM comms_inbound WHERE state = 'failed'
+                     UNION ALL
+                     SELECT 'attachment', id, entry_id, source, attempts, last_error,
+                            next_attempt_at
+                       FROM comms_attachment_jobs WHERE state = 'failed'
+                     ORDER BY 7 DESC LIMIT ?1",
+                )?;
+                let rows = stmt.query_map([i64::from(limit)], |r| {
+                    let kind: String = r.get(0)?;
+                    let entry: Option<String> = r.get(2)?;
+                    Ok(FailedJob {
+                        kind: if kind == "inbound" {
+                            JobKind::Inbound
+                        } else {
+                            JobKind::Attachment
+                        },
+                        id: r.get(1)?,
+                        entry_id: entry.and_then(|e| Uuid::parse_str(&e).ok()),
+                        source: r.get(3)?,
+                        attempts: r.get(4)?,
+                        last_error: r.get(5)?,
+                        at: r.get(6)?,
+                    })
+                })?;
+                for row in rows {
+                    failures.push(row?);
+                }
+                Ok(QueueOverview {
+                    inbound: channels,
+                    attachments_pending: pending,
+                    attachments_failed: failed,
+                    failed: failures,
+                })
+            })
+            .await
+    }
+
+    /// Puts failed work back in its queue, to be tried again from now with a fresh count of
+    /// attempts (an attachment's error on its entry is cleared). `Ok(false)` when there is no
+    /// failed job of that kind and id.
+    pub async fn retry(&self, kind: JobKind, id: i64) -> Result<bool> {
+        let now = self.clock.now();
+        self.db
+            .write(move |c| match kind {
+                JobKind::Inbound => Ok(c
+                    .prepare_cached(
+                        "UPDATE comms_inbound SET state = 'pending', attempts = 0
+                         WHERE id = ?1 AND state = 'failed'",
+                    )?
+                    .execute([id])?
+                    == 1),
+                JobKind::Attachment => {
+                    let job: Option<(String, String)> = c
+                        .prepare_cached(
+                            "UPDATE comms_attachment_jobs SET state = 'pending', attempts = 0,
+                                 next_attempt_at = ?2
+                             WHERE id = ?1 AND state = 'failed' RETURNING entry_id, source",
+                        )?
+                        .query_row(params![id, now], |r| Ok((r.get(0)?, r.get(1)?)))
+                        .optional()?;
+                    let Some((entry, source)) = job else {
+                        return Ok(false);
+                    };
+                    let entry = Uuid::parse_str(&entry).map_err(conversion)?;
+                    update_attachments(c, entry, |_, meta| {
+                        if let Some(errors) = meta
+                            .get_mut("attachment_errors")
+                            .and_then(|e| e.as_object_mut())
+                        {
+                            errors.remove(&source);
+                        }
+                    })?;
+                    Ok(true)
                 }
             })
             .await

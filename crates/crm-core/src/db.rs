@@ -307,6 +307,23 @@ impl Db {
         .map_err(|e| DbError::Task(e.to_string()))?
     }
 
+    /// [`Db::read`] inside one read transaction: everything `f` reads comes from one snapshot
+    /// (a count and its page, an order and its items), however writes interleave.
+    pub async fn snapshot<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&Connection) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<DbError> + From<rusqlite::Error> + Send + 'static,
+    {
+        self.read(move |conn| {
+            let tx = conn.unchecked_transaction()?;
+            let out = f(&tx)?;
+            tx.commit()?;
+            Ok(out)
+        })
+        .await
+    }
+
     /// Runs `hook` in every group's transaction after its writes and before `COMMIT`, outside
     /// their savepoints; `setup` runs once first, outside any transaction, on the writer's
     /// connection (to create the TEMP tables the hook and the writes share). A failing hook

@@ -9,7 +9,14 @@ pub enum Error {
     /// No user has this name (ignoring case).
     #[error("no user is named `{name}`")]
     NotFound { name: String },
-    /// A field failed validation: `username`, `password` or `permissions`.
+    /// The change would leave no enabled user holding `crm:admin`.
+    #[error(
+        "`{name}` is the last enabled administrator: give another user `crm:admin` first, \
+         so that someone can still administer users"
+    )]
+    LastAdmin { name: String },
+    /// A field failed validation: `username`, `password`, `permissions`, `disabled`,
+    /// `display_name`, `extension` or `signature`.
     #[error("{field}: {reason}")]
     Invalid { field: &'static str, reason: String },
     #[error(transparent)]

@@ -14,8 +14,8 @@ use uuid::Uuid;
 use crate::error::{Error, Result};
 use crate::hashing::{HashPool, decoy_hash, hash_password, verify_password};
 use crate::model::{
-    Authenticated, Change, Standing, User, validate_password, validate_permissions,
-    validate_username,
+    ADMIN, Authenticated, Change, Profile, Standing, Update, User, validate_password,
+    validate_permissions, validate_username,
 };
 use crate::store::UserStore;
 
@@ -38,6 +38,35 @@ pub trait Users: Send + Sync {
         password: &str,
         permissions: &[String],
     ) -> impl Future<Output = Result<User>> + Send;
+
+    /// Creates a user with a profile (validated: `Error::Invalid` names the field).
+    fn add_with_profile(
+        &self,
+        username: &str,
+        password: &str,
+        permissions: &[String],
+        profile: Profile,
+    ) -> impl Future<Output = Result<User>> + Send;
+
+    /// The user named `username` (ignoring case), if there is one.
+    fn get(&self, username: &str) -> impl Future<Output = Result<Option<User>>> + Send;
+
+    /// Changes a user, all of `update` or none of it. When `by` names the administrator
+    /// asking: they cannot disable themselves or take `crm:admin` from themselves
+    /// (`Error::Invalid` on `disabled` / `permissions`), and no change may leave the users
+    /// without an enabled administrator (`Error::LastAdmin`). Without `by` (the `crm user`
+    /// command, the way back in) neither rule applies. Disabling, and changing the
+    /// permissions, end the user's sessions.
+    fn update(
+        &self,
+        username: &str,
+        update: Update,
+        by: Option<&str>,
+    ) -> impl Future<Output = Result<User>> + Send;
+
+    /// Deletes the user as the administrator `by` asks: not themselves (`Error::Invalid` on
+    /// `username`), not the last enabled administrator (`Error::LastAdmin`).
+    fn remove_by(&self, username: &str, by: &str) -> impl Future<Output = Result<()>> + Send;
 
     /// The user and its token generation if the password is right and the account enabled;
     /// `None` otherwise (a wrong name or a disabled account takes as long to refuse as a
@@ -128,14 +157,32 @@ impl<S: UserStore> Service<S> {
         s.entries.clear();
     }
 
-    async fn change(&self, username: &str, change: Change) -> Result<User> {
+    async fn change(
+        &self,
+        username: &str,
+        changes: Vec<Change>,
+        keep_an_admin: bool,
+    ) -> Result<User> {
         let name = username.trim().to_owned();
         let changed = self
             .store
-            .change(name.clone(), change, self.clock.now())
+            .change(name.clone(), changes, self.clock.now(), keep_an_admin)
             .await;
         self.forget_standings();
         changed?.ok_or(Error::NotFound { name })
+    }
+}
+
+impl<S: UserStore> Service<S> {
+    async fn delete(&self, username: &str, keep_an_admin: bool) -> Result<()> {
+        let name = username.trim().to_owned();
+        let removed = self.store.remove(name.clone(), keep_an_admin).await;
+        self.forget_standings();
+        if removed? {
+            Ok(())
+        } else {
+            Err(Error::NotFound { name })
+        }
     }
 }
 
@@ -148,9 +195,21 @@ fn first_generation() -> u64 {
 
 impl<S: UserStore> Users for Service<S> {
     async fn add(&self, username: &str, password: &str, permissions: &[String]) -> Result<User> {
+        self.add_with_profile(username, password, permissions, Profile::default())
+            .await
+    }
+
+    async fn add_with_profile(
+        &self,
+        username: &str,
+        password: &str,
+        permissions: &[String],
+        profile: Profile,
+    ) -> Result<User> {
         let username = validate_username(username)?.to_owned();
         validate_password(password)?;
         validate_permissions(permissions)?;
+        let profile = profile.validated()?;
         let password = password.to_owned();
         let hash = self
             .pool
@@ -161,6 +220,7 @@ impl<S: UserStore> Users for Service<S> {
             permissions: permissions.to_vec(),
             disabled: false,
             created_at: self.clock.now(),
+            profile,
         };
         self.store
             .insert(Uuid::new_v4(), user.clone(), hash, first_generation())
@@ -190,12 +250,57 @@ impl<S: UserStore> Users for Service<S> {
             .await
     }
 
+    async fn get(&self, username: &str) -> Result<Option<User>> {
+        Ok(self
+            .store
+            .credentials(username.trim().to_owned())
+            .await?
+            .map(|c| c.user))
+    }
+
+    async fn update(&self, username: &str, update: Update, by: Option<&str>) -> Result<User> {
+        let changes = update.clone().into_changes()?;
+        if let Some(by) = by
+            && by.trim().eq_ignore_ascii_case(username.trim())
+        {
+            if update.disabled == Some(true) {
+                return Err(Error::invalid(
+                    "disabled",
+                    "you cannot disable yourself: another administrator must",
+                ));
+            }
+            if update
+                .permissions
+                .as_ref()
+                .is_some_and(|p| !p.iter().any(|p| p == ADMIN))
+            {
+                return Err(Error::invalid(
+                    "permissions",
+                    "you cannot take `crm:admin` from yourself: another administrator must",
+                ));
+            }
+        }
+        self.change(username, changes, by.is_some()).await
+    }
+
+    async fn remove_by(&self, username: &str, by: &str) -> Result<()> {
+        if by.trim().eq_ignore_ascii_case(username.trim()) {
+            return Err(Error::invalid(
+                "username",
+                "you cannot delete yourself: another administrator must",
+            ));
+        }
+        self.delete(username, true).await
+    }
+
     async fn disable(&self, username: &str) -> Result<User> {
-        self.change(username, Change::Disabled(true)).await
+        self.change(username, vec![Change::Disabled(true)], false)
+            .await
     }
 
     async fn enable(&self, username: &str) -> Result<User> {
-        self.change(username, Change::Disabled(false)).await
+        self.change(username, vec![Change::Disabled(false)], false)
+            .await
     }
 
     async fn set_password(&self, username: &str, password: &str) -> Result<()> {
@@ -205,20 +310,13 @@ impl<S: UserStore> Users for Service<S> {
             .pool
             .run(move |memory| hash_password(&password, memory))
             .await??;
-        self.change(username, Change::PasswordHash(hash))
+        self.change(username, vec![Change::PasswordHash(hash)], false)
             .await
             .map(drop)
     }
 
     async fn remove(&self, username: &str) -> Result<()> {
-        let name = username.trim().to_owned();
-        let removed = self.store.remove(name.clone()).await;
-        self.forget_standings();
-        if removed? {
-            Ok(())
-        } else {
-            Err(Error::NotFound { name })
-        }
+        self.delete(username, false).await
     }
 
     async fn standing(&self, username: &str) -> Result<Option<Standing>> {
@@ -496,5 +594,200 @@ mod tests {
             .collect();
         assert_eq!(names, ["maria", "nikos"]);
         assert_eq!(u.count().await.unwrap(), 2);
+    }
+
+    fn admin() -> Vec<String> {
+        vec![ADMIN.into(), "crm:view".into()]
+    }
+
+    #[tokio::test]
+    async fn profiles_are_kept_validated_and_cleared() {
+        let (_d, u) = users();
+        let maria = u
+            .add_with_profile(
+                "maria",
+                "correct horse",
+                &["crm:view".into()],
+                Profile {
+                    display_name: Some(" Μαρία Π. ".into()),
+                    extension: Some("201".into()),
+                    signature: Some("Μαρία\r\nBellSystems".into()),
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(maria.profile.display_name.as_deref(), Some("Μαρία Π."));
+        assert_eq!(u.get("MARIA").await.unwrap().unwrap(), maria);
+        assert_eq!(
+            u.get("maria")
+                .await
+                .unwrap()
+                .unwrap()
+                .profile
+                .signature
+                .as_deref(),
+            Some("Μαρία\nBellSystems")
+        );
+        let bad = u
+            .add_with_profile(
+                "nikos",
+                "long enough",
+                &[],
+                Profile {
+                    extension: Some("20x".into()),
+                    ..Profile::default()
+                },
+            )
+            .await;
+        assert!(
+            matches!(
+                bad,
+                Err(Error::Invalid {
+                    field: "extension",
+                    ..
+                })
+            ),
+            "{bad:?}"
+        );
+        assert!(u.get("nikos").await.unwrap().is_none());
+
+        let before = generation(&u, "maria").await;
+        let changed = u
+            .update(
+                "maria",
+                Update {
+                    extension: Some(Some("202".into())),
+                    signature: Some(None),
+                    ..Update::default()
+                },
+                None,
+            )
+            .await
+            .unwrap();
+        assert_eq!(changed.profile.extension.as_deref(), Some("202"));
+        assert_eq!(changed.profile.signature, None);
+        assert_eq!(changed.profile.display_name.as_deref(), Some("Μαρία Π."));
+        assert_eq!(
+            generation(&u, "maria").await,
+            before,
+            "a profile change ends no session"
+        );
+
+        let same = u
+            .update(
+                "maria",
+                Update {
+                    permissions: Some(vec!["crm:view".into()]),
+                    ..Update::default()
+                },
+                None,
+            )
+            .await
+            .unwrap();
+        assert_eq!(same.permissions, ["crm:view"]);
+        assert_eq!(
+            generation(&u, "maria").await,
+            before,
+            "the same permissions"
+        );
+        u.update(
+            "maria",
+            Update {
+                permissions: Some(vec!["crm:edit".into()]),
+                ..Update::default()
+            },
+            None,
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            generation(&u, "maria").await,
+            before + 1,
+            "new permissions, new tokens"
+        );
+    }
+
+    #[tokio::test]
+    async fn an_admin_cannot_cut_themselves_off_nor_the_last_admin_go() {
+        let (_d, u) = users();
+        u.add("anna", "correct horse", &admin()).await.unwrap();
+        u.add("maria", "correct horse", &["crm:view".into()])
+            .await
+            .unwrap();
+        let disable = Update {
+            disabled: Some(true),
+            ..Update::default()
+        };
+        let demote = Update {
+            permissions: Some(vec!["crm:view".into()]),
+            ..Update::default()
+        };
+        let field = |r: Result<User>| match r {
+            Err(Error::Invalid { field, .. }) => field,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            field(u.update("anna", disable.clone(), Some("ANNA")).await),
+            "disabled"
+        );
+        assert_eq!(
+            field(u.update("anna", demote.clone(), Some("anna")).await),
+            "permissions"
+        );
+        assert!(matches!(
+            u.remove_by("anna", "anna").await,
+            Err(Error::Invalid {
+                field: "username",
+                ..
+            })
+        ));
+
+        // another administrator's hand: still not the last one
+        for result in [
+            u.update("anna", disable.clone(), Some("maria"))
+                .await
+                .map(drop),
+            u.update("anna", demote.clone(), Some("maria"))
+                .await
+                .map(drop),
+            u.remove_by("anna", "maria").await,
+        ] {
+            assert!(
+                matches!(&result, Err(Error::LastAdmin { name }) if name == "anna"),
+                "{result:?}"
+            );
+        }
+        let anna = u.get("anna").await.unwrap().unwrap();
+        assert!(anna.is_admin() && !anna.disabled, "nothing changed");
+
+        // with a second administrator the first can go
+        u.update(
+            "maria",
+            Update {
+                permissions: Some(admin()),
+                ..Update::default()
+            },
+            Some("anna"),
+        )
+        .await
+        .unwrap();
+        assert!(
+            u.update("anna", disable, Some("maria"))
+                .await
+                .unwrap()
+                .disabled
+        );
+        // a disabled administrator does not count: maria is the last one now
+        assert!(matches!(
+            u.remove_by("maria", "someone").await,
+            Err(Error::LastAdmin { .. })
+        ));
+        u.remove_by("anna", "maria").await.unwrap();
+        // the command line is the way back in: no rule there
+        u.disable("maria").await.unwrap();
+        assert!(matches!(
+            u.update("nobody", Update::default(), Some("maria")).await,
+            Err(Error::NotFound { .. })
+        ));
     }
 }

@@ -27,17 +27,25 @@ pub trait UserStore: Send + Sync + 'static {
         username: String,
     ) -> impl Future<Output = Result<Option<Credentials>>> + Send;
 
-    /// Applies `change` to the user named `username` (ignoring case) at `now`; the user as it
-    /// is afterwards, or `None` when there is no such user.
+    /// Applies `changes` together (all or none) to the user named `username` (ignoring case) at
+    /// `now`; the user as it is afterwards, or `None` when there is no such user. With
+    /// `keep_an_admin`, changes that leave no enabled `crm:admin` user where there was one
+    /// are `Error::LastAdmin` and change nothing.
     fn change(
         &self,
         username: String,
-        change: Change,
+        changes: Vec<Change>,
         now: Timestamp,
+        keep_an_admin: bool,
     ) -> impl Future<Output = Result<Option<User>>> + Send;
 
-    /// Deletes the user named `username` (ignoring case); whether there was one.
-    fn remove(&self, username: String) -> impl Future<Output = Result<bool>> + Send;
+    /// Deletes the user named `username` (ignoring case); whether there was one. With
+    /// `keep_an_admin`, as [`UserStore::change`].
+    fn remove(
+        &self,
+        username: String,
+        keep_an_admin: bool,
+    ) -> impl Future<Output = Result<bool>> + Send;
 
     /// Whether the user named `username` (ignoring case) is disabled, and its generation.
     fn standing(&self, username: String) -> impl Future<Output = Result<Option<Standing>>> + Send;

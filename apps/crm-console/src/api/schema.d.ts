@@ -2,6 +2,110 @@
 // Regenerate with `npm run gen:api` after changing the API.
 
 export interface paths {
+    "/api/admin/integrations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every integration: e-mail accounts and folders (last sync, counts on the server and
+         *     stored, gaps, last error), WhatsApp (configured, last webhook), the PBX (connected, last
+         *     event, last error), Nextcloud (reachable now) and the queues with their failed work.
+         */
+        get: operations["admin_integrations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/jobs/{kind}/{id}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Put a failed job (`inbound` webhook body or `attachment`) back in its queue, with a fresh
+         *     count of attempts; its worker takes it at once.
+         */
+        post: operations["admin_retry"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every local user, ordered by name. */
+        get: operations["admin_list"];
+        put?: never;
+        /** Create a local user. */
+        post: operations["admin_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/users/{username}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One local user. */
+        get: operations["admin_get"];
+        /**
+         * Change a user: permissions, disabled, display name, extension, signature (absent fields
+         *     stay, `null` clears a text). Disabling a user or changing its permissions ends its
+         *     sessions at once. Administrators cannot disable themselves or take `crm:admin` from
+         *     themselves (422), and the last enabled administrator cannot be disabled or lose
+         *     `crm:admin` (409 `last_admin`).
+         */
+        put: operations["admin_update"];
+        post?: never;
+        /**
+         * Delete a user; its tokens stop working. Not yourself (422), not the last enabled
+         *     administrator (409 `last_admin`).
+         */
+        delete: operations["admin_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/users/{username}/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Set a user's password; this ends the user's sessions. */
+        post: operations["admin_set_password"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/auth/login": {
         parameters: {
             query?: never;
@@ -23,6 +127,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/auth/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Who the token names: the user's name, display name, permissions, PBX extension and e-mail
+         *     signature (the console decides what to show from it). A token naming no local user (the
+         *     existing console's) gets its name and permissions and no profile.
+         */
+        get: operations["auth_me"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/crm/calls/originate": {
         parameters: {
             query?: never;
@@ -33,8 +158,9 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Ring an extension, then dial a number from it. Answers with the PBX's response to the
-         *     `Originate` action.
+         * Ring an extension (the caller's own when none is given), then dial a number from it.
+         *     Answers with the PBX's response to the `Originate` action. A caller without an extension
+         *     who gives none gets 422 on `extension`.
          */
         post: operations["calls_originate"];
         delete?: never;
@@ -643,6 +769,22 @@ export interface components {
             name: string;
             smtp: boolean;
         };
+        /** @description A local user as administrators see it (never its password hash or token generation). */
+        AdminUser: {
+            created_at: components["schemas"]["Timestamp"];
+            disabled: boolean;
+            display_name?: string | null;
+            /** @description The PBX extension click-to-call rings first. */
+            extension?: string | null;
+            /** @description Drawn from `crm:view`, `crm:edit`, `crm:admin`. */
+            permissions: string[];
+            /** @description The signature under the user's e-mails (several lines). */
+            signature?: string | null;
+            username: string;
+        };
+        AdminUserList: {
+            users: components["schemas"]["AdminUser"][];
+        };
         /** @description What assigning an inbox entry did. */
         Assignment: {
             /** Format: uuid */
@@ -689,6 +831,15 @@ export interface components {
          * @enum {string}
          */
         Category: "controller" | "striker" | "clock" | "part" | "repair_service";
+        /** @description One channel's queue of inbound webhook bodies. */
+        ChannelQueue: {
+            channel: string;
+            /** Format: int64 */
+            failed: number;
+            last_received_at?: null | components["schemas"]["Timestamp"];
+            /** Format: int64 */
+            pending: number;
+        };
         /**
          * @description The channel of a comms entry.
          * @enum {string}
@@ -921,6 +1072,24 @@ export interface components {
             /** @description Human-readable explanation. */
             message: string;
         };
+        /** @description Work that was given up on, until someone retries it. */
+        FailedJob: {
+            /** @description When the body arrived, or when the attachment was last due. */
+            at: components["schemas"]["Timestamp"];
+            /** Format: int32 */
+            attempts: number;
+            /**
+             * Format: uuid
+             * @description The entry an attachment belongs to.
+             */
+            entry_id?: string | null;
+            /** Format: int64 */
+            id: number;
+            kind: components["schemas"]["JobKind"];
+            last_error?: string | null;
+            /** @description The inbound body's channel, or the attachment's source (`whatsapp:<media id>`). */
+            source: string;
+        };
         /** @description A file or folder in Nextcloud. */
         FileItem: {
             etag?: string | null;
@@ -996,6 +1165,16 @@ export interface components {
             store: string;
             version: string;
         };
+        /** @description Every integration at a glance. */
+        IntegrationStatus: {
+            /** @description The e-mail accounts and their folders; `null` when e-mail is not configured. */
+            mail?: components["schemas"]["AccountStatus"][] | null;
+            nextcloud: components["schemas"]["NextcloudStatus"];
+            pbx: components["schemas"]["PbxStatus"];
+            /** @description The durable queues (webhook bodies, attachments to fetch) and their failed work. */
+            queues: components["schemas"]["QueueOverview"];
+            whatsapp: components["schemas"]["WhatsAppStatus"];
+        };
         /** @description One line of an order, as stored and returned. */
         Item: {
             description?: string | null;
@@ -1028,6 +1207,11 @@ export interface components {
          * @enum {string}
          */
         ItemType: "product" | "service" | "freetext";
+        /**
+         * @description What kind of queued work a [`FailedJob`] is.
+         * @enum {string}
+         */
+        JobKind: "inbound" | "attachment";
         /**
          * @description Which document the sheet is.
          * @enum {string}
@@ -1107,6 +1291,16 @@ export interface components {
              */
             uidvalidity?: number | null;
             verified_at?: null | components["schemas"]["Timestamp"];
+        };
+        /** @description The caller: its permissions and, for a local user, its profile. */
+        Me: {
+            display_name?: string | null;
+            /** @description The PBX extension click-to-call rings when none is given. */
+            extension?: string | null;
+            permissions: string[];
+            /** @description The signature to put under the caller's e-mails. */
+            signature?: string | null;
+            username: string;
         };
         /**
          * @description Where a file came from, which is also its Nextcloud subfolder.
@@ -1287,6 +1481,25 @@ export interface components {
             stock?: null | components["schemas"]["StockInput"];
             vat_rate?: null | components["schemas"]["VatRate"];
         };
+        NewUserRequest: {
+            display_name?: string | null;
+            /** @description 2 to 10 digits. */
+            extension?: string | null;
+            /** @description At least 8 characters. */
+            password: string;
+            permissions?: string[];
+            /** @description Up to 2,000 characters, several lines. */
+            signature?: string | null;
+            /** @description 1 to 64 characters without spaces; unique ignoring case. */
+            username: string;
+        };
+        NextcloudStatus: {
+            configured: boolean;
+            /** @description Why not, when it did not. */
+            error?: string | null;
+            /** @description The base folder answered a PROPFIND just now (`null` when not configured). */
+            reachable?: boolean | null;
+        };
         /** @description A note on a customer. */
         Note: {
             at: components["schemas"]["Timestamp"];
@@ -1399,8 +1612,11 @@ export interface components {
             status?: null | components["schemas"]["Status"];
         };
         OriginateRequest: {
-            /** @description The extension that rings first (`201`). */
-            extension: string;
+            /**
+             * @description The extension that rings first (`201`); when absent, the caller's own (its profile's,
+             *     set on the administration page or with `crm user set-extension`).
+             */
+            extension?: string | null;
             /**
              * @description The number it then dials, as the PBX's outbound routes expect it; spaces, dashes,
              *     dots, slashes and parentheses are dropped.
@@ -1436,11 +1652,27 @@ export interface components {
          * @enum {string}
          */
         OwnedItemType: "console_device" | "product" | "freetext";
+        PasswordRequest: {
+            /** @description At least 8 characters. */
+            password: string;
+        };
         /**
          * @description How much of the order has been paid.
          * @enum {string}
          */
         PaymentStatus: "pending" | "partial" | "paid" | "refunded";
+        /** @description The PBX connection as the bridge last saw it. */
+        PbxLink: {
+            connected_since?: null | components["schemas"]["Timestamp"];
+            /** @description Why the last connection attempt failed or the link dropped. */
+            last_error?: string | null;
+            last_event_at?: null | components["schemas"]["Timestamp"];
+        };
+        PbxStatus: components["schemas"]["PbxLink"] & {
+            configured: boolean;
+            /** @description Logged in to the AMI right now. */
+            connected: boolean;
+        };
         /** @description A product as stored and returned. */
         Product: {
             active: boolean;
@@ -1499,6 +1731,16 @@ export interface components {
             sku?: string | null;
             stock?: null | components["schemas"]["StockPatch"];
             vat_rate?: null | components["schemas"]["VatRate"];
+        };
+        /** @description The queues at a glance. */
+        QueueOverview: {
+            /** Format: int64 */
+            attachments_failed: number;
+            /** Format: int64 */
+            attachments_pending: number;
+            /** @description Failed work, newest first. */
+            failed: components["schemas"]["FailedJob"][];
+            inbound: components["schemas"]["ChannelQueue"][];
         };
         SearchResults: {
             entries: components["schemas"]["Entry"][];
@@ -1743,6 +1985,16 @@ export interface components {
              */
             order_id?: string | null;
         };
+        /** @description What to change; absent fields stay as they are, `null` clears a text. */
+        UserChangeRequest: {
+            /** @description Disabling ends the user's sessions at once. */
+            disabled?: boolean | null;
+            display_name?: string | null;
+            extension?: string | null;
+            /** @description Replaces every permission. Changing them ends the user's sessions. */
+            permissions?: string[] | null;
+            signature?: string | null;
+        };
         /** @description The net and the VAT of an order's lines at one rate. */
         VatAmount: {
             /** @description Σ `net_amount` of the lines at this rate. */
@@ -1770,6 +2022,10 @@ export interface components {
             /** @description A number in any common form; needed without `customer_id`. */
             to?: string | null;
         };
+        WhatsAppStatus: {
+            configured: boolean;
+            last_webhook_at?: null | components["schemas"]["Timestamp"];
+        };
     };
     responses: never;
     parameters: never;
@@ -1779,6 +2035,475 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    admin_integrations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IntegrationStatus"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    admin_retry: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                kind: components["schemas"]["JobKind"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no failed job of that kind and id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    admin_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminUserList"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the token lacks `crm:admin` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    admin_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewUserRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminUser"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the name is taken (ignoring case) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description a field is not valid; `details.field` names it */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many password computations at once */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    admin_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                username: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminUser"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    admin_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                username: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UserChangeRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminUser"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `last_admin`: no enabled administrator would be left */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description a field is not valid, or the administrator would cut themselves off */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    admin_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                username: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `last_admin` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description administrators cannot delete themselves */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    admin_set_password: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                username: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordRequest"];
+            };
+        };
+        responses: {
+            /** @description changed; the user's tokens no longer work */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many password computations at once */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     auth_login: {
         parameters: {
             query?: never;
@@ -1850,6 +2575,33 @@ export interface operations {
                 headers: {
                     /** @description seconds to wait */
                     "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    auth_me: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Me"];
+                };
+            };
+            401: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {
@@ -4098,14 +4850,6 @@ export interface operations {
                     "application/pdf": number[];
                 };
             };
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4114,7 +4858,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description a `kind` that is not a document */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -152,7 +152,14 @@ pub async fn run_bridge(state: web::Data<AppState>) {
             Ok((client, mut events)) => {
                 pause = Duration::from_secs(1);
                 *calls.client.write().await = Some(client);
+                let now = state.clock.now();
+                calls.note(|l| {
+                    l.connected_since = Some(now);
+                    l.last_error = None;
+                });
                 while let Some(event) = events.recv().await {
+                    let now = state.clock.now();
+                    calls.note(|l| l.last_event_at = Some(now));
                     match event {
                         AmiEvent::Call(call) => {
                             if let Err(e) = log_call(&state, &call).await {
@@ -161,17 +168,30 @@ pub async fn run_bridge(state: web::Data<AppState>) {
                         }
                         AmiEvent::Connected { version } => {
                             tracing::info!(%version, "logged in to the PBX");
+                            calls.note(|l| {
+                                l.connected_since.get_or_insert(now);
+                                l.last_error = None;
+                            });
                         }
                         AmiEvent::Disconnected { reason, retry_in } => {
                             tracing::warn!(%reason, retry_in_ms = retry_in.as_millis() as u64, "PBX connection lost");
+                            calls.note(|l| {
+                                l.connected_since = None;
+                                l.last_error = Some(reason.to_string());
+                            });
                         }
                         AmiEvent::Event(_) => {}
                     }
                 }
                 *calls.client.write().await = None;
+                calls.note(|l| l.connected_since = None);
             }
             Err(e) => {
                 tracing::warn!(error = %e, retry_in_s = pause.as_secs(), "cannot connect to the PBX");
+                calls.note(|l| {
+                    l.connected_since = None;
+                    l.last_error = Some(e.to_string());
+                });
             }
         }
         tokio::time::sleep(pause).await;

@@ -13,6 +13,7 @@ pub mod error;
 pub mod files;
 pub mod intake;
 pub mod mail;
+pub mod status;
 pub mod whatsapp;
 
 pub use error::{ChannelError, Integration};

@@ -1,5 +1,6 @@
 //! `POST /api/auth/login`: local users trade a password for an access token, carrying their
 //! token generation. Limited per client address and per user name (`throttle.rs`).
+//! `GET /api/auth/me`: who the token names, what it may do, and the user's profile.
 
 use actix_web::{HttpRequest, web};
 use crm_users::Users as _;
@@ -11,7 +12,52 @@ use crate::state::AppState;
 use crate::throttle::RetryLater;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/login", web::post().to(login));
+    cfg.route("/login", web::post().to(login))
+        .route("/me", web::get().to(me));
+}
+
+/// The caller: its permissions and, for a local user, its profile.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Me {
+    username: String,
+    display_name: Option<String>,
+    permissions: Vec<String>,
+    /// The PBX extension click-to-call rings when none is given.
+    extension: Option<String>,
+    /// The signature to put under the caller's e-mails.
+    signature: Option<String>,
+}
+
+/// Who the token names: the user's name, display name, permissions, PBX extension and e-mail
+/// signature (the console decides what to show from it). A token naming no local user (the
+/// existing console's) gets its name and permissions and no profile.
+#[utoipa::path(get, path = "/api/auth/me", tag = "auth", security(("bearer" = [])),
+    responses((status = 200, body = Me), (status = 401, body = crate::error::ErrorBody)))]
+pub async fn me(
+    caller: crate::auth::Caller,
+    state: web::Data<AppState>,
+) -> Result<web::Json<Me>, ApiError> {
+    let user = state
+        .users
+        .get(&caller.principal.subject)
+        .await
+        .map_err(crate::users::api_error)?;
+    Ok(web::Json(match user {
+        Some(u) => Me {
+            username: u.username,
+            display_name: u.profile.display_name,
+            permissions: u.permissions,
+            extension: u.profile.extension,
+            signature: u.profile.signature,
+        },
+        None => Me {
+            username: caller.principal.subject,
+            display_name: None,
+            permissions: caller.permissions,
+            extension: None,
+            signature: None,
+        },
+    }))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]

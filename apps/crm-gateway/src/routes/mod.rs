@@ -3,12 +3,15 @@
 //! Handlers translate HTTP into one service call and its result (or error) back into HTTP.
 //! They hold no SQL and no business rule.
 
+pub mod admin;
 pub mod auth;
 pub mod calls;
 pub mod comms;
 pub mod console;
 pub mod customers;
 pub mod email;
+pub mod inbox;
+pub mod integrations;
 pub mod media;
 pub mod nextcloud;
 pub mod orders;
@@ -31,6 +34,11 @@ use crate::headers::{self, Kind};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.configure(system::configure)
+        .service(
+            web::scope("/api/admin")
+                .configure(admin::configure)
+                .configure(integrations::configure),
+        )
         .service(web::scope("/api/auth").configure(auth::configure))
         .configure(whatsapp::configure_webhook)
         .service(

@@ -126,8 +126,9 @@ pub async fn update(
     responses((status = 200, content_type = "application/pdf", body = Vec<u8>,
                headers(("Content-Disposition" = String,
                         description = "attachment; filename=\"Prosfora-ORD-2026-001.pdf\""))),
-              (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-              (status = 404, body = ErrorBody)))]
+              (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody),
+              (status = 422, description = "a `kind` that is not a document", body = ErrorBody)))]
 pub async fn document(
     _: Viewer,
     state: web::Data<AppState>,

@@ -476,3 +476,50 @@ async fn the_service_window_says_whether_text_or_only_a_template_can_go_out() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn administrators_see_how_every_integration_stands() {
+    let (graph, _peer) = start_graph().await;
+    let app = spawn_with_whatsapp(&graph, true).await;
+    let admin = token(&["crm:admin"]);
+    let status = async || {
+        let resp = app
+            .client
+            .get(format!("{}/api/admin/integrations", app.base))
+            .bearer_auth(&admin)
+            .send()
+            .await
+            .unwrap();
+        expect(resp, 200).await
+    };
+    let s = status().await;
+    assert_eq!(s["whatsapp"]["configured"], true, "{s}");
+    assert_eq!(s["whatsapp"]["last_webhook_at"], Value::Null);
+    assert_eq!(s["nextcloud"]["configured"], true);
+    assert_eq!(s["nextcloud"]["reachable"], true, "{s}");
+    assert_eq!(s["pbx"]["configured"], false);
+    assert_eq!(s["mail"], Value::Null, "e-mail is not configured here");
+    assert_eq!(s["queues"]["failed"], json!([]));
+
+    let b = body(
+        vec![text("wamid.status", "306912345678", "Καλημέρα")],
+        vec![],
+    );
+    assert_eq!(post_webhook(&app, &b, sign(&b)).await.status(), 200);
+    let s = status().await;
+    assert!(s["whatsapp"]["last_webhook_at"].is_string(), "{s}");
+
+    // only administrators: an editor is refused, and so is a retry of nothing
+    expect_error(app.get("/api/admin/integrations").await, 403, "forbidden").await;
+    let resp = app
+        .client
+        .post(format!(
+            "{}/api/admin/jobs/attachment/424242/retry",
+            app.base
+        ))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap();
+    expect_error(resp, 404, "not_found").await;
+}

@@ -771,7 +771,7 @@ async fn broad_searches_stop_counting_once_the_page_is_found() {
 mod queues {
     use super::*;
     use crate::model::Attachment;
-    use crate::queue::{MAX_INBOUND_ATTEMPTS, Queues};
+    use crate::queue::{JobKind, MAX_INBOUND_ATTEMPTS, Queues};
 
     fn queues(f: &Fixture) -> Queues {
         Queues::new(f.db.clone(), Arc::new(f.clock.clone()))
@@ -875,6 +875,48 @@ mod queues {
         assert_eq!(e.meta["attachment_errors"]["whatsapp:222"], "media expired");
         assert_eq!(q.attachment_state(e.id).await.unwrap(), (0, 1));
         assert!(q.due_attachment_jobs(10).await.unwrap().is_empty());
+
+        // the status page sees the failure, and a retry puts it back with its error cleared
+        let poisoned = q.enqueue("whatsapp", b"{".to_vec()).await.unwrap();
+        for _ in 0..MAX_INBOUND_ATTEMPTS {
+            q.failed(poisoned, "unparseable".into()).await.unwrap();
+        }
+        let seen = q.overview(50).await.unwrap();
+        assert_eq!((seen.attachments_pending, seen.attachments_failed), (0, 1));
+        assert_eq!(seen.inbound[0].channel, "whatsapp");
+        assert_eq!((seen.inbound[0].pending, seen.inbound[0].failed), (0, 1));
+        assert!(seen.inbound[0].last_received_at.is_some());
+        let kinds: Vec<(JobKind, Option<String>)> = seen
+            .failed
+            .iter()
+            .map(|j| (j.kind, j.last_error.clone()))
+            .collect();
+        assert!(kinds.contains(&(JobKind::Attachment, Some("media expired".into()))));
+        assert!(kinds.contains(&(JobKind::Inbound, Some("unparseable".into()))));
+        let voice = seen
+            .failed
+            .iter()
+            .find(|j| j.kind == JobKind::Attachment)
+            .unwrap();
+        assert_eq!(voice.entry_id, Some(e.id));
+        assert_eq!(voice.source, "whatsapp:222");
+
+        assert!(q.retry(JobKind::Attachment, voice.id).await.unwrap());
+        assert!(
+            !q.retry(JobKind::Attachment, voice.id).await.unwrap(),
+            "no longer failed"
+        );
+        let due = q.due_attachment_jobs(10).await.unwrap();
+        assert_eq!((due.len(), due[0].attempts), (1, 0));
+        let e = f.comms.get(e.id).await.unwrap();
+        assert!(
+            e.meta["attachment_errors"].get("whatsapp:222").is_none(),
+            "{:?}",
+            e.meta
+        );
+        assert!(q.retry(JobKind::Inbound, poisoned).await.unwrap());
+        assert_eq!(q.pending("whatsapp", 10).await.unwrap()[0].id, poisoned);
+        assert!(!q.retry(JobKind::Inbound, 999_999).await.unwrap());
     }
 
     #[tokio::test]

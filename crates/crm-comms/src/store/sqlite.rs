@@ -825,46 +825,22 @@ impl CommsStore for SqliteCommsStore {
     }
 
     async fn list(&self, query: ListQuery) -> Result<CursorPage<Entry>> {
-        self.db
-            .read(move |conn| {
-                let tx = conn.unchecked_transaction()?;
-                let page = list(&tx, &query)?;
-                tx.commit()?;
-                Ok(page)
-            })
-            .await
+        self.db.snapshot(move |conn| list(conn, &query)).await
     }
 
     async fn thread(&self, id: Uuid, limit: u32) -> Result<Vec<Entry>> {
-        self.db
-            .read(move |conn| {
-                let tx = conn.unchecked_transaction()?;
-                let entries = thread(&tx, id, limit)?;
-                tx.commit()?;
-                Ok(entries)
-            })
-            .await
+        self.db.snapshot(move |conn| thread(conn, id, limit)).await
     }
 
     async fn missed_calls(&self, limit: u32, before: Option<Before>) -> Result<CursorPage<Entry>> {
         self.db
-            .read(move |conn| {
-                let tx = conn.unchecked_transaction()?;
-                let page = missed_calls(&tx, limit, before)?;
-                tx.commit()?;
-                Ok(page)
-            })
+            .snapshot(move |conn| missed_calls(conn, limit, before))
             .await
     }
 
     async fn inbox(&self, limit: u32, before: Option<Before>) -> Result<CursorPage<Entry>> {
         self.db
-            .read(move |conn| {
-                let tx = conn.unchecked_transaction()?;
-                let page = inbox(&tx, limit, before)?;
-                tx.commit()?;
-                Ok(page)
-            })
+            .snapshot(move |conn| inbox(conn, limit, before))
             .await
     }
 
@@ -1007,14 +983,7 @@ impl CommsStore for SqliteCommsStore {
     }
 
     async fn list_media(&self, query: MediaQuery) -> Result<Page<MediaRecord>> {
-        self.db
-            .read(move |conn| {
-                let tx = conn.unchecked_transaction()?;
-                let page = list_media(&tx, &query)?;
-                tx.commit()?;
-                Ok(page)
-            })
-            .await
+        self.db.snapshot(move |conn| list_media(conn, &query)).await
     }
 
     async fn media_before(
