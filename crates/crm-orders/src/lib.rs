@@ -11,6 +11,7 @@ pub mod error;
 pub mod model;
 pub mod pricing;
 pub mod service;
+pub mod stock;
 pub mod store;
 
 pub use error::{Error, Result};

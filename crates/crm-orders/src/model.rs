@@ -76,6 +76,7 @@ use uuid::Uuid;
 use crate::error::{Error, Result};
 use crate::pricing::price;
 pub use crate::pricing::{VatAmount, line_total};
+use crate::stock::StockState;
 
 /// Longest product name, method, carrier, tracking number or serial number, in characters.
 pub const NAME_MAX: usize = 300;
@@ -646,6 +647,9 @@ pub struct Order {
     pub currency: String,
     pub shipping: Shipping,
     pub payment_status: PaymentStatus,
+    /// How the order holds stock (see [`crate::stock`]); set by the server from the status.
+    #[serde(default)]
+    pub stock_state: StockState,
     /// Where the invoice is in Nextcloud, relative to the configured base.
     pub invoice_path: Option<String>,
     pub notes: Option<String>,
@@ -733,6 +737,7 @@ impl NewOrder {
             },
             shipping,
             payment_status: self.payment_status.unwrap_or_default(),
+            stock_state: StockState::None,
             invoice_path: optional_line("invoice_path", self.invoice_path, PATH_MAX)?,
             notes: optional_text("notes", self.notes, TEXT_MAX)?,
             created_at: now,
@@ -832,6 +837,11 @@ impl OrderPatch {
                 return Err(Error::invalid("status", reason));
             }
             o.status = to;
+            // an order that never was a draft here (an import, or one from before stock was
+            // kept) holds nothing, and moves nothing until it is one again
+            if o.stock_state != StockState::None || from == Status::Draft {
+                o.stock_state = StockState::of(to);
+            }
             o.shipping.stamp(to, now);
         }
         o.updated_at = now;

@@ -1540,6 +1540,8 @@ export interface components {
             status: components["schemas"]["Status"];
             /** @description Every status the order took, oldest first, starting with the one it was created with. */
             status_history: components["schemas"]["StatusChange"][];
+            /** @description How the order holds stock (see [`crate::stock`]); set by the server from the status. */
+            stock_state?: components["schemas"]["StockState"];
             /** @description Computed by the server: Σ `items[].line_total`, in the prices' basis. */
             subtotal: components["schemas"]["Money"];
             /** @description Computed by the server: what the customer pays, `net_total + vat_total`. */
@@ -1884,6 +1886,11 @@ export interface components {
              */
             reserved?: number | null;
         };
+        /**
+         * @description How an order holds stock; see the module documentation.
+         * @enum {string}
+         */
+        StockState: "none" | "reserved" | "consumed";
         SyncRequest: {
             /**
              * @description Also compare every message on the server with what the CRM holds, and fetch what is

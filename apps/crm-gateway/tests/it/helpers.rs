@@ -151,7 +151,8 @@ impl TestApp {
     pub async fn product(&self, sku: &str, price: &str) -> Value {
         self.create(
             "/api/crm/products",
-            json!({ "name": format!("Product {sku}"), "sku": sku, "category": "part", "price": price }),
+            json!({ "name": format!("Product {sku}"), "sku": sku, "category": "part", "price": price,
+                    "stock": { "on_hand": 100 } }),
         )
         .await
     }

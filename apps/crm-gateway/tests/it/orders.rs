@@ -79,6 +79,18 @@ async fn totals_are_computed_exactly_by_the_server() {
         body["status_history"].as_array().unwrap().len() >= 2,
         "{body}"
     );
+    // confirming set the two bells aside
+    assert_eq!(body["stock_state"], "reserved");
+    let product = expect(
+        app.get(&format!("/api/crm/products/{}", p["id"].as_str().unwrap()))
+            .await,
+        200,
+    )
+    .await;
+    assert_eq!(
+        product["stock"],
+        json!({"on_hand": 100, "reserved": 2, "available": 98})
+    );
 }
 
 /// The text `pdftotext -layout` reads from `pdf`.

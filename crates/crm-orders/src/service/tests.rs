@@ -9,6 +9,8 @@ use std::collections::BTreeSet;
 use crm_core::firestore::Collections;
 use crm_core::testing::insert_row;
 use crm_core::{Db, FixedClock, Money, Timestamp, VatRate};
+
+use crate::stock::StockState;
 use firestore::{Client, Fields, Filter, Query, Value};
 
 use super::*;
@@ -105,10 +107,9 @@ impl<S> Fixture<S> {
     }
 
     /// A product as the products' store would write it (only what orders read).
+    /// A product with plenty in stock.
     async fn product(&self, name: &str) -> Uuid {
-        let id = Uuid::new_v4();
-        self.record("products", id, name).await;
-        id
+        self.product_in_stock(name, 1_000).await
     }
 
     /// A product whose order lines are `percent` VAT by default.
@@ -118,6 +119,64 @@ impl<S> Fixture<S> {
         self.record_with("products", id, name, &[("vat_rate", rate)])
             .await;
         id
+    }
+
+    /// A product with `on_hand` units in stock, none reserved.
+    async fn product_in_stock(&self, name: &str, on_hand: i64) -> Uuid {
+        let id = Uuid::new_v4();
+        match &self.backing {
+            Backing::Sqlite { .. } => {
+                self.record_with("products", id, name, &[("stock_on_hand", on_hand)])
+                    .await;
+            }
+            Backing::Firestore {
+                client,
+                collections,
+            } => {
+                let fields = firestore::fields_from_json(
+                    serde_json::json!({"name": name, "version": 1,
+                        "stock": {"on_hand": on_hand, "reserved": 0, "available": on_hand}})
+                    .as_object()
+                    .unwrap(),
+                )
+                .unwrap();
+                client
+                    .create(&collections.products(), &id.to_string(), &fields)
+                    .await
+                    .unwrap();
+            }
+        }
+        id
+    }
+
+    /// The product's `(on_hand, reserved)`.
+    async fn stock_of(&self, id: Uuid) -> (i64, i64) {
+        match &self.backing {
+            Backing::Sqlite { db, .. } => db
+                .read(move |c| {
+                    c.query_row(
+                        "SELECT stock_on_hand, stock_reserved FROM products WHERE id = ?1",
+                        [id.to_string()],
+                        |r| Ok((r.get(0)?, r.get(1)?)),
+                    )
+                    .map_err(Error::from)
+                })
+                .await
+                .unwrap(),
+            Backing::Firestore {
+                client,
+                collections,
+            } => {
+                let path = firestore::doc_path(&collections.products(), &id.to_string());
+                let doc = client.get(&path).await.unwrap().unwrap();
+                let n = |f: &str| match doc.get(&format!("stock.{f}")) {
+                    Some(Value::Integer(n)) => *n,
+                    other => panic!("stock.{f}: {other:?}"),
+                };
+                assert_eq!(n("available"), n("on_hand") - n("reserved"));
+                (n("on_hand"), n("reserved"))
+            }
+        }
     }
 
     async fn record(&self, kind: &str, id: Uuid, name: &str) {
@@ -263,6 +322,8 @@ stories!(
     a_customer_with_orders_cannot_be_deleted,
     products_must_exist_and_lend_their_name,
     products_lend_their_vat_rate_unless_the_line_names_one,
+    confirming_reserves_shipping_consumes_and_cancelling_gives_back,
+    the_last_unit_goes_to_one_of_two_concurrent_orders,
     a_product_on_an_order_cannot_be_deleted,
     a_customers_order_events_are_paged_newest_first,
     status_changes_are_appended_to_the_history,
@@ -460,6 +521,136 @@ async fn a_customer_with_orders_cannot_be_deleted<S: OrderStore + Clone>(f: Fixt
     f.draft(busy).await;
     assert!(!f.delete_record("customers", busy).await, "in use");
     assert!(f.delete_record("customers", idle).await);
+}
+
+async fn confirming_reserves_shipping_consumes_and_cancelling_gives_back<S: OrderStore + Clone>(
+    f: Fixture<S>,
+) {
+    let customer = f.customer().await;
+    let bell = f.product_in_stock("Καμπάνα 40cm", 10).await;
+    let rope = f.product_in_stock("Σχοινί", 5).await;
+    let mut new = NewOrder::new(customer);
+    new.items = vec![
+        NewItem::product(bell, m("2"), m("950")),
+        NewItem::product(rope, m("1.5"), m("10")), // two whole units
+        NewItem::freetext("Εγκατάσταση", m("1"), m("300")),
+    ];
+    let o = f.create(new.clone()).await;
+    assert_eq!(o.stock_state, StockState::None);
+    assert_eq!(f.stock_of(bell).await, (10, 0), "a draft holds nothing");
+
+    let o = f
+        .orders
+        .update(o.id, status(Status::Confirmed), None)
+        .await
+        .unwrap();
+    assert_eq!(o.stock_state, StockState::Reserved);
+    assert_eq!(f.stock_of(bell).await, (10, 2));
+    assert_eq!(f.stock_of(rope).await, (5, 2));
+    // deleting an order that holds stock is refused: cancel it first
+    assert!(matches!(
+        f.orders.delete(o.id, None).await,
+        Err(Error::Conflict { .. })
+    ));
+
+    // more bells while reserved: the reservation follows the items
+    let mut items = new.items.clone();
+    items[0] = NewItem::product(bell, m("3"), m("950"));
+    let patch = OrderPatch {
+        items: Some(items),
+        ..OrderPatch::default()
+    };
+    let o = f.orders.update(o.id, patch, None).await.unwrap();
+    assert_eq!(f.stock_of(bell).await, (10, 3));
+
+    let o = f
+        .orders
+        .update(o.id, status(Status::Shipped), None)
+        .await
+        .unwrap();
+    assert_eq!(o.stock_state, StockState::Consumed);
+    assert_eq!(f.stock_of(bell).await, (7, 0));
+    assert_eq!(f.stock_of(rope).await, (3, 0));
+    let o = f
+        .orders
+        .update(o.id, status(Status::Cancelled), None)
+        .await
+        .unwrap();
+    assert_eq!(o.stock_state, StockState::None);
+    assert_eq!(
+        f.stock_of(bell).await,
+        (10, 0),
+        "a cancelled shipment comes back"
+    );
+    f.orders.delete(o.id, None).await.unwrap();
+
+    // not enough: refused, naming the product, and nothing moves
+    let mut big = NewOrder::new(customer);
+    big.items = vec![
+        NewItem::product(rope, m("1"), m("10")),
+        NewItem::product(bell, m("11"), m("950")),
+    ];
+    let big = f.create(big).await;
+    let e = f
+        .orders
+        .update(big.id, status(Status::Confirmed), None)
+        .await;
+    match e {
+        Err(Error::Conflict { message }) => {
+            assert!(
+                message.contains("Καμπάνα 40cm") && message.contains("10 available"),
+                "{message}"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(f.orders.get(big.id).await.unwrap().status, Status::Draft);
+    assert_eq!(f.stock_of(rope).await, (5, 0));
+
+    // an order created confirmed (an import) moves no stock, shipped or not
+    let mut imported = NewOrder::new(customer);
+    imported.status = Some(Status::Confirmed);
+    imported.items = vec![NewItem::product(bell, m("11"), m("950"))];
+    let imported = f.create(imported).await;
+    assert_eq!(imported.stock_state, StockState::None);
+    let shipped = f
+        .orders
+        .update(imported.id, status(Status::Shipped), None)
+        .await
+        .unwrap();
+    assert_eq!(shipped.stock_state, StockState::None);
+    assert_eq!(f.stock_of(bell).await, (10, 0));
+}
+
+async fn the_last_unit_goes_to_one_of_two_concurrent_orders<S: OrderStore + Clone>(f: Fixture<S>) {
+    let customer = f.customer().await;
+    let bell = f.product_in_stock("Καμπάνα 60cm", 1).await;
+    let mut ids = Vec::new();
+    for _ in 0..2 {
+        let mut new = NewOrder::new(customer);
+        new.items = vec![NewItem::product(bell, m("1"), m("1500"))];
+        ids.push(f.create(new).await.id);
+    }
+    let tasks: Vec<_> = ids
+        .iter()
+        .map(|&id| {
+            let orders = f.orders.clone();
+            tokio::spawn(async move { orders.update(id, status(Status::Confirmed), None).await })
+        })
+        .collect();
+    let mut won = 0;
+    for t in tasks {
+        match t.await.unwrap() {
+            Ok(o) => {
+                assert_eq!(o.stock_state, StockState::Reserved);
+                won += 1;
+            }
+            Err(Error::Conflict { .. }) => {}
+            Err(e) => panic!("{e}"),
+        }
+    }
+    assert_eq!(won, 1);
+    assert_eq!(f.stock_of(bell).await, (1, 1));
 }
 
 async fn products_lend_their_vat_rate_unless_the_line_names_one<S: OrderStore + Clone>(
@@ -782,7 +973,17 @@ async fn a_stale_version_is_refused_and_changes_nothing<S: OrderStore + Clone>(f
     );
     assert_eq!(f.orders.get(o.id).await.unwrap(), o);
 
-    f.orders.delete(o.id, Some(2)).await.unwrap();
+    // a confirmed order holds stock: back to draft (releasing it), then it can go
+    assert!(matches!(
+        f.orders.delete(o.id, Some(2)).await,
+        Err(Error::Conflict { .. })
+    ));
+    let o = f
+        .orders
+        .update(o.id, status(Status::Draft), Some(2))
+        .await
+        .unwrap();
+    f.orders.delete(o.id, Some(3)).await.unwrap();
     assert!(matches!(f.orders.get(o.id).await, Err(Error::NotFound { id, .. }) if id == o.id));
     assert!(matches!(
         f.orders.delete(o.id, None).await,

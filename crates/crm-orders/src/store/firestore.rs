@@ -79,6 +79,7 @@ use crate::model::{
     parse_order_number,
 };
 use crate::pricing::price_stored;
+use crate::stock::{self, Stock, StockMove};
 use crate::store::{Change, OrderStore};
 
 /// The fields that hold timestamps (as [`crm_core::firestore::encode`] names paths).
@@ -134,6 +135,7 @@ static DEFAULTS: LazyLock<Json> = LazyLock::new(|| {
         "currency": crate::model::DEFAULT_CURRENCY,
         "shipping": {},
         "payment_status": "pending",
+        "stock_state": "none",
         "invoice_path": null,
         "notes": null,
     })
@@ -478,11 +480,20 @@ impl OrderStore for FirestoreOrderStore {
                         at: next.updated_at,
                     });
                 }
+                let mut writes = stock_writes(
+                    &tx,
+                    products,
+                    &stock::moves(&current, &next),
+                    next.updated_at,
+                )
+                .await?;
                 let fields = encode_order(&next)?;
                 let mask: Vec<String> = fields.keys().cloned().collect();
-                let write = Write::update(path.clone(), fields, mask)
-                    .with_precondition(Precondition::Exists(true));
-                Ok((next, vec![write]))
+                writes.push(
+                    Write::update(path.clone(), fields, mask)
+                        .with_precondition(Precondition::Exists(true)),
+                );
+                Ok((next, writes))
             })
             .await?;
         Ok(order)
@@ -494,6 +505,7 @@ impl OrderStore for FirestoreOrderStore {
         loop {
             let doc = self.client.get(&path).await?.ok_or_else(|| not_found(id))?;
             check_version(version(&doc), expected_version)?;
+            stock::refuse_delete(&decode_order(&doc)?)?;
             match self.client.delete(&path, Some(unchanged_since(&doc))).await {
                 Ok(()) => return Ok(()),
                 // written or deleted since it was read: look again
@@ -716,6 +728,64 @@ fn product_paths(collection: &str, items: &[Item]) -> BTreeMap<Uuid, String> {
         .filter_map(|i| i.product_id)
         .map(|id| (id, doc_path(collection, &id.to_string())))
         .collect()
+}
+
+/// The writes that apply stock moves to the product documents, read in the transaction `tx`
+/// (so that a concurrent order taking the same units makes one of the two start over and
+/// find them gone); `Error::Conflict` when a product would be left short.
+async fn stock_writes(
+    tx: &::firestore::Transaction,
+    products: &str,
+    moves: &[StockMove],
+    at: Timestamp,
+) -> Result<Vec<Write>> {
+    if moves.is_empty() {
+        return Ok(Vec::new());
+    }
+    let paths: Vec<String> = moves
+        .iter()
+        .map(|m| doc_path(products, &m.product_id.to_string()))
+        .collect();
+    let refs: Vec<&str> = paths.iter().map(String::as_str).collect();
+    let docs = tx.batch_get(&refs).await?;
+    let mut writes = Vec::with_capacity(moves.len());
+    for ((m, path), doc) in moves.iter().zip(paths).zip(docs) {
+        let Some(doc) = doc else {
+            continue;
+        };
+        let count = |field: &str| match doc.get(&format!("stock.{field}")) {
+            Some(Value::Integer(n)) => *n,
+            Some(Value::Double(n)) if n.fract() == 0.0 => *n as i64,
+            _ => 0,
+        };
+        let name = doc
+            .fields
+            .get("name")
+            .and_then(Value::as_str)
+            .unwrap_or("a product")
+            .to_owned();
+        let now = Stock {
+            on_hand: count("on_hand"),
+            reserved: count("reserved"),
+        };
+        let next = now.after(m, &name)?;
+        let fields = encode(
+            &json!({
+                "stock": {
+                    "on_hand": next.on_hand,
+                    "reserved": next.reserved,
+                    "available": next.on_hand - next.reserved,
+                },
+                "version": version(&doc) + 1,
+                "updated_at": at,
+            }),
+            &["updated_at"],
+        )?;
+        let mask = ["stock", "version", "updated_at"].map(str::to_owned);
+        writes
+            .push(Write::update(path, fields, mask).with_precondition(Precondition::Exists(true)));
+    }
+    Ok(writes)
 }
 
 /// A product document's `vat_rate`; 24 % when it has none that is a rate.

@@ -33,11 +33,12 @@ use crate::model::{
     PaymentStatus, SearchScope, Shipping, Status, StatusChange, order_number, parse_order_number,
 };
 use crate::pricing::price_stored;
+use crate::stock::{self, Stock, StockMove, StockState};
 use crate::store::{Change, OrderStore};
 
 const COLUMNS: &str = "id, order_number, customer_id, status, subtotal, discount_type, \
      discount_value, discount_reason, total_price, currency, shipping, payment_status, \
-     invoice_path, notes, created_at, updated_at, version, prices_include_vat";
+     invoice_path, notes, created_at, updated_at, version, prices_include_vat, stock_state";
 
 /// Newest first; the number compared as (year, sequence) so that `ORD-2026-1000` comes
 /// before `ORD-2026-999`.
@@ -174,6 +175,7 @@ impl OrderStore for SqliteOrderStore {
                 if items_changed {
                     fill_products(conn, &mut next.items)?;
                 }
+                move_stock(conn, &stock::moves(&current, &next), next.updated_at)?;
                 let discount = next.discount.as_ref();
                 let key = id.to_string();
                 let changed = conn
@@ -182,7 +184,7 @@ impl OrderStore for SqliteOrderStore {
                          discount_type = ?6, discount_value = ?7, discount_reason = ?8, \
                          total_price = ?9, currency = ?10, shipping = ?11, payment_status = ?12, \
                          invoice_path = ?13, notes = ?14, updated_at = ?15, version = ?16, \
-                         prices_include_vat = ?17 \
+                         prices_include_vat = ?17, stock_state = ?18 \
                          WHERE id = ?1 AND version = ?2",
                         params![
                             key,
@@ -202,6 +204,7 @@ impl OrderStore for SqliteOrderStore {
                             next.updated_at,
                             next.version,
                             next.prices_include_vat,
+                            next.stock_state.as_str(),
                         ],
                     )
                     .map_err(order_write_error)?;
@@ -232,6 +235,10 @@ impl OrderStore for SqliteOrderStore {
     async fn delete(&self, id: Uuid, expected_version: Option<i64>) -> Result<()> {
         self.db
             .write(move |conn| {
+                if let Some(order) = load(conn, id)? {
+                    check_version(order.version, expected_version)?;
+                    stock::refuse_delete(&order)?;
+                }
                 delete_versioned(
                     conn,
                     "orders",
@@ -483,6 +490,33 @@ fn fill_products(conn: &Connection, items: &mut [Item]) -> Result<()> {
     Ok(())
 }
 
+/// Applies stock moves to the products' counts (see [`crate::stock`]), refusing one that
+/// would leave a product short, in the caller's transaction.
+fn move_stock(conn: &Connection, moves: &[StockMove], at: Timestamp) -> Result<()> {
+    let mut read = conn
+        .prepare_cached("SELECT name, stock_on_hand, stock_reserved FROM products WHERE id = ?1")?;
+    let mut write = conn.prepare_cached(
+        "UPDATE products SET stock_on_hand = ?2, stock_reserved = ?3, version = version + 1,
+             updated_at = ?4
+         WHERE id = ?1",
+    )?;
+    for m in moves {
+        let key = m.product_id.to_string();
+        let Some((name, on_hand, reserved)) = read
+            .query_row([&key], |r| {
+                Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?))
+            })
+            .optional()?
+        else {
+            // a line's product is checked by the write itself; nothing to move for it
+            continue;
+        };
+        let next = Stock { on_hand, reserved }.after(m, &name)?;
+        write.execute(params![key, next.on_hand, next.reserved, at])?;
+    }
+    Ok(())
+}
+
 /// A failed INSERT or UPDATE of `orders`: its only foreign key is the customer.
 fn order_write_error(e: rusqlite::Error) -> Error {
     if is_constraint_violation(&e, "FOREIGN KEY") {
@@ -564,11 +598,12 @@ fn write_row(conn: &Connection, o: &Order, year: i32, seq: i64, write: Write) ->
          invoice_path = excluded.invoice_path, notes = excluded.notes, \
          created_at = excluded.created_at, updated_at = excluded.updated_at, \
          version = excluded.version, order_year = excluded.order_year, \
-         order_seq = excluded.order_seq, prices_include_vat = excluded.prices_include_vat";
+         order_seq = excluded.order_seq, prices_include_vat = excluded.prices_include_vat, \
+         stock_state = excluded.stock_state";
     let discount = o.discount.as_ref();
     conn.prepare_cached(&format!(
         "INSERT INTO orders ({COLUMNS}, order_year, order_seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, \
-         ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20){}",
+         ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21){}",
         if write == Write::Upsert { UPSERT } else { "" }
     ))?
     .execute(params![
@@ -590,6 +625,7 @@ fn write_row(conn: &Connection, o: &Order, year: i32, seq: i64, write: Write) ->
         o.updated_at,
         o.version,
         o.prices_include_vat,
+        o.stock_state.as_str(),
         year,
         seq,
     ])
@@ -678,6 +714,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Order> {
         shipping: serde_json::from_str(&shipping)
             .map_err(|e| rusqlite::Error::FromSqlConversionFailure(10, Type::Text, Box::new(e)))?,
         payment_status: enum_col(r, 11, PaymentStatus::parse)?,
+        stock_state: enum_col(r, 18, StockState::parse)?,
         invoice_path: r.get(12)?,
         notes: r.get(13)?,
         created_at: r.get::<_, Timestamp>(14)?,
