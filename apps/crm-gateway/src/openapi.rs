@@ -25,7 +25,7 @@ use crate::routes::{
         customers::list, customers::by_contact, customers::get, customers::create,
         customers::update, customers::add_note, customers::delete, customers::timeline,
         orders::list, orders::get, orders::create, orders::update, orders::delete,
-        orders::document,
+        orders::document, orders::serial,
         comms::list, comms::get, comms::create, comms::update, comms::delete, comms::search,
         comms::thread, inbox::inbox, inbox::assign, inbox::missed_calls,
         media::list, media::get, media::create, media::delete,

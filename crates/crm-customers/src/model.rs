@@ -191,6 +191,15 @@ pub struct OwnedItem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(max_length = 20000)] // MAX_TEXT_CHARS
     pub notes: Option<String>,
+    /// The order it was delivered with (set when a delivered order's serials are registered).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order_id: Option<Uuid>,
+    /// When it was delivered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub purchased_at: Option<Timestamp>,
+    /// When its warranty ends (delivery + the product's `warranty_months`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub warranty_until: Option<Timestamp>,
 }
 
 /// A customer: a parish, a priest, a person or a company.

@@ -46,6 +46,9 @@ pub trait Orders: Send + Sync {
         expected_version: Option<i64>,
     ) -> impl Future<Output = Result<()>> + Send;
 
+    /// The orders with a line carrying serial number `serial`, oldest first.
+    fn with_serial(&self, serial: &str) -> impl Future<Output = Result<Vec<Order>>> + Send;
+
     /// How many orders the customer has (0 for an unknown customer).
     fn count_for_customer(&self, customer_id: Uuid) -> impl Future<Output = Result<u64>> + Send;
 
@@ -179,6 +182,10 @@ impl<S: OrderStore> Orders for Service<S> {
 
     async fn delete(&self, id: Uuid, expected_version: Option<i64>) -> Result<()> {
         self.store.delete(id, expected_version).await
+    }
+
+    async fn with_serial(&self, serial: &str) -> Result<Vec<Order>> {
+        self.store.with_serial(serial.trim().to_owned()).await
     }
 
     async fn count_for_customer(&self, customer_id: Uuid) -> Result<u64> {

@@ -79,6 +79,10 @@ pub trait OrderStore: Send + Sync + 'static {
         products: Vec<Uuid>,
     ) -> impl Future<Output = Result<HashMap<Uuid, VatRate>>> + Send;
 
+    /// The orders (at most 100, oldest first) with a line carrying serial number `serial`:
+    /// the order that sold a device, and any that carried it again (a replacement).
+    fn with_serial(&self, serial: String) -> impl Future<Output = Result<Vec<Order>>> + Send;
+
     /// How many orders the customer has.
     fn count_for_customer(&self, customer_id: Uuid) -> impl Future<Output = Result<u64>> + Send;
 
@@ -150,6 +154,10 @@ impl OrderStore for AnyOrderStore {
 
     async fn vat_rates(&self, products: Vec<Uuid>) -> Result<HashMap<Uuid, VatRate>> {
         crm_core::delegate!(self, vat_rates(products))
+    }
+
+    async fn with_serial(&self, serial: String) -> Result<Vec<Order>> {
+        crm_core::delegate!(self, with_serial(serial))
     }
 
     async fn count_for_customer(&self, customer_id: Uuid) -> Result<u64> {

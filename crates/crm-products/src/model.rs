@@ -243,6 +243,26 @@ impl Stock {
     }
 }
 
+/// Months of warranty of a product created without them (the EU's legal guarantee).
+pub const DEFAULT_WARRANTY_MONTHS: u32 = 24;
+/// Most months of warranty (20 years).
+pub const WARRANTY_MAX: u32 = 240;
+
+fn default_warranty() -> u32 {
+    DEFAULT_WARRANTY_MONTHS
+}
+
+/// Months of warranty of at most [`WARRANTY_MAX`].
+fn warranty(months: u32) -> Result<u32> {
+    if months > WARRANTY_MAX {
+        return Err(Error::invalid(
+            "warranty_months",
+            format!("must be at most {WARRANTY_MAX}"),
+        ));
+    }
+    Ok(months)
+}
+
 /// A product as stored and returned.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Product {
@@ -258,6 +278,10 @@ pub struct Product {
     /// The VAT rate an order line of this product gets unless it names its own.
     #[serde(default)]
     pub vat_rate: VatRate,
+    /// Months of warranty from delivery (0: none).
+    #[serde(default = "default_warranty")]
+    #[schema(maximum = 240)] // WARRANTY_MAX
+    pub warranty_months: u32,
     pub costs: Costs,
     pub stock: Stock,
     /// Folder in Nextcloud relative to the configured base, e.g. `02_Products/VESPER`.
@@ -283,8 +307,8 @@ pub struct StockInput {
 }
 
 /// The body of a create. `name`, `sku` and `category` are required; everything else has a
-/// default (`price` 0, `currency` EUR, `vat_rate` 24, costs and stock 0, `active` true, the
-/// rest null).
+/// default (`price` 0, `currency` EUR, `vat_rate` 24, `warranty_months` 24, costs and stock 0,
+/// `active` true, the rest null).
 /// `null` is the same as absent. Unknown fields (and `id`, `costs.total`, …) are ignored.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct NewProduct {
@@ -304,6 +328,10 @@ pub struct NewProduct {
     /// Default 24.
     #[serde(default)]
     pub vat_rate: Option<VatRate>,
+    /// Default 24 months.
+    #[serde(default)]
+    #[schema(maximum = 240)] // WARRANTY_MAX
+    pub warranty_months: Option<u32>,
     #[serde(default)]
     pub costs: Option<CostsPatch>,
     #[serde(default)]
@@ -329,6 +357,7 @@ impl NewProduct {
             price: None,
             currency: None,
             vat_rate: None,
+            warranty_months: None,
             costs: None,
             stock: None,
             nextcloud_folder: None,
@@ -353,6 +382,7 @@ impl NewProduct {
                 None => DEFAULT_CURRENCY.to_owned(),
             },
             vat_rate: self.vat_rate.unwrap_or_default(),
+            warranty_months: warranty(self.warranty_months.unwrap_or(DEFAULT_WARRANTY_MONTHS))?,
             costs: Costs {
                 pcb: amount("costs.pcb", costs.pcb.unwrap_or_default())?,
                 components: amount("costs.components", costs.components.unwrap_or_default())?,
@@ -462,6 +492,9 @@ pub struct ProductPatch {
     #[serde(default)]
     pub vat_rate: Option<VatRate>,
     #[serde(default)]
+    #[schema(maximum = 240)] // WARRANTY_MAX
+    pub warranty_months: Option<u32>,
+    #[serde(default)]
     pub costs: Option<CostsPatch>,
     #[serde(default)]
     pub stock: Option<StockPatch>,
@@ -528,6 +561,9 @@ impl ProductPatch {
         }
         if let Some(rate) = self.vat_rate {
             p.vat_rate = rate;
+        }
+        if let Some(months) = self.warranty_months {
+            p.warranty_months = warranty(months)?;
         }
         if let Some(active) = self.active {
             p.active = active;

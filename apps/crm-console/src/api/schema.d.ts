@@ -609,7 +609,12 @@ export interface paths {
         };
         /** One order, with its status history. */
         get: operations["orders_get"];
-        /** Change the given fields of an order; totals are recomputed. With `If-Match`, only if it is still that version. */
+        /**
+         * Change the given fields of an order; totals are recomputed and stock moves with the status.
+         *     With `If-Match`, only if it is still that version. A delivered order's serials become its
+         *     customer's owned items (again on every update of a delivered order, idempotently: a
+         *     registration that failed is completed by sending the update again).
+         */
         put: operations["orders_update"];
         post?: never;
         /** Delete an order. */
@@ -671,6 +676,26 @@ export interface paths {
         post?: never;
         /** Delete a product no order refers to. */
         delete: operations["products_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/crm/serials/{serial}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A device's history by its serial number: the orders that carried it (the first sold it), its
+         *     owner and the owned item with its warranty.
+         */
+        get: operations["orders_serial"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -1459,8 +1484,8 @@ export interface components {
         };
         /**
          * @description The body of a create. `name`, `sku` and `category` are required; everything else has a
-         *     default (`price` 0, `currency` EUR, `vat_rate` 24, costs and stock 0, `active` true, the
-         *     rest null).
+         *     default (`price` 0, `currency` EUR, `vat_rate` 24, `warranty_months` 24, costs and stock 0,
+         *     `active` true, the rest null).
          *     `null` is the same as absent. Unknown fields (and `id`, `costs.total`, …) are ignored.
          */
         NewProduct: {
@@ -1480,6 +1505,11 @@ export interface components {
             sku: string;
             stock?: null | components["schemas"]["StockInput"];
             vat_rate?: null | components["schemas"]["VatRate"];
+            /**
+             * Format: int32
+             * @description Default 24 months.
+             */
+            warranty_months?: number | null;
         };
         NewUserRequest: {
             display_name?: string | null;
@@ -1641,13 +1671,20 @@ export interface components {
             device_id?: string | null;
             label?: string | null;
             notes?: string | null;
+            /**
+             * Format: uuid
+             * @description The order it was delivered with (set when a delivered order's serials are registered).
+             */
+            order_id?: string | null;
             product_id?: string | null;
             product_name?: string | null;
+            purchased_at?: null | components["schemas"]["Timestamp"];
             /** Format: int64 */
             quantity?: number | null;
             serial_number?: string | null;
             serial_numbers?: string[] | null;
             type: components["schemas"]["OwnedItemType"];
+            warranty_until?: null | components["schemas"]["Timestamp"];
         };
         /**
          * @description What kind of thing a customer owns.
@@ -1702,6 +1739,11 @@ export interface components {
              * @description 1 when created, +1 on every change.
              */
             version: number;
+            /**
+             * Format: int32
+             * @description Months of warranty from delivery (0: none).
+             */
+            warranty_months?: number;
         };
         ProductList: {
             products: components["schemas"]["Product"][];
@@ -1733,6 +1775,8 @@ export interface components {
             sku?: string | null;
             stock?: null | components["schemas"]["StockPatch"];
             vat_rate?: null | components["schemas"]["VatRate"];
+            /** Format: int32 */
+            warranty_months?: number | null;
         };
         /** @description The queues at a glance. */
         QueueOverview: {
@@ -1786,6 +1830,16 @@ export interface components {
             sent_folder?: string | null;
             /** @description Set when the mail went out but something after it did not work. */
             warning?: string | null;
+        };
+        /** @description A device's history. */
+        SerialHistory: {
+            /** @description The orders that carried it, oldest first (the first sold it). */
+            orders: components["schemas"]["Order"][];
+            owned_item?: null | components["schemas"]["OwnedItem"];
+            owner?: null | components["schemas"]["Customer"];
+            serial: string;
+            /** @description `active` until `warranty_until`, then `expired`; `unknown` without an end date. */
+            warranty: components["schemas"]["WarrantyState"];
         };
         /** @description Whether free text can reach a customer on WhatsApp now. */
         ServiceWindow: {
@@ -2016,6 +2070,8 @@ export interface components {
          * @enum {integer}
          */
         VatRate: 24 | 13 | 6 | 0;
+        /** @enum {string} */
+        WarrantyState: "active" | "expired" | "unknown";
         /**
          * @description One of `text`, `template` or `media`, to a customer (their WhatsApp, else phone contact)
          *     or a number. (Named apart from the e-mail `SendRequest` in the API document.)
@@ -5205,6 +5261,52 @@ export interface operations {
                 };
             };
             412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    orders_serial: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                serial: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SerialHistory"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no order carried it */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -13,6 +13,7 @@ pub mod error;
 pub mod files;
 pub mod intake;
 pub mod mail;
+pub mod serials;
 pub mod status;
 pub mod whatsapp;
 

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::auth::{Editor, Viewer};
-use crate::channels::documents;
+use crate::channels::{documents, serials};
 use crate::download::disposition;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{IfMatch, Json, Query};
@@ -28,7 +28,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(web::put().to(update))
             .route(web::delete().to(delete)),
     )
-    .service(web::resource("/orders/{id}/document").route(web::get().to(document)));
+    .service(web::resource("/orders/{id}/document").route(web::get().to(document)))
+    .service(web::resource("/serials/{serial}").route(web::get().to(serial)));
 }
 
 /// Which document `GET /orders/{id}/document` prints.
@@ -95,7 +96,10 @@ pub async fn create(
     Ok(created(&req, p.id, p.version, &p))
 }
 
-/// Change the given fields of an order; totals are recomputed. With `If-Match`, only if it is still that version.
+/// Change the given fields of an order; totals are recomputed and stock moves with the status.
+/// With `If-Match`, only if it is still that version. A delivered order's serials become its
+/// customer's owned items (again on every update of a delivered order, idempotently: a
+/// registration that failed is completed by sending the update again).
 #[utoipa::path(put, path = "/api/crm/orders/{id}", tag = "orders", request_body = OrderPatch,
     params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "ETag from a read")),
     security(("bearer" = [])),
@@ -116,6 +120,7 @@ pub async fn update(
         .orders
         .update(*id, patch, if_match.expected_version())
         .await?;
+    serials::register_delivered(&state, &p).await?;
     Ok(record(StatusCode::OK, p.version, &p))
 }
 
@@ -141,6 +146,21 @@ pub async fn document(
         .insert_header(disposition(false, &doc.file_name))
         .insert_header(CacheControl(vec![CacheDirective::NoStore]))
         .body(doc.pdf))
+}
+
+/// A device's history by its serial number: the orders that carried it (the first sold it), its
+/// owner and the owned item with its warranty.
+#[utoipa::path(get, path = "/api/crm/serials/{serial}", tag = "orders",
+    params(("serial" = String, Path)), security(("bearer" = [])),
+    responses((status = 200, body = serials::SerialHistory), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody),
+              (status = 404, description = "no order carried it", body = ErrorBody)))]
+pub async fn serial(
+    _: Viewer,
+    state: web::Data<AppState>,
+    serial: web::Path<String>,
+) -> Result<web::Json<serials::SerialHistory>, ApiError> {
+    Ok(web::Json(serials::history(&state, &serial).await?))
 }
 
 /// Delete an order.

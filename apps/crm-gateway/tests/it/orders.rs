@@ -559,3 +559,86 @@ async fn orders_are_found_by_number_and_by_the_customers_name_as_customers_are()
     assert!(params.contains(&"search"), "{params:?}");
     assert!(!params.contains(&"scope"), "{params:?}");
 }
+
+#[tokio::test]
+async fn a_delivered_serial_becomes_the_customers_device_with_its_warranty_and_history() {
+    let app = spawn_app().await;
+    let c = app.customer("Ιερός Ναός Αγίου Δημητρίου").await;
+    let controller = app
+        .create(
+            "/api/crm/products",
+            json!({ "name": "VESPER controller", "sku": "VESPER-3", "category": "controller",
+                    "price": 1200, "warranty_months": 36, "stock": { "on_hand": 5 } }),
+        )
+        .await;
+    assert_eq!(controller["warranty_months"], 36);
+    let o = app
+        .create(
+            "/api/crm/orders",
+            json!({ "customer_id": c["id"], "items": [
+                { "product_id": controller["id"], "quantity": 2, "unit_price": 1200,
+                  "serial_numbers": ["VSP-0001", "VSP-0002"] }] }),
+        )
+        .await;
+    let id = o["id"].as_str().unwrap();
+    for status in ["confirmed", "shipped"] {
+        expect(
+            app.put(
+                &format!("/api/crm/orders/{id}"),
+                &json!({ "status": status }),
+            )
+            .await,
+            200,
+        )
+        .await;
+    }
+    let delivered = expect(
+        app.put(
+            &format!("/api/crm/orders/{id}"),
+            &json!({ "status": "delivered", "shipping": { "delivered_at": "2026-03-15T10:00:00Z" } }),
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(delivered["status"], "delivered");
+    // sent again: nothing is registered twice
+    expect(
+        app.put(
+            &format!("/api/crm/orders/{id}"),
+            &json!({ "status": "delivered" }),
+        )
+        .await,
+        200,
+    )
+    .await;
+
+    let cid = c["id"].as_str().unwrap();
+    let customer = expect(app.get(&format!("/api/crm/customers/{cid}")).await, 200).await;
+    let owned = customer["owned_items"].as_array().unwrap();
+    assert_eq!(owned.len(), 2, "{customer}");
+    assert_eq!(owned[0]["serial_numbers"], json!(["VSP-0001"]));
+    assert_eq!(owned[0]["product_id"], controller["id"]);
+    assert_eq!(owned[0]["order_id"], o["id"]);
+    assert_eq!(owned[0]["purchased_at"], "2026-03-15T10:00:00.000000Z");
+    assert_eq!(owned[0]["warranty_until"], "2029-03-15T10:00:00.000000Z");
+
+    let history = expect(app.get("/api/crm/serials/VSP-0002").await, 200).await;
+    assert_eq!(history["orders"][0]["order_number"], o["order_number"]);
+    assert_eq!(history["owner"]["id"], c["id"]);
+    assert_eq!(history["owned_item"]["serial_numbers"], json!(["VSP-0002"]));
+    assert_eq!(history["warranty"], "active");
+    expect_error(app.get("/api/crm/serials/NOPE-1").await, 404, "not_found").await;
+
+    let err = expect_error(
+        app.post(
+            "/api/crm/products",
+            &json!({ "name": "X", "sku": "X-1", "category": "part", "warranty_months": 241 }),
+        )
+        .await,
+        422,
+        "invalid_field",
+    )
+    .await;
+    assert_eq!(err["error"]["details"]["field"], "warranty_months");
+}

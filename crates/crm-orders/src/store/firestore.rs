@@ -93,6 +93,9 @@ const TIMESTAMPS: &[&str] = &[
 
 /// Derived: the products the items refer to.
 pub const PRODUCT_IDS: &str = "product_ids";
+/// Derived: every serial number on the items (`array-contains` finds the order that sold a
+/// device).
+pub const SERIALS: &str = "serials";
 /// Derived: the list order as one string.
 pub const SORT_KEY: &str = "sort_key";
 /// The counter document's field with the last number given in its year.
@@ -261,19 +264,23 @@ impl FirestoreOrderStore {
             }
             let docs = self.client.run_query(&query).await?;
             for doc in &docs {
-                if doc.fields.contains_key(PRODUCT_IDS) && doc.fields.contains_key(SORT_KEY) {
+                if [PRODUCT_IDS, SORT_KEY, SERIALS]
+                    .iter()
+                    .all(|f| doc.fields.contains_key(*f))
+                {
                     continue;
                 }
                 let order = decode_order(doc)?;
                 let mut fields = Fields::new();
                 fields.insert(PRODUCT_IDS.into(), product_ids(&order.items));
                 fields.insert(SORT_KEY.into(), Value::String(sort_key(&order)));
+                fields.insert(SERIALS.into(), serials(&order.items));
                 let result = self
                     .client
                     .patch(
                         doc.path(),
                         &fields,
-                        Some(&[PRODUCT_IDS, SORT_KEY]),
+                        Some(&[PRODUCT_IDS, SORT_KEY, SERIALS]),
                         Some(unchanged_since(doc)),
                     )
                     .await;
@@ -535,6 +542,21 @@ impl OrderStore for FirestoreOrderStore {
             .collect())
     }
 
+    async fn with_serial(&self, serial: String) -> Result<Vec<Order>> {
+        let q = Query::collection(self.collections.orders())
+            .filter(Filter::array_contains(SERIALS, serial))
+            .limit(100);
+        let mut orders = self
+            .client
+            .run_query(&q)
+            .await?
+            .iter()
+            .map(decode_order)
+            .collect::<Result<Vec<_>>>()?;
+        orders.sort_by_key(|o| (o.created_at, o.id));
+        Ok(orders)
+    }
+
     async fn count_for_customer(&self, customer_id: Uuid) -> Result<u64> {
         let q = Query::collection(self.collections.orders())
             .filter(Filter::eq("customer_id", customer_id.to_string()));
@@ -669,7 +691,23 @@ pub fn encode_order(order: &Order) -> Result<Fields> {
     let mut fields = encode(order, TIMESTAMPS)?;
     fields.insert(PRODUCT_IDS.into(), product_ids(&order.items));
     fields.insert(SORT_KEY.into(), Value::String(sort_key(order)));
+    fields.insert(SERIALS.into(), serials(&order.items));
     Ok(fields)
+}
+
+/// Every serial number of the items, each once.
+fn serials(items: &[Item]) -> Value {
+    let mut seen: Vec<&str> = Vec::new();
+    for s in items.iter().flat_map(|i| &i.serial_numbers) {
+        if !seen.contains(&s.as_str()) {
+            seen.push(s);
+        }
+    }
+    Value::Array(
+        seen.into_iter()
+            .map(|s| Value::String(s.to_owned()))
+            .collect(),
+    )
 }
 
 /// The products the items refer to, each once, in the order of the items.

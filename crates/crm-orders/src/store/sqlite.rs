@@ -270,6 +270,28 @@ impl OrderStore for SqliteOrderStore {
             .await
     }
 
+    async fn with_serial(&self, serial: String) -> Result<Vec<Order>> {
+        self.db
+            .snapshot(move |conn| {
+                // a scan of the items' serial lists: a lookup a person makes, not a hot path
+                let ids: Vec<String> = conn
+                    .prepare_cached(
+                        "SELECT DISTINCT i.order_id FROM order_items i, json_each(i.serial_numbers) s
+                         WHERE s.value = ?1 LIMIT 100",
+                    )?
+                    .query_map([&serial], |r| r.get(0))?
+                    .collect::<rusqlite::Result<_>>()?;
+                let mut orders = Vec::with_capacity(ids.len());
+                for id in ids {
+                    let id = parse_uuid(0, &id)?;
+                    orders.extend(load(conn, id)?);
+                }
+                orders.sort_by_key(|o| (o.created_at, o.id));
+                Ok(orders)
+            })
+            .await
+    }
+
     async fn count_for_customer(&self, customer_id: Uuid) -> Result<u64> {
         self.db
             .read(move |conn| {

@@ -97,6 +97,7 @@ static DEFAULTS: LazyLock<serde_json::Value> = LazyLock::new(|| {
         "price": 0,
         "currency": crate::model::DEFAULT_CURRENCY,
         "vat_rate": 24,
+        "warranty_months": crate::model::DEFAULT_WARRANTY_MONTHS,
         "costs": {"pcb": 0, "components": 0, "enclosure": 0, "labor_hours": 0,
                   "labor_rate": 0, "shipping_in": 0, "total": 0},
         "stock": {"on_hand": 0, "reserved": 0, "available": 0},

@@ -17,7 +17,7 @@ use crate::store::{Change, ProductStore};
 
 const COLUMNS: &str = "id, name, sku, category, description, price, currency, costs, \
      stock_on_hand, stock_reserved, nextcloud_folder, linked_device_type, active, \
-     created_at, updated_at, version, vat_rate";
+     created_at, updated_at, version, vat_rate, warranty_months";
 
 /// The filters of a list; `?1` category, `?2` active, `?3` name pattern, `?4` SKU pattern.
 const FILTER: &str = "WHERE (?1 IS NULL OR category = ?1) \
@@ -97,7 +97,7 @@ impl ProductStore for SqliteProductStore {
                     &format!(
                         "INSERT INTO products ({COLUMNS}, name_key, sku_key) \
                          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, \
-                         ?15, ?16, ?17, ?18, ?19)"
+                         ?15, ?16, ?17, ?18, ?19, ?20)"
                     ),
                     params![
                         product.id.to_string(),
@@ -117,6 +117,7 @@ impl ProductStore for SqliteProductStore {
                         product.updated_at,
                         product.version,
                         product.vat_rate,
+                        product.warranty_months,
                         search_fold(&product.name),
                         product.sku.key(),
                     ],
@@ -153,7 +154,8 @@ impl ProductStore for SqliteProductStore {
                          description = ?6, price = ?7, currency = ?8, costs = ?9, \
                          stock_on_hand = ?10, stock_reserved = ?11, nextcloud_folder = ?12, \
                          linked_device_type = ?13, active = ?14, updated_at = ?15, \
-                         version = ?16, name_key = ?17, sku_key = ?18, vat_rate = ?19 \
+                         version = ?16, name_key = ?17, sku_key = ?18, vat_rate = ?19, \
+                         warranty_months = ?20 \
                          WHERE id = ?1 AND version = ?2",
                         params![
                             id.to_string(),
@@ -175,6 +177,7 @@ impl ProductStore for SqliteProductStore {
                             search_fold(&next.name),
                             next.sku.key(),
                             next.vat_rate,
+                            next.warranty_months,
                         ],
                     )
                     .map_err(|e| write_error(e, &next.sku))?;
@@ -231,7 +234,7 @@ impl ProductStore for SqliteProductStore {
                 let mut stmt = conn.prepare_cached(&format!(
                     "INSERT INTO products ({COLUMNS}, name_key, sku_key) \
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, \
-                     ?15, ?16, ?17, ?18, ?19) \
+                     ?15, ?16, ?17, ?18, ?19, ?20) \
                      ON CONFLICT (id) DO UPDATE SET name = excluded.name, \
                      sku = excluded.sku, category = excluded.category, \
                      description = excluded.description, price = excluded.price, \
@@ -242,7 +245,7 @@ impl ProductStore for SqliteProductStore {
                      linked_device_type = excluded.linked_device_type, \
                      active = excluded.active, created_at = excluded.created_at, \
                      updated_at = excluded.updated_at, version = excluded.version, \
-                     vat_rate = excluded.vat_rate, \
+                     vat_rate = excluded.vat_rate, warranty_months = excluded.warranty_months, \
                      name_key = excluded.name_key, sku_key = excluded.sku_key"
                 ))?;
                 for p in &records {
@@ -264,6 +267,7 @@ impl ProductStore for SqliteProductStore {
                         p.updated_at,
                         p.version,
                         p.vat_rate,
+                        p.warranty_months,
                         search_fold(&p.name),
                         p.sku.key(),
                     ])
@@ -344,6 +348,7 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Product> {
         price: row.get("price")?,
         currency: row.get("currency")?,
         vat_rate: row.get("vat_rate")?,
+        warranty_months: row.get("warranty_months")?,
         costs,
         stock: Stock {
             on_hand,
