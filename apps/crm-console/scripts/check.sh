@@ -2,8 +2,8 @@
 # The console's part of the test suite (scripts/test.sh runs it after `cargo test`):
 # Chromium, npm ci, the OpenAPI drift check, tsc, vitest, vite build, the bundle budget and
 # the end-to-end run against the real gateway. Needs the crm binary ($CARGO_TARGET_DIR or
-# target/debug/crm; built here when missing) and WEBDAV_URL/USER/PASS of
-# scripts/infra/start-webdav.sh.
+# target/debug/crm; built here when missing), WEBDAV_URL/USER/PASS of
+# scripts/infra/start-webdav.sh and MAIL_* of scripts/infra/start-mail.sh.
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 log() { echo "console: $*" >&2; }
@@ -29,3 +29,9 @@ log "bundle size"
 node scripts/bundle-size.mjs
 log "end to end (Chromium against $T/debug/crm)"
 CRM_BIN="$T/debug/crm" node e2e/run.mjs
+# e-mail through the Dovecot and Postfix of scripts/infra/start-mail.sh (MAIL_*), WhatsApp and
+# the PBX through scripted peers speaking their wire formats (e2e/peers.mjs)
+log "end to end: the channels (e-mail, WhatsApp, calls)"
+CRM_BIN="$T/debug/crm" node e2e/comms.mjs
+log "end to end: administration, permissions, order files"
+CRM_BIN="$T/debug/crm" node e2e/admin.mjs

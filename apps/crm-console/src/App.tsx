@@ -1,4 +1,4 @@
-import { useEffect, useSyncExternalStore, type ReactNode } from 'react';
+import { lazy, Suspense, useEffect, useSyncExternalStore, type ReactNode } from 'react';
 import { afterLogin, canEdit, decodeToken, loginUrl, session } from './api/client';
 import { useI18n } from './i18n';
 import { Link, match, navigate, useLocation } from './router';
@@ -10,6 +10,16 @@ import { CustomerDetail } from './pages/CustomerDetail';
 import { OrderEditor, OrderList } from './pages/Orders';
 import { Inbox, useInboxCount } from './pages/Inbox';
 import { formatNumber } from './i18n';
+import { effectiveClaims, permissionsOf, useMe, type Me } from './permissions';
+import { adminDictionaries } from './admin/strings';
+import { commsDictionaries } from './comms/text';
+
+// The administration pages load on first use (they are not part of the first page).
+const Users = lazy(() => import('./admin/Users'));
+const Integrations = lazy(() => import('./admin/Integrations'));
+// The comms pages too: missed calls and the search over every conversation.
+const MissedCalls = lazy(() => import('./pages/MissedCalls'));
+const CommsSearch = lazy(() => import('./pages/Search'));
 
 function useToken(): string | null {
   return useSyncExternalStore(session.subscribe, session.token, session.token);
@@ -31,6 +41,10 @@ function route(path: string): ReactNode {
   if (path === '/orders') return <OrderList />;
   if ((m = match('/orders/:id', path))) return <OrderEditor key={m.id} id={m.id === 'new' ? null : (m.id as string)} />;
   if (path === '/inbox') return <Inbox />;
+  if (path === '/missed-calls') return <MissedCalls />;
+  if (path === '/search') return <CommsSearch />;
+  if (path === '/admin/users') return <Users />;
+  if (path === '/admin/integrations') return <Integrations />;
   return null;
 }
 
@@ -38,7 +52,8 @@ export function App() {
   const token = useToken();
   const { path, query } = useLocation();
   const { lang, setLang } = useI18n();
-  const claims = token ? decodeToken(token) : null;
+  const me = useMe(token);
+  const claims = effectiveClaims(token ? decodeToken(token) : null, me);
 
   const search = query.toString();
   useEffect(() => {
@@ -77,15 +92,17 @@ export function App() {
     );
   }
   const section = path.split('/')[1] ?? '';
-  return <Shell path={path} section={section} claims={claims} langSwitch={langSwitch} />;
+  return <Shell path={path} section={section} claims={claims} me={me} langSwitch={langSwitch} />;
 }
 
-function Shell({ path, section, claims, langSwitch }: { path: string; section: string; claims: ReturnType<typeof decodeToken>; langSwitch: ReactNode }) {
-  const { t } = useI18n();
+function Shell({ path, section, claims, me, langSwitch }: { path: string; section: string; claims: ReturnType<typeof decodeToken>; me: Me | null; langSwitch: ReactNode }) {
+  const { t, lang } = useI18n();
   const waiting = useInboxCount(path);
-  const page = route(path) ?? <p>{t.err_not_found}</p>;
+  const { isAdmin } = permissionsOf(claims?.permissions);
+  const adminWords = adminDictionaries[lang];
+  const page = (section === 'admin' && !isAdmin ? null : route(path)) ?? <p>{t.err_not_found}</p>;
   return (
-    <AuthContext.Provider value={{ claims, canEdit: canEdit(claims) }}>
+    <AuthContext.Provider value={{ claims, canEdit: canEdit(claims), me }}>
       <header className="top">
         <strong className="brand">{t.appName}</strong>
         <nav>
@@ -97,6 +114,14 @@ function Shell({ path, section, claims, langSwitch }: { path: string; section: s
               )}
             </Link>
           ))}
+          <Link to="/missed-calls" className={section === 'missed-calls' ? 'active' : ''}>{commsDictionaries[lang].missedCalls}</Link>
+          <Link to="/search" className={section === 'search' ? 'active' : ''} data-testid="nav-search" title={commsDictionaries[lang].globalSearch}>{commsDictionaries[lang].navSearch}</Link>
+          {isAdmin && (
+            <>
+              <Link to="/admin/users" className={path === '/admin/users' ? 'active' : ''}>{adminWords.users}</Link>
+              <Link to="/admin/integrations" className={path === '/admin/integrations' ? 'active' : ''}>{adminWords.integrations}</Link>
+            </>
+          )}
         </nav>
         <span className="user">
           {claims?.sub}
@@ -105,7 +130,7 @@ function Shell({ path, section, claims, langSwitch }: { path: string; section: s
         {langSwitch}
         <button type="button" onClick={logout}>{t.logout}</button>
       </header>
-      <main>{page}</main>
+      <main><Suspense fallback={<p className="muted">{t.loading}</p>}>{page}</Suspense></main>
     </AuthContext.Provider>
   );
 }

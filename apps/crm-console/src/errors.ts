@@ -7,7 +7,7 @@ export type Lang = 'el' | 'en';
 type Two = readonly [el: string, en: string];
 
 /** The kind of record an error is about, read from the request's URL. */
-export type Entity = 'customer' | 'product' | 'order' | 'document' | 'file' | 'comms' | 'other';
+export type Entity = 'customer' | 'product' | 'order' | 'document' | 'file' | 'comms' | 'user' | 'other';
 
 export function entityOf(url: string | undefined): Entity {
   const path = url ? new URL(url, 'http://x').pathname : '';
@@ -17,6 +17,7 @@ export function entityOf(url: string | undefined): Entity {
   if (path.startsWith('/api/crm/products')) return 'product';
   if (path.startsWith('/api/crm/orders')) return 'order';
   if (path.startsWith('/api/crm/comms')) return 'comms';
+  if (path.startsWith('/api/admin/users')) return 'user';
   return 'other';
 }
 
@@ -59,9 +60,22 @@ const FIELDS: Record<string, Two> = {
   subject: ['Το θέμα δεν είναι έγκυρο.', 'The subject is not valid.'],
   body: ['Το κείμενο δεν είναι έγκυρο.', 'The text is not valid.'],
   text: ['Το κείμενο δεν είναι έγκυρο.', 'The text is not valid.'],
+  to: ['Ένας παραλήπτης του e-mail δεν είναι έγκυρη διεύθυνση.', 'A recipient of the e-mail is not a valid address.'],
+  cc: ['Μια διεύθυνση κοινοποίησης δεν είναι έγκυρη.', 'A Cc address is not valid.'],
+  attachments: ['Ένα συνημμένο δεν βρέθηκε στο Nextcloud ή είναι πολύ μεγάλο.', 'An attachment was not found in Nextcloud or is too large.'],
+  in_reply_to: ['Το e-mail στο οποίο απαντάτε δεν αναγνωρίστηκε.', 'The e-mail you are replying to was not recognised.'],
+  account: ['Ο λογαριασμός e-mail δεν υπάρχει.', 'The e-mail account does not exist.'],
+  number: ['Ο αριθμός τηλεφώνου δεν είναι έγκυρος για κλήση.', 'The phone number cannot be dialled.'],
+  template: ['Το πρότυπο WhatsApp δεν είναι συμπληρωμένο σωστά (όνομα και γλώσσα).', 'The WhatsApp template is not filled in correctly (name and language).'],
+  media: ['Το αρχείο για το WhatsApp δεν βρέθηκε ή δεν υποστηρίζεται.', 'The file for WhatsApp was not found or is not supported.'],
+  window: ['Πέρασαν 24 ώρες από το τελευταίο μήνυμα του πελάτη· στείλτε εγκεκριμένο πρότυπο.', '24 hours have passed since the customer last wrote; send an approved template.'],
   occurred_at: ['Η ημερομηνία δεν είναι έγκυρη.', 'The date is not valid.'],
   username: ['Το όνομα χρήστη δεν είναι έγκυρο.', 'The user name is not valid.'],
   password: ['Ο κωδικός δεν είναι έγκυρος.', 'The password is not valid.'],
+  permissions: ['Τα δικαιώματα δεν είναι έγκυρα.', 'The permissions are not valid.'],
+  extension: ['Το εσωτερικό τηλεφώνου είναι 2 έως 10 ψηφία.', 'The phone extension is 2 to 10 digits.'],
+  signature: ['Η υπογραφή e-mail δεν είναι έγκυρη (έως 2.000 χαρακτήρες).', 'The e-mail signature is not valid (at most 2,000 characters).'],
+  display_name: ['Το εμφανιζόμενο όνομα δεν είναι έγκυρο (μία γραμμή, έως 100 χαρακτήρες).', 'The display name is not valid (one line, at most 100 characters).'],
 };
 const ANY_FIELD: Two = ['Μία από τις τιμές δεν είναι έγκυρη.', 'One of the values is not valid.'];
 
@@ -85,6 +99,7 @@ const NOT_FOUND: Record<Entity, Two> = {
   document: ['Η παραγγελία δεν βρέθηκε, οπότε το έγγραφο δεν δημιουργήθηκε.', 'The order was not found, so the document was not made.'],
   file: ['Το αρχείο δεν βρέθηκε.', 'The file was not found.'],
   comms: ['Η καταχώριση δεν βρέθηκε.', 'The entry was not found.'],
+  user: ['Ο χρήστης δεν βρέθηκε (ίσως διαγράφηκε).', 'The user was not found (maybe deleted).'],
   other: ['Δεν βρέθηκε.', 'Not found.'],
 };
 const DUPLICATE: Record<Entity, Two> = {
@@ -94,6 +109,7 @@ const DUPLICATE: Record<Entity, Two> = {
   document: ['Το έγγραφο δεν δημιουργήθηκε.', 'The document was not made.'],
   file: ['Υπάρχει ήδη αρχείο με αυτό το όνομα.', 'A file with this name exists already.'],
   comms: ['Η καταχώριση υπάρχει ήδη.', 'The entry exists already.'],
+  user: ['Υπάρχει ήδη χρήστης με αυτό το όνομα.', 'A user with this name exists already.'],
   other: ['Υπάρχει ήδη.', 'It exists already.'],
 };
 const IN_USE: Record<Entity, Two> = {
@@ -103,6 +119,7 @@ const IN_USE: Record<Entity, Two> = {
   document: ['Το έγγραφο δεν δημιουργήθηκε.', 'The document was not made.'],
   file: ['Το αρχείο χρησιμοποιείται και δεν διαγράφεται.', 'The file is in use and cannot be deleted.'],
   comms: ['Η καταχώριση χρησιμοποιείται και δεν διαγράφεται.', 'The entry is in use and cannot be deleted.'],
+  user: ['Ο χρήστης χρησιμοποιείται και δεν διαγράφεται.', 'The user is in use and cannot be deleted.'],
   other: ['Άλλες εγγραφές αναφέρονται σε αυτή, γι’ αυτό δεν διαγράφεται.', 'Other records refer to it, so it cannot be deleted.'],
 };
 const CUSTOMER_LINKED: Two = ['Ο πελάτης έχει επικοινωνία ή αρχεία και δεν διαγράφεται.', 'The customer has comms or files and cannot be deleted.'];
@@ -128,6 +145,16 @@ const CODES: Record<string, Two> = {
   nextcloud_conflict: ['Ο φάκελος στο Nextcloud δεν υπάρχει.', 'The Nextcloud folder does not exist.'],
   already_exists: DUPLICATE.file,
   internal: ['Σφάλμα του διακομιστή· δοκιμάστε ξανά σε λίγο.', 'A server error; try again shortly.'],
+  smtp_rejected: ['Ο διακομιστής e-mail δεν δέχτηκε το μήνυμα· ελέγξτε τις διευθύνσεις των παραληπτών.', 'The mail server did not accept the message; check the recipients’ addresses.'],
+  user_exists: ['Υπάρχει ήδη χρήστης με αυτό το όνομα.', 'A user with this name exists already.'],
+  last_admin: ['Πρέπει να μείνει τουλάχιστον ένας ενεργός διαχειριστής· η αλλαγή δεν έγινε.', 'At least one active administrator must remain; the change was not made.'],
+};
+
+// What an administrator may not do to themselves (422 whose reason says "yourself"), by field.
+const SELF: Record<string, Two> = {
+  disabled: ['Δεν μπορείτε να απενεργοποιήσετε τον εαυτό σας· πρέπει να το κάνει άλλος διαχειριστής.', 'You cannot disable yourself; another administrator must.'],
+  permissions: ['Δεν μπορείτε να αφαιρέσετε από τον εαυτό σας τη διαχείριση· πρέπει να το κάνει άλλος διαχειριστής.', 'You cannot take administration from yourself; another administrator must.'],
+  username: ['Δεν μπορείτε να διαγράψετε τον εαυτό σας· πρέπει να το κάνει άλλος διαχειριστής.', 'You cannot delete yourself; another administrator must.'],
 };
 
 const DOCUMENT_FAILED: Two = ['Το PDF δεν δημιουργήθηκε· δοκιμάστε ξανά σε λίγο.', 'The PDF could not be made; try again shortly.'];
@@ -141,10 +168,13 @@ export function errorSentence(e: ApiError, lang: Lang): string {
   if (code === 'invalid_field') {
     const d = (e.details ?? {}) as { field?: unknown; reason?: unknown };
     const key = typeof d.field === 'string' ? fieldKey(d.field, typeof d.reason === 'string' ? d.reason : '') : null;
+    const self = typeof d.field === 'string' && typeof d.reason === 'string' && /yourself/i.test(d.reason) ? SELF[d.field] : undefined;
+    if (self) return pick(self, lang);
     return pick((key && FIELDS[key]) || ANY_FIELD, lang);
   }
   if (code === 'not_found' || (e.status === 404 && !(code in CODES))) return pick(NOT_FOUND[entity], lang);
   if (code === 'conflict') return pick(DUPLICATE[entity], lang);
+  if (code === 'last_admin' || code === 'user_exists') return pick(CODES[code] as Two, lang);
   if (code === 'in_use') {
     if (entity === 'customer' && e.message && !/order/i.test(e.message)) return pick(CUSTOMER_LINKED, lang);
     return pick(IN_USE[entity], lang);

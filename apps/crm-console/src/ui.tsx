@@ -1,12 +1,14 @@
 // Shared pieces: the session context, loading helper, errors in words, form fields.
 import { createContext, useCallback, useContext, useEffect, useRef, useState, type InputHTMLAttributes, type ReactNode } from 'react';
-import { ApiError, type Claims } from './api/client';
+import { ApiError, type Claims, type Schemas } from './api/client';
 import { errorSentence } from './errors';
 import { useI18n, type Dict } from './i18n';
 
 export interface Auth {
   claims: Claims | null;
   canEdit: boolean;
+  /** `GET /api/auth/me` once it answered (see permissions.ts). */
+  me?: Schemas['Me'] | null;
 }
 export const AuthContext = createContext<Auth>({ claims: null, canEdit: false });
 export const useAuth = () => useContext(AuthContext);

@@ -305,6 +305,8 @@ export interface UploadRequest {
   /** Destination folder relative to the Nextcloud base folder. */
   folder: string;
   customerId?: string;
+  /** The order the file belongs to (its media record then carries `order_id`). */
+  orderId?: string;
   onProgress?: (loaded: number, total: number) => void;
 }
 
@@ -317,6 +319,7 @@ export function uploadFile(req: UploadRequest): Promise<Schemas['Uploaded']> {
     const form = new FormData();
     form.append('nextcloud_path', req.folder);
     if (req.customerId) form.append('customer_id', req.customerId);
+    if (req.orderId) form.append('order_id', req.orderId);
     form.append('file', req.file, req.file.name);
     const xhr = new XMLHttpRequest();
     xhr.open('POST', '/api/crm/nextcloud/upload');

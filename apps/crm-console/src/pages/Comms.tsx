@@ -1,8 +1,24 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { lazy, Suspense, useEffect, useState, type FormEvent } from 'react';
 import { api, asDoc, call, COMMS_TYPES, DIRECTIONS, type CommsType, type Direction, type Entry, type NewEntry, type Schemas, type TimelineItem } from '../api/client';
+import { Attachments } from '../comms/Attachments';
+import { ManualEntryControls } from '../comms/actions';
+import { addressesOf, isManual, looksLikeHtml, plainPreview, replyDraft, senderOf } from '../comms/logic';
+import type { EmailDraft } from '../comms/EmailComposer';
+import { useMe } from '../comms/me';
+import { useCommsText } from '../comms/text';
+import { Tick } from '../comms/Tick';
 import { formatDateTime, formatDateTimeInput, parseDateTimeInput, useI18n } from '../i18n';
-import { Link } from '../router';
-import { ErrorBox, Field, Notice, splitList, useAuth, useLoad } from '../ui';
+import { Link, navigate, useLocation } from '../router';
+import { ErrorBox, Field, Notice, useAuth } from '../ui';
+
+// The composers and the thread view are loaded on first use, keeping the first page small.
+const EmailComposer = lazy(() => import('../comms/EmailComposer'));
+// The thread view's code is fetched ahead (see CommsTab) and rendered without a Suspense
+// boundary: a boundary that suspends shows its fallback for at least 300 ms, the whole budget
+// for opening a conversation.
+let threadModule: typeof import('../comms/ThreadView') | null = null;
+const loadThreadView = () => import('../comms/ThreadView').then((m) => (threadModule = m));
+const WhatsAppBox = lazy(() => import('../comms/WhatsAppBox'));
 
 const MANUAL_TYPES: CommsType[] = ['call', 'note', 'sms', 'in_person'];
 const ICON: Record<string, string> = { email: '✉', whatsapp: '◉', call: '☎', sms: '✆', note: '✎', in_person: '⌂', media: '▣', order_created: '№', order_status: '⇄' };
@@ -12,27 +28,49 @@ function nowLocal(): string {
   return formatDateTimeInput(new Date());
 }
 
-export function EntryView({ e }: { e: Entry }) {
+/** What a timeline entry can do (each only where given and allowed). */
+export interface EntryActions {
+  onReply?: (e: Entry, mode: 'reply' | 'replyAll') => void;
+  onThread?: (e: Entry) => void;
+  onChanged?: () => void;
+}
+
+export function EntryView({ e, actions }: { e: Entry; actions?: EntryActions }) {
   const { tr } = useI18n();
+  const c = useCommsText();
+  const { canEdit } = useAuth();
+  const mail = e.type === 'email';
+  const replyable = mail || (e.type === 'whatsapp' && e.direction === 'inbound');
   return (
-    <div className="entry">
+    <div className="entry" data-testid="entry" data-type={e.type} data-id={e.id}>
       <div className="entry-head">
         <span className={`kind k-${e.type}`}>{ICON[e.type]} {tr('cm_', e.type)}</span>
         <span className={`dir d-${e.direction}`}>{tr('dir_', e.direction)}</span>
         {e.sender && <span className="muted">{e.sender}</span>}
+        {e.type === 'whatsapp' && e.direction === 'outbound' && <Tick e={e} />}
         <span className="muted right">{formatDateTime(e.occurred_at)}{e.logged_by ? ` · ${e.logged_by}` : ''}</span>
       </div>
-      {e.subject && <strong className="subject">{e.subject}</strong>}
-      {e.body && <p className="body">{e.body}</p>}
+      {e.subject && (mail && actions?.onThread ? (
+        <button type="button" className="link subject" data-testid="open-thread" title={c.openThread} onClick={() => actions.onThread?.(e)}>{e.subject}</button>
+      ) : <strong className="subject">{e.subject}</strong>)}
+      {e.body && <p className="body">{mail && looksLikeHtml(e.body) ? plainPreview(e.body) : e.body}</p>}
+      <Attachments items={e.attachments} />
+      {canEdit && actions && (
+        <div className="entry-actions">
+          {replyable && actions.onReply && <button type="button" className="icon" data-testid="reply" onClick={() => actions.onReply?.(e, 'reply')}>↩ {c.reply}</button>}
+          {mail && actions.onReply && <button type="button" className="icon" data-testid="reply-all" onClick={() => actions.onReply?.(e, 'replyAll')}>↩↩ {c.replyAll}</button>}
+          {isManual(e) && actions.onChanged && <ManualEntryControls e={e} onChanged={actions.onChanged} />}
+        </div>
+      )}
     </div>
   );
 }
 
-function TimelineRow({ item }: { item: TimelineItem }) {
+function TimelineRow({ item, actions }: { item: TimelineItem; actions: EntryActions }) {
   const { t, tr } = useI18n();
   switch (item.kind) {
     case 'comms':
-      return <EntryView e={item.entry} />;
+      return <EntryView e={item.entry} actions={actions} />;
     case 'media':
       return (
         <div className="entry">
@@ -73,9 +111,25 @@ function TimelineRow({ item }: { item: TimelineItem }) {
 
 type Row = { key: string; item: TimelineItem };
 
+type Composer = { kind: 'email'; draft?: EmailDraft; key: number } | { kind: 'whatsapp'; key: number } | null;
+
 export function CommsTab({ customerId }: { customerId: string }) {
   const { t, tr } = useI18n();
+  const c = useCommsText();
   const { canEdit } = useAuth();
+  const me = useMe();
+  const { query, path } = useLocation();
+  // «E-mail» / «WhatsApp» beside a contact opens this tab with `compose=` (and `to=`).
+  const asked = query.get('compose');
+  const askedTo = query.get('to');
+  const [composer, setComposer] = useState<Composer>(null);
+  const [thread, setThread] = useState<string | null>(null);
+  useEffect(() => {
+    if (!canEdit) return;
+    if (asked === 'email') setComposer({ kind: 'email', draft: askedTo ? { to: [askedTo] } : {}, key: Date.now() });
+    else if (asked === 'whatsapp') setComposer({ kind: 'whatsapp', key: Date.now() });
+    if (asked) navigate(`${path}?tab=comms`, true);
+  }, [asked, askedTo, canEdit, path]);
   const [type, setType] = useState<CommsType | ''>('');
   const [direction, setDirection] = useState<Direction | ''>('');
   const [rows, setRows] = useState<Row[]>([]);
@@ -133,10 +187,57 @@ export function CommsTab({ customerId }: { customerId: string }) {
     }
   }
 
+  const refresh = () => setTick((x) => x + 1);
+  // With e-mail on the timeline, fetch the thread view's code while the user reads, so
+  // opening a conversation waits only for its messages.
+  const hasMail = rows.some((r) => r.item.kind === 'comms' && r.item.entry.type === 'email');
+  const [, setThreadLoaded] = useState(false);
+  useEffect(() => {
+    if (hasMail && !threadModule) void loadThreadView().then(() => setThreadLoaded(true));
+  }, [hasMail]);
+  // The office's own addresses, left out of a reply-all: what our sent mail came from, and
+  // the mailbox an inbound mail was read from.
+  const own = rows.flatMap((r) => {
+    if (r.item.kind !== 'comms' || r.item.entry.type !== 'email') return [];
+    const meta = (r.item.entry.meta ?? {}) as { from?: unknown; imap?: { account?: unknown } };
+    return [...(r.item.entry.direction === 'outbound' ? addressesOf(meta.from) : []), ...(typeof meta.imap?.account === 'string' ? [meta.imap.account] : [])];
+  });
+  const actions: EntryActions = {
+    onReply: (e, mode) => {
+      if (e.type === 'whatsapp') setComposer({ kind: 'whatsapp', key: Date.now() });
+      else {
+        const d = replyDraft(e, mode, [...own, ...(me?.username ? [me.username] : [])], c.quoteHead(formatDateTime(e.occurred_at), senderOf(e)));
+        setComposer({ kind: 'email', draft: d, key: Date.now() });
+      }
+      window.scrollTo?.({ top: 0, behavior: 'smooth' });
+    },
+    onThread: (e) => {
+      const toggle = () => setThread((x) => (x === e.id ? null : e.id));
+      if (threadModule) toggle();
+      else void loadThreadView().then(toggle, setError);
+    },
+    onChanged: refresh,
+  };
+
   return (
     <div className="comms">
-      {canEdit && <EntryForm customerId={customerId} onLogged={() => setTick((x) => x + 1)} />}
-      {canEdit && <EmailForm customerId={customerId} onSent={() => setTick((x) => x + 1)} />}
+      {canEdit && <EntryForm customerId={customerId} onLogged={refresh} />}
+      {canEdit && (
+        <div className="actions compose-buttons">
+          <button type="button" data-testid="new-email" onClick={() => setComposer({ kind: 'email', draft: {}, key: Date.now() })}>✉ {t.newEmail}</button>
+          <button type="button" data-testid="new-whatsapp" onClick={() => setComposer({ kind: 'whatsapp', key: Date.now() })}>◉ {c.whatsapp}</button>
+        </div>
+      )}
+      {canEdit && composer && (
+        <Suspense fallback={<p className="muted">{t.loading}</p>}>
+          {composer.kind === 'email' ? (
+            <EmailComposer key={composer.key} customerId={customerId} {...(composer.draft ? { draft: composer.draft } : {})} onSent={refresh} onClose={() => setComposer(null)} />
+          ) : (
+            <WhatsAppBox key={composer.key} customerId={customerId} onSent={refresh} onClose={() => setComposer(null)} />
+          )}
+        </Suspense>
+      )}
+      {thread && threadModule && <threadModule.default key={thread} entryId={thread} onClose={() => setThread(null)} />}
       <div className="toolbar">
         <h2>{t.timeline}</h2>
         <select aria-label={t.type} value={type} onChange={(e) => setType(e.target.value as CommsType | '')}>
@@ -150,7 +251,7 @@ export function CommsTab({ customerId }: { customerId: string }) {
       </div>
       <ErrorBox error={error} />
       <ol className="timeline" aria-busy={loading}>
-        {rows.map((r) => <li key={r.key}><TimelineRow item={r.item} /></li>)}
+        {rows.map((r) => <li key={r.key}><TimelineRow item={r.item} actions={actions} /></li>)}
       </ol>
       {!loading && rows.length === 0 && <p className="muted">{t.none}</p>}
       {cursor && <button type="button" onClick={more}>{t.more}</button>}
@@ -235,31 +336,13 @@ export function documentChoices(orders: { id: string; order_number: string; stat
     .flatMap((o) => (['quotation', 'confirmation'] as const).map((kind) => ({ order_id: o.id, kind, order_number: o.order_number })));
 }
 
-/** Writes an e-mail to the customer (`POST /api/crm/email/send`), optionally with order documents as PDF attachments. */
+/**
+ * Writes an e-mail to the customer (`POST /api/crm/email/send`): a button that opens the
+ * composer (loaded on first use), which also attaches order documents and Nextcloud files.
+ */
 export function EmailForm({ customerId, onSent }: { customerId: string; onSent: () => void }) {
-  const { t, tr } = useI18n();
+  const { t } = useI18n();
   const [open, setOpen] = useState(false);
-  const [f, setF] = useState({ to: '', subject: '', text: '' });
-  const [docs, setDocs] = useState<string[]>([]);
-  const [error, setError] = useState<unknown>(null);
-  const [notice, setNotice] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const data = useLoad(
-    async (signal) => {
-      if (!open) return null;
-      const [c, o] = await Promise.all([
-        call(api.GET('/api/crm/customers/{id}', { params: { path: { id: customerId } }, signal })),
-        call(api.GET('/api/crm/orders', { params: { query: { customer_id: customerId, limit: 200 } }, signal })),
-      ]);
-      return { emails: c.data.contacts.filter((x) => x.type === 'email').sort((a, b) => Number(b.primary) - Number(a.primary)).map((x) => x.value), orders: o.data.orders };
-    },
-    [open, customerId],
-  );
-  useEffect(() => {
-    const first = data.data?.emails[0];
-    if (first) setF((x) => (x.to ? x : { ...x, to: first }));
-  }, [data.data]);
-
   if (!open) {
     return (
       <div className="actions">
@@ -267,63 +350,9 @@ export function EmailForm({ customerId, onSent }: { customerId: string; onSent: 
       </div>
     );
   }
-  const choices = documentChoices(data.data?.orders ?? []);
-  const key = (d: OrderDocument) => `${d.order_id}:${d.kind}`;
-
-  async function submit(e: FormEvent) {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
-    setNotice(null);
-    const order_documents = choices.filter((d) => docs.includes(key(d))).map((d) => ({ order_id: d.order_id, kind: d.kind }));
-    try {
-      const a = await call(
-        api.POST('/api/crm/email/send', {
-          body: { customer_id: customerId, to: splitList(f.to), subject: f.subject.trim(), text: f.text, order_documents },
-        }),
-      );
-      setF((x) => ({ ...x, subject: '', text: '' }));
-      setDocs([]);
-      setNotice(a.data.warning ? t.sentWithWarning : t.sent);
-      onSent();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
-  }
-
   return (
-    <form className="entry-form email-form" onSubmit={submit}>
-      <h2>{t.newEmail}</h2>
-      <div className="grid">
-        <Field label={t.emailTo} wide>
-          <input name="to" list={`emails-${customerId}`} value={f.to} onChange={(e) => setF((x) => ({ ...x, to: e.target.value }))} required />
-        </Field>
-        <datalist id={`emails-${customerId}`}>{data.data?.emails.map((m) => <option key={m} value={m} />)}</datalist>
-        <Field label={t.subject} wide><input name="subject" value={f.subject} onChange={(e) => setF((x) => ({ ...x, subject: e.target.value }))} required /></Field>
-        <Field label={t.body} wide><textarea name="text" value={f.text} onChange={(e) => setF((x) => ({ ...x, text: e.target.value }))} required /></Field>
-      </div>
-      <fieldset className="attach-documents">
-        <legend>{t.attachDocuments}</legend>
-        {choices.length === 0 && <p className="muted">{data.loading ? t.loading : t.noOrderDocuments}</p>}
-        {choices.map((d) => (
-          <label key={key(d)}>
-            <input
-              type="checkbox"
-              checked={docs.includes(key(d))}
-              onChange={(e) => setDocs((x) => (e.target.checked ? [...x, key(d)] : x.filter((y) => y !== key(d))))}
-            />{' '}
-            {tr('doc_', d.kind)} {d.order_number}
-          </label>
-        ))}
-      </fieldset>
-      <ErrorBox error={error ?? data.error} />
-      {notice && <Notice>{notice}</Notice>}
-      <div className="actions">
-        <button type="submit" className="primary" disabled={busy}>{t.send}</button>
-        <button type="button" onClick={() => setOpen(false)}>{t.cancel}</button>
-      </div>
-    </form>
+    <Suspense fallback={<p className="muted">{t.loading}</p>}>
+      <EmailComposer customerId={customerId} onSent={onSent} onClose={() => setOpen(false)} />
+    </Suspense>
   );
 }

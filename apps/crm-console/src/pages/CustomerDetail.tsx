@@ -3,6 +3,7 @@ import { api, call, ifMatch, type Customer, type Schemas } from '../api/client';
 import { formatDateTime, useI18n } from '../i18n';
 import { Link, navigate, useLocation } from '../router';
 import { ConfirmButton, ErrorBox, Field, LanguageSelect, Notice, onSaveError, splitList, useAuth, useLoad, WholeNumberInput } from '../ui';
+import { ContactActions } from '../comms/actions';
 import { CommsTab } from './Comms';
 import type { SavePatch } from './customer';
 import { MediaTab } from './Media';
@@ -178,7 +179,7 @@ function Contacts({ c, save }: { c: Customer; save: SavePatch }) {
   return (
     <form onSubmit={(e) => { e.preventDefault(); void save({ contacts: rows }); }}>
       <table className="list">
-        <thead><tr><th>{t.type}</th><th>{t.contactValue}</th><th>{t.label}</th><th>{t.primary}</th><th>E.164</th><th /></tr></thead>
+        <thead><tr><th>{t.type}</th><th>{t.contactValue}</th><th>{t.label}</th><th>{t.primary}</th><th>E.164</th><th /><th /></tr></thead>
         <tbody>
           {rows.map((r, i) => (
             <tr key={i}>
@@ -191,6 +192,7 @@ function Contacts({ c, save }: { c: Customer; save: SavePatch }) {
               <td><input value={r.label ?? ''} readOnly={!canEdit} onChange={(e) => update(i, { label: e.target.value || null })} /></td>
               <td><input type="radio" name={`primary-${r.type}`} checked={!!r.primary} disabled={!canEdit} onChange={() => setPrimary(i)} /></td>
               <td className="muted">{c.contacts[i]?.value === r.value ? c.contacts[i]?.e164 : ''}</td>
+              <td>{c.contacts[i]?.value === r.value && c.contacts[i]?.type === r.type && <ContactActions customerId={c.id} type={r.type} value={r.value ?? ''} />}</td>
               <td>{canEdit && <button type="button" onClick={() => setRows((x) => x.filter((_, j) => j !== i))}>{t.remove}</button>}</td>
             </tr>
           ))}

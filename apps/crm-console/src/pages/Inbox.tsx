@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { api, call, type Customer, type Entry } from '../api/client';
 import { formatNumber, useI18n } from '../i18n';
 import { ErrorBox, Notice, useAuth } from '../ui';
+import { CallButton } from '../comms/actions';
 import { EntryView } from './Comms';
 import { primaryContact, useDebounced } from './Customers';
 
@@ -129,6 +130,7 @@ export function Inbox() {
         {entries.map((e) => (
           <li key={e.id} className="card">
             <EntryView e={e} />
+            {canEdit && e.type === 'call' && e.sender && <CallButton number={e.sender} />}
             {canEdit && (
               <Assign
                 entry={e}

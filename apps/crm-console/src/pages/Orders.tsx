@@ -1,11 +1,12 @@
-import { useEffect, useMemo, useState, type FormEvent } from 'react';
-import { api, ApiError, asDoc, call, fetchOrderDocument, ifMatch, saveBlob, type Customer, type DocumentKind, type Order, type Schemas } from '../api/client';
-import { errorSentence } from '../errors';
-import { formatDateTime, formatMoney, formatNumber, useI18n } from '../i18n';
+import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
+import { api, ApiError, asDoc, call, fetchFile, fetchOrderDocument, ifMatch, saveBlob, uploadFile, type Customer, type DocumentKind, type Order, type Schemas } from '../api/client';
+import { errorSentence, isNotConfigured } from '../errors';
+import { formatBytes, formatDateTime, formatMoney, formatNumber, useI18n } from '../i18n';
 import { centsToDecimal, lineTotal, price, PricingError, toCents, VAT_RATES, type Priced, type VatRate } from '../pricing';
 import { Link, navigate, useLocation } from '../router';
 import { ConfirmButton, decimalInput, ErrorBox, Field, greekDecimal, Notice, onSaveError, Pager, parseDecimal, splitList, useAuth, useLoad } from '../ui';
 import { SEARCH_DEBOUNCE_MS, useDebounced } from './Customers';
+import { useAdminText } from '../admin/strings';
 
 export const STATUSES: Schemas['Status'][] = ['draft', 'confirmed', 'in_production', 'shipped', 'delivered', 'cancelled'];
 export const PAYMENT: Schemas['PaymentStatus'][] = ['pending', 'partial', 'paid', 'refunded'];
@@ -69,14 +70,16 @@ export function OrderList() {
   const { t, tr } = useI18n();
   const { canEdit } = useAuth();
   const [status, setStatus] = useState<Schemas['Status'] | ''>('');
+  const [payment, setPayment] = useState<Schemas['PaymentStatus'] | ''>('');
   const [offset, setOffset] = useState(0);
   const [search, setSearch] = useState('');
+  const w = useAdminText();
   const q = useDebounced(search.trim(), SEARCH_DEBOUNCE_MS);
   // Search as you type: 60 ms after the last keystroke; useLoad aborts the request in flight.
   const list = useLoad(
     (signal) =>
-      call(api.GET('/api/crm/orders', { params: { query: { limit: LIMIT, offset, ...(status ? { status } : {}), ...(q ? { search: q } : {}) } }, signal })).then((a) => ({ ...a.data, q })),
-    [status, offset, q],
+      call(api.GET('/api/crm/orders', { params: { query: { limit: LIMIT, offset, ...(status ? { status } : {}), ...(payment ? { payment_status: payment } : {}), ...(q ? { search: q } : {}) } }, signal })).then((a) => ({ ...a.data, q })),
+    [status, payment, offset, q],
   );
   return (
     <section>
@@ -94,6 +97,10 @@ export function OrderList() {
             setOffset(0);
           }}
         />
+        <select name="payment-filter" aria-label={t.payment_status} value={payment} onChange={(e) => { setPayment(e.target.value as Schemas['PaymentStatus'] | ''); setOffset(0); }}>
+          <option value="">{w.allPayments}</option>
+          {PAYMENT.map((p) => <option key={p} value={p}>{tr('pay_', p)}</option>)}
+        </select>
         {canEdit && <Link to="/orders/new" className="button primary">+ {t.newOrder}</Link>}
       </div>
       <nav className="tabs">
@@ -518,6 +525,94 @@ export function OrderEditor({ id }: { id: string | null }) {
           </table>
         </div>
       )}
+      {o && <OrderFiles order={o} />}
     </section>
+  );
+}
+
+/** Where an order's files go: the customer's folder + `Orders/<order number>`. */
+export function orderFolder(customerFolder: string, orderNumber: string): string {
+  return `${customerFolder.replace(/\/+$/, '')}/Orders/${orderNumber}`;
+}
+
+/**
+ * An order's files (invoice, photos of the installation): uploaded into the order's folder
+ * with the order's id, so each gets a media record with `order_id`, and listed from those
+ * records with download links through the gateway's proxy.
+ */
+export function OrderFiles({ order }: { order: Order }) {
+  const w = useAdminText();
+  const { t } = useI18n();
+  const { canEdit } = useAuth();
+  const customer = useLoad((signal) => call(api.GET('/api/crm/customers/{id}', { params: { path: { id: order.customer_id } }, signal })).then((a) => a.data), [order.customer_id]);
+  const files = useLoad((signal) => call(api.GET('/api/crm/media', { params: { query: { order_id: order.id } }, signal })).then((a) => a.data), [order.id]);
+  const [progress, setProgress] = useState<{ loaded: number; total: number } | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const fileRef = useRef<HTMLInputElement>(null);
+  const base = customer.data?.nextcloud_folder;
+  const folder = base ? orderFolder(base, order.order_number) : null;
+  const notConfigured = isNotConfigured(error) || isNotConfigured(files.error);
+  const items = Array.isArray(files.data?.items) ? files.data.items : undefined;
+
+  async function upload(e: FormEvent) {
+    e.preventDefault();
+    const file = fileRef.current?.files?.[0];
+    if (!file || !folder) return;
+    setError(null);
+    setNotice(null);
+    setProgress({ loaded: 0, total: file.size });
+    try {
+      await uploadFile({ file, folder, customerId: order.customer_id, orderId: order.id, onProgress: (loaded, total) => setProgress({ loaded, total }) });
+      setNotice(w.uploaded(file.name));
+      if (fileRef.current) fileRef.current.value = '';
+      files.reload();
+    } catch (err) {
+      setError(err);
+    } finally {
+      setProgress(null);
+    }
+  }
+
+  async function download(m: Schemas['MediaRecord']) {
+    setError(null);
+    try {
+      saveBlob(await fetchFile(m.nextcloud_path), m.filename);
+    } catch (err) {
+      setError(err);
+    }
+  }
+
+  return (
+    <div className="card order-files" data-testid="order-files">
+      <h2>{w.orderFiles}</h2>
+      {notConfigured ? (
+        <p className="notice not-configured" role="status">{t.filesNotConfigured}</p>
+      ) : customer.data && !base ? (
+        <p className="muted">{w.noCustomerFolder}</p>
+      ) : (
+        folder && <p className="muted small">{w.orderFolder}: <code>{folder}</code></p>
+      )}
+      {canEdit && folder && !notConfigured && (
+        <form className="upload" onSubmit={upload}>
+          <Field label={w.chooseFile}><input ref={fileRef} type="file" name="order-file" required /></Field>
+          <button type="submit" className="primary" disabled={!!progress}>{w.upload}</button>
+          {progress && <progress className="upload-progress" max={progress.total || 1} value={progress.loaded} />}
+        </form>
+      )}
+      {notice && <Notice>{notice}</Notice>}
+      {!notConfigured && <ErrorBox error={error ?? files.error ?? customer.error} />}
+      {items?.length === 0 && <p className="muted">{w.noFiles}</p>}
+      {!!items?.length && (
+        <ul className="files">
+          {items.map((m) => (
+            <li key={m.id} className="file" data-file={m.filename}>
+              <button type="button" className="link" onClick={() => void download(m)} title={t.download}>{m.filename}</button>{' '}
+              <small className="muted">{formatBytes(m.size)} · {formatDateTime(m.created_at)}{m.uploaded_by ? ` · ${m.uploaded_by}` : ''}</small>
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
   );
 }

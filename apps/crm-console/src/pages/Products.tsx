@@ -1,6 +1,8 @@
 import { useState, type FormEvent } from 'react';
-import { api, asDoc, call, ifMatch, type Product, type Schemas } from '../api/client';
-import { formatMoney, formatNumber, useI18n } from '../i18n';
+import { api, asDoc, call, fetchFile, ifMatch, saveBlob, type Product, type Schemas } from '../api/client';
+import { isNotConfigured } from '../errors';
+import { useAdminText } from '../admin/strings';
+import { formatBytes, formatDateTime, formatMoney, formatNumber, useI18n } from '../i18n';
 import { VAT_RATES, type VatRate } from '../pricing';
 import { Link, navigate, useLocation } from '../router';
 import { ConfirmButton, decimalInput, ErrorBox, Field, greekDecimal, Notice, onSaveError, Pager, parseDecimal, useAuth, useLoad } from '../ui';
@@ -240,6 +242,54 @@ export function ProductEditor({ id }: { id: string | null }) {
           </div>
         )}
       </form>
+      {p?.nextcloud_folder && <FolderBrowser key={p.nextcloud_folder} root={p.nextcloud_folder} />}
     </section>
+  );
+}
+
+/**
+ * A product's Nextcloud folder, browsable: folders open in place (never above the product's
+ * folder), files download through the gateway's proxy.
+ */
+export function FolderBrowser({ root }: { root: string }) {
+  const w = useAdminText();
+  const { t } = useI18n();
+  const [path, setPath] = useState(root);
+  const [error, setError] = useState<unknown>(null);
+  const listing = useLoad((signal) => call(api.GET('/api/crm/nextcloud/browse', { params: { query: { path } }, signal })).then((a) => a.data), [path]);
+  const parent = path === root ? null : path.slice(0, path.lastIndexOf('/'));
+  async function download(f: Schemas['FileItem']) {
+    setError(null);
+    try {
+      saveBlob(await fetchFile(f.path), f.filename);
+    } catch (e) {
+      setError(e);
+    }
+  }
+  const err = error ?? listing.error;
+  return (
+    <div className="card folder-browser" data-testid="product-folder">
+      <h2>{w.productFolder}</h2>
+      <p className="muted small">
+        <code>{path}</code>{' '}
+        {parent !== null && <button type="button" onClick={() => setPath(parent)}>↑ {w.up}</button>}
+      </p>
+      {isNotConfigured(err) ? <p className="notice not-configured" role="status">{t.filesNotConfigured}</p> : <ErrorBox error={err} />}
+      {listing.data && listing.data.items.length === 0 && <p className="muted">{w.noFiles}</p>}
+      {listing.data && listing.data.items.length > 0 && (
+        <ul className="files">
+          {listing.data.items.map((f) => (
+            <li key={f.path} className={f.is_dir ? 'file dir' : 'file'} data-file={f.filename}>
+              {f.is_dir ? (
+                <button type="button" className="link" onClick={() => setPath(f.path)}>📁 {f.filename}</button>
+              ) : (
+                <button type="button" className="link" onClick={() => void download(f)} title={t.download}>{f.filename}</button>
+              )}{' '}
+              {!f.is_dir && <small className="muted">{formatBytes(f.size)} · {formatDateTime(f.last_modified)}</small>}
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
   );
 }
