@@ -671,14 +671,9 @@ impl CustomerStore for SqliteCustomerStore {
     async fn list(&self, query: ListQuery) -> Result<Page<Customer>> {
         self.caught_up().await?;
         let rank_limit = self.rank_limit;
+        // one snapshot for the total and the page
         self.db
-            .read(move |conn| {
-                // one snapshot for the total and the page
-                let tx = conn.unchecked_transaction()?;
-                let page = list(&tx, &query, rank_limit)?;
-                tx.commit()?;
-                Ok(page)
-            })
+            .snapshot(move |conn| list(conn, &query, rank_limit))
             .await
     }
 

@@ -114,10 +114,7 @@ impl OrderStore for SqliteOrderStore {
 
     async fn get(&self, id: Uuid) -> Result<Order> {
         self.db
-            .read(move |conn| {
-                let tx = conn.unchecked_transaction()?;
-                load(&tx, id)?.ok_or_else(|| not_found(id))
-            })
+            .snapshot(move |conn| load(conn, id)?.ok_or_else(|| not_found(id)))
             .await
     }
 
