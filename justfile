@@ -27,7 +27,7 @@ fmt:
     cargo fmt --all
 
 # Every benchmark (figures go to docs/performance.md); ~25 minutes on 2 cores
-bench: bench-http bench-search bench-comms bench-bridges bench-proxy bench-slowloris bench-firestore
+bench: bench-http bench-search bench-comms bench-bridges bench-proxy bench-slowloris bench-firestore bench-tickets
 
 # HTTP load with wrk on a seeded database: start-up, RSS, GET/POST customers, POST comms
 bench-http:
@@ -37,6 +37,11 @@ bench-http:
 bench-firestore:
     ./scripts/bench-firestore.sh
     bash -c 'eval "$(scripts/infra/start-firestore.sh)" && trap "RM=1 scripts/infra/stop-firestore.sh \"\$FIRESTORE_PIDFILE\"" EXIT && cargo bench -p crm-customers --bench search_firestore'
+
+# The service desk: the ticket queue over 100,000 tickets in process, creating tickets over HTTP
+bench-tickets:
+    cargo bench -p crm-tickets --bench queue
+    ./scripts/bench-tickets.sh
 
 # Customer search over 100,000 customers, in process
 bench-search:

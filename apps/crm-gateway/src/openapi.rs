@@ -7,14 +7,14 @@ use utoipa::{Modify, OpenApi};
 
 use crate::routes::{
     admin, auth, calls, comms, customers, email, inbox, integrations, media, nextcloud, orders,
-    products, system, whatsapp,
+    products, system, tickets, visits, whatsapp,
 };
 
 #[derive(OpenApi)]
 #[openapi(
     info(
         title = "BellSystems CRM API",
-        description = "Customers, products, orders, communications, media and the files in Nextcloud. Errors are `{\"error\": {\"code\", \"message\", \"details\"}}`; single records carry an `ETag` to send back in `If-Match`."
+        description = "Customers, products, orders, communications, the service desk, media and the files in Nextcloud. Errors are `{\"error\": {\"code\", \"message\", \"details\"}}`; single records carry an `ETag` to send back in `If-Match`."
     ),
     paths(
         system::health,
@@ -34,6 +34,13 @@ use crate::routes::{
         whatsapp::verify, whatsapp::receive, whatsapp::send, whatsapp::window,
         calls::originate,
         email::send, email::status, email::sync,
+        tickets::list, tickets::create, tickets::get, tickets::update, tickets::activities,
+        tickets::notes, tickets::add_note, tickets::link_entry, tickets::from_entry,
+        tickets::for_customer,
+        visits::list_visits, visits::schedule, visits::update_visit, visits::macros,
+        visits::create_macro,
+        visits::delete_macro, visits::apply_macro, visits::add_tag, visits::remove_tag,
+        visits::tags,
     ),
     modifiers(&BearerAuth),
     tags(
@@ -47,6 +54,7 @@ use crate::routes::{
         (name = "nextcloud", description = "Files in the configured Nextcloud folder: browse, download (streamed), upload, delete"),
         (name = "whatsapp", description = "WhatsApp Cloud API: Meta's signed webhook, and sending"),
         (name = "email", description = "E-mail: send to a customer, the mailboxes' sync state, sync now"),
+        (name = "tickets", description = "The service desk: tickets with a status workflow, on-site visits that use stock, notes, the activity stream, macros and tags"),
         (name = "calls", description = "Click-to-call through the PBX (AMI Originate)"),
         (name = "system", description = "Health"),
     )

@@ -18,6 +18,8 @@ pub type Products = crm_products::Service<crm_products::AnyProductStore>;
 pub type Customers = crm_customers::Service<crm_customers::AnyCustomerStore>;
 pub type Orders = crm_orders::Service<crm_orders::AnyOrderStore>;
 pub type Comms = crm_comms::Service<crm_comms::SqliteCommsStore>;
+/// The service desk: SQLite only, whatever `[store]` says (see `channels::tickets`).
+pub type Tickets = crm_tickets::Service<crm_tickets::SqliteTicketStore>;
 
 /// What every handler can reach.
 #[derive(Debug)]
@@ -29,6 +31,7 @@ pub struct AppState {
     pub customers: Customers,
     pub orders: Orders,
     pub comms: Comms,
+    pub tickets: Tickets,
     pub users: Users,
     /// The limits of `POST /api/auth/login` and who the client is (trusted proxies).
     pub login: crate::throttle::LoginThrottle,
@@ -97,6 +100,10 @@ impl AppState {
             customers,
             orders,
             comms: crm_comms::Service::new(comms, clock.clone()),
+            tickets: crm_tickets::Service::new(
+                crm_tickets::SqliteTicketStore::new(db.clone()),
+                clock.clone(),
+            ),
             records,
             users: crate::users::open(db.clone(), clock.clone(), &config.login),
             login: crate::throttle::LoginThrottle::new(

@@ -1,8 +1,8 @@
 //! A customer's timeline: comms entries, media records, order creations and status changes,
-//! and notes, merged newest first and paged with a cursor.
+//! tickets opened and moved, visits, and notes, merged newest first and paged with a cursor.
 //!
 //! Each source lists its own items in (time, key) order, strictly after a bound; the merge
-//! orders items by time, then by kind (comms, media, order, note), then by key, all
+//! orders items by time, then by kind (ticket, comms, media, order, note), then by key, all
 //! descending, so the order is total and stable even when many items share a timestamp. The
 //! cursor is the position of the last item of a page, `<time>~<kind rank>~<key>`. A source
 //! translates it into its own bound: for its own kind the cursor's key; for a kind that sorts
@@ -10,7 +10,7 @@
 //! smallest seq); for a kind that sorts after, one including it (the max id, the largest
 //! seq). Nothing is repeated or skipped across pages, whichever kinds share the instant.
 //!
-//! This lives in the gateway because it composes four bounded contexts; each contributes
+//! This lives in the gateway because it composes five bounded contexts; each contributes
 //! only a newest-first list of its own records.
 
 use std::cmp::Ordering;
@@ -19,6 +19,7 @@ use crm_comms::{Before, Comms as _, Entry, ListQuery, MediaRecord};
 use crm_core::Timestamp;
 use crm_customers::{Customers as _, Note};
 use crm_orders::{OrderEvent, Orders as _};
+use crm_tickets::{ActivityKind, TicketEvent, Tickets as _};
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -34,6 +35,7 @@ const NOTE: u8 = 0;
 const ORDER: u8 = 1;
 const MEDIA: u8 = 2;
 const COMMS: u8 = 3;
+const TICKET: u8 = 4;
 
 /// One thing that happened with a customer.
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
@@ -63,6 +65,25 @@ pub enum TimelineItem {
         link_id: Uuid,
         order: OrderEvent,
     },
+    /// A ticket was opened; `link_id` is the ticket's id.
+    TicketCreated {
+        at: Timestamp,
+        link_id: Uuid,
+        ticket: TicketEvent,
+    },
+    /// A ticket changed status; `link_id` is the ticket's id.
+    TicketStatus {
+        at: Timestamp,
+        link_id: Uuid,
+        ticket: TicketEvent,
+    },
+    /// A visit of a ticket was scheduled, completed or called off (`ticket.kind`:
+    /// `visit_scheduled`, `visit_completed`, `visit_cancelled`); `link_id` is the ticket's id.
+    Visit {
+        at: Timestamp,
+        link_id: Uuid,
+        ticket: TicketEvent,
+    },
     /// A note on the customer; `link_id` is the customer's id, `index` the note's place in
     /// the customer's `notes`.
     Note {
@@ -88,6 +109,9 @@ impl TimelineItem {
             Self::OrderCreated { at, order, .. } | Self::OrderStatus { at, order, .. } => {
                 (*at, ORDER, Key::Seq(order.seq))
             }
+            Self::TicketCreated { at, ticket, .. }
+            | Self::TicketStatus { at, ticket, .. }
+            | Self::Visit { at, ticket, .. } => (*at, TICKET, Key::Seq(ticket.seq)),
             Self::Note { at, index, .. } => (
                 *at,
                 NOTE,
@@ -139,7 +163,7 @@ impl std::str::FromStr for Cursor {
         let at = Timestamp::parse(at).map_err(|_| bad())?;
         let rank: u8 = rank.parse().map_err(|_| bad())?;
         let key = match rank {
-            NOTE | ORDER => Key::Seq(key.parse().map_err(|_| bad())?),
+            NOTE | ORDER | TICKET => Key::Seq(key.parse().map_err(|_| bad())?),
             MEDIA | COMMS => Key::Id(key.parse().map_err(|_| bad())?),
             _ => return Err(bad()),
         };
@@ -199,23 +223,29 @@ pub async fn page(
     let media = state
         .comms
         .media_before(customer_id, id_bound(MEDIA), fetch);
-    let order_bound = cursor.map(|c| {
-        let seq = bound(
-            &c,
-            ORDER,
-            |k| match k {
-                Key::Seq(n) => Some(n),
-                Key::Id(_) => None,
-            },
-            i64::MIN,
-            i64::MAX,
-        );
-        (c.at, seq)
-    });
+    let seq_bound = |rank: u8| {
+        cursor.map(|c| {
+            let seq = bound(
+                &c,
+                rank,
+                |k| match k {
+                    Key::Seq(n) => Some(n),
+                    Key::Id(_) => None,
+                },
+                i64::MIN,
+                i64::MAX,
+            );
+            (c.at, seq)
+        })
+    };
     let orders = state
         .orders
-        .events_for_customer(customer_id, order_bound, fetch);
-    let (comms, media, orders) = futures_util::future::join3(comms, media, orders).await;
+        .events_for_customer(customer_id, seq_bound(ORDER), fetch);
+    let tickets = state
+        .tickets
+        .events_for_customer(customer_id, seq_bound(TICKET), fetch);
+    let (comms, media, orders, tickets) =
+        futures_util::future::join4(comms, media, orders, tickets).await;
 
     let mut items: Vec<TimelineItem> = Vec::new();
     items.extend(comms?.items.into_iter().map(|entry| TimelineItem::Comms {
@@ -234,6 +264,26 @@ pub async fn page(
             TimelineItem::OrderCreated { at, link_id, order }
         } else {
             TimelineItem::OrderStatus { at, link_id, order }
+        }
+    }));
+    items.extend(tickets?.into_iter().map(|ticket| {
+        let (at, link_id) = (ticket.at, ticket.ticket_id);
+        match ticket.what {
+            ActivityKind::Created => TimelineItem::TicketCreated {
+                at,
+                link_id,
+                ticket,
+            },
+            ActivityKind::StatusChanged { .. } => TimelineItem::TicketStatus {
+                at,
+                link_id,
+                ticket,
+            },
+            _ => TimelineItem::Visit {
+                at,
+                link_id,
+                ticket,
+            },
         }
     }));
     items.extend(

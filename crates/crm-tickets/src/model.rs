@@ -94,6 +94,7 @@ macro_rules! names {
 /// Where a ticket is in its life; see the module documentation for the moves.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = TicketStatus)]
 pub enum Status {
     #[default]
     New,
@@ -172,6 +173,7 @@ names!(Priority {
 /// What the ticket is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = TicketKind)]
 pub enum Kind {
     Repair,
     Installation,
@@ -543,6 +545,7 @@ pub struct TicketEvent {
 
 /// A note on a ticket: internal, or what the customer was told.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[schema(as = TicketNote)]
 pub struct Note {
     pub id: Uuid,
     pub ticket_id: Uuid,
@@ -554,6 +557,7 @@ pub struct Note {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = NewTicketNote)]
 pub struct NewNote {
     #[serde(default)]
     pub visibility: Visibility,

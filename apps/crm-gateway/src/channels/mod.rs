@@ -15,6 +15,7 @@ pub mod intake;
 pub mod mail;
 pub mod serials;
 pub mod status;
+pub mod tickets;
 pub mod whatsapp;
 
 pub use error::{ChannelError, Integration};

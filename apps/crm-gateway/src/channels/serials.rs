@@ -1,6 +1,7 @@
 //! A device's life by its serial number, across orders, products and customers: a delivered
 //! order's serials become the customer's owned items (with their warranty), and a serial's
-//! history gathers the order that sold it, its owner and its warranty.
+//! history gathers the order that sold it, its owner, its warranty and the service desk's
+//! tickets and visits about it.
 
 use std::collections::HashMap;
 
@@ -138,6 +139,8 @@ pub struct SerialHistory {
     pub owned_item: Option<OwnedItem>,
     /// `active` until `warranty_until`, then `expired`; `unknown` without an end date.
     pub warranty: WarrantyState,
+    /// The service desk's tickets about it, oldest first, each with its visits.
+    pub tickets: Vec<crm_tickets::TicketWithVisits>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
@@ -149,19 +152,29 @@ pub enum WarrantyState {
 }
 
 /// Everything the CRM knows of the device with serial `serial`; `NotFound` when no order
-/// carried it.
+/// carried it and no ticket is about it.
 pub async fn history(state: &AppState, serial: &str) -> Result<SerialHistory, ChannelError> {
     let serial = serial.trim();
     if serial.is_empty() || serial.chars().count() > crm_orders::model::NAME_MAX {
         return Err(ChannelError::invalid("serial", "not a serial number"));
     }
-    let orders = state.orders.with_serial(serial).await?;
-    let Some(last) = orders.last() else {
+    let (orders, tickets) = futures_util::future::join(
+        state.orders.with_serial(serial),
+        crate::channels::tickets::for_serial(state, serial),
+    )
+    .await;
+    let (orders, tickets) = (orders?, tickets?);
+    // the owner: of the last order that carried it, else of the last ticket about it
+    let Some(owner_id) = orders
+        .last()
+        .map(|o| o.customer_id)
+        .or_else(|| tickets.last().map(|t| t.ticket.customer_id))
+    else {
         return Err(ChannelError::NotFound(format!(
-            "no order carried serial number {serial}"
+            "no order carried serial number {serial} and no ticket is about it"
         )));
     };
-    let owner = match state.customers.get(last.customer_id).await {
+    let owner = match state.customers.get(owner_id).await {
         Ok(c) => Some(c),
         Err(crm_core::Error::NotFound { .. }) => None,
         Err(e) => return Err(e.into()),
@@ -183,6 +196,7 @@ pub async fn history(state: &AppState, serial: &str) -> Result<SerialHistory, Ch
         owner,
         owned_item,
         warranty,
+        tickets,
     })
 }
 

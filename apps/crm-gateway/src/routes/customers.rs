@@ -210,7 +210,7 @@ pub struct Timeline {
 }
 
 /// Everything that happened with a customer, newest first: comms entries, media records,
-/// order creations and status changes, notes.
+/// order creations and status changes, tickets created and moved, visits, notes.
 #[utoipa::path(get, path = "/api/crm/customers/{id}/timeline", tag = "customers",
     params(("id" = Uuid, Path), TimelineParams), security(("bearer" = [])),
     responses((status = 200, body = Timeline), (status = 401, body = ErrorBody),

@@ -17,6 +17,8 @@ pub mod nextcloud;
 pub mod orders;
 pub mod products;
 pub mod system;
+pub mod tickets;
+pub mod visits;
 pub mod whatsapp;
 
 use actix_web::body::{BoxBody, MessageBody};
@@ -51,7 +53,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .configure(nextcloud::configure)
                 .configure(whatsapp::configure)
                 .configure(calls::configure)
-                .configure(email::configure),
+                .configure(email::configure)
+                .configure(tickets::configure)
+                .configure(visits::configure),
         );
 }
 

@@ -149,12 +149,13 @@ pub async fn document(
 }
 
 /// A device's history by its serial number: the orders that carried it (the first sold it), its
-/// owner and the owned item with its warranty.
+/// owner and the owned item with its warranty, and the service desk's tickets and visits about
+/// it.
 #[utoipa::path(get, path = "/api/crm/serials/{serial}", tag = "orders",
     params(("serial" = String, Path)), security(("bearer" = [])),
     responses((status = 200, body = serials::SerialHistory), (status = 401, body = ErrorBody),
               (status = 403, body = ErrorBody),
-              (status = 404, description = "no order carried it", body = ErrorBody)))]
+              (status = 404, description = "no order carried it and no ticket is about it", body = ErrorBody)))]
 pub async fn serial(
     _: Viewer,
     state: web::Data<AppState>,

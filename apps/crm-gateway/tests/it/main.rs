@@ -19,5 +19,6 @@ mod orders;
 mod products;
 mod store_copy;
 mod system;
+mod tickets;
 mod tidy;
 mod whatsapp;
