@@ -35,3 +35,5 @@ log "end to end: the channels (e-mail, WhatsApp, calls)"
 CRM_BIN="$T/debug/crm" node e2e/comms.mjs
 log "end to end: administration, permissions, order files"
 CRM_BIN="$T/debug/crm" node e2e/admin.mjs
+log "end to end: the service desk (tickets, visits, serial history)"
+CRM_BIN="$T/debug/crm" node e2e/tickets.mjs

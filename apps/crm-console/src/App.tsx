@@ -13,6 +13,7 @@ import { formatNumber } from './i18n';
 import { effectiveClaims, permissionsOf, useMe, type Me } from './permissions';
 import { adminDictionaries } from './admin/strings';
 import { commsDictionaries } from './comms/text';
+import { ticketText } from './tickets/strings';
 
 // The administration pages load on first use (they are not part of the first page).
 const Users = lazy(() => import('./admin/Users'));
@@ -20,6 +21,10 @@ const Integrations = lazy(() => import('./admin/Integrations'));
 // The comms pages too: missed calls and the search over every conversation.
 const MissedCalls = lazy(() => import('./pages/MissedCalls'));
 const CommsSearch = lazy(() => import('./pages/Search'));
+// The service desk: the ticket queue and board, a ticket, a device's history by serial.
+const TicketQueue = lazy(() => import('./tickets/Queue'));
+const TicketPage = lazy(() => import('./tickets/TicketPage'));
+const SerialPage = lazy(() => import('./pages/Serial'));
 
 function useToken(): string | null {
   return useSyncExternalStore(session.subscribe, session.token, session.token);
@@ -43,6 +48,9 @@ function route(path: string): ReactNode {
   if (path === '/inbox') return <Inbox />;
   if (path === '/missed-calls') return <MissedCalls />;
   if (path === '/search') return <CommsSearch />;
+  if (path === '/tickets') return <TicketQueue />;
+  if ((m = match('/tickets/:id', path))) return <TicketPage key={m.id} id={m.id as string} />;
+  if ((m = match('/serials/:serial', path))) return <SerialPage key={m.serial} serial={m.serial as string} />;
   if (path === '/admin/users') return <Users />;
   if (path === '/admin/integrations') return <Integrations />;
   return null;
@@ -114,6 +122,7 @@ function Shell({ path, section, claims, me, langSwitch }: { path: string; sectio
               )}
             </Link>
           ))}
+          <Link to="/tickets" className={section === 'tickets' ? 'active' : ''} data-testid="nav-tickets">{ticketText(lang).tickets}</Link>
           <Link to="/missed-calls" className={section === 'missed-calls' ? 'active' : ''}>{commsDictionaries[lang].missedCalls}</Link>
           <Link to="/search" className={section === 'search' ? 'active' : ''} data-testid="nav-search" title={commsDictionaries[lang].globalSearch}>{commsDictionaries[lang].navSearch}</Link>
           {isAdmin && (

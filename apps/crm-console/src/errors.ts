@@ -7,12 +7,14 @@ export type Lang = 'el' | 'en';
 type Two = readonly [el: string, en: string];
 
 /** The kind of record an error is about, read from the request's URL. */
-export type Entity = 'customer' | 'product' | 'order' | 'document' | 'file' | 'comms' | 'user' | 'other';
+export type Entity = 'customer' | 'product' | 'order' | 'document' | 'file' | 'comms' | 'user' | 'ticket' | 'other';
 
 export function entityOf(url: string | undefined): Entity {
   const path = url ? new URL(url, 'http://x').pathname : '';
   if (/\/(media|nextcloud)(\/|$)/.test(path)) return 'file';
   if (/^\/api\/crm\/orders\/[^/]+\/document$/.test(path)) return 'document';
+  // the service desk: tickets, visits, macros, tags, a device's history, a ticket from an entry
+  if (/^\/api\/crm\/(tickets|visits|macros|ticket-tags|serials)(\/|$)/.test(path) || /^\/api\/crm\/comms\/[^/]+\/ticket$/.test(path)) return 'ticket';
   if (path.startsWith('/api/crm/customers')) return 'customer';
   if (path.startsWith('/api/crm/products')) return 'product';
   if (path.startsWith('/api/crm/orders')) return 'order';
@@ -75,6 +77,16 @@ const FIELDS: Record<string, Two> = {
   permissions: ['Τα δικαιώματα δεν είναι έγκυρα.', 'The permissions are not valid.'],
   extension: ['Το εσωτερικό τηλεφώνου είναι 2 έως 10 ψηφία.', 'The phone extension is 2 to 10 digits.'],
   signature: ['Η υπογραφή e-mail δεν είναι έγκυρη (έως 2.000 χαρακτήρες).', 'The e-mail signature is not valid (at most 2,000 characters).'],
+  technician: ['Ο τεχνικός λείπει ή δεν είναι έγκυρος.', 'The technician is missing or not valid.'],
+  starts_at: ['Η ώρα έναρξης δεν είναι έγκυρη.', 'The start time is not valid.'],
+  ends_at: ['Η λήξη της επίσκεψης πρέπει να είναι μετά την έναρξη.', 'The visit must end after it starts.'],
+  'parts[].quantity': ['Η ποσότητα ενός ανταλλακτικού πρέπει να είναι θετικός ακέραιος.', 'The quantity of a part must be a positive whole number.'],
+  'parts[].product_id': ['Το προϊόν ενός ανταλλακτικού δεν υπάρχει.', 'The product of a part does not exist.'],
+  assignee: ['Ο υπεύθυνος δεν είναι έγκυρος.', 'The assignee is not valid.'],
+  due_at: ['Η προθεσμία δεν είναι έγκυρη.', 'The due date is not valid.'],
+  owned_item_serial: ['Ο σειριακός αριθμός δεν είναι έγκυρος.', 'The serial number is not valid.'],
+  serial: ['Ο σειριακός αριθμός δεν είναι έγκυρος.', 'The serial number is not valid.'],
+  entry_id: ['Η καταχώριση δεν βρέθηκε ή ανήκει σε άλλον πελάτη.', 'The entry was not found or belongs to another customer.'],
   display_name: ['Το εμφανιζόμενο όνομα δεν είναι έγκυρο (μία γραμμή, έως 100 χαρακτήρες).', 'The display name is not valid (one line, at most 100 characters).'],
 };
 const ANY_FIELD: Two = ['Μία από τις τιμές δεν είναι έγκυρη.', 'One of the values is not valid.'];
@@ -100,6 +112,7 @@ const NOT_FOUND: Record<Entity, Two> = {
   file: ['Το αρχείο δεν βρέθηκε.', 'The file was not found.'],
   comms: ['Η καταχώριση δεν βρέθηκε.', 'The entry was not found.'],
   user: ['Ο χρήστης δεν βρέθηκε (ίσως διαγράφηκε).', 'The user was not found (maybe deleted).'],
+  ticket: ['Δεν βρέθηκε (η εργασία, η επίσκεψη ή ο σειριακός αριθμός).', 'Not found (the ticket, the visit or the serial number).'],
   other: ['Δεν βρέθηκε.', 'Not found.'],
 };
 const DUPLICATE: Record<Entity, Two> = {
@@ -110,6 +123,7 @@ const DUPLICATE: Record<Entity, Two> = {
   file: ['Υπάρχει ήδη αρχείο με αυτό το όνομα.', 'A file with this name exists already.'],
   comms: ['Η καταχώριση υπάρχει ήδη.', 'The entry exists already.'],
   user: ['Υπάρχει ήδη χρήστης με αυτό το όνομα.', 'A user with this name exists already.'],
+  ticket: ['Η αλλαγή δεν έγινε: η εργασία δεν το επιτρέπει στην τωρινή της κατάσταση.', 'The change was not made: the ticket does not allow it as it stands.'],
   other: ['Υπάρχει ήδη.', 'It exists already.'],
 };
 const IN_USE: Record<Entity, Two> = {
@@ -120,6 +134,7 @@ const IN_USE: Record<Entity, Two> = {
   file: ['Το αρχείο χρησιμοποιείται και δεν διαγράφεται.', 'The file is in use and cannot be deleted.'],
   comms: ['Η καταχώριση χρησιμοποιείται και δεν διαγράφεται.', 'The entry is in use and cannot be deleted.'],
   user: ['Ο χρήστης χρησιμοποιείται και δεν διαγράφεται.', 'The user is in use and cannot be deleted.'],
+  ticket: ['Χρησιμοποιείται και δεν διαγράφεται.', 'It is in use and cannot be deleted.'],
   other: ['Άλλες εγγραφές αναφέρονται σε αυτή, γι’ αυτό δεν διαγράφεται.', 'Other records refer to it, so it cannot be deleted.'],
 };
 const CUSTOMER_LINKED: Two = ['Ο πελάτης έχει επικοινωνία ή αρχεία και δεν διαγράφεται.', 'The customer has comms or files and cannot be deleted.'];
@@ -161,6 +176,25 @@ const DOCUMENT_FAILED: Two = ['Το PDF δεν δημιουργήθηκε· δο
 
 const pick = ([el, en]: Two, lang: Lang) => (lang === 'en' ? en : el);
 
+/**
+ * A service desk 409 in words, told apart by the server's message (read, never shown; only
+ * the product's name, the user's own data, is quoted): too little stock for a part, a status
+ * move the workflow does not allow, a closed ticket, a visit no longer scheduled.
+ */
+function ticketConflict(message: string, lang: Lang): string | null {
+  const stock = /not enough of product (.+) \([0-9a-f-]{36}\) in stock/.exec(message);
+  if (stock) {
+    return lang === 'en'
+      ? `Not enough «${stock[1]}» in stock; the visit was not completed.`
+      : `Δεν υπάρχει αρκετό απόθεμα από «${stock[1]}»· η επίσκεψη δεν ολοκληρώθηκε.`;
+  }
+  if (/cannot become/.test(message)) return pick(FIELDS.status as Two, lang);
+  if (/is closed: reopen/.test(message)) return pick(['Η εργασία είναι κλειστή· ανοίξτε την ξανά για να προγραμματίσετε επίσκεψη.', 'The ticket is closed; reopen it to schedule a visit.'], lang);
+  if (/^the visit is/.test(message)) return pick(['Η επίσκεψη δεν είναι πια προγραμματισμένη (ολοκληρώθηκε ή ακυρώθηκε).', 'The visit is no longer scheduled (completed or cancelled).'], lang);
+  if (/macro named/.test(message)) return pick(['Υπάρχει ήδη μακροεντολή με αυτό το όνομα.', 'A macro with this name exists already.'], lang);
+  return null;
+}
+
 /** One sentence in `lang` for an API error. */
 export function errorSentence(e: ApiError, lang: Lang): string {
   const entity = entityOf(e.url);
@@ -173,6 +207,7 @@ export function errorSentence(e: ApiError, lang: Lang): string {
     return pick((key && FIELDS[key]) || ANY_FIELD, lang);
   }
   if (code === 'not_found' || (e.status === 404 && !(code in CODES))) return pick(NOT_FOUND[entity], lang);
+  if (entity === 'ticket' && e.status === 409) return ticketConflict(e.message, lang) ?? pick(DUPLICATE.ticket, lang);
   if (code === 'conflict') return pick(DUPLICATE[entity], lang);
   if (code === 'last_admin' || code === 'user_exists') return pick(CODES[code] as Two, lang);
   if (code === 'in_use') {

@@ -232,6 +232,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/crm/comms/{id}/ticket": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A ticket from a comms entry (a missed call, a message, an e-mail) for the entry's
+         *     customer; the entry is linked and the activity says so. The subject defaults to the
+         *     entry's.
+         */
+        post: operations["tickets_from_entry"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/crm/comms/missed-calls": {
         parameters: {
             query?: never;
@@ -348,6 +369,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/crm/customers/{id}/tickets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The customer's tickets: with `open=true` all those neither resolved nor closed, else a
+         *     page filtered like `GET /tickets`.
+         */
+        get: operations["tickets_for_customer"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/crm/customers/{id}/timeline": {
         parameters: {
             query?: never;
@@ -357,7 +398,7 @@ export interface paths {
         };
         /**
          * Everything that happened with a customer, newest first: comms entries, media records,
-         *     order creations and status changes, notes.
+         *     order creations and status changes, tickets created and moved, visits, notes.
          */
         get: operations["customers_timeline"];
         put?: never;
@@ -471,6 +512,44 @@ export interface paths {
         /** Give an inbox entry (and on request every entry of its sender) to a customer. */
         post: operations["comms_assign"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/crm/macros": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every macro by name. */
+        get: operations["tickets_macros"];
+        put?: never;
+        /**
+         * Save a macro: actions (`set_status`, `set_priority`, `set_assignee`, `add_tag`,
+         *     `remove_tag`, `add_note` with `{customer}` and `{ticket}` filled in) applied in order.
+         */
+        post: operations["tickets_create_macro"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/crm/macros/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete a macro. */
+        delete: operations["tickets_delete_macro"];
         options?: never;
         head?: never;
         patch?: never;
@@ -690,10 +769,217 @@ export interface paths {
         };
         /**
          * A device's history by its serial number: the orders that carried it (the first sold it), its
-         *     owner and the owned item with its warranty.
+         *     owner and the owned item with its warranty, and the service desk's tickets and visits about
+         *     it.
          */
         get: operations["orders_serial"];
         put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/crm/ticket-tags": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every ticket tag with its number of tickets. */
+        get: operations["tickets_tags"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/crm/tickets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List tickets, newest first (or soonest due), filtered. */
+        get: operations["tickets_list"];
+        put?: never;
+        /** Open a ticket; the server assigns its number (`TCK-2026-0001`) and records `created`. */
+        post: operations["tickets_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/crm/tickets/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One ticket. */
+        get: operations["tickets_get"];
+        /**
+         * Change the given fields; a status move the workflow does not allow is a 409 naming the
+         *     current status. Status, assignee and priority changes are recorded as activities.
+         */
+        put: operations["tickets_update"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/crm/tickets/{id}/activities": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The ticket's activity stream, in the order it happened (written by the server only). */
+        get: operations["tickets_activities"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/crm/tickets/{id}/entries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Link a comms entry (of the ticket's customer, or of none); records `entry_linked`.
+         *     Linking it again changes nothing.
+         */
+        post: operations["tickets_link_entry"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/crm/tickets/{id}/macros/{macro_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Apply a macro to the ticket, all or nothing (one refused step, a 409, changes nothing);
+         *     each effect is recorded, then `macro_applied`.
+         */
+        post: operations["tickets_apply_macro"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/crm/tickets/{id}/notes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The ticket's notes, oldest first: internal ones and what the customer was told. */
+        get: operations["tickets_notes"];
+        put?: never;
+        /** Add a note by the caller; records `comment_added`. */
+        post: operations["tickets_add_note"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/crm/tickets/{id}/tags": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add a tag (an existing one, ignoring case, keeps its spelling); records `tag_added`. */
+        post: operations["tickets_add_tag"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/crm/tickets/{id}/tags/{tag}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove a tag (ignoring case); records `tag_removed`. An absent tag changes nothing. */
+        delete: operations["tickets_remove_tag"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/crm/tickets/{id}/visits": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The ticket's visits by start. */
+        get: operations["tickets_list_visits"];
+        put?: never;
+        /**
+         * Schedule an on-site visit; without `address`, at the customer's location (city, region,
+         *     country). Records `visit_scheduled`.
+         */
+        post: operations["tickets_schedule"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/crm/visits/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Complete a scheduled visit (`{"status": "completed", "outcome", "parts"}`) or call it off
+         *     (`{"status": "cancelled"}`); records `visit_completed` or `visit_cancelled`.
+         */
+        put: operations["tickets_update_visit"];
         post?: never;
         delete?: never;
         options?: never;
@@ -793,6 +1079,79 @@ export interface components {
             imap: boolean;
             name: string;
             smtp: boolean;
+        };
+        /** @description One entry of a ticket's activity stream, written by the server only. */
+        Activity: components["schemas"]["ActivityKind"] & {
+            /** @description Username of who did it. */
+            actor: string;
+            at: components["schemas"]["Timestamp"];
+            /**
+             * Format: int64
+             * @description Append order over all tickets.
+             */
+            seq: number;
+            /** Format: uuid */
+            ticket_id: string;
+        };
+        /** @description What happened to a ticket; stored as JSON with `kind` naming the variant. */
+        ActivityKind: {
+            /** @enum {string} */
+            kind: "created";
+        } | {
+            from: components["schemas"]["TicketStatus"];
+            /** @enum {string} */
+            kind: "status_changed";
+            to: components["schemas"]["TicketStatus"];
+        } | {
+            from?: string | null;
+            /** @enum {string} */
+            kind: "assigned";
+            to?: string | null;
+        } | {
+            from: components["schemas"]["Priority"];
+            /** @enum {string} */
+            kind: "priority_changed";
+            to: components["schemas"]["Priority"];
+        } | {
+            /** @enum {string} */
+            kind: "visit_scheduled";
+            /** Format: uuid */
+            visit_id: string;
+        } | {
+            /** @enum {string} */
+            kind: "visit_completed";
+            /** Format: uuid */
+            visit_id: string;
+        } | {
+            /** @enum {string} */
+            kind: "visit_cancelled";
+            /** Format: uuid */
+            visit_id: string;
+        } | {
+            /** @enum {string} */
+            kind: "comment_added";
+            /** Format: uuid */
+            note_id: string;
+            visibility: components["schemas"]["Visibility"];
+        } | {
+            /** Format: uuid */
+            entry_id: string;
+            /** @enum {string} */
+            kind: "entry_linked";
+        } | {
+            /** @enum {string} */
+            kind: "tag_added";
+            tag: string;
+        } | {
+            /** @enum {string} */
+            kind: "tag_removed";
+            tag: string;
+        } | {
+            /** @enum {string} */
+            kind: "macro_applied";
+            /** Format: uuid */
+            macro_id: string;
+            name: string;
         };
         /** @description A local user as administrators see it (never its password hash or token generation). */
         AdminUser: {
@@ -1069,6 +1428,11 @@ export interface components {
             /** Format: int64 */
             version: number;
         };
+        /** @description A comms entry to link. */
+        EntryLink: {
+            /** Format: uuid */
+            entry_id: string;
+        };
         EntryList: {
             entries: components["schemas"]["Entry"][];
             /** @description Pass as `cursor` for the next page; `null` on the last page. */
@@ -1181,6 +1545,23 @@ export interface components {
          * @enum {string}
          */
         FolderStatus: "read" | "not_configured" | "no_folder" | "not_found" | "invalid_folder" | "unavailable";
+        /** @description What `POST /comms/{id}/ticket` may say; everything else comes from the entry. */
+        FromEntry: {
+            assignee?: string | null;
+            /**
+             * Format: uuid
+             * @description The entry's customer when absent; required for an entry without one.
+             */
+            customer_id?: string | null;
+            description?: string | null;
+            kind?: null | components["schemas"]["TicketKind"];
+            priority?: null | components["schemas"]["Priority"];
+            /**
+             * @description Default: the entry's subject, else the first line of its text, else "`call from
+             *     <number>`".
+             */
+            subject?: string | null;
+        };
         Health: {
             status: string;
             /**
@@ -1269,6 +1650,44 @@ export interface components {
             expires_in: number;
             /** @description Always `Bearer`. */
             token_type: string;
+        };
+        /** @description A named, saved list of actions applied to a ticket in one call. */
+        Macro: {
+            actions: components["schemas"]["MacroAction"][];
+            created_at: components["schemas"]["Timestamp"];
+            /** Format: uuid */
+            id: string;
+            name: string;
+            updated_at: components["schemas"]["Timestamp"];
+            /** Format: int64 */
+            version: number;
+        };
+        /** @description One step of a macro. */
+        MacroAction: {
+            /** @enum {string} */
+            action: "set_status";
+            status: components["schemas"]["TicketStatus"];
+        } | {
+            /** @enum {string} */
+            action: "set_priority";
+            priority: components["schemas"]["Priority"];
+        } | {
+            /** @enum {string} */
+            action: "set_assignee";
+            assignee?: string | null;
+        } | {
+            /** @enum {string} */
+            action: "add_tag";
+            tag: string;
+        } | {
+            /** @enum {string} */
+            action: "remove_tag";
+            tag: string;
+        } | {
+            /** @enum {string} */
+            action: "add_note";
+            template: string;
+            visibility?: components["schemas"]["Visibility"];
         };
         /** @description One folder of one account, as `GET /api/crm/email/status` shows it. */
         MailFolderStatus: {
@@ -1436,6 +1855,10 @@ export interface components {
             vat_exemption?: string | null;
             vat_rate?: null | components["schemas"]["VatRate"];
         };
+        NewMacro: {
+            actions: components["schemas"]["MacroAction"][];
+            name: string;
+        };
         /** @description A new media record (metadata only: the file is in Nextcloud already). */
         NewMedia: {
             /** Format: uuid */
@@ -1511,6 +1934,26 @@ export interface components {
              */
             warranty_months?: number | null;
         };
+        /** @description A new ticket as a client sends it. */
+        NewTicket: {
+            assignee?: string | null;
+            /** Format: uuid */
+            customer_id: string;
+            description?: string | null;
+            due_at?: null | components["schemas"]["Timestamp"];
+            kind?: null | components["schemas"]["TicketKind"];
+            /** Format: uuid */
+            order_id?: string | null;
+            owned_item_serial?: string | null;
+            priority?: null | components["schemas"]["Priority"];
+            status?: null | components["schemas"]["TicketStatus"];
+            subject: string;
+            tags?: string[];
+        };
+        NewTicketNote: {
+            text: string;
+            visibility?: components["schemas"]["Visibility"];
+        };
         NewUserRequest: {
             display_name?: string | null;
             /** @description 2 to 10 digits. */
@@ -1522,6 +1965,16 @@ export interface components {
             signature?: string | null;
             /** @description 1 to 64 characters without spaces; unique ignoring case. */
             username: string;
+        };
+        /**
+         * @description A visit to schedule. The gateway fills `address` with the customer's location when the
+         *     client leaves it out.
+         */
+        NewVisit: {
+            address?: string | null;
+            ends_at: components["schemas"]["Timestamp"];
+            starts_at: components["schemas"]["Timestamp"];
+            technician: string;
         };
         NextcloudStatus: {
             configured: boolean;
@@ -1691,6 +2144,16 @@ export interface components {
          * @enum {string}
          */
         OwnedItemType: "console_device" | "product" | "freetext";
+        /** @description A part a technician used on a visit. */
+        Part: {
+            /** Format: uuid */
+            product_id: string;
+            /**
+             * Format: int64
+             * @description A positive number of units.
+             */
+            quantity: number;
+        };
         PasswordRequest: {
             /** @description At least 8 characters. */
             password: string;
@@ -1712,6 +2175,8 @@ export interface components {
             /** @description Logged in to the AMI right now. */
             connected: boolean;
         };
+        /** @enum {string} */
+        Priority: "low" | "normal" | "high" | "urgent";
         /** @description A product as stored and returned. */
         Product: {
             active: boolean;
@@ -1838,6 +2303,8 @@ export interface components {
             owned_item?: null | components["schemas"]["OwnedItem"];
             owner?: null | components["schemas"]["Customer"];
             serial: string;
+            /** @description The service desk's tickets about it, oldest first, each with its visits. */
+            tickets: components["schemas"]["TicketWithVisits"][];
             /** @description `active` until `warranty_until`, then `expired`; `unknown` without an end date. */
             warranty: components["schemas"]["WarrantyState"];
         };
@@ -1952,6 +2419,16 @@ export interface components {
              */
             verify?: boolean;
         };
+        /** @description A tag and how many tickets carry it. */
+        Tag: {
+            name: string;
+            /** Format: int64 */
+            tickets: number;
+        };
+        /** @description A tag to add. */
+        TagName: {
+            tag: string;
+        };
         Template: {
             /** @description e.g. `el`, `en_US`. */
             language: string;
@@ -1962,6 +2439,95 @@ export interface components {
         Thread: {
             /** @description Oldest first; at most 1,000 (the newest). */
             entries: components["schemas"]["Entry"][];
+        };
+        /** @description A ticket as stored, with its tags and linked comms entries. */
+        Ticket: {
+            /** @description Username of who works on it. */
+            assignee?: string | null;
+            created_at: components["schemas"]["Timestamp"];
+            /** Format: uuid */
+            customer_id: string;
+            description?: string | null;
+            due_at?: null | components["schemas"]["Timestamp"];
+            /** Format: uuid */
+            id: string;
+            kind: components["schemas"]["TicketKind"];
+            /** @description The comms entries it came from or was linked to, oldest link first. */
+            linked_entry_ids: string[];
+            /** @description `TCK-<year>-<NNNN>`, server-assigned. */
+            number: string;
+            /** Format: uuid */
+            order_id?: string | null;
+            owned_item_serial?: string | null;
+            priority: components["schemas"]["Priority"];
+            status: components["schemas"]["TicketStatus"];
+            subject: string;
+            /** @description Tag names, in name order (ignoring case). */
+            tags: string[];
+            updated_at: components["schemas"]["Timestamp"];
+            /** Format: int64 */
+            version: number;
+        };
+        /**
+         * @description An entry of a customer's timeline: a ticket created or moved, a visit scheduled, done or
+         *     called off. Newest first, paged by `(at, seq)`.
+         */
+        TicketEvent: components["schemas"]["ActivityKind"] & {
+            actor: string;
+            at: components["schemas"]["Timestamp"];
+            number: string;
+            /** Format: int64 */
+            seq: number;
+            subject: string;
+            /** Format: uuid */
+            ticket_id: string;
+        };
+        /**
+         * @description What the ticket is about.
+         * @enum {string}
+         */
+        TicketKind: "repair" | "installation" | "maintenance" | "question" | "complaint";
+        TicketList: {
+            tickets: components["schemas"]["Ticket"][];
+            /** Format: int64 */
+            total: number;
+        };
+        /** @description A note on a ticket: internal, or what the customer was told. */
+        TicketNote: {
+            at: components["schemas"]["Timestamp"];
+            author: string;
+            /** Format: uuid */
+            id: string;
+            text: string;
+            /** Format: uuid */
+            ticket_id: string;
+            visibility: components["schemas"]["Visibility"];
+        };
+        /**
+         * @description A change of a ticket's fields: what is given changes, what is absent stays. `Some(None)`
+         *     (JSON `null`) clears an optional field.
+         */
+        TicketPatch: {
+            assignee?: string | null;
+            description?: string | null;
+            due_at?: null | components["schemas"]["Timestamp"];
+            kind?: null | components["schemas"]["TicketKind"];
+            /** Format: uuid */
+            order_id?: string | null;
+            owned_item_serial?: string | null;
+            priority?: null | components["schemas"]["Priority"];
+            status?: null | components["schemas"]["TicketStatus"];
+            subject?: string | null;
+        };
+        /**
+         * @description Where a ticket is in its life; see the module documentation for the moves.
+         * @enum {string}
+         */
+        TicketStatus: "new" | "open" | "scheduled" | "in_progress" | "waiting_customer" | "resolved" | "closed";
+        /** @description A ticket with its visits (the history of a serial). */
+        TicketWithVisits: {
+            ticket: components["schemas"]["Ticket"];
+            visits: components["schemas"]["Visit"][];
         };
         Timeline: {
             items: components["schemas"]["TimelineItem"][];
@@ -1997,6 +2563,27 @@ export interface components {
             /** Format: uuid */
             link_id: string;
             order: components["schemas"]["OrderEvent"];
+        } | {
+            at: components["schemas"]["Timestamp"];
+            /** @enum {string} */
+            kind: "ticket_created";
+            /** Format: uuid */
+            link_id: string;
+            ticket: components["schemas"]["TicketEvent"];
+        } | {
+            at: components["schemas"]["Timestamp"];
+            /** @enum {string} */
+            kind: "ticket_status";
+            /** Format: uuid */
+            link_id: string;
+            ticket: components["schemas"]["TicketEvent"];
+        } | {
+            at: components["schemas"]["Timestamp"];
+            /** @enum {string} */
+            kind: "visit";
+            /** Format: uuid */
+            link_id: string;
+            ticket: components["schemas"]["TicketEvent"];
         } | {
             at: components["schemas"]["Timestamp"];
             index: number;
@@ -2070,6 +2657,45 @@ export interface components {
          * @enum {integer}
          */
         VatRate: 24 | 13 | 6 | 0;
+        /**
+         * @description Who may see a note: the team only, or it is what the customer was told.
+         * @enum {string}
+         */
+        Visibility: "internal" | "customer";
+        /** @description An on-site visit of a technician. */
+        Visit: {
+            address?: string | null;
+            created_at: components["schemas"]["Timestamp"];
+            ends_at: components["schemas"]["Timestamp"];
+            /** Format: uuid */
+            id: string;
+            outcome?: string | null;
+            /** @description Parts used (taken from stock when the visit was completed). */
+            parts: components["schemas"]["Part"][];
+            starts_at: components["schemas"]["Timestamp"];
+            status: components["schemas"]["VisitStatus"];
+            /** @description Username of the technician. */
+            technician: string;
+            /** Format: uuid */
+            ticket_id: string;
+            updated_at: components["schemas"]["Timestamp"];
+            /** Format: int64 */
+            version: number;
+        };
+        /** @description What happens to a scheduled visit. */
+        VisitChange: {
+            /** @description Take units reserved for orders too (never below zero on hand). */
+            allow_negative_stock?: boolean;
+            outcome?: string | null;
+            parts?: components["schemas"]["Part"][];
+            /** @enum {string} */
+            status: "completed";
+        } | {
+            /** @enum {string} */
+            status: "cancelled";
+        };
+        /** @enum {string} */
+        VisitStatus: "scheduled" | "completed" | "cancelled";
         /** @enum {string} */
         WarrantyState: "active" | "expired" | "unknown";
         /**
@@ -3105,6 +3731,75 @@ export interface operations {
             };
         };
     };
+    tickets_from_entry: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the comms entry */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FromEntry"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    ETag?: string;
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Ticket"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no such entry */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     comms_missed_calls: {
         parameters: {
             query?: {
@@ -3644,6 +4339,77 @@ export interface operations {
             };
         };
     };
+    tickets_for_customer: {
+        parameters: {
+            query?: {
+                /** @description Username. */
+                assignee?: string;
+                customer_id?: string;
+                /** @description Page size, 50 by default, at most 500. */
+                limit?: number;
+                offset?: number;
+                /** @description Only for `/customers/{id}/tickets`: the tickets neither resolved nor closed, all at once. */
+                open?: boolean;
+                /** @description Only tickets past their due date that are neither resolved nor closed. */
+                overdue?: boolean;
+                priority?: components["schemas"]["Priority"];
+                /** @description `newest` (default) or `due` (soonest due first). */
+                sort?: "newest" | "due";
+                /** @description One status or several separated by commas (`new,open`). */
+                status?: string;
+                /** @description A tag, ignoring case. */
+                tag?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketList"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     customers_timeline: {
         parameters: {
             query?: {
@@ -4060,6 +4826,168 @@ export interface operations {
                 };
             };
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    tickets_macros: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Macro"][];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    tickets_create_macro: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewMacro"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    ETag?: string;
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Macro"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the name is taken */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    tickets_delete_macro: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string | null;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5305,8 +6233,979 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description no order carried it */
+            /** @description no order carried it and no ticket is about it */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    tickets_tags: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Tag"][];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    tickets_list: {
+        parameters: {
+            query?: {
+                /** @description Username. */
+                assignee?: string;
+                customer_id?: string;
+                /** @description Page size, 50 by default, at most 500. */
+                limit?: number;
+                offset?: number;
+                /** @description Only for `/customers/{id}/tickets`: the tickets neither resolved nor closed, all at once. */
+                open?: boolean;
+                /** @description Only tickets past their due date that are neither resolved nor closed. */
+                overdue?: boolean;
+                priority?: components["schemas"]["Priority"];
+                /** @description `newest` (default) or `due` (soonest due first). */
+                sort?: "newest" | "due";
+                /** @description One status or several separated by commas (`new,open`). */
+                status?: string;
+                /** @description A tag, ignoring case. */
+                tag?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketList"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    tickets_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewTicket"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    ETag?: string;
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Ticket"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description a field refused, named in `details` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    tickets_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Ticket"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    tickets_update: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description ETag from a read */
+                "If-Match"?: string | null;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TicketPatch"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Ticket"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description a status move not allowed */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    tickets_activities: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Activity"][];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    tickets_link_entry: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string | null;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EntryLink"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Ticket"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `entry_id`: no such entry, or another customer's */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    tickets_apply_macro: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string | null;
+            };
+            path: {
+                id: string;
+                macro_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Ticket"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description a status move not allowed */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    tickets_notes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketNote"][];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    tickets_add_note: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewTicketNote"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketNote"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    tickets_add_tag: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string | null;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TagName"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Ticket"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    tickets_remove_tag: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string | null;
+            };
+            path: {
+                id: string;
+                tag: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Ticket"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    tickets_list_visits: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Visit"][];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    tickets_schedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewVisit"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    ETag?: string;
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Visit"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the ticket is closed */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    tickets_update_visit: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string | null;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VisitChange"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Visit"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description not scheduled any more, or not enough stock */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -7,6 +7,8 @@ import type { EmailDraft } from '../comms/EmailComposer';
 import { useMe } from '../comms/me';
 import { useCommsText } from '../comms/text';
 import { Tick } from '../comms/Tick';
+import { NewTicketFromEntry, TicketTimelineRow } from '../tickets/entry';
+import type { TicketEvent } from '../tickets/logic';
 import { formatDateTime, formatDateTimeInput, parseDateTimeInput, useI18n } from '../i18n';
 import { Link, navigate, useLocation } from '../router';
 import { ErrorBox, Field, Notice, useAuth } from '../ui';
@@ -60,6 +62,7 @@ export function EntryView({ e, actions }: { e: Entry; actions?: EntryActions }) 
           {replyable && actions.onReply && <button type="button" className="icon" data-testid="reply" onClick={() => actions.onReply?.(e, 'reply')}>↩ {c.reply}</button>}
           {mail && actions.onReply && <button type="button" className="icon" data-testid="reply-all" onClick={() => actions.onReply?.(e, 'replyAll')}>↩↩ {c.replyAll}</button>}
           {isManual(e) && actions.onChanged && <ManualEntryControls e={e} onChanged={actions.onChanged} />}
+          <NewTicketFromEntry entryId={e.id} />
         </div>
       )}
     </div>
@@ -105,7 +108,8 @@ function TimelineRow({ item, actions }: { item: TimelineItem; actions: EntryActi
         </div>
       );
     default:
-      return null;
+      // tickets opened or moved and visits (`ticket_created`, `ticket_status`, `visit`)
+      return <TicketTimelineRow item={item as unknown as { kind: string; at: string; ticket?: TicketEvent }} />;
   }
 }
 

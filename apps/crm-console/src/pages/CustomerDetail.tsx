@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { lazy, Suspense, useState, type FormEvent } from 'react';
 import { api, call, ifMatch, type Customer, type Schemas } from '../api/client';
 import { formatDateTime, useI18n } from '../i18n';
 import { Link, navigate, useLocation } from '../router';
@@ -8,8 +8,12 @@ import { CommsTab } from './Comms';
 import type { SavePatch } from './customer';
 import { MediaTab } from './Media';
 import { OrderTable } from './Orders';
+import { ticketText } from '../tickets/strings';
 
-const TABS = ['overview', 'contacts', 'owned', 'orders', 'comms', 'media'] as const;
+// The customer's tickets load on first use (the service desk is not part of the first page).
+const CustomerTickets = lazy(() => import('../tickets/CustomerTickets'));
+
+const TABS = ['overview', 'contacts', 'owned', 'orders', 'tickets', 'comms', 'media'] as const;
 type Tab = (typeof TABS)[number];
 
 export function CustomerDetail({ id }: { id: string }) {
@@ -58,7 +62,7 @@ export function CustomerDetail({ id }: { id: string }) {
 
   if (!rec) return loaded.error ? <ErrorBox error={loaded.error} /> : <p>{t.loading}</p>;
   const c = rec.c;
-  const tabLabel: Record<Tab, string> = { overview: t.overview, contacts: t.contacts, owned: t.ownedItems, orders: t.orders, comms: t.comms, media: t.media };
+  const tabLabel: Record<Tab, string> = { overview: t.overview, contacts: t.contacts, owned: t.ownedItems, orders: t.orders, tickets: ticketText(t.langCode).tickets, comms: t.comms, media: t.media };
   return (
     <section>
       <div className="toolbar">
@@ -80,6 +84,7 @@ export function CustomerDetail({ id }: { id: string }) {
         {tab === 'contacts' && <Contacts key={c.version} c={c} save={save} />}
         {tab === 'owned' && <OwnedItems key={c.version} c={c} save={save} />}
         {tab === 'orders' && <CustomerOrders c={c} />}
+        {tab === 'tickets' && <Suspense fallback={<p className="muted">{t.loading}</p>}><CustomerTickets c={c} /></Suspense>}
         {tab === 'comms' && <CommsTab customerId={c.id} />}
         {tab === 'media' && <MediaTab c={c} save={save} />}
       </div>
@@ -249,9 +254,10 @@ function OwnedItems({ c, save }: { c: Customer; save: SavePatch }) {
               <Field label={`${t.serial_numbers} (${t.serialsHint})`}>
                 <input value={(r.serial_numbers ?? []).join(', ')} readOnly={!canEdit} onChange={(e) => update(i, { serial_numbers: splitList(e.target.value) })} />
               </Field>
+              <SerialLinks serials={c.owned_items[i] === r ? (r.serial_numbers ?? []) : []} />
             </>
           )}
-          {r.type === 'freetext' && <>{text(i, 'description', t.description, r.description)}{text(i, 'serial_number', t.serial_number, r.serial_number)}{text(i, 'notes', t.notes, r.notes)}</>}
+          {r.type === 'freetext' && <>{text(i, 'description', t.description, r.description)}{text(i, 'serial_number', t.serial_number, r.serial_number)}{text(i, 'notes', t.notes, r.notes)}<SerialLinks serials={c.owned_items[i] === r && r.serial_number ? [r.serial_number] : []} /></>}
           {canEdit && <button type="button" className="align-end" onClick={() => setRows((x) => x.filter((_, j) => j !== i))}>{t.remove}</button>}
         </div>
       ))}
@@ -262,6 +268,16 @@ function OwnedItems({ c, save }: { c: Customer; save: SavePatch }) {
         </div>
       )}
     </form>
+  );
+}
+
+/** Each saved serial number as a link to the device's history. */
+function SerialLinks({ serials }: { serials: string[] }) {
+  if (serials.length === 0) return null;
+  return (
+    <span className="serial-links align-end">
+      {serials.map((s) => <Link key={s} to={`/serials/${encodeURIComponent(s)}`} data-testid="serial-link">{s}</Link>)}
+    </span>
   );
 }
 

@@ -1,0 +1,255 @@
+#!/usr/bin/env node
+// End-to-end for the service desk (issue 19): the real gateway binary on a temporary SQLite,
+// Nextcloud pointed at the WebDAV server of scripts/infra/start-webdav.sh (WEBDAV_*), and
+// Debian's Chromium driven by playwright-core. A bell controller is sold and delivered with a
+// serial; a missed call from the parish becomes a ticket through the UI; a visit is scheduled
+// and completed with a part, the product's stock goes down and the serial's history page
+// shows the ticket. Screenshots go to artifacts/console/tickets-*.png. Prints "N passed, N failed".
+//
+//   eval "$(scripts/infra/start-webdav.sh)"
+//   cargo build -p crm-gateway && (cd apps/crm-console && npm run build && npm run e2e:tickets)
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { apiLogin, launchBrowser, repoDir, startGateway } from './lib.mjs';
+
+const ART = process.env.E2E_ARTIFACTS ?? join(repoDir, 'artifacts/console');
+mkdirSync(ART, { recursive: true });
+const { WEBDAV_URL, WEBDAV_USER, WEBDAV_PASS } = process.env;
+if (!WEBDAV_URL || !WEBDAV_USER || !WEBDAV_PASS) {
+  console.error('e2e:tickets: WEBDAV_URL, WEBDAV_USER and WEBDAV_PASS must be set: eval "$(scripts/infra/start-webdav.sh)" first');
+  process.exit(2);
+}
+
+const EDITOR = { name: 'maria', permissions: 'crm:view,crm:edit', password: 'maria-pass-0123' };
+const VIEWER = { name: 'nikos', permissions: 'crm:view', password: 'nikos-pass-0123' };
+const TIMEOUT = 15_000;
+const run = Date.now().toString(36);
+const SERIAL = `VSP-${run}`.toUpperCase();
+
+const base = `e2e-tickets-${run}`;
+const davRoot = `${WEBDAV_URL}/remote.php/dav/files/${WEBDAV_USER}`;
+const davAuth = 'Basic ' + Buffer.from(`${WEBDAV_USER}:${WEBDAV_PASS}`).toString('base64');
+const mk = await fetch(`${davRoot}/${base}/`, { method: 'MKCOL', headers: { authorization: davAuth } });
+if (mk.status !== 201) throw new Error(`MKCOL ${base}: ${mk.status}`);
+
+const gw = await startGateway({
+  users: [EDITOR, VIEWER],
+  env: { CRM_NEXTCLOUD_URL: WEBDAV_URL, CRM_NEXTCLOUD_USER: WEBDAV_USER, CRM_NEXTCLOUD_PASSWORD: WEBDAV_PASS, CRM_NEXTCLOUD_BASE_PATH: base },
+});
+let browser = null;
+const results = [];
+let page;
+try {
+const token = await apiLogin(gw.url, EDITOR.name, EDITOR.password);
+async function api(method, path, body, headers = {}) {
+  const r = await fetch(`${gw.url}${path}`, { method, headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}), ...headers }, body: body ? JSON.stringify(body) : undefined });
+  const text = await r.text();
+  if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${text}`);
+  return text ? JSON.parse(text) : null;
+}
+
+// --- the records: a controller and a rope in stock, a parish that bought the controller ----
+const controller = await api('POST', '/api/crm/products', { sku: `VSP-${run}`, name: 'Ελεγκτής καμπάνας VESPER', category: 'controller', price: '450.00', warranty_months: 24, stock: { on_hand: 5 } });
+const rope = await api('POST', '/api/crm/products', { sku: `ROPE-${run}`, name: 'Σχοινί καμπάνας', category: 'part', price: '25.00', stock: { on_hand: 10 } });
+const naos = await api('POST', '/api/crm/customers', {
+  name: 'Ιερός Ναός Αγίου Νικολάου', language: 'el', location: { city: 'Θεσσαλονίκη', country: 'GR' },
+  contacts: [{ type: 'phone', value: '2310 555777', primary: true }],
+});
+let order = await api('POST', '/api/crm/orders', {
+  customer_id: naos.id,
+  items: [{ type: 'product', product_id: controller.id, quantity: '1', unit_price: '450.00', vat_rate: 24, serial_numbers: [SERIAL] }],
+});
+for (const status of ['confirmed', 'shipped', 'delivered']) {
+  order = await api('PUT', `/api/crm/orders/${order.id}`, { status }, { 'If-Match': `"${order.version}"` });
+}
+const missed = await api('POST', '/api/crm/comms', {
+  customer_id: naos.id, type: 'call', direction: 'inbound', sender: '+302310555777', body: 'Η καμπάνα χτυπά λάθος ώρα',
+  meta: { missed: true, caller: '+302310555777' },
+});
+await api('POST', '/api/crm/macros', { name: 'Αναμονή ανταλλακτικού', actions: [{ action: 'add_tag', tag: 'Εγγύηση' }, { action: 'add_note', template: 'Αγαπητοί {customer}, για την {ticket} περιμένουμε το ανταλλακτικό.', visibility: 'customer' }] });
+
+browser = await launchBrowser();
+async function step(name, fn) {
+  const t0 = Date.now();
+  try {
+    await fn();
+    results.push({ name, ok: true });
+    console.log(`ok   ${name} (${Date.now() - t0} ms)`);
+  } catch (e) {
+    results.push({ name, ok: false });
+    console.log(`FAIL ${name}: ${e?.stack ?? e}`);
+    await page?.screenshot({ path: join(ART, `FAILED-tickets-${name.replace(/\W+/g, '-')}.png`), fullPage: true }).catch(() => {});
+  }
+}
+const shot = (name) => page.screenshot({ path: join(ART, `tickets-${name}.png`), fullPage: true });
+function expect(cond, what) {
+  if (!cond) throw new Error(`expected ${what}`);
+}
+async function until(what, fn, ms = TIMEOUT) {
+  const t0 = Date.now();
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+async function login(p, user) {
+  await p.goto(`${gw.url}/`);
+  await p.waitForURL('**/login');
+  await p.fill('input[name=username]', user.name);
+  await p.fill('input[name=password]', user.password);
+  await p.click('button[type=submit]');
+  await p.waitForURL('**/customers');
+}
+
+let ticketId = null;
+  const ctx = await browser.newContext({ viewport: { width: 1360, height: 900 }, locale: 'el-GR', timezoneId: 'Europe/Athens' });
+  ctx.setDefaultTimeout(TIMEOUT);
+  page = await ctx.newPage();
+  const pageErrors = [];
+  page.on('pageerror', (e) => pageErrors.push(String(e)));
+  page.on('dialog', (d) => { pageErrors.push(`dialog: ${d.message()}`); void d.dismiss(); });
+  await login(page, EDITOR);
+
+  await step('«Νέα εργασία» on the missed call opens a new ticket linked to the call', async () => {
+    await page.goto(`${gw.url}/customers/${naos.id}?tab=comms`);
+    const entry = page.locator(`[data-testid=entry][data-id="${missed.id}"]`);
+    await entry.waitFor();
+    await entry.getByTestId('new-ticket').click();
+    await page.waitForURL('**/tickets/*');
+    ticketId = page.url().split('/tickets/')[1];
+    await page.getByTestId('ticket-page').waitFor();
+    expect(/^TCK-\d{4}-\d{4,}$/.test(await page.getByTestId('ticket-number').textContent()), 'a TCK number');
+    await page.getByTestId('linked-entries').locator(`[data-testid=entry][data-id="${missed.id}"]`).waitFor();
+    await page.getByTestId('activity').locator('[data-kind=entry_linked]').waitFor();
+    const t = await api('GET', `/api/crm/tickets/${ticketId}`);
+    expect(t.linked_entry_ids.includes(missed.id) && t.customer_id === naos.id && t.status === 'new', 'the ticket linked to the call, for the parish, new');
+  });
+
+  await step('the status control offers only the allowed moves, and opening it is recorded', async () => {
+    const moves = await page.locator('[data-testid^=move-]').evaluateAll((bs) => bs.map((b) => b.dataset.testid));
+    expect(JSON.stringify(moves.sort()) === JSON.stringify(['move-closed', 'move-open']), `new → open, closed only; got ${moves}`);
+    await page.getByTestId('move-open').click();
+    await page.locator('[data-testid=ticket-page][data-status=open]').waitFor();
+    await page.getByTestId('activity').locator('[data-kind=status_changed]').waitFor();
+  });
+
+  await step('the ticket is about the delivered controller (its serial), with a note to the customer and a macro', async () => {
+    await page.selectOption('select[name=owned_item_serial]', SERIAL);
+    await page.getByTestId('ticket-serial').waitFor();
+    const notes = page.getByTestId('notes');
+    await notes.locator('input[name=visibility][value=internal]').check();
+    await notes.locator('textarea[name=note]').fill('Πιθανόν χαλασμένο σφυρί κρούσης.');
+    await notes.getByRole('button', { name: 'Προσθήκη σημείωσης' }).click();
+    await notes.locator('[data-visibility=internal]', { hasText: 'σφυρί κρούσης' }).waitFor();
+    await page.selectOption('select[name=macro]', { label: 'Αναμονή ανταλλακτικού' });
+    await page.getByTestId('macros').getByRole('button', { name: 'Εφαρμογή' }).click();
+    await notes.locator('[data-visibility=customer]', { hasText: 'Αγαπητοί Ιερός Ναός Αγίου Νικολάου' }).waitFor();
+    await page.locator('.tag', { hasText: 'Εγγύηση' }).first().waitFor();
+  });
+
+  await step("schedule a visit: by default tomorrow, by me, at the parish's location", async () => {
+    await page.getByTestId('schedule-visit').click();
+    const form = page.getByTestId('visit-form');
+    expect((await form.locator('input[name=technician]').inputValue()) === EDITOR.name, 'the technician defaults to me');
+    await form.locator('button[type=submit]').click();
+    await page.locator('[data-testid=visit][data-status=scheduled]').waitFor();
+    await page.getByTestId('move-in_progress').waitFor();
+    const visits = await api('GET', `/api/crm/tickets/${ticketId}/visits`);
+    expect(visits.length === 1 && (visits[0].address ?? '').includes('Θεσσαλονίκη'), `the address from the customer's location, got ${visits[0]?.address}`);
+    await shot('ticket');
+  });
+
+  const before = (await api('GET', `/api/crm/products/${rope.id}`)).stock.on_hand;
+  await step('complete the visit with a part: the rope\'s stock goes down by what was used', async () => {
+    const visit = page.locator('[data-testid=visit][data-status=scheduled]');
+    await visit.getByTestId('complete-visit').click();
+    const form = page.getByTestId('visit-complete');
+    await form.locator('textarea[name=outcome]').fill('Αντικαταστάθηκε το σχοινί.');
+    await form.locator('select[name=product]').selectOption(rope.id);
+    await form.locator('input[name=quantity]').fill('2');
+    await shot('visit-complete');
+    await form.getByRole('button', { name: 'Ολοκλήρωση επίσκεψης' }).click();
+    await page.locator('[data-testid=visit][data-status=completed]').waitFor();
+    await page.getByTestId('visit-parts').filter({ hasText: 'Σχοινί καμπάνας × 2' }).waitFor();
+    await page.getByTestId('activity').locator('[data-kind=visit_completed]').waitFor();
+    const after = (await api('GET', `/api/crm/products/${rope.id}`)).stock.on_hand;
+    expect(after === before - 2, `on hand ${before} → ${before - 2}, got ${after}`);
+    await page.goto(`${gw.url}/products/${rope.id}`);
+    await until('the product page showing the new stock', async () => (await page.locator('main').textContent()).includes(String(after)));
+  });
+
+  await step('the serial\'s history page shows the order that sold it, its owner, warranty and the ticket with its visit', async () => {
+    await page.goto(`${gw.url}/tickets/${ticketId}`);
+    await page.getByTestId('ticket-serial').click();
+    await page.waitForURL(`**/serials/${SERIAL}`);
+    await page.getByTestId('serial-page').waitFor();
+    const text = await page.getByTestId('serial-page').textContent();
+    expect(text.includes(order.order_number), 'the order number');
+    expect(text.includes('Ιερός Ναός Αγίου Νικολάου'), 'the owner');
+    expect((await page.getByTestId('warranty').textContent()).includes('Σε ισχύ'), 'the warranty active');
+    await page.getByTestId('serial-ticket').filter({ hasText: 'TCK-' }).waitFor();
+    await page.locator('[data-testid=serial-visit][data-status=completed]').waitFor();
+    await shot('serial');
+  });
+
+  await step('the customer page: the serial links to its history, the tickets tab and the timeline show the ticket', async () => {
+    await page.goto(`${gw.url}/customers/${naos.id}?tab=owned`);
+    await page.getByTestId('serial-link').filter({ hasText: SERIAL }).waitFor();
+    await page.goto(`${gw.url}/customers/${naos.id}?tab=tickets`);
+    await page.getByTestId('customer-tickets').getByTestId('ticket-row').first().waitFor();
+    await shot('customer-tickets');
+    await page.goto(`${gw.url}/customers/${naos.id}?tab=comms`);
+    await page.locator('[data-testid=timeline-ticket][data-kind=ticket_created]').waitFor();
+    await page.locator('[data-testid=timeline-ticket][data-kind=visit]').first().waitFor();
+    await shot('timeline');
+  });
+
+  await step('the queue: the board by status and the list, filtered', async () => {
+    await page.click('header nav a[data-testid=nav-tickets]');
+    await page.getByTestId('board').waitFor();
+    const { status, number } = await api('GET', `/api/crm/tickets/${ticketId}`);
+    await page.locator(`[data-testid=col-${status}] [data-testid=ticket-card]`, { hasText: number }).waitFor();
+    await shot('board');
+    await page.getByRole('tab', { name: 'Λίστα' }).click();
+    await page.getByTestId('ticket-list').waitFor();
+    await page.locator('input[name=status][value=closed]').check();
+    await until('no rows for closed only', async () => (await page.getByTestId('ticket-row').count()) === 0);
+    await page.locator(`input[name=status][value=${status}]`).check();
+    await page.getByTestId('ticket-row').first().waitFor();
+    await shot('list');
+  });
+
+  await step('a view-only user sees the ticket but no action buttons', async () => {
+    const ctx2 = await browser.newContext({ viewport: { width: 1360, height: 900 }, locale: 'el-GR', timezoneId: 'Europe/Athens' });
+    ctx2.setDefaultTimeout(TIMEOUT);
+    const p2 = await ctx2.newPage();
+    p2.on('pageerror', (e) => pageErrors.push(String(e)));
+    await login(p2, VIEWER);
+    await p2.goto(`${gw.url}/tickets/${ticketId}`);
+    await p2.getByTestId('ticket-page').waitFor();
+    await p2.getByTestId('visit').first().waitFor();
+    for (const id of ['move-open', 'move-in_progress', 'move-closed', 'schedule-visit', 'complete-visit', 'cancel-visit', 'macros']) expect((await p2.getByTestId(id).count()) === 0, `no ${id} for a viewer`);
+    expect((await p2.locator('textarea[name=note]').count()) === 0, 'no note form for a viewer');
+    await p2.goto(`${gw.url}/customers/${naos.id}?tab=comms`);
+    await p2.locator('[data-testid=entry]').first().waitFor();
+    expect((await p2.getByTestId('new-ticket').count()) === 0, 'no «Νέα εργασία» for a viewer');
+    await p2.goto(`${gw.url}/customers/${naos.id}?tab=tickets`);
+    await p2.getByTestId('ticket-row').first().waitFor();
+    expect((await p2.getByTestId('new-customer-ticket').count()) === 0, 'no new ticket button for a viewer');
+    await ctx2.close();
+  });
+
+  await step('no page errors', async () => {
+    expect(pageErrors.length === 0, `no page errors, got ${pageErrors.join(' | ')}`);
+  });
+} finally {
+  await browser?.close();
+  await gw.stop();
+  await fetch(`${davRoot}/${base}/`, { method: 'DELETE', headers: { authorization: davAuth } }).catch(() => {});
+}
+
+const failed = results.filter((r) => !r.ok).length;
+console.log(`${results.length - failed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
