@@ -181,7 +181,7 @@ impl crm_customers::Referrers for CommsReferrers {
 /// [`CustomersBySearch::CAP`] customers, the best matches first: a text that finds more
 /// finds the orders of those only (and its order numbers).
 #[derive(Debug)]
-pub struct CustomersBySearch(pub crate::state::Customers);
+pub struct CustomersBySearch(pub crm_customers::Service<crm_customers::AnyCustomerStore>);
 
 impl CustomersBySearch {
     /// Most customers one order search looks at (the customers' largest page).

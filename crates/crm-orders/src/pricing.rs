@@ -36,21 +36,9 @@ use std::collections::BTreeMap;
 
 use crm_core::{Money, VatRate};
 use rust_decimal::Decimal;
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 use crate::error::{Error, Result};
-use crate::model::{Discount, DiscountType, Order};
-
-/// The net and the VAT of an order's lines at one rate.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-pub struct VatAmount {
-    pub rate: VatRate,
-    /// Σ `net_amount` of the lines at this rate.
-    pub net: Money,
-    /// Σ `vat_amount` of the lines at this rate.
-    pub vat: Money,
-}
+use crate::model::{Discount, DiscountType, Order, VatAmount};
 
 /// The largest subtotal in cents (10²⁴ euros), far above what the bounds on items allow:
 /// below it every amount [`price`] computes fits a decimal.

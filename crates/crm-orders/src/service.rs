@@ -12,6 +12,7 @@ use crate::model::{
     ListQuery, NewItem, NewOrder, Order, OrderEvent, OrderPatch, Page, SEARCH_MAX, SearchScope,
 };
 use crate::store::{Change, OrderStore};
+use crate::{pricing, stock};
 
 /// What the rest of the CRM can do with orders.
 pub trait Orders: Send + Sync {
@@ -151,7 +152,8 @@ impl<S: OrderStore> Orders for Service<S> {
 
     async fn create(&self, mut new: NewOrder) -> Result<Order> {
         self.default_vat_rates(&mut new.items).await?;
-        let order = new.into_order(Uuid::new_v4(), self.clock.now())?;
+        let mut order = new.into_order(Uuid::new_v4(), self.clock.now())?;
+        pricing::price(&mut order)?;
         self.store.insert(order).await
     }
 
@@ -168,7 +170,9 @@ impl<S: OrderStore> Orders for Service<S> {
         let now = self.clock.now();
         self.store
             .update(id, expected_version, move |current| {
-                let next = patch.clone().apply(current, now)?;
+                let mut next = patch.clone().apply(current, now)?;
+                pricing::price(&mut next)?;
+                next.stock_state = stock::state_after(current, &next);
                 let mut probe = next.clone();
                 probe.updated_at = current.updated_at;
                 Ok(if probe == *current {

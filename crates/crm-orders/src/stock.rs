@@ -26,45 +26,32 @@
 use std::collections::BTreeMap;
 
 use rust_decimal::Decimal;
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::error::{Error, Result};
+pub use crate::model::StockState;
 use crate::model::{Item, ItemType, Order, Status};
 
-/// How an order holds stock; see the module documentation.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum StockState {
-    #[default]
-    None,
-    Reserved,
-    Consumed,
+/// How an order in `status` holds stock.
+fn held_in(status: Status) -> StockState {
+    match status {
+        Status::Draft | Status::Cancelled => StockState::None,
+        Status::Confirmed | Status::InProduction => StockState::Reserved,
+        Status::Shipped | Status::Delivered => StockState::Consumed,
+    }
 }
 
-impl StockState {
-    /// How an order in `status` holds stock.
-    pub fn of(status: Status) -> Self {
-        match status {
-            Status::Draft | Status::Cancelled => StockState::None,
-            Status::Confirmed | Status::InProduction => StockState::Reserved,
-            Status::Shipped | Status::Delivered => StockState::Consumed,
-        }
+/// The stock state `next` has after a change from `current`: the one of its status when the
+/// status changed — unless the order never was a draft here (an import, or an order from
+/// before stock was kept), which holds nothing and moves nothing until it is a draft again.
+pub fn state_after(current: &Order, next: &Order) -> StockState {
+    if next.status == current.status {
+        return current.stock_state;
     }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            StockState::None => "none",
-            StockState::Reserved => "reserved",
-            StockState::Consumed => "consumed",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        [StockState::None, StockState::Reserved, StockState::Consumed]
-            .into_iter()
-            .find(|v| v.as_str() == s)
+    if current.stock_state != StockState::None || current.status == Status::Draft {
+        held_in(next.status)
+    } else {
+        StockState::None
     }
 }
 

@@ -4,7 +4,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { api, call, uploadFile, type Schemas } from '../api/client';
 import { formatBytes, useI18n } from '../i18n';
-import { documentChoices, type OrderDocument } from '../pages/Comms';
+import { documentChoices, type OrderDocument } from './logic';
 import { ErrorBox, Field, Notice, splitList, useLoad } from '../ui';
 import { withSignature } from './logic';
 import { useMe } from './me';

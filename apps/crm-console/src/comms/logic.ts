@@ -1,7 +1,7 @@
 // Pure pieces of the comms actions, tested on their own: the WhatsApp service window in
 // words, the delivery tick of a sent message, the headers of a reply, the addresses an e-mail
 // entry carries, and the words of a search hit to highlight.
-import type { Entry } from '../api/client';
+import type { Entry, Schemas } from '../api/client';
 import type { CommsDict } from './text';
 
 // --- the WhatsApp service window ---------------------------------------------------------
@@ -217,4 +217,17 @@ export function plainPreview(body: string, max = 600): string {
 /** Whether a body looks like HTML rather than plain text. */
 export function looksLikeHtml(body: string): boolean {
   return /<(html|body|div|p|br|table|span|a|img|b|i|strong|em|ul|ol|li|h[1-6])\b[^>]*>/i.test(body);
+}
+
+/** An order document to attach to an e-mail: the server renders the PDF and attaches it. */
+export interface OrderDocument {
+  order_id: string;
+  kind: Schemas['Kind'];
+}
+
+/** The documents offered for a customer's orders: a quotation and a confirmation each, newest order first. */
+export function documentChoices(orders: { id: string; order_number: string; status: string }[]): (OrderDocument & { order_number: string })[] {
+  return orders
+    .filter((o) => o.status !== 'cancelled')
+    .flatMap((o) => (['quotation', 'confirmation'] as const).map((kind) => ({ order_id: o.id, kind, order_number: o.order_number })));
 }

@@ -327,19 +327,6 @@ function EntryForm({ customerId, onLogged }: { customerId: string; onLogged: () 
   );
 }
 
-/** An order document to attach to an e-mail: the server renders the PDF and attaches it. */
-export interface OrderDocument {
-  order_id: string;
-  kind: Schemas['Kind'];
-}
-
-/** The documents offered for a customer's orders: a quotation and a confirmation each, newest order first. */
-export function documentChoices(orders: { id: string; order_number: string; status: string }[]): (OrderDocument & { order_number: string })[] {
-  return orders
-    .filter((o) => o.status !== 'cancelled')
-    .flatMap((o) => (['quotation', 'confirmation'] as const).map((kind) => ({ order_id: o.id, kind, order_number: o.order_number })));
-}
-
 /**
  * Writes an e-mail to the customer (`POST /api/crm/email/send`): a button that opens the
  * composer (loaded on first use), which also attaches order documents and Nextcloud files.

@@ -10,7 +10,7 @@ use uuid::Uuid;
 use crate::auth::{Editor, Viewer};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{IfMatch, Json, Query};
-use crate::routes::{created, inbox, record};
+use crate::routes::{EntryList, created, inbox, record};
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -30,25 +30,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(web::delete().to(delete)),
     )
     .configure(inbox::configure);
-}
-
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct EntryList {
-    entries: Vec<Entry>,
-    /// Matching entries in all pages.
-    total: u64,
-    /// Pass as `cursor` for the next page; `null` on the last page.
-    next_cursor: Option<String>,
-}
-
-impl From<crm_comms::CursorPage<Entry>> for EntryList {
-    fn from(page: crm_comms::CursorPage<Entry>) -> Self {
-        Self {
-            entries: page.items,
-            total: page.total,
-            next_cursor: page.next.map(|b| b.to_string()),
-        }
-    }
 }
 
 /// A customer's comms entries, newest first.

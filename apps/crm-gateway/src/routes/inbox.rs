@@ -10,7 +10,7 @@ use uuid::Uuid;
 use crate::auth::{Editor, Viewer};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{Json, Query};
-use crate::routes::comms::EntryList;
+use crate::routes::EntryList;
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {

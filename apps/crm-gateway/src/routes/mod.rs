@@ -185,3 +185,23 @@ pub async fn security_headers(
     headers::apply(res.headers_mut(), kind);
     Ok(res)
 }
+
+/// A page of comms entries (the comms log, the inbox, the missed calls).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct EntryList {
+    entries: Vec<crm_comms::Entry>,
+    /// Matching entries in all pages.
+    total: u64,
+    /// Pass as `cursor` for the next page; `null` on the last page.
+    next_cursor: Option<String>,
+}
+
+impl From<crm_comms::CursorPage<crm_comms::Entry>> for EntryList {
+    fn from(page: crm_comms::CursorPage<crm_comms::Entry>) -> Self {
+        Self {
+            entries: page.items,
+            total: page.total,
+            next_cursor: page.next.map(|b| b.to_string()),
+        }
+    }
+}

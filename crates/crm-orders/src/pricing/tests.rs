@@ -4,7 +4,7 @@ use crate::model::Item;
 use uuid::Uuid;
 
 use super::*;
-use crate::model::{Discount, NewItem, NewOrder};
+use crate::model::{Discount, NewItem, NewOrder, OrderPatch, PaymentStatus, Status};
 
 fn m(s: &str) -> Money {
     Money::parse(s).unwrap()
@@ -29,10 +29,12 @@ fn order(items: Vec<NewItem>, discount: Option<Discount>, gross: bool) -> Result
     new.items = items;
     new.discount = discount;
     new.prices_include_vat = Some(gross);
-    new.into_order(
+    let mut o = new.into_order(
         Uuid::new_v4(),
         Timestamp::parse("2026-03-01T10:00:00Z").unwrap(),
-    )
+    )?;
+    price(&mut o)?;
+    Ok(o)
 }
 
 /// `[(rate, net, vat)]` of the order's breakdown, as text.
@@ -259,4 +261,100 @@ fn lines_always_add_up_to_the_totals_whatever_the_mix() {
             assert!(!i.net_amount.is_negative() && !i.vat_amount.is_negative());
         }
     }
+}
+
+fn now() -> Timestamp {
+    Timestamp::parse("2026-03-01T10:00:00Z").unwrap()
+}
+
+/// A free-text line at the default rate.
+fn item(q: &str, p: &str) -> NewItem {
+    NewItem::freetext("thing", m(q), m(p))
+}
+
+fn invalid_field<T: std::fmt::Debug>(r: Result<T>) -> String {
+    match r {
+        Err(Error::Invalid { field, .. }) => field,
+        other => panic!("expected Invalid, got {other:?}"),
+    }
+}
+
+/// A net-priced order of `items`, priced.
+fn order_with(items: Vec<NewItem>, discount: Option<Discount>) -> Result<Order> {
+    let mut new = NewOrder::new(Uuid::new_v4());
+    new.items = items;
+    new.discount = discount;
+    let mut o = new.into_order(Uuid::new_v4(), now())?;
+    price(&mut o)?;
+    Ok(o)
+}
+
+#[test]
+fn line_totals_and_subtotal_never_go_through_floats() {
+    let o = order_with(vec![item("3", "0.1"), item("1.5", "0.45")], None).unwrap();
+    assert_eq!(o.items[0].line_total.to_string(), "0.3");
+    assert_eq!(o.items[1].line_total.to_string(), "0.68"); // 0.675, rounded per line
+    assert_eq!(o.subtotal.to_string(), "0.98");
+    // 24 % by default, per line: 0.072 → 0.07, 0.1632 → 0.16
+    assert_eq!(o.vat_total.to_string(), "0.23");
+    assert_eq!(o.total_price.to_string(), "1.21");
+    let json = serde_json::to_value(&o).unwrap();
+    assert_eq!(json["subtotal"].to_string(), "0.98");
+    assert_eq!(json["items"][0]["line_total"].to_string(), "0.3");
+    assert_eq!(json["items"][0]["vat_rate"].to_string(), "24");
+    assert_eq!(json["items"][1]["quantity"].to_string(), "1.5");
+    assert_eq!(json["prices_include_vat"], false);
+}
+
+#[test]
+fn discounts_out_of_range_are_rejected_on_discount_value() {
+    let items = || vec![item("2", "12.30"), item("1", "0.45")];
+    for d in [
+        Discount::fixed(m("25.06")),
+        Discount::fixed(m("-1")),
+        Discount::percentage(m("100.01")),
+        Discount::percentage(m("-5")),
+    ] {
+        assert_eq!(
+            invalid_field(order_with(items(), Some(d))),
+            "discount.value"
+        );
+    }
+    // a fixed discount on an empty order
+    assert_eq!(
+        invalid_field(order_with(vec![], Some(Discount::fixed(m("1"))))),
+        "discount.value"
+    );
+}
+
+#[test]
+fn inputs_accept_strings_ignore_computed_fields_and_tell_null_from_absent() {
+    let new: NewOrder = serde_json::from_str(
+        r#"{"customer_id":"6f1c1c2e-3b55-4a39-9f7e-2d5a3c4b1a10","order_number":"X",
+            "subtotal":999,"total_price":1,"items":[{"quantity":"2","unit_price":"12.30",
+            "product_name":"Bell","line_total":5}],"currency":" USD ","shipping":null,
+            "discount":{"type":"fixed","value":"0.30","reason":null}}"#,
+    )
+    .unwrap();
+    let mut o = new.into_order(Uuid::new_v4(), now()).unwrap();
+    price(&mut o).unwrap();
+    assert_eq!(o.order_number, "");
+    assert_eq!(o.subtotal, m("24.6"));
+    assert_eq!(o.net_total, m("24.3"));
+    assert_eq!(o.total_price, m("30.13")); // + 24 % of 24.30 = 5.832
+    assert_eq!(o.currency, "USD");
+    assert_eq!(o.status, Status::Draft);
+    assert_eq!(o.payment_status, PaymentStatus::Pending);
+
+    let p: OrderPatch = serde_json::from_str(r#"{"discount":null}"#).unwrap();
+    assert_eq!(p.discount, Some(None));
+    let p: OrderPatch = serde_json::from_str(r#"{"items":null}"#).unwrap();
+    assert!(p.items.is_none() && p.discount.is_none());
+    let mut cleared = serde_json::from_str::<OrderPatch>(r#"{"discount":null}"#)
+        .unwrap()
+        .apply(&o, now())
+        .unwrap();
+    price(&mut cleared).unwrap();
+    assert_eq!(cleared.discount, None);
+    assert_eq!(cleared.total_price, m("30.5")); // 24.60 + 5.904
 }
