@@ -696,7 +696,10 @@ export interface paths {
          */
         put: operations["orders_update"];
         post?: never;
-        /** Delete an order. */
+        /**
+         * Delete an order. An order that holds stock (confirmed, in production, shipped, delivered)
+         *     is refused: cancel it first, which gives the stock back.
+         */
         delete: operations["orders_delete"];
         options?: never;
         head?: never;
@@ -1433,6 +1436,7 @@ export interface components {
             /** Format: uuid */
             entry_id: string;
         };
+        /** @description A page of comms entries (the comms log, the inbox, the missed calls). */
         EntryList: {
             entries: components["schemas"]["Entry"][];
             /** @description Pass as `cursor` for the next page; `null` on the last page. */
@@ -2408,7 +2412,7 @@ export interface components {
             reserved?: number | null;
         };
         /**
-         * @description How an order holds stock; see the module documentation.
+         * @description How an order holds the stock of its products; see [`crate::stock`].
          * @enum {string}
          */
         StockState: "none" | "reserved" | "consumed";
@@ -5737,6 +5741,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description not enough stock of a product for the status change */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             412: {
                 headers: {
                     [name: string]: unknown;
@@ -5800,6 +5813,15 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the order holds stock: cancel it first */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

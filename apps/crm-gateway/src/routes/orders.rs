@@ -107,6 +107,7 @@ pub async fn create(
               (status = 200, body = Order, headers(("ETag" = String))),
               (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
               (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 409, description = "not enough stock of a product for the status change", body = ErrorBody),
               (status = 412, body = ErrorBody),
               (status = 422, body = ErrorBody)))]
 pub async fn update(
@@ -164,12 +165,14 @@ pub async fn serial(
     Ok(web::Json(serials::history(&state, &serial).await?))
 }
 
-/// Delete an order.
+/// Delete an order. An order that holds stock (confirmed, in production, shipped, delivered)
+/// is refused: cancel it first, which gives the stock back.
 #[utoipa::path(delete, path = "/api/crm/orders/{id}", tag = "orders",
     params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)),
     security(("bearer" = [])),
     responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
               (status = 404, body = ErrorBody),
+              (status = 409, description = "the order holds stock: cancel it first", body = ErrorBody),
               (status = 412, body = ErrorBody)))]
 pub async fn delete(
     _: Editor,
