@@ -7,7 +7,7 @@
 // Prints "N passed, N failed" and exits 1 on any failure.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { apiLogin, launchBrowser, repoDir, startGateway } from './lib.mjs';
+import { apiLogin, launchBrowser, repoDir, startGateway, steps } from './lib.mjs';
 
 const ART = process.env.E2E_ARTIFACTS ?? join(repoDir, 'artifacts/console');
 mkdirSync(ART, { recursive: true });
@@ -33,26 +33,10 @@ const gw = await startGateway({
   env: { CRM_NEXTCLOUD_URL: WEBDAV_URL, CRM_NEXTCLOUD_USER: WEBDAV_USER, CRM_NEXTCLOUD_PASSWORD: WEBDAV_PASS, CRM_NEXTCLOUD_BASE_PATH: base },
 });
 const browser = await launchBrowser();
-const results = [];
 let page;
 let shotPage;
-
-async function step(name, fn) {
-  const t0 = Date.now();
-  try {
-    await fn();
-    results.push({ name, ok: true });
-    console.log(`ok   ${name} (${Date.now() - t0} ms)`);
-  } catch (e) {
-    results.push({ name, ok: false });
-    console.log(`FAIL ${name}: ${e?.stack ?? e}`);
-    await (shotPage ?? page)?.screenshot({ path: join(ART, `FAILED-admin-${name.replace(/\W+/g, '-')}.png`), fullPage: true }).catch(() => {});
-  }
-}
+const { step, expect, finish } = steps({ art: ART, prefix: 'admin-', currentPage: () => shotPage ?? page });
 const shot = (p, name) => p.screenshot({ path: join(ART, `admin-${name}.png`), fullPage: true });
-function expect(cond, what) {
-  if (!cond) throw new Error(`expected ${what}`);
-}
 
 async function login(p, user) {
   await p.goto(`${gw.url}/`);
@@ -225,8 +209,5 @@ try {
   await dav('', { method: 'DELETE' }).catch(() => {});
 }
 
-const passed = results.filter((r) => r.ok).length;
-const failed = results.length - passed;
 console.log(`screenshots in ${ART}`);
-console.log(`e2e:admin: ${passed} passed, ${failed} failed`);
-process.exit(failed === 0 ? 0 : 1);
+finish('e2e:admin: ');

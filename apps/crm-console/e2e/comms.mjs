@@ -13,7 +13,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect } from 'node:tls';
-import { apiLogin, crmBinary, launchBrowser, repoDir, startGateway } from './lib.mjs';
+import { apiLogin, crmBinary, launchBrowser, repoDir, startGateway, steps } from './lib.mjs';
 import { GRAPH_TOKEN, PHONE_NUMBER_ID, signWebhook, startAmiPeer, startGraphPeer, webhookBody } from './peers.mjs';
 
 const ART = process.env.E2E_ARTIFACTS ?? join(repoDir, 'artifacts/console');
@@ -152,25 +152,10 @@ const naos = await api('POST', '/api/crm/customers', {
 const moni = await api('POST', '/api/crm/customers', { name: 'Ιερά Μονή Οσίου Λουκά', language: 'el', contacts: [{ type: 'whatsapp', value: '+30 697 000 0002', primary: true }] });
 
 const browser = await launchBrowser();
-const results = [];
 const timings = {};
 let page;
-async function step(name, fn) {
-  const t0 = Date.now();
-  try {
-    await fn();
-    results.push({ name, ok: true });
-    console.log(`ok   ${name} (${Date.now() - t0} ms)`);
-  } catch (e) {
-    results.push({ name, ok: false });
-    console.log(`FAIL ${name}: ${e?.stack ?? e}`);
-    await page?.screenshot({ path: join(ART, `FAILED-comms-${name.replace(/\W+/g, '-')}.png`), fullPage: true }).catch(() => {});
-  }
-}
+const { step, expect, finish } = steps({ art: ART, prefix: 'comms-', currentPage: () => page });
 const shot = (name) => page.screenshot({ path: join(ART, `comms-${name}.png`) });
-function expect(cond, what) {
-  if (!cond) throw new Error(`expected ${what}`);
-}
 async function login(p, user) {
   await p.goto(`${gw.url}/`);
   await p.waitForURL('**/login');
@@ -412,6 +397,4 @@ try {
   await fetch(`${davRoot}/${base}/`, { method: 'DELETE', headers: { authorization: davAuth } }).catch(() => {});
 }
 
-const failed = results.filter((r) => !r.ok).length;
-console.log(`${results.length - failed} passed, ${failed} failed${timings.thread200 !== undefined ? `; 200-message thread opened in ${timings.thread200} ms` : ''}`);
-process.exit(failed ? 1 : 0);
+finish('', timings.thread200 !== undefined ? `; 200-message thread opened in ${timings.thread200} ms` : '');

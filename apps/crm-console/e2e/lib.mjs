@@ -102,3 +102,35 @@ export async function apiLogin(url, username, password) {
 export async function launchBrowser() {
   return chromium.launch({ executablePath: process.env.CHROMIUM_BIN ?? '/usr/bin/chromium', headless: true, args: FLAGS });
 }
+
+/**
+ * The steps of one end-to-end script. `step(name, fn)` runs a step and prints `ok` or `FAIL`
+ * with its time; a failure is kept and saves a screenshot of `currentPage()` as
+ * `FAILED-<prefix><name>.png` in `art`. `expect(cond, what)` fails a step. `finish(line)`
+ * prints `<line><passed> passed, <failed> failed<suffix>` and exits 1 on any failure.
+ */
+export function steps({ art, prefix = '', currentPage }) {
+  const results = [];
+  async function step(name, fn) {
+    const t0 = Date.now();
+    try {
+      await fn();
+      results.push({ name, ok: true });
+      console.log(`ok   ${name} (${Date.now() - t0} ms)`);
+    } catch (e) {
+      results.push({ name, ok: false });
+      console.log(`FAIL ${name}: ${e?.stack ?? e}`);
+      const path = `${art}/FAILED-${prefix}${name.replace(/\W+/g, '-')}.png`;
+      await currentPage()?.screenshot({ path, fullPage: true }).catch(() => {});
+    }
+  }
+  function expect(cond, what) {
+    if (!cond) throw new Error(`expected ${what}`);
+  }
+  function finish(line = '', suffix = '') {
+    const failed = results.filter((r) => !r.ok).length;
+    console.log(`${line}${results.length - failed} passed, ${failed} failed${suffix}`);
+    process.exit(failed ? 1 : 0);
+  }
+  return { step, expect, finish };
+}

@@ -6,7 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { apiLogin, launchBrowser, repoDir, startGateway } from './lib.mjs';
+import { apiLogin, launchBrowser, repoDir, startGateway, steps } from './lib.mjs';
 
 const ART = process.env.E2E_ARTIFACTS ?? join(repoDir, 'artifacts/console');
 mkdirSync(ART, { recursive: true });
@@ -33,27 +33,11 @@ const gw = await startGateway({
   env: { CRM_NEXTCLOUD_URL: WEBDAV_URL, CRM_NEXTCLOUD_USER: WEBDAV_USER, CRM_NEXTCLOUD_PASSWORD: WEBDAV_PASS, CRM_NEXTCLOUD_BASE_PATH: base },
 });
 const browser = await launchBrowser();
-const results = [];
 const state = {};
 let page;
-
-async function step(name, fn) {
-  const t0 = Date.now();
-  try {
-    await fn();
-    results.push({ name, ok: true });
-    console.log(`ok   ${name} (${Date.now() - t0} ms)`);
-  } catch (e) {
-    results.push({ name, ok: false });
-    console.log(`FAIL ${name}: ${e?.stack ?? e}`);
-    await page?.screenshot({ path: join(ART, `FAILED-${name.replace(/\W+/g, '-')}.png`), fullPage: true }).catch(() => {});
-  }
-}
+const { step, expect, finish } = steps({ art: ART, currentPage: () => page });
 const shot = (name) => page.screenshot({ path: join(ART, `${name}.png`), fullPage: true });
 const digits = (s) => (s ?? '').replace(/\D/g, '');
-function expect(cond, what) {
-  if (!cond) throw new Error(`expected ${what}`);
-}
 
 async function login(p, user) {
   await p.goto(`${gw.url}/`);
@@ -524,8 +508,5 @@ try {
   await fetch(`${davRoot}/${base}/`, { method: 'DELETE', headers: { authorization: auth } }).catch(() => {});
 }
 
-const passed = results.filter((r) => r.ok).length;
-const failed = results.length - passed;
 console.log(`screenshots in ${ART}`);
-console.log(`e2e: ${passed} passed, ${failed} failed`);
-process.exit(failed === 0 ? 0 : 1);
+finish('e2e: ');

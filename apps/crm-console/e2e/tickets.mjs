@@ -10,7 +10,7 @@
 //   cargo build -p crm-gateway && (cd apps/crm-console && npm run build && npm run e2e:tickets)
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { apiLogin, launchBrowser, repoDir, startGateway } from './lib.mjs';
+import { apiLogin, launchBrowser, repoDir, startGateway, steps } from './lib.mjs';
 
 const ART = process.env.E2E_ARTIFACTS ?? join(repoDir, 'artifacts/console');
 mkdirSync(ART, { recursive: true });
@@ -37,8 +37,8 @@ const gw = await startGateway({
   env: { CRM_NEXTCLOUD_URL: WEBDAV_URL, CRM_NEXTCLOUD_USER: WEBDAV_USER, CRM_NEXTCLOUD_PASSWORD: WEBDAV_PASS, CRM_NEXTCLOUD_BASE_PATH: base },
 });
 let browser = null;
-const results = [];
 let page;
+const { step, expect, finish } = steps({ art: ART, prefix: 'tickets-', currentPage: () => page });
 try {
 const token = await apiLogin(gw.url, EDITOR.name, EDITOR.password);
 async function api(method, path, body, headers = {}) {
@@ -69,22 +69,7 @@ const missed = await api('POST', '/api/crm/comms', {
 await api('POST', '/api/crm/macros', { name: 'Αναμονή ανταλλακτικού', actions: [{ action: 'add_tag', tag: 'Εγγύηση' }, { action: 'add_note', template: 'Αγαπητοί {customer}, για την {ticket} περιμένουμε το ανταλλακτικό.', visibility: 'customer' }] });
 
 browser = await launchBrowser();
-async function step(name, fn) {
-  const t0 = Date.now();
-  try {
-    await fn();
-    results.push({ name, ok: true });
-    console.log(`ok   ${name} (${Date.now() - t0} ms)`);
-  } catch (e) {
-    results.push({ name, ok: false });
-    console.log(`FAIL ${name}: ${e?.stack ?? e}`);
-    await page?.screenshot({ path: join(ART, `FAILED-tickets-${name.replace(/\W+/g, '-')}.png`), fullPage: true }).catch(() => {});
-  }
-}
 const shot = (name) => page.screenshot({ path: join(ART, `tickets-${name}.png`), fullPage: true });
-function expect(cond, what) {
-  if (!cond) throw new Error(`expected ${what}`);
-}
 async function until(what, fn, ms = TIMEOUT) {
   const t0 = Date.now();
   for (;;) {
@@ -250,6 +235,4 @@ let ticketId = null;
   await fetch(`${davRoot}/${base}/`, { method: 'DELETE', headers: { authorization: davAuth } }).catch(() => {});
 }
 
-const failed = results.filter((r) => !r.ok).length;
-console.log(`${results.length - failed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+finish();
