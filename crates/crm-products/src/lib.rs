@@ -13,8 +13,8 @@ pub mod store;
 
 pub use error::{Error, Result};
 pub use model::{
-    Category, Costs, CostsPatch, ListQuery, NewProduct, Page, Product, ProductPatch, Sku, SkuError,
-    Stock, StockInput, StockPatch,
+    Category, Costs, CostsPatch, ListQuery, NewProduct, Page, PartUse, Product, ProductPatch, Sku,
+    SkuError, Stock, StockInput, StockPatch,
 };
 pub use service::{Products, Service};
 pub use store::any::AnyProductStore;

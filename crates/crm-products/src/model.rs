@@ -243,6 +243,77 @@ impl Stock {
     }
 }
 
+impl Stock {
+    /// The counts after `quantity` units leave the shelf outside an order (the parts a
+    /// technician used): refused, with the counts in words, when fewer units are free
+    /// (`on_hand − reserved`) — or, with `use_reserved`, which lets units promised to orders go
+    /// (the reservation shrinking with the stock on hand), when fewer are on hand at all.
+    pub fn take(self, quantity: i64, use_reserved: bool) -> std::result::Result<Stock, String> {
+        let (on_hand, reserved) = (self.on_hand, self.reserved);
+        let free = on_hand - reserved;
+        if quantity > on_hand {
+            return Err(format!("{on_hand} on hand, {quantity} used"));
+        }
+        if quantity > free && !use_reserved {
+            return Err(format!(
+                "{free} free ({on_hand} on hand, {reserved} reserved), {quantity} used"
+            ));
+        }
+        let left = on_hand - quantity;
+        let reserved = reserved.min(left);
+        Ok(Stock {
+            on_hand: left,
+            reserved,
+            available: left - reserved,
+        })
+    }
+
+    /// The counts after `quantity` units taken by [`Stock::take`] come back (the reservation
+    /// a take shrank stays as it is).
+    pub fn put_back(self, quantity: i64) -> Stock {
+        let on_hand = self.on_hand.saturating_add(quantity);
+        Stock {
+            on_hand,
+            reserved: self.reserved,
+            available: on_hand - self.reserved,
+        }
+    }
+}
+
+/// Units of one product taken out of stock outside an order: a part used on a visit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct PartUse {
+    pub product_id: Uuid,
+    /// Whole units, at least 1.
+    pub quantity: i64,
+}
+
+/// The units of each product in `parts` (a product named twice counts once, with the sum),
+/// in product id order — the order writers lock products in — each with the index of its
+/// first mention for errors (`parts[i]`). A quantity below 1 is refused on
+/// `parts[i].quantity`.
+pub fn part_totals(parts: &[PartUse]) -> Result<Vec<(Uuid, i64, usize)>> {
+    let mut totals: std::collections::BTreeMap<Uuid, (i64, usize)> = Default::default();
+    for (i, part) in parts.iter().enumerate() {
+        if part.quantity < 1 {
+            return Err(Error::invalid(
+                format!("parts[{i}].quantity"),
+                "must be at least 1",
+            ));
+        }
+        let total = totals.entry(part.product_id).or_insert((0, i));
+        total.0 = total.0.saturating_add(part.quantity);
+    }
+    Ok(totals.into_iter().map(|(id, (q, i))| (id, q, i)).collect())
+}
+
+/// The conflict of taking more of product `name` (`id`) than `reason` allows.
+pub fn shortage(name: &str, id: Uuid, reason: &str) -> Error {
+    Error::Conflict {
+        message: format!("not enough of product {name} ({id}) in stock: {reason}"),
+    }
+}
+
 /// Months of warranty of a product created without them (the EU's legal guarantee).
 pub const DEFAULT_WARRANTY_MONTHS: u32 = 24;
 /// Most months of warranty (20 years).

@@ -8,7 +8,7 @@ use crm_core::Clock;
 use uuid::Uuid;
 
 use crate::error::Result;
-use crate::model::{ListQuery, NewProduct, Page, Product, ProductPatch};
+use crate::model::{ListQuery, NewProduct, Page, PartUse, Product, ProductPatch};
 use crate::store::{Change, ProductStore};
 
 /// Everything that can be done with products.
@@ -40,6 +40,18 @@ pub trait Products: Send + Sync {
         id: Uuid,
         expected_version: Option<i64>,
     ) -> impl Future<Output = Result<()>> + Send;
+
+    /// Takes parts out of stock as the movement `key`, once: see
+    /// [`ProductStore::take_parts`]. `true` when taken now, `false` when `key` was taken before.
+    fn take_parts(
+        &self,
+        key: &str,
+        parts: Vec<PartUse>,
+        use_reserved: bool,
+    ) -> impl Future<Output = Result<bool>> + Send;
+
+    /// Puts back what the movement `key` took; `false` when nothing was taken under it.
+    fn return_parts(&self, key: &str) -> impl Future<Output = Result<bool>> + Send;
 }
 
 /// [`Products`] over a store, with time from an injected clock.
@@ -98,6 +110,19 @@ impl<S: ProductStore> Products for Service<S> {
 
     async fn delete(&self, id: Uuid, expected_version: Option<i64>) -> Result<()> {
         self.store.delete(id, expected_version).await
+    }
+
+    async fn take_parts(&self, key: &str, parts: Vec<PartUse>, use_reserved: bool) -> Result<bool> {
+        let now = self.clock.now();
+        self.store
+            .take_parts(key.to_owned(), parts, use_reserved, now)
+            .await
+    }
+
+    async fn return_parts(&self, key: &str) -> Result<bool> {
+        self.store
+            .return_parts(key.to_owned(), self.clock.now())
+            .await
     }
 }
 
@@ -176,6 +201,9 @@ mod tests {
         delete_removes,
         sku_changes_free_the_old_sku,
         scan_pages_in_id_order_and_put_all_stores_records_as_given,
+        parts_are_taken_once_per_movement_and_put_back,
+        taking_parts_is_all_or_nothing,
+        of_concurrent_takes_of_the_last_unit_one_wins,
     );
 
     mod stories {
@@ -184,7 +212,9 @@ mod tests {
         use uuid::Uuid;
 
         use crate::error::Error;
-        use crate::model::{Category, ListQuery, NewProduct, Product, ProductPatch, Sku, Stock};
+        use crate::model::{
+            Category, ListQuery, NewProduct, PartUse, Product, ProductPatch, Sku, Stock,
+        };
         use crate::service::{Products, Service};
         use crate::store::ProductStore;
 
@@ -662,6 +692,150 @@ mod tests {
                 svc.delete(id, None).await,
                 Err(Error::NotFound { .. })
             ));
+        }
+
+        fn parts(list: &[(Uuid, i64)]) -> Vec<PartUse> {
+            list.iter()
+                .map(|&(product_id, quantity)| PartUse {
+                    product_id,
+                    quantity,
+                })
+                .collect()
+        }
+
+        async fn stock_of<S: ProductStore>(svc: &Service<S>, id: Uuid) -> (i64, i64, i64) {
+            let p = svc.get(id).await.unwrap();
+            (p.stock.on_hand, p.stock.reserved, p.version)
+        }
+
+        pub async fn parts_are_taken_once_per_movement_and_put_back<S: ProductStore>(
+            svc: &Service<S>,
+            _clock: &FixedClock,
+        ) {
+            let p = create(
+                svc,
+                json!({"name": "Hammer coil", "sku": "HC-1", "category": "part",
+                       "stock": {"on_hand": 5, "reserved": 2}}),
+            )
+            .await;
+            let visit = format!("visit:{}", Uuid::new_v4());
+            assert!(
+                svc.take_parts(&visit, parts(&[(p.id, 2)]), false)
+                    .await
+                    .unwrap()
+            );
+            assert_eq!(stock_of(svc, p.id).await, (3, 2, 2));
+            // a retry after a lost answer takes nothing more
+            assert!(
+                !svc.take_parts(&visit, parts(&[(p.id, 2)]), false)
+                    .await
+                    .unwrap()
+            );
+            assert_eq!(stock_of(svc, p.id).await, (3, 2, 2));
+            // two more are not free (one is): refused, naming the product
+            let other = format!("visit:{}", Uuid::new_v4());
+            match svc.take_parts(&other, parts(&[(p.id, 2)]), false).await {
+                Err(Error::Conflict { message }) => {
+                    assert!(message.contains("Hammer coil"), "{message}");
+                    assert!(message.contains("1 free"), "{message}");
+                }
+                r => panic!("expected a conflict, got {r:?}"),
+            }
+            // allowed to use reserved units: the reservation shrinks with the stock
+            assert!(
+                svc.take_parts(&other, parts(&[(p.id, 2)]), true)
+                    .await
+                    .unwrap()
+            );
+            assert_eq!(stock_of(svc, p.id).await, (1, 1, 3));
+            // never more than are on hand
+            let third = format!("visit:{}", Uuid::new_v4());
+            assert!(matches!(
+                svc.take_parts(&third, parts(&[(p.id, 2)]), true).await,
+                Err(Error::Conflict { .. })
+            ));
+            // the first visit's parts come back, once
+            assert!(svc.return_parts(&visit).await.unwrap());
+            assert_eq!(stock_of(svc, p.id).await, (3, 1, 4));
+            assert!(!svc.return_parts(&visit).await.unwrap());
+            assert_eq!(stock_of(svc, p.id).await, (3, 1, 4));
+            // a returned movement can be taken again
+            assert!(
+                svc.take_parts(&visit, parts(&[(p.id, 1)]), false)
+                    .await
+                    .unwrap()
+            );
+            assert_eq!(stock_of(svc, p.id).await, (2, 1, 5));
+        }
+
+        pub async fn taking_parts_is_all_or_nothing<S: ProductStore>(
+            svc: &Service<S>,
+            _clock: &FixedClock,
+        ) {
+            let a = create(
+                svc,
+                json!({"name": "Striker arm", "sku": "SA-1", "category": "part",
+                       "stock": {"on_hand": 5}}),
+            )
+            .await;
+            let b = create(
+                svc,
+                json!({"name": "Relay", "sku": "RL-1", "category": "part",
+                       "stock": {"on_hand": 1}}),
+            )
+            .await;
+            let key = format!("visit:{}", Uuid::new_v4());
+            // the relay is short: the striker arm keeps its stock and the movement is not kept
+            match svc
+                .take_parts(&key, parts(&[(a.id, 2), (b.id, 3)]), false)
+                .await
+            {
+                Err(Error::Conflict { message }) => assert!(message.contains("Relay"), "{message}"),
+                r => panic!("expected a conflict, got {r:?}"),
+            }
+            assert_eq!(stock_of(svc, a.id).await, (5, 0, 1));
+            assert!(!svc.return_parts(&key).await.unwrap());
+            // an unknown product and a quantity below one are named
+            let unknown = svc
+                .take_parts(&key, parts(&[(a.id, 1), (Uuid::new_v4(), 1)]), false)
+                .await;
+            assert_eq!(invalid_field(unknown), "parts[1].product_id");
+            let zero = svc.take_parts(&key, parts(&[(a.id, 0)]), false).await;
+            assert_eq!(invalid_field(zero), "parts[0].quantity");
+            assert_eq!(stock_of(svc, a.id).await, (5, 0, 1));
+            // the same product twice counts once, with the sum
+            assert!(
+                svc.take_parts(&key, parts(&[(a.id, 2), (b.id, 1), (a.id, 1)]), false)
+                    .await
+                    .unwrap()
+            );
+            assert_eq!(stock_of(svc, a.id).await, (2, 0, 2));
+            assert_eq!(stock_of(svc, b.id).await, (0, 0, 2));
+        }
+
+        pub async fn of_concurrent_takes_of_the_last_unit_one_wins<S: ProductStore>(
+            svc: &Service<S>,
+            _clock: &FixedClock,
+        ) {
+            let p = create(
+                svc,
+                json!({"name": "Last relay", "sku": "LR-1", "category": "part",
+                       "stock": {"on_hand": 1}}),
+            )
+            .await;
+            let keys: Vec<String> = (0..6).map(|n| format!("visit:{n}-{}", p.id)).collect();
+            let results = futures_util::future::join_all(
+                keys.iter()
+                    .map(|k| svc.take_parts(k, parts(&[(p.id, 1)]), false)),
+            )
+            .await;
+            let won = results.iter().filter(|r| matches!(r, Ok(true))).count();
+            let refused = results
+                .iter()
+                .filter(|r| matches!(r, Err(Error::Conflict { .. })))
+                .count();
+            assert_eq!((won, refused), (1, 5), "{results:?}");
+            assert_eq!(stock_of(svc, p.id).await, (0, 0, 2));
         }
 
         pub async fn delete_removes<S: ProductStore>(svc: &Service<S>, _clock: &FixedClock) {

@@ -17,7 +17,9 @@ use std::future::Future;
 use uuid::Uuid;
 
 use crate::error::Result;
-use crate::model::{ListQuery, Page, Product};
+use crm_core::Timestamp;
+
+use crate::model::{ListQuery, Page, PartUse, Product};
 
 /// What an [`ProductStore::update`] callback decides.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -77,4 +79,23 @@ pub trait ProductStore: Send + Sync + 'static {
     /// says) — creating or replacing each: copying from another store. Idempotent: a second
     /// call with the same records changes nothing.
     fn put_all(&self, records: Vec<Product>) -> impl Future<Output = Result<()>> + Send;
+
+    /// Takes `parts` out of stock as the movement named `key` (`visit:{id}`): every product's
+    /// `stock.on_hand` goes down (see `Stock::take` for what may be taken; a shortage is
+    /// `Error::Conflict` naming the product, an unknown product `Error::Invalid` on
+    /// `parts[i].product_id`), all or nothing, bumping each product's version. The movement
+    /// is remembered under its key: taking `key` again changes nothing and answers `false`
+    /// (a retry after a lost answer); `true` when the parts were taken now.
+    fn take_parts(
+        &self,
+        key: String,
+        parts: Vec<PartUse>,
+        use_reserved: bool,
+        at: Timestamp,
+    ) -> impl Future<Output = Result<bool>> + Send;
+
+    /// Puts back what the movement `key` took and forgets it (a visit whose completion failed
+    /// after its parts were taken, or that was cancelled); `false` when there was none.
+    fn return_parts(&self, key: String, at: Timestamp)
+    -> impl Future<Output = Result<bool>> + Send;
 }

@@ -4,9 +4,10 @@
 //!
 //! The rules — ticket numbers, the status workflow, validation, what a visit does to stock —
 //! are documented in [`model`] and [`store::sqlite`]. **SQLite only**: tickets have no
-//! Firestore store. They refer to customers, orders, products and comms entries only through
-//! the shared database (foreign keys and reads inside the same transaction), never through
-//! those crates.
+//! Firestore store. They refer to customers, orders and comms entries only through the shared
+//! database (foreign keys and reads inside the same transaction), never through those crates;
+//! a visit's parts leave stock through crm-products' own rule and SQL
+//! (`crm_products::store::sqlite::take_parts_in`) inside the visit's transaction.
 
 pub mod error;
 pub mod model;
@@ -16,8 +17,8 @@ pub mod store;
 pub use error::{Error, Result};
 pub use model::{
     Activity, ActivityKind, Kind, ListQuery, Macro, MacroAction, NewMacro, NewNote, NewTicket,
-    NewVisit, Note, Page, Part, Priority, Sort, Status, Tag, Ticket, TicketEvent, TicketPatch,
-    TicketWithVisits, Visibility, Visit, VisitCompletion, VisitStatus,
+    NewVisit, Note, Page, Part, PartsStock, Priority, Sort, Status, Tag, Ticket, TicketEvent,
+    TicketPatch, TicketWithVisits, Visibility, Visit, VisitCompletion, VisitStatus,
 };
 pub use service::{Service, Tickets};
 pub use store::TicketStore;

@@ -640,6 +640,16 @@ impl NewVisit {
     }
 }
 
+/// Where a completed visit's parts come out of stock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PartsStock {
+    /// From the products in this database, in the completion's own transaction.
+    Here,
+    /// Already taken by the caller from a stock kept elsewhere (products in Firestore): the
+    /// visit records its parts and leaves this database's products alone.
+    TakenElsewhere,
+}
+
 /// How a visit went: the outcome and the parts used.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

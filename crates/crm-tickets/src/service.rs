@@ -15,9 +15,9 @@ use uuid::Uuid;
 use crate::error::{Error, Result};
 use crate::model::{
     Activity, ActivityKind, ListQuery, Macro, MacroAction, NewMacro, NewNote, NewTicket, NewVisit,
-    Note, Page, SUBJECT_MAX, Tag, Ticket, TicketEvent, TicketPatch, TicketWithVisits, Visit,
-    VisitCompletion, add_tag, fill_template, remove_tag, set_assignee, set_priority, set_status,
-    tag_name,
+    Note, Page, PartsStock, SUBJECT_MAX, Tag, Ticket, TicketEvent, TicketPatch, TicketWithVisits,
+    Visit, VisitCompletion, add_tag, fill_template, remove_tag, set_assignee, set_priority,
+    set_status, tag_name,
 };
 use crate::store::{Plan, TicketStore};
 
@@ -128,6 +128,20 @@ pub trait Tickets: Send + Sync {
         actor: &str,
     ) -> impl Future<Output = Result<Visit>> + Send;
 
+    /// Completes a scheduled visit whose parts the caller has already taken from a stock kept
+    /// elsewhere (products in Firestore): as [`Tickets::complete_visit`], leaving this
+    /// database's products alone.
+    fn complete_visit_with_parts_taken(
+        &self,
+        visit_id: Uuid,
+        completion: VisitCompletion,
+        expected_version: Option<i64>,
+        actor: &str,
+    ) -> impl Future<Output = Result<Visit>> + Send;
+
+    /// One visit, or `Error::NotFound`.
+    fn visit(&self, visit_id: Uuid) -> impl Future<Output = Result<Visit>> + Send;
+
     /// Calls off a scheduled visit; records `visit_cancelled`.
     fn cancel_visit(
         &self,
@@ -189,6 +203,29 @@ impl<S: TicketStore> Service<S> {
 
     pub fn store(&self) -> &S {
         &self.store
+    }
+
+    /// Validates the completion and completes the visit, its parts taken as `stock` says.
+    async fn complete(
+        &self,
+        visit_id: Uuid,
+        completion: VisitCompletion,
+        stock: PartsStock,
+        expected_version: Option<i64>,
+        actor: &str,
+    ) -> Result<Visit> {
+        let completion = completion.validate()?;
+        let now = self.clock.now();
+        self.store
+            .complete_visit(
+                visit_id,
+                expected_version,
+                completion,
+                stock,
+                actor.to_owned(),
+                now,
+            )
+            .await
     }
 
     async fn plan<F>(
@@ -405,16 +442,30 @@ impl<S: TicketStore> Tickets for Service<S> {
         expected_version: Option<i64>,
         actor: &str,
     ) -> Result<Visit> {
-        let completion = completion.validate()?;
-        self.store
-            .complete_visit(
-                visit_id,
-                expected_version,
-                completion,
-                actor.to_owned(),
-                self.clock.now(),
-            )
+        self.complete(
+            visit_id,
+            completion,
+            PartsStock::Here,
+            expected_version,
+            actor,
+        )
+        .await
+    }
+
+    async fn complete_visit_with_parts_taken(
+        &self,
+        visit_id: Uuid,
+        completion: VisitCompletion,
+        expected_version: Option<i64>,
+        actor: &str,
+    ) -> Result<Visit> {
+        let stock = PartsStock::TakenElsewhere;
+        self.complete(visit_id, completion, stock, expected_version, actor)
             .await
+    }
+
+    async fn visit(&self, visit_id: Uuid) -> Result<Visit> {
+        self.store.visit(visit_id).await
     }
 
     async fn cancel_visit(

@@ -16,7 +16,7 @@ use uuid::Uuid;
 
 use crate::error::Result;
 use crate::model::{
-    Activity, ActivityKind, ListQuery, Macro, Note, Page, Tag, Ticket, TicketEvent,
+    Activity, ActivityKind, ListQuery, Macro, Note, Page, PartsStock, Tag, Ticket, TicketEvent,
     TicketWithVisits, Visit, VisitCompletion,
 };
 
@@ -102,13 +102,17 @@ pub trait TicketStore: Send + Sync + 'static {
     /// The ticket's visits by start.
     fn visits(&self, ticket_id: Uuid) -> impl Future<Output = Result<Vec<Visit>>> + Send;
 
-    /// Completes a scheduled visit and takes its parts from stock, in one transaction; see
-    /// [`sqlite`] for the stock rule.
+    /// One visit, or `Error::NotFound`.
+    fn visit(&self, id: Uuid) -> impl Future<Output = Result<Visit>> + Send;
+
+    /// Completes a scheduled visit and — with [`PartsStock::Here`] — takes its parts from
+    /// stock, in one transaction; see [`sqlite`] for the stock rule.
     fn complete_visit(
         &self,
         id: Uuid,
         expected_version: Option<i64>,
         completion: VisitCompletion,
+        stock: PartsStock,
         actor: String,
         now: Timestamp,
     ) -> impl Future<Output = Result<Visit>> + Send;

@@ -5,16 +5,24 @@
 //!
 //! Tickets live in SQLite whatever `[store]` says. On SQLite the ticket store checks the
 //! customer and the order with the database's foreign keys; with Firestore it cannot, so they
-//! are read here first. A visit's parts are taken from the products' stock in the visit's own
-//! SQLite transaction: with the products in Firestore that cannot be done, and a completion
-//! with parts is refused (422 on `parts`) rather than half done.
+//! are read here first.
+//!
+//! A visit's parts leave the products' stock in the visit's own SQLite transaction. With the
+//! products in Firestore no transaction spans both, so completing is three steps: the parts are
+//! taken in Firestore as the movement `visit:{id}` (remembered there, so a retry takes nothing
+//! twice), the visit is completed in SQLite, and when that fails the parts are put back — unless
+//! the visit turns out completed (an earlier attempt whose answer was lost: the parts are its).
+//! A crash between the first two steps leaves the parts taken and the visit scheduled: the
+//! retried completion finds them taken and completes it, and cancelling the visit puts them
+//! back.
 
 use crm_comms::Comms as _;
 use crm_customers::{Customer, Customers as _};
 use crm_orders::Orders as _;
+use crm_products::{PartUse, Products as _};
 use crm_tickets::{
     ListQuery, NewTicket, NewVisit, Page, Ticket, TicketWithVisits, Tickets as _, Visit,
-    VisitCompletion,
+    VisitCompletion, VisitStatus,
 };
 use uuid::Uuid;
 
@@ -144,7 +152,7 @@ pub async fn schedule_visit(
         .await?)
 }
 
-/// Completes the visit, taking its parts from stock (SQLite only: see the module doc).
+/// Completes the visit, taking its parts from stock: see the module doc.
 pub async fn complete_visit(
     state: &AppState,
     visit_id: Uuid,
@@ -152,17 +160,74 @@ pub async fn complete_visit(
     expected_version: Option<i64>,
     actor: &str,
 ) -> Result<Visit, ChannelError> {
-    if state.records.kind() != StoreKind::Sqlite && !done.parts.is_empty() {
-        return Err(ChannelError::invalid(
-            "parts",
-            "the products' stock is kept in Firestore on this server: a visit's parts cannot \
-             be taken from it yet; complete the visit without parts and adjust the stock",
-        ));
+    if state.records.kind() == StoreKind::Sqlite || done.parts.is_empty() {
+        return Ok(state
+            .tickets
+            .complete_visit(visit_id, done, expected_version, actor)
+            .await?);
     }
-    Ok(state
+    // refuse before taking anything what the completion would refuse after
+    let visit = state.tickets.visit(visit_id).await?;
+    crm_core::store::check_version(visit.version, expected_version)?;
+    if visit.status != VisitStatus::Scheduled {
+        return Err(crm_core::Error::Conflict {
+            message: format!("the visit is {}", visit.status),
+        }
+        .into());
+    }
+    let key = parts_key(visit_id);
+    let parts: Vec<PartUse> = done
+        .parts
+        .iter()
+        .map(|p| PartUse {
+            product_id: p.product_id,
+            quantity: p.quantity,
+        })
+        .collect();
+    state
+        .products
+        .take_parts(&key, parts, done.allow_negative_stock)
+        .await?;
+    match state
         .tickets
-        .complete_visit(visit_id, done, expected_version, actor)
-        .await?)
+        .complete_visit_with_parts_taken(visit_id, done, expected_version, actor)
+        .await
+    {
+        Ok(v) => Ok(v),
+        Err(e) => {
+            let completed = matches!(
+                state.tickets.visit(visit_id).await,
+                Ok(v) if v.status == VisitStatus::Completed
+            );
+            if !completed {
+                state.products.return_parts(&key).await?;
+            }
+            Err(e.into())
+        }
+    }
+}
+
+/// Calls off a scheduled visit; with the products in Firestore, parts a failed completion
+/// left taken come back (see the module doc).
+pub async fn cancel_visit(
+    state: &AppState,
+    visit_id: Uuid,
+    expected_version: Option<i64>,
+    actor: &str,
+) -> Result<Visit, ChannelError> {
+    let visit = state
+        .tickets
+        .cancel_visit(visit_id, expected_version, actor)
+        .await?;
+    if state.records.kind() != StoreKind::Sqlite {
+        state.products.return_parts(&parts_key(visit_id)).await?;
+    }
+    Ok(visit)
+}
+
+/// The name of the stock movement of a visit's parts.
+fn parts_key(visit_id: Uuid) -> String {
+    format!("visit:{visit_id}")
 }
 
 /// Applies the macro to the ticket, `{customer}` being the ticket's customer's name.

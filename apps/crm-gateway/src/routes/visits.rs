@@ -74,8 +74,8 @@ pub async fn schedule(
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum VisitChange {
-    /// Done: the parts used are taken from stock in the same transaction (409 naming the
-    /// product when there are not enough; 422 on `parts` when products are in Firestore).
+    /// Done: the parts used are taken from stock with the completion (409 naming the
+    /// product when there are not enough).
     Completed {
         #[serde(default)]
         outcome: Option<String>,
@@ -120,11 +120,7 @@ pub async fn update_visit(
             };
             tickets::complete_visit(&state, *id, done, version, &p.subject).await?
         }
-        VisitChange::Cancelled => {
-            (state.tickets)
-                .cancel_visit(*id, version, &p.subject)
-                .await?
-        }
+        VisitChange::Cancelled => tickets::cancel_visit(&state, *id, version, &p.subject).await?,
     };
     Ok(record(StatusCode::OK, v.version, &v))
 }

@@ -5,7 +5,9 @@
 use uuid::Uuid;
 
 use crate::error::Result;
-use crate::model::{ListQuery, Page, Product};
+use crm_core::Timestamp;
+
+use crate::model::{ListQuery, Page, PartUse, Product};
 use crate::store::firestore::FirestoreProductStore;
 use crate::store::sqlite::SqliteProductStore;
 use crate::store::{Change, ProductStore};
@@ -71,5 +73,19 @@ impl ProductStore for AnyProductStore {
 
     async fn put_all(&self, records: Vec<Product>) -> Result<()> {
         crm_core::delegate!(self, put_all(records))
+    }
+
+    async fn take_parts(
+        &self,
+        key: String,
+        parts: Vec<PartUse>,
+        use_reserved: bool,
+        at: Timestamp,
+    ) -> Result<bool> {
+        crm_core::delegate!(self, take_parts(key, parts, use_reserved, at))
+    }
+
+    async fn return_parts(&self, key: String, at: Timestamp) -> Result<bool> {
+        crm_core::delegate!(self, return_parts(key, at))
     }
 }

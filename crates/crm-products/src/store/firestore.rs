@@ -57,18 +57,21 @@ use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 use std::sync::LazyLock;
 
+use crm_core::Timestamp;
 use crm_core::firestore::{Collections, decode, encode, unchanged_since, version};
 use crm_core::store::check_version;
 use firestore::{
-    Client, Direction, Document, Fields, Filter, MAX_WRITES_PER_COMMIT, NAME_FIELD, Query, Value,
-    Write, doc_path,
+    Client, Direction, Document, Fields, Filter, MAX_WRITES_PER_COMMIT, NAME_FIELD, Precondition,
+    Query, Value, Write, doc_path,
 };
 use futures_util::stream::{self, StreamExt, TryStreamExt};
 use serde_json::json;
 use uuid::Uuid;
 
 use crate::error::{Error, Result, not_found};
-use crate::model::{ListQuery, Page, Product, Sku, search_fold};
+use crate::model::{
+    ListQuery, Page, PartUse, Product, Sku, Stock, part_totals, search_fold, shortage,
+};
 use crate::store::{Change, ProductStore};
 
 /// The fields that hold timestamps.
@@ -141,6 +144,37 @@ impl FirestoreProductStore {
     /// The path of the claim on a SKU: `crm_meta/sku-{hex of the lower-cased SKU}`.
     pub fn claim_path(&self, sku: &Sku) -> String {
         self.claim_path_of_key(&sku.key())
+    }
+
+    /// The path of the record of a stock movement: `crm_meta/stock-take-{key}`.
+    fn take_path(&self, key: &str) -> String {
+        doc_path(&self.meta, &format!("stock-take-{}", key.replace('/', "_")))
+    }
+
+    /// The writes that set the stock of each product in `docs` (read with their update
+    /// times) to what `next` makes of it, each on the condition that the product did not
+    /// change since it was read.
+    fn stock_writes(
+        &self,
+        docs: &[Document],
+        mut next: impl FnMut(usize, &Product) -> Result<Stock>,
+        at: Timestamp,
+    ) -> Result<Vec<Write>> {
+        let mut writes = Vec::with_capacity(docs.len() + 1);
+        for (i, doc) in docs.iter().enumerate() {
+            let product = read(doc)?;
+            let stock = next(i, &product)?;
+            let fields = encode(
+                &json!({"stock": stock, "version": product.version + 1, "updated_at": at}),
+                TIMESTAMPS,
+            )?;
+            let mask = ["stock", "version", "updated_at"].map(str::to_owned);
+            writes.push(
+                Write::update(doc.path().to_owned(), fields, mask)
+                    .with_precondition(unchanged_since(doc)),
+            );
+        }
+        Ok(writes)
     }
 
     fn claim_path_of_key(&self, key: &str) -> String {
@@ -547,6 +581,89 @@ impl ProductStore for FirestoreProductStore {
             .map_err(Error::from)
             .try_for_each(|_| async { Ok(()) })
             .await
+    }
+
+    async fn take_parts(
+        &self,
+        key: String,
+        parts: Vec<PartUse>,
+        use_reserved: bool,
+        at: Timestamp,
+    ) -> Result<bool> {
+        let totals = part_totals(&parts)?;
+        let take_path = self.take_path(&key);
+        let paths: Vec<String> = totals
+            .iter()
+            .map(|(id, _, _)| self.product_path(*id))
+            .collect();
+        let refs: Vec<&str> = paths.iter().map(String::as_str).collect();
+        let record = encode(
+            &json!({"key": key, "parts": parts, "taken_at": at}),
+            &["taken_at"],
+        )?;
+        for _ in 0..MAX_ATTEMPTS {
+            if self.client.get(&take_path).await?.is_some() {
+                return Ok(false);
+            }
+            let mut docs = Vec::with_capacity(totals.len());
+            for ((_, _, i), doc) in totals.iter().zip(self.client.batch_get(&refs).await?) {
+                docs.push(doc.ok_or_else(|| {
+                    Error::invalid(format!("parts[{i}].product_id"), "no such product")
+                })?);
+            }
+            let mut writes = self.stock_writes(
+                &docs,
+                |n, p| {
+                    p.stock
+                        .take(totals[n].1, use_reserved)
+                        .map_err(|why| shortage(&p.name, p.id, &why))
+                },
+                at,
+            )?;
+            writes.push(
+                Write::set(take_path.clone(), record.clone())
+                    .with_precondition(Precondition::Exists(false)),
+            );
+            if self.try_commit(&writes).await? {
+                return Ok(true);
+            }
+        }
+        Err(too_busy())
+    }
+
+    async fn return_parts(&self, key: String, at: Timestamp) -> Result<bool> {
+        let take_path = self.take_path(&key);
+        for _ in 0..MAX_ATTEMPTS {
+            let Some(record) = self.client.get(&take_path).await? else {
+                return Ok(false);
+            };
+            let parts: Vec<PartUse> = match record.fields.get("parts") {
+                Some(v) => serde_json::from_value(v.to_json())?,
+                None => Vec::new(),
+            };
+            let totals = part_totals(&parts)?;
+            let paths: Vec<String> = totals
+                .iter()
+                .map(|(id, _, _)| self.product_path(*id))
+                .collect();
+            let refs: Vec<&str> = paths.iter().map(String::as_str).collect();
+            // a product deleted since gets nothing back
+            let mut back = Vec::with_capacity(totals.len());
+            let mut docs = Vec::with_capacity(totals.len());
+            for ((_, quantity, _), doc) in totals.iter().zip(self.client.batch_get(&refs).await?) {
+                if let Some(doc) = doc {
+                    back.push(*quantity);
+                    docs.push(doc);
+                }
+            }
+            let mut writes = self.stock_writes(&docs, |n, p| Ok(p.stock.put_back(back[n])), at)?;
+            writes
+                .push(Write::delete(take_path.clone()).with_precondition(unchanged_since(&record)));
+            if self.try_commit(&writes).await? {
+                return Ok(true);
+            }
+        }
+        Err(too_busy())
     }
 }
 

@@ -6,13 +6,16 @@
 //! folded name (search, order) and the lower-case SKU (unique index `products_sku_key`).
 
 use crm_core::store::{check_version, delete_versioned};
-use crm_core::{Db, is_constraint_violation};
+use crm_core::{Db, Timestamp, is_constraint_violation};
 use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSqlOutput, Type, ValueRef};
 use rusqlite::{Connection, OptionalExtension, Row, ToSql, params};
 use uuid::Uuid;
 
 use crate::error::{Error, Result, not_found};
-use crate::model::{Category, Costs, ListQuery, Page, Product, Sku, Stock, search_fold};
+use crate::model::{
+    Category, Costs, ListQuery, Page, PartUse, Product, Sku, Stock, part_totals, search_fold,
+    shortage,
+};
 use crate::store::{Change, ProductStore};
 
 const COLUMNS: &str = "id, name, sku, category, description, price, currency, costs, \
@@ -277,6 +280,95 @@ impl ProductStore for SqliteProductStore {
             })
             .await
     }
+
+    async fn take_parts(
+        &self,
+        key: String,
+        parts: Vec<PartUse>,
+        use_reserved: bool,
+        at: Timestamp,
+    ) -> Result<bool> {
+        self.db
+            .write(move |conn| {
+                let taken = conn
+                    .prepare_cached(
+                        "INSERT INTO product_stock_takes (key, parts, taken_at) \
+                         VALUES (?1, ?2, ?3) ON CONFLICT (key) DO NOTHING",
+                    )?
+                    .execute(params![key, serde_json::to_string(&parts)?, at])?;
+                if taken == 0 {
+                    return Ok(false);
+                }
+                take_parts_in(conn, &parts, use_reserved, at)?;
+                Ok(true)
+            })
+            .await
+    }
+
+    async fn return_parts(&self, key: String, at: Timestamp) -> Result<bool> {
+        self.db
+            .write(move |conn| {
+                let parts: Option<String> = conn
+                    .prepare_cached(
+                        "DELETE FROM product_stock_takes WHERE key = ?1 RETURNING parts",
+                    )?
+                    .query_row([&key], |r| r.get(0))
+                    .optional()?;
+                let Some(parts) = parts else {
+                    return Ok(false);
+                };
+                let parts: Vec<PartUse> = serde_json::from_str(&parts)?;
+                for (id, quantity, _) in part_totals(&parts)? {
+                    conn.prepare_cached(
+                        "UPDATE products SET stock_on_hand = stock_on_hand + ?2, \
+                         version = version + 1, updated_at = ?3 WHERE id = ?1",
+                    )?
+                    .execute(params![id.to_string(), quantity, at])?;
+                }
+                Ok(true)
+            })
+            .await
+    }
+}
+
+/// Takes `parts` out of the products' stock inside the caller's transaction `conn` — the
+/// rule of [`ProductStore::take_parts`] without remembering the movement: a visit completed
+/// in the same database takes its parts in the visit's own write.
+pub fn take_parts_in(
+    conn: &Connection,
+    parts: &[PartUse],
+    use_reserved: bool,
+    at: Timestamp,
+) -> Result<()> {
+    for (id, quantity, i) in part_totals(parts)? {
+        let key = id.to_string();
+        let row: Option<(String, i64, i64)> = conn
+            .prepare_cached(
+                "SELECT name, stock_on_hand, stock_reserved FROM products WHERE id = ?1",
+            )?
+            .query_row([&key], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .optional()?;
+        let Some((name, on_hand, reserved)) = row else {
+            return Err(Error::invalid(
+                format!("parts[{i}].product_id"),
+                "no such product",
+            ));
+        };
+        let now = Stock {
+            on_hand,
+            reserved,
+            available: on_hand - reserved,
+        };
+        let next = now
+            .take(quantity, use_reserved)
+            .map_err(|why| shortage(&name, id, &why))?;
+        conn.prepare_cached(
+            "UPDATE products SET stock_on_hand = ?2, stock_reserved = ?3, \
+             version = version + 1, updated_at = ?4 WHERE id = ?1",
+        )?
+        .execute(params![key, next.on_hand, next.reserved, at])?;
+    }
+    Ok(())
 }
 
 fn load(conn: &Connection, id: Uuid) -> Result<Option<Product>> {

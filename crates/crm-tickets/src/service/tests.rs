@@ -1252,3 +1252,47 @@ async fn an_unknown_ticket_or_visit_is_not_found() {
         .unwrap_err();
     assert_eq!(what(e), "visit");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_visit_whose_parts_were_taken_elsewhere_records_them_and_leaves_stock_alone() {
+    let f = fixture();
+    let c = f.customer("Ενορία Αγίας Ειρήνης").await;
+    let relay = f.product("Relay", 1, 0).await;
+    let t = f.create(c, "Clock stops").await;
+    let v = f
+        .tickets
+        .schedule_visit(t.id, visit(&f), "maria")
+        .await
+        .unwrap();
+    assert_eq!(
+        f.tickets.visit(v.id).await.unwrap().status,
+        VisitStatus::Scheduled
+    );
+    let done = VisitCompletion {
+        outcome: Some("relay replaced".into()),
+        parts: vec![Part {
+            product_id: relay,
+            quantity: 3,
+        }],
+        allow_negative_stock: false,
+    };
+    // three relays were taken from the Firestore products: this database has one and keeps it
+    let v = f
+        .tickets
+        .complete_visit_with_parts_taken(v.id, done, Some(v.version), "nikos")
+        .await
+        .unwrap();
+    assert_eq!(v.status, VisitStatus::Completed);
+    assert_eq!(v.parts[0].quantity, 3);
+    assert_eq!(f.stock(relay).await, (1, 0, 1));
+    let kinds: Vec<_> = f.tickets.activities(t.id).await.unwrap();
+    assert!(
+        kinds.iter().any(
+            |a| matches!(a.what, ActivityKind::VisitCompleted { visit_id } if visit_id == v.id)
+        )
+    );
+    assert!(matches!(
+        f.tickets.visit(Uuid::new_v4()).await,
+        Err(Error::NotFound { .. })
+    ));
+}

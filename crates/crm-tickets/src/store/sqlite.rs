@@ -27,15 +27,17 @@
 
 use crm_core::store::{check_version, delete_versioned};
 use crm_core::{Db, Timestamp, is_constraint_violation};
+use crm_products::model::PartUse;
+use crm_products::store::sqlite::take_parts_in;
 use rusqlite::types::{Type, Value};
 use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
 use uuid::Uuid;
 
 use crate::error::{Error, Result, conflict, macro_not_found, ticket_not_found, visit_not_found};
 use crate::model::{
-    Activity, ActivityKind, Kind, ListQuery, Macro, Note, Page, Part, Priority, Sort, Status, Tag,
-    Ticket, TicketEvent, TicketWithVisits, Visibility, Visit, VisitCompletion, VisitStatus,
-    tag_key, ticket_number,
+    Activity, ActivityKind, Kind, ListQuery, Macro, Note, Page, Part, PartsStock, Priority, Sort,
+    Status, Tag, Ticket, TicketEvent, TicketWithVisits, Visibility, Visit, VisitCompletion,
+    VisitStatus, tag_key, ticket_number,
 };
 use crate::store::{EntrySummary, Plan, TicketStore};
 
@@ -332,43 +334,17 @@ fn ticket_of_visit(conn: &Connection, v: &Visit) -> Result<Ticket> {
     load(conn, v.ticket_id)?.ok_or_else(|| ticket_not_found(v.ticket_id))
 }
 
-/// Takes the parts from stock; see the module documentation.
+/// Takes the parts from stock by crm-products' rule; see the module documentation.
 fn take_stock(conn: &Connection, c: &VisitCompletion, now: Timestamp) -> Result<()> {
-    for (i, part) in c.parts.iter().enumerate() {
-        let id = part.product_id.to_string();
-        let row: Option<(String, i64, i64)> = conn
-            .prepare_cached(
-                "SELECT name, stock_on_hand, stock_reserved FROM products WHERE id = ?1",
-            )?
-            .query_row([&id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-            .optional()?;
-        let Some((name, on_hand, reserved)) = row else {
-            return Err(Error::invalid(
-                format!("parts[{i}].product_id"),
-                "no such product",
-            ));
-        };
-        let free = on_hand - reserved;
-        let q = part.quantity;
-        if q > on_hand {
-            return Err(conflict(format!(
-                "not enough of product {name} ({id}) in stock: {on_hand} on hand, {q} used"
-            )));
-        }
-        if q > free && !c.allow_negative_stock {
-            return Err(conflict(format!(
-                "not enough of product {name} ({id}) in stock: {free} free \
-                 ({on_hand} on hand, {reserved} reserved), {q} used"
-            )));
-        }
-        let left = on_hand - q;
-        conn.prepare_cached(
-            "UPDATE products SET stock_on_hand = ?2, stock_reserved = min(stock_reserved, ?2), \
-             version = version + 1, updated_at = ?3 WHERE id = ?1",
-        )?
-        .execute(params![id, left, now])?;
-    }
-    Ok(())
+    let parts: Vec<PartUse> = c
+        .parts
+        .iter()
+        .map(|p| PartUse {
+            product_id: p.product_id,
+            quantity: p.quantity,
+        })
+        .collect();
+    take_parts_in(conn, &parts, c.allow_negative_stock, now)
 }
 
 /// How many matches a filter without an ordered index (several statuses, a tag, overdue) may
@@ -779,6 +755,10 @@ impl TicketStore for SqliteTicketStore {
             .await
     }
 
+    async fn visit(&self, id: Uuid) -> Result<Visit> {
+        self.db.read(move |conn| load_visit(conn, id)).await
+    }
+
     async fn visits(&self, ticket_id: Uuid) -> Result<Vec<Visit>> {
         self.db
             .snapshot(move |conn| {
@@ -799,6 +779,7 @@ impl TicketStore for SqliteTicketStore {
         id: Uuid,
         expected_version: Option<i64>,
         completion: VisitCompletion,
+        stock: PartsStock,
         actor: String,
         now: Timestamp,
     ) -> Result<Visit> {
@@ -810,7 +791,9 @@ impl TicketStore for SqliteTicketStore {
                     return Err(conflict(format!("the visit is {}", v.status)));
                 }
                 let t = ticket_of_visit(conn, &v)?;
-                take_stock(conn, &completion, now)?;
+                if stock == PartsStock::Here {
+                    take_stock(conn, &completion, now)?;
+                }
                 conn.prepare_cached(
                     "UPDATE ticket_visits SET status = 'completed', outcome = ?2, parts = ?3, \
                      updated_at = ?4, version = version + 1 WHERE id = ?1",
