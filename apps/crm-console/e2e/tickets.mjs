@@ -4,7 +4,10 @@
 // Debian's Chromium driven by playwright-core. A bell controller is sold and delivered with a
 // serial; a missed call from the parish becomes a ticket through the UI; a visit is scheduled
 // and completed with a part, the product's stock goes down and the serial's history page
-// shows the ticket. Screenshots go to artifacts/console/tickets-*.png. Prints "N passed, N failed".
+// shows the ticket. A later call is linked to the open ticket from the timeline; the order's
+// serial links to its history; cards are dragged between the board's columns (an allowed move,
+// and a stale one refused); a macro is created and edited in the UI and applied.
+// Screenshots go to artifacts/console/tickets-*.png. Prints "N passed, N failed".
 //
 //   eval "$(scripts/infra/start-webdav.sh)"
 //   cargo build -p crm-gateway && (cd apps/crm-console && npm run build && npm run e2e:tickets)
@@ -134,6 +137,26 @@ let ticketId = null;
     await page.locator('.tag', { hasText: 'Εγγύηση' }).first().waitFor();
   });
 
+  await step('a later call is linked to the open ticket from the timeline, and the ticket lists it', async () => {
+    const again = await api('POST', '/api/crm/comms', { customer_id: naos.id, type: 'call', direction: 'inbound', sender: '+302310555777', body: 'Ξανά για την καμπάνα: σταμάτησε τελείως' });
+    const { number } = await api('GET', `/api/crm/tickets/${ticketId}`);
+    await page.goto(`${gw.url}/customers/${naos.id}?tab=comms`);
+    // the call the ticket was made from says so, and is not offered again for that ticket
+    await page.locator(`[data-testid=entry][data-id="${missed.id}"] [data-testid=entry-linked]`, { hasText: number }).waitFor();
+    const entry = page.locator(`[data-testid=entry][data-id="${again.id}"]`);
+    await entry.getByTestId('link-ticket').click();
+    await entry.locator('select[name=link_ticket]').selectOption(ticketId);
+    await shot('link-entry');
+    await entry.getByTestId('link-ticket-form').getByRole('button', { name: 'Σύνδεση', exact: true }).click();
+    await entry.getByTestId('entry-linked').filter({ hasText: number }).waitFor();
+    expect((await entry.getByTestId('link-ticket').count()) === 0, 'nothing left to link it to');
+    const t = await api('GET', `/api/crm/tickets/${ticketId}`);
+    expect(t.linked_entry_ids.includes(again.id), 'the ticket has the new call linked');
+    await page.goto(`${gw.url}/tickets/${ticketId}`);
+    await page.getByTestId('linked-entries').locator(`[data-testid=entry][data-id="${again.id}"]`).waitFor();
+    expect((await page.getByTestId('activity').locator('[data-kind=entry_linked]').count()) === 2, 'two entry_linked activities');
+  });
+
   await step("schedule a visit: by default tomorrow, by me, at the parish's location", async () => {
     await page.getByTestId('schedule-visit').click();
     const form = page.getByTestId('visit-form');
@@ -206,6 +229,93 @@ let ticketId = null;
     await shot('list');
   });
 
+  await step('the order page: each saved serial of a line links to its history', async () => {
+    await page.goto(`${gw.url}/orders/${order.id}`);
+    await page.getByTestId('order-serial').filter({ hasText: SERIAL }).click();
+    await page.waitForURL(`**/serials/${SERIAL}`);
+    await page.getByTestId('serial-page').waitFor();
+  });
+
+  /** Drags a board card onto a column with the mouse (HTML5 drag and drop); `during` runs while it is held over the column. */
+  async function dragCard(number, status, during = async () => {}) {
+    const card = page.locator('[data-testid=ticket-card]', { hasText: number });
+    const target = page.getByTestId(`col-${status}`);
+    await card.hover();
+    await page.mouse.down();
+    const box = await target.boundingBox();
+    for (let i = 1; i <= 5; i++) await page.mouse.move(box.x + box.width / 2 + i, box.y + Math.min(box.height, 200) / 2 + i);
+    await during();
+    await page.mouse.up();
+  }
+  const fresh = async (subject) => api('POST', '/api/crm/tickets', { customer_id: naos.id, subject, kind: 'maintenance' });
+
+  await step('the board: a new ticket dragged to «Ανοιχτή»; the columns it may not go to are dimmed meanwhile', async () => {
+    const t = await fresh('Ετήσια συντήρηση καμπαναριού');
+    await page.goto(`${gw.url}/tickets?view=board`);
+    await page.locator('[data-testid=col-new] [data-testid=ticket-card]', { hasText: t.number }).waitFor();
+    await dragCard(t.number, 'open', async () => {
+      await page.locator('[data-testid=board][data-dragging]').waitFor();
+      const drop = await page.locator('[data-testid^=col-]').evaluateAll((cs) => Object.fromEntries(cs.map((c) => [c.dataset.testid.slice(4), c.dataset.drop])));
+      expect(drop.open === 'allowed' && drop.closed === 'allowed' && drop.resolved === 'no' && drop.scheduled === 'no' && drop.in_progress === 'no', `allowed open, closed only: ${JSON.stringify(drop)}`);
+      expect(await page.getByTestId('col-resolved').evaluate((c) => getComputedStyle(c).opacity === '0.35'), 'a column not allowed is dimmed');
+      await shot('board-drag');
+    });
+    await page.locator('[data-testid=col-open] [data-testid=ticket-card]', { hasText: t.number }).waitFor();
+    await page.getByRole('status').filter({ hasText: `${t.number} έγινε «Ανοιχτή»` }).waitFor();
+    const after = await api('GET', `/api/crm/tickets/${t.id}`);
+    expect(after.status === 'open' && after.version === 2, `the server has it open, got ${after.status} v${after.version}`);
+    const acts = await api('GET', `/api/crm/tickets/${t.id}/activities`);
+    expect(acts.some((a) => a.kind === 'status_changed' && a.from === 'new' && a.to === 'open' && a.actor === EDITOR.name), 'the move is recorded as mine');
+  });
+
+  await step('the board: a drop on a card someone else changed meanwhile is refused in words and the board reloaded', async () => {
+    const t = await fresh('Ρύθμιση ωρολογίου');
+    await page.goto(`${gw.url}/tickets?view=board`);
+    await page.locator('[data-testid=col-new] [data-testid=ticket-card]', { hasText: t.number }).waitFor();
+    await api('PUT', `/api/crm/tickets/${t.id}`, { status: 'open' }, { 'If-Match': `"${t.version}"` });
+    await dragCard(t.number, 'closed');
+    const said = await page.getByTestId('move-refused').textContent();
+    expect(said.includes(`Κάποιος άλλος άλλαξε την ${t.number} στο μεταξύ`), `the refusal in words, got ${said}`);
+    await page.locator('[data-testid=col-open] [data-testid=ticket-card]', { hasText: t.number }).waitFor();
+    await shot('board-refused');
+    expect((await api('GET', `/api/crm/tickets/${t.id}`)).status === 'open', 'still open on the server');
+  });
+
+  await step('a macro created and edited in the UI, then applied to the ticket', async () => {
+    await page.goto(`${gw.url}/tickets`);
+    await page.getByTestId('view-macros').click();
+    await page.getByTestId('macro-manager').waitFor();
+    await page.getByTestId('new-macro').click();
+    const form = page.getByTestId('macro-form');
+    await form.locator('input[name=name]').fill('Επείγουσα');
+    await form.locator('select[name=priority]').selectOption('urgent');
+    await form.locator('input[name=tags]').fill('Επείγον');
+    await form.locator('textarea[name=template]').fill('Ενημερώθηκε ο {pelatis}.');
+    await form.locator('button[type=submit]').click();
+    expect((await page.getByTestId('macro-problem').textContent()).includes('{pelatis}'), 'an unknown placeholder named');
+    await form.locator('textarea[name=template]').fill('Ενημερώθηκε ο {customer} για την {ticket}.');
+    await form.locator('button[type=submit]').click();
+    const row = page.locator('[data-testid=macro-row][data-name="Επείγουσα"]');
+    await row.waitFor();
+    expect((await row.textContent()).includes('Προτεραιότητα → Επείγουσα'), 'the steps in words');
+    await row.getByTestId('edit-macro').click();
+    await page.getByTestId('macro-form').locator('input[name=name]').fill('Επείγουσα επίσκεψη');
+    await page.getByTestId('macro-form').locator('button[type=submit]').click();
+    await page.locator('[data-testid=macro-row][data-name="Επείγουσα επίσκεψη"]').waitFor();
+    await shot('macros');
+    const macros = await api('GET', '/api/crm/macros');
+    const m = macros.find((x) => x.name === 'Επείγουσα επίσκεψη');
+    expect(!macros.some((x) => x.name === 'Επείγουσα'), 'the old name is gone');
+    expect(JSON.stringify(m?.actions) === JSON.stringify([{ action: 'set_priority', priority: 'urgent' }, { action: 'add_tag', tag: 'Επείγον' }, { action: 'add_note', template: 'Ενημερώθηκε ο {customer} για την {ticket}.', visibility: 'internal' }]), `the actions saved, got ${JSON.stringify(m?.actions)}`);
+    await page.goto(`${gw.url}/tickets/${ticketId}`);
+    await page.selectOption('select[name=macro]', { label: 'Επείγουσα επίσκεψη' });
+    await page.getByTestId('macros').getByRole('button', { name: 'Εφαρμογή' }).click();
+    const { number } = await api('GET', `/api/crm/tickets/${ticketId}`);
+    await page.getByTestId('notes').locator('[data-visibility=internal]', { hasText: `Ενημερώθηκε ο Ιερός Ναός Αγίου Νικολάου για την ${number}.` }).waitFor();
+    const t = await api('GET', `/api/crm/tickets/${ticketId}`);
+    expect(t.priority === 'urgent' && t.tags.includes('Επείγον'), `priority urgent and the tag, got ${t.priority} ${t.tags}`);
+  });
+
   await step('a view-only user sees the ticket but no action buttons', async () => {
     const ctx2 = await browser.newContext({ viewport: { width: 1360, height: 900 }, locale: 'el-GR', timezoneId: 'Europe/Athens' });
     ctx2.setDefaultTimeout(TIMEOUT);
@@ -220,6 +330,13 @@ let ticketId = null;
     await p2.goto(`${gw.url}/customers/${naos.id}?tab=comms`);
     await p2.locator('[data-testid=entry]').first().waitFor();
     expect((await p2.getByTestId('new-ticket').count()) === 0, 'no «Νέα εργασία» for a viewer');
+    expect((await p2.getByTestId('link-ticket').count()) === 0, 'no «Σύνδεση με εργασία» for a viewer');
+    await p2.goto(`${gw.url}/tickets?view=macros`);
+    await p2.getByTestId('macro-row').first().waitFor();
+    expect((await p2.getByTestId('new-macro').count()) === 0 && (await p2.getByTestId('edit-macro').count()) === 0, 'no macro editing for a viewer');
+    await p2.goto(`${gw.url}/tickets?view=board`);
+    await p2.getByTestId('ticket-card').first().waitFor();
+    expect((await p2.locator('[data-testid=ticket-card][draggable=true]').count()) === 0, 'no draggable card for a viewer');
     await p2.goto(`${gw.url}/customers/${naos.id}?tab=tickets`);
     await p2.getByTestId('ticket-row').first().waitFor();
     expect((await p2.getByTestId('new-customer-ticket').count()) === 0, 'no new ticket button for a viewer');

@@ -7,6 +7,7 @@ import { Link, navigate, useLocation } from '../router';
 import { ConfirmButton, decimalInput, ErrorBox, Field, greekDecimal, Notice, onSaveError, Pager, parseDecimal, splitList, useAuth, useLoad } from '../ui';
 import { SEARCH_DEBOUNCE_MS, useDebounced } from './Customers';
 import { useAdminText } from '../admin/strings';
+import { SerialLinks } from '../tickets/serials';
 
 export const STATUSES: Schemas['Status'][] = ['draft', 'confirmed', 'in_production', 'shipped', 'delivered', 'cancelled'];
 export const PAYMENT: Schemas['PaymentStatus'][] = ['pending', 'partial', 'paid', 'refunded'];
@@ -350,6 +351,8 @@ export function OrderEditor({ id }: { id: string | null }) {
   const savedForm = useMemo(() => (o ? JSON.stringify(toForm(o, '')) : null), [o]);
   if (id && !o) return loaded.error ? <ErrorBox error={loaded.error} /> : <p>{t.loading}</p>;
   const cur = o?.currency ?? form.currency;
+  // Serials saved on the order link to their device's history (typed, unsaved ones do not yet).
+  const savedSerials = new Set(o?.items.flatMap((i) => i.serial_numbers) ?? []);
   // Unchanged since saved: the server's figures (authoritative), with any difference from the
   // preview marked; otherwise the live preview by the same rules.
   const dirty = !o || JSON.stringify(form) !== savedForm;
@@ -423,7 +426,10 @@ export function OrderEditor({ id }: { id: string | null }) {
                       <input aria-label={t.vatExemption} placeholder={t.vatExemption} title={t.vatExemptionHint} value={it.vat_exemption} onChange={(e) => setItem(i, { vat_exemption: e.target.value })} required />
                     )}
                   </td>
-                  <td><input aria-label={t.serial_numbers} value={it.serials} placeholder={t.serialsHint} onChange={(e) => setItem(i, { serials: e.target.value })} /></td>
+                  <td>
+                    <input aria-label={t.serial_numbers} value={it.serials} placeholder={t.serialsHint} onChange={(e) => setItem(i, { serials: e.target.value })} />
+                    <SerialLinks serials={splitList(it.serials).filter((x) => savedSerials.has(x))} />
+                  </td>
                   <td className="num" data-testid={`line-${i}`}>
                     {money(lineAmount(i), cur)}
                     {mismatch && mismatch.lines[i] !== lineAmount(i) && <small className="differs" title={t.lineDiffers(money(mismatch.lines[i], cur))}> *</small>}

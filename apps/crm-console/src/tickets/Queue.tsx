@@ -1,24 +1,49 @@
 // The ticket queue (`/tickets`): filters (status, assignee, priority, tag, overdue, order) and
-// two views of the same page of tickets, a list and a board by status.
+// two views of the same page of tickets, a list and a board by status (whose cards are dragged
+// between the columns to change their status); a third tab manages the macros.
 import { useState } from 'react';
+import { ApiError } from '../api/client';
+import { errorSentence } from '../errors';
 import { formatDateTime } from '../i18n';
+import { usePermissions } from '../permissions';
 import { Link, navigate, useLocation } from '../router';
-import { ErrorBox, Pager, useLoad } from '../ui';
-import { tk } from './api';
+import { ErrorBox, Notice, Pager, useLoad } from '../ui';
+import { etagOf, tk } from './api';
 import { Board, PriorityBadge } from './components';
-import { filterQuery, isOverdue, NO_FILTERS, PRIORITIES, STATUSES, type Filters, type Priority, type Status, type TicketList } from './logic';
-import { useTicketText } from './strings';
+import { filterQuery, isOverdue, moveRefusal, NO_FILTERS, PRIORITIES, STATUSES, type Filters, type Priority, type Status, type Ticket, type TicketList } from './logic';
+import MacroManager from './Macros';
+import { useTicketText, type TicketText } from './strings';
 
 const LIMIT = 100;
 
 export default function Queue() {
   const w = useTicketText();
   const { query, path } = useLocation();
-  const view = query.get('view') === 'list' ? 'list' : 'board';
+  const { canEdit } = usePermissions();
+  const v = query.get('view');
+  const view = v === 'list' || v === 'macros' ? v : 'board';
   const [f, setF] = useState<Filters>(NO_FILTERS);
   const [offset, setOffset] = useState(0);
+  const [tick, setTick] = useState(0);
+  const [moving, setMoving] = useState(false);
+  const [said, setSaid] = useState<{ ok: boolean; text: string } | null>(null);
   const qs = filterQuery(f, LIMIT, offset);
-  const list = useLoad((signal) => tk<TicketList>('GET', `/tickets?${qs}`, undefined, { signal }).then((a) => a.data), [qs]);
+  const list = useLoad((signal) => (view === 'macros' ? Promise.resolve(null) : tk<TicketList>('GET', `/tickets?${qs}`, undefined, { signal }).then((a) => a.data)), [qs, tick, view === 'macros']);
+
+  /** A card dropped on another column: the status change with If-Match of the card's version; the board is read again either way. */
+  async function move(t: Ticket, to: Status) {
+    setMoving(true);
+    setSaid(null);
+    try {
+      await tk<Ticket>('PUT', `/tickets/${t.id}`, { status: to }, { ifMatch: etagOf(t) });
+      setSaid({ ok: true, text: w.moved(t.number, w.st(to)) });
+    } catch (e) {
+      setSaid({ ok: false, text: refusalText(e, t, w) });
+    } finally {
+      setMoving(false);
+      setTick((x) => x + 1);
+    }
+  }
   const set = (p: Partial<Filters>) => { setOffset(0); setF((x) => ({ ...x, ...p })); };
   const toggle = (s: Status) => set({ status: f.status.includes(s) ? f.status.filter((x) => x !== s) : [...f.status, s] });
   const now = new Date();
@@ -27,11 +52,13 @@ export default function Queue() {
       <div className="toolbar">
         <h1>{w.queue}</h1>
         <nav className="tabs" role="tablist">
-          {(['board', 'list'] as const).map((v) => (
-            <button key={v} type="button" role="tab" aria-selected={view === v} className={view === v ? 'active' : ''} onClick={() => navigate(`${path}?view=${v}`, true)}>{w[v]}</button>
-          ))}
+          {(['board', 'list', 'manageMacros'] as const).map((k) => {
+            const v = k === 'manageMacros' ? 'macros' : k;
+            return <button key={v} type="button" role="tab" data-testid={`view-${v}`} aria-selected={view === v} className={view === v ? 'active' : ''} onClick={() => navigate(`${path}?view=${v}`, true)}>{w[k]}</button>;
+          })}
         </nav>
       </div>
+      {view === 'macros' ? <MacroManager /> : <>
       <div className="tk-filters card" role="search" aria-label={w.filters}>
         <div className="chips">
           {STATUSES.map((s) => (
@@ -60,7 +87,8 @@ export default function Queue() {
         </div>
       </div>
       <ErrorBox error={list.error} />
-      {list.data && view === 'board' && <Board tickets={list.data.tickets} now={now} />}
+      {said && (said.ok ? <Notice>{said.text}</Notice> : <div className="error" role="alert" data-testid="move-refused">{said.text}</div>)}
+      {list.data && view === 'board' && <Board tickets={list.data.tickets} now={now} busy={moving} {...(canEdit ? { onMove: (t: Ticket, to: Status) => void move(t, to) } : {})} />}
       {list.data && view === 'list' && (
         <table className="list" data-testid="ticket-list">
           <thead><tr><th>{w.number}</th><th>{w.subject}</th><th>{w.status}</th><th>{w.priority}</th><th>{w.kind}</th><th>{w.assignee}</th><th>{w.due}</th><th>{w.updated}</th></tr></thead>
@@ -82,6 +110,19 @@ export default function Queue() {
       )}
       {list.data?.tickets.length === 0 && <p className="muted">{w.none}</p>}
       {list.data && <Pager offset={offset} limit={LIMIT} total={list.data.total} onChange={setOffset} />}
+      </>}
     </section>
   );
+}
+
+/**
+ * Why a move was not made, in words: the server's 409 (the ticket's status now and the moves
+ * allowed from it, as the server named them), a 412 (someone else changed the card), else the
+ * error's sentence.
+ */
+export function refusalText(e: unknown, t: Ticket, w: TicketText): string {
+  if (e instanceof ApiError && e.isStale) return w.staleMove(t.number);
+  const r = e instanceof ApiError && e.status === 409 ? moveRefusal(e.message) : null;
+  if (r) return w.refused(t.number, w.st(r.current), w.st(r.to), r.allowed.map((s) => `«${w.st(s)}»`).join(', ') || '—');
+  return `${e instanceof ApiError ? errorSentence(e, w.lang) : e instanceof Error ? e.message : ''} ${w.reloaded}`.trim();
 }

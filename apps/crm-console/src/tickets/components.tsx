@@ -4,7 +4,7 @@ import { useState, type FormEvent } from 'react';
 import { formatDateTime } from '../i18n';
 import { Link } from '../router';
 import { ErrorBox } from '../ui';
-import { allowedMoves, completionBody, groupByStatus, isOverdue, type Completion, type PartRow, type Status, type Ticket } from './logic';
+import { allowedMoves, completionBody, dropTargets, groupByStatus, isOverdue, type Completion, type PartRow, type Status, type Ticket } from './logic';
 import { useTicketText } from './strings';
 
 /** The ticket's status and a button for each move the workflow allows (none for a viewer). */
@@ -30,26 +30,74 @@ export function PriorityBadge({ p }: { p: Ticket['priority'] }) {
   return <span className={`tk-prio p-${p}`}>{w.pr(p)}</span>;
 }
 
-/** The queue as a board: a column per status, a card per ticket. */
-export function Board({ tickets, now = new Date() }: { tickets: readonly Ticket[]; now?: Date }) {
+/**
+ * The queue as a board: a column per status, a card per ticket. With `onMove` (editors) a card
+ * can be dragged (HTML5 drag and drop) to another column: while it is dragged the columns its
+ * status may not become are dimmed and refuse the drop; a drop on an allowed one calls
+ * `onMove`, which sends the change.
+ */
+export function Board({ tickets, now = new Date(), onMove, busy }: { tickets: readonly Ticket[]; now?: Date; onMove?: (t: Ticket, to: Status) => void; busy?: boolean }) {
   const w = useTicketText();
+  const [dragged, setDragged] = useState<Ticket | null>(null);
+  const [over, setOver] = useState<Status | null>(null);
+  const targets = dragged ? dropTargets(dragged.status) : null;
+  const movable = !!onMove && !busy;
+  const end = () => { setDragged(null); setOver(null); };
   return (
-    <div className="tk-board" data-testid="board">
-      {groupByStatus(tickets).map((col) => (
-        <section key={col.status} className="tk-col" data-testid={`col-${col.status}`} aria-label={w.st(col.status)}>
-          <h3>{w.st(col.status)} <span className="muted">{col.tickets.length}</span></h3>
-          {col.tickets.map((t) => (
-            <Link key={t.id} to={`/tickets/${t.id}`} className="tk-card" data-testid="ticket-card">
-              <strong>{t.number}</strong> <PriorityBadge p={t.priority} />
-              <span className="tk-subject">{t.subject}</span>
-              <small className="muted">
-                {w.kd(t.kind)}{t.assignee ? ` · ${t.assignee}` : ''}{t.due_at ? ` · ${formatDateTime(t.due_at)}` : ''}
-              </small>
-              {isOverdue(t, now) && <em className="badge">{w.overdueBadge}</em>}
-            </Link>
-          ))}
-        </section>
-      ))}
+    <div className="tk-board" data-testid="board" data-dragging={dragged ? dragged.number : undefined} title={movable ? w.dragHint : undefined}>
+      {groupByStatus(tickets).map((col) => {
+        const allowed = !!targets?.has(col.status);
+        const dim = !!targets && !allowed && col.status !== dragged?.status;
+        return (
+          <section
+            key={col.status}
+            className={`tk-col${dim ? ' dim' : ''}`}
+            data-testid={`col-${col.status}`}
+            data-drop={targets ? (allowed ? 'allowed' : 'no') : undefined}
+            aria-label={w.st(col.status)}
+            style={dim ? { opacity: 0.35 } : over === col.status && allowed ? { outline: '2px dashed #3a6fd8', outlineOffset: '-2px' } : undefined}
+            onDragOver={(e) => {
+              if (!allowed) return;
+              e.preventDefault();
+              if (e.dataTransfer) e.dataTransfer.dropEffect = 'move';
+              if (over !== col.status) setOver(col.status);
+            }}
+            onDragLeave={() => { if (over === col.status) setOver(null); }}
+            onDrop={(e) => {
+              e.preventDefault();
+              const t = dragged;
+              end();
+              if (t && allowed && onMove) onMove(t, col.status);
+            }}
+          >
+            <h3>{w.st(col.status)} <span className="muted">{col.tickets.length}</span></h3>
+            {col.tickets.map((t) => (
+              <Link
+                key={t.id}
+                to={`/tickets/${t.id}`}
+                className="tk-card"
+                data-testid="ticket-card"
+                data-id={t.id}
+                draggable={movable}
+                onDragStart={(e) => {
+                  if (!movable) return e.preventDefault();
+                  e.dataTransfer?.setData('text/plain', t.number);
+                  if (e.dataTransfer) e.dataTransfer.effectAllowed = 'move';
+                  setDragged(t);
+                }}
+                onDragEnd={end}
+              >
+                <strong>{t.number}</strong> <PriorityBadge p={t.priority} />
+                <span className="tk-subject">{t.subject}</span>
+                <small className="muted">
+                  {w.kd(t.kind)}{t.assignee ? ` · ${t.assignee}` : ''}{t.due_at ? ` · ${formatDateTime(t.due_at)}` : ''}
+                </small>
+                {isOverdue(t, now) && <em className="badge">{w.overdueBadge}</em>}
+              </Link>
+            ))}
+          </section>
+        );
+      })}
     </div>
   );
 }

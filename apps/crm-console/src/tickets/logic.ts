@@ -67,7 +67,7 @@ export interface Visit {
   updated_at: string;
   version: number;
 }
-export interface Macro { id: string; name: string; actions: { action: string }[]; version: number }
+export type Macro = MacroRecord;
 export interface TicketList { tickets: Ticket[]; total: number }
 /** A ticket's line on a customer's timeline (`ticket_created`, `ticket_status`, `visit`). */
 export interface TicketEvent { seq: number; at: string; ticket_id: string; number: string; subject: string; actor: string; kind: ActivityKindName; from?: string | null; to?: string | null }
@@ -156,4 +156,138 @@ export function filterQuery(f: Filters, limit: number, offset: number): string {
   q.set('limit', String(limit));
   if (offset) q.set('offset', String(offset));
   return q.toString();
+}
+
+/**
+ * Where a card of a ticket in `from` may be dropped on the board: the columns of the moves the
+ * workflow allows (its own column is no move). The others are dimmed while it is dragged.
+ */
+export function dropTargets(from: Status): Set<Status> {
+  return new Set(NEXT[from]);
+}
+
+/** What the server said refusing a move (`the ticket is closed: it cannot become resolved (allowed: open)`). */
+export interface MoveRefusal { current: Status; to: Status; allowed: Status[] }
+
+const isStatus = (s: string): s is Status => (STATUSES as readonly string[]).includes(s);
+
+/** The refused move in the 409's message, or null for any other message. */
+export function moveRefusal(message: string): MoveRefusal | null {
+  const m = /the ticket is (\w+): it cannot become (\w+) \(allowed: ([\w, ]*)\)/.exec(message);
+  if (!m || !isStatus(m[1] as string) || !isStatus(m[2] as string)) return null;
+  const allowed = (m[3] as string).split(',').map((s) => s.trim()).filter(isStatus);
+  return { current: m[1] as Status, to: m[2] as Status, allowed };
+}
+
+// --- macros ---------------------------------------------------------------------------------
+
+/** One step of a macro, as the gateway takes it (`MacroAction`). */
+export type MacroAction =
+  | { action: 'set_status'; status: Status }
+  | { action: 'set_priority'; priority: Priority }
+  | { action: 'set_assignee'; assignee?: string | null }
+  | { action: 'add_tag'; tag: string }
+  | { action: 'remove_tag'; tag: string }
+  | { action: 'add_note'; template: string; visibility?: Visibility };
+export interface MacroRecord { id: string; name: string; actions: MacroAction[]; created_at?: string; updated_at?: string; version: number }
+export interface NewMacro { name: string; actions: MacroAction[] }
+
+/** The macro form as typed. `assignee`: '' leaves it, 'set' gives it to `assigneeName`, 'clear' unassigns. */
+export interface MacroForm {
+  name: string;
+  status: Status | '';
+  priority: Priority | '';
+  assignee: '' | 'set' | 'clear';
+  assigneeName: string;
+  tags: string;
+  note: string;
+  visibility: Visibility;
+  /** Steps the form has no field for (`remove_tag`, a second note): kept as they are. */
+  rest: MacroAction[];
+}
+export const EMPTY_MACRO: MacroForm = { name: '', status: '', priority: '', assignee: '', assigneeName: '', tags: '', note: '', visibility: 'internal', rest: [] };
+
+/** The crate's limits (crm-tickets `MACRO_NAME_MAX`, `USERNAME_MAX`, `TAG_MAX`, `NOTE_MAX`, `MACRO_ACTIONS_MAX`). */
+export const MACRO_LIMITS = { name: 100, assignee: 100, tag: 50, note: 20_000, actions: 50 } as const;
+/** The placeholders a note template may use: the customer's name and the ticket's number. */
+export const PLACEHOLDERS = ['{customer}', '{ticket}'] as const;
+
+export type MacroProblem =
+  | { field: 'name'; problem: 'missing' | 'long' | 'line' }
+  | { field: 'assignee'; problem: 'missing' | 'long' | 'line' }
+  | { field: 'tags'; problem: 'long' | 'line'; tag: string }
+  | { field: 'note'; problem: 'long' | 'placeholder'; placeholder?: string }
+  | { field: 'actions'; problem: 'none' | 'many' };
+
+const chars = (s: string) => [...s].length;
+const oneLine = (s: string) => !/[\r\n]/.test(s);
+
+/** The tags typed comma-separated, trimmed, each once (whatever its case). */
+export function splitTags(s: string): string[] {
+  const out: string[] = [];
+  for (const t of s.split(',').map((x) => x.trim()).filter(Boolean)) if (!out.some((o) => o.toLowerCase() === t.toLowerCase())) out.push(t);
+  return out;
+}
+
+/**
+ * The body of `POST /macros` from the form, checked the way the server checks it (so a refusal
+ * names the field before anything is sent): a name (one line, at most 100 characters), at least
+ * one step, an assignee when one is to be set, tags of one line up to 50 characters, a note
+ * template whose only placeholders are `{customer}` and `{ticket}`. The steps run in the order
+ * status, priority, assignee, tags, note, then the kept ones.
+ */
+export function macroBody(f: MacroForm): { ok: true; body: NewMacro } | { ok: false; error: MacroProblem } {
+  const name = f.name.trim();
+  if (!name) return { ok: false, error: { field: 'name', problem: 'missing' } };
+  if (!oneLine(name)) return { ok: false, error: { field: 'name', problem: 'line' } };
+  if (chars(name) > MACRO_LIMITS.name) return { ok: false, error: { field: 'name', problem: 'long' } };
+  const actions: MacroAction[] = [];
+  if (f.status) actions.push({ action: 'set_status', status: f.status });
+  if (f.priority) actions.push({ action: 'set_priority', priority: f.priority });
+  if (f.assignee === 'clear') actions.push({ action: 'set_assignee', assignee: null });
+  if (f.assignee === 'set') {
+    const a = f.assigneeName.trim();
+    if (!a) return { ok: false, error: { field: 'assignee', problem: 'missing' } };
+    if (!oneLine(a)) return { ok: false, error: { field: 'assignee', problem: 'line' } };
+    if (chars(a) > MACRO_LIMITS.assignee) return { ok: false, error: { field: 'assignee', problem: 'long' } };
+    actions.push({ action: 'set_assignee', assignee: a });
+  }
+  for (const tag of splitTags(f.tags)) {
+    if (!oneLine(tag)) return { ok: false, error: { field: 'tags', problem: 'line', tag } };
+    if (chars(tag) > MACRO_LIMITS.tag) return { ok: false, error: { field: 'tags', problem: 'long', tag } };
+    actions.push({ action: 'add_tag', tag });
+  }
+  const note = f.note.trim();
+  if (note) {
+    if (chars(note) > MACRO_LIMITS.note) return { ok: false, error: { field: 'note', problem: 'long' } };
+    const unknown = (note.match(/\{[^{}\s]*\}/g) ?? []).find((p) => !(PLACEHOLDERS as readonly string[]).includes(p));
+    if (unknown) return { ok: false, error: { field: 'note', problem: 'placeholder', placeholder: unknown } };
+    actions.push({ action: 'add_note', template: note, visibility: f.visibility });
+  }
+  actions.push(...f.rest);
+  if (actions.length === 0) return { ok: false, error: { field: 'actions', problem: 'none' } };
+  if (actions.length > MACRO_LIMITS.actions) return { ok: false, error: { field: 'actions', problem: 'many' } };
+  return { ok: true, body: { name, actions } };
+}
+
+/** The form of a saved macro (to edit it): the first step of each kind in its field, the rest kept. */
+export function macroForm(m: Pick<MacroRecord, 'name' | 'actions'>): MacroForm {
+  const f: MacroForm = { ...EMPTY_MACRO, name: m.name, rest: [] };
+  const tags: string[] = [];
+  let noted = false;
+  for (const a of m.actions) {
+    if (a.action === 'set_status' && !f.status) f.status = a.status;
+    else if (a.action === 'set_priority' && !f.priority) f.priority = a.priority;
+    else if (a.action === 'set_assignee' && !f.assignee) {
+      f.assignee = a.assignee ? 'set' : 'clear';
+      f.assigneeName = a.assignee ?? '';
+    } else if (a.action === 'add_tag') tags.push(a.tag);
+    else if (a.action === 'add_note' && !noted) {
+      noted = true;
+      f.note = a.template;
+      f.visibility = a.visibility ?? 'internal';
+    } else f.rest.push(a);
+  }
+  f.tags = tags.join(', ');
+  return f;
 }

@@ -1,7 +1,7 @@
 // The words of the service desk (ticket queue, board, ticket page, visits, serial history),
 // Greek and English, kept beside the pages so the shared dictionary (i18n.tsx) stays small.
 import { useI18n } from '../i18n';
-import type { ActivityKindName, Kind, Priority, Status, VisitStatus, Visibility } from './logic';
+import type { ActivityKindName, Kind, MacroAction, MacroProblem, Priority, Status, VisitStatus, Visibility } from './logic';
 
 const el = {
   tickets: 'Εργασίες', queue: 'Ουρά εργασιών', board: 'Πίνακας', list: 'Λίστα', newTicket: 'Νέα εργασία',
@@ -31,6 +31,29 @@ const el = {
   openTickets: 'Ανοιχτές εργασίες', newFor: 'Νέα εργασία για τον πελάτη', create: 'Δημιουργία', viewer: 'Μόνο προβολή',
   // timeline
   tl_created: 'Νέα εργασία', tl_status: 'Εργασία', tl_visit: 'Επίσκεψη',
+  // the board's drag and drop
+  dragHint: 'Σύρετε μια κάρτα σε άλλη στήλη για να αλλάξει η κατάστασή της.',
+  moved: (n: string, s: string) => `Η ${n} έγινε «${s}».`,
+  refused: (n: string, cur: string, to: string, allowed: string) => `Ο διακομιστής δεν δέχτηκε την αλλαγή: η ${n} είναι «${cur}» και δεν μπορεί να γίνει «${to}»· από εκεί επιτρέπεται: ${allowed}. Ο πίνακας ανανεώθηκε.`,
+  staleMove: (n: string) => `Κάποιος άλλος άλλαξε την ${n} στο μεταξύ· ο πίνακας ανανεώθηκε, δοκιμάστε ξανά.`,
+  reloaded: 'Ο πίνακας ανανεώθηκε.',
+  // macros
+  manageMacros: 'Μακροεντολές', newMacro: 'Νέα μακροεντολή', editMacro: 'Επεξεργασία', deleteMacro: 'Διαγραφή', sure: 'Σίγουρα;',
+  macroName: 'Όνομα', steps: 'Ενέργειες', setStatus: 'Ορισμός κατάστασης', setPriority: 'Ορισμός προτεραιότητας',
+  keep: '— χωρίς αλλαγή —', assignTo: 'Ανάθεση σε', unassign: 'Χωρίς υπεύθυνο', username: 'Όνομα χρήστη',
+  addTags: 'Προσθήκη ετικετών (με κόμμα)', noteTemplate: 'Σημείωση', noteHint: '{customer}: το όνομα του πελάτη, {ticket}: ο αριθμός της εργασίας',
+  macroSaved: 'Η μακροεντολή αποθηκεύτηκε.', macroDeleted: 'Η μακροεντολή διαγράφηκε.', noMacros: 'Δεν υπάρχουν μακροεντολές.',
+  kept: (n: number) => `και ${n} ακόμη ${n === 1 ? 'ενέργεια που διατηρείται' : 'ενέργειες που διατηρούνται'}`,
+  a_status: (s: string) => `Κατάσταση → ${s}`, a_priority: (p: string) => `Προτεραιότητα → ${p}`, a_assignee: (u: string) => `Ανάθεση σε ${u}`,
+  a_unassign: 'Χωρίς υπεύθυνο', a_tag: (t: string) => `+ ετικέτα «${t}»`, a_untag: (t: string) => `− ετικέτα «${t}»`, a_note: (v: string) => `Σημείωση (${v})`,
+  m_name_missing: 'Δώστε όνομα στη μακροεντολή.', m_name_long: 'Το όνομα έχει έως 100 χαρακτήρες.', m_name_line: 'Το όνομα γράφεται σε μία γραμμή.',
+  m_assignee_missing: 'Γράψτε σε ποιον χρήστη ανατίθεται.', m_assignee_long: 'Το όνομα χρήστη έχει έως 100 χαρακτήρες.', m_assignee_line: 'Το όνομα χρήστη γράφεται σε μία γραμμή.',
+  m_tag_long: (t: string) => `Η ετικέτα «${t}» έχει πάνω από 50 χαρακτήρες.`, m_tag_line: (t: string) => `Η ετικέτα «${t}» γράφεται σε μία γραμμή.`,
+  m_note_long: 'Η σημείωση έχει έως 20.000 χαρακτήρες.',
+  m_placeholder: (p: string) => `Το ${p} δεν συμπληρώνεται· η σημείωση δέχεται μόνο {customer} και {ticket}.`,
+  m_none: 'Επιλέξτε τουλάχιστον μία ενέργεια.', m_many: 'Μια μακροεντολή έχει έως 50 ενέργειες.',
+  // linking a timeline entry to an open ticket
+  linkToTicket: 'Σύνδεση με εργασία', chooseTicket: '— επιλέξτε εργασία —', linkedTo: 'Συνδέεται με', entryLinked: 'Συνδέθηκε.',
 };
 export type TicketDict = typeof el;
 
@@ -60,6 +83,26 @@ const en: TicketDict = {
   w_active: 'Active', w_expired: 'Expired', w_unknown: 'Unknown', orders: 'Orders', history: 'History',
   openTickets: 'Open tickets', newFor: 'New ticket for the customer', create: 'Create', viewer: 'View only',
   tl_created: 'New ticket', tl_status: 'Ticket', tl_visit: 'Visit',
+  dragHint: 'Drag a card to another column to change its status.',
+  moved: (n: string, s: string) => `${n} is now «${s}».`,
+  refused: (n: string, cur: string, to: string, allowed: string) => `The server refused the change: ${n} is «${cur}» and cannot become «${to}»; from there it may become: ${allowed}. The board was reloaded.`,
+  staleMove: (n: string) => `Someone else changed ${n} meanwhile; the board was reloaded, try again.`,
+  reloaded: 'The board was reloaded.',
+  manageMacros: 'Macros', newMacro: 'New macro', editMacro: 'Edit', deleteMacro: 'Delete', sure: 'Sure?',
+  macroName: 'Name', steps: 'Actions', setStatus: 'Set status', setPriority: 'Set priority',
+  keep: '— leave as is —', assignTo: 'Assign to', unassign: 'Nobody', username: 'User name',
+  addTags: 'Add tags (comma-separated)', noteTemplate: 'Note', noteHint: '{customer}: the customer’s name, {ticket}: the ticket’s number',
+  macroSaved: 'The macro was saved.', macroDeleted: 'The macro was deleted.', noMacros: 'There are no macros.',
+  kept: (n: number) => `and ${n} more ${n === 1 ? 'action' : 'actions'}, kept as they are`,
+  a_status: (s: string) => `Status → ${s}`, a_priority: (p: string) => `Priority → ${p}`, a_assignee: (u: string) => `Assign to ${u}`,
+  a_unassign: 'Unassign', a_tag: (t: string) => `+ tag «${t}»`, a_untag: (t: string) => `− tag «${t}»`, a_note: (v: string) => `Note (${v})`,
+  m_name_missing: 'Give the macro a name.', m_name_long: 'The name has at most 100 characters.', m_name_line: 'The name is one line.',
+  m_assignee_missing: 'Write which user it is assigned to.', m_assignee_long: 'A user name has at most 100 characters.', m_assignee_line: 'A user name is one line.',
+  m_tag_long: (t: string) => `The tag «${t}» is longer than 50 characters.`, m_tag_line: (t: string) => `The tag «${t}» is one line.`,
+  m_note_long: 'The note has at most 20,000 characters.',
+  m_placeholder: (p: string) => `${p} is not filled in; the note takes only {customer} and {ticket}.`,
+  m_none: 'Choose at least one action.', m_many: 'A macro has at most 50 actions.',
+  linkToTicket: 'Link to ticket', chooseTicket: '— choose a ticket —', linkedTo: 'Linked to', entryLinked: 'Linked.',
 };
 
 const STATUS: Record<'el' | 'en', Record<Status, string>> = {
@@ -124,4 +167,27 @@ export function ticketText(lang: 'el' | 'en'): TicketText {
 
 export function useTicketText(): TicketText {
   return ticketText(useI18n().t.langCode);
+}
+
+/** A macro form's problem in words (`macroBody`'s refusal). */
+export function macroProblem(p: MacroProblem, w: TicketText): string {
+  switch (p.field) {
+    case 'name': return p.problem === 'missing' ? w.m_name_missing : p.problem === 'long' ? w.m_name_long : w.m_name_line;
+    case 'assignee': return p.problem === 'missing' ? w.m_assignee_missing : p.problem === 'long' ? w.m_assignee_long : w.m_assignee_line;
+    case 'tags': return p.problem === 'long' ? w.m_tag_long(p.tag) : w.m_tag_line(p.tag);
+    case 'note': return p.problem === 'long' ? w.m_note_long : w.m_placeholder(p.placeholder ?? '{}');
+    case 'actions': return p.problem === 'none' ? w.m_none : w.m_many;
+  }
+}
+
+/** A macro's step in words («Κατάσταση → Ανοιχτή», «+ ετικέτα «Εγγύηση»»). */
+export function macroStep(a: MacroAction, w: TicketText): string {
+  switch (a.action) {
+    case 'set_status': return w.a_status(w.st(a.status));
+    case 'set_priority': return w.a_priority(w.pr(a.priority));
+    case 'set_assignee': return a.assignee ? w.a_assignee(a.assignee) : w.a_unassign;
+    case 'add_tag': return w.a_tag(a.tag);
+    case 'remove_tag': return w.a_untag(a.tag);
+    case 'add_note': return w.a_note(w.vis(a.visibility ?? 'internal'));
+  }
 }

@@ -12,8 +12,15 @@ import { errorSentence } from '../errors';
 import { I18nProvider } from '../i18n';
 import { AuthContext } from '../ui';
 import { Board, StatusControl, VisitCompletionForm } from './components';
-import { allowedMoves, completionBody, filterQuery, groupByStatus, isOverdue, NO_FILTERS, STATUSES, type Status, type Ticket } from './logic';
-import { ticketText } from './strings';
+import { NewTicketFromEntry } from './entry';
+import {
+  allowedMoves, completionBody, dropTargets, EMPTY_MACRO, filterQuery, groupByStatus, isOverdue, macroBody, macroForm, moveRefusal, NEXT, NO_FILTERS, STATUSES,
+  type Macro, type MacroForm, type Status, type Ticket,
+} from './logic';
+import MacroManager, { MacroEditor, saveMacro } from './Macros';
+import Queue, { refusalText } from './Queue';
+import { SerialLinks, serialPath } from './serials';
+import { macroProblem, ticketText } from './strings';
 
 (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
 
@@ -207,5 +214,248 @@ describe('the service desk errors in words', () => {
     expect(errorSentence(err(422, 'invalid_field', '', '/api/crm/tickets/x/visits', { field: 'ends_at', reason: 'must be after starts_at' }), 'el')).toBe('Η λήξη της επίσκεψης πρέπει να είναι μετά την έναρξη.');
     expect(errorSentence(err(422, 'invalid_field', '', '/api/crm/visits/x', { field: 'parts[1].quantity', reason: '' }), 'en')).toBe('The quantity of a part must be a positive whole number.');
     expect(errorSentence(err(404, 'not_found', '', '/api/crm/serials/VSP-1'), 'el')).toBe('Δεν βρέθηκε (η εργασία, η επίσκεψη ή ο σειριακός αριθμός).');
+  });
+});
+
+// --- issue 19's last pieces: drag and drop on the board, macros, serial links, linking entries
+
+/** A fetch stand-in answering by method and path; records every call. */
+function server(answer: (method: string, url: string, body: unknown) => { status: number; body?: unknown }) {
+  const calls: { method: string; url: string; body: unknown; ifMatch: string | null }[] = [];
+  globalThis.fetch = vi.fn(async (url: string, init?: RequestInit) => {
+    const method = init?.method ?? 'GET';
+    const body = typeof init?.body === 'string' ? JSON.parse(init.body) : undefined;
+    calls.push({ method, url, body, ifMatch: (init?.headers as Record<string, string> | undefined)?.['If-Match'] ?? null });
+    const a = answer(method, url, body);
+    return new Response(a.body === undefined ? null : JSON.stringify(a.body), { status: a.status, headers: { 'Content-Type': 'application/json' } });
+  }) as unknown as typeof fetch;
+  return calls;
+}
+const settle = () => act(async () => { for (let i = 0; i < 5; i++) await new Promise((r) => setTimeout(r, 0)); });
+function drag(type: string, target: Element): Event {
+  const e = new Event(type, { bubbles: true, cancelable: true });
+  act(() => { target.dispatchEvent(e); });
+  return e;
+}
+const col = (s: Status) => container.querySelector(`[data-testid=col-${s}]`) as HTMLElement;
+
+describe('dragging a card between the columns of the board', () => {
+  it('allows as drop targets exactly the moves from the card\'s status, never its own column', () => {
+    for (const s of STATUSES) {
+      expect([...dropTargets(s)].sort(), s).toEqual([...NEXT[s]].sort());
+      expect(dropTargets(s).has(s), s).toBe(false);
+    }
+    expect([...dropTargets('closed')]).toEqual(['open']);
+    expect([...dropTargets('new')].sort()).toEqual(['closed', 'open']);
+  });
+
+  it('dims the columns a new ticket may not move to, refuses a drop there and moves it on an allowed one', () => {
+    const t = ticket({ status: 'new' });
+    const onMove = vi.fn();
+    render(<Board tickets={[t]} onMove={onMove} />);
+    const card = container.querySelector('[data-testid=ticket-card]') as HTMLElement;
+    expect(card.getAttribute('draggable')).toBe('true');
+    drag('dragstart', card);
+    for (const s of STATUSES) {
+      const allowed = s === 'open' || s === 'closed';
+      expect(col(s).dataset.drop, s).toBe(allowed ? 'allowed' : 'no');
+      expect(col(s).style.opacity, s).toBe(allowed || s === 'new' ? '' : '0.35');
+    }
+    expect(drag('dragover', col('resolved')).defaultPrevented).toBe(false);
+    expect(drag('dragover', col('open')).defaultPrevented).toBe(true);
+    drag('drop', col('resolved'));
+    expect(onMove).not.toHaveBeenCalled();
+    drag('dragstart', card);
+    drag('drop', col('open'));
+    expect(onMove).toHaveBeenCalledWith(t, 'open');
+    expect(col('resolved').dataset.drop).toBeUndefined();
+  });
+
+  it('gives a viewer cards that do not drag', () => {
+    render(<Board tickets={[ticket({ status: 'open' })]} />, ['crm:view']);
+    expect(container.querySelector('[data-testid=ticket-card]')?.getAttribute('draggable')).toBe('false');
+  });
+
+  it('reads the refused move from the server\'s 409 and says it in words', () => {
+    expect(moveRefusal('the ticket is closed: it cannot become resolved (allowed: open)')).toEqual({ current: 'closed', to: 'resolved', allowed: ['open'] });
+    expect(moveRefusal('not enough of product X')).toBeNull();
+    const t = ticket({ status: 'new', number: 'TCK-2026-0042' });
+    expect(refusalText(new ApiError(409, 'conflict', 'the ticket is closed: it cannot become resolved (allowed: open)', undefined, '/api/crm/tickets/x'), t, el)).toBe(
+      'Ο διακομιστής δεν δέχτηκε την αλλαγή: η TCK-2026-0042 είναι «Κλειστή» και δεν μπορεί να γίνει «Επιλύθηκε»· από εκεί επιτρέπεται: «Ανοιχτή». Ο πίνακας ανανεώθηκε.',
+    );
+    expect(refusalText(new ApiError(412, 'stale_version', '', undefined, '/api/crm/tickets/x'), t, ticketText('en'))).toBe('Someone else changed TCK-2026-0042 meanwhile; the board was reloaded, try again.');
+  });
+
+  it('sends the drop as a status change with the card\'s version; a refusal shows the server\'s reason and reloads the board', async () => {
+    const t = ticket({ status: 'new', version: 3 });
+    let gets = 0;
+    const calls = server((method, url) => {
+      if (method === 'GET' && url.startsWith('/api/crm/tickets?')) {
+        gets += 1;
+        // the second read: someone closed it meanwhile
+        return { status: 200, body: { tickets: [gets === 1 ? t : { ...t, status: 'closed', version: 4 }], total: 1 } };
+      }
+      if (method === 'PUT') return { status: 409, body: { error: { code: 'conflict', message: 'the ticket is closed: it cannot become open (allowed: open)' } } };
+      return { status: 404, body: { error: { code: 'not_found', message: '' } } };
+    });
+    window.history.pushState(null, '', '/tickets');
+    render(<Queue />);
+    await settle();
+    drag('dragstart', container.querySelector('[data-testid=ticket-card]') as HTMLElement);
+    drag('drop', col('open'));
+    await settle();
+    const put = calls.find((c) => c.method === 'PUT');
+    expect(put?.url).toBe(`/api/crm/tickets/${t.id}`);
+    expect(put?.body).toEqual({ status: 'open' });
+    expect(put?.ifMatch).toBe('"3"');
+    expect(container.querySelector('[data-testid=move-refused]')?.textContent).toContain('είναι «Κλειστή»');
+    expect(gets).toBe(2);
+    expect(col('closed').querySelector('[data-testid=ticket-card]')).not.toBeNull();
+  });
+});
+
+describe('the macro form', () => {
+  const form = (p: Partial<MacroForm>): MacroForm => ({ ...EMPTY_MACRO, ...p });
+
+  it('builds the steps in order: status, priority, assignee, tags, the note', () => {
+    expect(macroBody(form({ name: ' Αναμονή ', status: 'waiting_customer', priority: 'high', assignee: 'set', assigneeName: ' nikos ', tags: 'Εγγύηση, εγγύηση, ανταλλακτικό', note: 'Αγαπητοί {customer}, για την {ticket}…', visibility: 'customer' }))).toEqual({
+      ok: true,
+      body: {
+        name: 'Αναμονή',
+        actions: [
+          { action: 'set_status', status: 'waiting_customer' },
+          { action: 'set_priority', priority: 'high' },
+          { action: 'set_assignee', assignee: 'nikos' },
+          { action: 'add_tag', tag: 'Εγγύηση' },
+          { action: 'add_tag', tag: 'ανταλλακτικό' },
+          { action: 'add_note', template: 'Αγαπητοί {customer}, για την {ticket}…', visibility: 'customer' },
+        ],
+      },
+    });
+    expect(macroBody(form({ name: 'x', assignee: 'clear' }))).toEqual({ ok: true, body: { name: 'x', actions: [{ action: 'set_assignee', assignee: null }] } });
+  });
+
+  it('names what is wrong before sending', () => {
+    const problem = (p: Partial<MacroForm>) => {
+      const r = macroBody(form(p));
+      return r.ok ? null : macroProblem(r.error, el);
+    };
+    expect(problem({ status: 'open' })).toBe('Δώστε όνομα στη μακροεντολή.');
+    expect(problem({ name: 'α'.repeat(101), status: 'open' })).toBe('Το όνομα έχει έως 100 χαρακτήρες.');
+    expect(problem({ name: 'Κενή' })).toBe('Επιλέξτε τουλάχιστον μία ενέργεια.');
+    expect(problem({ name: 'x', assignee: 'set', assigneeName: ' ' })).toBe('Γράψτε σε ποιον χρήστη ανατίθεται.');
+    expect(problem({ name: 'x', tags: `ok, ${'β'.repeat(51)}` })).toBe(`Η ετικέτα «${'β'.repeat(51)}» έχει πάνω από 50 χαρακτήρες.`);
+    expect(problem({ name: 'x', note: 'Αγαπητέ {πελάτη}' })).toBe('Το {πελάτη} δεν συμπληρώνεται· η σημείωση δέχεται μόνο {customer} και {ticket}.');
+    expect(problem({ name: 'α'.repeat(100), status: 'open' })).toBeNull();
+  });
+
+  it('edits a saved macro without losing the steps it has no field for', () => {
+    const m = { name: 'Κλείσιμο', actions: [{ action: 'remove_tag', tag: 'Αναμονή' }, { action: 'set_status', status: 'resolved' }, { action: 'add_tag', tag: 'Α' }, { action: 'add_tag', tag: 'Β' }] } as Macro;
+    const f = macroForm(m);
+    expect(f).toMatchObject({ name: 'Κλείσιμο', status: 'resolved', tags: 'Α, Β', rest: [{ action: 'remove_tag', tag: 'Αναμονή' }] });
+    const r = macroBody(f);
+    expect(r.ok && r.body.actions).toEqual([{ action: 'set_status', status: 'resolved' }, { action: 'add_tag', tag: 'Α' }, { action: 'add_tag', tag: 'Β' }, { action: 'remove_tag', tag: 'Αναμονή' }]);
+  });
+
+  it('is filled in and sent by a user, a wrong placeholder shown and nothing sent', async () => {
+    const onSave = vi.fn(async () => {});
+    render(<MacroEditor initial={EMPTY_MACRO} onSave={onSave} onCancel={() => {}} />);
+    const q = <T extends Element>(s: string) => container.querySelector(s) as unknown as T;
+    setValue(q<HTMLInputElement>('input[name=name]'), 'Αναμονή ανταλλακτικού');
+    setValue(q<HTMLSelectElement>('select[name=status]'), 'waiting_customer');
+    setValue(q<HTMLInputElement>('input[name=tags]'), 'Εγγύηση');
+    setValue(q<HTMLTextAreaElement>('textarea[name=template]'), 'Για {ticket}: {customr}');
+    await act(async () => q<HTMLButtonElement>('button[type=submit]').click());
+    expect(q('[data-testid=macro-problem]').textContent).toContain('{customr}');
+    expect(onSave).not.toHaveBeenCalled();
+    setValue(q<HTMLTextAreaElement>('textarea[name=template]'), 'Αγαπητοί {customer}');
+    act(() => q<HTMLInputElement>('input[name=visibility][value=customer]').click());
+    await act(async () => q<HTMLButtonElement>('button[type=submit]').click());
+    expect(onSave).toHaveBeenCalledWith({
+      name: 'Αναμονή ανταλλακτικού',
+      actions: [{ action: 'set_status', status: 'waiting_customer' }, { action: 'add_tag', tag: 'Εγγύηση' }, { action: 'add_note', template: 'Αγαπητοί {customer}', visibility: 'customer' }],
+    });
+  });
+
+  it('saves an edit as a new macro and deletes the old one (first when the name stays, to keep it free)', async () => {
+    const old = { id: 'm1', name: 'Α', actions: [{ action: 'set_status', status: 'open' }], version: 1 } as Macro;
+    let calls = server((method) => ({ status: method === 'POST' ? 201 : 204, body: method === 'POST' ? { ...old, id: 'm2' } : undefined }));
+    await saveMacro({ name: 'Β', actions: old.actions }, old);
+    expect(calls.map((c) => `${c.method} ${c.url}`)).toEqual(['POST /api/crm/macros', 'DELETE /api/crm/macros/m1']);
+    calls = server((method) => ({ status: method === 'POST' ? 201 : 204, body: method === 'POST' ? old : undefined }));
+    await saveMacro({ name: 'α', actions: [{ action: 'set_status', status: 'closed' }] }, old);
+    expect(calls.map((c) => `${c.method} ${c.url}`)).toEqual(['DELETE /api/crm/macros/m1', 'POST /api/crm/macros']);
+    expect(calls[0]?.ifMatch).toBe('"1"');
+    // the save refused: the old macro is put back, and the refusal reaches the form
+    calls = server((method, _url, body) => (method === 'POST' && (body as Macro).actions[0]?.action === 'add_tag' ? { status: 422, body: { error: { code: 'invalid_field', message: '', details: { field: 'actions[0].tag' } } } } : { status: method === 'POST' ? 201 : 204, body: method === 'POST' ? old : undefined }));
+    await expect(saveMacro({ name: 'Α', actions: [{ action: 'add_tag', tag: 'x' }] }, old)).rejects.toBeInstanceOf(ApiError);
+    expect(calls.map((c) => `${c.method} ${c.url}`)).toEqual(['DELETE /api/crm/macros/m1', 'POST /api/crm/macros', 'POST /api/crm/macros']);
+    expect(calls[2]?.body).toEqual({ name: 'Α', actions: old.actions });
+  });
+
+  it('lists the macros in words; a viewer gets no create, edit or delete', async () => {
+    server(() => ({ status: 200, body: [{ id: 'm1', name: 'Αναμονή', actions: [{ action: 'set_status', status: 'waiting_customer' }, { action: 'add_note', template: '{customer}', visibility: 'customer' }], version: 1 }] }));
+    render(<MacroManager />);
+    await settle();
+    expect(container.querySelector('[data-testid=macro-row]')?.textContent).toContain('Κατάσταση → Αναμονή πελάτη · Σημείωση (Προς τον πελάτη)');
+    expect(container.querySelector('[data-testid=new-macro]')).not.toBeNull();
+    render(<MacroManager />, ['crm:view']);
+    await settle();
+    expect(container.querySelector('[data-testid=macro-row]')).not.toBeNull();
+    expect(container.querySelectorAll('button')).toHaveLength(0);
+  });
+});
+
+describe('serial numbers of order lines', () => {
+  it('link to each device\'s history, the serial escaped as one path segment', () => {
+    expect(serialPath('VSP-2026-001')).toBe('/serials/VSP-2026-001');
+    expect(serialPath('AB/12 3')).toBe('/serials/AB%2F12%203');
+    render(<SerialLinks serials={['VSP-1', 'AB/12']} />);
+    const links = [...container.querySelectorAll('[data-testid=order-serial]')] as HTMLAnchorElement[];
+    expect(links.map((a) => [a.textContent, a.getAttribute('href')])).toEqual([['VSP-1', '/serials/VSP-1'], ['AB/12', '/serials/AB%2F12']]);
+    expect(links[0]?.title).toBe('Ιστορικό συσκευής');
+    render(<SerialLinks serials={[]} />);
+    expect(container.innerHTML).toBe('');
+  });
+});
+
+describe('linking a timeline entry to an open ticket', () => {
+  const cid = '00000000-0000-4000-8000-0000000000cc';
+  it('offers the customer\'s open tickets, links the entry to the chosen one, then says so', async () => {
+    const a = ticket({ status: 'open', subject: 'Χτυπά λάθος', linked_entry_ids: ['e-old'] });
+    const b = ticket({ status: 'scheduled', subject: 'Συντήρηση' });
+    const calls = server((method, url, body) => {
+      if (method === 'GET' && url === `/api/crm/customers/${cid}/tickets?open=true`) return { status: 200, body: { tickets: [a, b], total: 2 } };
+      if (method === 'POST' && url === `/api/crm/tickets/${b.id}/entries`) {
+        b.linked_entry_ids = [(body as { entry_id: string }).entry_id];
+        return { status: 200, body: b };
+      }
+      return { status: 404, body: { error: { code: 'not_found', message: '' } } };
+    });
+    window.history.pushState(null, '', `/customers/${cid}?tab=comms`);
+    render(<><NewTicketFromEntry entryId="e-new" /><hr /><NewTicketFromEntry entryId="e-old" /></>);
+    await settle();
+    expect(calls.filter((c) => c.method === 'GET')).toHaveLength(1);
+    expect(container.querySelectorAll('[data-testid=entry-linked]')).toHaveLength(1);
+    expect(container.querySelector('[data-testid=entry-linked]')?.textContent).toBe(`Συνδέεται με ${a.number}`);
+    act(() => (container.querySelector('[data-testid=link-ticket]') as HTMLButtonElement).click());
+    const select = container.querySelector('select[name=link_ticket]') as HTMLSelectElement;
+    expect([...select.options].map((o) => o.textContent)).toEqual(['— επιλέξτε εργασία —', `${a.number} · Χτυπά λάθος`, `${b.number} · Συντήρηση`]);
+    setValue(select, b.id);
+    await act(async () => [...container.querySelectorAll('[data-testid=link-ticket-form] button')].find((x) => x.textContent === 'Σύνδεση')?.dispatchEvent(new MouseEvent('click', { bubbles: true })));
+    await settle();
+    expect(calls.find((c) => c.method === 'POST')?.body).toEqual({ entry_id: 'e-new' });
+    expect(container.querySelectorAll('[data-testid=entry-linked]')[0]?.textContent).toBe(`Συνδέεται με ${b.number}`);
+  });
+
+  it('offers nothing to link without open tickets, and nothing at all to a viewer', async () => {
+    server(() => ({ status: 200, body: { tickets: [], total: 0 } }));
+    window.history.pushState(null, '', '/customers/00000000-0000-4000-8000-0000000000dd');
+    render(<NewTicketFromEntry entryId="e-x" />);
+    await settle();
+    expect(container.querySelector('[data-testid=new-ticket]')).not.toBeNull();
+    expect(container.querySelector('[data-testid=link-ticket]')).toBeNull();
+    render(<NewTicketFromEntry entryId="e-x" />, ['crm:view']);
+    expect(container.innerHTML).toBe('');
   });
 });
