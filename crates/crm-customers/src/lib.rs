@@ -11,6 +11,7 @@
 //! collection `crm_customers`, and [`AnyCustomerStore`] is whichever the gateway chose.
 
 pub mod error;
+pub mod import;
 pub mod model;
 pub mod search;
 #[cfg(feature = "seed")]
