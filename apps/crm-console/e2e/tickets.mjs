@@ -6,7 +6,7 @@
 // and completed with a part, the product's stock goes down and the serial's history page
 // shows the ticket. A later call is linked to the open ticket from the timeline; the order's
 // serial links to its history; cards are dragged between the board's columns (an allowed move,
-// and a stale one refused); a macro is created and edited in the UI and applied.
+// and a stale one refused); a macro is created and edited in place in the UI and applied.
 // Screenshots go to artifacts/console/tickets-*.png. Prints "N passed, N failed".
 //
 //   eval "$(scripts/infra/start-webdav.sh)"
@@ -298,6 +298,7 @@ let ticketId = null;
     const row = page.locator('[data-testid=macro-row][data-name="Επείγουσα"]');
     await row.waitFor();
     expect((await row.textContent()).includes('Προτεραιότητα → Επείγουσα'), 'the steps in words');
+    const created = (await api('GET', '/api/crm/macros')).find((x) => x.name === 'Επείγουσα');
     await row.getByTestId('edit-macro').click();
     await page.getByTestId('macro-form').locator('input[name=name]').fill('Επείγουσα επίσκεψη');
     await page.getByTestId('macro-form').locator('button[type=submit]').click();
@@ -306,6 +307,7 @@ let ticketId = null;
     const macros = await api('GET', '/api/crm/macros');
     const m = macros.find((x) => x.name === 'Επείγουσα επίσκεψη');
     expect(!macros.some((x) => x.name === 'Επείγουσα'), 'the old name is gone');
+    expect(m?.id === created?.id && m?.version === 2, `edited in place (same id, version 2), got ${JSON.stringify(m)}`);
     expect(JSON.stringify(m?.actions) === JSON.stringify([{ action: 'set_priority', priority: 'urgent' }, { action: 'add_tag', tag: 'Επείγον' }, { action: 'add_note', template: 'Ενημερώθηκε ο {customer} για την {ticket}.', visibility: 'internal' }]), `the actions saved, got ${JSON.stringify(m?.actions)}`);
     await page.goto(`${gw.url}/tickets/${ticketId}`);
     await page.selectOption('select[name=macro]', { label: 'Επείγουσα επίσκεψη' });

@@ -38,7 +38,7 @@ use crate::routes::{
         tickets::notes, tickets::add_note, tickets::link_entry, tickets::from_entry,
         tickets::for_customer,
         visits::list_visits, visits::schedule, visits::update_visit, visits::macros,
-        visits::create_macro,
+        visits::create_macro, visits::update_macro,
         visits::delete_macro, visits::apply_macro, visits::add_tag, visits::remove_tag,
         visits::tags,
     ),

@@ -169,6 +169,17 @@ pub trait Tickets: Send + Sync {
 
     fn macros(&self) -> impl Future<Output = Result<Vec<Macro>>> + Send;
 
+    /// Replaces the macro's name and actions in place, validated as on create: its id and
+    /// `created_at` stay; a name another macro has (ignoring case) is `Error::Conflict`; a
+    /// stale `expected_version` is `Error::Stale`. A change bumps `version` and `updated_at`;
+    /// the same name and actions leave the macro as it was.
+    fn update_macro(
+        &self,
+        id: Uuid,
+        new: NewMacro,
+        expected_version: Option<i64>,
+    ) -> impl Future<Output = Result<Macro>> + Send;
+
     fn delete_macro(
         &self,
         id: Uuid,
@@ -507,6 +518,16 @@ impl<S: TicketStore> Tickets for Service<S> {
 
     async fn macros(&self) -> Result<Vec<Macro>> {
         self.store.macros().await
+    }
+
+    async fn update_macro(
+        &self,
+        id: Uuid,
+        new: NewMacro,
+        expected_version: Option<i64>,
+    ) -> Result<Macro> {
+        let m = new.into_macro(id, self.clock.now())?;
+        self.store.update_macro(m, expected_version).await
     }
 
     async fn delete_macro(&self, id: Uuid, expected_version: Option<i64>) -> Result<()> {

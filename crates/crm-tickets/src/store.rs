@@ -152,6 +152,15 @@ pub trait TicketStore: Send + Sync + 'static {
 
     fn get_macro(&self, id: Uuid) -> impl Future<Output = Result<Macro>> + Send;
 
+    /// Gives the stored macro `m.id` the name and actions of `m` (validated), at `expected_version`
+    /// (`Error::Stale` otherwise): a change takes `m.updated_at` and the next version, the
+    /// same name and actions change nothing. A name another macro has is `Error::Conflict`.
+    fn update_macro(
+        &self,
+        m: Macro,
+        expected_version: Option<i64>,
+    ) -> impl Future<Output = Result<Macro>> + Send;
+
     fn delete_macro(
         &self,
         id: Uuid,

@@ -3,38 +3,23 @@
 // step (status, priority, assignee, tags, a note template with {customer} and {ticket}) and is
 // checked before sending (`macroBody`). Applying a macro is on the ticket page.
 //
-// The gateway has no PUT for a macro: editing saves the new form and deletes the old one (under
-// the same name: deletes first, then saves, and puts the old one back if the save is refused),
-// so an edited macro gets a new id.
+// An edit is a `PUT /macros/{id}` under the If-Match of the version the form was opened on: the
+// macro keeps its id. A 412 means someone else changed it meanwhile: the form closes, the list
+// is reloaded and says so.
 import { useState, type FormEvent } from 'react';
 import { ApiError } from '../api/client';
 import { usePermissions } from '../permissions';
-import { ConfirmButton, ErrorBox, Notice, useLoad } from '../ui';
+import { ConfirmButton, ConflictError, ErrorBox, Notice, useLoad } from '../ui';
 import { etagOf, tk } from './api';
 import { EMPTY_MACRO, macroBody, macroForm, PRIORITIES, STATUSES, type Macro, type MacroForm, type NewMacro, type Priority, type Status, type Visibility } from './logic';
 import { macroProblem, macroStep, useTicketText } from './strings';
 
-/** Saves `body`, replacing `old` when given (see the module's note on editing). */
-export async function saveMacro(body: NewMacro, old: Macro | null): Promise<void> {
-  const post = (b: NewMacro) => tk<Macro>('POST', '/macros', b);
-  const remove = (m: Macro) =>
-    tk<null>('DELETE', `/macros/${m.id}`, undefined, { ifMatch: etagOf(m) }).catch((e: unknown) => {
-      if (!(e instanceof ApiError && e.status === 404)) throw e; // someone deleted it already: fine
-    });
-  if (!old) {
-    await post(body);
-  } else if (body.name.toLowerCase() !== old.name.toLowerCase()) {
-    await post(body);
-    await remove(old);
-  } else {
-    await remove(old);
-    try {
-      await post(body);
-    } catch (e) {
-      await post({ name: old.name, actions: old.actions }).catch(() => undefined);
-      throw e;
-    }
-  }
+/** Saves `body` as a new macro, or as the new form of `old` (in place, at `old`'s version). */
+export async function saveMacro(body: NewMacro, old: Macro | null): Promise<Macro> {
+  const a = old
+    ? await tk<Macro>('PUT', `/macros/${old.id}`, body, { ifMatch: etagOf(old) })
+    : await tk<Macro>('POST', '/macros', body);
+  return a.data;
 }
 
 export default function MacroManager() {
@@ -63,7 +48,7 @@ export default function MacroManager() {
     <div data-testid="macro-manager">
       {canEdit && !editing && (
         <div className="actions">
-          <button type="button" className="primary" data-testid="new-macro" onClick={() => { setNotice(null); setEditing({ old: null }); }}>+ {w.newMacro}</button>
+          <button type="button" className="primary" data-testid="new-macro" onClick={() => { setNotice(null); setError(null); setEditing({ old: null }); }}>+ {w.newMacro}</button>
         </div>
       )}
       {editing && (
@@ -72,7 +57,15 @@ export default function MacroManager() {
           initial={editing.old ? macroForm(editing.old) : EMPTY_MACRO}
           onCancel={() => setEditing(null)}
           onSave={async (body) => {
-            await saveMacro(body, editing.old);
+            try {
+              await saveMacro(body, editing.old);
+            } catch (e) {
+              if (!(e instanceof ApiError && e.isStale)) throw e;
+              setEditing(null);
+              setError(new ConflictError(w.macroStale(editing.old?.name ?? body.name)));
+              reload();
+              return;
+            }
             setEditing(null);
             setNotice(w.macroSaved);
             reload();
@@ -92,7 +85,7 @@ export default function MacroManager() {
                 <td>{m.actions.map((a) => macroStep(a, w)).join(' · ')}</td>
                 {canEdit && (
                   <td className="actions">
-                    <button type="button" data-testid="edit-macro" disabled={!!editing} onClick={() => { setNotice(null); setEditing({ old: m }); }}>{w.editMacro}</button>{' '}
+                    <button type="button" data-testid="edit-macro" disabled={!!editing} onClick={() => { setNotice(null); setError(null); setEditing({ old: m }); }}>{w.editMacro}</button>{' '}
                     <ConfirmButton label={w.deleteMacro} onConfirm={() => void remove(m)} />
                   </td>
                 )}

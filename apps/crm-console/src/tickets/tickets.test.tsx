@@ -15,7 +15,7 @@ import { Board, StatusControl, VisitCompletionForm } from './components';
 import { NewTicketFromEntry } from './entry';
 import {
   allowedMoves, completionBody, dropTargets, EMPTY_MACRO, filterQuery, groupByStatus, isOverdue, macroBody, macroForm, moveRefusal, NEXT, NO_FILTERS, STATUSES,
-  type Macro, type MacroForm, type Status, type Ticket,
+  type Macro, type MacroForm, type NewMacro, type Status, type Ticket,
 } from './logic';
 import MacroManager, { MacroEditor, saveMacro } from './Macros';
 import Queue, { refusalText } from './Queue';
@@ -377,20 +377,39 @@ describe('the macro form', () => {
     });
   });
 
-  it('saves an edit as a new macro and deletes the old one (first when the name stays, to keep it free)', async () => {
-    const old = { id: 'm1', name: 'Α', actions: [{ action: 'set_status', status: 'open' }], version: 1 } as Macro;
-    let calls = server((method) => ({ status: method === 'POST' ? 201 : 204, body: method === 'POST' ? { ...old, id: 'm2' } : undefined }));
-    await saveMacro({ name: 'Β', actions: old.actions }, old);
-    expect(calls.map((c) => `${c.method} ${c.url}`)).toEqual(['POST /api/crm/macros', 'DELETE /api/crm/macros/m1']);
-    calls = server((method) => ({ status: method === 'POST' ? 201 : 204, body: method === 'POST' ? old : undefined }));
-    await saveMacro({ name: 'α', actions: [{ action: 'set_status', status: 'closed' }] }, old);
-    expect(calls.map((c) => `${c.method} ${c.url}`)).toEqual(['DELETE /api/crm/macros/m1', 'POST /api/crm/macros']);
-    expect(calls[0]?.ifMatch).toBe('"1"');
-    // the save refused: the old macro is put back, and the refusal reaches the form
-    calls = server((method, _url, body) => (method === 'POST' && (body as Macro).actions[0]?.action === 'add_tag' ? { status: 422, body: { error: { code: 'invalid_field', message: '', details: { field: 'actions[0].tag' } } } } : { status: method === 'POST' ? 201 : 204, body: method === 'POST' ? old : undefined }));
-    await expect(saveMacro({ name: 'Α', actions: [{ action: 'add_tag', tag: 'x' }] }, old)).rejects.toBeInstanceOf(ApiError);
-    expect(calls.map((c) => `${c.method} ${c.url}`)).toEqual(['DELETE /api/crm/macros/m1', 'POST /api/crm/macros', 'POST /api/crm/macros']);
-    expect(calls[2]?.body).toEqual({ name: 'Α', actions: old.actions });
+  it('saves a new macro with a POST and an edit in place with a PUT at the macro\'s version', async () => {
+    const old = { id: 'm1', name: 'Α', actions: [{ action: 'set_status', status: 'open' }], version: 3 } as Macro;
+    const body: NewMacro = { name: 'Β', actions: [{ action: 'set_status', status: 'closed' }] };
+    let calls = server((method) => ({ status: method === 'POST' ? 201 : 200, body: { ...old, ...body, version: method === 'POST' ? 1 : 4 } }));
+    await saveMacro(body, null);
+    const saved = await saveMacro(body, old);
+    expect(calls.map((c) => `${c.method} ${c.url} ${c.ifMatch}`)).toEqual(['POST /api/crm/macros null', 'PUT /api/crm/macros/m1 "3"']);
+    expect(calls[1]?.body).toEqual(body);
+    expect(saved).toMatchObject({ id: 'm1', name: 'Β', version: 4 });
+    // no delete and no second create: a refusal reaches the form and nothing else is sent
+    calls = server(() => ({ status: 409, body: { error: { code: 'conflict', message: 'a macro named Β exists already' } } }));
+    await expect(saveMacro(body, old)).rejects.toBeInstanceOf(ApiError);
+    expect(calls.map((c) => c.method)).toEqual(['PUT']);
+  });
+
+  it('closes the form on a 412, reloads the list and says someone else changed the macro', async () => {
+    const m = { id: 'm1', name: 'Αναμονή', actions: [{ action: 'set_status', status: 'waiting_customer' }], version: 1 } as Macro;
+    const fresh = { ...m, name: 'Αναμονή πελάτη', version: 2 };
+    let gets = 0;
+    const calls = server((method) => {
+      if (method === 'GET') return { status: 200, body: [gets++ === 0 ? m : fresh] };
+      return { status: 412, body: { error: { code: 'stale_version', message: 'stale' } } };
+    });
+    render(<MacroManager />);
+    await settle();
+    act(() => (container.querySelector('[data-testid=edit-macro]') as HTMLButtonElement).click());
+    setValue(container.querySelector('input[name=name]') as HTMLInputElement, 'Αναμονή ανταλλακτικού');
+    await act(async () => (container.querySelector('button[type=submit]') as HTMLButtonElement).click());
+    await settle();
+    expect(calls.filter((c) => c.method !== 'GET').map((c) => `${c.method} ${c.url} ${c.ifMatch}`)).toEqual(['PUT /api/crm/macros/m1 "1"']);
+    expect(container.querySelector('[data-testid=macro-form]')).toBeNull();
+    expect(container.querySelector('[role=alert]')?.textContent).toBe(el.macroStale('Αναμονή'));
+    expect(container.querySelector('[data-testid=macro-row]')?.getAttribute('data-name')).toBe('Αναμονή πελάτη');
   });
 
   it('lists the macros in words; a viewer gets no create, edit or delete', async () => {

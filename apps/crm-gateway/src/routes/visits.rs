@@ -26,7 +26,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(web::get().to(macros))
             .route(web::post().to(create_macro)),
     )
-    .service(web::resource("/macros/{id}").route(web::delete().to(delete_macro)))
+    .service(
+        web::resource("/macros/{id}")
+            .route(web::put().to(update_macro))
+            .route(web::delete().to(delete_macro)),
+    )
     .service(web::resource("/tickets/{id}/macros/{macro_id}").route(web::post().to(apply_macro)))
     .service(web::resource("/tickets/{id}/tags").route(web::post().to(add_tag)))
     .service(web::resource("/tickets/{id}/tags/{tag}").route(web::delete().to(remove_tag)))
@@ -153,6 +157,30 @@ pub async fn create_macro(
 ) -> Result<HttpResponse, ApiError> {
     let m = state.tickets.create_macro(new).await?;
     Ok(created(&req, m.id, m.version, &m))
+}
+
+/// Edit a macro in place: the name and actions are replaced (validated as on create), the id
+/// stays. The same name and actions change nothing, not even the version.
+#[utoipa::path(put, path = "/api/crm/macros/{id}", tag = "tickets", request_body = NewMacro,
+    params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "ETag from a read")),
+    security(("bearer" = [])),
+    responses((status = 200, body = Macro, headers(("ETag" = String))),
+              (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 409, description = "the name is taken", body = ErrorBody),
+              (status = 412, body = ErrorBody), (status = 413, body = ErrorBody),
+              (status = 422, body = ErrorBody)))]
+pub async fn update_macro(
+    _: Editor,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+    Json(new): Json<NewMacro>,
+) -> Result<HttpResponse, ApiError> {
+    let m = (state.tickets)
+        .update_macro(*id, new, if_match.expected_version())
+        .await?;
+    Ok(record(StatusCode::OK, m.version, &m))
 }
 
 /// Delete a macro.

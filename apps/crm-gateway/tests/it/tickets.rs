@@ -60,6 +60,7 @@ async fn reads_need_a_token_and_every_write_needs_crm_edit() {
         (Method::PUT, format!("/api/crm/visits/{nil}")),
         (Method::POST, format!("/api/crm/comms/{eid}/ticket")),
         (Method::POST, "/api/crm/macros".to_owned()),
+        (Method::PUT, format!("/api/crm/macros/{nil}")),
         (Method::DELETE, format!("/api/crm/macros/{nil}")),
         (Method::POST, format!("/api/crm/tickets/{id}/macros/{nil}")),
     ];
@@ -549,6 +550,87 @@ async fn a_macro_sets_fields_tags_and_a_note_with_the_customers_name() {
 }
 
 #[tokio::test]
+async fn a_macro_is_edited_in_place_and_keeps_its_id() {
+    let app = spawn_app().await;
+    let resp = app
+        .post(
+            "/api/crm/macros",
+            &json!({ "name": "Επείγον", "actions": [
+                { "action": "set_priority", "priority": "high" } ] }),
+        )
+        .await;
+    let etag = resp.headers()["etag"].to_str().unwrap().to_owned();
+    let m = expect(resp, 201).await;
+    app.create(
+        "/api/crm/macros",
+        json!({ "name": "Κλείσιμο", "actions": [
+            { "action": "set_status", "status": "closed" } ] }),
+    )
+    .await;
+    let path = format!("/api/crm/macros/{}", m["id"].as_str().unwrap());
+
+    let edit = |name: &str| {
+        json!({ "name": name, "actions": [
+            { "action": "set_priority", "priority": "urgent" },
+            { "action": "add_tag", "tag": "Τηλέφωνο" } ] })
+    };
+    let resp = app
+        .req(Method::PUT, &path)
+        .header("If-Match", &etag)
+        .json(&edit("Πολύ επείγον"))
+        .send()
+        .await
+        .unwrap();
+    let new_etag = resp.headers()["etag"].to_str().unwrap().to_owned();
+    assert_ne!(new_etag, etag);
+    let edited = expect(resp, 200).await;
+    assert_eq!(edited["id"], m["id"]);
+    assert_eq!(edited["name"], "Πολύ επείγον");
+    assert_eq!(edited["version"], 2);
+    assert_eq!(edited["created_at"], m["created_at"]);
+    assert_eq!(edited["actions"][1]["tag"], "Τηλέφωνο");
+    let macros = expect(app.get("/api/crm/macros").await, 200).await;
+    assert_eq!(macros.as_array().unwrap().len(), 2);
+    assert!(macros.as_array().unwrap().contains(&edited));
+
+    // someone else's edit came first: the old ETag is refused and nothing changes
+    let stale = app
+        .req(Method::PUT, &path)
+        .header("If-Match", &etag)
+        .json(&edit("Άλλο όνομα"))
+        .send()
+        .await
+        .unwrap();
+    expect_error(stale, 412, "stale_version").await;
+    // the other macro's name, in other letters' case, is taken
+    let taken = app
+        .req(Method::PUT, &path)
+        .header("If-Match", &new_etag)
+        .json(&edit("ΚΛΕΊΣΙΜΟ"))
+        .send()
+        .await
+        .unwrap();
+    expect_error(taken, 409, "conflict").await;
+    let err = expect_error(
+        app.put(&path, &json!({ "name": "x", "actions": [] })).await,
+        422,
+        "invalid_field",
+    )
+    .await;
+    assert_eq!(err["error"]["details"]["field"], "actions");
+    let nil = "00000000-0000-4000-8000-000000000000";
+    expect_error(
+        app.put(&format!("/api/crm/macros/{nil}"), &edit("Κάτι"))
+            .await,
+        404,
+        "not_found",
+    )
+    .await;
+    let macros_after = expect(app.get("/api/crm/macros").await, 200).await;
+    assert_eq!(macros_after, macros);
+}
+
+#[tokio::test]
 async fn the_queue_filters_by_status_assignee_and_overdue() {
     let app = spawn_app().await;
     let c = app.customer("Ενορία Αγίου Γεωργίου").await;
@@ -756,6 +838,11 @@ async fn the_openapi_documents_the_service_desk_apart_from_orders_and_customers(
             &["201", "404", "422"][..],
         ),
         ("/api/crm/visits/{id}", "put", &["200", "404", "409"][..]),
+        (
+            "/api/crm/macros/{id}",
+            "put",
+            &["200", "403", "404", "409", "412", "422"][..],
+        ),
         (
             "/api/crm/tickets/{id}/macros/{macro_id}",
             "post",

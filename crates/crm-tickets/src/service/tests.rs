@@ -918,6 +918,126 @@ async fn a_macro_applies_all_its_actions_and_records_each() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_macro_is_edited_in_place_under_its_version() {
+    let f = fixture();
+    let priority = |priority| NewMacro {
+        name: "Urgent".into(),
+        actions: vec![MacroAction::SetPriority { priority }],
+    };
+    let m = f
+        .tickets
+        .create_macro(priority(Priority::High))
+        .await
+        .unwrap();
+    let other = f
+        .tickets
+        .create_macro(NewMacro {
+            name: "Close".into(),
+            actions: vec![MacroAction::SetStatus {
+                status: Status::Closed,
+            }],
+        })
+        .await
+        .unwrap();
+
+    f.clock.advance(Duration::minutes(5));
+    let edited = f
+        .tickets
+        .update_macro(
+            m.id,
+            NewMacro {
+                name: "  Very urgent ".into(),
+                actions: vec![
+                    MacroAction::SetPriority {
+                        priority: Priority::Urgent,
+                    },
+                    MacroAction::AddTag {
+                        tag: "callback".into(),
+                    },
+                ],
+            },
+            Some(1),
+        )
+        .await
+        .unwrap();
+    assert_eq!(edited.id, m.id);
+    assert_eq!(edited.name, "Very urgent");
+    assert_eq!(edited.actions.len(), 2);
+    assert_eq!(edited.version, 2);
+    assert_eq!(edited.created_at, m.created_at);
+    assert_eq!(edited.updated_at, ts("2026-03-01T10:05:00Z"));
+    assert_eq!(
+        f.tickets.macros().await.unwrap(),
+        vec![other.clone(), edited.clone()]
+    );
+
+    // the same name and actions again: nothing changes, not even the version
+    f.clock.advance(Duration::minutes(5));
+    let same = NewMacro {
+        name: edited.name.clone(),
+        actions: edited.actions.clone(),
+    };
+    assert_eq!(
+        f.tickets.update_macro(m.id, same, None).await.unwrap(),
+        edited
+    );
+    // only the case of its own name changes: not a clash with itself
+    let renamed = f
+        .tickets
+        .update_macro(
+            m.id,
+            NewMacro {
+                name: "VERY URGENT".into(),
+                actions: edited.actions.clone(),
+            },
+            Some(2),
+        )
+        .await
+        .unwrap();
+    assert_eq!((renamed.name.as_str(), renamed.version), ("VERY URGENT", 3));
+
+    let e = f
+        .tickets
+        .update_macro(m.id, priority(Priority::Low), Some(2))
+        .await
+        .unwrap_err();
+    assert!(matches!(e, Error::Stale { current_version: 3 }));
+    let e = f
+        .tickets
+        .update_macro(
+            m.id,
+            NewMacro {
+                name: "close".into(),
+                actions: edited.actions.clone(),
+            },
+            Some(3),
+        )
+        .await
+        .unwrap_err();
+    assert!(conflict_message(e).contains("close"));
+    let e = f
+        .tickets
+        .update_macro(
+            m.id,
+            NewMacro {
+                name: "Urgent".into(),
+                actions: vec![MacroAction::AddTag { tag: " ".into() }],
+            },
+            Some(3),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(invalid_field(e), "actions[0].tag");
+    let e = f
+        .tickets
+        .update_macro(Uuid::new_v4(), priority(Priority::Low), None)
+        .await
+        .unwrap_err();
+    assert!(matches!(e, Error::NotFound { what: "macro", .. }));
+    assert_eq!(f.tickets.macros().await.unwrap(), vec![other, renamed]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_macro_with_one_refused_step_changes_nothing() {
     let f = fixture();
     let c = f.customer("Ενορία").await;

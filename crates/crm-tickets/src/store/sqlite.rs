@@ -958,15 +958,42 @@ impl TicketStore for SqliteTicketStore {
     }
 
     async fn get_macro(&self, id: Uuid) -> Result<Macro> {
+        self.db.read(move |conn| load_macro(conn, id)).await
+    }
+
+    async fn update_macro(&self, m: Macro, expected_version: Option<i64>) -> Result<Macro> {
         self.db
-            .read(move |conn| {
+            .write(move |conn| {
+                let current = load_macro(conn, m.id)?;
+                check_version(current.version, expected_version)?;
+                if current.name == m.name && current.actions == m.actions {
+                    return Ok(current);
+                }
+                let next = Macro {
+                    version: current.version + 1,
+                    created_at: current.created_at,
+                    ..m
+                };
                 conn.prepare_cached(
-                    "SELECT id, name, actions, created_at, updated_at, version \
-                     FROM ticket_macros WHERE id = ?1",
+                    "UPDATE ticket_macros SET name = ?2, name_key = ?3, actions = ?4, \
+                     updated_at = ?5, version = ?6 WHERE id = ?1",
                 )?
-                .query_row([id.to_string()], macro_from_row)
-                .optional()?
-                .ok_or_else(|| macro_not_found(id))
+                .execute(params![
+                    next.id.to_string(),
+                    next.name,
+                    next.name.to_lowercase(),
+                    serde_json::to_string(&next.actions)?,
+                    next.updated_at,
+                    next.version
+                ])
+                .map_err(|e| {
+                    if is_constraint_violation(&e, "ticket_macros.name_key") {
+                        conflict(format!("a macro named {} exists already", next.name))
+                    } else {
+                        Error::from(e)
+                    }
+                })?;
+                Ok(next)
             })
             .await
     }
@@ -978,6 +1005,17 @@ impl TicketStore for SqliteTicketStore {
             })
             .await
     }
+}
+
+/// The macro `id`, or `NotFound`.
+fn load_macro(conn: &Connection, id: Uuid) -> Result<Macro> {
+    conn.prepare_cached(
+        "SELECT id, name, actions, created_at, updated_at, version \
+         FROM ticket_macros WHERE id = ?1",
+    )?
+    .query_row([id.to_string()], macro_from_row)
+    .optional()?
+    .ok_or_else(|| macro_not_found(id))
 }
 
 fn macro_from_row(r: &Row<'_>) -> rusqlite::Result<Macro> {
