@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-log() { echo "test.sh: $*" >&2; }
+log() { echo "test.sh: [${SECONDS}s] $*" >&2; }
 
 # --- toolchain checks -------------------------------------------------------------------
 command -v cargo >/dev/null || { log "cargo is missing: install Rust 1.95"; exit 1; }

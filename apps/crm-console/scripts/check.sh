@@ -6,7 +6,7 @@
 # scripts/infra/start-webdav.sh and MAIL_* of scripts/infra/start-mail.sh.
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
-log() { echo "console: $*" >&2; }
+log() { echo "console: [${SECONDS}s] $*" >&2; }
 # Absolute: the end-to-end run below starts from apps/crm-console.
 T=$(realpath -m "${CARGO_TARGET_DIR:-target}")
 
@@ -37,3 +37,5 @@ log "end to end: administration, permissions, order files"
 CRM_BIN="$T/debug/crm" node e2e/admin.mjs
 log "end to end: the service desk (tickets, visits, serial history)"
 CRM_BIN="$T/debug/crm" node e2e/tickets.mjs
+log "end to end: the sales pipeline (board, lead page, conversion)"
+CRM_BIN="$T/debug/crm" node e2e/sales.mjs

@@ -14,6 +14,7 @@ import { effectiveClaims, permissionsOf, useMe, type Me } from './permissions';
 import { adminDictionaries } from './admin/strings';
 import { commsDictionaries } from './comms/text';
 import { ticketText } from './tickets/strings';
+import { salesText } from './sales/strings';
 
 // The administration pages load on first use (they are not part of the first page).
 const Users = lazy(() => import('./admin/Users'));
@@ -25,6 +26,10 @@ const CommsSearch = lazy(() => import('./pages/Search'));
 const TicketQueue = lazy(() => import('./tickets/Queue'));
 const TicketPage = lazy(() => import('./tickets/TicketPage'));
 const SerialPage = lazy(() => import('./pages/Serial'));
+// The sales pipeline: the board, a lead, a new lead.
+const SalesBoard = lazy(() => import('./sales/Board'));
+const LeadPage = lazy(() => import('./sales/LeadPage'));
+const NewLead = lazy(() => import('./sales/NewLead'));
 
 function useToken(): string | null {
   return useSyncExternalStore(session.subscribe, session.token, session.token);
@@ -50,6 +55,9 @@ function route(path: string): ReactNode {
   if (path === '/search') return <CommsSearch />;
   if (path === '/tickets') return <TicketQueue />;
   if ((m = match('/tickets/:id', path))) return <TicketPage key={m.id} id={m.id as string} />;
+  if (path === '/sales') return <SalesBoard />;
+  if (path === '/sales/leads/new') return <NewLead />;
+  if ((m = match('/sales/leads/:id', path))) return <LeadPage key={m.id} id={m.id as string} />;
   if ((m = match('/serials/:serial', path))) return <SerialPage key={m.serial} serial={m.serial as string} />;
   if (path === '/admin/users') return <Users />;
   if (path === '/admin/integrations') return <Integrations />;
@@ -123,6 +131,7 @@ function Shell({ path, section, claims, me, langSwitch }: { path: string; sectio
             </Link>
           ))}
           <Link to="/tickets" className={section === 'tickets' ? 'active' : ''} data-testid="nav-tickets">{ticketText(lang).tickets}</Link>
+          <Link to="/sales" className={section === 'sales' ? 'active' : ''} data-testid="nav-sales">{salesText(lang).sales}</Link>
           <Link to="/missed-calls" className={section === 'missed-calls' ? 'active' : ''}>{commsDictionaries[lang].missedCalls}</Link>
           <Link to="/search" className={section === 'search' ? 'active' : ''} data-testid="nav-search" title={commsDictionaries[lang].globalSearch}>{commsDictionaries[lang].navSearch}</Link>
           {isAdmin && (

@@ -6,8 +6,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::routes::{
-    admin, auth, calls, comms, customers, email, inbox, integrations, media, nextcloud, orders,
-    products, system, tickets, visits, whatsapp,
+    admin, auth, calls, comms, customers, email, inbox, integrations, media, merges, nextcloud,
+    orders, products, sales, system, tickets, visits, whatsapp,
 };
 
 #[derive(OpenApi)]
@@ -24,6 +24,7 @@ use crate::routes::{
         products::list, products::get, products::create, products::update, products::delete,
         customers::list, customers::by_contact, customers::get, customers::create,
         customers::update, customers::add_note, customers::delete, customers::timeline,
+        merges::duplicates, merges::merge_into, merges::history,
         orders::list, orders::get, orders::create, orders::update, orders::delete,
         orders::document, orders::serial,
         comms::list, comms::get, comms::create, comms::update, comms::delete, comms::search,
@@ -41,6 +42,9 @@ use crate::routes::{
         visits::create_macro, visits::update_macro,
         visits::delete_macro, visits::apply_macro, visits::add_tag, visits::remove_tag,
         visits::tags,
+        sales::pipelines, sales::create_pipeline, sales::pipeline, sales::update_pipeline,
+        sales::view, sales::list, sales::create, sales::get, sales::update, sales::move_stage,
+        sales::history, sales::comms, sales::convert,
     ),
     modifiers(&BearerAuth),
     tags(
@@ -55,6 +59,7 @@ use crate::routes::{
         (name = "whatsapp", description = "WhatsApp Cloud API: Meta's signed webhook, and sending"),
         (name = "email", description = "E-mail: send to a customer, the mailboxes' sync state, sync now"),
         (name = "tickets", description = "The service desk: tickets with a status workflow, on-site visits that use stock, notes, the activity stream, macros and tags"),
+        (name = "sales", description = "The sales pipeline: pipelines with ordered stages, leads moved between them, their history and comms, conversion into a customer and a draft order"),
         (name = "calls", description = "Click-to-call through the PBX (AMI Originate)"),
         (name = "system", description = "Health"),
     )

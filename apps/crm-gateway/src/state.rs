@@ -20,6 +20,8 @@ pub type Orders = crm_orders::Service<crm_orders::AnyOrderStore>;
 pub type Comms = crm_comms::Service<crm_comms::SqliteCommsStore>;
 /// The service desk: SQLite only, whatever `[store]` says (see `channels::tickets`).
 pub type Tickets = crm_tickets::Service<crm_tickets::SqliteTicketStore>;
+/// The sales pipeline: SQLite only, whatever `[store]` says (see `channels::sales`).
+pub type Sales = crm_sales::Service<crm_sales::SqliteSalesStore>;
 
 /// What every handler can reach.
 #[derive(Debug)]
@@ -32,6 +34,7 @@ pub struct AppState {
     pub orders: Orders,
     pub comms: Comms,
     pub tickets: Tickets,
+    pub sales: Sales,
     pub users: Users,
     /// The limits of `POST /api/auth/login` and who the client is (trusted proxies).
     pub login: crate::throttle::LoginThrottle,
@@ -95,6 +98,11 @@ impl AppState {
         let orders = crm_orders::Service::new(orders, clock.clone()).with_customer_matches(
             Arc::new(crate::stores::CustomersBySearch(customers.clone())),
         );
+        let sales =
+            crm_sales::Service::new(crm_sales::SqliteSalesStore::new(db.clone()), clock.clone());
+        crm_sales::Sales::ensure_default_pipeline(&sales)
+            .await
+            .context("cannot seed the default sales pipeline")?;
         Ok(Self {
             products: crm_products::Service::new(products, clock.clone()),
             customers,
@@ -104,6 +112,7 @@ impl AppState {
                 crm_tickets::SqliteTicketStore::new(db.clone()),
                 clock.clone(),
             ),
+            sales,
             records,
             users: crate::users::open(db.clone(), clock.clone(), &config.login),
             login: crate::throttle::LoginThrottle::new(

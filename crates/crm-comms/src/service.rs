@@ -54,6 +54,15 @@ pub trait Comms: Send + Sync {
         before: Option<Before>,
     ) -> impl Future<Output = Result<CursorPage<Entry>>> + Send;
 
+    /// The entries nobody has matched yet from any of `senders` (normal forms: lower-cased
+    /// e-mail addresses, E.164 numbers), newest first, at most `limit` (default 100, at most
+    /// 1000): what someone not yet a customer has sent.
+    fn inbox_from(
+        &self,
+        senders: Vec<String>,
+        limit: Option<u32>,
+    ) -> impl Future<Output = Result<Vec<Entry>>> + Send;
+
     /// Changes subject, body or occurred_at. Stale `expected_version` → `Error::Stale`; a
     /// patch that changes nothing keeps the version.
     fn update(
@@ -184,6 +193,13 @@ impl<S: CommsStore> Comms for Service<S> {
 
     async fn inbox(&self, limit: Option<u32>, before: Option<Before>) -> Result<CursorPage<Entry>> {
         self.store.inbox(PAGE_SIZE.of(limit), before).await
+    }
+
+    async fn inbox_from(&self, senders: Vec<String>, limit: Option<u32>) -> Result<Vec<Entry>> {
+        if senders.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.store.inbox_from(senders, PAGE_SIZE.of(limit)).await
     }
 
     async fn thread(&self, id: Uuid) -> Result<Vec<Entry>> {

@@ -52,6 +52,14 @@ pub trait CommsStore: Send + Sync + 'static {
         before: Option<Before>,
     ) -> impl Future<Output = Result<CursorPage<Entry>>> + Send;
 
+    /// The unassigned entries whose sender's normal form ([`crate::model::sender_key`]) is
+    /// one of `senders`, newest first, at most `limit`.
+    fn inbox_from(
+        &self,
+        senders: Vec<String>,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<Entry>>> + Send;
+
     /// Loads the entry (`Error::NotFound`), checks `expected_version` (`Error::Stale`), lets
     /// `change` decide the new record (`None`: nothing changes) and saves it with the next
     /// version, in one transaction.

@@ -30,5 +30,9 @@ pub use db::{Db, DbError, DbOptions, Hook, is_constraint_violation};
 pub use error::{Error, Result};
 pub use money::Money;
 pub use page::{Page, PageSize};
+/// The connection a [`Db::write`] runs on, inside its transaction: what a caller that is not
+/// a store (the gateway composing one write of several contexts) passes on to the stores'
+/// functions without holding SQL itself.
+pub use rusqlite::Connection;
 pub use timestamp::Timestamp;
 pub use vat::VatRate;

@@ -12,6 +12,7 @@
 
 pub mod error;
 pub mod import;
+pub mod merge;
 pub mod model;
 pub mod search;
 #[cfg(feature = "seed")]

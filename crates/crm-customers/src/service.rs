@@ -64,7 +64,17 @@ pub trait Customers: Send + Sync {
     /// one created first. `None` when nobody does or `value` is no number.
     fn find_by_contact(&self, value: &str)
     -> impl Future<Output = Result<Option<Customer>>> + Send;
+
+    /// Pairs of customers that look like one (see [`crate::merge::suggest`]), at most
+    /// `limit`, read over every customer.
+    fn duplicates(
+        &self,
+        limit: usize,
+    ) -> impl Future<Output = Result<Vec<crate::merge::DuplicatePair>>> + Send;
 }
+
+/// Customers read per page when every customer is looked at.
+const SCAN_PAGE: u32 = 2_000;
 
 /// [`Customers`] over a store, with time from an injected clock.
 #[derive(Debug, Clone)]
@@ -178,6 +188,23 @@ impl<S: CustomerStore> Customers for Service<S> {
             Some(key) => self.store.find_by_contact(key).await,
             None => Ok(None),
         }
+    }
+
+    async fn duplicates(&self, limit: usize) -> Result<Vec<crate::merge::DuplicatePair>> {
+        let mut all = Vec::new();
+        let mut after = None;
+        loop {
+            let page = self.store.scan(after, SCAN_PAGE).await?;
+            let full = page.len() == SCAN_PAGE as usize;
+            after = page.last().map(|c| c.id);
+            all.extend(page);
+            if !full {
+                break;
+            }
+        }
+        let mut pairs = crate::merge::suggest(&all);
+        pairs.truncate(limit);
+        Ok(pairs)
     }
 }
 

@@ -352,6 +352,49 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/crm/customers/{id}/merge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Merge the customer `duplicate_id` into this one: its contacts, notes, tags and owned items
+         *     join this customer's, its orders, comms entries, media records, tickets and leads move here,
+         *     and it is deleted; the merge is remembered with the duplicate's whole record. `dry_run`
+         *     says what would happen and writes nothing. Merging the same duplicate again answers the
+         *     first merge (`already_merged`).
+         */
+        post: operations["customers_merge_into"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/crm/customers/{id}/merges": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The customers merged into this one, newest first, each with the duplicate's whole record as
+         *     it was, who merged it and what moved.
+         */
+        get: operations["customers_history"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/crm/customers/{id}/notes": {
         parameters: {
             query?: never;
@@ -418,6 +461,26 @@ export interface paths {
         };
         /** The customer who owns an e-mail address or phone number. */
         get: operations["customers_by_contact"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/crm/customers/duplicates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Pairs of customers that look like one: a shared phone number or e-mail address, or names
+         *     that fold to the same letters; most reasons first.
+         */
+        get: operations["customers_duplicates"];
         put?: never;
         post?: never;
         delete?: never;
@@ -511,6 +574,121 @@ export interface paths {
         put?: never;
         /** Give an inbox entry (and on request every entry of its sender) to a customer. */
         post: operations["comms_assign"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/crm/leads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Leads, newest first, filtered; a page at a time. */
+        get: operations["sales_list"];
+        put?: never;
+        /** Create a lead about a customer or a prospect; by default in the default pipeline's first stage. */
+        post: operations["sales_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/crm/leads/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One lead. */
+        get: operations["sales_get"];
+        /** Change the given fields (`null` clears); a new owner is recorded. The stage moves by `/stage`. */
+        put: operations["sales_update"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/crm/leads/{id}/comms": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The lead's comms, newest first: the unassigned entries sent from one of the prospect's
+         *     contacts, and once the lead has a customer that customer's entries too.
+         */
+        get: operations["sales_comms"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/crm/leads/{id}/convert": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Convert a won lead: its customer, or the one its prospect's contacts match, or a new one
+         *     made from the prospect; with `create_draft_order` a draft order from its quoted lines.
+         *     Converting again returns the same ids and creates nothing.
+         */
+        post: operations["sales_convert"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/crm/leads/{id}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The lead's stage moves and who owned it when, oldest first (written by the server only). */
+        get: operations["sales_history"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/crm/leads/{id}/stage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Move the lead to another stage of its pipeline (the board's drag and drop); a lost stage
+         *     needs `lost_reason` (422 on `lost_reason` without one). The move is recorded; moving to
+         *     the stage it is in changes nothing.
+         */
+        post: operations["sales_move_stage"];
         delete?: never;
         options?: never;
         head?: never;
@@ -722,6 +900,69 @@ export interface paths {
          *     configuration as issuer.
          */
         get: operations["orders_document"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/crm/pipelines": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every pipeline, the default first. */
+        get: operations["sales_pipelines"];
+        put?: never;
+        /**
+         * Create a pipeline: a unique name and its stages in board order (at least one open stage,
+         *     exactly one won, at least one lost).
+         */
+        post: operations["sales_create_pipeline"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/crm/pipelines/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One pipeline with its stages. */
+        get: operations["sales_pipeline"];
+        /**
+         * Replace a pipeline's name and stages: stages sent with their `id` keep it and their leads,
+         *     the list's order is the board order. Removing a stage that holds leads, or changing
+         *     whether it is won or lost, is a 409 naming how many leads it holds.
+         */
+        put: operations["sales_update_pipeline"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/crm/pipelines/{id}/view": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The board in numbers: per stage the count, sum of values and weighted sum (value ×
+         *     probability) of its leads; per owner the same of the open leads.
+         */
+        get: operations["sales_view"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1231,6 +1472,19 @@ export interface components {
             /** Format: int64 */
             pending: number;
         };
+        /** @description The caller's choice for each scalar field on which the two customers differ. */
+        Choices: {
+            /** @default kept */
+            language: components["schemas"]["Side"];
+            /** @default kept */
+            location: components["schemas"]["Side"];
+            /** @default kept */
+            name: components["schemas"]["Side"];
+            /** @default kept */
+            nextcloud_folder: components["schemas"]["Side"];
+            /** @default kept */
+            organization: components["schemas"]["Side"];
+        };
         /**
          * @description The channel of a comms entry.
          * @enum {string}
@@ -1264,6 +1518,24 @@ export interface components {
          * @enum {string}
          */
         ContactType: "email" | "phone" | "whatsapp" | "other";
+        /** @description What a conversion did. */
+        Conversion: {
+            /**
+             * @description Whether this call created the customer (false when it matched or was given one, and
+             *     on a repeated conversion).
+             */
+            customer_created: boolean;
+            /** Format: uuid */
+            customer_id: string;
+            lead: components["schemas"]["Lead"];
+            /** Format: uuid */
+            order_id?: string | null;
+        };
+        /** @description What a conversion is asked to do besides attaching the customer. */
+        ConvertRequest: {
+            /** @description Open a draft order from the lead's quoted lines. */
+            create_draft_order?: boolean;
+        };
         /** @description What one unit costs to make. All amounts are exact decimals in the product's currency. */
         Costs: {
             /** @default 0 */
@@ -1409,6 +1681,12 @@ export interface components {
          * @enum {string}
          */
         DiscountType: "percentage" | "fixed";
+        /** @description Two customers that look like one, the older first. */
+        DuplicatePair: {
+            a: components["schemas"]["Customer"];
+            b: components["schemas"]["Customer"];
+            reasons: components["schemas"]["Reason"][];
+        };
         /** @description One conversation, message, call, note or visit. */
         Entry: {
             attachments: components["schemas"]["Attachment"][];
@@ -1631,6 +1909,120 @@ export interface components {
          * @enum {string}
          */
         Kind: "quotation" | "confirmation";
+        /** @description A lead as stored. */
+        Lead: {
+            /**
+             * Format: uuid
+             * @description The customer the lead became or was attached to when converted.
+             */
+            converted_customer_id?: string | null;
+            /**
+             * Format: uuid
+             * @description The draft order its conversion opened.
+             */
+            converted_order_id?: string | null;
+            created_at: components["schemas"]["Timestamp"];
+            /** @description Always `EUR`. */
+            currency: string;
+            /**
+             * Format: uuid
+             * @description The existing customer it is about; absent for a prospect.
+             */
+            customer_id?: string | null;
+            estimated_value?: null | components["schemas"]["Money"];
+            /** Format: date */
+            expected_close?: string | null;
+            /** Format: uuid */
+            id: string;
+            lines: components["schemas"]["QuotedLine"][];
+            /** @description Required while the lead is in a lost stage. */
+            lost_reason?: string | null;
+            /** @description Username of who works on it. */
+            owner?: string | null;
+            /** Format: uuid */
+            pipeline_id: string;
+            prospect?: null | components["schemas"]["Prospect"];
+            source: components["schemas"]["LeadSource"];
+            /** Format: uuid */
+            stage_id: string;
+            /** @description Derived from the stage. */
+            status: components["schemas"]["LeadStatus"];
+            tags: string[];
+            title: string;
+            updated_at: components["schemas"]["Timestamp"];
+            /** Format: int64 */
+            version: number;
+        };
+        /** @description Who owned a lead from when until when, written by the server only. */
+        LeadAssignment: {
+            assigned_by: string;
+            from: components["schemas"]["Timestamp"];
+            /** @description Nobody, when the lead was left without an owner. */
+            owner?: string | null;
+            until?: null | components["schemas"]["Timestamp"];
+        };
+        /** @description The comms entries shown on a lead's page. */
+        LeadComms: {
+            /**
+             * Format: uuid
+             * @description The customer whose entries are among them; absent before the lead has one (then they
+             *     are the inbox entries of the prospect's contacts only).
+             */
+            customer_id?: string | null;
+            /** @description Newest first. */
+            entries: components["schemas"]["Entry"][];
+        };
+        /**
+         * @description The kind of a prospect's contact.
+         * @enum {string}
+         */
+        LeadContactKind: "phone" | "mobile" | "email" | "whatsapp";
+        /** @description A lead's stage moves and owners, each oldest first. */
+        LeadHistory: {
+            assignments: components["schemas"]["LeadAssignment"][];
+            stage_moves: components["schemas"]["StageMoveRecord"][];
+        };
+        /** @description A page of leads. */
+        LeadList: {
+            leads: components["schemas"]["Lead"][];
+            /** @description Pass as `cursor` for the next page; `null` on the last page. */
+            next_cursor?: string | null;
+            /**
+             * Format: int64
+             * @description Matching leads in all pages.
+             */
+            total: number;
+        };
+        /**
+         * @description A change of a lead's fields: what is given changes, what is absent stays; `null` clears an
+         *     optional field. The stage changes only by a [`StageMove`]; the customer or prospect only by
+         *     giving one of them (which replaces the other).
+         */
+        LeadPatch: {
+            /** Format: uuid */
+            customer_id?: string | null;
+            estimated_value?: null | components["schemas"]["Money"];
+            /** Format: date */
+            expected_close?: string | null;
+            lines?: components["schemas"]["QuotedLine"][] | null;
+            /** @description Only while the lead is lost (it cannot be cleared there). */
+            lost_reason?: string | null;
+            owner?: string | null;
+            prospect?: null | components["schemas"]["Prospect"];
+            source?: null | components["schemas"]["LeadSource"];
+            tags?: string[] | null;
+            title?: string | null;
+        };
+        /**
+         * @description How the lead reached us.
+         * @enum {string}
+         */
+        LeadSource: "phone" | "email" | "whatsapp" | "web" | "fair" | "referral" | "other";
+        /**
+         * @description Where a lead is: its stage's kind.
+         * @enum {string}
+         */
+        LeadStatus: "open" | "won" | "lost";
         Listing: {
             /** @description Folders first, then files, each by name (case and accents ignored). */
             items: components["schemas"]["FileItem"][];
@@ -1794,11 +2186,75 @@ export interface components {
             /** @description A file in Nextcloud, relative to the base folder. */
             nextcloud_path: string;
         };
+        /** @description What a merge did (or, in a dry run, would do). */
+        MergeOutcome: {
+            /** @description The duplicate had been merged into this customer before: nothing changed now. */
+            already_merged: boolean;
+            /** @description The kept customer after the merge. */
+            customer: components["schemas"]["Customer"];
+            dry_run: boolean;
+            record: components["schemas"]["MergeRecord"];
+        };
+        /** @description What is remembered of a merge. */
+        MergeRecord: {
+            choices: components["schemas"]["Choices"];
+            /** @description The duplicate as it was just before the merge. */
+            duplicate: components["schemas"]["Customer"];
+            /** Format: uuid */
+            duplicate_id: string;
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            kept_id: string;
+            merged_at: components["schemas"]["Timestamp"];
+            /** @description Username of who merged. */
+            merged_by: string;
+            moved: components["schemas"]["Moved"];
+        };
+        /** @description `POST /customers/{kept}/merge`: the customer to merge into the kept one. */
+        MergeRequest: {
+            /** @description Which side each conflicting field comes from (default: the kept customer's). */
+            choices?: components["schemas"]["Choices"];
+            /** @description Only say what would happen: nothing is written. */
+            dry_run?: boolean;
+            /** Format: uuid */
+            duplicate_id: string;
+        };
         /**
          * @description Exact decimal amount. Sent as a number or a decimal string; returned as a number written exactly.
          * @example 12.3
          */
         Money: number | string;
+        /** @description How many of each kind of record moved to the kept customer. */
+        Moved: {
+            /** Format: int64 */
+            comms_entries: number;
+            /**
+             * Format: int64
+             * @description Contacts the kept customer did not have.
+             */
+            contacts: number;
+            /** Format: int64 */
+            leads: number;
+            /** Format: int64 */
+            media_records: number;
+            /** Format: int64 */
+            notes: number;
+            /** Format: int64 */
+            orders: number;
+            /**
+             * Format: int64
+             * @description Owned items whose serial the kept customer did not list.
+             */
+            owned_items: number;
+            /**
+             * Format: int64
+             * @description Tags the kept customer did not have.
+             */
+            tags: number;
+            /** Format: int64 */
+            tickets: number;
+        };
         /** @description A customer to create. */
         NewCustomer: {
             contacts?: components["schemas"]["ContactInput"][];
@@ -1862,6 +2318,34 @@ export interface components {
             /** @description Required on a 0 % line, refused on any other. */
             vat_exemption?: string | null;
             vat_rate?: null | components["schemas"]["VatRate"];
+        };
+        /** @description A new lead as a client sends it. */
+        NewLead: {
+            /**
+             * Format: uuid
+             * @description An existing customer, or else `prospect`.
+             */
+            customer_id?: string | null;
+            estimated_value?: null | components["schemas"]["Money"];
+            /** Format: date */
+            expected_close?: string | null;
+            lines?: components["schemas"]["QuotedLine"][];
+            lost_reason?: string | null;
+            owner?: string | null;
+            /**
+             * Format: uuid
+             * @description Default: the default pipeline.
+             */
+            pipeline_id?: string | null;
+            prospect?: null | components["schemas"]["Prospect"];
+            source: components["schemas"]["LeadSource"];
+            /**
+             * Format: uuid
+             * @description Default: the pipeline's first open stage.
+             */
+            stage_id?: string | null;
+            tags?: string[];
+            title: string;
         };
         NewMacro: {
             actions: components["schemas"]["MacroAction"][];
@@ -2152,6 +2636,14 @@ export interface components {
          * @enum {string}
          */
         OwnedItemType: "console_device" | "product" | "freetext";
+        /** @description The open leads of one owner (none: the unassigned ones). */
+        OwnerSummary: {
+            /** Format: int64 */
+            count: number;
+            owner?: string | null;
+            value: components["schemas"]["Money"];
+            weighted_value: components["schemas"]["Money"];
+        };
         /** @description A part a technician used on a visit. */
         Part: {
             /** Format: uuid */
@@ -2182,6 +2674,33 @@ export interface components {
             configured: boolean;
             /** @description Logged in to the AMI right now. */
             connected: boolean;
+        };
+        /** @description A pipeline with its stages in board order. */
+        Pipeline: {
+            created_at: components["schemas"]["Timestamp"];
+            /** Format: uuid */
+            id: string;
+            /** @description The pipeline new leads go to when they name none. */
+            is_default: boolean;
+            name: string;
+            stages: components["schemas"]["SalesStage"][];
+            updated_at: components["schemas"]["Timestamp"];
+            /** Format: int64 */
+            version: number;
+        };
+        /** @description A new pipeline, or the whole of an edited one: its name and its stages in board order. */
+        PipelineInput: {
+            name: string;
+            stages: components["schemas"]["StageInput"][];
+        };
+        /** @description A pipeline's board in numbers. */
+        PipelineView: {
+            /** @description Open leads per owner, by owner name (unassigned last). */
+            owners: components["schemas"]["OwnerSummary"][];
+            /** Format: uuid */
+            pipeline_id: string;
+            /** @description Every stage in board order, empty ones included. */
+            stages: components["schemas"]["StageSummary"][];
         };
         /** @enum {string} */
         Priority: "low" | "normal" | "high" | "urgent";
@@ -2251,6 +2770,22 @@ export interface components {
             /** Format: int32 */
             warranty_months?: number | null;
         };
+        /** @description Someone who is not a customer yet. */
+        Prospect: {
+            contacts?: components["schemas"]["ProspectContact"][];
+            name: string;
+            organization?: string | null;
+        };
+        /** @description A prospect's contact: as written, and its normal form (set by the server). */
+        ProspectContact: {
+            kind: components["schemas"]["LeadContactKind"];
+            /**
+             * @description The lower-cased address or the E.164 number, set by the server (what a client sends
+             *     is replaced).
+             */
+            normalized?: string;
+            value: string;
+        };
         /** @description The queues at a glance. */
         QueueOverview: {
             /** Format: int64 */
@@ -2260,6 +2795,43 @@ export interface components {
             /** @description Failed work, newest first. */
             failed: components["schemas"]["FailedJob"][];
             inbound: components["schemas"]["ChannelQueue"][];
+        };
+        /** @description A quoted line, kept for the draft order a conversion may open. */
+        QuotedLine: {
+            description: string;
+            /** Format: uuid */
+            product_id?: string | null;
+            /** @description Exact positive decimal, at most 3 decimal places. */
+            quantity: components["schemas"]["Money"];
+            /** @description Exact amount ≥ 0 in EUR, at most 6 decimal places. */
+            unit_price: components["schemas"]["Money"];
+        };
+        /** @description Why two customers look like one. */
+        Reason: {
+            /** @enum {string} */
+            kind: "phone";
+            value: string;
+        } | {
+            /** @enum {string} */
+            kind: "email";
+            value: string;
+        } | {
+            /** @enum {string} */
+            kind: "name";
+            value: string;
+        };
+        /** @description A stage of a pipeline, in board order. */
+        SalesStage: {
+            /** Format: uuid */
+            id: string;
+            lost: boolean;
+            name: string;
+            /**
+             * Format: int32
+             * @description Chance of winning a lead in this stage, 0–100 %.
+             */
+            probability: number;
+            won: boolean;
         };
         SearchResults: {
             entries: components["schemas"]["Entry"][];
@@ -2345,6 +2917,11 @@ export interface components {
             tracking_number: string | null;
         };
         /**
+         * @description Which side a conflicting scalar field is taken from.
+         * @enum {string}
+         */
+        Side: "kept" | "duplicate";
+        /**
          * @description A stock-keeping unit, validated once when parsed.
          *
          *     Rules (decided here, relied on everywhere):
@@ -2363,6 +2940,53 @@ export interface components {
          * @enum {string}
          */
         Source: "nextcloud" | "record" | "both";
+        /** @description One stage as a client sends it in a [`PipelineInput`]. */
+        StageInput: {
+            /**
+             * Format: uuid
+             * @description The stage's id to keep it (and its leads); absent for a new stage.
+             */
+            id?: string | null;
+            lost?: boolean;
+            name: string;
+            /** Format: int32 */
+            probability: number;
+            won?: boolean;
+        };
+        /** @description A move of a lead to another stage of its pipeline (the board's drag and drop). */
+        StageMove: {
+            /** @description Required when the stage is a lost one (unless the lead already has one). */
+            lost_reason?: string | null;
+            /** Format: uuid */
+            stage_id: string;
+        };
+        /** @description One recorded stage move, written by the server only. */
+        StageMoveRecord: {
+            actor: string;
+            at: components["schemas"]["Timestamp"];
+            /**
+             * Format: uuid
+             * @description Absent for the stage the lead was created in.
+             */
+            from_stage_id?: string | null;
+            /** Format: uuid */
+            to_stage_id: string;
+        };
+        /** @description The leads of one stage. */
+        StageSummary: {
+            /** Format: int64 */
+            count: number;
+            name: string;
+            /** Format: int32 */
+            probability: number;
+            /** Format: uuid */
+            stage_id: string;
+            status: components["schemas"]["LeadStatus"];
+            /** @description Sum of the estimated values (a lead without one counts 0), EUR. */
+            value: components["schemas"]["Money"];
+            /** @description `value × probability / 100`, exact. */
+            weighted_value: components["schemas"]["Money"];
+        };
         /**
          * @description Where an order is in its life. See the module documentation for the allowed moves.
          * @enum {string}
@@ -4273,6 +4897,146 @@ export interface operations {
             };
         };
     };
+    customers_merge_into: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description ETag of the customer that stays */
+                "If-Match"?: string | null;
+            };
+            path: {
+                /** @description The customer that stays */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MergeRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MergeOutcome"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the duplicate was merged into another customer */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    customers_history: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MergeRecord"][];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     customers_add_note: {
         parameters: {
             query?: never;
@@ -4497,6 +5261,61 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    customers_duplicates: {
+        parameters: {
+            query?: {
+                /** @description At most this many pairs (1–500, default 100). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DuplicatePair"][];
+                };
+            };
+            /** @description the query string is not one */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4833,6 +5652,543 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    sales_list: {
+        parameters: {
+            query?: {
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string;
+                /** @description The customer it is about or was converted into. */
+                customer_id?: string;
+                /** @description Page size (default 50, at most 500). */
+                limit?: number;
+                /** @description Username of the owner. */
+                owner?: string;
+                pipeline_id?: string;
+                /** @description Words in the title or the prospect's name, ignoring case and accents. */
+                q?: string;
+                source?: components["schemas"]["LeadSource"];
+                stage_id?: string;
+                status?: components["schemas"]["LeadStatus"];
+                /** @description A tag, ignoring case. */
+                tag?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeadList"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    sales_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewLead"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    ETag?: string;
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Lead"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no such pipeline */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description a field refused, named in `details` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    sales_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Lead"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    sales_update: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description ETag from a read */
+                "If-Match"?: string | null;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LeadPatch"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Lead"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    sales_comms: {
+        parameters: {
+            query?: {
+                /** @description Default 100, at most 1000. */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeadComms"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    sales_convert: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConvertRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Conversion"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the lead is not won */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `lines`: a draft order without quoted lines, or a field the customer or order refused */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    sales_history: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeadHistory"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    sales_move_stage: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description ETag from a read */
+                "If-Match"?: string | null;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StageMove"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Lead"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the lead changed since it was read */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `stage_id` not of the lead's pipeline, or `lost_reason` missing */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5987,6 +7343,301 @@ export interface operations {
             };
             /** @description a `kind` that is not a document */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    sales_pipelines: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Pipeline"][];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    sales_create_pipeline: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PipelineInput"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    ETag?: string;
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Pipeline"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description another pipeline has this name */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description a field refused, named in `details` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    sales_pipeline: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Pipeline"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    sales_update_pipeline: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description ETag from a read */
+                "If-Match"?: string | null;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PipelineInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Pipeline"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description a stage holding leads removed or changed kind, or the name taken */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    sales_view: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PipelineView"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

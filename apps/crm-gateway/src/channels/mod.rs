@@ -13,6 +13,8 @@ pub mod error;
 pub mod files;
 pub mod intake;
 pub mod mail;
+pub mod merge;
+pub mod sales;
 pub mod serials;
 pub mod status;
 pub mod tickets;

@@ -13,9 +13,11 @@ pub mod email;
 pub mod inbox;
 pub mod integrations;
 pub mod media;
+pub mod merges;
 pub mod nextcloud;
 pub mod orders;
 pub mod products;
+pub mod sales;
 pub mod system;
 pub mod tickets;
 pub mod visits;
@@ -46,6 +48,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(
             web::scope("/api/crm")
                 .configure(products::configure)
+                .configure(merges::configure)
                 .configure(customers::configure)
                 .configure(orders::configure)
                 .configure(comms::configure)
@@ -55,6 +58,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .configure(calls::configure)
                 .configure(email::configure)
                 .configure(tickets::configure)
+                .configure(sales::configure)
                 .configure(visits::configure),
         );
 }

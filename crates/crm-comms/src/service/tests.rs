@@ -369,6 +369,40 @@ async fn inbox_entries_of_one_sender_move_together() {
 }
 
 #[tokio::test]
+async fn the_inbox_from_a_prospects_contacts_is_theirs_only() {
+    let f = fixture();
+    let c = f.customer().await;
+    let call = f.ingest(from_sender("6912345678", CommsType::Call)).await;
+    f.clock.advance(Duration::seconds(60));
+    let mail = f
+        .ingest(from_sender("Papas@Example.GR", CommsType::Email))
+        .await;
+    f.clock.advance(Duration::seconds(60));
+    f.ingest(from_sender("6999999999", CommsType::Sms)).await;
+    let assigned = f
+        .ingest(from_sender("+30 691 234 5678", CommsType::Whatsapp))
+        .await;
+    f.comms.assign(assigned.id, c, false).await.unwrap();
+
+    let keys = vec!["+306912345678".to_owned(), "papas@example.gr".to_owned()];
+    let theirs = f.comms.inbox_from(keys.clone(), None).await.unwrap();
+    let ids: Vec<Uuid> = theirs.iter().map(|e| e.id).collect();
+    assert_eq!(
+        ids,
+        vec![mail.id, call.id],
+        "newest first, the assigned one left out"
+    );
+    assert_eq!(f.comms.inbox_from(keys, Some(1)).await.unwrap().len(), 1);
+    assert!(
+        f.comms
+            .inbox_from(Vec::new(), None)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[tokio::test]
 async fn search_folds_greek_and_follows_edits_assignment_and_deletion() {
     let f = fixture();
     let c = f.customer().await;

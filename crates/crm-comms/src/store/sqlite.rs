@@ -587,6 +587,21 @@ fn inbox(conn: &Connection, limit: u32, before: Option<Before>) -> Result<Cursor
     Ok(cursor_page(rows, limit, total, Entry::position))
 }
 
+fn inbox_from(conn: &Connection, senders: &[String], limit: u32) -> Result<Vec<Entry>> {
+    let marks = vec!["?"; senders.len()].join(", ");
+    let sql = format!(
+        "SELECT {ENTRY_COLUMNS} FROM comms_entries e
+         WHERE e.customer_id IS NULL AND e.sender_key IN ({marks})
+         ORDER BY e.occurred_at DESC, e.id DESC LIMIT {limit}"
+    );
+    query_all(
+        conn,
+        &sql,
+        rusqlite::params_from_iter(senders),
+        entry_from_row,
+    )
+}
+
 fn assign(
     conn: &Connection,
     id: Uuid,
@@ -639,6 +654,50 @@ fn assign(
         sender: entry.sender,
         moved,
     })
+}
+
+/// Moves every comms entry and media record of customer `from` to customer `to` inside the
+/// caller's transaction `conn` (a customer merge): each entry's owner, its search scope and the
+/// counts per customer follow; answers how many entries and media records moved. `to` must
+/// exist (the caller checks it); moving a customer onto itself moves nothing.
+pub fn reassign_customer(
+    conn: &Connection,
+    from: Uuid,
+    to: Uuid,
+    now: Timestamp,
+) -> Result<(u64, u64)> {
+    if from == to {
+        return Ok((0, 0));
+    }
+    let seqs: Vec<i64> = conn
+        .prepare_cached("SELECT seq FROM comms_entries WHERE customer_id = ?1")?
+        .query_map([from.to_string()], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut counts = CountChanges::default();
+    for &seq in &seqs {
+        conn.prepare_cached(
+            "UPDATE comms_entries SET customer_id = ?2, updated_at = ?3, version = version + 1
+             WHERE seq = ?1",
+        )?
+        .execute(params![seq, to.to_string(), now])?;
+        let e = conn
+            .prepare_cached(&format!(
+                "SELECT {ENTRY_COLUMNS} FROM comms_entries e WHERE e.seq = ?1"
+            ))?
+            .query_row([seq], entry_from_row)?;
+        write_fts(conn, seq, &search::document(&e), true)?;
+        counts.add(Some(from), e.kind, e.direction, -1);
+        counts.add(Some(to), e.kind, e.direction, 1);
+    }
+    counts.apply(conn)?;
+    let media = conn
+        .prepare_cached(
+            "UPDATE media_records SET customer_id = ?2, updated_at = ?3, version = version + 1
+             WHERE customer_id = ?1",
+        )?
+        .execute(params![from.to_string(), to.to_string(), now])?;
+    let n = |x: usize| u64::try_from(x).unwrap_or(u64::MAX);
+    Ok((n(seqs.len()), n(media)))
 }
 
 /// The seqs of the page `offset..offset + limit` of the hits of `expr` (see the module doc
@@ -835,6 +894,12 @@ impl CommsStore for SqliteCommsStore {
     async fn missed_calls(&self, limit: u32, before: Option<Before>) -> Result<CursorPage<Entry>> {
         self.db
             .snapshot(move |conn| missed_calls(conn, limit, before))
+            .await
+    }
+
+    async fn inbox_from(&self, senders: Vec<String>, limit: u32) -> Result<Vec<Entry>> {
+        self.db
+            .snapshot(move |conn| inbox_from(conn, &senders, limit))
             .await
     }
 

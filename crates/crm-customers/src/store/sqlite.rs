@@ -667,6 +667,134 @@ fn list(conn: &Connection, query: &ListQuery, rank_limit: u64) -> Result<Page<Cu
     Ok(Page { items, total })
 }
 
+/// A customer merge's steps on the customers' own tables, inside the caller's transaction
+/// (the gateway's merge channel moves the other contexts' records in the same one); see
+/// [`crate::merge`].
+pub mod merging {
+    use rusqlite::{Connection, OptionalExtension, params};
+    use uuid::Uuid;
+
+    use super::{load, update_row};
+    use crate::error::{Error, Result, not_found};
+    use crate::merge::MergeRecord;
+    use crate::model::Customer;
+
+    /// The customer `id` as stored, or `Error::NotFound`.
+    pub fn customer(conn: &Connection, id: Uuid) -> Result<Customer> {
+        Ok(load(conn, id)?.ok_or_else(|| not_found(id))?.0)
+    }
+
+    /// The merge that took the customer `duplicate_id` away, if one did; `moving` when its
+    /// records in another store are still to be written.
+    pub fn record_of(conn: &Connection, duplicate_id: Uuid) -> Result<Option<(MergeRecord, bool)>> {
+        conn.prepare_cached(
+            "SELECT id, kept_id, duplicate, choices, moved, merged_by, merged_at, state \
+             FROM customer_merges WHERE duplicate_id = ?1",
+        )?
+        .query_row([duplicate_id.to_string()], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, String>(5)?,
+                r.get::<_, crm_core::Timestamp>(6)?,
+                r.get::<_, String>(7)?,
+            ))
+        })
+        .optional()?
+        .map(|(id, kept, dup, choices, moved, by, at, state)| {
+            let uuid = |s: &str| {
+                Uuid::parse_str(s).map_err(|e| Error::Store {
+                    message: format!("customer_merges holds a bad id {s}: {e}"),
+                })
+            };
+            Ok((
+                MergeRecord {
+                    id: uuid(&id)?,
+                    kept_id: uuid(&kept)?,
+                    duplicate_id,
+                    duplicate: serde_json::from_str(&dup)?,
+                    choices: serde_json::from_str(&choices)?,
+                    moved: serde_json::from_str(&moved)?,
+                    merged_by: by,
+                    merged_at: at,
+                },
+                state == "moving",
+            ))
+        })
+        .transpose()
+    }
+
+    /// The merges into the customer `kept_id`, newest first.
+    pub fn records_into(conn: &Connection, kept_id: Uuid) -> Result<Vec<MergeRecord>> {
+        let dups: Vec<String> = conn
+            .prepare_cached(
+                "SELECT duplicate_id FROM customer_merges WHERE kept_id = ?1 \
+                 ORDER BY merged_at DESC, id DESC",
+            )?
+            .query_map([kept_id.to_string()], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut out = Vec::with_capacity(dups.len());
+        for d in dups {
+            let id = Uuid::parse_str(&d).map_err(|e| Error::Store {
+                message: format!("customer_merges holds a bad id {d}: {e}"),
+            })?;
+            out.extend(record_of(conn, id)?.map(|(r, _)| r));
+        }
+        Ok(out)
+    }
+
+    /// Remembers the merge `record`: `moving` while records in another store are still to be
+    /// written, else done. Writing it again (a retry) replaces the counts and the state.
+    pub fn remember(conn: &Connection, record: &MergeRecord, moving: bool) -> Result<()> {
+        conn.prepare_cached(
+            "INSERT INTO customer_merges (id, kept_id, duplicate_id, duplicate, choices, moved, \
+             merged_by, merged_at, state) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) \
+             ON CONFLICT (duplicate_id) DO UPDATE SET moved = excluded.moved, \
+             state = excluded.state",
+        )?
+        .execute(params![
+            record.id.to_string(),
+            record.kept_id.to_string(),
+            record.duplicate_id.to_string(),
+            serde_json::to_string(&record.duplicate)?,
+            serde_json::to_string(&record.choices)?,
+            serde_json::to_string(&record.moved)?,
+            record.merged_by,
+            record.merged_at,
+            if moving { "moving" } else { "done" },
+        ])?;
+        Ok(())
+    }
+
+    /// Stores the kept customer as the merge made it (`next`, its version already the next
+    /// one) and deletes the duplicate, whose other records the caller moved first (a record
+    /// left pointing at it is `Error::InUse`).
+    pub fn replace(conn: &Connection, next: &Customer, duplicate_id: Uuid) -> Result<()> {
+        let (current, doc) = load(conn, next.id)?.ok_or_else(|| not_found(next.id))?;
+        update_row(conn, &current, doc, next)?;
+        let dup = duplicate_id.to_string();
+        conn.prepare_cached("DELETE FROM customers_fts_pending WHERE customer_id = ?1")?
+            .execute([&dup])?;
+        conn.prepare_cached("DELETE FROM customers WHERE id = ?1")?
+            .execute([&dup])
+            .map_err(|e| {
+                if crm_core::is_constraint_violation(&e, "FOREIGN KEY") {
+                    Error::InUse {
+                        message: format!(
+                            "customer {duplicate_id} cannot be merged away: other records still refer to it"
+                        ),
+                    }
+                } else {
+                    Error::from(e)
+                }
+            })?;
+        Ok(())
+    }
+}
+
 impl CustomerStore for SqliteCustomerStore {
     async fn list(&self, query: ListQuery) -> Result<Page<Customer>> {
         self.caught_up().await?;

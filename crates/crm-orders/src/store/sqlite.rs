@@ -404,6 +404,22 @@ fn search_condition(text: &str, scope: &SearchScope, args: &mut Vec<Value>) -> S
 }
 
 /// Creates or replaces one order as given (see [`OrderStore::put_all`]).
+/// Moves every order of customer `from` to customer `to` inside the caller's transaction
+/// `conn` (a customer merge), each with a new version; answers how many moved. `to` must exist
+/// (the caller checks it).
+pub fn reassign_customer(conn: &Connection, from: Uuid, to: Uuid, now: Timestamp) -> Result<u64> {
+    if from == to {
+        return Ok(0);
+    }
+    let n = conn
+        .prepare_cached(
+            "UPDATE orders SET customer_id = ?2, updated_at = ?3, version = version + 1 \
+             WHERE customer_id = ?1",
+        )?
+        .execute(params![from.to_string(), to.to_string(), now])?;
+    Ok(u64::try_from(n).unwrap_or(u64::MAX))
+}
+
 fn put_one(conn: &Connection, o: &Order) -> Result<()> {
     let (year, seq) = parse_order_number(&o.order_number).ok_or_else(|| {
         Error::invalid(

@@ -347,6 +347,25 @@ fn take_stock(conn: &Connection, c: &VisitCompletion, now: Timestamp) -> Result<
     take_parts_in(conn, &parts, c.allow_negative_stock, now)
 }
 
+/// Moves every ticket of customer `from` to customer `to` inside the caller's transaction
+/// `conn` (a customer merge), each with a new version, and their activities with them (the
+/// customer's timeline reads activities by customer); answers how many tickets moved.
+pub fn reassign_customer(conn: &Connection, from: Uuid, to: Uuid, now: Timestamp) -> Result<u64> {
+    if from == to {
+        return Ok(0);
+    }
+    let (from, to) = (from.to_string(), to.to_string());
+    let n = conn
+        .prepare_cached(
+            "UPDATE tickets SET customer_id = ?2, updated_at = ?3, version = version + 1 \
+             WHERE customer_id = ?1",
+        )?
+        .execute(params![from, to, now])?;
+    conn.prepare_cached("UPDATE ticket_activities SET customer_id = ?2 WHERE customer_id = ?1")?
+        .execute(params![from, to])?;
+    Ok(u64::try_from(n).unwrap_or(u64::MAX))
+}
+
 /// How many matches a filter without an ordered index (several statuses, a tag, overdue) may
 /// have before its page is read in list order rather than found through the filter's index
 /// and sorted.
