@@ -39,3 +39,5 @@ log "end to end: the service desk (tickets, visits, serial history)"
 CRM_BIN="$T/debug/crm" node e2e/tickets.mjs
 log "end to end: the sales pipeline (board, lead page, conversion)"
 CRM_BIN="$T/debug/crm" node e2e/sales.mjs
+log "end to end: duplicate customers (suggestions, merge dialog, history)"
+CRM_BIN="$T/debug/crm" node e2e/merges.mjs

@@ -30,6 +30,8 @@ const SerialPage = lazy(() => import('./pages/Serial'));
 const SalesBoard = lazy(() => import('./sales/Board'));
 const LeadPage = lazy(() => import('./sales/LeadPage'));
 const NewLead = lazy(() => import('./sales/NewLead'));
+// Duplicate customers: the suggestions and the merge dialog.
+const Duplicates = lazy(() => import('./merges/Duplicates'));
 
 function useToken(): string | null {
   return useSyncExternalStore(session.subscribe, session.token, session.token);
@@ -47,6 +49,7 @@ function route(path: string): ReactNode {
   if ((m = match('/products/:id', path))) return <ProductEditor key={m.id} id={m.id === 'new' ? null : (m.id as string)} />;
   if (path === '/customers') return <CustomerList />;
   if (path === '/customers/new') return <CustomerNew />;
+  if (path === '/customers/duplicates') return <Duplicates />;
   if ((m = match('/customers/:id', path))) return <CustomerDetail key={m.id} id={m.id as string} />;
   if (path === '/orders') return <OrderList />;
   if ((m = match('/orders/:id', path))) return <OrderEditor key={m.id} id={m.id === 'new' ? null : (m.id as string)} />;

@@ -12,6 +12,8 @@ import { ticketText } from '../tickets/strings';
 
 // The customer's tickets load on first use (the service desk is not part of the first page).
 const CustomerTickets = lazy(() => import('../tickets/CustomerTickets'));
+// «Συγχώνευση με…» and the merge history, on first use too.
+const CustomerMerges = lazy(() => import('../merges/CustomerMerges'));
 
 const TABS = ['overview', 'contacts', 'owned', 'orders', 'tickets', 'comms', 'media'] as const;
 type Tab = (typeof TABS)[number];
@@ -88,6 +90,7 @@ export function CustomerDetail({ id }: { id: string }) {
         {tab === 'comms' && <CommsTab customerId={c.id} />}
         {tab === 'media' && <MediaTab c={c} save={save} />}
       </div>
+      {tab === 'overview' && <Suspense fallback={null}><CustomerMerges c={c} onMerged={(n) => setRec({ c: n, etag: `"${n.version}"` })} /></Suspense>}
     </section>
   );
 }

@@ -3,6 +3,7 @@ import { api, call, type Customer, type Schemas } from '../api/client';
 import { useI18n } from '../i18n';
 import { Link, navigate, useLocation } from '../router';
 import { ErrorBox, Field, LanguageSelect, Pager, splitList, useAuth, useLoad } from '../ui';
+import { mergeText } from '../merges/strings';
 
 const LIMIT = 50;
 /** Wait this long after the last keystroke before asking the server (requests in flight are aborted). */
@@ -58,6 +59,7 @@ export function CustomerList() {
           autoFocus
         />
         <input type="search" placeholder={t.tag} aria-label={t.tag} value={tag} onChange={(e) => { setTag(e.target.value); setOffset(0); }} />
+        <Link to="/customers/duplicates" className="button" data-testid="nav-duplicates">{mergeText(t.langCode).duplicates}</Link>
         {canEdit && <Link to="/customers/new" className="button primary">+ {t.newCustomer}</Link>}
       </div>
       <ErrorBox error={list.error} />
