@@ -41,3 +41,4 @@ log "end to end: the sales pipeline (board, lead page, conversion)"
 CRM_BIN="$T/debug/crm" node e2e/sales.mjs
 log "end to end: duplicate customers (suggestions, merge dialog, history)"
 CRM_BIN="$T/debug/crm" node e2e/merges.mjs
+log "end to end: the CSV import wizard (upload, map, dry run, run, error CSV)"; CRM_BIN="$T/debug/crm" node e2e/imports.mjs

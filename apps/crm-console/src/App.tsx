@@ -15,6 +15,7 @@ import { adminDictionaries } from './admin/strings';
 import { commsDictionaries } from './comms/text';
 import { ticketText } from './tickets/strings';
 import { salesText } from './sales/strings';
+import { importText } from './imports/strings';
 
 // The administration pages load on first use (they are not part of the first page).
 const Users = lazy(() => import('./admin/Users'));
@@ -30,6 +31,8 @@ const SerialPage = lazy(() => import('./pages/Serial'));
 const SalesBoard = lazy(() => import('./sales/Board'));
 const LeadPage = lazy(() => import('./sales/LeadPage'));
 const NewLead = lazy(() => import('./sales/NewLead'));
+// The CSV import wizard (editors).
+const ImportWizard = lazy(() => import('./imports/Wizard'));
 // Duplicate customers: the suggestions and the merge dialog.
 const Duplicates = lazy(() => import('./merges/Duplicates'));
 
@@ -58,6 +61,7 @@ function route(path: string): ReactNode {
   if (path === '/search') return <CommsSearch />;
   if (path === '/tickets') return <TicketQueue />;
   if ((m = match('/tickets/:id', path))) return <TicketPage key={m.id} id={m.id as string} />;
+  if (path === '/imports') return <ImportWizard />;
   if (path === '/sales') return <SalesBoard />;
   if (path === '/sales/leads/new') return <NewLead />;
   if ((m = match('/sales/leads/:id', path))) return <LeadPage key={m.id} id={m.id as string} />;
@@ -135,6 +139,7 @@ function Shell({ path, section, claims, me, langSwitch }: { path: string; sectio
           ))}
           <Link to="/tickets" className={section === 'tickets' ? 'active' : ''} data-testid="nav-tickets">{ticketText(lang).tickets}</Link>
           <Link to="/sales" className={section === 'sales' ? 'active' : ''} data-testid="nav-sales">{salesText(lang).sales}</Link>
+          {canEdit(claims) && <Link to="/imports" className={section === 'imports' ? 'active' : ''} data-testid="nav-imports">{importText(lang).imports}</Link>}
           <Link to="/missed-calls" className={section === 'missed-calls' ? 'active' : ''}>{commsDictionaries[lang].missedCalls}</Link>
           <Link to="/search" className={section === 'search' ? 'active' : ''} data-testid="nav-search" title={commsDictionaries[lang].globalSearch}>{commsDictionaries[lang].navSearch}</Link>
           {isAdmin && (

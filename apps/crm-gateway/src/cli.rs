@@ -1,6 +1,6 @@
 //! The `crm` command line: `serve` (the default),
 //! `user add|list|disable|enable|remove|passwd|set-extension`,
-//! `mail sync|verify` and `store copy`.
+//! `mail sync|verify`, `store copy` and `import customers`.
 
 use std::io::{BufRead, IsTerminal};
 use std::path::PathBuf;
@@ -40,6 +40,32 @@ enum Command {
     /// The record store (products, customers, orders).
     #[command(subcommand)]
     Store(StoreCommand),
+    /// Bring records in from files.
+    #[command(subcommand)]
+    Import(ImportCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum ImportCommand {
+    /// Import customers from a CSV file (UTF-8, Windows-1253 or ISO-8859-7; `,` `;` or tab,
+    /// detected): prints how it was read, the mapping, the dry run's totals and the rows in
+    /// error, then writes them with a progress bar (Ctrl-C stops after the current batch).
+    /// A second run of the same file changes nothing.
+    Customers {
+        file: PathBuf,
+        /// COLUMN=FIELD: the column with this header (or 1-based number) holds FIELD (name,
+        /// organization, phone, mobile, email, whatsapp, city, region, tags, notes, language,
+        /// ignore); the other columns keep the mapping suggested from their headers.
+        #[arg(long = "map", value_name = "COLUMN=FIELD")]
+        map: Vec<String>,
+        /// Match rows to existing customers by this column (header or 1-based number) alone,
+        /// instead of by phone or e-mail.
+        #[arg(long, value_name = "COLUMN")]
+        key: Option<String>,
+        /// Plan only: print what would happen and write no customer.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -124,6 +150,7 @@ impl Cli {
             Command::User(cmd) => runtime.block_on(user(config, cmd)),
             Command::Mail(cmd) => runtime.block_on(mail(config, cmd)),
             Command::Store(cmd) => runtime.block_on(store(config, cmd)),
+            Command::Import(cmd) => runtime.block_on(import(config, cmd)),
         }
     }
 }
@@ -329,6 +356,147 @@ async fn mail(config: Config, cmd: MailCommand) -> anyhow::Result<()> {
     }
     if trouble {
         bail!("e-mail: some folders could not be synced or repaired (see above)");
+    }
+    Ok(())
+}
+
+/// The column a `--map`/`--key` argument names: its header (ignoring case and surrounding
+/// spaces) or its 1-based number.
+fn column_of(headers: &[String], name: &str) -> anyhow::Result<usize> {
+    let name = name.trim();
+    if let Some(i) = headers
+        .iter()
+        .position(|h| h.trim().to_lowercase() == name.to_lowercase())
+    {
+        return Ok(i);
+    }
+    match name.parse::<usize>() {
+        Ok(n) if (1..=headers.len()).contains(&n) => Ok(n - 1),
+        _ => bail!(
+            "the file has no column `{name}`; its columns are: {}",
+            headers.join(", ")
+        ),
+    }
+}
+
+async fn import(config: Config, cmd: ImportCommand) -> anyhow::Result<()> {
+    use crm_customers::import::{Field, ImportOptions, JobStatus, MatchKey, RunControl};
+    let ImportCommand::Customers {
+        file,
+        map,
+        key,
+        dry_run,
+    } = cmd;
+    let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+    let file_name = file
+        .file_name()
+        .map_or_else(|| "import.csv".into(), |n| n.to_string_lossy().into_owned());
+    let state = AppState::open(&config, Arc::new(crm_core::SystemClock)).await?;
+    let importer = state.imports.importer();
+    let read = importer
+        .preview(&bytes, None, 0)
+        .with_context(|| format!("cannot read {} as CSV", file.display()))?;
+    let mut mapping = read.suggested.clone();
+    for m in &map {
+        let Some((column, field)) = m.rsplit_once('=') else {
+            bail!("--map {m}: expected COLUMN=FIELD");
+        };
+        let i = column_of(&read.headers, column)?;
+        let field: Field = serde_json::from_value(serde_json::Value::String(
+            field.trim().to_lowercase(),
+        ))
+        .map_err(|_| {
+            anyhow::anyhow!(
+                "--map {m}: `{field}` is not a field (name, organization, phone, mobile, email, \
+                 whatsapp, city, region, tags, notes, language, ignore)"
+            )
+        })?;
+        if let Some(slot) = mapping.get_mut(i) {
+            *slot = field;
+        }
+    }
+    let key = match key {
+        Some(k) => MatchKey::Column {
+            column: column_of(&read.headers, &k)?,
+        },
+        None => MatchKey::Contacts,
+    };
+    println!(
+        "{}: {}, {} separated, {} rows",
+        file.display(),
+        read.encoding.as_str(),
+        read.delimiter.as_str(),
+        read.total_rows
+    );
+    for (header, field) in read.headers.iter().zip(&mapping) {
+        println!("  {header} → {}", field.as_str());
+    }
+    let options = ImportOptions {
+        file_name,
+        mapping: Some(mapping),
+        key,
+    };
+    let job = importer.plan(&bytes, options, "crm-cli").await?;
+    let t = job.totals;
+    println!(
+        "dry run: {} rows: {} create, {} update, {} unchanged, {} skip, {} error",
+        t.rows, t.create, t.update, t.unchanged, t.skip, t.error
+    );
+    for r in importer.rows(job.id, Some("error".into()), 0, 50).await? {
+        if let crm_customers::import::Outcome::Error { column, reason } = r.outcome {
+            println!("  row {}: {column}: {reason}", r.row);
+        }
+    }
+    if t.error > 50 {
+        println!("  … and {} more rows in error", t.error - 50);
+    }
+    if dry_run {
+        println!("dry run only: nothing written (job {})", job.id);
+        return Ok(());
+    }
+    let bar = indicatif::ProgressBar::hidden();
+    if std::io::stderr().is_terminal() {
+        bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+    }
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "importing [{bar:30}] {pos}/{len} rows, {per_sec}, {eta} left",
+        )?
+        .progress_chars("=> "),
+    );
+    bar.set_length(t.rows);
+    let shown = bar.clone();
+    let control = RunControl::new().on_progress(move |p| {
+        shown.set_length(p.total);
+        shown.set_position(p.done);
+    });
+    let stop = control.clone();
+    let ctrl_c = tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            stop.cancel();
+        }
+    });
+    let result = importer.run(job.id, &control).await;
+    ctrl_c.abort();
+    bar.finish_and_clear();
+    let done = result.context("the import failed; the batches before the failure are written")?;
+    let t = done.totals;
+    println!(
+        "{}: {} of {} rows handled: {} created, {} updated, {} unchanged, {} skipped, {} in error",
+        done.status.as_str(),
+        done.written,
+        t.rows,
+        t.create,
+        t.update,
+        t.unchanged,
+        t.skip,
+        t.error
+    );
+    if done.status != JobStatus::Done {
+        bail!(
+            "the import stopped ({}): import the file again to write the rest",
+            done.status.as_str()
+        );
     }
     Ok(())
 }

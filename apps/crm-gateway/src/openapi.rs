@@ -6,8 +6,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::routes::{
-    admin, auth, calls, comms, customers, email, inbox, integrations, media, merges, nextcloud,
-    orders, products, sales, system, tickets, visits, whatsapp,
+    admin, auth, calls, comms, customers, email, imports, inbox, integrations, media, merges,
+    nextcloud, orders, products, sales, system, tickets, visits, whatsapp,
 };
 
 #[derive(OpenApi)]
@@ -25,6 +25,8 @@ use crate::routes::{
         customers::list, customers::by_contact, customers::get, customers::create,
         customers::update, customers::add_note, customers::delete, customers::timeline,
         merges::duplicates, merges::merge_into, merges::history,
+        imports::upload, imports::preview, imports::plan, imports::list, imports::get,
+        imports::rows, imports::error_csv, imports::run, imports::cancel,
         orders::list, orders::get, orders::create, orders::update, orders::delete,
         orders::document, orders::serial,
         comms::list, comms::get, comms::create, comms::update, comms::delete, comms::search,
@@ -52,6 +54,7 @@ use crate::routes::{
         (name = "admin", description = "Users and the integrations' status (permission `crm:admin`)"),
         (name = "products", description = "Catalogue with costs and stock"),
         (name = "customers", description = "Parishes and people, their contacts and devices"),
+        (name = "imports", description = "CSV import of customers: upload, map the columns, dry run, run in the background, the rows in error as CSV"),
         (name = "orders", description = "Orders with server-computed totals"),
         (name = "comms", description = "E-mail, WhatsApp, calls, SMS, notes and visits; the unassigned inbox"),
         (name = "media", description = "Records of files kept in Nextcloud"),

@@ -31,6 +31,8 @@ pub struct AppState {
     pub records: RecordStore,
     pub products: Products,
     pub customers: Customers,
+    /// CSV imports of customers: uploads, jobs (in SQLite), runs in the background.
+    pub imports: crate::channels::imports::Imports,
     pub orders: Orders,
     pub comms: Comms,
     pub tickets: Tickets,
@@ -103,7 +105,13 @@ impl AppState {
         crm_sales::Sales::ensure_default_pipeline(&sales)
             .await
             .context("cannot seed the default sales pipeline")?;
+        let imports = crate::channels::imports::Imports::new(crm_customers::import::Importer::new(
+            customers.store().clone(),
+            db.clone(),
+            clock.clone(),
+        ));
         Ok(Self {
+            imports,
             products: crm_products::Service::new(products, clock.clone()),
             customers,
             orders,

@@ -546,6 +546,161 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/crm/imports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Import jobs, newest first. */
+        get: operations["imports_list"];
+        put?: never;
+        /**
+         * The dry run of an uploaded file: every row's outcome (create, update, unchanged, skip,
+         *     error) with totals, recorded as a `planned` job; no customer is written.
+         */
+        post: operations["imports_plan"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/crm/imports/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One job: its status, totals and, while it runs, `written` of `totals.rows`. */
+        get: operations["imports_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/crm/imports/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ask a running job to stop after the batch it is writing; whole batches stay written and
+         *     the job ends `cancelled` (follow it with `GET`).
+         */
+        post: operations["imports_cancel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/crm/imports/{id}/errors.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The rows in error as CSV to fix and import again: the file's columns and an `error`
+         *     column, UTF-8 with a byte-order mark (Excel reads the Greek), the file's delimiter.
+         */
+        get: operations["imports_error_csv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/crm/imports/{id}/rows": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A job's rows and their outcomes (the dry run's, then the run's), in file order. */
+        get: operations["imports_rows"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/crm/imports/{id}/run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start the real run of a dry-run job in the background: it writes what the dry run said
+         *     (against the customers as they are now), batch by batch. Follow it with `GET`; a job runs
+         *     once (409 when it is not `planned`).
+         */
+        post: operations["imports_run"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/crm/imports/uploads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upload a CSV file (`multipart/form-data` with a `file` part, or the raw bytes with
+         *     `?filename=`): answers how it was read (encoding, delimiter), its headers, the suggested
+         *     mapping and its first rows as they would be stored. Nothing is recorded yet: the
+         *     `upload_id` names the file in the dry run.
+         */
+        post: operations["imports_upload"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/crm/imports/uploads/{id}/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** An uploaded file's first rows as they would be stored with `mapping`. */
+        post: operations["imports_preview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/crm/inbox": {
         parameters: {
             query?: never;
@@ -1662,6 +1817,11 @@ export interface components {
             tags?: string[] | null;
         };
         /**
+         * @description What separates the cells of a row.
+         * @enum {string}
+         */
+        Delimiter: "comma" | "semicolon" | "tab";
+        /**
          * @description Which way a comms entry went.
          * @enum {string}
          */
@@ -1687,6 +1847,11 @@ export interface components {
             b: components["schemas"]["Customer"];
             reasons: components["schemas"]["Reason"][];
         };
+        /**
+         * @description How a file's text was encoded.
+         * @enum {string}
+         */
+        Encoding: "utf8" | "utf8_bom" | "windows1253" | "iso8859_7";
         /** @description One conversation, message, call, note or visit. */
         Entry: {
             attachments: components["schemas"]["Attachment"][];
@@ -1765,6 +1930,11 @@ export interface components {
             /** @description The inbound body's channel, or the attachment's source (`whatsapp:<media id>`). */
             source: string;
         };
+        /**
+         * @description What a column holds.
+         * @enum {string}
+         */
+        Field: "name" | "organization" | "phone" | "mobile" | "email" | "whatsapp" | "city" | "region" | "tags" | "notes" | "language" | "ignore";
         /** @description A file or folder in Nextcloud. */
         FileItem: {
             etag?: string | null;
@@ -1857,6 +2027,17 @@ export interface components {
             store: string;
             version: string;
         };
+        /**
+         * @description The file of `POST /imports/uploads` as a form (or send it as the raw body with
+         *     `?filename=`).
+         */
+        ImportForm: {
+            /**
+             * Format: binary
+             * @description The CSV file; its part's `filename` is kept with the job.
+             */
+            file: string;
+        };
         /** @description Every integration at a glance. */
         IntegrationStatus: {
             /** @description The e-mail accounts and their folders; `null` when e-mail is not configured. */
@@ -1899,11 +2080,44 @@ export interface components {
          * @enum {string}
          */
         ItemType: "product" | "service" | "freetext";
+        /** @description An import job. */
+        Job: {
+            created_at: components["schemas"]["Timestamp"];
+            created_by: string;
+            delimiter: components["schemas"]["Delimiter"];
+            encoding: components["schemas"]["Encoding"];
+            /** @description Why a failed job stopped. */
+            failure?: string | null;
+            file_name: string;
+            finished_at?: null | components["schemas"]["Timestamp"];
+            /** @description The header row as read. */
+            headers: string[];
+            /** Format: uuid */
+            id: string;
+            key: components["schemas"]["MatchKey"];
+            /** @description The field of each column. */
+            mapping: components["schemas"]["Field"][];
+            started_at?: null | components["schemas"]["Timestamp"];
+            status: components["schemas"]["JobStatus"];
+            /** @description The dry run's totals, then the run's. */
+            totals: components["schemas"]["Totals"];
+            updated_at: components["schemas"]["Timestamp"];
+            /**
+             * Format: int64
+             * @description Rows the run has handled durably (written or nothing to write).
+             */
+            written: number;
+        };
         /**
          * @description What kind of queued work a [`FailedJob`] is.
          * @enum {string}
          */
         JobKind: "inbound" | "attachment";
+        /**
+         * @description Where a job is.
+         * @enum {string}
+         */
+        JobStatus: "planned" | "running" | "done" | "cancelled" | "failed";
         /**
          * @description Which document the sheet is.
          * @enum {string}
@@ -2136,6 +2350,15 @@ export interface components {
             uidvalidity?: number | null;
             verified_at?: null | components["schemas"]["Timestamp"];
         };
+        /** @description How rows find the customer they are. */
+        MatchKey: {
+            /** @enum {string} */
+            by: "contacts";
+        } | {
+            /** @enum {string} */
+            by: "column";
+            column: number;
+        };
         /** @description The caller: its permissions and, for a local user, its profile. */
         Me: {
             display_name?: string | null;
@@ -2292,6 +2515,18 @@ export interface components {
             /** @description One line. */
             subject?: string | null;
             type: components["schemas"]["CommsType"];
+        };
+        /** @description A dry run of an uploaded file. */
+        NewImport: {
+            /** @description How rows find existing customers; absent: by phone or e-mail. */
+            key?: components["schemas"]["MatchKey"];
+            /** @description The field of each column, in column order; absent: the suggested mapping. */
+            mapping?: components["schemas"]["Field"][] | null;
+            /**
+             * Format: uuid
+             * @description From `POST /api/crm/imports/uploads`.
+             */
+            upload_id: string;
         };
         /**
          * @description One line of an order as given in a create or update. `quantity` and `unit_price` are
@@ -2606,6 +2841,32 @@ export interface components {
             /** @description `Success` or `Error`, as Asterisk answered. */
             response: string;
         };
+        /** @description What happens to one row. */
+        Outcome: {
+            /** @enum {string} */
+            outcome: "create";
+        } | {
+            /** Format: uuid */
+            customer_id: string;
+            fields: string[];
+            /** @enum {string} */
+            outcome: "update";
+        } | {
+            /** Format: uuid */
+            customer_id: string;
+            /** @enum {string} */
+            outcome: "unchanged";
+        } | {
+            /** Format: int32 */
+            duplicate_of: number;
+            /** @enum {string} */
+            outcome: "skip";
+        } | {
+            column: string;
+            /** @enum {string} */
+            outcome: "error";
+            reason: string;
+        };
         /**
          * @description Something a customer owns, stored as given: which fields matter per type is the console's
          *     business (`console_device`: device_id, label; `product`: product_id, product_name,
@@ -2701,6 +2962,34 @@ export interface components {
             pipeline_id: string;
             /** @description Every stage in board order, empty ones included. */
             stages: components["schemas"]["StageSummary"][];
+        };
+        /** @description The first rows of a file as they would be stored. */
+        Preview: {
+            delimiter: components["schemas"]["Delimiter"];
+            encoding: components["schemas"]["Encoding"];
+            headers: string[];
+            /** @description The mapping the rows below were made with. */
+            mapping: components["schemas"]["Field"][];
+            rows: components["schemas"]["PreviewRow"][];
+            /** @description The mapping suggested from the headers. */
+            suggested: components["schemas"]["Field"][];
+            /**
+             * Format: int64
+             * @description Data rows in the file.
+             */
+            total_rows: number;
+        };
+        /** @description A mapping to preview an upload with. */
+        PreviewRequest: {
+            /** @description The field of each column; absent: the suggested mapping. */
+            mapping?: components["schemas"]["Field"][] | null;
+        };
+        /** @description One row of a preview: the customer it would become (nil id), or why it cannot. */
+        PreviewRow: {
+            customer?: null | components["schemas"]["Customer"];
+            error?: null | components["schemas"]["RowError"];
+            /** Format: int32 */
+            row: number;
         };
         /** @enum {string} */
         Priority: "low" | "normal" | "high" | "urgent";
@@ -2819,6 +3108,39 @@ export interface components {
             /** @enum {string} */
             kind: "name";
             value: string;
+        };
+        /** @description A column at fault and why. */
+        RowError: {
+            column: string;
+            reason: string;
+        };
+        /** @description A page of a job's rows. */
+        RowPage: {
+            /**
+             * Format: int32
+             * @description Pass as `after` for the next page; `null` on the last page.
+             */
+            next_after?: number | null;
+            rows: components["schemas"]["RowView"][];
+        };
+        /**
+         * @description One row of a job's report. (The domain's `RowReport` would name `customer_id` twice for
+         *     `update` and `unchanged` rows: once in the outcome, once for the run.)
+         */
+        RowView: components["schemas"]["Outcome"] & {
+            /**
+             * Format: uuid
+             * @description The customer a `create` row became, once written (`update` and `unchanged` rows name
+             *     theirs in the outcome).
+             */
+            customer_id?: string | null;
+            /**
+             * Format: int32
+             * @description As a spreadsheet numbers it (the header is row 1).
+             */
+            row: number;
+            /** @description Whether the run has handled the row. */
+            written: boolean;
         };
         /** @description A stage of a pipeline, in board order. */
         SalesStage: {
@@ -3230,6 +3552,35 @@ export interface components {
          * @example 2026-11-22T09:30:00.000000Z
          */
         Timestamp: string;
+        /** @description How many rows have each outcome. */
+        Totals: {
+            /** Format: int64 */
+            create: number;
+            /** Format: int64 */
+            error: number;
+            /** Format: int64 */
+            rows: number;
+            /** Format: int64 */
+            skip: number;
+            /** Format: int64 */
+            unchanged: number;
+            /** Format: int64 */
+            update: number;
+        };
+        /** @description An uploaded file, read and previewed with the suggested mapping. */
+        Upload: components["schemas"]["Preview"] & {
+            file_name: string;
+            /**
+             * Format: int64
+             * @description Bytes.
+             */
+            size: number;
+            /**
+             * Format: uuid
+             * @description Name it in the dry run (`POST /api/crm/imports`).
+             */
+            upload_id: string;
+        };
         Uploaded: {
             /** @description The file as stored. */
             file: components["schemas"]["FileItem"];
@@ -5522,6 +5873,527 @@ export interface operations {
                 };
             };
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    imports_list: {
+        parameters: {
+            query?: {
+                /** @description Jobs to return, newest first: 50 by default, at most 500. */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Job"][];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    imports_plan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewImport"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Job"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no such upload (any more): upload the file again */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description a mapping or key refused, named in `details` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    imports_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Job"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    imports_cancel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            202: {
+                headers: {
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Job"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the job is not running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    imports_error_csv: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    "Content-Disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv; charset=utf-8": string;
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    imports_rows: {
+        parameters: {
+            query?: {
+                /** @description The rows after this row number (a page's `next_after`); from the start by default. */
+                after?: number;
+                /** @description Page size: 100 by default, at most 1000. */
+                limit?: number;
+                /** @description Only the rows with this outcome: `create`, `update`, `unchanged`, `skip` or `error`. */
+                outcome?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RowPage"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    imports_run: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            202: {
+                headers: {
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Job"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the job is running or has run */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    imports_upload: {
+        parameters: {
+            query?: {
+                /** @description The file's name, for a raw body (a form's part names its own). */
+                filename?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["ImportForm"];
+                /**
+                 * @example Ονομασία;Τηλέφωνο
+                 *     Ι.Ν. Αγίου Νικολάου;2101234567
+                 */
+                "text/csv": string;
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Upload"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description a file larger than 20 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description not a CSV file this import reads */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    imports_preview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PreviewRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Preview"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no such upload (any more): upload the file again */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description a mapping that does not fit the file */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -11,6 +11,7 @@ pub mod calls;
 pub mod documents;
 pub mod error;
 pub mod files;
+pub mod imports;
 pub mod intake;
 pub mod mail;
 pub mod merge;

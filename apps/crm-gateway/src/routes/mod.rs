@@ -10,6 +10,7 @@ pub mod comms;
 pub mod console;
 pub mod customers;
 pub mod email;
+pub mod imports;
 pub mod inbox;
 pub mod integrations;
 pub mod media;
@@ -50,6 +51,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .configure(products::configure)
                 .configure(merges::configure)
                 .configure(customers::configure)
+                .configure(imports::configure)
                 .configure(orders::configure)
                 .configure(comms::configure)
                 .configure(media::configure)

@@ -12,6 +12,7 @@ mod comms;
 mod customers;
 mod durability;
 mod errors;
+mod imports;
 mod limits;
 mod mail;
 mod merges;
