@@ -36,3 +36,32 @@ pub use page::{Page, PageSize};
 pub use rusqlite::Connection;
 pub use timestamp::Timestamp;
 pub use vat::VatRate;
+
+/// A string enum's names: `names!(Status { Open = "open", Closed = "closed" })` gives it
+/// `ALL`, `as_str` (the wire and storage name), `parse` and `Display`. The enum is declared
+/// beside it, with its own serde names (which must be the same).
+#[macro_export]
+macro_rules! names {
+    ($ty:ident { $($variant:ident = $name:literal),* $(,)? }) => {
+        impl $ty {
+            pub const ALL: &'static [$ty] = &[$($ty::$variant),*];
+
+            /// The wire and storage name.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($ty::$variant => $name),*
+                }
+            }
+
+            pub fn parse(s: &str) -> Option<Self> {
+                Self::ALL.iter().copied().find(|v| v.as_str() == s)
+            }
+        }
+
+        impl ::std::fmt::Display for $ty {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}

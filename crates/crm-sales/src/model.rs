@@ -74,32 +74,6 @@ pub const PAGE_SIZE: crm_core::PageSize = crm_core::PageSize {
     max: 500,
 };
 
-/// A string enum: its wire/storage names, `ALL`, `as_str`, `parse` and `Display`.
-macro_rules! names {
-    ($ty:ident { $($variant:ident = $name:literal),* $(,)? }) => {
-        impl $ty {
-            pub const ALL: &'static [$ty] = &[$($ty::$variant),*];
-
-            /// The wire and storage name.
-            pub fn as_str(self) -> &'static str {
-                match self {
-                    $($ty::$variant => $name),*
-                }
-            }
-
-            pub fn parse(s: &str) -> Option<Self> {
-                Self::ALL.iter().copied().find(|v| v.as_str() == s)
-            }
-        }
-
-        impl fmt::Display for $ty {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-    };
-}
-
 time::serde::format_description!(ymd, Date, "[year]-[month]-[day]");
 
 /// `2026-05-31`.
@@ -285,7 +259,7 @@ pub enum LeadStatus {
     Lost,
 }
 
-names!(LeadStatus {
+crm_core::names!(LeadStatus {
     Open = "open",
     Won = "won",
     Lost = "lost",
@@ -305,7 +279,7 @@ pub enum Source {
     Other,
 }
 
-names!(Source {
+crm_core::names!(Source {
     Phone = "phone",
     Email = "email",
     Whatsapp = "whatsapp",

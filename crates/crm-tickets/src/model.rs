@@ -37,8 +37,6 @@
 //! `If-Match` protects). Notes, visits and activities are records of their own and leave it
 //! as it is; a visit has its own version.
 
-use std::fmt;
-
 use crm_core::Timestamp;
 use crm_core::validate::{optional_line, optional_text, required_line, required_text};
 use serde::{Deserialize, Serialize};
@@ -65,32 +63,6 @@ pub const MACRO_ACTIONS_MAX: usize = 50;
 pub const LIST_DEFAULT: u32 = 50;
 pub const LIST_MAX: u32 = 500;
 
-/// A string enum: its wire/storage names, `ALL`, `as_str`, `parse` and `Display`.
-macro_rules! names {
-    ($ty:ident { $($variant:ident = $name:literal),* $(,)? }) => {
-        impl $ty {
-            pub const ALL: &'static [$ty] = &[$($ty::$variant),*];
-
-            /// The wire and storage name.
-            pub fn as_str(self) -> &'static str {
-                match self {
-                    $($ty::$variant => $name),*
-                }
-            }
-
-            pub fn parse(s: &str) -> Option<Self> {
-                Self::ALL.iter().copied().find(|v| v.as_str() == s)
-            }
-        }
-
-        impl fmt::Display for $ty {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-    };
-}
-
 /// Where a ticket is in its life; see the module documentation for the moves.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -106,7 +78,7 @@ pub enum Status {
     Closed,
 }
 
-names!(Status {
+crm_core::names!(Status {
     New = "new",
     Open = "open",
     Scheduled = "scheduled",
@@ -163,7 +135,7 @@ pub enum Priority {
     Urgent,
 }
 
-names!(Priority {
+crm_core::names!(Priority {
     Low = "low",
     Normal = "normal",
     High = "high",
@@ -182,7 +154,7 @@ pub enum Kind {
     Complaint,
 }
 
-names!(Kind {
+crm_core::names!(Kind {
     Repair = "repair",
     Installation = "installation",
     Maintenance = "maintenance",
@@ -199,7 +171,7 @@ pub enum Visibility {
     Customer,
 }
 
-names!(Visibility {
+crm_core::names!(Visibility {
     Internal = "internal",
     Customer = "customer",
 });
@@ -213,7 +185,7 @@ pub enum VisitStatus {
     Cancelled,
 }
 
-names!(VisitStatus {
+crm_core::names!(VisitStatus {
     Scheduled = "scheduled",
     Completed = "completed",
     Cancelled = "cancelled",

@@ -260,3 +260,42 @@ pub fn run_crm_user(data_dir: &Path, args: &[&str], stdin: &str) -> std::process
         .unwrap();
     child.wait_with_output().unwrap()
 }
+
+/// The auth matrix of a context: every path in `reads` answers 401 without a token and 200 to
+/// a viewer; every `(method, path)` in `writes` answers 401 without a token and 403 to a viewer
+/// (who then changed nothing: the caller checks its records).
+pub async fn assert_auth_matrix(app: &TestApp, reads: &[String], writes: &[(Method, String)]) {
+    for path in reads {
+        let url = format!("{}{path}", app.base);
+        let anon = app.client.get(&url).send().await.unwrap();
+        expect_error(anon, 401, "unauthorized").await;
+        let viewer = app
+            .client
+            .get(&url)
+            .bearer_auth(&app.view_token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(viewer.status(), 200, "GET {path} as a viewer");
+    }
+    for (method, path) in writes {
+        let url = format!("{}{path}", app.base);
+        let anon = app
+            .client
+            .request(method.clone(), &url)
+            .json(&json!({}))
+            .send()
+            .await
+            .unwrap();
+        expect_error(anon, 401, "unauthorized").await;
+        let viewer = app
+            .client
+            .request(method.clone(), &url)
+            .bearer_auth(&app.view_token)
+            .json(&json!({}))
+            .send()
+            .await
+            .unwrap();
+        expect_error(viewer, 403, "forbidden").await;
+    }
+}

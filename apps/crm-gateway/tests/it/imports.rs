@@ -96,38 +96,9 @@ async fn imports_need_crm_edit_to_write_and_crm_view_to_read() {
         "/api/crm/imports".to_owned(),
         format!("/api/crm/imports/{id}/run"),
         format!("/api/crm/imports/{id}/cancel"),
-    ];
-    for path in &reads {
-        let url = format!("{}{path}", app.base);
-        expect_error(
-            app.client.get(&url).send().await.unwrap(),
-            401,
-            "unauthorized",
-        )
-        .await;
-        let viewer = app
-            .client
-            .get(&url)
-            .bearer_auth(&app.view_token)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(viewer.status(), 200, "{path}");
-    }
-    for path in &writes {
-        let url = format!("{}{path}", app.base);
-        let anon = app.client.post(&url).json(&json!({})).send().await.unwrap();
-        expect_error(anon, 401, "unauthorized").await;
-        let viewer = app
-            .client
-            .post(&url)
-            .bearer_auth(&app.view_token)
-            .json(&json!({}))
-            .send()
-            .await
-            .unwrap();
-        expect_error(viewer, 403, "forbidden").await;
-    }
+    ]
+    .map(|path| (Method::POST, path));
+    assert_auth_matrix(&app, &reads, &writes).await;
     // the viewer's run was refused: the job is still only planned
     let job = expect(app.get(&format!("/api/crm/imports/{id}")).await, 200).await;
     assert_eq!(job["status"], "planned");

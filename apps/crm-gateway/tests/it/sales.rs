@@ -90,39 +90,7 @@ async fn reads_need_a_token_and_every_write_needs_crm_edit() {
         (Method::POST, format!("/api/crm/leads/{id}/stage")),
         (Method::POST, format!("/api/crm/leads/{id}/convert")),
     ];
-    for path in &reads {
-        let url = format!("{}{path}", app.base);
-        let anon = app.client.get(&url).send().await.unwrap();
-        expect_error(anon, 401, "unauthorized").await;
-        let viewer = app
-            .client
-            .get(&url)
-            .bearer_auth(&app.view_token)
-            .send()
-            .await
-            .unwrap();
-        expect(viewer, 200).await;
-    }
-    for (method, path) in &writes {
-        let url = format!("{}{path}", app.base);
-        let anon = app
-            .client
-            .request(method.clone(), &url)
-            .json(&json!({}))
-            .send()
-            .await
-            .unwrap();
-        expect_error(anon, 401, "unauthorized").await;
-        let viewer = app
-            .client
-            .request(method.clone(), &url)
-            .bearer_auth(&app.view_token)
-            .json(&json!({}))
-            .send()
-            .await
-            .unwrap();
-        expect_error(viewer, 403, "forbidden").await;
-    }
+    assert_auth_matrix(&app, &reads, &writes).await;
     let after = expect(app.get(&format!("/api/crm/leads/{id}")).await, 200).await;
     assert_eq!(after["version"], 1);
     // leads are won or lost, never deleted

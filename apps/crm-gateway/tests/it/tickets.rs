@@ -64,39 +64,7 @@ async fn reads_need_a_token_and_every_write_needs_crm_edit() {
         (Method::DELETE, format!("/api/crm/macros/{nil}")),
         (Method::POST, format!("/api/crm/tickets/{id}/macros/{nil}")),
     ];
-    for path in &reads {
-        let url = format!("{}{path}", app.base);
-        let anon = app.client.get(&url).send().await.unwrap();
-        expect_error(anon, 401, "unauthorized").await;
-        let viewer = app
-            .client
-            .get(&url)
-            .bearer_auth(&app.view_token)
-            .send()
-            .await
-            .unwrap();
-        expect(viewer, 200).await;
-    }
-    for (method, path) in &writes {
-        let url = format!("{}{path}", app.base);
-        let anon = app
-            .client
-            .request(method.clone(), &url)
-            .json(&json!({}))
-            .send()
-            .await
-            .unwrap();
-        expect_error(anon, 401, "unauthorized").await;
-        let viewer = app
-            .client
-            .request(method.clone(), &url)
-            .bearer_auth(&app.view_token)
-            .json(&json!({}))
-            .send()
-            .await
-            .unwrap();
-        expect_error(viewer, 403, "forbidden").await;
-    }
+    assert_auth_matrix(&app, &reads, &writes).await;
     // nothing changed: the viewer's writes were all refused
     let after = expect(app.get(&format!("/api/crm/tickets/{id}")).await, 200).await;
     assert_eq!(after["version"], 1);
