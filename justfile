@@ -27,7 +27,7 @@ fmt:
     cargo fmt --all
 
 # Every benchmark (figures go to docs/performance.md); ~25 minutes on 2 cores
-bench: bench-http bench-search bench-comms bench-bridges bench-proxy bench-slowloris bench-firestore bench-tickets
+bench: bench-http bench-search bench-comms bench-bridges bench-proxy bench-slowloris bench-firestore bench-tickets bench-customers
 
 # HTTP load with wrk on a seeded database: start-up, RSS, GET/POST customers, POST comms
 bench-http:
@@ -42,6 +42,12 @@ bench-firestore:
 bench-tickets:
     cargo bench -p crm-tickets --bench queue
     ./scripts/bench-tickets.sh
+
+# CSV import of 100,000 rows (dry run and durable run) and the merge of a customer with
+# 10,000 comms entries, in process
+bench-customers:
+    cargo bench -p crm-customers --bench import
+    cargo bench -p crm-gateway --bench merge
 
 # Customer search over 100,000 customers, in process
 bench-search:
