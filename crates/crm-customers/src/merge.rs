@@ -6,13 +6,14 @@
 //! The kept customer keeps its id, `created_at` and its place in every list. From the
 //! duplicate it gains every contact it lacks (compared by [`Contact::normalized`]; a
 //! duplicate's primary contact stays primary only where the kept customer has no primary
-//! contact of that type), every note it does not have (all notes, by time), every tag it lacks (compared
-//! ignoring case, as tags are), every owned item whose serial it does not list already, and
-//! the users linked to it. The scalar fields — name, organization, location, language,
-//! Nextcloud folder — are the kept customer's unless the caller chose the duplicate's
-//! ([`Choices`]); a field empty on the chosen side takes the other side's value, since that
-//! is no conflict. The result is validated as any customer (at most 500 contacts, tags, owned
-//! items): a merge that would exceed a limit is refused naming the field.
+//! contact of that type), every note it does not have (all notes, by time), every tag it lacks
+//! (compared ignoring case, as tags are), every owned item whose serials it does not list
+//! already (an item without serials: one it does not have), and the users linked to it.
+//! Combining again what was combined adds nothing. The scalar fields — name, organization,
+//! location, language, Nextcloud folder — are the kept customer's unless the caller chose the
+//! duplicate's ([`Choices`]); a field empty on the chosen side takes the other side's value,
+//! since that is no conflict. The result is validated as any customer (at most 500 contacts,
+//! tags, owned items): a merge that would exceed a limit is refused naming the field.
 //!
 //! # Records that point at a customer
 //!
@@ -191,7 +192,13 @@ pub fn combine(
     let mut serials: BTreeSet<String> = kept.owned_items.iter().flat_map(serials_of).collect();
     for item in &duplicate.owned_items {
         let theirs = serials_of(item);
-        if !theirs.is_empty() && theirs.iter().all(|s| serials.contains(s)) {
+        // an item with serials is known by them; one without, by being the same item
+        let known = if theirs.is_empty() {
+            next.owned_items.contains(item)
+        } else {
+            theirs.iter().all(|s| serials.contains(s))
+        };
+        if known {
             continue;
         }
         serials.extend(theirs);
