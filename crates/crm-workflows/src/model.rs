@@ -1,0 +1,387 @@
+//! Workflows, their versions and runs, and the rules a definition must keep.
+//!
+//! A workflow has an id, a name, an `enabled` flag and numbered versions. A version's
+//! [`Definition`] — a [`Trigger`] and a list of [`Node`]s — is immutable: saving an edited
+//! definition adds version n + 1, and a run keeps the version it started on. A definition is
+//! validated as a whole when saved ([`Definition::validate`]): an unknown node kind, a `next`
+//! or branch naming no node, a missing or malformed config field or an expression that does
+//! not parse is `Invalid` naming the field's JSON path (`nodes[2].config.condition`).
+//!
+//! Execution starts at the first node and follows `next`; `if`, `switch` and `loop` choose
+//! among their `branches`; a chain that ends inside a loop's body returns to the loop. Any node
+//! may name an `on_error` node: when it fails, the run continues there with `error` set to
+//! the failure's message, instead of failing.
+
+use std::collections::{BTreeMap, HashSet};
+
+use crm_core::{Error, Result, Timestamp};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use uuid::Uuid;
+
+use crate::expr;
+
+/// What starts a workflow's runs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Trigger {
+    /// From the console or the API, with the caller's data.
+    Manual,
+    /// Every `every_minutes` minutes while enabled, the first one period after enabling; the
+    /// trigger data is `{"scheduled_at": "<RFC 3339>"}`.
+    Schedule { every_minutes: u32 },
+    /// When the CRM emits the event `name` (`call.missed`, `ticket.created`, …).
+    Event { name: String },
+}
+
+/// One step of a definition.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Node {
+    /// Unique within the definition: letters, digits, `_` (expressions read `nodes.<key>`).
+    pub key: String,
+    /// One of [`LOGIC_KINDS`], [`UTILITY_KINDS`] or [`OUTPUT_KINDS`].
+    pub kind: String,
+    #[serde(default)]
+    pub config: Map<String, Value>,
+    /// The node after this one; none: the chain ends (the run, or a loop's iteration).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next: Option<String>,
+    /// `if`: `then`, `else`; `switch`: one per case value, and `default`; `loop`: `body`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub branches: BTreeMap<String, String>,
+    /// Where the run goes when this node fails (the error handler branch).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_error: Option<String>,
+}
+
+/// A version's content.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Definition {
+    pub trigger: Trigger,
+    pub nodes: Vec<Node>,
+}
+
+/// Nodes that choose the way: `if`, `switch`, `wait`, `loop`, `stop`.
+pub const LOGIC_KINDS: &[&str] = &["if", "switch", "wait", "loop", "stop"];
+/// Nodes that compute: `set` (a variable), `json_parse`, `assert`.
+pub const UTILITY_KINDS: &[&str] = &["set", "json_parse", "assert"];
+/// Nodes that act on the world through [`crate::Outputs`], each with its required fields
+/// (templates).
+pub const OUTPUT_KINDS: &[(&str, &[&str])] = &[
+    ("send_whatsapp", &["to", "text"]),
+    ("send_email", &["to", "subject", "body"]),
+    ("create_lead", &["title"]),
+    ("create_ticket", &["title"]),
+    ("assign_user", &["user"]),
+];
+
+/// The units of a `wait`, and the most of each (about two years).
+pub const WAIT_UNITS: &[(&str, i64)] = &[
+    ("minutes", 60 * 24 * 366 * 2),
+    ("hours", 24 * 366 * 2),
+    ("days", 366 * 2),
+    ("weeks", 53 * 2),
+    ("months", 24),
+];
+
+/// The most elements a loop may iterate over, whatever its `max`.
+pub const MAX_LOOP_ITEMS: i64 = 10_000;
+
+fn invalid(field: String, reason: impl Into<String>) -> Error {
+    Error::invalid(field, reason)
+}
+
+fn valid_name(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 64
+        && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && !s.starts_with(|c: char| c.is_ascii_digit())
+}
+
+impl Node {
+    /// The required fields of an output node, or `None` for another kind.
+    pub fn output_fields(&self) -> Option<&'static [&'static str]> {
+        OUTPUT_KINDS
+            .iter()
+            .find(|(k, _)| *k == self.kind)
+            .map(|(_, f)| *f)
+    }
+
+    /// A config field as text, if present.
+    pub fn text(&self, field: &str) -> Option<&str> {
+        self.config.get(field).and_then(Value::as_str)
+    }
+}
+
+impl Definition {
+    /// The node `key`.
+    pub fn node(&self, key: &str) -> Option<&Node> {
+        self.nodes.iter().find(|n| n.key == key)
+    }
+
+    /// Checks the whole definition; see the module docs.
+    pub fn validate(&self) -> Result<()> {
+        match &self.trigger {
+            Trigger::Manual => {}
+            Trigger::Schedule { every_minutes } => {
+                if *every_minutes == 0 {
+                    return Err(invalid(
+                        "trigger.every_minutes".into(),
+                        "must be at least 1",
+                    ));
+                }
+            }
+            Trigger::Event { name } => {
+                if name.is_empty()
+                    || name.len() > 100
+                    || !name
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._".contains(c))
+                {
+                    return Err(invalid(
+                        "trigger.name".into(),
+                        "an event name is lowercase letters, digits, `.` and `_`",
+                    ));
+                }
+            }
+        }
+        if self.nodes.is_empty() {
+            return Err(invalid(
+                "nodes".into(),
+                "a workflow needs at least one node",
+            ));
+        }
+        if self.nodes.len() > 500 {
+            return Err(invalid("nodes".into(), "at most 500 nodes"));
+        }
+        let keys: Vec<&str> = self.nodes.iter().map(|n| n.key.as_str()).collect();
+        let mut seen = HashSet::new();
+        for (i, node) in self.nodes.iter().enumerate() {
+            if !valid_name(&node.key) {
+                return Err(invalid(
+                    format!("nodes[{i}].key"),
+                    "letters, digits and `_`, not starting with a digit, at most 64",
+                ));
+            }
+            if !seen.insert(node.key.as_str()) {
+                return Err(invalid(
+                    format!("nodes[{i}].key"),
+                    format!("`{}` is already the key of another node", node.key),
+                ));
+            }
+        }
+        for (i, node) in self.nodes.iter().enumerate() {
+            let target = |field: String, to: &str| {
+                if keys.contains(&to) {
+                    Ok(())
+                } else {
+                    Err(invalid(field, format!("no node has the key `{to}`")))
+                }
+            };
+            if let Some(next) = &node.next {
+                target(format!("nodes[{i}].next"), next)?;
+            }
+            if let Some(to) = &node.on_error {
+                target(format!("nodes[{i}].on_error"), to)?;
+            }
+            for (name, to) in &node.branches {
+                target(format!("nodes[{i}].branches.{name}"), to)?;
+            }
+            validate_config(i, node, &keys)?;
+        }
+        Ok(())
+    }
+}
+
+/// The checks of one node's kind and config.
+fn validate_config(i: usize, node: &Node, keys: &[&str]) -> Result<()> {
+    let field = |name: &str| format!("nodes[{i}].config.{name}");
+    let required = |name: &str| -> Result<&str> {
+        match node.config.get(name) {
+            Some(Value::String(s)) => Ok(s),
+            Some(_) => Err(invalid(field(name), "must be text")),
+            None => Err(invalid(field(name), "is required")),
+        }
+    };
+    let expression = |name: &str| -> Result<()> {
+        let source = required(name)?;
+        expr::check(source, keys).map_err(|reason| invalid(field(name), reason))
+    };
+    let template = |name: &str, source: &str| -> Result<()> {
+        expr::check_template(source, keys).map_err(|reason| invalid(field(name), reason))
+    };
+    let branches = |allowed: &[&str]| -> Result<()> {
+        match node
+            .branches
+            .keys()
+            .find(|b| !allowed.contains(&b.as_str()))
+        {
+            Some(b) => Err(invalid(
+                format!("nodes[{i}].branches.{b}"),
+                format!(
+                    "a {} node has the branches {}",
+                    node.kind,
+                    allowed.join(", ")
+                ),
+            )),
+            None => Ok(()),
+        }
+    };
+    match node.kind.as_str() {
+        "if" => {
+            expression("condition")?;
+            branches(&["then", "else"])?;
+        }
+        "switch" => expression("value")?,
+        "wait" => {
+            let unit = required("unit")?;
+            let Some((_, most)) = WAIT_UNITS.iter().find(|(u, _)| *u == unit) else {
+                let units: Vec<&str> = WAIT_UNITS.iter().map(|(u, _)| *u).collect();
+                return Err(invalid(
+                    field("unit"),
+                    format!("one of {}", units.join(", ")),
+                ));
+            };
+            match node.config.get("amount").and_then(Value::as_i64) {
+                Some(n) if (1..=*most).contains(&n) => {}
+                Some(_) => return Err(invalid(field("amount"), format!("from 1 to {most}"))),
+                None => return Err(invalid(field("amount"), "a whole number is required")),
+            }
+        }
+        "loop" => {
+            expression("items")?;
+            if let Some(max) = node.config.get("max") {
+                match max.as_i64() {
+                    Some(n) if (1..=MAX_LOOP_ITEMS).contains(&n) => {}
+                    _ => {
+                        return Err(invalid(
+                            field("max"),
+                            format!("a whole number from 1 to {MAX_LOOP_ITEMS}"),
+                        ));
+                    }
+                }
+            }
+            branches(&["body"])?;
+            if !node.branches.contains_key("body") {
+                return Err(invalid(
+                    format!("nodes[{i}].branches.body"),
+                    "a loop needs a body",
+                ));
+            }
+        }
+        "stop" => branches(&[])?,
+        "set" => {
+            let name = required("name")?;
+            if !valid_name(name) {
+                return Err(invalid(field("name"), "letters, digits and `_`"));
+            }
+            expression("value")?;
+        }
+        "json_parse" => expression("source")?,
+        "assert" => {
+            expression("condition")?;
+            if let Some(message) = node.config.get("message") {
+                let Some(message) = message.as_str() else {
+                    return Err(invalid(field("message"), "must be text"));
+                };
+                template("message", message)?;
+            }
+        }
+        kind => {
+            let Some(fields) = node.output_fields() else {
+                let outputs: Vec<&str> = OUTPUT_KINDS.iter().map(|(k, _)| *k).collect();
+                return Err(invalid(
+                    format!("nodes[{i}].kind"),
+                    format!(
+                        "unknown node kind `{kind}`: one of {}, {}, {}",
+                        LOGIC_KINDS.join(", "),
+                        UTILITY_KINDS.join(", "),
+                        outputs.join(", ")
+                    ),
+                ));
+            };
+            for f in fields {
+                required(f)?;
+            }
+            for (name, value) in &node.config {
+                if let Value::String(s) = value {
+                    template(name, s)?;
+                }
+            }
+            branches(&[])?;
+        }
+    }
+    if node.kind != "if" && node.kind != "loop" && node.kind != "switch" {
+        branches(&[])?;
+    }
+    Ok(())
+}
+
+/// A workflow with its current version's definition.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Workflow {
+    pub id: Uuid,
+    pub name: String,
+    pub enabled: bool,
+    pub version: i64,
+    pub definition: Definition,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+/// Where a run is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RunStatus {
+    Running,
+    Waiting,
+    Succeeded,
+    Failed,
+    Cancelled,
+}
+
+crm_core::names!(RunStatus {
+    Running = "running",
+    Waiting = "waiting",
+    Succeeded = "succeeded",
+    Failed = "failed",
+    Cancelled = "cancelled",
+});
+
+/// One run of a workflow version.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Run {
+    pub id: Uuid,
+    pub workflow_id: Uuid,
+    pub version: i64,
+    pub status: RunStatus,
+    /// How many runs caused this one (0: a person, a schedule or a CRM event).
+    pub depth: u32,
+    pub trigger: Value,
+    /// The node the run executes next (when running or waiting), or failed at.
+    pub cursor: Option<String>,
+    pub steps: i64,
+    pub failed_node: Option<String>,
+    pub error: Option<String>,
+    pub started_at: Timestamp,
+    pub finished_at: Option<Timestamp>,
+}
+
+/// One node executed by a run: the per-node log.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Step {
+    pub seq: i64,
+    pub node: String,
+    pub kind: String,
+    pub succeeded: bool,
+    pub input: Option<Value>,
+    pub output: Option<Value>,
+    pub error: Option<String>,
+    /// An output node's key, as the [`crate::Outputs`] port received it.
+    pub idempotency_key: Option<String>,
+    pub started_at: Timestamp,
+    pub finished_at: Timestamp,
+    pub duration_us: i64,
+}
