@@ -160,6 +160,12 @@ let ticketId = null;
   await step("schedule a visit: by default tomorrow, by me, at the parish's location", async () => {
     await page.getByTestId('schedule-visit').click();
     const form = page.getByTestId('visit-form');
+    // the signed-in user's profile may still be on its way: wait for it to fill the field
+    await page.waitForFunction(
+      (name) => document.querySelector('[data-testid=visit-form] input[name=technician]')?.value === name,
+      EDITOR.name,
+      { timeout: 5000 },
+    ).catch(() => {});
     expect((await form.locator('input[name=technician]').inputValue()) === EDITOR.name, 'the technician defaults to me');
     await form.locator('button[type=submit]').click();
     await page.locator('[data-testid=visit][data-status=scheduled]').waitFor();

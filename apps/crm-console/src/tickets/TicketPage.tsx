@@ -290,7 +290,10 @@ function ScheduleVisit({ ticketId, me, w, onScheduled }: { ticketId: string; me:
   tomorrow.setDate(tomorrow.getDate() + 1);
   tomorrow.setHours(10, 0, 0, 0);
   const later = new Date(tomorrow.getTime() + 2 * 3600_000);
-  const [f, setF] = useState({ starts: formatDateTimeInput(tomorrow), ends: formatDateTimeInput(later), technician: me, address: '' });
+  // the technician is the signed-in user until someone else is typed; `me` may arrive after
+  // this mounted (the profile loads beside the ticket), so it is read at each render
+  const [f, setF] = useState<{ starts: string; ends: string; technician: string | null; address: string }>({ starts: formatDateTimeInput(tomorrow), ends: formatDateTimeInput(later), technician: null, address: '' });
+  const technician = f.technician ?? me;
   const [error, setError] = useState<unknown>(null);
   if (!open) return <div className="actions"><button type="button" data-testid="schedule-visit" onClick={() => setOpen(true)}>+ {w.scheduleVisit}</button></div>;
   async function submit(e: FormEvent) {
@@ -301,7 +304,7 @@ function ScheduleVisit({ ticketId, me, w, onScheduled }: { ticketId: string; me:
     if (en <= s) return setError(new Error(w.vOrder));
     setError(null);
     try {
-      await tk<Visit>('POST', `/tickets/${ticketId}/visits`, { starts_at: s.toISOString(), ends_at: en.toISOString(), technician: f.technician.trim(), ...(f.address.trim() ? { address: f.address.trim() } : {}) });
+      await tk<Visit>('POST', `/tickets/${ticketId}/visits`, { starts_at: s.toISOString(), ends_at: en.toISOString(), technician: technician.trim(), ...(f.address.trim() ? { address: f.address.trim() } : {}) });
       setOpen(false);
       onScheduled();
     } catch (err) {
@@ -314,7 +317,7 @@ function ScheduleVisit({ ticketId, me, w, onScheduled }: { ticketId: string; me:
       <div className="grid">
         <label className="field"><span>{w.startsAt}</span><input name="starts_at" value={f.starts} onChange={(e) => setF((x) => ({ ...x, starts: e.target.value }))} required /></label>
         <label className="field"><span>{w.endsAt}</span><input name="ends_at" value={f.ends} onChange={(e) => setF((x) => ({ ...x, ends: e.target.value }))} required /></label>
-        <label className="field"><span>{w.technician}</span><input name="technician" value={f.technician} onChange={(e) => setF((x) => ({ ...x, technician: e.target.value }))} required /></label>
+        <label className="field"><span>{w.technician}</span><input name="technician" value={technician} onChange={(e) => setF((x) => ({ ...x, technician: e.target.value }))} required /></label>
         <label className="field wide"><span>{w.address} ({w.addressHint})</span><input name="address" value={f.address} onChange={(e) => setF((x) => ({ ...x, address: e.target.value }))} /></label>
       </div>
       <ErrorBox error={error} />
