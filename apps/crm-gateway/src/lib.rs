@@ -50,6 +50,8 @@ use crate::state::AppState;
 pub struct Application {
     port: u16,
     server: Server,
+    /// Stops the workflow scheduler once the server has stopped.
+    stop_workers: Arc<tokio::sync::Notify>,
 }
 
 impl Application {
@@ -72,6 +74,21 @@ impl Application {
             "listening"
         );
         let state = web::Data::new(state);
+        state
+            .workflows
+            .outputs()
+            .attach(&state.clone().into_inner());
+        // workflows: the runs a stop or a crash left running go on, then timers and schedules
+        let stop_workers = Arc::new(tokio::sync::Notify::new());
+        let (engine, stop) = (state.workflows.clone(), Arc::clone(&stop_workers));
+        tokio::spawn(async move {
+            match engine.resume_all().await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(runs = n, "workflow runs resumed"),
+                Err(e) => tracing::error!(error = %e, "workflow runs could not resume"),
+            }
+            engine.run_scheduler(stop.notified()).await;
+        });
         // the channels' background work: a webhook queue worker and the PBX link
         if state.whatsapp.is_some() {
             tokio::spawn(channels::whatsapp::run_worker(state.clone()));
@@ -89,7 +106,11 @@ impl Application {
             tokio::spawn(channels::mail::run_account(state.clone(), i));
         }
         let server = run(listener, state, &config)?;
-        Ok(Self { port, server })
+        Ok(Self {
+            port,
+            server,
+            stop_workers,
+        })
     }
 
     pub fn port(&self) -> u16 {
@@ -102,7 +123,9 @@ impl Application {
     }
 
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let stopped = self.server.await;
+        self.stop_workers.notify_one();
+        stopped
     }
 }
 

@@ -7,7 +7,7 @@ use utoipa::{Modify, OpenApi};
 
 use crate::routes::{
     admin, auth, calls, comms, customers, email, imports, inbox, integrations, media, merges,
-    nextcloud, orders, products, sales, system, tickets, visits, whatsapp,
+    nextcloud, orders, products, sales, system, tickets, visits, whatsapp, workflows,
 };
 
 #[derive(OpenApi)]
@@ -47,6 +47,9 @@ use crate::routes::{
         sales::pipelines, sales::create_pipeline, sales::pipeline, sales::update_pipeline,
         sales::view, sales::list, sales::create, sales::get, sales::update, sales::move_stage,
         sales::history, sales::comms, sales::convert,
+        workflows::list, workflows::create, workflows::get, workflows::update,
+        workflows::enable, workflows::disable, workflows::runs, workflows::start,
+        workflows::run, workflows::retry, workflows::cancel,
     ),
     modifiers(&BearerAuth),
     tags(
@@ -63,6 +66,7 @@ use crate::routes::{
         (name = "email", description = "E-mail: send to a customer, the mailboxes' sync state, sync now"),
         (name = "tickets", description = "The service desk: tickets with a status workflow, on-site visits that use stock, notes, the activity stream, macros and tags"),
         (name = "sales", description = "The sales pipeline: pipelines with ordered stages, leads moved between them, their history and comms, conversion into a customer and a draft order"),
+        (name = "workflows", description = "Workflow automation: versioned workflows started by CRM events, a schedule or by hand; runs with their per-node log, retry and cancel"),
         (name = "calls", description = "Click-to-call through the PBX (AMI Originate)"),
         (name = "system", description = "Health"),
     )

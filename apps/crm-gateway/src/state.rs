@@ -37,6 +37,8 @@ pub struct AppState {
     pub comms: Comms,
     pub tickets: Tickets,
     pub sales: Sales,
+    /// Workflow automation: SQLite only, whatever `[store]` says (see `channels::workflows`).
+    pub workflows: crate::channels::workflows::Workflows,
     pub users: Users,
     /// The limits of `POST /api/auth/login` and who the client is (trusted proxies).
     pub login: crate::throttle::LoginThrottle,
@@ -121,6 +123,12 @@ impl AppState {
                 clock.clone(),
             ),
             sales,
+            workflows: crate::channels::workflows::Workflows::new(
+                db.clone(),
+                crate::channels::workflows::Port::default(),
+                clock.clone(),
+                crm_workflows::Limits::default(),
+            ),
             records,
             users: crate::users::open(db.clone(), clock.clone(), &config.login),
             login: crate::throttle::LoginThrottle::new(

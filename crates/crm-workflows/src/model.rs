@@ -17,12 +17,13 @@ use std::collections::{BTreeMap, HashSet};
 use crm_core::{Error, Result, Timestamp};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::expr;
 
 /// What starts a workflow's runs.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Trigger {
     /// From the console or the API, with the caller's data.
@@ -35,7 +36,7 @@ pub enum Trigger {
 }
 
 /// One step of a definition.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Node {
     /// Unique within the definition: letters, digits, `_` (expressions read `nodes.<key>`).
@@ -43,6 +44,7 @@ pub struct Node {
     /// One of [`LOGIC_KINDS`], [`UTILITY_KINDS`] or [`OUTPUT_KINDS`].
     pub kind: String,
     #[serde(default)]
+    #[schema(value_type = Object)]
     pub config: Map<String, Value>,
     /// The node after this one; none: the chain ends (the run, or a loop's iteration).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -56,7 +58,7 @@ pub struct Node {
 }
 
 /// A version's content.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Definition {
     pub trigger: Trigger,
@@ -320,7 +322,7 @@ fn validate_config(i: usize, node: &Node, keys: &[&str]) -> Result<()> {
 }
 
 /// A workflow with its current version's definition.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Workflow {
     pub id: Uuid,
     pub name: String,
@@ -332,7 +334,7 @@ pub struct Workflow {
 }
 
 /// Where a run is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RunStatus {
     Running,
@@ -351,7 +353,7 @@ crm_core::names!(RunStatus {
 });
 
 /// One run of a workflow version.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Run {
     pub id: Uuid,
     pub workflow_id: Uuid,
@@ -359,6 +361,7 @@ pub struct Run {
     pub status: RunStatus,
     /// How many runs caused this one (0: a person, a schedule or a CRM event).
     pub depth: u32,
+    #[schema(value_type = Object)]
     pub trigger: Value,
     /// The node the run executes next (when running or waiting), or failed at.
     pub cursor: Option<String>,
@@ -370,13 +373,15 @@ pub struct Run {
 }
 
 /// One node executed by a run: the per-node log.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Step {
     pub seq: i64,
     pub node: String,
     pub kind: String,
     pub succeeded: bool,
+    #[schema(value_type = Option<Object>)]
     pub input: Option<Value>,
+    #[schema(value_type = Option<Object>)]
     pub output: Option<Value>,
     pub error: Option<String>,
     /// An output node's key, as the [`crate::Outputs`] port received it.

@@ -271,6 +271,63 @@ impl Store {
             .await
     }
 
+    /// Every workflow with its current version, by name.
+    pub async fn workflows(&self) -> Result<Vec<Workflow>> {
+        self.db
+            .read(|conn| {
+                let ids = {
+                    let mut stmt =
+                        conn.prepare_cached("SELECT id FROM workflows ORDER BY name, id")?;
+                    stmt.query_map([], |r| uuid_at(r, 0))?
+                        .collect::<rusqlite::Result<Vec<_>>>()?
+                };
+                ids.into_iter().map(|id| load_workflow(conn, id)).collect()
+            })
+            .await
+    }
+
+    /// The result an output recorded under `key` (migration `24-workflow-outputs`), if any.
+    pub async fn output(&self, key: String) -> Result<Option<Value>> {
+        self.db
+            .read(move |conn| {
+                let s: Option<String> = conn
+                    .query_row(
+                        "SELECT result FROM workflow_outputs WHERE key = ?1",
+                        [key],
+                        |r| r.get(0),
+                    )
+                    .optional()?;
+                Ok(s.map(|s| serde_json::from_str(&s)).transpose()?)
+            })
+            .await
+    }
+
+    /// Records an output's result under `key` and answers the key's first result: a key
+    /// already recorded keeps what it had.
+    pub async fn record_output(
+        &self,
+        key: String,
+        kind: String,
+        result: Value,
+        now: Timestamp,
+    ) -> Result<Value> {
+        self.db
+            .write(move |conn| {
+                conn.execute(
+                    "INSERT INTO workflow_outputs (key, kind, result, created_at)
+                     VALUES (?1, ?2, ?3, ?4) ON CONFLICT (key) DO NOTHING",
+                    params![key, kind, serde_json::to_string(&result)?, now],
+                )?;
+                let s: String = conn.query_row(
+                    "SELECT result FROM workflow_outputs WHERE key = ?1",
+                    [&key],
+                    |r| r.get(0),
+                )?;
+                Ok(serde_json::from_str(&s)?)
+            })
+            .await
+    }
+
     /// The enabled workflows started by the event `name`.
     pub async fn listeners(&self, name: String) -> Result<Vec<Uuid>> {
         self.db

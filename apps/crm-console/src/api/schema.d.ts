@@ -1430,6 +1430,154 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/crm/workflow-runs/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One run with its per-node log (input, output, error, duration). */
+        get: operations["workflows_run"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/crm/workflow-runs/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel a running or waiting run: it takes no further step. One that ended is a 409. */
+        post: operations["workflows_cancel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/crm/workflow-runs/{id}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Retry a failed run from the node it failed at; an output it already performed is not
+         *     repeated. A run that did not fail is a 409.
+         */
+        post: operations["workflows_retry"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/crm/workflows": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every workflow with its current version. */
+        get: operations["workflows_list"];
+        put?: never;
+        /**
+         * Save a new workflow, disabled, at version 1; a definition that breaks a rule is a 422
+         *     naming the node's field (`definition.nodes[2].config.condition`).
+         */
+        post: operations["workflows_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/crm/workflows/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One workflow with its current version. */
+        get: operations["workflows_get"];
+        /** Save an edited definition as the next version; runs already started keep theirs. */
+        put: operations["workflows_update"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/crm/workflows/{id}/disable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Disable a workflow: nothing starts its runs but a manual run. */
+        post: operations["workflows_disable"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/crm/workflows/{id}/enable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Enable a workflow: its event or schedule starts runs. */
+        post: operations["workflows_enable"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/crm/workflows/{id}/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A workflow's runs, newest first (the latest 200). */
+        get: operations["workflows_runs"];
+        put?: never;
+        /**
+         * Run the workflow's current version now with `input` as its trigger data, enabled or not
+         *     (a test run); answers the run once it ended or waits, with its steps. Its outputs act.
+         */
+        post: operations["workflows_start"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/webhooks/whatsapp": {
         parameters: {
             query?: never;
@@ -1815,6 +1963,11 @@ export interface components {
             organization?: string | null;
             owned_items?: components["schemas"]["OwnedItem"][] | null;
             tags?: string[] | null;
+        };
+        /** @description A version's content. */
+        Definition: {
+            nodes: components["schemas"]["Node"][];
+            trigger: components["schemas"]["Trigger"];
         };
         /**
          * @description What separates the cells of a row.
@@ -2350,6 +2503,10 @@ export interface components {
             uidvalidity?: number | null;
             verified_at?: null | components["schemas"]["Timestamp"];
         };
+        /** @description The trigger data of a manual run. */
+        ManualRun: {
+            input?: Record<string, never>;
+        };
         /** @description How rows find the customer they are. */
         MatchKey: {
             /** @enum {string} */
@@ -2703,12 +2860,33 @@ export interface components {
             starts_at: components["schemas"]["Timestamp"];
             technician: string;
         };
+        /** @description A new workflow: a name and its first version. */
+        NewWorkflow: {
+            definition: components["schemas"]["Definition"];
+            name: string;
+        };
         NextcloudStatus: {
             configured: boolean;
             /** @description Why not, when it did not. */
             error?: string | null;
             /** @description The base folder answered a PROPFIND just now (`null` when not configured). */
             reachable?: boolean | null;
+        };
+        /** @description One step of a definition. */
+        Node: {
+            /** @description `if`: `then`, `else`; `switch`: one per case value, and `default`; `loop`: `body`. */
+            branches?: {
+                [key: string]: string;
+            };
+            config?: Record<string, never>;
+            /** @description Unique within the definition: letters, digits, `_` (expressions read `nodes.<key>`). */
+            key: string;
+            /** @description One of [`LOGIC_KINDS`], [`UTILITY_KINDS`] or [`OUTPUT_KINDS`]. */
+            kind: string;
+            /** @description The node after this one; none: the chain ends (the run, or a loop's iteration). */
+            next?: string | null;
+            /** @description Where the run goes when this node fails (the error handler branch). */
+            on_error?: string | null;
         };
         /** @description A note on a customer. */
         Note: {
@@ -3142,6 +3320,42 @@ export interface components {
             /** @description Whether the run has handled the row. */
             written: boolean;
         };
+        /** @description One run of a workflow version. */
+        Run: {
+            /** @description The node the run executes next (when running or waiting), or failed at. */
+            cursor?: string | null;
+            /**
+             * Format: int32
+             * @description How many runs caused this one (0: a person, a schedule or a CRM event).
+             */
+            depth: number;
+            error?: string | null;
+            failed_node?: string | null;
+            finished_at?: null | components["schemas"]["Timestamp"];
+            /** Format: uuid */
+            id: string;
+            started_at: components["schemas"]["Timestamp"];
+            status: components["schemas"]["RunStatus"];
+            /** Format: int64 */
+            steps: number;
+            trigger: Record<string, never>;
+            /** Format: int64 */
+            version: number;
+            /** Format: uuid */
+            workflow_id: string;
+        };
+        /** @description A run with its per-node log. */
+        RunDetail: components["schemas"]["Run"] & {
+            steps: components["schemas"]["Step"][];
+        };
+        RunList: {
+            runs: components["schemas"]["Run"][];
+        };
+        /**
+         * @description Where a run is.
+         * @enum {string}
+         */
+        RunStatus: "running" | "waiting" | "succeeded" | "failed" | "cancelled";
         /** @description A stage of a pipeline, in board order. */
         SalesStage: {
             /** Format: uuid */
@@ -3319,6 +3533,23 @@ export interface components {
             at: components["schemas"]["Timestamp"];
             from?: null | components["schemas"]["Status"];
             to: components["schemas"]["Status"];
+        };
+        /** @description One node executed by a run: the per-node log. */
+        Step: {
+            /** Format: int64 */
+            duration_us: number;
+            error?: string | null;
+            finished_at: components["schemas"]["Timestamp"];
+            /** @description An output node's key, as the [`crate::Outputs`] port received it. */
+            idempotency_key?: string | null;
+            input?: Record<string, never> | null;
+            kind: string;
+            node: string;
+            output?: Record<string, never> | null;
+            /** Format: int64 */
+            seq: number;
+            started_at: components["schemas"]["Timestamp"];
+            succeeded: boolean;
         };
         /** @description Units in stock. `available` is computed by the server. */
         Stock: {
@@ -3567,6 +3798,20 @@ export interface components {
             /** Format: int64 */
             update: number;
         };
+        /** @description What starts a workflow's runs. */
+        Trigger: {
+            /** @enum {string} */
+            kind: "manual";
+        } | {
+            /** Format: int32 */
+            every_minutes: number;
+            /** @enum {string} */
+            kind: "schedule";
+        } | {
+            /** @enum {string} */
+            kind: "event";
+            name: string;
+        };
         /** @description An uploaded file, read and previewed with the suggested mapping. */
         Upload: components["schemas"]["Preview"] & {
             file_name: string;
@@ -3697,6 +3942,21 @@ export interface components {
         WhatsAppStatus: {
             configured: boolean;
             last_webhook_at?: null | components["schemas"]["Timestamp"];
+        };
+        /** @description A workflow with its current version's definition. */
+        Workflow: {
+            created_at: components["schemas"]["Timestamp"];
+            definition: components["schemas"]["Definition"];
+            enabled: boolean;
+            /** Format: uuid */
+            id: string;
+            name: string;
+            updated_at: components["schemas"]["Timestamp"];
+            /** Format: int64 */
+            version: number;
+        };
+        WorkflowList: {
+            workflows: components["schemas"]["Workflow"][];
         };
     };
     responses: never;
@@ -9974,6 +10234,586 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    workflows_run: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunDetail"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    workflows_cancel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunDetail"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the run already ended */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    workflows_retry: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunDetail"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the run did not fail */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    workflows_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkflowList"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    workflows_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewWorkflow"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Workflow"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description a field refused, named in `details` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    workflows_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Workflow"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    workflows_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Definition"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Workflow"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description a field refused, named in `details` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    workflows_disable: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Workflow"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    workflows_enable: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Workflow"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    workflows_runs: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunList"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    workflows_start: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ManualRun"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunDetail"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description a field refused, named in `details` */
             422: {
                 headers: {
                     [name: string]: unknown;

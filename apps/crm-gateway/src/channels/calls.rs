@@ -78,7 +78,14 @@ pub fn entry_for(call: &CallRecord) -> Option<NewEntry> {
 /// Logs a finished call (once per Linkedid).
 pub async fn log_call(state: &AppState, call: &CallRecord) -> Result<(), ChannelError> {
     if let Some(entry) = entry_for(call) {
-        super::intake(state, entry).await?;
+        let done = super::intake(state, entry).await?;
+        if done.created && done.entry.meta.get("missed") == Some(&true.into()) {
+            super::workflows::emit(
+                state,
+                "call.missed",
+                super::workflows::entry_data(&done.entry),
+            );
+        }
     }
     Ok(())
 }

@@ -20,6 +20,7 @@ pub mod serials;
 pub mod status;
 pub mod tickets;
 pub mod whatsapp;
+pub mod workflows;
 
 pub use error::{ChannelError, Integration};
 pub use intake::{intake, referenced_customer};

@@ -52,8 +52,23 @@ async fn check_customer(state: &AppState, id: Option<Uuid>) -> Result<(), Channe
 
 /// Creates a lead by `actor`; a customer it names must exist.
 pub async fn create(state: &AppState, new: NewLead, actor: &str) -> Result<Lead, ChannelError> {
+    create_caused(state, new, actor, 0).await
+}
+
+/// [`create`] by a workflow run at `depth - 1` (0: a person), which its event carries.
+pub async fn create_caused(
+    state: &AppState,
+    new: NewLead,
+    actor: &str,
+    depth: u32,
+) -> Result<Lead, ChannelError> {
     check_customer(state, new.customer_id).await?;
-    Ok(state.sales.create_lead(new, actor).await?)
+    let lead = state.sales.create_lead(new, actor).await?;
+    let data = serde_json::json!({
+        "lead_id": lead.id, "customer_id": lead.customer_id, "title": lead.title,
+    });
+    super::workflows::emit_at(state, "lead.created", data, depth);
+    Ok(lead)
 }
 
 /// Changes a lead's fields by `actor`; a customer it is given must exist.

@@ -43,6 +43,21 @@ async fn customer_for(state: &AppState, id: Uuid, field: &str) -> Result<Custome
 
 /// Creates a ticket by `actor`; the customer must exist.
 pub async fn create(state: &AppState, new: NewTicket, actor: &str) -> Result<Ticket, ChannelError> {
+    create_caused(state, new, actor, 0).await
+}
+
+/// The `ticket.created` event's data.
+fn created(t: &Ticket) -> serde_json::Value {
+    serde_json::json!({ "ticket_id": t.id, "customer_id": t.customer_id, "title": t.subject })
+}
+
+/// [`create`] by a workflow run at `depth - 1` (0: a person), which its event carries.
+pub async fn create_caused(
+    state: &AppState,
+    new: NewTicket,
+    actor: &str,
+    depth: u32,
+) -> Result<Ticket, ChannelError> {
     if state.records.kind() != StoreKind::Sqlite {
         customer_for(state, new.customer_id, "customer_id").await?;
         if let Some(order) = new.order_id {
@@ -55,7 +70,9 @@ pub async fn create(state: &AppState, new: NewTicket, actor: &str) -> Result<Tic
             }
         }
     }
-    Ok(state.tickets.create(new, actor).await?)
+    let t = state.tickets.create(new, actor).await?;
+    super::workflows::emit_at(state, "ticket.created", created(&t), depth);
+    Ok(t)
 }
 
 /// What `POST /comms/{id}/ticket` may say; everything else comes from the entry.
@@ -115,10 +132,12 @@ pub async fn create_from_entry(
         description: from.description,
         ..NewTicket::default()
     };
-    Ok(state
+    let t = state
         .tickets
         .create_from_entry(entry_id, customer_id, from.subject, new, actor)
-        .await?)
+        .await?;
+    super::workflows::emit(state, "ticket.created", created(&t));
+    Ok(t)
 }
 
 /// The customer's location as one line (`city, region, country`), if it has any.

@@ -187,6 +187,13 @@ async fn ingest_message(state: &AppState, m: &Message) -> Result<(), ChannelErro
     let entry = entry_for(m);
     let attachments = entry.attachments.clone();
     let done = super::intake(state, entry).await?;
+    if done.created {
+        super::workflows::emit(
+            state,
+            "whatsapp.received",
+            super::workflows::entry_data(&done.entry),
+        );
+    }
     // (again) on a retried body: jobs are unique per entry and source
     for a in attachments {
         if let Some(source) = a.source {

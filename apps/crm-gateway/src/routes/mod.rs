@@ -23,6 +23,7 @@ pub mod system;
 pub mod tickets;
 pub mod visits;
 pub mod whatsapp;
+pub mod workflows;
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -61,6 +62,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .configure(email::configure)
                 .configure(tickets::configure)
                 .configure(sales::configure)
+                .configure(workflows::configure)
                 .configure(visits::configure),
         );
 }

@@ -25,3 +25,4 @@ mod system;
 mod tickets;
 mod tidy;
 mod whatsapp;
+mod workflows;
