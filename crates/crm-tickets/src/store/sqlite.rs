@@ -950,13 +950,7 @@ impl TicketStore for SqliteTicketStore {
                     m.updated_at,
                     m.version
                 ])
-                .map_err(|e| {
-                    if is_constraint_violation(&e, "ticket_macros.name_key") {
-                        conflict(format!("a macro named {} exists already", m.name))
-                    } else {
-                        Error::from(e)
-                    }
-                })?;
+                .map_err(|e| name_taken(e, &m.name))?;
                 Ok(m)
             })
             .await
@@ -1005,13 +999,7 @@ impl TicketStore for SqliteTicketStore {
                     next.updated_at,
                     next.version
                 ])
-                .map_err(|e| {
-                    if is_constraint_violation(&e, "ticket_macros.name_key") {
-                        conflict(format!("a macro named {} exists already", next.name))
-                    } else {
-                        Error::from(e)
-                    }
-                })?;
+                .map_err(|e| name_taken(e, &next.name))?;
                 Ok(next)
             })
             .await
@@ -1035,6 +1023,15 @@ fn load_macro(conn: &Connection, id: Uuid) -> Result<Macro> {
     .query_row([id.to_string()], macro_from_row)
     .optional()?
     .ok_or_else(|| macro_not_found(id))
+}
+
+/// A write of a macro refused because another has its name (ignoring case): a conflict.
+fn name_taken(e: rusqlite::Error, name: &str) -> Error {
+    if is_constraint_violation(&e, "ticket_macros.name_key") {
+        conflict(format!("a macro named {name} exists already"))
+    } else {
+        Error::from(e)
+    }
 }
 
 fn macro_from_row(r: &Row<'_>) -> rusqlite::Result<Macro> {
