@@ -607,7 +607,9 @@ async fn a_changed_uidvalidity_and_lost_entries_are_repaired_without_duplicates(
     assert_eq!(inbox(&app).await.len(), 3);
 
     // the folder is re-created (a server restore): new UIDVALIDITY, the same mail, in
-    // another order (other UIDs), plus one
+    // another order (other UIDs), plus one. Its status is read before, since the background
+    // task may sync the new folder before this test asks.
+    let before = folder_status(&app, &inbound).await;
     s.delete_folder(&inbound).await.unwrap();
     s.create_folder(&inbound).await.unwrap();
     let fourth = unique("fourth") + "@example.test";
@@ -616,7 +618,6 @@ async fn a_changed_uidvalidity_and_lost_entries_are_repaired_without_duplicates(
             .await
             .unwrap();
     }
-    let before = folder_status(&app, &inbound).await;
     // (the background task may get there first: the figures, not this call's report, tell)
     let reports = sync(&app, false).await;
     let after = folder_status(&app, &inbound).await;
