@@ -64,14 +64,24 @@ fi
 # coverage instrumentation on stable rustc, each target 20 s on its committed corpus, two at a
 # time (~1 min, plus ~2 min to build cold). A crash fails here and names the input to replay.
 # `just fuzz` runs them for long.
-log "fuzzing"
-scripts/fuzz.sh
-
 # --- contract tests (docs/fuzzing.md): Schemathesis over the whole OpenAPI document of
 # target/debug/crm (built by cargo test above), logged in; fails on any 5xx but a documented
 # 503 *_not_configured, any undocumented status, any response off its schema (~1 min).
+# The two run side by side: the fuzz targets run for a fixed time whatever else runs, and
+# Schemathesis mostly waits on the server. Fuzzing's output is shown once both are done.
+log "fuzzing (beside schemathesis)"
+fuzz_log=$(mktemp)
+scripts/fuzz.sh >"$fuzz_log" 2>&1 &
+fuzz_pid=$!
 log "schemathesis"
-scripts/schemathesis.sh
+schemathesis_status=0
+scripts/schemathesis.sh || schemathesis_status=$?
+fuzz_status=0
+wait "$fuzz_pid" || fuzz_status=$?
+cat "$fuzz_log" >&2
+rm -f "$fuzz_log"
+log "fuzzing exit $fuzz_status, schemathesis exit $schemathesis_status"
+[ "$fuzz_status" -eq 0 ] && [ "$schemathesis_status" -eq 0 ]
 
 # --- the web console (apps/crm-console): needs target/debug/crm, built by cargo test above, and
 # the WebDAV server started above. Drift check of the generated API types, tsc, vitest, vite
