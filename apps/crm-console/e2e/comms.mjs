@@ -13,7 +13,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect } from 'node:tls';
-import { apiLogin, crmBinary, launchBrowser, repoDir, startGateway, steps } from './lib.mjs';
+import { apiLogin, crmBinary, launchBrowser, repoDir, startGateway, steps, apiClient } from './lib.mjs';
 import { GRAPH_TOKEN, PHONE_NUMBER_ID, signWebhook, startAmiPeer, startGraphPeer, webhookBody } from './peers.mjs';
 
 const ART = process.env.E2E_ARTIFACTS ?? join(repoDir, 'artifacts/console');
@@ -121,12 +121,7 @@ const gw = await startGateway({
   },
 });
 const token = await apiLogin(gw.url, EDITOR.name, EDITOR.password);
-async function api(method, path, body, headers = {}) {
-  const r = await fetch(`${gw.url}${path}`, { method, headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}), ...headers }, body: body ? JSON.stringify(body) : undefined });
-  const text = await r.text();
-  if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${text}`);
-  return text ? JSON.parse(text) : null;
-}
+const api = apiClient(gw.url, token);
 async function webhook(payload) {
   const r = await fetch(`${gw.url}/api/webhooks/whatsapp`, { method: 'POST', headers: { 'content-type': 'application/json', 'X-Hub-Signature-256': signWebhook(APP_SECRET, payload) }, body: payload });
   if (!r.ok) throw new Error(`webhook: ${r.status} ${await r.text()}`);

@@ -99,6 +99,19 @@ export async function apiLogin(url, username, password) {
   return (await r.json()).access_token;
 }
 
+/**
+ * `api(method, path, body?, headers?)` against the gateway at `url` with `token`: the parsed
+ * JSON answer (null when empty), or an error naming the request, its status and the body.
+ */
+export function apiClient(url, token) {
+  return async function api(method, path, body, headers = {}) {
+    const r = await fetch(`${url}${path}`, { method, headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}), ...headers }, body: body ? JSON.stringify(body) : undefined });
+    const text = await r.text();
+    if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${text}`);
+    return text ? JSON.parse(text) : null;
+  };
+}
+
 export async function launchBrowser() {
   return chromium.launch({ executablePath: process.env.CHROMIUM_BIN ?? '/usr/bin/chromium', headless: true, args: FLAGS });
 }

@@ -11,7 +11,7 @@
 //   cargo build -p crm-gateway && (cd apps/crm-console && npm run build && npm run e2e:sales)
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { apiLogin, launchBrowser, repoDir, startGateway, steps } from './lib.mjs';
+import { apiLogin, launchBrowser, repoDir, startGateway, steps, apiClient } from './lib.mjs';
 
 const ART = process.env.E2E_ARTIFACTS ?? join(repoDir, 'artifacts/console');
 mkdirSync(ART, { recursive: true });
@@ -27,12 +27,7 @@ let page;
 const { step, expect, finish } = steps({ art: ART, prefix: 'sales-', currentPage: () => page });
 try {
   const token = await apiLogin(gw.url, EDITOR.name, EDITOR.password);
-  async function api(method, path, body, headers = {}) {
-    const r = await fetch(`${gw.url}${path}`, { method, headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}), ...headers }, body: body ? JSON.stringify(body) : undefined });
-    const text = await r.text();
-    if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${text}`);
-    return text ? JSON.parse(text) : null;
-  }
+  const api = apiClient(gw.url, token);
   // a message from the parish's number, before it is anybody's customer: the unassigned inbox
   const message = await api('POST', '/api/crm/comms', { type: 'whatsapp', direction: 'inbound', sender: '+306944111222', body: 'Καλημέρα, θέλουμε προσφορά για καμπάνα' });
   const [pipeline] = await api('GET', '/api/crm/pipelines');

@@ -13,7 +13,7 @@
 //   cargo build -p crm-gateway && (cd apps/crm-console && npm run build && npm run e2e:tickets)
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { apiLogin, launchBrowser, repoDir, startGateway, steps } from './lib.mjs';
+import { apiLogin, launchBrowser, repoDir, startGateway, steps, apiClient } from './lib.mjs';
 
 const ART = process.env.E2E_ARTIFACTS ?? join(repoDir, 'artifacts/console');
 mkdirSync(ART, { recursive: true });
@@ -44,12 +44,7 @@ let page;
 const { step, expect, finish } = steps({ art: ART, prefix: 'tickets-', currentPage: () => page });
 try {
 const token = await apiLogin(gw.url, EDITOR.name, EDITOR.password);
-async function api(method, path, body, headers = {}) {
-  const r = await fetch(`${gw.url}${path}`, { method, headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}), ...headers }, body: body ? JSON.stringify(body) : undefined });
-  const text = await r.text();
-  if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${text}`);
-  return text ? JSON.parse(text) : null;
-}
+const api = apiClient(gw.url, token);
 
 // --- the records: a controller and a rope in stock, a parish that bought the controller ----
 const controller = await api('POST', '/api/crm/products', { sku: `VSP-${run}`, name: 'Ελεγκτής καμπάνας VESPER', category: 'controller', price: '450.00', warranty_months: 24, stock: { on_hand: 5 } });
