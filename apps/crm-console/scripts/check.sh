@@ -47,6 +47,7 @@ lane_b() {
   e2e "the service desk (tickets, visits, serial history)" tickets || rc=1
   e2e "the sales pipeline (board, lead page, conversion)" sales || rc=1
   e2e "the CSV import wizard (upload, map, dry run, run, error CSV)" imports || rc=1
+  e2e "workflow automation (editor, field errors, test run, run history)" workflows || rc=1
   return $rc
 }
 lane_a_log=$(mktemp)

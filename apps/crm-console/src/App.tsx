@@ -16,6 +16,7 @@ import { commsDictionaries } from './comms/text';
 import { ticketText } from './tickets/strings';
 import { salesText } from './sales/strings';
 import { importText } from './imports/strings';
+import { workflowText } from './workflows/strings';
 
 // The administration pages load on first use (they are not part of the first page).
 const Users = lazy(() => import('./admin/Users'));
@@ -35,6 +36,9 @@ const NewLead = lazy(() => import('./sales/NewLead'));
 const ImportWizard = lazy(() => import('./imports/Wizard'));
 // Duplicate customers: the suggestions and the merge dialog.
 const Duplicates = lazy(() => import('./merges/Duplicates'));
+// Workflow automation: the list, a workflow's editor with its test run and run history.
+const WorkflowList = lazy(() => import('./workflows/List'));
+const WorkflowEditor = lazy(() => import('./workflows/Editor'));
 
 function useToken(): string | null {
   return useSyncExternalStore(session.subscribe, session.token, session.token);
@@ -65,6 +69,8 @@ function route(path: string): ReactNode {
   if (path === '/sales') return <SalesBoard />;
   if (path === '/sales/leads/new') return <NewLead />;
   if ((m = match('/sales/leads/:id', path))) return <LeadPage key={m.id} id={m.id as string} />;
+  if (path === '/workflows') return <WorkflowList />;
+  if ((m = match('/workflows/:id', path))) return <WorkflowEditor key={m.id} id={m.id === 'new' ? null : (m.id as string)} />;
   if ((m = match('/serials/:serial', path))) return <SerialPage key={m.serial} serial={m.serial as string} />;
   if (path === '/admin/users') return <Users />;
   if (path === '/admin/integrations') return <Integrations />;
@@ -139,6 +145,7 @@ function Shell({ path, section, claims, me, langSwitch }: { path: string; sectio
           ))}
           <Link to="/tickets" className={section === 'tickets' ? 'active' : ''} data-testid="nav-tickets">{ticketText(lang).tickets}</Link>
           <Link to="/sales" className={section === 'sales' ? 'active' : ''} data-testid="nav-sales">{salesText(lang).sales}</Link>
+          <Link to="/workflows" className={section === 'workflows' ? 'active' : ''} data-testid="nav-workflows">{workflowText(lang).workflows}</Link>
           {canEdit(claims) && <Link to="/imports" className={section === 'imports' ? 'active' : ''} data-testid="nav-imports">{importText(lang).imports}</Link>}
           <Link to="/missed-calls" className={section === 'missed-calls' ? 'active' : ''}>{commsDictionaries[lang].missedCalls}</Link>
           <Link to="/search" className={section === 'search' ? 'active' : ''} data-testid="nav-search" title={commsDictionaries[lang].globalSearch}>{commsDictionaries[lang].navSearch}</Link>

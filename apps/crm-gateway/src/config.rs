@@ -4,7 +4,8 @@
 //! Each integration is a section that deserializes straight into its bridge's own
 //! configuration type: `[nextcloud]` is a [`nextcloud_dav::Config`], `[ami]` an
 //! [`ami_bridge::Config`], `[whatsapp]` a [`wa_bridge::Config`] and the webhook's secrets,
-//! `[mail]` and each `[[mail_accounts]]` an IMAP and an SMTP section of `mail-bridge`. Every
+//! `[mail]` and each `[[mail_accounts]]` an IMAP and an SMTP section of `mail-bridge`, `[llm]`
+//! an [`llm_client::Config`] (the AI nodes of workflows). Every
 //! variable sets one key, as [`ENV`] lists (the README's table). Secrets are
 //! [`SecretString`]s: redacted in `Debug`, so in the log too.
 
@@ -92,6 +93,83 @@ pub struct Config {
     pub mail_max_attachment_bytes: u64,
     /// `[company]`: the issuer printed on quotations and order confirmations.
     pub company: CompanyConfig,
+    /// `[llm]`: the OpenAI-compatible chat-completions endpoint of the AI workflow nodes
+    /// (`url`, `model`, `api_key`). After [`Config::checked`], `None` unless the url and the
+    /// model are both given.
+    pub llm: Option<llm_client::Config>,
+    /// Hosts and address blocks the `http_request` workflow node may reach although they are
+    /// private (loopback, LAN, link-local, CGNAT…); every other private address is refused.
+    pub workflow_http_allow: HttpAllow,
+}
+
+/// `workflow_http_allow`: host names and addresses or CIDR blocks an `http_request` node may
+/// reach even when they are private. A list in TOML, or one comma- or space-separated text
+/// (`CRM_WORKFLOW_HTTP_ALLOW=127.0.0.1,10.0.0.0/8,erp.local`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HttpAllow {
+    /// Lower case, without a trailing dot.
+    hosts: Vec<String>,
+    blocks: Vec<crate::throttle::Cidr>,
+}
+
+impl HttpAllow {
+    /// Whether the URL host `host` (a name, as written in the URL) is allowed by name.
+    pub fn allows_host(&self, host: &str) -> bool {
+        let host = host.trim_end_matches('.').to_ascii_lowercase();
+        self.hosts.contains(&host)
+    }
+
+    /// Whether `ip` is in an allowed block.
+    pub fn allows_ip(&self, ip: std::net::IpAddr) -> bool {
+        self.blocks.iter().any(|b| b.contains(ip))
+    }
+}
+
+impl std::str::FromStr for HttpAllow {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        let mut allow = Self::default();
+        for item in s.split([',', ' ', '\t', '\n']).filter(|i| !i.is_empty()) {
+            let looks_like_address = item.contains('/')
+                || item.contains(':')
+                || item.parse::<std::net::IpAddr>().is_ok();
+            if looks_like_address {
+                allow.blocks.push(item.parse()?);
+            } else {
+                let host = item.trim_end_matches('.').to_ascii_lowercase();
+                let valid = !host.is_empty()
+                    && host.split('.').all(|l| {
+                        !l.is_empty() && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+                    });
+                if !valid {
+                    return Err(format!(
+                        "`{item}` is not a host name, an address or a CIDR block"
+                    ));
+                }
+                allow.hosts.push(host);
+            }
+        }
+        Ok(allow)
+    }
+}
+
+impl<'de> Deserialize<'de> for HttpAllow {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Form {
+            List(Vec<String>),
+            Text(String),
+        }
+        let text = match Form::deserialize(d)? {
+            Form::List(items) => items.join(","),
+            Form::Text(text) => text,
+        };
+        text.parse().map_err(|e: String| {
+            serde::de::Error::custom(format!("must list hosts or CIDR blocks: {e}"))
+        })
+    }
 }
 
 /// `[company]`: who issues the CRM's documents, as printed at their top.
@@ -261,6 +339,8 @@ impl Default for Config {
             mail_idle_secs: 600,
             mail_max_attachment_bytes: 25 << 20,
             company: CompanyConfig::default(),
+            llm: None,
+            workflow_http_allow: HttpAllow::default(),
         }
     }
 }
@@ -275,7 +355,7 @@ enum Read {
 }
 
 /// Every `CRM_*` variable (without the prefix), the key it sets, and how its value is read.
-const ENV: [(&str, &str, Read); 71] = [
+const ENV: [(&str, &str, Read); 75] = [
     ("BIND", "bind", Read::Text),
     ("DATA_DIR", "data_dir", Read::Text),
     ("JWT_SECRET", "jwt_secret", Read::Text),
@@ -379,6 +459,10 @@ const ENV: [(&str, &str, Read); 71] = [
         "company.quotation_valid_days",
         Read::Value,
     ),
+    ("LLM_URL", "llm.url", Read::Text),
+    ("LLM_MODEL", "llm.model", Read::Text),
+    ("LLM_API_KEY", "llm.api_key", Read::Text),
+    ("WORKFLOW_HTTP_ALLOW", "workflow_http_allow", Read::Text),
 ];
 
 impl Config {
@@ -461,6 +545,7 @@ impl Config {
         self.ami = self.ami.map(ami).transpose()?.flatten();
         self.mail = self.mail.filter(MailAccountConfig::is_set);
         self.email_accounts()?;
+        self.llm = self.llm.map(llm).transpose()?.flatten();
         if self.mail_verify_secs == 0 || self.mail_idle_secs == 0 {
             bail!("mail_verify_secs and mail_idle_secs must be above 0");
         }
@@ -576,6 +661,27 @@ fn ami(mut c: ami_bridge::Config) -> anyhow::Result<Option<ami_bridge::Config>> 
     c.originate_channel = c.originate_channel.trim().to_owned();
     c.validate()
         .map_err(|e| anyhow::anyhow!("invalid AMI settings: {e}"))?;
+    Ok(Some(c))
+}
+
+/// `[llm]`: `None` when the url, the model and the key are all unset or blank; the url and
+/// the model must be given together, and the url be an http(s) URL.
+fn llm(mut c: llm_client::Config) -> anyhow::Result<Option<llm_client::Config>> {
+    c.url = c.url.trim().to_owned();
+    c.model = c.model.trim().to_owned();
+    c.api_key = c.api_key.filter(|k| !k.expose_secret().trim().is_empty());
+    let (url, model, key) = (!c.url.is_empty(), !c.model.is_empty(), c.api_key.is_some());
+    if !(url || model || key) {
+        return Ok(None);
+    }
+    if !(url && model) {
+        bail!(
+            "the AI endpoint is partly configured, missing: {}. Set llm_url and llm_model \
+             together (llm_api_key only when the server wants one)",
+            missing(&[("llm_url", !url), ("llm_model", !model)])
+        );
+    }
+    llm_client::Client::new(c.clone()).map_err(|e| anyhow::anyhow!("llm_{e}"))?;
     Ok(Some(c))
 }
 
@@ -1090,6 +1196,73 @@ mod tests {
             jail.set_env("CRM_TRUSTED_PROXIES", "");
             jail.set_env("CRM_LOGIN_CONCURRENCY", "100000");
             assert!(Config::load(None).is_err(), "absurd concurrency accepted");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn the_ai_endpoint_is_configured_whole_and_its_key_never_prints() {
+        figment::Jail::expect_with(|jail| {
+            assert!(Config::load(None).map_err(|e| e.to_string())?.llm.is_none());
+            jail.set_env("CRM_LLM_URL", "http://127.0.0.1:11434/v1");
+            let e = Config::load(None)
+                .err()
+                .ok_or("accepted a url alone")?
+                .to_string();
+            assert!(e.contains("missing: llm_model."), "{e}");
+            jail.set_env("CRM_LLM_MODEL", " llama3.1:8b ");
+            jail.set_env("CRM_LLM_API_KEY", "sk-0123456789");
+            let c = Config::load(None).map_err(|e| e.to_string())?;
+            let printed = format!("{c:?}");
+            assert!(!printed.contains("sk-0123456789"), "{printed}");
+            let llm = c.llm.ok_or("no llm")?;
+            assert_eq!(
+                (llm.url.as_str(), llm.model.as_str()),
+                ("http://127.0.0.1:11434/v1", "llama3.1:8b")
+            );
+            let key = llm.api_key.ok_or("no key")?;
+            assert_eq!(key.expose_secret(), "sk-0123456789");
+            jail.set_env("CRM_LLM_URL", "ollama");
+            let e = Config::load(None)
+                .err()
+                .ok_or("accepted a bad url")?
+                .to_string();
+            assert!(e.contains("llm_url"), "{e}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn the_http_allow_list_reads_hosts_and_blocks_from_text_or_a_list() {
+        figment::Jail::expect_with(|jail| {
+            let c = Config::load(None).map_err(|e| e.to_string())?;
+            assert_eq!(c.workflow_http_allow, HttpAllow::default());
+            jail.set_env(
+                "CRM_WORKFLOW_HTTP_ALLOW",
+                "127.0.0.1, 10.0.0.0/8 ERP.local.",
+            );
+            let allow = Config::load(None)
+                .map_err(|e| e.to_string())?
+                .workflow_http_allow;
+            let ip = |s: &str| s.parse::<std::net::IpAddr>().map_err(|_| "ip");
+            assert!(allow.allows_ip(ip("10.2.3.4")?) && allow.allows_ip(ip("127.0.0.1")?));
+            assert!(allow.allows_ip(ip("::ffff:10.9.9.9")?));
+            assert!(!allow.allows_ip(ip("192.168.1.1")?));
+            assert!(allow.allows_host("erp.local") && allow.allows_host("erp.LOCAL."));
+            assert!(!allow.allows_host("local"));
+            for bad in ["10.0.0.0/40", "http://erp.local", "a..b"] {
+                jail.set_env("CRM_WORKFLOW_HTTP_ALLOW", bad);
+                let e = Config::load(None).err().ok_or("accepted")?.to_string();
+                assert!(e.contains("workflow_http_allow"), "{bad}: {e}");
+            }
+            jail.clear_env();
+            jail.create_file(
+                "crm.toml",
+                "workflow_http_allow = [\"192.168.0.0/16\", \"nas\"]\n",
+            )?;
+            let c = Config::load(Some(Path::new("crm.toml"))).map_err(|e| e.to_string())?;
+            assert!(c.workflow_http_allow.allows_ip(ip("192.168.4.4")?));
+            assert!(c.workflow_http_allow.allows_host("nas"));
             Ok(())
         });
     }

@@ -78,11 +78,23 @@ impl Application {
             .workflows
             .outputs()
             .attach(&state.clone().into_inner());
-        // workflows: the runs a stop or a crash left running go on, then timers and schedules
+        // workflows: the ready templates are there (disabled); the runs a stop or a crash left
+        // running are read before the first request can start one, then go on in the
+        // background, then timers and schedules
+        let engine = state.workflows.clone();
+        match engine.install_templates().await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(templates = n, "workflow templates installed (disabled)"),
+            Err(e) => tracing::error!(error = %e, "workflow templates could not be installed"),
+        }
+        let left = engine
+            .left_running()
+            .await
+            .context("cannot read the workflow runs left running")?;
         let stop_workers = Arc::new(tokio::sync::Notify::new());
-        let (engine, stop) = (state.workflows.clone(), Arc::clone(&stop_workers));
+        let stop = Arc::clone(&stop_workers);
         tokio::spawn(async move {
-            match engine.resume_all().await {
+            match engine.resume(left).await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(runs = n, "workflow runs resumed"),
                 Err(e) => tracing::error!(error = %e, "workflow runs could not resume"),

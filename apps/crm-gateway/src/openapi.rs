@@ -47,7 +47,7 @@ use crate::routes::{
         sales::pipelines, sales::create_pipeline, sales::pipeline, sales::update_pipeline,
         sales::view, sales::list, sales::create, sales::get, sales::update, sales::move_stage,
         sales::history, sales::comms, sales::convert,
-        workflows::list, workflows::create, workflows::get, workflows::update,
+        workflows::list, workflows::catalogue, workflows::create, workflows::get, workflows::update,
         workflows::enable, workflows::disable, workflows::runs, workflows::start,
         workflows::run, workflows::retry, workflows::cancel,
     ),

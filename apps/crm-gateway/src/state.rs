@@ -57,6 +57,10 @@ pub struct AppState {
     pub mail: Option<Mail>,
     /// The issuer of quotations and order confirmations (`[company]`).
     pub company: crate::config::CompanyConfig,
+    /// The model of the AI workflow nodes (`[llm]`); `None` when not configured.
+    pub llm: Option<llm_client::Client>,
+    /// What the `http_request` workflow node may reach although private.
+    pub workflow_http_allow: crate::config::HttpAllow,
 }
 
 impl AppState {
@@ -153,6 +157,13 @@ impl AppState {
             calls: config.ami.clone().map(Calls::new),
             mail,
             company: config.company.clone(),
+            llm: config
+                .llm
+                .clone()
+                .map(llm_client::Client::new)
+                .transpose()
+                .context("cannot set up the AI endpoint's client")?,
+            workflow_http_allow: config.workflow_http_allow.clone(),
             db,
         })
     }

@@ -85,6 +85,16 @@ pub trait Sales: Send + Sync {
     /// given); records its first stage and owner.
     fn create_lead(&self, new: NewLead, actor: &str) -> impl Future<Output = Result<Lead>> + Send;
 
+    /// [`Sales::create_lead`] at most once per `origin_key` (a workflow output's idempotency
+    /// key, never a client's): the key is stored with the lead in the creating transaction, and
+    /// creating again with it answers the lead it created and `false` (`true`: created now).
+    fn create_lead_once(
+        &self,
+        new: NewLead,
+        actor: &str,
+        origin_key: &str,
+    ) -> impl Future<Output = Result<(Lead, bool)>> + Send;
+
     fn lead(&self, id: Uuid) -> impl Future<Output = Result<Lead>> + Send;
 
     /// One page of leads, newest first, with the filters of [`ListQuery`].
@@ -194,10 +204,30 @@ impl<S: SalesStore> Sales for Service<S> {
     async fn create_lead(&self, new: NewLead, actor: &str) -> Result<Lead> {
         let now = self.clock.now();
         let pipeline_id = new.pipeline_id;
-        self.store
-            .insert_lead(pipeline_id, actor.to_owned(), move |pipeline| {
+        let (lead, _) = self
+            .store
+            .insert_lead(pipeline_id, actor.to_owned(), None, move |pipeline| {
                 new.into_lead(Uuid::new_v4(), pipeline, now)
             })
+            .await?;
+        Ok(lead)
+    }
+
+    async fn create_lead_once(
+        &self,
+        new: NewLead,
+        actor: &str,
+        origin_key: &str,
+    ) -> Result<(Lead, bool)> {
+        let now = self.clock.now();
+        let pipeline_id = new.pipeline_id;
+        self.store
+            .insert_lead(
+                pipeline_id,
+                actor.to_owned(),
+                Some(origin_key.to_owned()),
+                move |pipeline| new.into_lead(Uuid::new_v4(), pipeline, now),
+            )
             .await
     }
 

@@ -71,12 +71,17 @@ pub trait SalesStore: Send + Sync + 'static {
     /// absent; `Error::Invalid` on `pipeline_id` when there is none such), and records its first
     /// stage and its owner (when it has one) by `actor`, in one transaction. An unknown
     /// customer is `Error::Invalid` on `customer_id`.
+    ///
+    /// With `origin_key` (a workflow output's idempotency key) the key is stored with the lead
+    /// in that transaction, and when a lead already has it nothing is written: the answer is
+    /// that lead and `false` (`true`: this call created it).
     fn insert_lead<F>(
         &self,
         pipeline_id: Option<Uuid>,
         actor: String,
+        origin_key: Option<String>,
         build: F,
-    ) -> impl Future<Output = Result<Lead>> + Send
+    ) -> impl Future<Output = Result<(Lead, bool)>> + Send
     where
         F: FnOnce(&Pipeline) -> Result<Lead> + Send + 'static;
 

@@ -33,6 +33,16 @@ pub trait Tickets: Send + Sync {
     /// `created`.
     fn create(&self, new: NewTicket, actor: &str) -> impl Future<Output = Result<Ticket>> + Send;
 
+    /// [`Tickets::create`] at most once per `origin_key` (a workflow output's idempotency key,
+    /// never a client's): the key is stored with the ticket in the creating transaction, and
+    /// creating again with it answers the ticket it created and `false` (`true`: created now).
+    fn create_once(
+        &self,
+        new: NewTicket,
+        actor: &str,
+        origin_key: &str,
+    ) -> impl Future<Output = Result<(Ticket, bool)>> + Send;
+
     /// A ticket from a comms entry (a missed call, a message, an e-mail): the entry is linked
     /// and `entry_linked` recorded. `subject` defaults to the entry's subject, else the first
     /// line of its text, else "`<type> from <sender>`". Other fields as in `new`, whose
@@ -286,7 +296,20 @@ impl<S: TicketStore> Tickets for Service<S> {
 
     async fn create(&self, new: NewTicket, actor: &str) -> Result<Ticket> {
         let ticket = new.into_ticket(Uuid::new_v4(), self.clock.now())?;
-        self.store.insert(ticket, actor.to_owned()).await
+        let (ticket, _) = self.store.insert(ticket, actor.to_owned(), None).await?;
+        Ok(ticket)
+    }
+
+    async fn create_once(
+        &self,
+        new: NewTicket,
+        actor: &str,
+        origin_key: &str,
+    ) -> Result<(Ticket, bool)> {
+        let ticket = new.into_ticket(Uuid::new_v4(), self.clock.now())?;
+        self.store
+            .insert(ticket, actor.to_owned(), Some(origin_key.to_owned()))
+            .await
     }
 
     async fn create_from_entry(
@@ -313,7 +336,8 @@ impl<S: TicketStore> Tickets for Service<S> {
         }
         .into_ticket(Uuid::new_v4(), self.clock.now())?;
         ticket.linked_entry_ids = vec![entry_id];
-        self.store.insert(ticket, actor.to_owned()).await
+        let (ticket, _) = self.store.insert(ticket, actor.to_owned(), None).await?;
+        Ok(ticket)
     }
 
     async fn update(

@@ -60,7 +60,16 @@ pub trait TicketStore: Send + Sync + 'static {
     /// checks the customer (`Error::Invalid` on `customer_id`) and the order (`order_id`),
     /// links `ticket.linked_entry_ids` (`entry_id` when unknown), assigns the tags and appends
     /// `created` (and `entry_linked` for each entry) by `actor`, in one transaction.
-    fn insert(&self, ticket: Ticket, actor: String) -> impl Future<Output = Result<Ticket>> + Send;
+    ///
+    /// With `origin_key` (a workflow output's idempotency key) the key is stored with the
+    /// ticket in that transaction, and when a ticket already has it nothing is written: the
+    /// answer is that ticket and `false` (`true`: this call created it).
+    fn insert(
+        &self,
+        ticket: Ticket,
+        actor: String,
+        origin_key: Option<String>,
+    ) -> impl Future<Output = Result<(Ticket, bool)>> + Send;
 
     /// Loads the ticket (`Error::NotFound`), checks `expected_version` (`Error::Stale`), lets
     /// `change` plan the change and writes it (see [`Plan`]), all in one transaction; returns

@@ -15,6 +15,11 @@
 //! must perform each key at most once (the send records keep it), answering a repeated key
 //! with the first result.
 //!
+//! Every string in an effect node's config, inside nested objects and lists too, is rendered
+//! as a template before the call; [`Engine::create`] and [`Engine::update`] ask
+//! [`Outputs::refuse`] about each node's kind, so a kind this CRM cannot run (an AI node
+//! without a language model configured) is refused when saved, not when it runs.
+//!
 //! **Limits** ([`Limits`]): a run fails after `max_steps` steps (a cycle of `next`s never
 //! ends otherwise); a loop over more than `max_loop_iterations` elements fails before the first;
 //! a run whose trigger chain is deeper than `max_depth` (a workflow whose output triggers
@@ -24,10 +29,12 @@
 //! wakes every run due by a given time. [`Engine::run_scheduler`] sleeps until the earliest
 //! due time — however many timers are pending, idle costs nothing — and is woken early when a
 //! run commits a timer earlier than that. Time comes from the injected [`Clock`]. An enabled
-//! workflow with a schedule trigger is due one period after it was enabled, then every period;
-//! the scheduler moves its next time past "now" before it starts the run, so a schedule missed
-//! while the CRM was down runs once, and a crash in between skips that one run rather than
-//! doubling it. A timer, by contrast, is never lost: its run is set `running` in the
+//! workflow with a schedule trigger is due one period after it was enabled, then every period
+//! — or, for a cron, at the cron's next time after enabling, then at each next time
+//! ([`crate::schedule`]); the scheduler moves its next time past "now" before it starts the
+//! run, so a schedule missed while the CRM was down runs once, and a crash in between skips
+//! that one run rather than doubling it. Saving a version keeps the next time unless the
+//! schedule changed. A timer, by contrast, is never lost: its run is set `running` in the
 //! transaction that deletes the timer, and [`Engine::resume_all`] finds it.
 
 use std::collections::HashMap;
@@ -42,9 +49,9 @@ use time::{Date, Duration, OffsetDateTime};
 use tokio::sync::Notify;
 use uuid::Uuid;
 
-use crate::expr;
 use crate::model::{Definition, Node, Run, RunStatus, Step, Workflow};
 use crate::store::{StepCommit, Store};
+use crate::{expr, templates};
 
 #[cfg(test)]
 mod tests;
@@ -52,12 +59,13 @@ mod tests;
 /// One action an output node asks of the CRM.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OutputCall {
-    /// The node kind: `send_whatsapp`, `send_email`, `create_lead`, `create_ticket`,
-    /// `assign_user`.
+    /// The effect node's kind: `send_whatsapp`, `send_email`, `create_lead`, `create_ticket`,
+    /// `assign_user`, `get_ticket`, `http_request`, `ai_intent`, `ai_sentiment`, `ai_extract`,
+    /// `ai_agent` (the catalogue's output and AI groups).
     pub kind: String,
     /// Stable across resumes and retries; see the module docs.
     pub idempotency_key: String,
-    /// The node's config with its templates filled.
+    /// The node's config with its templates filled, in nested objects and lists too.
     pub input: Value,
     pub run_id: Uuid,
     /// The run's trigger depth: an event this action causes starts runs at `depth + 1`.
@@ -68,6 +76,14 @@ pub struct OutputCall {
 pub trait Outputs: Send + Sync + 'static {
     /// Performs `call` once per idempotency key; a repeated key answers the first result.
     fn perform(&self, call: OutputCall) -> impl Future<Output = Result<Value>> + Send;
+
+    /// Why this CRM cannot run nodes of `kind` (AI nodes without a language model
+    /// configured), or `None` when it can. [`Engine::create`] and [`Engine::update`] ask it
+    /// for every node and refuse the definition, naming `nodes[i].kind`.
+    fn refuse(&self, kind: &str) -> Option<String> {
+        let _ = kind;
+        None
+    }
 }
 
 /// The bounds of a run; see the module docs.
@@ -205,6 +221,29 @@ fn wait_until(now: Timestamp, amount: i64, unit: &str) -> Timestamp {
     })
 }
 
+/// `value` with every string inside it (objects and lists too) rendered as a template; an
+/// error names the path of the string that failed (`headers.Authorization: …`).
+fn render_all(value: &Value, scope: &Map<String, Value>, path: &str) -> Result<Value, String> {
+    Ok(match value {
+        Value::String(t) => {
+            Value::String(expr::render(t, scope).map_err(|e| format!("{path}: {e}"))?)
+        }
+        Value::Array(list) => Value::Array(
+            list.iter()
+                .enumerate()
+                .map(|(n, v)| render_all(v, scope, &format!("{path}[{n}]")))
+                .collect::<Result<_, _>>()?,
+        ),
+        Value::Object(object) => Value::Object(
+            object
+                .iter()
+                .map(|(k, v)| Ok((k.clone(), render_all(v, scope, &format!("{path}.{k}"))?)))
+                .collect::<Result<_, String>>()?,
+        ),
+        other => other.clone(),
+    })
+}
+
 impl<O: Outputs> Engine<O> {
     pub fn new(db: Db, outputs: O, clock: Arc<dyn Clock>, limits: Limits) -> Self {
         Self {
@@ -232,13 +271,24 @@ impl<O: Outputs> Engine<O> {
         self.inner.clock.now()
     }
 
+    /// Validates `definition`, then asks the port whether it can run each node's kind.
+    fn check(&self, definition: &Definition) -> Result<()> {
+        definition.validate()?;
+        for (i, node) in definition.nodes.iter().enumerate() {
+            if let Some(reason) = self.inner.outputs.refuse(&node.kind) {
+                return Err(Error::invalid(format!("nodes[{i}].kind"), reason));
+            }
+        }
+        Ok(())
+    }
+
     /// Saves a new workflow, disabled, at version 1.
     pub async fn create(&self, name: &str, definition: Definition) -> Result<Workflow> {
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 200 {
             return Err(Error::invalid("name", "from 1 to 200 characters"));
         }
-        definition.validate()?;
+        self.check(&definition)?;
         self.store()
             .insert_workflow(name.to_owned(), definition, self.now())
             .await
@@ -247,8 +297,26 @@ impl<O: Outputs> Engine<O> {
     /// Saves an edited definition as the workflow's next version; runs already started keep
     /// theirs.
     pub async fn update(&self, id: Uuid, definition: Definition) -> Result<Workflow> {
-        definition.validate()?;
+        self.check(&definition)?;
         self.store().save_version(id, definition, self.now()).await
+    }
+
+    /// Installs the ready-made workflows ([`crate::templates()`]) that no workflow carries the
+    /// slug of, disabled; call at start. Answers how many were added: a second call adds none,
+    /// and one the office deleted is not put back.
+    pub async fn install_templates(&self) -> Result<usize> {
+        let mut added = 0;
+        for (slug, name, definition) in templates::templates() {
+            definition.validate()?;
+            if self
+                .store()
+                .insert_template(slug.into(), name.into(), definition, self.now())
+                .await?
+            {
+                added += 1;
+            }
+        }
+        Ok(added)
     }
 
     pub async fn set_enabled(&self, id: Uuid, enabled: bool) -> Result<Workflow> {
@@ -312,10 +380,23 @@ impl<O: Outputs> Engine<O> {
         Ok(runs)
     }
 
-    /// Continues every run left running by a stop or a crash; call once at start. Returns how
-    /// many.
+    /// Continues every run left running by a stop or a crash; call once at start, before
+    /// anything can start a run (else a run just started could be driven twice at once: see
+    /// [`Engine::left_running`]). Returns how many.
     pub async fn resume_all(&self) -> Result<usize> {
-        let ids = self.store().running().await?;
+        let ids = self.left_running().await?;
+        self.resume(ids).await
+    }
+
+    /// The runs a stop or a crash left running. A server reads them before it accepts its
+    /// first request, then [`Engine::resume`]s them in the background: a run started after
+    /// this read is driven by whoever started it, never also by the resume.
+    pub async fn left_running(&self) -> Result<Vec<Uuid>> {
+        self.store().running().await
+    }
+
+    /// Continues the runs `ids` (from [`Engine::left_running`]); returns how many.
+    pub async fn resume(&self, ids: Vec<Uuid>) -> Result<usize> {
         let n = ids.len();
         self.drive_all(ids).await?;
         Ok(n)
@@ -657,12 +738,7 @@ impl<O: Outputs> Engine<O> {
             kind => {
                 let mut input = Map::new();
                 for (field, value) in &node.config {
-                    let value = match value {
-                        Value::String(t) => Value::String(
-                            expr::render(t, &scope).map_err(|e| fail(format!("{field}: {e}")))?,
-                        ),
-                        other => other.clone(),
-                    };
+                    let value = render_all(value, &scope, field).map_err(fail)?;
                     input.insert(field.clone(), value);
                 }
                 let mut key = format!("{}:{}", run.id, node.key);

@@ -5,7 +5,14 @@
 //! definition adds version n + 1, and a run keeps the version it started on. A definition is
 //! validated as a whole when saved ([`Definition::validate`]): an unknown node kind, a `next`
 //! or branch naming no node, a missing or malformed config field or an expression that does
-//! not parse is `Invalid` naming the field's JSON path (`nodes[2].config.condition`).
+//! not parse is `Invalid` naming the field's JSON path (`nodes[2].config.condition`). An event
+//! trigger names one of the known [`EVENTS`] (`trigger.name`); a schedule is either
+//! `every_minutes` or a `cron` with an optional `timezone` (`trigger.cron`,
+//! `trigger.timezone` say what is wrong). An effect node's config is checked against its
+//! kind's row of the [`catalogue`](mod@crate::catalogue): required fields, "one of" groups
+//! (exactly one of `to`/`customer_id`), choices (`method`), number ranges
+//! (`timeout_seconds`), objects of text (`headers.<name>`), lists of text
+//! (`parameters[0]`); every string in it, nested ones too, is a template that must parse.
 //!
 //! Execution starts at the first node and follows `next`; `if`, `switch` and `loop` choose
 //! among their `branches`; a chain that ends inside a loop's body returns to the loop. Any node
@@ -20,7 +27,9 @@ use serde_json::{Map, Value};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::catalogue::{self, EVENTS, KindSpec, NODE_KINDS, Need, Shape};
 use crate::expr;
+use crate::schedule::{Cron, Schedule};
 
 /// What starts a workflow's runs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -28,11 +37,85 @@ use crate::expr;
 pub enum Trigger {
     /// From the console or the API, with the caller's data.
     Manual,
-    /// Every `every_minutes` minutes while enabled, the first one period after enabling; the
-    /// trigger data is `{"scheduled_at": "<RFC 3339>"}`.
-    Schedule { every_minutes: u32 },
+    /// While enabled, every `every_minutes` minutes (the first one period after enabling), or
+    /// at the times of a 5-field `cron` read in `timezone` (default Europe/Athens; see
+    /// [`crate::schedule`]) — exactly one of the two. The trigger data is
+    /// `{"scheduled_at": "<RFC 3339>"}`.
+    Schedule {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        every_minutes: Option<u32>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        cron: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        timezone: Option<String>,
+    },
     /// When the CRM emits the event `name` (`call.missed`, `ticket.created`, …).
     Event { name: String },
+}
+
+impl Trigger {
+    /// Every `n` minutes.
+    pub fn every(minutes: u32) -> Self {
+        Trigger::Schedule {
+            every_minutes: Some(minutes),
+            cron: None,
+            timezone: None,
+        }
+    }
+
+    /// At the times of `cron` in the default zone.
+    pub fn cron(cron: &str) -> Self {
+        Trigger::Schedule {
+            every_minutes: None,
+            cron: Some(cron.to_owned()),
+            timezone: None,
+        }
+    }
+
+    /// A schedule trigger's schedule, checked (`Invalid` naming `trigger.<field>`); `None`
+    /// for another trigger.
+    pub fn schedule(&self) -> Result<Option<Schedule>> {
+        let Trigger::Schedule {
+            every_minutes,
+            cron,
+            timezone,
+        } = self
+        else {
+            return Ok(None);
+        };
+        let schedule = match (every_minutes, cron) {
+            (Some(_), Some(_)) => {
+                return Err(invalid(
+                    "trigger.cron".into(),
+                    "give either every_minutes or cron, not both",
+                ));
+            }
+            (None, None) => {
+                return Err(invalid(
+                    "trigger.cron".into(),
+                    "a schedule needs every_minutes or a cron (e.g. `0 9 * * 1-5`)",
+                ));
+            }
+            (Some(_), None) if timezone.is_some() => {
+                return Err(invalid(
+                    "trigger.timezone".into(),
+                    "a timezone goes with a cron, not with every_minutes",
+                ));
+            }
+            (Some(0), None) => {
+                return Err(invalid(
+                    "trigger.every_minutes".into(),
+                    "must be at least 1",
+                ));
+            }
+            (Some(minutes), None) => Schedule::Every { minutes: *minutes },
+            (None, Some(cron)) => Schedule::Cron(Box::new(
+                Cron::parse(cron, timezone.as_deref())
+                    .map_err(|(field, reason)| invalid(format!("trigger.{field}"), reason))?,
+            )),
+        };
+        Ok(Some(schedule))
+    }
 }
 
 /// One step of a definition.
@@ -41,7 +124,7 @@ pub enum Trigger {
 pub struct Node {
     /// Unique within the definition: letters, digits, `_` (expressions read `nodes.<key>`).
     pub key: String,
-    /// One of [`LOGIC_KINDS`], [`UTILITY_KINDS`] or [`OUTPUT_KINDS`].
+    /// One of the catalogue's [`NODE_KINDS`].
     pub kind: String,
     #[serde(default)]
     #[schema(value_type = Object)]
@@ -69,15 +152,6 @@ pub struct Definition {
 pub const LOGIC_KINDS: &[&str] = &["if", "switch", "wait", "loop", "stop"];
 /// Nodes that compute: `set` (a variable), `json_parse`, `assert`.
 pub const UTILITY_KINDS: &[&str] = &["set", "json_parse", "assert"];
-/// Nodes that act on the world through [`crate::Outputs`], each with its required fields
-/// (templates).
-pub const OUTPUT_KINDS: &[(&str, &[&str])] = &[
-    ("send_whatsapp", &["to", "text"]),
-    ("send_email", &["to", "subject", "body"]),
-    ("create_lead", &["title"]),
-    ("create_ticket", &["title"]),
-    ("assign_user", &["user"]),
-];
 
 /// The units of a `wait`, and the most of each (about two years).
 pub const WAIT_UNITS: &[(&str, i64)] = &[
@@ -103,12 +177,10 @@ fn valid_name(s: &str) -> bool {
 }
 
 impl Node {
-    /// The required fields of an output node, or `None` for another kind.
-    pub fn output_fields(&self) -> Option<&'static [&'static str]> {
-        OUTPUT_KINDS
-            .iter()
-            .find(|(k, _)| *k == self.kind)
-            .map(|(_, f)| *f)
+    /// The catalogue's row of an effect node (output or AI: through [`crate::Outputs`]), or
+    /// `None` for another kind.
+    pub fn effect(&self) -> Option<&'static KindSpec> {
+        catalogue::kind(&self.kind).filter(|k| k.is_effect())
     }
 
     /// A config field as text, if present.
@@ -127,24 +199,15 @@ impl Definition {
     pub fn validate(&self) -> Result<()> {
         match &self.trigger {
             Trigger::Manual => {}
-            Trigger::Schedule { every_minutes } => {
-                if *every_minutes == 0 {
-                    return Err(invalid(
-                        "trigger.every_minutes".into(),
-                        "must be at least 1",
-                    ));
-                }
+            Trigger::Schedule { .. } => {
+                self.trigger.schedule()?;
             }
             Trigger::Event { name } => {
-                if name.is_empty()
-                    || name.len() > 100
-                    || !name
-                        .chars()
-                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._".contains(c))
-                {
+                if catalogue::event(name).is_none() {
+                    let known: Vec<&str> = EVENTS.iter().map(|e| e.name).collect();
                     return Err(invalid(
                         "trigger.name".into(),
-                        "an event name is lowercase letters, digits, `.` and `_`",
+                        format!("unknown event `{name}`: one of {}", known.join(", ")),
                     ));
                 }
             }
@@ -292,26 +355,14 @@ fn validate_config(i: usize, node: &Node, keys: &[&str]) -> Result<()> {
             }
         }
         kind => {
-            let Some(fields) = node.output_fields() else {
-                let outputs: Vec<&str> = OUTPUT_KINDS.iter().map(|(k, _)| *k).collect();
+            let Some(spec) = node.effect() else {
+                let kinds: Vec<&str> = NODE_KINDS.iter().map(|k| k.kind).collect();
                 return Err(invalid(
                     format!("nodes[{i}].kind"),
-                    format!(
-                        "unknown node kind `{kind}`: one of {}, {}, {}",
-                        LOGIC_KINDS.join(", "),
-                        UTILITY_KINDS.join(", "),
-                        outputs.join(", ")
-                    ),
+                    format!("unknown node kind `{kind}`: one of {}", kinds.join(", ")),
                 ));
             };
-            for f in fields {
-                required(f)?;
-            }
-            for (name, value) in &node.config {
-                if let Value::String(s) = value {
-                    template(name, s)?;
-                }
-            }
+            validate_effect(i, node, spec, keys)?;
             branches(&[])?;
         }
     }
@@ -319,6 +370,124 @@ fn validate_config(i: usize, node: &Node, keys: &[&str]) -> Result<()> {
         branches(&[])?;
     }
     Ok(())
+}
+
+/// The checks of an effect node's config against its kind's row of the catalogue: required
+/// fields, "one of" groups (exactly one given), each field's shape, and every string, nested
+/// ones included, a template that parses.
+fn validate_effect(i: usize, node: &Node, spec: &KindSpec, keys: &[&str]) -> Result<()> {
+    let field = |name: &str| format!("nodes[{i}].config.{name}");
+    let given = |name: &str| node.config.get(name).is_some_and(|v| !v.is_null());
+    let mut groups: Vec<&str> = Vec::new();
+    for f in spec.fields {
+        match f.need {
+            Need::Required if !given(f.name) => {
+                return Err(invalid(field(f.name), "is required"));
+            }
+            Need::OneOf(group) if !groups.contains(&group) => {
+                groups.push(group);
+                let members: Vec<&str> = spec
+                    .fields
+                    .iter()
+                    .filter(|g| g.need == Need::OneOf(group))
+                    .map(|g| g.name)
+                    .collect();
+                let present: Vec<&str> = members.iter().copied().filter(|m| given(m)).collect();
+                match present.as_slice() {
+                    [_] => {}
+                    [] => {
+                        return Err(invalid(
+                            field(members[0]),
+                            format!("one of {} is required", members.join(", ")),
+                        ));
+                    }
+                    [_, second, ..] => {
+                        return Err(invalid(
+                            field(second),
+                            format!("give only one of {}", members.join(", ")),
+                        ));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    for (name, value) in &node.config {
+        let path = field(name);
+        let shape = spec.fields.iter().find(|f| f.name == name);
+        match (shape.map(|f| f.shape), value) {
+            (_, Value::Null) => {}
+            (Some(Shape::Choice), v) => {
+                let choices = shape.map(|f| f.choices).unwrap_or_default();
+                if !v.as_str().is_some_and(|s| choices.contains(&s)) {
+                    return Err(invalid(path, format!("one of {}", choices.join(", "))));
+                }
+            }
+            (Some(Shape::Number { min, max }), v) => match v.as_i64() {
+                Some(n) if (min..=max).contains(&n) => {}
+                _ => {
+                    return Err(invalid(path, format!("a whole number from {min} to {max}")));
+                }
+            },
+            (Some(Shape::ObjectOfTemplates), v) => {
+                let Some(object) = v.as_object() else {
+                    return Err(invalid(path, "must be an object of text values"));
+                };
+                for (key, v) in object {
+                    let Some(text) = v.as_str() else {
+                        return Err(invalid(format!("{path}.{key}"), "must be text"));
+                    };
+                    expr::check_template(text, keys)
+                        .map_err(|reason| invalid(format!("{path}.{key}"), reason))?;
+                }
+            }
+            (Some(Shape::ListOfTemplates), v) => {
+                let Some(list) = v.as_array() else {
+                    return Err(invalid(path, "must be a list of text"));
+                };
+                for (n, v) in list.iter().enumerate() {
+                    let Some(text) = v.as_str() else {
+                        return Err(invalid(format!("{path}[{n}]"), "must be text"));
+                    };
+                    expr::check_template(text, keys)
+                        .map_err(|reason| invalid(format!("{path}[{n}]"), reason))?;
+                }
+            }
+            (Some(Shape::Url), v) => {
+                let Some(text) = v.as_str() else {
+                    return Err(invalid(path, "must be text"));
+                };
+                expr::check_template(text, keys).map_err(|reason| invalid(path.clone(), reason))?;
+                let literal = text.trim_start();
+                if !literal.starts_with("{{")
+                    && !literal.starts_with("http://")
+                    && !literal.starts_with("https://")
+                {
+                    return Err(invalid(path, "an http:// or https:// address"));
+                }
+            }
+            (Some(_), v) if !v.is_string() => return Err(invalid(path, "must be text")),
+            (_, v) => templates_in(&path, v, keys)?,
+        }
+    }
+    Ok(())
+}
+
+/// Checks every string inside `value` (objects and lists too) as a template.
+fn templates_in(path: &str, value: &Value, keys: &[&str]) -> Result<()> {
+    match value {
+        Value::String(s) => {
+            expr::check_template(s, keys).map_err(|reason| invalid(path.to_owned(), reason))
+        }
+        Value::Array(list) => list
+            .iter()
+            .enumerate()
+            .try_for_each(|(n, v)| templates_in(&format!("{path}[{n}]"), v, keys)),
+        Value::Object(object) => object
+            .iter()
+            .try_for_each(|(k, v)| templates_in(&format!("{path}.{k}"), v, keys)),
+        _ => Ok(()),
+    }
 }
 
 /// A workflow with its current version's definition.

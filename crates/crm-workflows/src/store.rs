@@ -1,9 +1,10 @@
-//! Workflows, runs, steps and timers in SQLite (migration `23-workflows`), over crm-core's
+//! Workflows, runs, steps and timers in SQLite (migrations `23-workflows`, `24-workflow-outputs`,
+//! `25-workflow-templates`), over crm-core's
 //! [`Db`]: reads on the pool, every write one durable group commit.
 //!
 //! One store, no trait: workflows live in SQLite only and no second store is in sight.
 //! A step's row, the run's new state and cursor, and its timer are written in one
-//! transaction ([`Store::commit_step`]), and only while the run is still `running`: a run
+//! transaction (`Store::commit_step`), and only while the run is still `running`: a run
 //! cancelled meanwhile takes no further step.
 
 use crm_core::{Connection, Db, Error, Result, Timestamp};
@@ -12,6 +13,7 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use crate::model::{Definition, Run, RunStatus, Step, Trigger, Workflow};
+use crate::schedule::{Cron, Schedule};
 
 /// The workflow store; cheap to clone.
 #[derive(Debug, Clone)]
@@ -116,16 +118,34 @@ fn event_of(d: &Definition) -> Option<&str> {
     }
 }
 
-fn every_of(d: &Definition) -> Option<u32> {
+/// A schedule trigger's columns: (every_minutes, cron, timezone).
+type ScheduleColumns = (Option<u32>, Option<String>, Option<String>);
+
+fn schedule_of(d: &Definition) -> ScheduleColumns {
     match &d.trigger {
-        Trigger::Schedule { every_minutes } => Some(*every_minutes),
-        _ => None,
+        Trigger::Schedule {
+            every_minutes,
+            cron,
+            timezone,
+        } => (*every_minutes, cron.clone(), timezone.clone()),
+        _ => (None, None, None),
     }
 }
 
-/// `at` plus `minutes`.
-pub(crate) fn after_minutes(at: Timestamp, minutes: i64) -> Timestamp {
-    Timestamp::from(at.into_inner() + time::Duration::minutes(minutes))
+/// The schedule the columns describe; a cron stored before it stopped parsing (a zone
+/// renamed in a later tz database) is logged and reads as no schedule.
+fn schedule_from(columns: &ScheduleColumns, id: Uuid) -> Option<Schedule> {
+    match columns {
+        (Some(minutes), _, _) => Some(Schedule::Every { minutes: *minutes }),
+        (None, Some(cron), zone) => match Cron::parse(cron, zone.as_deref()) {
+            Ok(cron) => Some(Schedule::Cron(Box::new(cron))),
+            Err((field, reason)) => {
+                tracing::error!(workflow = %id, field, "a stored schedule no longer parses: {reason}");
+                None
+            }
+        },
+        _ => None,
+    }
 }
 
 fn insert_version(
@@ -151,6 +171,35 @@ fn next_fire_at(conn: &Connection, id: Uuid) -> Result<Option<Timestamp>> {
     )?)
 }
 
+/// Inserts a workflow, disabled, at version 1.
+fn insert(
+    conn: &Connection,
+    name: &str,
+    template: Option<&str>,
+    definition: &Definition,
+    now: Timestamp,
+) -> Result<Workflow> {
+    let id = Uuid::new_v4();
+    let (every, cron, zone) = schedule_of(definition);
+    conn.execute(
+        "INSERT INTO workflows (id, name, enabled, version, event, every_minutes, cron, timezone,
+            template, created_at, updated_at)
+         VALUES (?1, ?2, 0, 1, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
+        params![
+            id.to_string(),
+            name,
+            event_of(definition),
+            every,
+            cron,
+            zone,
+            template,
+            now
+        ],
+    )?;
+    insert_version(conn, id, 1, definition, now)?;
+    load_workflow(conn, id)
+}
+
 impl Store {
     pub fn new(db: Db) -> Self {
         Self { db }
@@ -167,23 +216,31 @@ impl Store {
         definition: Definition,
         now: Timestamp,
     ) -> Result<Workflow> {
-        let id = Uuid::new_v4();
+        self.db
+            .write(move |conn| insert(conn, &name, None, &definition, now))
+            .await
+    }
+
+    /// Adds a ready-made workflow (disabled) unless one with the slug `template` exists
+    /// (migration `25-workflow-templates`); answers whether it was added.
+    pub async fn insert_template(
+        &self,
+        template: String,
+        name: String,
+        definition: Definition,
+        now: Timestamp,
+    ) -> Result<bool> {
         self.db
             .write(move |conn| {
-                conn.execute(
-                    "INSERT INTO workflows (id, name, enabled, version, event, every_minutes,
-                        created_at, updated_at)
-                     VALUES (?1, ?2, 0, 1, ?3, ?4, ?5, ?5)",
-                    params![
-                        id.to_string(),
-                        name,
-                        event_of(&definition),
-                        every_of(&definition),
-                        now
-                    ],
+                let exists: bool = conn.query_row(
+                    "SELECT EXISTS (SELECT 1 FROM workflows WHERE template = ?1)",
+                    [&template],
+                    |r| r.get(0),
                 )?;
-                insert_version(conn, id, 1, &definition, now)?;
-                load_workflow(conn, id)
+                if !exists {
+                    insert(conn, &name, Some(&template), &definition, now)?;
+                }
+                Ok(!exists)
             })
             .await
     }
@@ -200,27 +257,29 @@ impl Store {
                 let current = load_workflow(conn, id)?;
                 let version = current.version + 1;
                 insert_version(conn, id, version, &definition, now)?;
-                // a schedule keeps its next run unless its period changed
-                let every = every_of(&definition);
-                let old_every = every_of(&current.definition);
-                let next = match every {
-                    Some(m) if current.enabled => {
-                        match (old_every == every, next_fire_at(conn, id)?) {
-                            (true, Some(next)) => Some(next),
-                            _ => Some(after_minutes(now, i64::from(m))),
-                        }
-                    }
+                // a schedule keeps its next run unless it changed
+                let columns = schedule_of(&definition);
+                let unchanged = columns == schedule_of(&current.definition);
+                let next = match schedule_from(&columns, id) {
+                    Some(schedule) if current.enabled => match (unchanged, next_fire_at(conn, id)?)
+                    {
+                        (true, Some(next)) => Some(next),
+                        _ => schedule.next_after(now),
+                    },
                     _ => None,
                 };
+                let (every, cron, zone) = columns;
                 conn.execute(
                     "UPDATE workflows SET version = ?2, event = ?3, every_minutes = ?4,
-                        next_fire_at = ?5, updated_at = ?6
+                        cron = ?5, timezone = ?6, next_fire_at = ?7, updated_at = ?8
                      WHERE id = ?1",
                     params![
                         id.to_string(),
                         version,
                         event_of(&definition),
                         every,
+                        cron,
+                        zone,
                         next,
                         now
                     ],
@@ -234,11 +293,12 @@ impl Store {
         self.db
             .write(move |conn| {
                 let current = load_workflow(conn, id)?;
-                // a schedule enabled runs first one period from now
-                let next = match every_of(&current.definition) {
-                    Some(m) if enabled => Some(
-                        next_fire_at(conn, id)?.unwrap_or(after_minutes(now, i64::from(m))),
-                    ),
+                // a schedule enabled runs first at its next time from now
+                let next = match schedule_from(&schedule_of(&current.definition), id) {
+                    Some(schedule) if enabled => match next_fire_at(conn, id)? {
+                        Some(next) => Some(next),
+                        None => schedule.next_after(now),
+                    },
                     _ => None,
                 };
                 conn.execute(
@@ -559,26 +619,27 @@ impl Store {
     }
 
     /// Takes the schedules due at `now`: moves each one's next run past `now` (a schedule
-    /// missed while the CRM was down runs once, not once per missed period) and answers the
-    /// workflows with the time each was due.
+    /// missed while the CRM was down runs once, not once per missed period; a cron's next run
+    /// is its next time after `now`) and answers the workflows with the time each was due.
     pub(crate) async fn take_scheduled(&self, now: Timestamp) -> Result<Vec<(Uuid, Timestamp)>> {
         self.db
             .write(move |conn| {
                 let due = conn
                     .prepare_cached(
-                        "SELECT id, every_minutes, next_fire_at FROM workflows
+                        "SELECT id, every_minutes, cron, timezone, next_fire_at FROM workflows
                          WHERE next_fire_at IS NOT NULL AND next_fire_at <= ?1 ORDER BY next_fire_at",
                     )?
                     .query_map([now], |r| {
-                        Ok((uuid_at(r, 0)?, r.get::<_, i64>(1)?, r.get::<_, Timestamp>(2)?))
+                        Ok((
+                            uuid_at(r, 0)?,
+                            (r.get(1)?, r.get(2)?, r.get(3)?),
+                            r.get::<_, Timestamp>(4)?,
+                        ))
                     })?
-                    .collect::<rusqlite::Result<Vec<_>>>()?;
+                    .collect::<rusqlite::Result<Vec<(Uuid, ScheduleColumns, Timestamp)>>>()?;
                 let mut out = Vec::with_capacity(due.len());
-                for (id, every, at) in due {
-                    let period = every.max(1) * 60;
-                    let behind = now.unix_seconds() - at.unix_seconds();
-                    let periods = behind.div_euclid(period) + 1;
-                    let next = after_minutes(at, periods * every.max(1));
+                for (id, columns, at) in due {
+                    let next = schedule_from(&columns, id).and_then(|s| s.next_past(at, now));
                     conn.prepare_cached("UPDATE workflows SET next_fire_at = ?2 WHERE id = ?1")?
                         .execute(params![id.to_string(), next])?;
                     out.push((id, at));

@@ -1578,6 +1578,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/crm/workflows/catalogue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What a workflow can be made of: the console builds its forms from it. */
+        get: operations["workflows_catalogue"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/webhooks/whatsapp": {
         parameters: {
             query?: never;
@@ -1760,6 +1777,21 @@ export interface components {
              *     WhatsApp media id).
              */
             source?: string | null;
+        };
+        /** @description What the console builds workflow forms from. */
+        Catalogue: {
+            events: components["schemas"]["EventInfo"][];
+            nodes: components["schemas"]["NodeInfo"][];
+            triggers: components["schemas"]["TriggerInfo"][];
+        };
+        /**
+         * @description The triggers, events and node kinds with their fields, and the kinds this server cannot
+         *     run now with why (AI nodes without `CRM_LLM_URL`).
+         */
+        CatalogueView: components["schemas"]["Catalogue"] & {
+            unavailable: {
+                [key: string]: string;
+            };
         };
         /**
          * @description What kind of thing a product is.
@@ -2065,6 +2097,13 @@ export interface components {
             /** @description Human-readable explanation. */
             message: string;
         };
+        /** @description An event, for the console's form. */
+        EventInfo: {
+            /** @description The fields of its trigger data. */
+            data: string[];
+            description: string;
+            name: string;
+        };
         /** @description Work that was given up on, until someone retries it. */
         FailedJob: {
             /** @description When the body arrived, or when the attachment was last due. */
@@ -2088,6 +2127,21 @@ export interface components {
          * @enum {string}
          */
         Field: "name" | "organization" | "phone" | "mobile" | "email" | "whatsapp" | "city" | "region" | "tags" | "notes" | "language" | "ignore";
+        /** @description A config field, for the console's form. */
+        FieldInfo: {
+            choices: string[];
+            help: string;
+            kind: components["schemas"]["FieldKind"];
+            name: string;
+            /** @description The group's name when exactly one of several fields is required. */
+            one_of?: string | null;
+            required: boolean;
+        };
+        /**
+         * @description The form control of a field.
+         * @enum {string}
+         */
+        FieldKind: "text" | "template" | "expression" | "number" | "object" | "choice";
         /** @description A file or folder in Nextcloud. */
         FileItem: {
             etag?: string | null;
@@ -2171,6 +2225,11 @@ export interface components {
              */
             subject?: string | null;
         };
+        /**
+         * @description Where a node kind sits in the console's palette.
+         * @enum {string}
+         */
+        Group: "logic" | "utility" | "output" | "ai";
         Health: {
             status: string;
             /**
@@ -2881,12 +2940,21 @@ export interface components {
             config?: Record<string, never>;
             /** @description Unique within the definition: letters, digits, `_` (expressions read `nodes.<key>`). */
             key: string;
-            /** @description One of [`LOGIC_KINDS`], [`UTILITY_KINDS`] or [`OUTPUT_KINDS`]. */
+            /** @description One of the catalogue's [`NODE_KINDS`]. */
             kind: string;
             /** @description The node after this one; none: the chain ends (the run, or a loop's iteration). */
             next?: string | null;
             /** @description Where the run goes when this node fails (the error handler branch). */
             on_error?: string | null;
+        };
+        /** @description A node kind, for the console's palette. */
+        NodeInfo: {
+            description: string;
+            fields: components["schemas"]["FieldInfo"][];
+            group: components["schemas"]["Group"];
+            kind: string;
+            /** @description The Greek label the console shows. */
+            label_el: string;
         };
         /** @description A note on a customer. */
         Note: {
@@ -3803,14 +3871,23 @@ export interface components {
             /** @enum {string} */
             kind: "manual";
         } | {
+            cron?: string | null;
             /** Format: int32 */
-            every_minutes: number;
+            every_minutes?: number | null;
             /** @enum {string} */
             kind: "schedule";
+            timezone?: string | null;
         } | {
             /** @enum {string} */
             kind: "event";
             name: string;
+        };
+        /** @description A trigger kind, for the console's form. */
+        TriggerInfo: {
+            description: string;
+            fields: components["schemas"]["FieldInfo"][];
+            /** @description `manual`, `schedule` or `event`. */
+            kind: string;
         };
         /** @description An uploaded file, read and previewed with the suggested mapping. */
         Upload: components["schemas"]["Preview"] & {
@@ -10815,6 +10892,41 @@ export interface operations {
             };
             /** @description a field refused, named in `details` */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    workflows_catalogue: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CatalogueView"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -52,18 +52,27 @@ async fn check_customer(state: &AppState, id: Option<Uuid>) -> Result<(), Channe
 
 /// Creates a lead by `actor`; a customer it names must exist.
 pub async fn create(state: &AppState, new: NewLead, actor: &str) -> Result<Lead, ChannelError> {
-    create_caused(state, new, actor, 0).await
+    create_caused(state, new, actor, 0, None).await
 }
 
-/// [`create`] by a workflow run at `depth - 1` (0: a person), which its event carries.
+/// [`create`] by a workflow run at `depth - 1` (0: a person), which its event carries. With
+/// `origin_key` (the output's idempotency key) at most one lead is made per key: asked again,
+/// it answers the first, and its event is not sent again.
 pub async fn create_caused(
     state: &AppState,
     new: NewLead,
     actor: &str,
     depth: u32,
+    origin_key: Option<&str>,
 ) -> Result<Lead, ChannelError> {
     check_customer(state, new.customer_id).await?;
-    let lead = state.sales.create_lead(new, actor).await?;
+    let (lead, fresh) = match origin_key {
+        Some(key) => state.sales.create_lead_once(new, actor, key).await?,
+        None => (state.sales.create_lead(new, actor).await?, true),
+    };
+    if !fresh {
+        return Ok(lead);
+    }
     let data = serde_json::json!({
         "lead_id": lead.id, "customer_id": lead.customer_id, "title": lead.title,
     });

@@ -43,20 +43,26 @@ async fn customer_for(state: &AppState, id: Uuid, field: &str) -> Result<Custome
 
 /// Creates a ticket by `actor`; the customer must exist.
 pub async fn create(state: &AppState, new: NewTicket, actor: &str) -> Result<Ticket, ChannelError> {
-    create_caused(state, new, actor, 0).await
+    create_caused(state, new, actor, 0, None).await
 }
 
 /// The `ticket.created` event's data.
 fn created(t: &Ticket) -> serde_json::Value {
-    serde_json::json!({ "ticket_id": t.id, "customer_id": t.customer_id, "title": t.subject })
+    serde_json::json!({
+        "ticket_id": t.id, "number": t.number, "customer_id": t.customer_id, "title": t.subject,
+        "priority": t.priority, "kind": t.kind, "assignee": t.assignee,
+    })
 }
 
-/// [`create`] by a workflow run at `depth - 1` (0: a person), which its event carries.
+/// [`create`] by a workflow run at `depth - 1` (0: a person), which its event carries. With
+/// `origin_key` (the output's idempotency key) at most one ticket is made per key: asked again,
+/// it answers the first, and its event is not sent again.
 pub async fn create_caused(
     state: &AppState,
     new: NewTicket,
     actor: &str,
     depth: u32,
+    origin_key: Option<&str>,
 ) -> Result<Ticket, ChannelError> {
     if state.records.kind() != StoreKind::Sqlite {
         customer_for(state, new.customer_id, "customer_id").await?;
@@ -70,8 +76,13 @@ pub async fn create_caused(
             }
         }
     }
-    let t = state.tickets.create(new, actor).await?;
-    super::workflows::emit_at(state, "ticket.created", created(&t), depth);
+    let (t, fresh) = match origin_key {
+        Some(key) => state.tickets.create_once(new, actor, key).await?,
+        None => (state.tickets.create(new, actor).await?, true),
+    };
+    if fresh {
+        super::workflows::emit_at(state, "ticket.created", created(&t), depth);
+    }
     Ok(t)
 }
 

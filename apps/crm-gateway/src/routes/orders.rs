@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::auth::{Editor, Viewer};
-use crate::channels::{documents, serials};
+use crate::channels::{documents, serials, workflows};
 use crate::download::disposition;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{IfMatch, Json, Query};
@@ -121,8 +121,25 @@ pub async fn update(
         .orders
         .update(*id, patch, if_match.expected_version())
         .await?;
+    // the delivery is committed: its event goes even if registering the serials fails
+    if became_delivered(&p) {
+        let data = serde_json::json!({
+            "order_id": p.id, "number": p.order_number, "customer_id": p.customer_id,
+        });
+        workflows::emit(&state, "order.delivered", data);
+    }
     serials::register_delivered(&state, &p).await?;
     Ok(record(StatusCode::OK, p.version, &p))
+}
+
+/// Whether this write made the order delivered: its last status change is to `delivered`,
+/// from another status, at this version's time (a later write of a delivered order is not).
+fn became_delivered(o: &Order) -> bool {
+    o.status_history.last().is_some_and(|c| {
+        c.to == crm_orders::Status::Delivered
+            && c.from.is_some_and(|f| f != crm_orders::Status::Delivered)
+            && c.at == o.updated_at
+    })
 }
 
 /// The order's quotation or order confirmation as a PDF (A4, Greek), with the company of the

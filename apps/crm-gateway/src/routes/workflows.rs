@@ -3,7 +3,7 @@
 //! yet: `channels::workflows`.
 
 use actix_web::{HttpRequest, HttpResponse, web};
-use crm_workflows::{Definition, Run, Step, Workflow};
+use crm_workflows::{Definition, Outputs as _, Run, Step, Workflow};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -18,6 +18,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(web::get().to(list))
             .route(web::post().to(create)),
     )
+    .service(web::resource("/workflows/catalogue").route(web::get().to(catalogue)))
     .service(
         web::resource("/workflows/{id}")
             .route(web::get().to(get))
@@ -70,6 +71,15 @@ pub struct ManualRun {
     pub input: serde_json::Value,
 }
 
+/// The triggers, events and node kinds with their fields, and the kinds this server cannot
+/// run now with why (AI nodes without `CRM_LLM_URL`).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CatalogueView {
+    #[serde(flatten)]
+    catalogue: crm_workflows::Catalogue,
+    unavailable: std::collections::BTreeMap<String, String>,
+}
+
 /// How many runs a list shows.
 const RUNS_SHOWN: u32 = 200;
 
@@ -83,6 +93,24 @@ pub async fn list(
 ) -> Result<web::Json<WorkflowList>, ApiError> {
     let workflows = state.workflows.store().workflows().await?;
     Ok(web::Json(WorkflowList { workflows }))
+}
+
+/// What a workflow can be made of: the console builds its forms from it.
+#[utoipa::path(get, path = "/api/crm/workflows/catalogue", tag = "workflows",
+    security(("bearer" = [])),
+    responses((status = 200, body = CatalogueView), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody)))]
+pub async fn catalogue(_: Viewer, state: web::Data<AppState>) -> web::Json<CatalogueView> {
+    let catalogue = crm_workflows::catalogue();
+    let unavailable = catalogue
+        .nodes
+        .iter()
+        .filter_map(|n| Some((n.kind.clone(), state.workflows.outputs().refuse(&n.kind)?)))
+        .collect();
+    web::Json(CatalogueView {
+        catalogue,
+        unavailable,
+    })
 }
 
 /// Save a new workflow, disabled, at version 1; a definition that breaks a rule is a 422

@@ -25,4 +25,5 @@ mod system;
 mod tickets;
 mod tidy;
 mod whatsapp;
+mod workflow_nodes;
 mod workflows;

@@ -108,6 +108,7 @@ fn packages() -> &'static [Package] {
             ("firestore", Package::is_bridge),
             ("wa-bridge", Package::is_bridge),
             ("ami-bridge", Package::is_bridge),
+            ("llm-client", Package::is_bridge),
         ] {
             assert!(
                 packages.iter().any(|p| p.name == name && is_kind(p)),

@@ -802,6 +802,41 @@ async fn a_patch_checks_what_it_changes_and_keeps_the_rest() {
 }
 
 #[tokio::test]
+async fn a_workflow_creating_again_with_its_key_gets_the_first_lead() {
+    let f = fixture().await;
+    let key = "0190a1b2-run:lead";
+    let mut new = new_lead("WhatsApp: νέα καμπάνα");
+    new.owner = Some("maria".into());
+    let (first, created) = f
+        .sales
+        .create_lead_once(new.clone(), "workflow", key)
+        .await
+        .unwrap();
+    assert!(created);
+    // a resumed run asks again: the first lead, and no second stage move or assignment
+    new.title = "WhatsApp: νέα καμπάνα (resumed)".into();
+    let (again, created) = f
+        .sales
+        .create_lead_once(new.clone(), "workflow", key)
+        .await
+        .unwrap();
+    assert!(!created);
+    assert_eq!(again, first);
+    assert_eq!(f.sales.stage_moves(first.id).await.unwrap().len(), 1);
+    assert_eq!(f.sales.assignments(first.id).await.unwrap().len(), 1);
+    // another key, or a person's lead, is a lead of its own
+    let (other, created) = f
+        .sales
+        .create_lead_once(new.clone(), "workflow", "0190a1b2-run:lead:1")
+        .await
+        .unwrap();
+    assert!(created);
+    assert_ne!(other.id, first.id);
+    f.lead(new).await;
+    assert_eq!(f.sales.list(ListQuery::default()).await.unwrap().total, 3);
+}
+
+#[tokio::test]
 async fn owners_are_kept_as_a_history() {
     let f = fixture().await;
     let mut new = new_lead("Καμπάνες Μονής");

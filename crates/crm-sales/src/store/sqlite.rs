@@ -7,7 +7,8 @@
 //! - `leads`: one row per lead; the prospect, tags and quoted lines as JSON; `status` copied
 //!   from the stage (a stage holding leads never changes between open, won and lost, so it
 //!   stays true); `search_key` the folded title and prospect name for the free-text filter,
-//!   `tag_keys` the folded tags for the tag filter.
+//!   `tag_keys` the folded tags for the tag filter; `origin_key` (migration `26-origin-keys`,
+//!   unique when set) the workflow output that created it, written in the creating write.
 //! - `lead_stage_moves` and `lead_assignments`: append-only (triggers refuse UPDATE and
 //!   DELETE). An assignment lasts until the next one's `at`, computed when read.
 //! - [`reassign_customer`] moves every lead of one customer to another inside a caller's
@@ -536,13 +537,24 @@ impl SalesStore for SqliteSalesStore {
         &self,
         pipeline_id: Option<Uuid>,
         actor: String,
+        origin_key: Option<String>,
         build: F,
-    ) -> Result<Lead>
+    ) -> Result<(Lead, bool)>
     where
         F: FnOnce(&Pipeline) -> Result<Lead> + Send + 'static,
     {
         self.db
             .write(move |conn| {
+                if let Some(key) = &origin_key
+                    && let Some(first) = conn
+                        .prepare_cached(&format!(
+                            "SELECT {LEAD_COLUMNS} FROM leads WHERE origin_key = ?1"
+                        ))?
+                        .query_row([key], lead_from_row)
+                        .optional()?
+                {
+                    return Ok((first, false));
+                }
                 let pipeline = match pipeline_id {
                     Some(id) => pipeline_where(conn, "id = ?1", &id.to_string())?,
                     None => pipeline_where(conn, "is_default = ?1", "1")?,
@@ -554,7 +566,11 @@ impl SalesStore for SqliteSalesStore {
                 if let Some(owner) = &lead.owner {
                     record_assignment(conn, lead.id, Some(owner), &actor, lead.created_at)?;
                 }
-                load_lead(conn, lead.id)
+                if let Some(key) = &origin_key {
+                    conn.prepare_cached("UPDATE leads SET origin_key = ?2 WHERE id = ?1")?
+                        .execute(params![lead.id.to_string(), key])?;
+                }
+                Ok((load_lead(conn, lead.id)?, true))
             })
             .await
     }

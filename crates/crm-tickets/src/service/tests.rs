@@ -241,6 +241,48 @@ async fn a_failed_create_uses_no_number() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_workflow_creating_again_with_its_key_gets_the_first_ticket() {
+    let f = fixture();
+    let c = f.customer("Ι.Ν. Αγίου Δημητρίου").await;
+    let key = "0190a1b2-run:ticket";
+    let (first, created) = f
+        .tickets
+        .create_once(new_ticket(c, "Call back"), "workflow", key)
+        .await
+        .unwrap();
+    assert!(created);
+    // a resumed run asks again, even with other fields: the first ticket, nothing written
+    let (again, created) = f
+        .tickets
+        .create_once(new_ticket(c, "Call back (resumed)"), "workflow", key)
+        .await
+        .unwrap();
+    assert!(!created);
+    assert_eq!(again, first);
+    assert_eq!(f.kinds(first.id).await, ["created"]);
+    // another key, or a person's ticket, is a ticket of its own
+    let (other, created) = f
+        .tickets
+        .create_once(
+            new_ticket(c, "Call back"),
+            "workflow",
+            "0190a1b2-run:ticket:1",
+        )
+        .await
+        .unwrap();
+    assert!(created);
+    assert_ne!(other.id, first.id);
+    f.create(c, "by hand").await;
+    let page = f.tickets.list(ListQuery::default()).await.unwrap();
+    assert_eq!(page.total, 3);
+    let numbers: Vec<_> = page.items.iter().map(|t| t.number.as_str()).collect();
+    assert!(
+        numbers.contains(&"TCK-2026-0003"),
+        "no number used twice: {numbers:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn validation_names_the_field() {
     let f = fixture();
     let c = f.customer("Ενορία").await;

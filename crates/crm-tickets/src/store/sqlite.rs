@@ -5,7 +5,8 @@
 //! - `tickets`: one row per ticket; `ticket_year`/`ticket_seq` keep the number sortable.
 //!   `ticket_counters` holds the last sequence of each year, bumped in the write that inserts
 //!   the ticket: the one writer makes it race-free, a failed insert rolls it back, so numbers
-//!   have no gaps.
+//!   have no gaps. `origin_key` (migration `26-origin-keys`, unique when set) is the workflow
+//!   output that created the ticket, written in the creating write.
 //! - `ticket_tags` (unique by the lower-case name) and `ticket_tag_assignments`;
 //!   `ticket_entries` links comms entries; `ticket_notes`; `ticket_visits` with the parts as
 //!   JSON.
@@ -510,9 +511,21 @@ impl TicketStore for SqliteTicketStore {
             .await
     }
 
-    async fn insert(&self, ticket: Ticket, actor: String) -> Result<Ticket> {
+    async fn insert(
+        &self,
+        ticket: Ticket,
+        actor: String,
+        origin_key: Option<String>,
+    ) -> Result<(Ticket, bool)> {
         self.db
             .write(move |conn| {
+                if let Some(key) = &origin_key
+                    && let Some(first) = load_where(conn, "origin_key = ?1", "", key)?
+                        .into_iter()
+                        .next()
+                {
+                    return Ok((first, false));
+                }
                 let mut t = ticket;
                 let year = t.created_at.year();
                 let seq: i64 = conn
@@ -562,7 +575,12 @@ impl TicketStore for SqliteTicketStore {
                         t.created_at,
                     )?;
                 }
-                load(conn, t.id)?.ok_or_else(|| ticket_not_found(t.id))
+                if let Some(key) = &origin_key {
+                    conn.prepare_cached("UPDATE tickets SET origin_key = ?2 WHERE id = ?1")?
+                        .execute(params![id, key])?;
+                }
+                let t = load(conn, t.id)?.ok_or_else(|| ticket_not_found(t.id))?;
+                Ok((t, true))
             })
             .await
     }

@@ -33,6 +33,8 @@ struct PortInner {
     performed: Notify,
     /// Events the actions raised, with the depth they start runs at.
     events: Mutex<Vec<(String, Value, u32)>>,
+    /// Kinds this CRM cannot run (refused when a definition is saved).
+    refused: Mutex<Vec<String>>,
 }
 
 impl Port {
@@ -46,6 +48,14 @@ impl Port {
 }
 
 impl Outputs for Port {
+    fn refuse(&self, kind: &str) -> Option<String> {
+        let refused = self.inner.refused.lock().unwrap();
+        refused
+            .iter()
+            .any(|k| k == kind)
+            .then(|| "AI nodes need CRM_LLM_URL and CRM_LLM_MODEL".to_owned())
+    }
+
     async fn perform(&self, call: OutputCall) -> Result<Value> {
         let p = &self.inner;
         p.calls.lock().unwrap().push((
@@ -67,7 +77,14 @@ impl Outputs for Port {
             if let Some(first) = done.get(&call.idempotency_key) {
                 return Ok(first.clone());
             }
-            let out = json!({ "id": format!("{}-{}", call.kind, done.len() + 1) });
+            let out = match call.kind.as_str() {
+                // a ticket is touched when the test says so in its id
+                "get_ticket" => json!({
+                    "ticket_id": call.input["ticket_id"],
+                    "touched": call.input["ticket_id"].as_str().is_some_and(|t| t.contains("touched")),
+                }),
+                _ => json!({ "id": format!("{}-{}", call.kind, done.len() + 1) }),
+            };
             done.insert(call.idempotency_key.clone(), out.clone());
             out
         };
@@ -234,7 +251,7 @@ fn a_definition_is_checked_when_saved_and_the_field_named() {
     };
     assert_eq!(invalid_field(&bad_event), "trigger.name");
     let never = Definition {
-        trigger: Trigger::Schedule { every_minutes: 0 },
+        trigger: Trigger::every(0),
         nodes: vec![ticket("a", "x", None)],
     };
     assert_eq!(invalid_field(&never), "trigger.every_minutes");
@@ -1002,7 +1019,7 @@ async fn a_schedule_runs_once_per_period_while_enabled() {
         .create(
             "hourly",
             Definition {
-                trigger: Trigger::Schedule { every_minutes: 60 },
+                trigger: Trigger::every(60),
                 nodes: vec![ticket("check", "tick {{ trigger.scheduled_at }}", None)],
             },
         )
@@ -1026,4 +1043,447 @@ async fn a_schedule_runs_once_per_period_while_enabled() {
     f.engine.set_enabled(wf.id, false).await.unwrap();
     assert_eq!(f.engine.next_due().await.unwrap(), None);
     assert_eq!(f.engine.fire_due(at(9, 0)).await.unwrap(), 0);
+}
+
+/// (node, the field `Invalid` names) for the effect kinds' rules.
+#[test]
+fn effect_nodes_are_checked_against_the_catalogue_with_the_field_named() {
+    let one = |kind: &str, config: Value| manual(vec![node("a", kind, config, None)]);
+    let cases = [
+        (
+            one("send_whatsapp", json!({"text": "hi"})),
+            "nodes[0].config.to",
+        ),
+        (
+            one(
+                "send_whatsapp",
+                json!({"to": "+30 210", "customer_id": "{{ trigger.customer_id }}", "text": "hi"}),
+            ),
+            "nodes[0].config.customer_id",
+        ),
+        (
+            one("send_whatsapp", json!({"to": "+30 210"})),
+            "nodes[0].config.text",
+        ),
+        (
+            one(
+                "send_whatsapp",
+                json!({"to": "+30 210", "template": "thanks", "parameters": "x"}),
+            ),
+            "nodes[0].config.parameters",
+        ),
+        (
+            one(
+                "send_whatsapp",
+                json!({"to": "+30 210", "template": "thanks", "parameters": ["{{ ghost }}"]}),
+            ),
+            "nodes[0].config.parameters[0]",
+        ),
+        (
+            one("send_email", json!({"subject": "s", "body": "b"})),
+            "nodes[0].config.to",
+        ),
+        (one("get_ticket", json!({})), "nodes[0].config.ticket_id"),
+        (one("http_request", json!({})), "nodes[0].config.url"),
+        (
+            one("http_request", json!({"url": "ftp://example.com"})),
+            "nodes[0].config.url",
+        ),
+        (
+            one(
+                "http_request",
+                json!({"url": "https://example.com", "method": "FETCH"}),
+            ),
+            "nodes[0].config.method",
+        ),
+        (
+            one(
+                "http_request",
+                json!({"url": "https://example.com", "timeout_seconds": 61}),
+            ),
+            "nodes[0].config.timeout_seconds",
+        ),
+        (
+            one(
+                "http_request",
+                json!({"url": "https://example.com", "headers": ["x"]}),
+            ),
+            "nodes[0].config.headers",
+        ),
+        (
+            one(
+                "http_request",
+                json!({"url": "https://example.com", "headers": {"X-Count": 3}}),
+            ),
+            "nodes[0].config.headers.X-Count",
+        ),
+        (
+            one(
+                "http_request",
+                json!({"url": "https://example.com", "headers": {"X-Id": "{{ nodes.ghost.id }}"}}),
+            ),
+            "nodes[0].config.headers.X-Id",
+        ),
+        (
+            one("ai_intent", json!({"text": "t"})),
+            "nodes[0].config.intents",
+        ),
+        (one("ai_sentiment", json!({})), "nodes[0].config.text"),
+        (
+            one("ai_extract", json!({"text": "t"})),
+            "nodes[0].config.fields",
+        ),
+        (
+            one("ai_agent", json!({"text": "t"})),
+            "nodes[0].config.prompt",
+        ),
+    ];
+    for (d, field) in cases {
+        assert_eq!(invalid_field(&d), field, "{:?}", d.nodes[0]);
+    }
+    let fine = [
+        one(
+            "send_whatsapp",
+            json!({"customer_id": "{{ trigger.customer_id }}", "template": "thanks",
+                   "parameters": ["{{ trigger.sender }}"]}),
+        ),
+        one(
+            "send_email",
+            json!({"customer_id": "{{ trigger.customer_id }}", "subject": "s", "body": "b"}),
+        ),
+        one(
+            "get_ticket",
+            json!({"ticket_id": "{{ trigger.ticket_id }}"}),
+        ),
+        one(
+            "http_request",
+            json!({"url": "{{ vars.base }}/hook", "method": "POST", "timeout_seconds": 5,
+                   "headers": {"Authorization": "Bearer {{ vars.token }}"}, "body": "{}"}),
+        ),
+        one(
+            "ai_intent",
+            json!({"text": "{{ trigger.body }}", "intents": "repair, order"}),
+        ),
+        one("ai_sentiment", json!({"text": "{{ trigger.body }}"})),
+        one(
+            "ai_extract",
+            json!({"text": "{{ trigger.body }}", "fields": "serial_number, parish"}),
+        ),
+        one(
+            "ai_agent",
+            json!({"prompt": "Summarise", "system": "Be brief"}),
+        ),
+    ];
+    for d in fine {
+        if let Err(e) = d.validate() {
+            panic!("{e:?} for {:?}", d.nodes[0]);
+        }
+    }
+}
+
+#[test]
+fn an_event_outside_the_known_list_is_refused_naming_the_trigger() {
+    let on = |name: &str| Definition {
+        trigger: Trigger::Event { name: name.into() },
+        nodes: vec![ticket("a", "x", None)],
+    };
+    assert_eq!(invalid_field(&on("call.mised")), "trigger.name");
+    for e in crate::EVENTS {
+        assert!(on(e.name).validate().is_ok(), "{}", e.name);
+    }
+}
+
+#[tokio::test]
+async fn a_kind_the_port_refuses_cannot_be_saved() {
+    let f = fixture();
+    f.port
+        .inner
+        .refused
+        .lock()
+        .unwrap()
+        .push("ai_sentiment".into());
+    let d = manual(vec![
+        ticket("a", "x", Some("b")),
+        node(
+            "b",
+            "ai_sentiment",
+            json!({"text": "{{ trigger.body }}"}),
+            None,
+        ),
+    ]);
+    let err = f.engine.create("mood", d.clone()).await.unwrap_err();
+    assert!(
+        matches!(&err, Error::Invalid { field, reason }
+            if field == "nodes[1].kind" && reason.contains("CRM_LLM_URL")),
+        "{err:?}"
+    );
+    let wf = f
+        .engine
+        .create("plain", manual(vec![ticket("a", "x", None)]))
+        .await
+        .unwrap();
+    let err = f.engine.update(wf.id, d).await.unwrap_err();
+    assert!(matches!(&err, Error::Invalid { field, .. } if field == "nodes[1].kind"));
+}
+
+#[tokio::test]
+async fn templates_inside_nested_objects_and_lists_are_rendered() {
+    let f = fixture();
+    let wf = f
+        .engine
+        .create(
+            "hook",
+            manual(vec![
+                node(
+                    "call",
+                    "http_request",
+                    json!({
+                        "url": "https://example.com/t/{{ trigger.id }}",
+                        "method": "POST",
+                        "timeout_seconds": 5,
+                        "headers": {"X-Ticket": "{{ trigger.id }}"},
+                    }),
+                    Some("thanks"),
+                ),
+                node(
+                    "thanks",
+                    "send_whatsapp",
+                    json!({"to": "+302101234567", "template": "thanks",
+                       "parameters": ["{{ trigger.tag }}", "{{ nodes.call.id }}"]}),
+                    None,
+                ),
+            ]),
+        )
+        .await
+        .unwrap();
+    let run = f
+        .engine
+        .start(wf.id, json!({"id": "TCK-1", "tag": "bell"}), 0)
+        .await
+        .unwrap();
+    assert_eq!(run.status, RunStatus::Succeeded);
+    let (kind, _, input) = f.port.calls()[0].clone();
+    assert_eq!(kind, "http_request");
+    assert_eq!(
+        input,
+        json!({
+            "url": "https://example.com/t/TCK-1",
+            "method": "POST",
+            "timeout_seconds": 5,
+            "headers": {"X-Ticket": "TCK-1"},
+        })
+    );
+    let (_, _, input) = f.port.calls()[1].clone();
+    assert_eq!(
+        input["parameters"],
+        json!(["bell", "http_request-1"]),
+        "a list, and an earlier node's output"
+    );
+}
+
+#[tokio::test]
+async fn a_cron_schedule_runs_at_its_times_in_athens_across_the_spring_change() {
+    let f = fixture();
+    // Friday 2026-03-27 12:00 UTC (14:00 Athens, winter time)
+    f.clock
+        .set(Timestamp::from(datetime!(2026-03-27 12:00 UTC)));
+    let wf = f
+        .engine
+        .create(
+            "weekday mornings",
+            Definition {
+                trigger: Trigger::cron("0 9 * * 1-5"),
+                nodes: vec![ticket("check", "tick {{ trigger.scheduled_at }}", None)],
+            },
+        )
+        .await
+        .unwrap();
+    f.engine.set_enabled(wf.id, true).await.unwrap();
+    // the weekend is skipped, and Monday 09:00 is already summer time (UTC+3)
+    let monday = Timestamp::from(datetime!(2026-03-30 06:00 UTC));
+    assert_eq!(f.engine.next_due().await.unwrap(), Some(monday));
+    assert_eq!(
+        f.engine
+            .fire_due(Timestamp::from(datetime!(2026-03-30 05:59 UTC)))
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(f.engine.fire_due(monday).await.unwrap(), 1);
+    assert_eq!(f.port.calls()[0].2["title"], format!("tick {monday}"));
+    let tuesday = Timestamp::from(datetime!(2026-03-31 06:00 UTC));
+    assert_eq!(f.engine.next_due().await.unwrap(), Some(tuesday));
+
+    // down from Tuesday morning until Thursday noon: one run, then Friday 09:00
+    let thursday_noon = Timestamp::from(datetime!(2026-04-02 09:00 UTC));
+    assert_eq!(f.engine.fire_due(thursday_noon).await.unwrap(), 1);
+    assert_eq!(f.port.calls().len(), 2);
+    assert_eq!(
+        f.engine.next_due().await.unwrap(),
+        Some(Timestamp::from(datetime!(2026-04-03 06:00 UTC)))
+    );
+
+    // an edit that keeps the cron keeps the next run; a new cron moves it
+    let mut d = wf.definition.clone();
+    d.nodes[0].config.insert("title".into(), json!("edited"));
+    f.clock.set(thursday_noon);
+    f.engine.update(wf.id, d.clone()).await.unwrap();
+    assert_eq!(
+        f.engine.next_due().await.unwrap(),
+        Some(Timestamp::from(datetime!(2026-04-03 06:00 UTC)))
+    );
+    d.trigger = Trigger::Schedule {
+        every_minutes: None,
+        cron: Some("30 14 * * *".into()),
+        timezone: Some("UTC".into()),
+    };
+    f.engine.update(wf.id, d).await.unwrap();
+    assert_eq!(
+        f.engine.next_due().await.unwrap(),
+        Some(Timestamp::from(datetime!(2026-04-02 14:30 UTC)))
+    );
+    f.engine.set_enabled(wf.id, false).await.unwrap();
+    assert_eq!(f.engine.next_due().await.unwrap(), None);
+}
+
+#[test]
+fn a_schedule_is_a_period_or_a_cron_with_the_field_named() {
+    let on = |trigger: Trigger| Definition {
+        trigger,
+        nodes: vec![ticket("a", "x", None)],
+    };
+    let schedule = |every: Option<u32>, cron: Option<&str>, zone: Option<&str>| {
+        on(Trigger::Schedule {
+            every_minutes: every,
+            cron: cron.map(Into::into),
+            timezone: zone.map(Into::into),
+        })
+    };
+    let cases = [
+        (schedule(None, None, None), "trigger.cron"),
+        (schedule(Some(5), Some("0 9 * * *"), None), "trigger.cron"),
+        (schedule(None, Some("0 9 * *"), None), "trigger.cron"),
+        (schedule(None, Some("0 25 * * *"), None), "trigger.cron"),
+        (
+            schedule(None, Some("0 9 * * *"), Some("Athens")),
+            "trigger.timezone",
+        ),
+        (schedule(Some(5), None, Some("UTC")), "trigger.timezone"),
+    ];
+    for (d, field) in cases {
+        assert_eq!(invalid_field(&d), field, "{:?}", d.trigger);
+    }
+    assert!(
+        on(Trigger::cron("*/15 8-17 * * mon-fri"))
+            .validate()
+            .is_ok()
+    );
+    let json: Definition = serde_json::from_value(json!({
+        "trigger": {"kind": "schedule", "cron": "0 9 * * 1-5", "timezone": "Europe/Athens"},
+        "nodes": [{"key": "a", "kind": "create_ticket", "config": {"title": "x"}}],
+    }))
+    .unwrap();
+    assert!(json.validate().is_ok());
+    assert_eq!(
+        serde_json::to_value(Trigger::every(60)).unwrap(),
+        json!({"kind": "schedule", "every_minutes": 60})
+    );
+}
+
+#[tokio::test]
+async fn the_templates_are_installed_once_and_disabled() {
+    let f = fixture();
+    assert_eq!(f.engine.install_templates().await.unwrap(), 5);
+    assert_eq!(f.engine.install_templates().await.unwrap(), 0);
+    let all = f.engine.store().workflows().await.unwrap();
+    assert_eq!(all.len(), 5, "twice is still five");
+    assert!(all.iter().all(|w| !w.enabled));
+    assert!(
+        all.iter()
+            .any(|w| w.name == "Αναπάντητη κλήση → ticket επανάκλησης")
+    );
+}
+
+#[tokio::test]
+async fn the_missed_call_template_opens_a_ticket_for_a_customer_and_a_lead_otherwise() {
+    let f = fixture();
+    f.engine.install_templates().await.unwrap();
+    let all = f.engine.store().workflows().await.unwrap();
+    let wf = all
+        .iter()
+        .find(|w| w.name.starts_with("Αναπάντητη κλήση"))
+        .unwrap();
+    f.engine.set_enabled(wf.id, true).await.unwrap();
+    let known = json!({"entry_id": "e1", "customer_id": "c-1", "sender": "+302101234567",
+                       "subject": null, "body": null});
+    let unknown = json!({"entry_id": "e2", "customer_id": null, "sender": "+306900000000",
+                         "subject": null, "body": null});
+    for data in [known, unknown] {
+        let runs = f.engine.emit("call.missed", data, 0).await.unwrap();
+        assert_eq!(runs[0].status, RunStatus::Succeeded);
+    }
+    let kinds: Vec<(String, Value)> = f
+        .port
+        .calls()
+        .into_iter()
+        .map(|(kind, _, input)| (kind, input))
+        .collect();
+    assert_eq!(kinds[1].0, "create_ticket");
+    assert_eq!(kinds[1].1["title"], "Επανάκληση: +302101234567");
+    assert_eq!(kinds[1].1["customer_id"], "c-1");
+    assert_eq!(kinds[3].0, "create_lead");
+    assert_eq!(kinds[3].1["phone"], "+306900000000");
+}
+
+#[tokio::test]
+async fn the_urgent_ticket_template_tells_the_manager_after_four_untouched_hours() {
+    let f = fixture();
+    f.engine.install_templates().await.unwrap();
+    let all = f.engine.store().workflows().await.unwrap();
+    let wf = all
+        .iter()
+        .find(|w| w.name.starts_with("Επείγον ticket"))
+        .unwrap();
+    f.engine.set_enabled(wf.id, true).await.unwrap();
+    let ticket = |id: &str, priority: &str| {
+        json!({"ticket_id": id, "number": format!("TCK-2026-{id}"), "customer_id": "c-1",
+               "title": "Ράγισε η καμπάνα", "priority": priority, "kind": "repair",
+               "assignee": null})
+    };
+    let runs = [
+        ticket("0001", "urgent"),
+        ticket("0002-touched", "urgent"),
+        ticket("0003", "normal"),
+    ];
+    let mut ids = Vec::new();
+    for data in runs {
+        ids.push(f.engine.emit("ticket.created", data, 0).await.unwrap()[0].id);
+    }
+    let status = |i: usize| {
+        let engine = f.engine.clone();
+        let id = ids[i];
+        async move { engine.store().run(id).await.unwrap().status }
+    };
+    assert_eq!(status(0).await, RunStatus::Waiting);
+    assert_eq!(
+        status(2).await,
+        RunStatus::Succeeded,
+        "not urgent: nothing to do"
+    );
+    let later = Timestamp::from(t0().into_inner() + time::Duration::hours(4));
+    f.clock.set(later);
+    assert_eq!(f.engine.fire_due(later).await.unwrap(), 2);
+    let sent: Vec<Value> = f
+        .port
+        .calls()
+        .into_iter()
+        .filter(|(kind, _, _)| kind == "send_email")
+        .map(|(_, _, input)| input)
+        .collect();
+    assert_eq!(sent.len(), 1, "only the untouched ticket");
+    assert_eq!(sent[0]["to"], "manager@example.com");
+    assert_eq!(
+        sent[0]["subject"],
+        "Επείγον ticket TCK-2026-0001 χωρίς ενέργεια 4 ώρες"
+    );
 }

@@ -34,7 +34,7 @@ use crate::config::MailFolder;
 use crate::integrations::{Account, Mail};
 use crate::state::AppState;
 
-pub use send::{SendRequest, SentMail, send};
+pub use send::{SendRequest, SentMail, send, send_text};
 
 /// Who `logged_by` says an entry came from.
 const LOGGED_BY: &str = "email";
@@ -708,6 +708,10 @@ async fn store_message(
         .map_err(|e| e.to_string())?;
     for (mut kept, outcome) in reduced.into_iter().zip(outcomes) {
         match outcome {
+            Ok(done) if done.created && direction == Direction::Inbound => {
+                let data = super::workflows::entry_data(&done.entry);
+                super::workflows::emit(state, "email.received", data);
+            }
             Ok(_) => {}
             // a message the log refuses must not stall the folder: keep what it is and where
             Err(crm_comms::Error::Invalid { field, reason }) => {

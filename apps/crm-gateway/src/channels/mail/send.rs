@@ -53,7 +53,8 @@ pub struct OrderDocument {
 /// What the CRM asks to send.
 #[derive(Debug, Clone)]
 struct Outgoing {
-    pub customer_id: Uuid,
+    /// `None`: to an address that is no customer's (the entry's sender is then the recipient).
+    pub customer_id: Option<Uuid>,
     pub to: Vec<String>,
     pub cc: Vec<String>,
     pub subject: String,
@@ -82,23 +83,7 @@ pub async fn send(
     sent_by: String,
 ) -> Result<SentMail, ChannelError> {
     let mail = super::configured(state)?;
-    let account = mail
-        .sender(req.account.as_deref())
-        .ok_or_else(|| match &req.account {
-            Some(name) => {
-                ChannelError::invalid("account", format!("no e-mail account is named {name:?}"))
-            }
-            None => ChannelError::Incomplete {
-                integration: Integration::Mail,
-                what: "no e-mail account can send (CRM_SMTP_HOST, CRM_SMTP_FROM)".into(),
-            },
-        })?;
-    let (Some(smtp), Some(from)) = (&account.smtp, &account.from) else {
-        return Err(ChannelError::Incomplete {
-            integration: Integration::Mail,
-            what: format!("the e-mail account {:?} has no SMTP server", account.name),
-        });
-    };
+    let (account, from, smtp) = sending_account(mail, req.account.as_deref())?;
     if req.to.iter().all(|t| t.trim().is_empty()) {
         return Err(ChannelError::invalid("to", "give at least one recipient"));
     }
@@ -168,7 +153,7 @@ pub async fn send(
         ));
     }
     let out = Outgoing {
-        customer_id: req.customer_id,
+        customer_id: Some(req.customer_id),
         to: req.to,
         cc: req.cc,
         subject: req.subject,
@@ -178,6 +163,69 @@ pub async fn send(
         in_reply_to: req
             .in_reply_to
             .map(|id| id.trim().trim_matches(['<', '>']).to_owned()),
+        sent_by,
+    };
+    deliver(state, mail, account, from, smtp, out).await
+}
+
+/// The account that sends (`name`, or the first that can), its From address and SMTP server.
+fn sending_account<'m>(
+    mail: &'m Mail,
+    name: Option<&str>,
+) -> Result<(&'m Account, &'m str, &'m mail_bridge::SmtpClient), ChannelError> {
+    let account = mail.sender(name).ok_or_else(|| match name {
+        Some(name) => {
+            ChannelError::invalid("account", format!("no e-mail account is named {name:?}"))
+        }
+        None => ChannelError::Incomplete {
+            integration: Integration::Mail,
+            what: "no e-mail account can send (CRM_SMTP_HOST, CRM_SMTP_FROM)".into(),
+        },
+    })?;
+    let (Some(smtp), Some(from)) = (&account.smtp, &account.from) else {
+        return Err(ChannelError::Incomplete {
+            integration: Integration::Mail,
+            what: format!("the e-mail account {:?} has no SMTP server", account.name),
+        });
+    };
+    Ok((account, from, smtp))
+}
+
+/// A plain-text e-mail without attachments (what a workflow sends) to `to`, logged for
+/// `customer_id` — or, for an address that is no customer's, for nobody, with the address as
+/// the entry's sender. Checked, sent, logged and copied to Sent as [`send`] does.
+pub async fn send_text(
+    state: &AppState,
+    customer_id: Option<Uuid>,
+    to: String,
+    subject: String,
+    text: String,
+    account: Option<&str>,
+    sent_by: String,
+) -> Result<SentMail, ChannelError> {
+    let mail = super::configured(state)?;
+    let (account, from, smtp) = sending_account(mail, account)?;
+    if to.trim().is_empty() {
+        return Err(ChannelError::invalid("to", "give a recipient"));
+    }
+    if subject.trim().is_empty() {
+        return Err(ChannelError::invalid("subject", "must not be empty"));
+    }
+    if text.trim().is_empty() {
+        return Err(ChannelError::invalid("body", "must not be empty"));
+    }
+    if let Some(id) = customer_id {
+        referenced_customer(state, id).await?;
+    }
+    let out = Outgoing {
+        customer_id,
+        to: vec![to],
+        cc: Vec::new(),
+        subject,
+        text: Some(text),
+        html: None,
+        attachments: Vec::new(),
+        in_reply_to: None,
         sent_by,
     };
     deliver(state, mail, account, from, smtp, out).await
@@ -210,7 +258,10 @@ async fn deliver(
         message_id: None,
     };
     let sent = smtp.send(&outgoing).await?;
-    let mut entry = NewEntry::new(CommsType::Email, Direction::Outbound, Some(out.customer_id));
+    let mut entry = NewEntry::new(CommsType::Email, Direction::Outbound, out.customer_id);
+    if out.customer_id.is_none() {
+        entry.sender = out.to.first().cloned();
+    }
     entry.ext_message_id = Some(sent.message_id.clone());
     let (subject, body, subject_in_body) = subject_and_body(
         Some(&out.subject),
