@@ -18,6 +18,10 @@ fuzz secs="1800" *targets:
 schemathesis examples="200" *args:
     ST_MAX_EXAMPLES={{examples}} ./scripts/schemathesis.sh {{args}}
 
+# The deployment snippets (deploy/, docs/deploy.md): systemd-analyze verify, nginx -t, caddy validate
+check-deploy:
+    ./scripts/check-deploy.sh
+
 # Format and lint
 lint:
     cargo fmt --all -- --check

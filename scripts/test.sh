@@ -48,6 +48,8 @@ if ! command -v pdftotext >/dev/null; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends poppler-utils >/dev/null
 fi
 
+log "deployment snippets (docs/deploy.md)"; scripts/check-deploy.sh   # installs nginx-light, caddy
+
 # --- tests --------------------------------------------------------------------------------
 log "cargo test"
 cargo test --workspace --locked "$@" -- --include-ignored
