@@ -92,6 +92,33 @@ pub struct Config {
     pub mail_max_attachment_bytes: u64,
     /// `[company]`: the issuer printed on quotations and order confirmations.
     pub company: CompanyConfig,
+    /// `[backup]`: the server's own backups of its database.
+    pub backup: BackupConfig,
+}
+
+/// `[backup]`: scheduled backups (see `crate::backups`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct BackupConfig {
+    /// The folder backups go to; `backups/` in the data dir when unset.
+    pub dir: Option<PathBuf>,
+    /// Hours between scheduled backups, counted from the newest backup in `dir`; 0: none.
+    pub every_hours: u64,
+    /// How many scheduled backups are kept (in `dir`, and in the Nextcloud folder).
+    pub keep: usize,
+    /// A Nextcloud folder each scheduled backup is also uploaded to (needs `[nextcloud]`).
+    pub nextcloud_folder: Option<String>,
+}
+
+impl Default for BackupConfig {
+    fn default() -> Self {
+        Self {
+            dir: None,
+            every_hours: 24,
+            keep: 14,
+            nextcloud_folder: None,
+        }
+    }
 }
 
 /// `[company]`: who issues the CRM's documents, as printed at their top.
@@ -261,6 +288,7 @@ impl Default for Config {
             mail_idle_secs: 600,
             mail_max_attachment_bytes: 25 << 20,
             company: CompanyConfig::default(),
+            backup: BackupConfig::default(),
         }
     }
 }
@@ -275,7 +303,7 @@ enum Read {
 }
 
 /// Every `CRM_*` variable (without the prefix), the key it sets, and how its value is read.
-const ENV: [(&str, &str, Read); 71] = [
+const ENV: [(&str, &str, Read); 75] = [
     ("BIND", "bind", Read::Text),
     ("DATA_DIR", "data_dir", Read::Text),
     ("JWT_SECRET", "jwt_secret", Read::Text),
@@ -379,6 +407,14 @@ const ENV: [(&str, &str, Read); 71] = [
         "company.quotation_valid_days",
         Read::Value,
     ),
+    ("BACKUP_DIR", "backup.dir", Read::Text),
+    ("BACKUP_EVERY_HOURS", "backup.every_hours", Read::Value),
+    ("BACKUP_KEEP", "backup.keep", Read::Value),
+    (
+        "BACKUP_NEXTCLOUD_FOLDER",
+        "backup.nextcloud_folder",
+        Read::Text,
+    ),
 ];
 
 impl Config {
@@ -464,6 +500,25 @@ impl Config {
         if self.mail_verify_secs == 0 || self.mail_idle_secs == 0 {
             bail!("mail_verify_secs and mail_idle_secs must be above 0");
         }
+        if self.backup.keep == 0 {
+            bail!("backup.keep (CRM_BACKUP_KEEP) must be at least 1");
+        }
+        self.backup.nextcloud_folder = self
+            .backup
+            .nextcloud_folder
+            .map(|f| f.trim().to_owned())
+            .filter(|f| !f.is_empty());
+        if let Some(folder) = &self.backup.nextcloud_folder {
+            if self.nextcloud.is_none() {
+                bail!(
+                    "backup.nextcloud_folder (CRM_BACKUP_NEXTCLOUD_FOLDER) needs [nextcloud] \
+                     (CRM_NEXTCLOUD_URL, CRM_NEXTCLOUD_USER, CRM_NEXTCLOUD_PASSWORD)"
+                );
+            }
+            if let Err(e) = nextcloud_dav::DavPath::parse(folder) {
+                bail!("backup.nextcloud_folder {folder:?} is not a folder path: {e}");
+            }
+        }
         Ok(self)
     }
 
@@ -490,6 +545,14 @@ impl Config {
 
     pub fn database_path(&self) -> PathBuf {
         self.data_dir.join("crm.db")
+    }
+
+    /// Where backups go: `[backup] dir`, or `backups/` in the data dir.
+    pub fn backup_dir(&self) -> PathBuf {
+        self.backup
+            .dir
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("backups"))
     }
 }
 

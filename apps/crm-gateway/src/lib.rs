@@ -4,6 +4,7 @@
 //! the listener and returns a server ready to run, which is what the integration tests drive.
 
 pub mod auth;
+pub mod backups;
 pub mod channels;
 pub mod cli;
 pub mod config;
@@ -50,8 +51,8 @@ use crate::state::AppState;
 pub struct Application {
     port: u16,
     server: Server,
-    /// Stops the workflow scheduler once the server has stopped.
-    stop_workers: Arc<tokio::sync::Notify>,
+    /// Stops the background workers (workflow scheduler, backups) once the server has stopped.
+    stop_workers: tokio::sync::watch::Sender<bool>,
 }
 
 impl Application {
@@ -79,15 +80,15 @@ impl Application {
             .outputs()
             .attach(&state.clone().into_inner());
         // workflows: the runs a stop or a crash left running go on, then timers and schedules
-        let stop_workers = Arc::new(tokio::sync::Notify::new());
-        let (engine, stop) = (state.workflows.clone(), Arc::clone(&stop_workers));
+        let (stop_workers, _) = tokio::sync::watch::channel(false);
+        let (engine, stop) = (state.workflows.clone(), stopped(&stop_workers));
         tokio::spawn(async move {
             match engine.resume_all().await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(runs = n, "workflow runs resumed"),
                 Err(e) => tracing::error!(error = %e, "workflow runs could not resume"),
             }
-            engine.run_scheduler(stop.notified()).await;
+            engine.run_scheduler(stop).await;
         });
         // the channels' background work: a webhook queue worker and the PBX link
         if state.whatsapp.is_some() {
@@ -102,6 +103,11 @@ impl Application {
             && config.store.reindex_secs > 0)
             .then(|| std::time::Duration::from_secs(config.store.reindex_secs));
         tokio::spawn(state.records().keep_reindexing(every));
+        tokio::spawn(backups::run_scheduled(
+            state.clone(),
+            config.clone(),
+            stopped(&stop_workers),
+        ));
         for i in 0..state.mail.as_ref().map_or(0, |m| m.accounts.len()) {
             tokio::spawn(channels::mail::run_account(state.clone(), i));
         }
@@ -124,8 +130,16 @@ impl Application {
 
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let stopped = self.server.await;
-        self.stop_workers.notify_one();
+        self.stop_workers.send_replace(true);
         stopped
+    }
+}
+
+/// Resolves once `stop` says the server has stopped.
+fn stopped(stop: &tokio::sync::watch::Sender<bool>) -> impl Future<Output = ()> + Send + 'static {
+    let mut seen = stop.subscribe();
+    async move {
+        let _ = seen.wait_for(|stopped| *stopped).await;
     }
 }
 

@@ -57,6 +57,8 @@ pub struct AppState {
     pub mail: Option<Mail>,
     /// The issuer of quotations and order confirmations (`[company]`).
     pub company: crate::config::CompanyConfig,
+    /// What the last scheduled backup did.
+    pub backups: crate::backups::BackupState,
 }
 
 impl AppState {
@@ -153,6 +155,7 @@ impl AppState {
             calls: config.ami.clone().map(Calls::new),
             mail,
             company: config.company.clone(),
+            backups: crate::backups::BackupState::default(),
             db,
         })
     }

@@ -59,6 +59,20 @@ pub enum DbError {
     Pool(#[from] r2d2::Error),
     #[error("migrations: {0}")]
     Migration(#[from] rusqlite_migration::Error),
+    #[error(
+        "upgrading the database from schema version {from} to {to} failed, so it was left as it \
+         was at version {from}{}: {source}",
+        backup.as_ref().map(|b| format!(" (a backup taken before is {})", b.display())).unwrap_or_default()
+    )]
+    Upgrade {
+        from: i64,
+        to: i64,
+        backup: Option<PathBuf>,
+        #[source]
+        source: Box<rusqlite_migration::Error>,
+    },
+    #[error("the backup before upgrading could not be taken, so nothing was changed: {0}")]
+    Backup(#[from] crate::backup::BackupError),
     #[error("the database writer has stopped")]
     WriterGone,
     #[error("a database task failed: {0}")]
@@ -159,6 +173,59 @@ pub fn migrations() -> Result<Migrations<'static>, DbError> {
     Ok(Migrations::from_directory(&MIGRATIONS_DIR)?)
 }
 
+/// Where the backups taken before an upgrade go: `backups/` beside the database.
+pub fn upgrade_backups(database: &Path) -> PathBuf {
+    database
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+        .join("backups")
+}
+
+/// Brings the schema of the database at `path` up to `migrations`' latest. A database that
+/// has data (schema version above 0) and migrations to apply is first backed up into
+/// [`upgrade_backups`] as `upgrade-from-v<n>-to-v<m>-<stamp>.sqlite.zst`. The pending migrations run
+/// in one transaction: one that fails rolls them all back, and the error says the database is
+/// as it was.
+pub(crate) fn upgrade(
+    conn: &mut Connection,
+    path: &Path,
+    migrations: &Migrations<'_>,
+    now: crate::Timestamp,
+) -> Result<(), DbError> {
+    let from: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    let pending = i64::from(migrations.pending_migrations(conn)?);
+    if pending <= 0 {
+        return Ok(());
+    }
+    let backup = if from > 0 {
+        let name = format!(
+            "upgrade-from-v{from}-to-v{}-{}.{}",
+            from + pending,
+            crate::backup::stamp(now),
+            crate::backup::EXTENSION
+        );
+        let taken = crate::backup::create(path, &upgrade_backups(path), &name)?;
+        tracing::info!(
+            backup = %taken.path.display(),
+            from,
+            to = from + pending,
+            "backed up the database before upgrading its schema"
+        );
+        Some(taken.path)
+    } else {
+        None
+    };
+    migrations
+        .to_latest(conn)
+        .map_err(|source| DbError::Upgrade {
+            from,
+            to: from + pending,
+            backup,
+            source: Box::new(source),
+        })
+}
+
 /// How a [`Db`] runs; [`Default`] is what the CRM uses.
 #[derive(Debug, Clone)]
 pub struct DbOptions {
@@ -171,6 +238,8 @@ pub struct DbOptions {
     /// so the comms log's references to them cannot be checked here, and the contexts check
     /// them against that store instead.
     pub foreign_keys: bool,
+    /// What names the backup taken before an upgrade.
+    pub clock: Arc<dyn crate::Clock>,
 }
 
 impl Default for DbOptions {
@@ -178,6 +247,7 @@ impl Default for DbOptions {
         Self {
             wal_limit_bytes: 1024 * 1024 * 1024,
             foreign_keys: true,
+            clock: Arc::new(crate::SystemClock),
         }
     }
 }
@@ -209,7 +279,7 @@ impl Db {
         {
             let mut migrating = open()?;
             configure(&migrating)?;
-            migrations()?.to_latest(&mut migrating)?;
+            upgrade(&mut migrating, &path, &migrations()?, options.clock.now())?;
         }
         // a fresh connection: a migration that edits the schema's text in place (as 08 does)
         // leaves the migrating connection with the schema it had parsed before

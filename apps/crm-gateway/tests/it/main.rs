@@ -7,6 +7,7 @@ mod helpers;
 mod accounts;
 mod admin;
 mod auth;
+mod backups;
 mod calls;
 mod comms;
 mod customers;
