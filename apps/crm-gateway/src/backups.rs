@@ -31,6 +31,8 @@ pub const FIRST_AFTER: Duration = Duration::from_secs(5 * 60);
 /// What the last scheduled backup did, for `/healthz`.
 #[derive(Debug, Clone, Default, serde::Serialize, utoipa::ToSchema)]
 pub struct BackupStatus {
+    /// Whether scheduled backups run (`[backup] every_hours` above 0).
+    pub scheduled: bool,
     /// When the last backup succeeded.
     pub last_success_at: Option<Timestamp>,
     /// Its file.
@@ -99,6 +101,7 @@ pub async fn run_scheduled(
     if every.is_zero() {
         return;
     }
+    state.backups.set(|s| s.scheduled = true);
     let folder = config.backup_dir();
     tokio::pin!(stop);
     let now = || std::time::SystemTime::from(state.clock.now().into_inner());
