@@ -95,7 +95,7 @@ fn next_due(
 pub async fn run_scheduled(
     state: actix_web::web::Data<AppState>,
     config: Config,
-    stop: impl Future<Output = ()>,
+    stop: crate::shutdown::Stop,
 ) {
     let every = Duration::from_secs(config.backup.every_hours.saturating_mul(3600));
     if every.is_zero() {
@@ -103,7 +103,6 @@ pub async fn run_scheduled(
     }
     state.backups.set(|s| s.scheduled = true);
     let folder = config.backup_dir();
-    tokio::pin!(stop);
     let now = || std::time::SystemTime::from(state.clock.now().into_inner());
     let earliest = now() + FIRST_AFTER;
     loop {
@@ -112,7 +111,7 @@ pub async fn run_scheduled(
         let wait = due.duration_since(now).unwrap_or(Duration::ZERO);
         tokio::select! {
             () = tokio::time::sleep(wait) => {}
-            () = &mut stop => return,
+            () = stop.wait() => return,
         }
         scheduled_once(&state, &config, &folder).await;
     }

@@ -63,6 +63,9 @@ pub struct Config {
     pub max_connections: usize,
     /// Connections the kernel holds for the server before it accepts them.
     pub listen_backlog: u32,
+    /// On SIGTERM, how long the requests in flight get to finish, in seconds (the background
+    /// work then gets 10 more).
+    pub shutdown_timeout_secs: u64,
     /// When set, `GET /metrics` needs `Authorization: Bearer <this token>`.
     pub metrics_token: Option<SecretString>,
     /// `[store]`: where the CRM's records are kept.
@@ -276,6 +279,7 @@ impl Default for Config {
             body_min_rate: 500,
             max_connections: 10_000,
             listen_backlog: 1024,
+            shutdown_timeout_secs: 20,
             metrics_token: None,
             store: StoreConfig::default(),
             nextcloud: None,
@@ -303,7 +307,7 @@ enum Read {
 }
 
 /// Every `CRM_*` variable (without the prefix), the key it sets, and how its value is read.
-const ENV: [(&str, &str, Read); 75] = [
+const ENV: [(&str, &str, Read); 76] = [
     ("BIND", "bind", Read::Text),
     ("DATA_DIR", "data_dir", Read::Text),
     ("JWT_SECRET", "jwt_secret", Read::Text),
@@ -331,6 +335,11 @@ const ENV: [(&str, &str, Read); 75] = [
     ("BODY_MIN_RATE", "body_min_rate", Read::Value),
     ("MAX_CONNECTIONS", "max_connections", Read::Value),
     ("LISTEN_BACKLOG", "listen_backlog", Read::Value),
+    (
+        "SHUTDOWN_TIMEOUT_SECS",
+        "shutdown_timeout_secs",
+        Read::Value,
+    ),
     ("METRICS_TOKEN", "metrics_token", Read::Text),
     ("STORE", "store.kind", Read::Text),
     (

@@ -352,6 +352,12 @@ impl Db {
         &self.path
     }
 
+    /// Waits until every write queued before this call is committed and synced: the writer
+    /// takes its jobs in order, and this is one more (an empty one). For a clean stop.
+    pub async fn drain(&self) -> Result<(), DbError> {
+        self.write(|_| Ok::<(), DbError>(())).await
+    }
+
     /// Checks that a pooled connection answers.
     pub async fn ping(&self) -> Result<(), DbError> {
         self.read(|c| {

@@ -21,6 +21,7 @@ mod nextcloud;
 mod orders;
 mod products;
 mod sales;
+mod shutdown;
 mod store_copy;
 mod system;
 mod tickets;
