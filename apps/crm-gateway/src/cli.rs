@@ -1,6 +1,6 @@
 //! The `crm` command line: `serve` (the default),
 //! `user add|list|disable|enable|remove|passwd|set-extension`,
-//! `mail sync|verify`, `store copy` and `import customers`.
+//! `mail sync|verify`, `store copy`, `import customers`, `backup` and `restore`.
 
 use std::io::{BufRead, IsTerminal};
 use std::path::PathBuf;
@@ -43,6 +43,19 @@ enum Command {
     /// Bring records in from files.
     #[command(subcommand)]
     Import(ImportCommand),
+    /// Write a consistent, verified, compressed copy of the database while the server keeps
+    /// serving (`crm-<time>.sqlite.zst`), into DEST or `[backup] dir`.
+    Backup {
+        /// The folder to write into (default: `[backup] dir`, or `backups/` in the data dir).
+        dest: Option<PathBuf>,
+    },
+    /// Replace the database with a backup's, after checking it; the replaced files are kept
+    /// beside it as `crm.db.before-restore-<time>`. Refused while a server runs on the data
+    /// dir: stop it first.
+    Restore {
+        /// A `crm-….sqlite.zst` backup (or a plain SQLite file).
+        src: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -151,16 +164,57 @@ impl Cli {
             Command::Mail(cmd) => runtime.block_on(mail(config, cmd)),
             Command::Store(cmd) => runtime.block_on(store(config, cmd)),
             Command::Import(cmd) => runtime.block_on(import(config, cmd)),
+            Command::Backup { dest } => runtime.block_on(backup(config, dest)),
+            Command::Restore { src } => restore(&config, &src),
         }
     }
 }
 
 async fn serve(config: Config) -> anyhow::Result<()> {
     let shown = format!("{config:?}");
+    // `crm restore` refuses while this is held
+    let _serving = crate::backups::ServerLock::acquire(&config.database_path())?;
     let app = Application::build(config).await?;
     // after "listening" (where the console is), the configuration, secrets redacted
     tracing::info!(config = %shown, "configuration");
     app.run_until_stopped().await.context("server failed")
+}
+
+async fn backup(config: Config, dest: Option<PathBuf>) -> anyhow::Result<()> {
+    let database = config.database_path();
+    if !database.is_file() {
+        bail!("there is no database at {} to back up", database.display());
+    }
+    let folder = dest.unwrap_or_else(|| config.backup_dir());
+    let now = crm_core::Clock::now(&crm_core::SystemClock);
+    let taken = crate::backups::take(database, folder, now).await?;
+    println!(
+        "{}: {} bytes ({} bytes of database), schema version {}, {} rows in {} tables; verified",
+        taken.path.display(),
+        taken.bytes,
+        taken.database_bytes,
+        taken.contents.schema_version,
+        taken.contents.rows(),
+        taken.contents.tables.len()
+    );
+    Ok(())
+}
+
+fn restore(config: &Config, src: &std::path::Path) -> anyhow::Result<()> {
+    let now = crm_core::Clock::now(&crm_core::SystemClock);
+    let restored = crate::backups::restore(config, src, now)?;
+    println!(
+        "restored {} into {}: schema version {}, {} rows in {} tables",
+        src.display(),
+        config.database_path().display(),
+        restored.contents.schema_version,
+        restored.contents.rows(),
+        restored.contents.tables.len()
+    );
+    if let Some(previous) = restored.previous {
+        println!("the replaced database is kept as {}", previous.display());
+    }
+    Ok(())
 }
 
 async fn user(config: Config, cmd: UserCommand) -> anyhow::Result<()> {

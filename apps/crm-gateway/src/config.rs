@@ -64,6 +64,9 @@ pub struct Config {
     pub max_connections: usize,
     /// Connections the kernel holds for the server before it accepts them.
     pub listen_backlog: u32,
+    /// On SIGTERM, how long the requests in flight get to finish, in seconds (the background
+    /// work then gets 10 more).
+    pub shutdown_timeout_secs: u64,
     /// When set, `GET /metrics` needs `Authorization: Bearer <this token>`.
     pub metrics_token: Option<SecretString>,
     /// `[store]`: where the CRM's records are kept.
@@ -100,6 +103,8 @@ pub struct Config {
     /// Hosts and address blocks the `http_request` workflow node may reach although they are
     /// private (loopback, LAN, link-local, CGNAT…); every other private address is refused.
     pub workflow_http_allow: HttpAllow,
+    /// `[backup]`: the server's own backups of its database.
+    pub backup: BackupConfig,
 }
 
 /// `workflow_http_allow`: host names and addresses or CIDR blocks an `http_request` node may
@@ -169,6 +174,31 @@ impl<'de> Deserialize<'de> for HttpAllow {
         text.parse().map_err(|e: String| {
             serde::de::Error::custom(format!("must list hosts or CIDR blocks: {e}"))
         })
+    }
+}
+
+/// `[backup]`: scheduled backups (see `crate::backups`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct BackupConfig {
+    /// The folder backups go to; `backups/` in the data dir when unset.
+    pub dir: Option<PathBuf>,
+    /// Hours between scheduled backups, counted from the newest backup in `dir`; 0: none.
+    pub every_hours: u64,
+    /// How many scheduled backups are kept (in `dir`, and in the Nextcloud folder).
+    pub keep: usize,
+    /// A Nextcloud folder each scheduled backup is also uploaded to (needs `[nextcloud]`).
+    pub nextcloud_folder: Option<String>,
+}
+
+impl Default for BackupConfig {
+    fn default() -> Self {
+        Self {
+            dir: None,
+            every_hours: 24,
+            keep: 14,
+            nextcloud_folder: None,
+        }
     }
 }
 
@@ -327,6 +357,7 @@ impl Default for Config {
             body_min_rate: 500,
             max_connections: 10_000,
             listen_backlog: 1024,
+            shutdown_timeout_secs: 20,
             metrics_token: None,
             store: StoreConfig::default(),
             nextcloud: None,
@@ -341,6 +372,7 @@ impl Default for Config {
             company: CompanyConfig::default(),
             llm: None,
             workflow_http_allow: HttpAllow::default(),
+            backup: BackupConfig::default(),
         }
     }
 }
@@ -355,7 +387,7 @@ enum Read {
 }
 
 /// Every `CRM_*` variable (without the prefix), the key it sets, and how its value is read.
-const ENV: [(&str, &str, Read); 75] = [
+const ENV: [(&str, &str, Read); 80] = [
     ("BIND", "bind", Read::Text),
     ("DATA_DIR", "data_dir", Read::Text),
     ("JWT_SECRET", "jwt_secret", Read::Text),
@@ -383,6 +415,11 @@ const ENV: [(&str, &str, Read); 75] = [
     ("BODY_MIN_RATE", "body_min_rate", Read::Value),
     ("MAX_CONNECTIONS", "max_connections", Read::Value),
     ("LISTEN_BACKLOG", "listen_backlog", Read::Value),
+    (
+        "SHUTDOWN_TIMEOUT_SECS",
+        "shutdown_timeout_secs",
+        Read::Value,
+    ),
     ("METRICS_TOKEN", "metrics_token", Read::Text),
     ("STORE", "store.kind", Read::Text),
     (
@@ -463,6 +500,14 @@ const ENV: [(&str, &str, Read); 75] = [
     ("LLM_MODEL", "llm.model", Read::Text),
     ("LLM_API_KEY", "llm.api_key", Read::Text),
     ("WORKFLOW_HTTP_ALLOW", "workflow_http_allow", Read::Text),
+    ("BACKUP_DIR", "backup.dir", Read::Text),
+    ("BACKUP_EVERY_HOURS", "backup.every_hours", Read::Value),
+    ("BACKUP_KEEP", "backup.keep", Read::Value),
+    (
+        "BACKUP_NEXTCLOUD_FOLDER",
+        "backup.nextcloud_folder",
+        Read::Text,
+    ),
 ];
 
 impl Config {
@@ -549,6 +594,25 @@ impl Config {
         if self.mail_verify_secs == 0 || self.mail_idle_secs == 0 {
             bail!("mail_verify_secs and mail_idle_secs must be above 0");
         }
+        if self.backup.keep == 0 {
+            bail!("backup.keep (CRM_BACKUP_KEEP) must be at least 1");
+        }
+        self.backup.nextcloud_folder = self
+            .backup
+            .nextcloud_folder
+            .map(|f| f.trim().to_owned())
+            .filter(|f| !f.is_empty());
+        if let Some(folder) = &self.backup.nextcloud_folder {
+            if self.nextcloud.is_none() {
+                bail!(
+                    "backup.nextcloud_folder (CRM_BACKUP_NEXTCLOUD_FOLDER) needs [nextcloud] \
+                     (CRM_NEXTCLOUD_URL, CRM_NEXTCLOUD_USER, CRM_NEXTCLOUD_PASSWORD)"
+                );
+            }
+            if let Err(e) = nextcloud_dav::DavPath::parse(folder) {
+                bail!("backup.nextcloud_folder {folder:?} is not a folder path: {e}");
+            }
+        }
         Ok(self)
     }
 
@@ -575,6 +639,14 @@ impl Config {
 
     pub fn database_path(&self) -> PathBuf {
         self.data_dir.join("crm.db")
+    }
+
+    /// Where backups go: `[backup] dir`, or `backups/` in the data dir.
+    pub fn backup_dir(&self) -> PathBuf {
+        self.backup
+            .dir
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("backups"))
     }
 }
 

@@ -4,6 +4,7 @@
 //! the listener and returns a server ready to run, which is what the integration tests drive.
 
 pub mod auth;
+pub mod backups;
 pub mod channels;
 pub mod cli;
 pub mod config;
@@ -17,6 +18,7 @@ pub mod limits;
 pub mod openapi;
 pub mod routes;
 pub mod secrets;
+pub mod shutdown;
 pub mod state;
 pub mod store_copy;
 pub mod stores;
@@ -50,8 +52,10 @@ use crate::state::AppState;
 pub struct Application {
     port: u16,
     server: Server,
-    /// Stops the workflow scheduler once the server has stopped.
-    stop_workers: Arc<tokio::sync::Notify>,
+    /// The background workers, stopped once the server has stopped.
+    workers: shutdown::Workers,
+    /// Drained last.
+    db: crm_core::Db,
 }
 
 impl Application {
@@ -78,6 +82,7 @@ impl Application {
             .workflows
             .outputs()
             .attach(&state.clone().into_inner());
+        let mut workers = shutdown::Workers::default();
         // workflows: the ready templates are there (disabled); the runs a stop or a crash left
         // running are read before the first request can start one, then go on in the
         // background, then timers and schedules
@@ -91,37 +96,49 @@ impl Application {
             .left_running()
             .await
             .context("cannot read the workflow runs left running")?;
-        let stop_workers = Arc::new(tokio::sync::Notify::new());
-        let stop = Arc::clone(&stop_workers);
-        tokio::spawn(async move {
+        let stop = workers.signal();
+        workers.spawn(async move {
             match engine.resume(left).await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(runs = n, "workflow runs resumed"),
                 Err(e) => tracing::error!(error = %e, "workflow runs could not resume"),
             }
-            engine.run_scheduler(stop.notified()).await;
+            engine.run_scheduler(stop.wait()).await;
         });
         // the channels' background work: a webhook queue worker and the PBX link
         if state.whatsapp.is_some() {
-            tokio::spawn(channels::whatsapp::run_worker(state.clone()));
+            workers.spawn(channels::whatsapp::run_worker(
+                state.clone(),
+                workers.signal(),
+            ));
         }
         if state.calls.is_some() {
-            tokio::spawn(channels::calls::run_bridge(state.clone()));
+            workers.spawn(channels::calls::run_bridge(state.clone(), workers.signal()));
         }
         // Firestore: documents other programs wrote get their derived fields, now and then;
         // SQLite: a migration's index rows left to write are written now, not by a first list
         let every = (state.records.kind() == config::StoreKind::Firestore
             && config.store.reindex_secs > 0)
             .then(|| std::time::Duration::from_secs(config.store.reindex_secs));
-        tokio::spawn(state.records().keep_reindexing(every));
+        workers.spawn(state.records().keep_reindexing(every, workers.signal()));
+        workers.spawn(backups::run_scheduled(
+            state.clone(),
+            config.clone(),
+            workers.signal(),
+        ));
         for i in 0..state.mail.as_ref().map_or(0, |m| m.accounts.len()) {
-            tokio::spawn(channels::mail::run_account(state.clone(), i));
+            workers.spawn(channels::mail::run_account(
+                state.clone(),
+                i,
+                workers.signal(),
+            ));
         }
-        let server = run(listener, state, &config)?;
+        let server = run(listener, state.clone(), &config)?;
         Ok(Self {
             port,
             server,
-            stop_workers,
+            workers,
+            db: state.db.clone(),
         })
     }
 
@@ -134,9 +151,23 @@ impl Application {
         self.server.handle()
     }
 
+    /// Serves until stopped (SIGTERM, SIGINT, or [`Application::handle`]), then stops cleanly:
+    /// see [`shutdown`].
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let stopped = self.server.await;
-        self.stop_workers.notify_one();
+        tracing::info!("the HTTP server has stopped; stopping the background work");
+        let aborted = self.workers.stop(shutdown::WORKERS_WITHIN).await;
+        if aborted > 0 {
+            tracing::warn!(
+                workers = aborted,
+                "background work still running after {} s was aborted (its queues keep it)",
+                shutdown::WORKERS_WITHIN.as_secs()
+            );
+        }
+        if let Err(e) = self.db.drain().await {
+            tracing::error!(error = %e, "the database writer could not be drained");
+        }
+        tracing::info!("stopped");
         stopped
     }
 }
@@ -196,6 +227,8 @@ pub fn run(
     let server = builder
         .workers(workers)
         .max_concurrent_connections(per_worker)
+        // SIGTERM: stop accepting, let the requests in flight finish for this long
+        .shutdown_timeout(config.shutdown_timeout_secs)
         .listen("crm", listener, move || {
             let state = state.clone();
             let app = App::new()

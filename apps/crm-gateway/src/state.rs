@@ -61,6 +61,8 @@ pub struct AppState {
     pub llm: Option<llm_client::Client>,
     /// What the `http_request` workflow node may reach although private.
     pub workflow_http_allow: crate::config::HttpAllow,
+    /// What the last scheduled backup did.
+    pub backups: crate::backups::BackupState,
 }
 
 impl AppState {
@@ -164,6 +166,7 @@ impl AppState {
                 .transpose()
                 .context("cannot set up the AI endpoint's client")?,
             workflow_http_allow: config.workflow_http_allow.clone(),
+            backups: crate::backups::BackupState::default(),
             db,
         })
     }

@@ -242,7 +242,11 @@ impl Records {
     /// In the background of a server: on Firestore, loads the customers' search index (so the
     /// first search does not wait for it); then [`Records::reindex`] now and every `every`
     /// (none: only now), logging what it wrote.
-    pub async fn keep_reindexing(self, every: Option<std::time::Duration>) {
+    pub async fn keep_reindexing(
+        self,
+        every: Option<std::time::Duration>,
+        stop: crate::shutdown::Stop,
+    ) {
         if let AnyCustomerStore::Firestore(customers) = &self.customers {
             match customers.load_search_index().await {
                 Ok(()) => tracing::info!(
@@ -268,7 +272,10 @@ impl Records {
                 }
             }
             let Some(every) = every else { return };
-            tokio::time::sleep(every).await;
+            tokio::select! {
+                () = tokio::time::sleep(every) => {}
+                () = stop.wait() => return,
+            }
         }
     }
 }

@@ -2,10 +2,11 @@
 //!
 //! Everything here is needed by more than one bounded context and carries no business rule
 //! of its own: the SQLite database handle (pooled reads, one batching writer), the embedded
-//! migrations, exact money, RFC 3339 timestamps, the injectable clock, the normal forms of
+//! migrations, backups, exact money, RFC 3339 timestamps, the injectable clock, the normal forms of
 //! contact values, the Greek VAT rates and the Greek-aware full-text keys, and the one error of every context's
 //! operations.
 
+pub mod backup;
 pub mod clock;
 pub mod contact;
 pub mod db;

@@ -148,13 +148,13 @@ impl ami_bridge::Clock for BridgeClock {
 }
 
 /// Keeps the AMI connection and logs calls until the process ends.
-pub async fn run_bridge(state: web::Data<AppState>) {
+pub async fn run_bridge(state: web::Data<AppState>, stop: crate::shutdown::Stop) {
     let Some(calls) = state.calls.as_ref() else {
         return;
     };
     let clock: Arc<dyn ami_bridge::Clock> = Arc::new(BridgeClock(Arc::clone(&state.clock)));
     let mut pause = Duration::from_secs(1);
-    loop {
+    while !stop.is_stopped() {
         match ami_bridge::Client::connect(calls.config.clone(), Arc::clone(&clock)).await {
             Ok((client, mut events)) => {
                 pause = Duration::from_secs(1);
@@ -164,7 +164,19 @@ pub async fn run_bridge(state: web::Data<AppState>) {
                     l.connected_since = Some(now);
                     l.last_error = None;
                 });
-                while let Some(event) = events.recv().await {
+                loop {
+                    let event = tokio::select! {
+                        event = events.recv() => event,
+                        () = stop.wait() => {
+                            // log off (the bridge sends `Logoff`), then stop
+                            if let Some(client) = calls.client.write().await.take() {
+                                client.shutdown().await;
+                            }
+                            calls.note(|l| l.connected_since = None);
+                            return;
+                        }
+                    };
+                    let Some(event) = event else { break };
                     let now = state.clock.now();
                     calls.note(|l| l.last_event_at = Some(now));
                     match event {
@@ -201,7 +213,10 @@ pub async fn run_bridge(state: web::Data<AppState>) {
                 });
             }
         }
-        tokio::time::sleep(pause).await;
+        tokio::select! {
+            () = tokio::time::sleep(pause) => {}
+            () = stop.wait() => return,
+        }
         pause = (pause * 2).min(Duration::from_secs(60));
     }
 }

@@ -1,7 +1,7 @@
 //! The channels: what arrives from outside (mail, WhatsApp, calls, files) wired into the
 //! domain. `intake` is the one way an entry enters the comms log, `files` reads and stores
 //! files in Nextcloud on the CRM's behalf, `documents` prints an order's quotation or
-//! confirmation, and one module per channel runs its bridge in the
+//! confirmation, `health` answers `/healthz`, and one module per channel runs its bridge in the
 //! background (`mail`, `whatsapp`, `calls`).
 //!
 //! Routes call channels; channels never call routes, and they know nothing of HTTP: they
@@ -11,6 +11,7 @@ pub mod calls;
 pub mod documents;
 pub mod error;
 pub mod files;
+pub mod health;
 pub mod imports;
 pub mod intake;
 pub mod mail;

@@ -32,12 +32,12 @@ const MEDIA_ATTEMPTS: u32 = 12;
 /// How often the worker looks for work when nothing wakes it.
 const POLL: Duration = Duration::from_secs(5);
 
-/// Processes queued bodies and due media until the process ends.
-pub async fn run_worker(state: web::Data<AppState>) {
+/// Processes queued bodies and due media until `stop` (finishing the round it is in).
+pub async fn run_worker(state: web::Data<AppState>, stop: crate::shutdown::Stop) {
     let Some(wake) = state.whatsapp.as_ref().map(|w| w.wake.clone()) else {
         return;
     };
-    loop {
+    while !stop.is_stopped() {
         match process_pending(&state).await {
             Ok(0) => {}
             Ok(n) => tracing::debug!(bodies = n, "WhatsApp webhooks processed"),
@@ -47,6 +47,7 @@ pub async fn run_worker(state: web::Data<AppState>) {
         tokio::select! {
             () = wake.notified() => {}
             () = tokio::time::sleep(POLL) => {}
+            () = stop.wait() => {}
         }
     }
 }

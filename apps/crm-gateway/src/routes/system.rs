@@ -4,8 +4,8 @@
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use secrecy::{ExposeSecret, SecretString};
-use serde::Serialize;
 
+use crate::channels::health::{self, HealthReport};
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -14,28 +14,15 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/metrics", web::get().to(metrics));
 }
 
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct Health {
-    status: &'static str,
-    version: &'static str,
-    /// Where products, customers and orders are kept: `sqlite` or `firestore`.
-    #[schema(example = "sqlite")]
-    store: &'static str,
-}
-
-/// Liveness and readiness: the SQLite database answers, and so does the record store
-/// (Firestore, when configured: 503 `store_unavailable` when it does not). Needs no token.
+/// Liveness and readiness, and how every dependency stands (see `channels::health`): `status`
+/// is `ok` or `degraded` (an integration down, a sync failing, a backlog, low disk), each check
+/// named in `checks`. 503 only when the database or the record store does not answer. Needs
+/// no token.
 #[utoipa::path(get, path = "/healthz", tag = "system",
-    responses((status = 200, body = Health), (status = 500, body = crate::error::ErrorBody),
+    responses((status = 200, body = HealthReport), (status = 500, body = crate::error::ErrorBody),
         (status = 503, body = crate::error::ErrorBody)))]
-pub async fn health(state: web::Data<AppState>) -> Result<web::Json<Health>, ApiError> {
-    state.db.ping().await?;
-    state.records.ping(&state.db).await?;
-    Ok(web::Json(Health {
-        status: "ok",
-        version: env!("CARGO_PKG_VERSION"),
-        store: state.records.kind().as_str(),
-    }))
+pub async fn health(state: web::Data<AppState>) -> Result<web::Json<HealthReport>, ApiError> {
+    Ok(web::Json(health::report(&state).await?))
 }
 
 /// The token `/metrics` asks for (`metrics_token`); `None`: open to anyone who reaches it.
@@ -76,6 +63,10 @@ async fn metrics(
         return Err(ApiError::unauthorized(
             "the metrics need the configured metrics token as a Bearer token",
         ));
+    }
+    // the gauges of what /healthz reports, as of this scrape
+    if let Ok(report) = health::report(&state).await {
+        health::export(&report);
     }
     let body = state
         .metrics

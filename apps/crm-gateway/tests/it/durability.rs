@@ -45,7 +45,7 @@ async fn a_restart_keeps_everything() {
 }
 
 /// Starts the real `crm` binary and returns it with the address it listens on.
-fn start_crm(data_dir: &Path) -> (Child, String) {
+pub(crate) fn start_crm(data_dir: &Path) -> (Child, String) {
     start_crm_with(data_dir, &[])
 }
 

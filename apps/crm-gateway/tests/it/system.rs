@@ -295,3 +295,85 @@ async fn responses_are_compressed_for_clients_that_accept_it() {
         );
     }
 }
+
+#[tokio::test]
+async fn health_reports_every_dependency_and_degrades_when_one_is_down() {
+    let app = spawn_app().await;
+    let body = expect(
+        app.client
+            .get(format!("{}/healthz", app.base))
+            .send()
+            .await
+            .unwrap(),
+        200,
+    )
+    .await;
+    assert_eq!(body["status"], "ok", "{body}");
+    let checks = &body["checks"];
+    for (name, status) in [
+        ("database", "ok"),
+        ("store", "ok"),
+        ("disk", "ok"),
+        ("nextcloud", "off"),
+        ("pbx", "off"),
+        ("whatsapp", "off"),
+        ("mail", "off"),
+    ] {
+        assert_eq!(checks[name]["status"], status, "{name}: {body}");
+    }
+    assert!(
+        checks["disk"]["figures"]["free_bytes"].as_u64().unwrap() > 0,
+        "{body}"
+    );
+    app.handle.stop(true).await;
+
+    // Nextcloud and the PBX configured where nothing listens: still serving, degraded
+    let down = spawn_app_with(|c| {
+        c.nextcloud = Some(nextcloud_dav::Config::new(
+            "http://127.0.0.1:9",
+            "crm",
+            "app-password",
+        ));
+        c.ami = Some(
+            ami_bridge::Config::new("127.0.0.1", 9, "crm", "ami-secret-for-tests")
+                .with_trunks(["PJSIP/trunk-"]),
+        );
+    })
+    .await;
+    let body = expect(
+        down.client
+            .get(format!("{}/healthz", down.base))
+            .send()
+            .await
+            .unwrap(),
+        200,
+    )
+    .await;
+    assert_eq!(body["status"], "degraded", "{body}");
+    assert_eq!(body["checks"]["nextcloud"]["status"], "down", "{body}");
+    assert!(body["checks"]["nextcloud"]["error"].is_string(), "{body}");
+    assert_eq!(body["checks"]["pbx"]["status"], "down", "{body}");
+    assert_eq!(body["checks"]["database"]["status"], "ok", "{body}");
+    // the metrics say the same
+    let metrics = down
+        .client
+        .get(format!("{}/metrics", down.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains("crm_check_ok{check=\"nextcloud\"} 0"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("crm_check_ok{check=\"database\"} 1"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("crm_check_figure{check=\"disk\",figure=\"free_bytes\"}"),
+        "{metrics}"
+    );
+}

@@ -245,6 +245,9 @@ pub enum IdleOutcome {
     Changed,
     /// Nothing happened within the timeout.
     TimedOut,
+    /// The wait was interrupted ([`ImapSession::idle_wait_until`]); the session is usable
+    /// (IDLE was ended with DONE), e.g. to log out.
+    Interrupted,
 }
 
 /// One message of a FETCH answer.
@@ -879,10 +882,21 @@ impl ImapSession {
     /// server that froze is an error soon, not at the end of the wait. Keep `timeout` under
     /// 29 minutes (servers drop idle clients after 30).
     pub async fn idle_wait(&mut self, timeout: Duration) -> Result<IdleOutcome> {
+        self.idle_wait_until(timeout, std::future::pending()).await
+    }
+
+    /// [`ImapSession::idle_wait`], ended early — IDLE closed properly — when `interrupt`
+    /// resolves (a server stopping: then log out).
+    pub async fn idle_wait_until(
+        &mut self,
+        timeout: Duration,
+        interrupt: impl std::future::Future<Output = ()>,
+    ) -> Result<IdleOutcome> {
+        tokio::pin!(interrupt);
         self.selected("waiting for changes")?;
         self.drain_unsolicited();
         if !self.idle {
-            return self.poll_wait(timeout).await;
+            return self.poll_wait(timeout, interrupt).await;
         }
         let until = tokio::time::Instant::now() + timeout;
         loop {
@@ -891,14 +905,19 @@ impl ImapSession {
                 return Ok(IdleOutcome::TimedOut);
             }
             let slice = self.keepalive.max(Duration::from_secs(1)).min(until - now);
-            if self.idle_once(slice).await? == IdleOutcome::Changed {
-                return Ok(IdleOutcome::Changed);
+            match self.idle_once(slice, interrupt.as_mut()).await? {
+                IdleOutcome::TimedOut => {}
+                done => return Ok(done),
             }
         }
     }
 
-    /// One IDLE command, ended after `timeout` at the latest.
-    async fn idle_once(&mut self, timeout: Duration) -> Result<IdleOutcome> {
+    /// One IDLE command, ended after `timeout` at the latest, or when `interrupt` resolves.
+    async fn idle_once(
+        &mut self,
+        timeout: Duration,
+        interrupt: std::pin::Pin<&mut impl std::future::Future<Output = ()>>,
+    ) -> Result<IdleOutcome> {
         let limit = self.deadline();
         if self.poisoned {
             self.inner = None;
@@ -909,10 +928,13 @@ impl ImapSession {
         timed(&limit, "IDLE", handle.init()).await?;
         let outcome = {
             let (wait, _stop) = handle.wait_with_timeout(timeout);
-            match tokio::time::timeout(timeout, wait).await {
-                Err(_) | Ok(Ok(IdleResponse::Timeout | IdleResponse::ManualInterrupt)) => {
-                    IdleOutcome::TimedOut
-                }
+            let waited = tokio::select! {
+                waited = tokio::time::timeout(timeout, wait) => waited,
+                () = interrupt => Ok(Ok(IdleResponse::ManualInterrupt)),
+            };
+            match waited {
+                Ok(Ok(IdleResponse::ManualInterrupt)) => IdleOutcome::Interrupted,
+                Err(_) | Ok(Ok(IdleResponse::Timeout)) => IdleOutcome::TimedOut,
                 Ok(Ok(IdleResponse::NewData(resp))) => {
                     note_count(&limit.live, resp.parsed());
                     IdleOutcome::Changed
@@ -928,14 +950,20 @@ impl ImapSession {
         let session = timed(&limit, "DONE", handle.done()).await?;
         self.inner = Some(session);
         let changed_meanwhile = self.drain_unsolicited();
-        Ok(if changed_meanwhile {
-            IdleOutcome::Changed
-        } else {
-            outcome
-        })
+        Ok(
+            if changed_meanwhile && outcome != IdleOutcome::Interrupted {
+                IdleOutcome::Changed
+            } else {
+                outcome
+            },
+        )
     }
 
-    async fn poll_wait(&mut self, timeout: Duration) -> Result<IdleOutcome> {
+    async fn poll_wait(
+        &mut self,
+        timeout: Duration,
+        mut interrupt: std::pin::Pin<&mut impl std::future::Future<Output = ()>>,
+    ) -> Result<IdleOutcome> {
         let deadline = tokio::time::Instant::now() + timeout;
         loop {
             let now = tokio::time::Instant::now();
@@ -943,7 +971,10 @@ impl ImapSession {
                 return Ok(IdleOutcome::TimedOut);
             }
             let every = self.poll_interval.min(self.keepalive);
-            tokio::time::sleep(every.min(deadline - now)).await;
+            tokio::select! {
+                () = tokio::time::sleep(every.min(deadline - now)) => {}
+                () = interrupt.as_mut() => return Ok(IdleOutcome::Interrupted),
+            }
             self.noop().await?;
             if self.drain_unsolicited() {
                 return Ok(IdleOutcome::Changed);

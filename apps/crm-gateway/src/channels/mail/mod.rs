@@ -23,7 +23,9 @@ use crm_comms::mail::{Checkpoint, Known, Place};
 use crm_comms::{Comms as _, CommsType, Direction, MailLedger, NewEntry};
 use crm_core::Timestamp;
 use crm_customers::{Customer, Customers as _};
-use mail_bridge::{FolderState, ImapSession, Incoming, Progress, ServerEntry, Sink, SyncOptions};
+use mail_bridge::{
+    FolderState, IdleOutcome, ImapSession, Incoming, Progress, ServerEntry, Sink, SyncOptions,
+};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -309,10 +311,11 @@ async fn sync_one(
     Ok(())
 }
 
-/// Follows one account until the process ends: connect, sync every folder, wait for new
-/// mail on the first inbound folder, again; reconnect with back-off after any failure (and
-/// at once when a server that refused connections accepts them again).
-pub async fn run_account(state: web::Data<AppState>, index: usize) {
+/// Follows one account until `stop`: connect, sync every folder, wait for new mail on the
+/// first inbound folder, again; reconnect with back-off after any failure (and at once when a
+/// server that refused connections accepts them again). On `stop` a pass under way finishes,
+/// then the session logs out.
+pub async fn run_account(state: web::Data<AppState>, index: usize, stop: crate::shutdown::Stop) {
     let Some(mail) = state.mail.as_ref() else {
         return;
     };
@@ -325,17 +328,24 @@ pub async fn run_account(state: web::Data<AppState>, index: usize) {
     // the first reconciliation comes one period after start: a restart is covered by the
     // checkpoint, and a big mailbox's first sync should not be doubled
     let mut last_verify = Instant::now();
-    loop {
+    while !stop.is_stopped() {
         let mut session = match ImapSession::connect(imap).await {
             Ok(s) => s,
             Err(e) => {
                 record_unreachable(mail, account, &e).await;
                 let refused = matches!(e, mail_bridge::Error::Connect { .. });
-                backoff.wait(refused.then_some(imap)).await;
+                tokio::select! {
+                    () = backoff.wait(refused.then_some(imap)) => {}
+                    () = stop.wait() => return,
+                }
                 continue;
             }
         };
         loop {
+            if stop.is_stopped() {
+                log_out(session, &account.name).await;
+                return;
+            }
             let verify = last_verify.elapsed() >= mail.verify_every;
             let reports = {
                 let _one_pass = account.pass.lock().await;
@@ -358,9 +368,13 @@ pub async fn run_account(state: web::Data<AppState>, index: usize) {
             let until_verify = mail.verify_every.saturating_sub(last_verify.elapsed());
             let wait = mail.idle.min(until_verify).max(Duration::from_secs(1));
             let waited = match session.select(&watch.name).await {
-                Ok(_) => session.idle_wait(wait).await.map(drop),
+                Ok(_) => session.idle_wait_until(wait, stop.wait()).await,
                 Err(e) => Err(e),
             };
+            if matches!(waited, Ok(IdleOutcome::Interrupted)) {
+                log_out(session, &account.name).await;
+                return;
+            }
             if let Err(e) = waited {
                 tracing::warn!(account = %account.name, error = %e, "waiting for mail failed");
                 if !session.is_open() {
@@ -371,7 +385,18 @@ pub async fn run_account(state: web::Data<AppState>, index: usize) {
                 tokio::time::sleep(wait.min(backoff.current())).await;
             }
         }
-        backoff.wait(None).await;
+        tokio::select! {
+            () = backoff.wait(None) => {}
+            () = stop.wait() => return,
+        }
+    }
+}
+
+/// Ends a session politely (IMAP `LOGOUT`), for a server stopping.
+async fn log_out(session: ImapSession, account: &str) {
+    match session.logout().await {
+        Ok(()) => tracing::info!(account, "logged out of the IMAP server"),
+        Err(e) => tracing::debug!(account, error = %e, "IMAP logout failed"),
     }
 }
 
