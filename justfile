@@ -30,8 +30,21 @@ lint:
 fmt:
     cargo fmt --all
 
-# Every benchmark (figures go to docs/performance.md); ~25 minutes on 2 cores
-bench: bench-http bench-search bench-comms bench-bridges bench-proxy bench-slowloris bench-firestore bench-tickets bench-customers
+# Every benchmark (figures go to docs/performance.md); ~25 minutes on 2 cores. First the
+# headline HTTP figures as one table.
+bench: bench-table bench-http bench-search bench-comms bench-bridges bench-proxy bench-slowloris bench-firestore bench-tickets bench-customers
+
+# The headline HTTP figures (GET customer, POST comms with unique ids, the 100-entry comms page,
+# customer search) as one table; `just bench-record` saves them as the baseline
+bench-table:
+    ./scripts/bench-table.sh
+
+bench-record:
+    ./scripts/bench-table.sh --record
+
+# A short run of the same table against the recorded baseline: fails when a figure lost > 20 %
+bench-check:
+    ./scripts/bench-table.sh --check
 
 # HTTP load with wrk on a seeded database: start-up, RSS, GET/POST customers, POST comms
 bench-http:

@@ -486,6 +486,39 @@ impl Db {
         .await
     }
 
+    /// A point read (one row by its key, and its few children): runs `f` right here, on the
+    /// calling thread, when a pooled connection is free — no hop to the blocking pool, whose
+    /// wake-up and context switches cost more than the read itself (a few microseconds from
+    /// the page cache) — and through [`Db::read`] when none is. Only for reads that stay short
+    /// whatever the data: it holds an async worker for as long as `f` runs.
+    pub async fn point<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&Connection) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<DbError> + Send + 'static,
+    {
+        match self.pool.try_get() {
+            Some(conn) => f(&conn),
+            None => self.read(f).await,
+        }
+    }
+
+    /// [`Db::point`] inside one read transaction (an order and its items from one snapshot).
+    pub async fn point_snapshot<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&Connection) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<DbError> + From<rusqlite::Error> + Send + 'static,
+    {
+        self.point(move |conn| {
+            let tx = conn.unchecked_transaction()?;
+            let out = f(&tx)?;
+            tx.commit()?;
+            Ok(out)
+        })
+        .await
+    }
+
     /// Runs `hook` in every group's transaction after its writes and before `COMMIT`, outside
     /// their savepoints; `setup` runs once first, outside any transaction, on the writer's
     /// connection (to create the TEMP tables the hook and the writes share). A failing hook

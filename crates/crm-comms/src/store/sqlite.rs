@@ -875,7 +875,7 @@ impl CommsStore for SqliteCommsStore {
 
     async fn get(&self, id: Uuid) -> Result<Entry> {
         self.db
-            .read(move |conn| {
+            .point(move |conn| {
                 load(conn, id)?
                     .map(|(e, _)| e)
                     .ok_or_else(|| entry_not_found(id))

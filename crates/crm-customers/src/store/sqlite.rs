@@ -807,7 +807,7 @@ impl CustomerStore for SqliteCustomerStore {
 
     async fn get(&self, id: Uuid) -> Result<Customer> {
         self.db
-            .read(move |conn| load(conn, id)?.map(|(c, _)| c).ok_or_else(|| not_found(id)))
+            .point(move |conn| load(conn, id)?.map(|(c, _)| c).ok_or_else(|| not_found(id)))
             .await
     }
 

@@ -114,7 +114,7 @@ impl OrderStore for SqliteOrderStore {
 
     async fn get(&self, id: Uuid) -> Result<Order> {
         self.db
-            .snapshot(move |conn| load(conn, id)?.ok_or_else(|| not_found(id)))
+            .point_snapshot(move |conn| load(conn, id)?.ok_or_else(|| not_found(id)))
             .await
     }
 

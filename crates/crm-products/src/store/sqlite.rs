@@ -89,7 +89,7 @@ impl ProductStore for SqliteProductStore {
 
     async fn get(&self, id: Uuid) -> Result<Product> {
         self.db
-            .read(move |conn| load(conn, id)?.ok_or_else(|| not_found(id)))
+            .point(move |conn| load(conn, id)?.ok_or_else(|| not_found(id)))
             .await
     }
 

@@ -507,7 +507,7 @@ impl TicketStore for SqliteTicketStore {
 
     async fn get(&self, id: Uuid) -> Result<Ticket> {
         self.db
-            .snapshot(move |conn| load(conn, id)?.ok_or_else(|| ticket_not_found(id)))
+            .point_snapshot(move |conn| load(conn, id)?.ok_or_else(|| ticket_not_found(id)))
             .await
     }
 
