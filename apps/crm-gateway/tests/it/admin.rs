@@ -3,12 +3,8 @@
 
 use std::time::Duration;
 
-use ami_bridge::proto::{Decoded, Decoder, Frame, Message};
 use reqwest::{Method, Response};
 use serde_json::{Value, json};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpListener;
-use tokio::sync::mpsc;
 
 use crate::helpers::*;
 
@@ -603,47 +599,9 @@ async fn me_tells_the_console_who_is_calling() {
     assert_eq!(anonymous.status(), 401);
 }
 
-/// A scripted AMI peer: logs the client in, answers every action with Success and passes
-/// each Originate on.
-async fn start_pbx() -> (u16, mpsc::UnboundedReceiver<Message>) {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let (originated, rx) = mpsc::unbounded_channel();
-    tokio::spawn(async move {
-        let (mut stream, _) = listener.accept().await.unwrap();
-        stream
-            .write_all(b"Asterisk Call Manager/7.0.3\r\n")
-            .await
-            .unwrap();
-        let mut decoder = Decoder::without_banner(ami_bridge::proto::DEFAULT_MAX_FRAME);
-        let mut buf = [0u8; 4096];
-        loop {
-            let n = match stream.read(&mut buf).await {
-                Ok(0) | Err(_) => return,
-                Ok(n) => n,
-            };
-            decoder.feed(&buf[..n]);
-            while let Ok(Decoded::Frame(Frame::Message(action))) = decoder.decode() {
-                let id = action.action_id().unwrap_or_default().to_owned();
-                let answer = Message::new()
-                    .with("Response", "Success")
-                    .with("ActionID", &id)
-                    .with("Message", "Accepted");
-                if action.get("Action") == Some("Originate") {
-                    let _ = originated.send(action);
-                }
-                if stream.write_all(&answer.to_wire()).await.is_err() {
-                    return;
-                }
-            }
-        }
-    });
-    (port, rx)
-}
-
 #[tokio::test]
 async fn click_to_call_rings_the_callers_own_extension() {
-    let (port, mut originated) = start_pbx().await;
+    let (port, mut originated) = scripted_pbx().await;
     let app = spawn_app_with(|c| {
         c.ami = Some(
             ami_bridge::Config::new("127.0.0.1", port, "crm", "ami-secret-for-tests")
@@ -708,10 +666,7 @@ async fn click_to_call_rings_the_callers_own_extension() {
     }
     let answer = answer.expect("the call was never placed");
     assert_eq!(answer["response"], "Success", "{answer}");
-    let action = tokio::time::timeout(Duration::from_secs(5), originated.recv())
-        .await
-        .unwrap()
-        .unwrap();
+    let action = next_action(&mut originated, "Originate").await;
     assert_eq!(action.get("Channel"), Some("PJSIP/205"));
 
     // an extension given still wins
@@ -724,6 +679,6 @@ async fn click_to_call_rings_the_callers_own_extension() {
     )
     .await;
     expect(resp, 200).await;
-    let action = originated.recv().await.unwrap();
+    let action = next_action(&mut originated, "Originate").await;
     assert_eq!(action.get("Channel"), Some("PJSIP/201"));
 }

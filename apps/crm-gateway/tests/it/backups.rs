@@ -3,11 +3,9 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use crm_core::{FixedClock, Timestamp};
-use serde_json::json;
 
 use crate::durability::start_crm;
 use crate::helpers::*;
@@ -26,9 +24,6 @@ fn text(out: &[u8]) -> String {
     String::from_utf8_lossy(out).into_owned()
 }
 
-/// One entry posted: its id, and when its 201 arrived.
-type Acked = (String, Instant);
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_backup_under_write_load_restores_every_write_acknowledged_before_it_began() {
     let dir = tempfile::tempdir().unwrap();
@@ -36,45 +31,8 @@ async fn a_backup_under_write_load_restores_every_write_acknowledged_before_it_b
     let (mut server, base) = start_crm(&data);
     let client = reqwest::Client::new();
     let token = token(&["crm:view", "crm:edit"]);
-    let stop = Arc::new(AtomicBool::new(false));
-    let acks = Arc::new(AtomicUsize::new(0));
-    let mut writers = Vec::new();
-    for w in 0..8 {
-        let (client, base, token, stop, acks) = (
-            client.clone(),
-            base.clone(),
-            token.clone(),
-            stop.clone(),
-            acks.clone(),
-        );
-        writers.push(tokio::spawn(async move {
-            let mut acked: Vec<Acked> = Vec::new();
-            let mut n = 0;
-            while !stop.load(Ordering::Relaxed) {
-                n += 1;
-                let body = json!({ "sender": format!("69{w:02}{n:06}"), "type": "whatsapp",
-                    "direction": "inbound", "ext_message_id": format!("wamid.b.{w}.{n}"),
-                    "body": "Η καμπάνα χτυπά δύο φορές" });
-                let resp = client
-                    .post(format!("{base}/api/crm/comms"))
-                    .bearer_auth(&token)
-                    .json(&body)
-                    .send()
-                    .await;
-                if let Ok(r) = resp
-                    && r.status() == 201
-                    && let Ok(v) = r.json::<serde_json::Value>().await
-                {
-                    acked.push((v["id"].as_str().unwrap().to_owned(), Instant::now()));
-                    acks.fetch_add(1, Ordering::Relaxed);
-                }
-            }
-            acked
-        }));
-    }
-    while acks.load(Ordering::Relaxed) < 300 {
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+    let writers = Writers::start(&base, &token, "/api/crm/comms", 8, comms_entry);
+    writers.until_acked(300).await;
     let began = Instant::now();
     let folder = dir.path().join("backups");
     let out = {
@@ -89,10 +47,7 @@ async fn a_backup_under_write_load_restores_every_write_acknowledged_before_it_b
     let file = PathBuf::from(printed.split(':').next().unwrap());
     assert!(file.starts_with(&folder) && file.is_file(), "{printed}");
     // writes go on after the backup too
-    let after = acks.load(Ordering::Relaxed);
-    while acks.load(Ordering::Relaxed) < after + 50 {
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+    writers.until_acked(writers.acked() + 50).await;
 
     // a restore over the running server's data is refused
     let out = crm(&data, &["restore", file.to_str().unwrap()]);
@@ -103,11 +58,7 @@ async fn a_backup_under_write_load_restores_every_write_acknowledged_before_it_b
         text(&out.stderr)
     );
 
-    stop.store(true, Ordering::Relaxed);
-    let mut acked = Vec::new();
-    for w in writers {
-        acked.extend(w.await.unwrap());
-    }
+    let (acked, _) = writers.stop().await;
     server.kill().unwrap();
     server.wait().unwrap();
 
@@ -122,7 +73,7 @@ async fn a_backup_under_write_load_restores_every_write_acknowledged_before_it_b
     let (mut server, base) = start_crm(&data);
     let mut missing = 0;
     let mut present_after = 0;
-    for (id, at) in &acked {
+    for Acked { id, at } in &acked {
         let status = client
             .get(format!("{base}/api/crm/comms/{id}"))
             .bearer_auth(&token)
@@ -139,7 +90,7 @@ async fn a_backup_under_write_load_restores_every_write_acknowledged_before_it_b
     }
     server.kill().unwrap();
     server.wait().unwrap();
-    let before = acked.iter().filter(|(_, at)| *at < began).count();
+    let before = acked.iter().filter(|a| a.at < began).count();
     assert!(before >= 300);
     assert_eq!(
         missing, 0,

@@ -1,8 +1,6 @@
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use serde_json::json;
@@ -103,54 +101,14 @@ async fn acknowledged_writes_survive_kill_9(
     let (mut child, base) = start_crm(dir.path());
     let client = reqwest::Client::new();
     let token = token(&["crm:view", "crm:edit"]);
-    let stop = Arc::new(AtomicBool::new(false));
-    let acks = Arc::new(AtomicUsize::new(0));
-    let mut tasks = Vec::new();
-    for w in 0..writers {
-        let (client, base, token, stop, acks) = (
-            client.clone(),
-            base.clone(),
-            token.clone(),
-            stop.clone(),
-            acks.clone(),
-        );
-        tasks.push(tokio::spawn(async move {
-            let mut acked = Vec::new();
-            let mut n = 0;
-            while !stop.load(Ordering::Relaxed) {
-                n += 1;
-                let resp = client
-                    .post(format!("{base}{path}"))
-                    .bearer_auth(&token)
-                    .json(&body(w, n))
-                    .send()
-                    .await;
-                match resp {
-                    Ok(r) if r.status() == 201 => {
-                        if let Ok(body) = r.json::<serde_json::Value>().await {
-                            acked.push(body["id"].as_str().unwrap().to_owned());
-                            acks.fetch_add(1, Ordering::Relaxed);
-                        }
-                    }
-                    _ => {}
-                }
-            }
-            acked
-        }));
-    }
+    let writers = Writers::start(&base, &token, path, writers, body);
     // kill mid-stream: once writes are being acknowledged, plus a while
-    let waiting = tokio::time::Instant::now();
-    while acks.load(Ordering::Relaxed) == 0 && waiting.elapsed() < Duration::from_secs(30) {
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    writers.until_acked(1).await;
     tokio::time::sleep(Duration::from_millis(1500)).await;
     child.kill().unwrap(); // SIGKILL: no shutdown, no flush
     child.wait().unwrap();
-    stop.store(true, Ordering::Relaxed);
-    let mut acked = Vec::new();
-    for t in tasks {
-        acked.extend(t.await.unwrap());
-    }
+    let (acked, _) = writers.stop().await;
+    let acked: Vec<String> = acked.into_iter().map(|a| a.id).collect();
     assert!(
         acked.len() > 100,
         "too few writes acknowledged before the kill: {}",
@@ -192,11 +150,7 @@ async fn acknowledged_customers_survive_kill_9() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn acknowledged_comms_entries_survive_kill_9() {
-    acknowledged_writes_survive_kill_9("/api/crm/comms", 32, |w, n| {
-        json!({ "sender": format!("69{w:02}{n:06}"), "type": "whatsapp", "direction": "inbound",
-                "ext_message_id": format!("wamid.{w}.{n}"), "body": "Καλημέρα, η καμπάνα δεν χτυπά" })
-    })
-    .await;
+    acknowledged_writes_survive_kill_9("/api/crm/comms", 32, comms_entry).await;
 }
 
 const WA_SECRET: &str = "wa-app-secret-durability";

@@ -299,3 +299,172 @@ pub async fn assert_auth_matrix(app: &TestApp, reads: &[String], writes: &[(Meth
         expect_error(viewer, 403, "forbidden").await;
     }
 }
+
+// --- a scripted PBX (the AMI wire format, byte for byte) --------------------------------------
+
+/// A PBX on loopback that accepts the login and every action, answering `Success`, and
+/// reports each action it received, in order. One connection.
+pub async fn scripted_pbx() -> (
+    u16,
+    tokio::sync::mpsc::UnboundedReceiver<ami_bridge::proto::Message>,
+) {
+    use ami_bridge::proto::{Decoded, Decoder, Frame, Message};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let (actions, rx) = tokio::sync::mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        let (mut stream, _) = listener.accept().await.unwrap();
+        stream
+            .write_all(b"Asterisk Call Manager/7.0.3\r\n")
+            .await
+            .unwrap();
+        let mut decoder = Decoder::without_banner(ami_bridge::proto::DEFAULT_MAX_FRAME);
+        let mut buf = [0u8; 4096];
+        loop {
+            let n = match stream.read(&mut buf).await {
+                Ok(0) | Err(_) => return,
+                Ok(n) => n,
+            };
+            decoder.feed(&buf[..n]);
+            while let Ok(Decoded::Frame(Frame::Message(action))) = decoder.decode() {
+                let answer = Message::new()
+                    .with("Response", "Success")
+                    .with("ActionID", action.action_id().unwrap_or_default())
+                    .with("Message", "Accepted");
+                let _ = actions.send(action);
+                if stream.write_all(&answer.to_wire()).await.is_err() {
+                    return;
+                }
+            }
+        }
+    });
+    (port, rx)
+}
+
+/// The next action named `name` the [`scripted_pbx`] received (within 5 s), skipping others.
+pub async fn next_action(
+    actions: &mut tokio::sync::mpsc::UnboundedReceiver<ami_bridge::proto::Message>,
+    name: &str,
+) -> ami_bridge::proto::Message {
+    let wait = async {
+        loop {
+            let action = actions.recv().await.expect("the PBX connection ended");
+            if action.get("Action") == Some(name) {
+                return action;
+            }
+        }
+    };
+    tokio::time::timeout(std::time::Duration::from_secs(5), wait)
+        .await
+        .unwrap_or_else(|_| panic!("no {name} action within 5 s"))
+}
+
+// --- clients writing concurrently until stopped -----------------------------------------------
+
+/// A write answered 201: the id it created, and when the answer arrived.
+#[derive(Debug, Clone)]
+pub struct Acked {
+    pub id: String,
+    pub at: std::time::Instant,
+}
+
+/// `clients` concurrent clients each POSTing `body(client, n)` to `base` + `path` until
+/// stopped, keeping what was acknowledged (201) and any other answer's status. A request
+/// refused or cut (a server stopping or killed) is neither.
+pub struct Writers {
+    stop: Arc<std::sync::atomic::AtomicBool>,
+    acks: Arc<std::sync::atomic::AtomicUsize>,
+    tasks: Vec<tokio::task::JoinHandle<(Vec<Acked>, Vec<u16>)>>,
+}
+
+impl Writers {
+    pub fn start(
+        base: &str,
+        token: &str,
+        path: &'static str,
+        clients: usize,
+        body: fn(usize, usize) -> Value,
+    ) -> Self {
+        use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+        let client = reqwest::Client::new();
+        let stop = Arc::new(AtomicBool::new(false));
+        let acks = Arc::new(AtomicUsize::new(0));
+        let tasks = (0..clients)
+            .map(|w| {
+                let (client, url, token, stop, acks) = (
+                    client.clone(),
+                    format!("{base}{path}"),
+                    token.to_owned(),
+                    stop.clone(),
+                    acks.clone(),
+                );
+                tokio::spawn(async move {
+                    let (mut acked, mut other) = (Vec::new(), Vec::new());
+                    let mut n = 0;
+                    while !stop.load(Ordering::Relaxed) {
+                        n += 1;
+                        let sent = client
+                            .post(&url)
+                            .bearer_auth(&token)
+                            .json(&body(w, n))
+                            .send()
+                            .await;
+                        match sent {
+                            Ok(r) if r.status() == 201 => {
+                                if let Ok(v) = r.json::<Value>().await {
+                                    let id = v["id"].as_str().unwrap().to_owned();
+                                    acked.push(Acked {
+                                        id,
+                                        at: std::time::Instant::now(),
+                                    });
+                                    acks.fetch_add(1, Ordering::Relaxed);
+                                }
+                            }
+                            Ok(r) => other.push(r.status().as_u16()),
+                            Err(_) => tokio::time::sleep(std::time::Duration::from_millis(5)).await,
+                        }
+                    }
+                    (acked, other)
+                })
+            })
+            .collect();
+        Self { stop, acks, tasks }
+    }
+
+    /// How many writes were acknowledged so far.
+    pub fn acked(&self) -> usize {
+        self.acks.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Waits until `n` writes were acknowledged (at most 30 s).
+    pub async fn until_acked(&self, n: usize) {
+        let started = std::time::Instant::now();
+        while self.acked() < n {
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(30),
+                "only {} of {n} writes acknowledged in 30 s",
+                self.acked()
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+    }
+
+    /// Stops the clients: what was acknowledged, and the statuses of other answers.
+    pub async fn stop(self) -> (Vec<Acked>, Vec<u16>) {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        let (mut acked, mut other) = (Vec::new(), Vec::new());
+        for t in self.tasks {
+            let (a, o) = t.await.unwrap();
+            acked.extend(a);
+            other.extend(o);
+        }
+        (acked, other)
+    }
+}
+
+/// A WhatsApp comms entry from client `w`'s `n`th request, with its own external id.
+pub fn comms_entry(w: usize, n: usize) -> Value {
+    json!({ "sender": format!("69{w:02}{n:06}"), "type": "whatsapp", "direction": "inbound",
+            "ext_message_id": format!("wamid.{w}.{n}"), "body": "Καλημέρα, η καμπάνα δεν χτυπά" })
+}

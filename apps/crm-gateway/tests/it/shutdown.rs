@@ -4,15 +4,8 @@
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-
-use ami_bridge::proto::{Decoded, Decoder, Frame, Message};
-use serde_json::json;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpListener;
-use tokio::sync::mpsc;
 
 use crate::helpers::*;
 
@@ -20,39 +13,6 @@ fn env(var: &str) -> String {
     std::env::var(var).unwrap_or_else(|_| {
         panic!("{var} is not set: start the servers with `eval \"$(scripts/infra/start-mail.sh)\"` (./scripts/test.sh does)")
     })
-}
-
-/// A PBX that accepts the login and every action, and reports each action's name.
-async fn scripted_pbx() -> (u16, mpsc::UnboundedReceiver<String>) {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let (actions, rx) = mpsc::unbounded_channel();
-    tokio::spawn(async move {
-        let (mut stream, _) = listener.accept().await.unwrap();
-        stream
-            .write_all(b"Asterisk Call Manager/7.0.3\r\n")
-            .await
-            .unwrap();
-        let mut decoder = Decoder::without_banner(ami_bridge::proto::DEFAULT_MAX_FRAME);
-        let mut buf = [0u8; 4096];
-        loop {
-            let n = match stream.read(&mut buf).await {
-                Ok(0) | Err(_) => return,
-                Ok(n) => n,
-            };
-            decoder.feed(&buf[..n]);
-            while let Ok(Decoded::Frame(Frame::Message(action))) = decoder.decode() {
-                let _ = actions.send(action.get("Action").unwrap_or_default().to_owned());
-                let answer = Message::new()
-                    .with("Response", "Success")
-                    .with("ActionID", action.action_id().unwrap_or_default());
-                if stream.write_all(&answer.to_wire()).await.is_err() {
-                    return;
-                }
-            }
-        }
-    });
-    (port, rx)
 }
 
 /// The binary with the PBX and a mail account; returns it, its address and its log lines.
@@ -131,54 +91,13 @@ async fn sigterm_finishes_in_flight_writes_logs_off_the_peers_and_exits_0() {
     while !(logged(&lines, "logged in to the PBX") || waiting.elapsed() > Duration::from_secs(10)) {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    assert_eq!(actions.recv().await.as_deref(), Some("Login"));
+    next_action(&mut actions, "Login").await;
     tokio::time::sleep(Duration::from_millis(500)).await;
 
     let client = reqwest::Client::new();
     let token = token(&["crm:view", "crm:edit"]);
-    let stop = Arc::new(AtomicBool::new(false));
-    let acks = Arc::new(AtomicUsize::new(0));
-    let mut writers = Vec::new();
-    for w in 0..16 {
-        let (client, base, token, stop, acks) = (
-            client.clone(),
-            base.clone(),
-            token.clone(),
-            stop.clone(),
-            acks.clone(),
-        );
-        writers.push(tokio::spawn(async move {
-            let (mut acked, mut failed) = (Vec::new(), Vec::new());
-            let mut n = 0;
-            while !stop.load(Ordering::Relaxed) {
-                n += 1;
-                let body = json!({ "sender": format!("69{w:02}{n:06}"), "type": "whatsapp",
-                    "direction": "inbound", "ext_message_id": format!("wamid.t.{w}.{n}"),
-                    "body": "Καλησπέρα" });
-                match client
-                    .post(format!("{base}/api/crm/comms"))
-                    .bearer_auth(&token)
-                    .json(&body)
-                    .send()
-                    .await
-                {
-                    Ok(r) if r.status() == 201 => {
-                        let v: serde_json::Value = r.json().await.unwrap();
-                        acked.push(v["id"].as_str().unwrap().to_owned());
-                        acks.fetch_add(1, Ordering::Relaxed);
-                    }
-                    // an answer other than 201 while stopping is a bug (a 5xx, a 4xx)
-                    Ok(r) => failed.push(r.status().as_u16()),
-                    // refused or closed: the server no longer accepts
-                    Err(_) => tokio::time::sleep(Duration::from_millis(5)).await,
-                }
-            }
-            (acked, failed)
-        }));
-    }
-    while acks.load(Ordering::Relaxed) < 200 {
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+    let writers = Writers::start(&base, &token, "/api/crm/comms", 16, comms_entry);
+    writers.until_acked(200).await;
     let pid = rustix::process::Pid::from_child(&child);
     rustix::process::kill_process(pid, rustix::process::Signal::TERM).unwrap();
     let asked = Instant::now();
@@ -193,13 +112,9 @@ async fn sigterm_finishes_in_flight_writes_logs_off_the_peers_and_exits_0() {
         tokio::time::sleep(Duration::from_millis(20)).await;
     };
     let took = asked.elapsed();
-    stop.store(true, Ordering::Relaxed);
-    let mut acked = Vec::new();
-    for w in writers {
-        let (a, failed) = w.await.unwrap();
-        assert!(failed.is_empty(), "answers while stopping: {failed:?}");
-        acked.extend(a);
-    }
+    let (acked, other) = writers.stop().await;
+    // an answer other than 201 while stopping is a bug (a 5xx, a 4xx); refused is fine
+    assert!(other.is_empty(), "answers while stopping: {other:?}");
     assert!(status.success(), "{status:?}");
     // the mail account's wait was interrupted, not waited out or aborted at 10 s
     assert!(took < Duration::from_secs(8), "{took:?}");
@@ -209,15 +124,11 @@ async fn sigterm_finishes_in_flight_writes_logs_off_the_peers_and_exits_0() {
         lines.lock().unwrap()
     );
     assert!(logged(&lines, "stopped"), "{:?}", lines.lock().unwrap());
-    let mut seen = Vec::new();
-    while let Ok(a) = actions.try_recv() {
-        seen.push(a);
-    }
-    assert!(seen.contains(&"Logoff".to_owned()), "{seen:?}");
+    next_action(&mut actions, "Logoff").await;
 
     let (mut child, base) = crate::durability::start_crm(dir.path());
     let mut missing = 0;
-    for id in &acked {
+    for Acked { id, .. } in &acked {
         let r = client
             .get(format!("{base}/api/crm/comms/{id}"))
             .bearer_auth(&token)
