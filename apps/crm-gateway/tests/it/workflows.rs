@@ -224,23 +224,37 @@ async fn a_manual_run_creates_its_ticket_once_even_when_retried() {
     assert!(one["steps"][0]["duration_us"].as_i64().is_some(), "{one}");
 }
 
+/// The app state of `config` with the workflows' port attached, as a server has it: what the
+/// tests that call the port directly (no HTTP) need.
+async fn port_state(config: &crm_gateway::config::Config) -> Arc<crm_gateway::state::AppState> {
+    let state = Arc::new(
+        crm_gateway::state::AppState::open(config, Arc::new(crm_core::SystemClock))
+            .await
+            .unwrap(),
+    );
+    state.workflows.outputs().attach(&state);
+    state
+}
+
+async fn customer_named(
+    state: &crm_gateway::state::AppState,
+    name: &str,
+) -> crm_customers::Customer {
+    crm_customers::Customers::create(
+        &state.customers,
+        serde_json::from_value(json!({ "name": name })).unwrap(),
+    )
+    .await
+    .unwrap()
+}
+
 #[tokio::test]
 async fn an_output_repeated_with_its_key_answers_the_first_ticket() {
     // what a resume after a crash between the action and its step does: the same key again
     let dir = tempfile::tempdir().unwrap();
     let config = test_config(dir.path());
-    let state = Arc::new(
-        crm_gateway::state::AppState::open(&config, Arc::new(crm_core::SystemClock))
-            .await
-            .unwrap(),
-    );
-    state.workflows.outputs().attach(&state);
-    let customer = crm_customers::Customers::create(
-        &state.customers,
-        serde_json::from_value(json!({"name": "Ναός Αγίου Νικολάου"})).unwrap(),
-    )
-    .await
-    .unwrap();
+    let state = port_state(&config).await;
+    let customer = customer_named(&state, "Ναός Αγίου Νικολάου").await;
     let call = crm_workflows::OutputCall {
         kind: "create_ticket".into(),
         idempotency_key: format!("{}:ticket", uuid::Uuid::now_v7()),
@@ -270,18 +284,8 @@ async fn a_crash_between_a_creation_and_its_record_still_leaves_one_ticket_and_o
     // the lead carry the key, written with them, so asking again finds them
     let dir = tempfile::tempdir().unwrap();
     let config = test_config(dir.path());
-    let state = Arc::new(
-        crm_gateway::state::AppState::open(&config, Arc::new(crm_core::SystemClock))
-            .await
-            .unwrap(),
-    );
-    state.workflows.outputs().attach(&state);
-    let customer = crm_customers::Customers::create(
-        &state.customers,
-        serde_json::from_value(json!({"name": "Ναός Αγίας Ειρήνης"})).unwrap(),
-    )
-    .await
-    .unwrap();
+    let state = port_state(&config).await;
+    let customer = customer_named(&state, "Ναός Αγίας Ειρήνης").await;
     let run = uuid::Uuid::now_v7();
     let calls = [
         (
@@ -861,12 +865,7 @@ async fn one_key_performed_twice_at_once_sends_once() {
     let dir = tempfile::tempdir().unwrap();
     let mut config = test_config(dir.path());
     with_graph(&mut config, &graph);
-    let state = Arc::new(
-        crm_gateway::state::AppState::open(&config, Arc::new(crm_core::SystemClock))
-            .await
-            .unwrap(),
-    );
-    state.workflows.outputs().attach(&state);
+    let state = port_state(&config).await;
     let run = uuid::Uuid::now_v7();
     let call = crm_workflows::OutputCall {
         kind: "send_whatsapp".into(),
