@@ -534,6 +534,8 @@ pub struct Run {
     pub trigger: Value,
     /// The node the run executes next (when running or waiting), or failed at.
     pub cursor: Option<String>,
+    /// How many steps it has taken (its per-node log has them).
+    #[serde(rename = "step_count")]
     pub steps: i64,
     pub failed_node: Option<String>,
     pub error: Option<String>,

@@ -1624,8 +1624,10 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Liveness and readiness: the SQLite database answers, and so does the record store
-         *     (Firestore, when configured: 503 `store_unavailable` when it does not). Needs no token.
+         * Liveness and readiness, and how every dependency stands (see `channels::health`): `status`
+         *     is `ok` or `degraded` (an integration down, a sync failing, a backlog, low disk), each check
+         *     named in `checks`. 503 only when the database or the record store does not answer. Needs
+         *     no token.
          */
         get: operations["system_health"];
         put?: never;
@@ -1806,6 +1808,21 @@ export interface components {
             last_received_at?: null | components["schemas"]["Timestamp"];
             /** Format: int64 */
             pending: number;
+        };
+        /** @description One dependency's state. */
+        Check: {
+            /** @description What is wrong, when something is. */
+            error?: string | null;
+            /** @description Figures of the check (queue depths, bytes free, …). */
+            figures?: {
+                [key: string]: number;
+            };
+            last_success_at?: null | components["schemas"]["Timestamp"];
+            /**
+             * @description `ok`, `off`, `down`, `failing`, `backlog` or `low`.
+             * @example ok
+             */
+            status: string;
         };
         /** @description The caller's choice for each scalar field on which the two customers differ. */
         Choices: {
@@ -2230,7 +2247,19 @@ export interface components {
          * @enum {string}
          */
         Group: "logic" | "utility" | "output" | "ai";
-        Health: {
+        /** @description What `/healthz` answers. */
+        HealthReport: {
+            /**
+             * @description By name: `database`, `store`, `disk`, `nextcloud`, `pbx`, `whatsapp`, `backup`, and
+             *     `mail:<account>/<folder>` for each followed folder.
+             */
+            checks: {
+                [key: string]: components["schemas"]["Check"];
+            };
+            /**
+             * @description `ok` or `degraded`.
+             * @example ok
+             */
             status: string;
             /**
              * @description Where products, customers and orders are kept: `sqlite` or `firestore`.
@@ -2562,7 +2591,7 @@ export interface components {
             uidvalidity?: number | null;
             verified_at?: null | components["schemas"]["Timestamp"];
         };
-        /** @description The trigger data of a manual run. */
+        /** @description The trigger data of a manual run: an object (what `trigger.…` reads), `{}` when absent. */
         ManualRun: {
             input?: Record<string, never>;
         };
@@ -3404,8 +3433,11 @@ export interface components {
             id: string;
             started_at: components["schemas"]["Timestamp"];
             status: components["schemas"]["RunStatus"];
-            /** Format: int64 */
-            steps: number;
+            /**
+             * Format: int64
+             * @description How many steps it has taken (its per-node log has them).
+             */
+            step_count: number;
             trigger: Record<string, never>;
             /** Format: int64 */
             version: number;
@@ -11037,7 +11069,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Health"];
+                    "application/json": components["schemas"]["HealthReport"];
                 };
             };
             500: {

@@ -101,7 +101,7 @@ export function RunHistory({ workflowId, tick }: { workflowId: string; tick: num
                 <td>{formatDateTime(r.started_at)}</td>
                 <td className="num">{r.version}</td>
                 <td><StatusBadge status={r.status} /></td>
-                <td className="num">{r.steps}</td>
+                <td className="num">{r.step_count}</td>
                 <td><button type="button" data-testid="run-open" onClick={() => setOpen(open === r.id ? null : r.id)}>{open === r.id ? w.close : w.open}</button></td>
               </tr>
             ))}

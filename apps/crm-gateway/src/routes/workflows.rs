@@ -62,13 +62,13 @@ pub struct RunDetail {
     steps: Vec<Step>,
 }
 
-/// The trigger data of a manual run.
+/// The trigger data of a manual run: an object (what `trigger.…` reads), `{}` when absent.
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ManualRun {
     #[serde(default)]
     #[schema(value_type = Object)]
-    pub input: serde_json::Value,
+    pub input: serde_json::Map<String, serde_json::Value>,
 }
 
 /// The triggers, events and node kinds with their fields, and the kinds this server cannot
@@ -234,7 +234,8 @@ pub async fn start(
     id: web::Path<Uuid>,
     Json(manual): Json<ManualRun>,
 ) -> Result<HttpResponse, ApiError> {
-    let run = state.workflows.start(*id, manual.input, 0).await?;
+    let input = serde_json::Value::Object(manual.input);
+    let run = state.workflows.start(*id, input, 0).await?;
     Ok(HttpResponse::Created().json(detail(&state, run).await?))
 }
 

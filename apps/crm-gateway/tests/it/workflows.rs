@@ -73,6 +73,21 @@ async fn viewers_read_workflows_and_only_editors_change_or_run_them() {
     .await;
     assert_eq!(run["status"], "succeeded", "{run}");
     assert_eq!(run["steps"][0]["node"], "done", "{run}");
+    assert_eq!(run["step_count"], 1, "{run}");
+    assert_eq!(run["trigger"], json!({}), "{run}");
+    // trigger data is an object: anything else is refused, naming the field
+    for input in [json!(null), json!([1, 2]), json!("x")] {
+        let e = expect(
+            app.post(
+                &format!("/api/crm/workflows/{id}/runs"),
+                &json!({ "input": input }),
+            )
+            .await,
+            422,
+        )
+        .await;
+        assert_eq!(e["error"]["details"]["field"], "input", "{e}");
+    }
     let run_id = run["id"].as_str().unwrap();
     let reads = [
         "/api/crm/workflows".to_owned(),
