@@ -123,15 +123,7 @@ async fn metrics_need_the_token_when_one_is_configured() {
         assert!(resp.text().await.unwrap().contains("http_requests_total"));
     }
     // health stays open
-    expect(
-        app.client
-            .get(format!("{}/healthz", app.base))
-            .send()
-            .await
-            .unwrap(),
-        200,
-    )
-    .await;
+    expect(healthz(&app).await, 200).await;
 }
 
 #[tokio::test]
@@ -216,15 +208,7 @@ async fn the_data_dir_is_private_and_so_are_the_database_files() {
 #[tokio::test]
 async fn health_names_the_record_store_and_fails_when_it_does_not_answer() {
     let app = spawn_app().await;
-    let body = expect(
-        app.client
-            .get(format!("{}/healthz", app.base))
-            .send()
-            .await
-            .unwrap(),
-        200,
-    )
-    .await;
+    let body = expect(healthz(&app).await, 200).await;
     let store = if on_firestore() {
         "firestore"
     } else {
@@ -242,16 +226,7 @@ async fn health_names_the_record_store_and_fails_when_it_does_not_answer() {
         c.store.firestore = fs;
     })
     .await;
-    expect_error(
-        down.client
-            .get(format!("{}/healthz", down.base))
-            .send()
-            .await
-            .unwrap(),
-        503,
-        "store_unavailable",
-    )
-    .await;
+    expect_error(healthz(&down).await, 503, "store_unavailable").await;
     // and so does a record read, naming the store, not a 500
     expect_error(
         down.get("/api/crm/customers").await,
@@ -299,15 +274,7 @@ async fn responses_are_compressed_for_clients_that_accept_it() {
 #[tokio::test]
 async fn health_reports_every_dependency_and_degrades_when_one_is_down() {
     let app = spawn_app().await;
-    let body = expect(
-        app.client
-            .get(format!("{}/healthz", app.base))
-            .send()
-            .await
-            .unwrap(),
-        200,
-    )
-    .await;
+    let body = expect(healthz(&app).await, 200).await;
     assert_eq!(body["status"], "ok", "{body}");
     let checks = &body["checks"];
     for (name, status) in [
@@ -340,15 +307,7 @@ async fn health_reports_every_dependency_and_degrades_when_one_is_down() {
         );
     })
     .await;
-    let body = expect(
-        down.client
-            .get(format!("{}/healthz", down.base))
-            .send()
-            .await
-            .unwrap(),
-        200,
-    )
-    .await;
+    let body = expect(healthz(&down).await, 200).await;
     assert_eq!(body["status"], "degraded", "{body}");
     assert_eq!(body["checks"]["nextcloud"]["status"], "down", "{body}");
     assert!(body["checks"]["nextcloud"]["error"].is_string(), "{body}");
@@ -376,4 +335,10 @@ async fn health_reports_every_dependency_and_degrades_when_one_is_down() {
         metrics.contains("crm_check_figure{check=\"disk\",figure=\"free_bytes\"}"),
         "{metrics}"
     );
+}
+
+/// `GET /healthz`, which needs no token.
+async fn healthz(app: &TestApp) -> reqwest::Response {
+    let url = format!("{}/healthz", app.base);
+    app.client.get(url).send().await.unwrap()
 }

@@ -35,6 +35,14 @@ async fn workflow(app: &TestApp, name: &str, trigger: Value, nodes: Value) -> Va
     expect(app.post("/api/crm/workflows", &body).await, 201).await
 }
 
+/// [`workflow`], then enabled: its event or schedule starts it.
+async fn enabled_workflow(app: &TestApp, name: &str, trigger: Value, nodes: Value) -> Value {
+    let w = workflow(app, name, trigger, nodes).await;
+    let id = w["id"].as_str().unwrap();
+    let path = format!("/api/crm/workflows/{id}/enable");
+    expect(app.post(&path, &json!({})).await, 200).await
+}
+
 /// The workflows of a list named `name` (the ready templates are installed beside them).
 fn named<'a>(list: &'a Value, name: &str) -> Vec<&'a Value> {
     list["workflows"]
@@ -450,7 +458,7 @@ async fn a_missed_call_becomes_a_call_back_ticket_for_whoever_is_on_duty() {
             "title": "Call back {{ trigger.sender }}", "customer_id": "{{ trigger.customer_id }}",
             "kind": "question", "priority": "high", "assignee": "{{ nodes.duty.user }}"}},
     ]);
-    let w = workflow(
+    let w = enabled_workflow(
         &app,
         "Missed call → call-back",
         json!({"kind": "event", "name": "call.missed"}),
@@ -458,12 +466,6 @@ async fn a_missed_call_becomes_a_call_back_ticket_for_whoever_is_on_duty() {
     )
     .await;
     let id = w["id"].as_str().unwrap();
-    expect(
-        app.post(&format!("/api/crm/workflows/{id}/enable"), &json!({}))
-            .await,
-        200,
-    )
-    .await;
     // the call comes once the workflow is enabled (the link may still be logging in: the
     // bridge reads the events after its login, in order)
     pbx.send(fixture("inbound_missed.txt")).unwrap();
@@ -521,7 +523,7 @@ async fn a_whatsapp_message_from_an_unknown_number_becomes_a_lead() {
             "title": "WhatsApp: {{ trigger.body }}", "name": "{{ trigger.sender }}",
             "phone": "{{ trigger.sender }}", "source": "whatsapp"}},
     ]);
-    let w = workflow(
+    let w = enabled_workflow(
         &app,
         "WhatsApp from unknown → lead",
         json!({"kind": "event", "name": "whatsapp.received"}),
@@ -529,12 +531,6 @@ async fn a_whatsapp_message_from_an_unknown_number_becomes_a_lead() {
     )
     .await;
     let id = w["id"].as_str().unwrap();
-    expect(
-        app.post(&format!("/api/crm/workflows/{id}/enable"), &json!({}))
-            .await,
-        200,
-    )
-    .await;
     let message = |id: &str, from: &str, text: &str| json!({"from": from, "id": id, "timestamp": "1764316800", "type": "text", "text": {"body": text}});
     let body = serde_json::to_vec(&json!({
         "object": "whatsapp_business_account",
@@ -755,7 +751,7 @@ async fn an_email_from_an_unknown_sender_starts_the_workflow_once_and_becomes_a_
             "title": "E-mail: {{ trigger.subject }}", "name": "{{ trigger.sender }}",
             "source": "email"}},
     ]);
-    let w = workflow(
+    let w = enabled_workflow(
         &app,
         "E-mail from unknown → lead",
         json!({"kind": "event", "name": "email.received"}),
@@ -763,12 +759,6 @@ async fn an_email_from_an_unknown_sender_starts_the_workflow_once_and_becomes_a_
     )
     .await;
     let id = w["id"].as_str().unwrap();
-    expect(
-        app.post(&format!("/api/crm/workflows/{id}/enable"), &json!({}))
-            .await,
-        200,
-    )
-    .await;
     let raw = "From: Πάτερ Γεώργιος <pater.georgios@example.test>\r\nTo: crm@example.test\r\n\
                Subject: Νέα καμπάνα για το παρεκκλήσι\r\nDate: Tue, 02 Apr 2024 10:00:00 +0300\r\n\
                Message-ID: <wf-inbound-1@example.test>\r\nMIME-Version: 1.0\r\n\
@@ -982,18 +972,11 @@ async fn a_new_ticket_carries_its_number_priority_and_kind_to_its_workflows() {
             "title": "{{ trigger.number }} {{ trigger.kind }} {{ trigger.assignee }}",
             "customer_id": "{{ trigger.customer_id }}"}},
     ]);
-    let w = workflow(
+    enabled_workflow(
         &app,
         "Urgent tickets",
         json!({"kind": "event", "name": "ticket.created"}),
         nodes,
-    )
-    .await;
-    let id = w["id"].as_str().unwrap();
-    expect(
-        app.post(&format!("/api/crm/workflows/{id}/enable"), &json!({}))
-            .await,
-        200,
     )
     .await;
     let t = app
@@ -1026,7 +1009,7 @@ async fn delivering_an_order_starts_its_workflows_once() {
             "title": "Συντήρηση μετά την παράδοση {{ trigger.number }}",
             "customer_id": "{{ trigger.customer_id }}", "kind": "maintenance"}},
     ]);
-    let w = workflow(
+    let w = enabled_workflow(
         &app,
         "After delivery",
         json!({"kind": "event", "name": "order.delivered"}),
@@ -1034,12 +1017,6 @@ async fn delivering_an_order_starts_its_workflows_once() {
     )
     .await;
     let id = w["id"].as_str().unwrap();
-    expect(
-        app.post(&format!("/api/crm/workflows/{id}/enable"), &json!({}))
-            .await,
-        200,
-    )
-    .await;
     let bell = app
         .create(
             "/api/crm/products",
