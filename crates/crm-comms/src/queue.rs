@@ -20,6 +20,7 @@ use uuid::Uuid;
 
 use crate::error::{Result, entry_not_found};
 use crate::model::{Attachment, CommsType};
+use crate::store::sqlite::type_is;
 
 /// A webhook body waiting to be processed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -444,11 +445,12 @@ impl Queues {
         self.db
             .write(move |c| {
                 let row: Option<(String, i64)> = c
-                    .prepare_cached(
+                    .prepare_cached(&format!(
                         "SELECT meta, version FROM comms_entries
-                         WHERE type = ?1 AND ext_message_id = ?2",
-                    )?
-                    .query_row(params![kind.as_str(), ext_message_id], |r| {
+                         WHERE {} AND ext_message_id = ?1",
+                        type_is(kind)
+                    ))?
+                    .query_row(params![ext_message_id], |r| {
                         Ok((r.get(0)?, r.get(1)?))
                     })
                     .optional()?;
@@ -469,12 +471,12 @@ impl Queues {
                     "delivery".into(),
                     serde_json::json!({ "status": status, "rank": rank, "at": at, "errors": errors }),
                 );
-                c.prepare_cached(
-                    "UPDATE comms_entries SET meta = ?3, updated_at = ?4, version = ?5
-                     WHERE type = ?1 AND ext_message_id = ?2",
-                )?
+                c.prepare_cached(&format!(
+                    "UPDATE comms_entries SET meta = ?2, updated_at = ?3, version = ?4
+                     WHERE {} AND ext_message_id = ?1",
+                    type_is(kind)
+                ))?
                 .execute(params![
-                    kind.as_str(),
                     ext_message_id,
                     serde_json::to_string(&meta)?,
                     now,
