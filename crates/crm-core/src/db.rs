@@ -2,9 +2,10 @@
 //!
 //! Reads run on a pool of connections, each inside `spawn_blocking`. Writes go to a single
 //! writer thread that owns its own connection and commits in groups: every write that arrives
-//! while the previous commit is being synced joins the next transaction, each inside its own
-//! savepoint, so one failing write never takes its neighbours down (a write alone in its group
-//! runs without one: a savepoint copies every page the write touches). A write's future
+//! while the previous commit is being synced runs at once into the open transaction, each
+//! inside its own savepoint, so one failing write never takes its neighbours down (a write
+//! alone in its group runs without one: a savepoint copies every page the write touches). The
+//! group commits when the syncer is free to take it: one commit per sync. A write's future
 //! resolves only after the `COMMIT` that contains it has returned *and* an `fdatasync` of the
 //! WAL that began after that commit has returned, so an acknowledged write survives a crash of
 //! the process or the machine.
@@ -17,6 +18,10 @@
 //! take is only what nobody was told was stored. The WAL's header on a restart is covered the
 //! same way; checkpoints run on their own connection with `synchronous=FULL`, which syncs the
 //! WAL before copying it and the database file after.
+//!
+//! The process's SQLite page cache is the default one behind a thin wrapper (`page_cache`,
+//! installed by `main` through [`install_page_cache`]) that skips a scan of the whole cache
+//! SQLite made after almost every commit; its module doc says why.
 //!
 //! The writer never checkpoints the WAL itself (a checkpoint copies every page a commit
 //! touched back into the database file and syncs it, which under load cost more than the
@@ -33,6 +38,7 @@
 //! that acknowledges without syncing fails it (a test keeps that so); so did, tried by hand,
 //! a writer acknowledging before the sync and a WAL restart with `synchronous = OFF`.
 
+use std::collections::VecDeque;
 use std::fs::File;
 use std::os::unix::fs::MetadataExt;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -48,12 +54,19 @@ use rusqlite::{Connection, ErrorCode, OpenFlags};
 use rusqlite_migration::Migrations;
 use tokio::sync::oneshot;
 
+#[allow(
+    unsafe_code,
+    reason = "a page cache is C callbacks over raw pointers; the module's doc says why it exists"
+)]
+mod page_cache;
 #[cfg(test)]
 #[allow(
     unsafe_code,
     reason = "a SQLite VFS is C callbacks over raw pointers; compiled only into the tests"
 )]
 mod powercut;
+
+pub use page_cache::install as install_page_cache;
 #[cfg(test)]
 mod powercut_tests;
 
@@ -125,7 +138,7 @@ pub fn is_constraint_violation(e: &rusqlite::Error, constraint: &str) -> bool {
 #[derive(Clone)]
 pub struct Db {
     pool: Pool<SqliteConnectionManager>,
-    writer: mpsc::Sender<Box<dyn Job>>,
+    writer: Arc<Writer>,
     /// Dropped with the last handle, which stops the checkpointer.
     _checkpointer: mpsc::Sender<()>,
     path: Arc<PathBuf>,
@@ -394,6 +407,7 @@ impl Db {
             .connection_timeout(Duration::from_secs(10))
             .build(manager)?;
 
+        let (tx, rx) = mpsc::channel::<ToWriter>();
         let (to_sync, syncs) = mpsc::channel::<Vec<Completion>>();
         // set once the writer's connection is closed: only then may the WAL be gone
         let writer_closed = Arc::new(AtomicBool::new(false));
@@ -404,10 +418,10 @@ impl Db {
             .name("crm-db-sync".into())
             .spawn({
                 let writer_closed = Arc::clone(&writer_closed);
-                move || syncer_loop(&wal, &syncs, &writer_closed, &wal_sync)
+                let writer = tx.clone();
+                move || syncer_loop(&wal, &syncs, &writer, &writer_closed, &wal_sync)
             })
             .map_err(|e| DbError::Task(e.to_string()))?;
-        let (tx, rx) = mpsc::channel::<Box<dyn Job>>();
         // raised by the checkpointer when the WAL should be started over
         let restart = Arc::new(AtomicBool::new(false));
         std::thread::Builder::new()
@@ -428,7 +442,7 @@ impl Db {
 
         Ok(Self {
             pool,
-            writer: tx,
+            writer: Arc::new(Writer(tx)),
             _checkpointer: stop,
             path: Arc::new(path),
         })
@@ -527,7 +541,8 @@ impl Db {
     /// same `setup` registered again (a store opened twice) is ignored.
     pub fn before_commit(&self, setup: &'static str, hook: Hook) -> Result<(), DbError> {
         self.writer
-            .send(Box::new(Registration(Some((setup, hook)))))
+            .0
+            .send(ToWriter::Hook(setup, hook))
             .map_err(|_| DbError::WriterGone)
     }
 
@@ -542,12 +557,34 @@ impl Db {
     {
         let (done, outcome) = oneshot::channel();
         self.writer
-            .send(Box::new(WriteJob {
+            .0
+            .send(ToWriter::Job(Box::new(WriteJob {
                 f: Some(f),
                 done: Some(done),
-            }))
+            })))
             .map_err(|_| DbError::WriterGone)?;
         outcome.await.map_err(|_| DbError::WriterGone)?
+    }
+}
+
+/// What the writer thread is sent.
+enum ToWriter {
+    Job(Box<dyn Job>),
+    /// A before-commit hook to install, with its setup; see [`Db::before_commit`].
+    Hook(&'static str, Hook),
+    /// The syncer has synced every commit it was handed and waits for the next.
+    Synced,
+    /// The last [`Db`] handle is gone: commit what is open, then stop.
+    Stop,
+}
+
+/// The handles' way to the writer. The syncer holds a sender too (to say it is done), so the
+/// channel never closes by itself: the last handle to go tells the writer to stop.
+struct Writer(mpsc::Sender<ToWriter>);
+
+impl Drop for Writer {
+    fn drop(&mut self) {
+        let _ = self.0.send(ToWriter::Stop);
     }
 }
 
@@ -558,30 +595,10 @@ trait Job: Send {
     fn run(&mut self, conn: &Connection, isolated: bool) -> (Completion, bool);
     /// Gives up on the write without running it; the completion reports the error.
     fn abandon(&mut self) -> Completion;
-    /// A before-commit hook to install instead of a write.
-    fn registration(&mut self) -> Option<(&'static str, Hook)> {
-        None
-    }
 }
 
 /// Work run once per group commit, before `COMMIT`; see [`Db::before_commit`].
 pub type Hook = fn(&Connection) -> rusqlite::Result<()>;
-
-struct Registration(Option<(&'static str, Hook)>);
-
-impl Job for Registration {
-    fn run(&mut self, _: &Connection, _: bool) -> (Completion, bool) {
-        (Box::new(|_| {}), true)
-    }
-
-    fn abandon(&mut self) -> Completion {
-        Box::new(|_| {})
-    }
-
-    fn registration(&mut self) -> Option<(&'static str, Hook)> {
-        self.0.take()
-    }
-}
 
 type Completion = Box<dyn FnOnce(Option<&Arc<rusqlite::Error>>) + Send>;
 
@@ -715,60 +732,110 @@ fn restart_wal(conn: &Connection) {
     }
 }
 
+/// What the writer has been sent and not yet acted on, and what it knows of the syncer.
+struct Inbox<'a> {
+    rx: &'a mpsc::Receiver<ToWriter>,
+    jobs: VecDeque<Box<dyn Job>>,
+    /// Hooks sent since the last group began: installed before the next one, outside any
+    /// transaction (their setup creates tables, which a rolled-back group would take along).
+    hooks: Vec<(&'static str, Hook)>,
+    /// False from a hand-over to the syncer until the syncer says it has synced.
+    syncer_idle: bool,
+    stopping: bool,
+}
+
+impl Inbox<'_> {
+    /// Takes one message, waiting for it when `wait`; false when none was there.
+    fn pull(&mut self, wait: bool) -> bool {
+        let message = if wait {
+            self.rx.recv().map_err(|_| mpsc::TryRecvError::Disconnected)
+        } else {
+            self.rx.try_recv()
+        };
+        match message {
+            Ok(ToWriter::Job(job)) => self.jobs.push_back(job),
+            Ok(ToWriter::Hook(setup, hook)) => self.hooks.push((setup, hook)),
+            Ok(ToWriter::Synced) => self.syncer_idle = true,
+            Ok(ToWriter::Stop) | Err(mpsc::TryRecvError::Disconnected) => self.stopping = true,
+            Err(mpsc::TryRecvError::Empty) => return false,
+        }
+        true
+    }
+
+    /// Takes what is already queued, without waiting.
+    fn take_queued(&mut self) {
+        while !self.stopping && self.jobs.len() < MAX_BATCH && self.pull(false) {}
+    }
+}
+
+/// Runs the writes in groups, one transaction each, and hands every commit to the syncer.
+///
+/// A group stays open while the syncer is busy with the previous commit: writes that arrive
+/// meanwhile run into it at once (each in its savepoint), and it commits as soon as the syncer
+/// is free — or at [`MAX_BATCH`] writes. A write acknowledged after the next sync anyway loses
+/// nothing by waiting for it inside the transaction, and one commit per sync instead of several
+/// small ones writes each hot page (index roots, FTS segments, counters) to the WAL once per
+/// sync rather than once per commit. With the syncer idle a group commits as soon as the
+/// queue is empty, so a lone write waits for nobody.
 fn writer_loop(
     conn: Connection,
-    rx: &mpsc::Receiver<Box<dyn Job>>,
+    rx: &mpsc::Receiver<ToWriter>,
     to_sync: &mpsc::Sender<Vec<Completion>>,
     restart: &AtomicBool,
 ) {
     let mut hooks: Vec<(&'static str, Hook)> = Vec::new();
-    while let Ok(first) = rx.recv() {
-        let mut batch = vec![first];
-        while batch.len() < MAX_BATCH {
-            match rx.try_recv() {
-                Ok(job) => batch.push(job),
-                Err(_) => break,
-            }
+    let mut inbox = Inbox {
+        rx,
+        jobs: VecDeque::new(),
+        hooks: Vec::new(),
+        syncer_idle: true,
+        stopping: false,
+    };
+    loop {
+        while inbox.jobs.is_empty() && !inbox.stopping {
+            inbox.pull(true);
         }
-        for job in &mut batch {
+        for (setup, hook) in inbox.hooks.drain(..) {
             // one store opened twice over the same database installs its hook once
-            if let Some((setup, hook)) = job.registration()
-                && !hooks.iter().any(|(known, _)| *known == setup)
-            {
-                if let Err(e) = conn.execute_batch(setup) {
-                    tracing::error!(error = %e, "a before-commit hook's setup failed");
-                }
-                hooks.push((setup, hook));
+            if hooks.iter().any(|(known, _)| *known == setup) {
+                continue;
             }
+            if let Err(e) = conn.execute_batch(setup) {
+                tracing::error!(error = %e, "a before-commit hook's setup failed");
+            }
+            hooks.push((setup, hook));
         }
+        let Some(mut first) = inbox.jobs.pop_front() else {
+            break; // stopping, and nothing left
+        };
         if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE") {
             let e = Arc::new(e);
             tracing::error!(error = %e, "cannot begin a write transaction");
-            for mut job in batch {
-                job.abandon()(Some(&e));
-            }
+            first.abandon()(Some(&e));
             continue;
         }
+        inbox.take_queued();
         // a write alone in its group needs no savepoint (whose page journal costs a copy of
         // every page it touches): if it fails, the whole transaction is rolled back instead
-        let isolated = batch.len() > 1;
-        let mut all_ok = true;
-        let completions: Vec<_> = batch
-            .iter_mut()
-            .map(|job| {
-                let (complete, ok) = job.run(&conn, isolated);
-                all_ok &= ok;
-                complete
-            })
-            .collect();
-        if !isolated && !all_ok {
+        let alone = inbox.syncer_idle && inbox.jobs.is_empty() && inbox.hooks.is_empty();
+        let (complete, ok) = first.run(&conn, !alone);
+        if alone && !ok {
             if let Err(e) = conn.execute_batch("ROLLBACK") {
                 tracing::error!(error = %e, "cannot roll back a failed write");
             }
-            for complete in completions {
-                complete(None);
-            }
+            complete(None);
             continue;
+        }
+        let mut completions = vec![complete];
+        while !alone && completions.len() < MAX_BATCH && inbox.hooks.is_empty() {
+            if let Some(mut job) = inbox.jobs.pop_front() {
+                completions.push(job.run(&conn, true).0);
+            } else if inbox.syncer_idle || inbox.stopping {
+                break;
+            } else {
+                inbox.pull(true);
+                inbox.take_queued();
+            }
         }
         let committed = hooks
             .iter()
@@ -784,11 +851,14 @@ fn writer_loop(
             continue;
         }
         // durable once the syncer's next fdatasync returns
+        inbox.syncer_idle = false;
         if let Err(mpsc::SendError(completions)) = to_sync.send(completions) {
             let e = Arc::new(io_error("the WAL syncer has stopped"));
             for complete in completions {
                 complete(Some(&e));
             }
+            // no "synced" will come: nothing to wait for
+            inbox.syncer_idle = true;
         }
         if restart.swap(false, Ordering::Relaxed) {
             restart_wal(&conn);
@@ -802,11 +872,13 @@ fn writer_loop(
 fn syncer_loop(
     wal: &Path,
     commits: &mpsc::Receiver<Vec<Completion>>,
+    writer: &mpsc::Sender<ToWriter>,
     writer_closed: &AtomicBool,
     how: &WalSync,
 ) {
     let mut file: Option<File> = None;
-    while let Ok(mut waiting) = commits.recv() {
+    let mut next = commits.recv().ok();
+    while let Some(mut waiting) = next.take() {
         while let Ok(more) = commits.try_recv() {
             waiting.extend(more);
         }
@@ -817,6 +889,13 @@ fn syncer_loop(
         });
         for complete in waiting {
             complete(error.as_ref());
+        }
+        // a commit that came meanwhile is synced at once; else the writer hears that the
+        // syncer is free, and commits the group it kept open (it may have stopped: no matter)
+        next = commits.try_recv().ok();
+        if next.is_none() {
+            let _ = writer.send(ToWriter::Synced);
+            next = commits.recv().ok();
         }
     }
 }
