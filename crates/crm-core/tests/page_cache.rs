@@ -75,7 +75,11 @@ async fn splits_rollbacks_and_reopening_keep_every_row() {
         })
         .await;
     assert!(failed.is_err());
-    assert_eq!(pages(&db).await.unwrap(), before, "the grown pages are gone");
+    assert_eq!(
+        pages(&db).await.unwrap(),
+        before,
+        "the grown pages are gone"
+    );
 
     // the same page numbers written again, with other content
     insert(&db, 20_000..30_000).await.unwrap();
