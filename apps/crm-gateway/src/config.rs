@@ -67,6 +67,9 @@ pub struct Config {
     /// On SIGTERM, how long the requests in flight get to finish, in seconds (the background
     /// work then gets 10 more).
     pub shutdown_timeout_secs: u64,
+    /// The database writer's page cache, in MiB. More keeps sustained ingestion into a large
+    /// database fast (the index pages a write changes stay in memory); each MiB is memory.
+    pub db_cache_mib: u32,
     /// When set, `GET /metrics` needs `Authorization: Bearer <this token>`.
     pub metrics_token: Option<SecretString>,
     /// `[store]`: where the CRM's records are kept.
@@ -358,6 +361,7 @@ impl Default for Config {
             max_connections: 10_000,
             listen_backlog: 1024,
             shutdown_timeout_secs: 20,
+            db_cache_mib: crm_core::db::WRITER_CACHE_MIB,
             metrics_token: None,
             store: StoreConfig::default(),
             nextcloud: None,
@@ -387,7 +391,7 @@ enum Read {
 }
 
 /// Every `CRM_*` variable (without the prefix), the key it sets, and how its value is read.
-const ENV: [(&str, &str, Read); 80] = [
+const ENV: [(&str, &str, Read); 81] = [
     ("BIND", "bind", Read::Text),
     ("DATA_DIR", "data_dir", Read::Text),
     ("JWT_SECRET", "jwt_secret", Read::Text),
@@ -420,6 +424,7 @@ const ENV: [(&str, &str, Read); 80] = [
         "shutdown_timeout_secs",
         Read::Value,
     ),
+    ("DB_CACHE_MIB", "db_cache_mib", Read::Value),
     ("METRICS_TOKEN", "metrics_token", Read::Text),
     ("STORE", "store.kind", Read::Text),
     (

@@ -283,6 +283,10 @@ impl Records {
 /// Opens the SQLite database for `store` (see [`RecordStore::db_options`]).
 pub fn open_db(config: &Config, store: &RecordStore) -> anyhow::Result<Db> {
     let path = config.database_path();
-    Db::open_with(&path, &store.db_options())
+    let options = DbOptions {
+        writer_cache_mib: config.db_cache_mib,
+        ..store.db_options()
+    };
+    Db::open_with(&path, &options)
         .with_context(|| format!("cannot open the database {}", path.display()))
 }

@@ -14,7 +14,8 @@
 //! database that takes a minute to build. `just bench` runs it; the database lives in a
 //! temporary directory and is removed afterwards, unless `COMMS_BENCH_DIR` names a directory
 //! to keep it in (with `big-customer.txt`, the big customer's id, and 2,000 media records of
-//! theirs) for the gateway's timeline benchmark.
+//! theirs) for the gateway's timeline benchmark. `COMMS_BENCH_CACHE_MIB` sets the writer's page
+//! cache (`CRM_DB_CACHE_MIB`; 64 by default).
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -22,7 +23,7 @@ use std::time::{Duration, Instant};
 use crm_comms::seed;
 use crm_comms::{Comms, ListQuery, SearchQuery, Service, SqliteCommsStore};
 use crm_core::testing::{env_usize, insert_row, ms, percentile};
-use crm_core::{Db, SystemClock};
+use crm_core::{Db, DbOptions, SystemClock};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use uuid::Uuid;
@@ -35,6 +36,8 @@ const CUSTOMERS: usize = 10_000;
 const STREAMS: usize = 2;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
+    // as the server's main does, before SQLite is first used
+    crm_core::db::install_page_cache();
     let total = env_usize("COMMS_BENCH_TOTAL", 2_000_000);
     let big_share = env_usize("COMMS_BENCH_BIG", 200_000);
     let batch = env_usize("COMMS_BENCH_BATCH", 10_000).max(1);
@@ -52,7 +55,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     if !reuse {
         let _ = std::fs::remove_file(dir.join("crm.db"));
     }
-    let db = Db::open(dir.join("crm.db"))?;
+    let options = DbOptions {
+        writer_cache_mib: u32::try_from(env_usize(
+            "COMMS_BENCH_CACHE_MIB",
+            crm_core::db::WRITER_CACHE_MIB as usize,
+        ))?,
+        ..DbOptions::default()
+    };
+    let db = Db::open_with(dir.join("crm.db"), &options)?;
     let comms = Arc::new(Service::new(
         SqliteCommsStore::new(db.clone()),
         Arc::new(SystemClock),

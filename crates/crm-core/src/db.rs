@@ -78,8 +78,8 @@ const MAX_BATCH: usize = 512;
 /// How often the checkpointer copies the WAL back into the database file.
 const CHECKPOINT_EVERY: Duration = Duration::from_millis(500);
 
-/// Pages the writer keeps in memory (negative: KiB): index pages of a busy database stay hot.
-const WRITER_CACHE: &str = "PRAGMA cache_size = -65536;";
+/// The writer's page cache by default, in MiB: index pages of a busy database stay hot.
+pub const WRITER_CACHE_MIB: u32 = 64;
 
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
@@ -270,6 +270,10 @@ pub struct DbOptions {
     /// so the comms log's references to them cannot be checked here, and the contexts check
     /// them against that store instead.
     pub foreign_keys: bool,
+    /// The writer's page cache, in MiB ([`WRITER_CACHE_MIB`] by default). Writes into large
+    /// indexes read the pages they change through it; a cache that holds the hot index pages
+    /// keeps sustained ingestion from slowing as the database grows.
+    pub writer_cache_mib: u32,
     /// What names the backup taken before an upgrade.
     pub clock: Arc<dyn crate::Clock>,
     /// Tests only: the VFS every connection opens with and a hook around the syncer's sync.
@@ -337,6 +341,7 @@ impl Default for DbOptions {
         Self {
             wal_limit_bytes: 1024 * 1024 * 1024,
             foreign_keys: true,
+            writer_cache_mib: WRITER_CACHE_MIB,
             clock: Arc::new(crate::SystemClock),
             #[cfg(test)]
             test_vfs: None,
@@ -381,7 +386,10 @@ impl Db {
         // leaves the migrating connection with the schema it had parsed before
         let conn = open()?;
         configure(&conn)?;
-        conn.execute_batch(WRITER_CACHE)?;
+        conn.execute_batch(&format!(
+            "PRAGMA cache_size = -{};",
+            u64::from(options.writer_cache_mib.max(1)) * 1024
+        ))?;
         if !options.foreign_keys {
             conn.execute_batch("PRAGMA foreign_keys = OFF;")?;
         }
