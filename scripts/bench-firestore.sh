@@ -48,15 +48,7 @@ curl -s "http://127.0.0.1:$PORT/healthz"; echo
 # the start-up reindex reads every collection once: let it finish before measuring
 sleep "${REINDEX_WAIT:-20}"
 
-TOKEN=$(python3 - <<'PY'
-import base64, hashlib, hmac, json, os, time
-def b64(b): return base64.urlsafe_b64encode(b).rstrip(b"=").decode()
-h = b64(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
-p = b64(json.dumps({"sub": "bench", "permissions": ["crm:view", "crm:edit"], "exp": int(time.time()) + 3600}).encode())
-sig = hmac.new(os.environ["CRM_JWT_SECRET"].encode(), f"{h}.{p}".encode(), hashlib.sha256).digest()
-print(f"{h}.{p}.{b64(sig)}")
-PY
-)
+TOKEN=$(python3 scripts/bench/token.py)
 export TOKEN IDS_FILE="$WORK/ids.txt"
 
 log "GET /api/crm/customers/{id} on Firestore: wrk 2 threads x 32 connections, 10 s, random ids"

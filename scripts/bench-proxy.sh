@@ -64,15 +64,7 @@ kb() { awk -v k="$1:" '$1 == k {print $2}' "/proc/$PID/status"; }
 ticks() { awk '{print $14 + $15}' "/proc/$PID/stat"; }   # the gateway's user + system CPU
 echo "gateway RSS at rest: $(( $(kb VmRSS) / 1024 )) MB"
 
-TOKEN=$(python3 - <<'PY'
-import base64, hashlib, hmac, json, os, time
-def b64(b): return base64.urlsafe_b64encode(b).rstrip(b"=").decode()
-h = b64(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
-p = b64(json.dumps({"sub": "bench", "permissions": ["crm:view", "crm:edit"], "exp": int(time.time()) + 3600}).encode())
-sig = hmac.new(os.environ["CRM_JWT_SECRET"].encode(), f"{h}.{p}".encode(), hashlib.sha256).digest()
-print(f"{h}.{p}.{b64(sig)}")
-PY
-)
+TOKEN=$(python3 scripts/bench/token.py)
 
 NGINX_URL=
 if [ -n "${WITH_NGINX:-}" ]; then

@@ -41,15 +41,7 @@ ONE=$(cat "$WORK/one.txt")
 ./target/release/crm serve >"$WORK/crm.log" 2>&1 &
 PID=$!
 until curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null; do sleep 0.02; done
-TOKEN=$(python3 - <<'PY'
-import base64, hashlib, hmac, json, os, time
-def b64(b): return base64.urlsafe_b64encode(b).rstrip(b"=").decode()
-h = b64(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
-p = b64(json.dumps({"sub": "bench", "permissions": ["crm:view", "crm:edit"], "exp": int(time.time()) + 3600}).encode())
-sig = hmac.new(os.environ["CRM_JWT_SECRET"].encode(), f"{h}.{p}".encode(), hashlib.sha256).digest()
-print(f"{h}.{p}.{b64(sig)}")
-PY
-)
+TOKEN=$(python3 scripts/bench/token.py)
 export TOKEN
 URL="http://127.0.0.1:$PORT"
 ticks() { awk '{print $14+$15}' "/proc/$PID/stat"; }

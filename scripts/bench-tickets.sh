@@ -26,15 +26,7 @@ export CRM_DATA_DIR=$WORK CRM_BIND=127.0.0.1:$PORT CRM_JWT_SECRET=bench-secret-0
 PID=$!
 until curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null; do sleep 0.005; done
 
-TOKEN=$(python3 - <<'PY'
-import base64, hashlib, hmac, json, os, time
-def b64(b): return base64.urlsafe_b64encode(b).rstrip(b"=").decode()
-h = b64(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
-p = b64(json.dumps({"sub": "bench", "permissions": ["crm:view", "crm:edit"], "exp": int(time.time()) + 3600}).encode())
-sig = hmac.new(os.environ["CRM_JWT_SECRET"].encode(), f"{h}.{p}".encode(), hashlib.sha256).digest()
-print(f"{h}.{p}.{b64(sig)}")
-PY
-)
+TOKEN=$(python3 scripts/bench/token.py)
 CUSTOMER=$(curl -sf -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
   -d '{"name":"Ιερός Ναός Αγίου Νικολάου","location":{"city":"Ναύπλιο"}}' \
   "http://127.0.0.1:$PORT/api/crm/customers" | python3 -c 'import json,sys;print(json.load(sys.stdin)["id"])')
