@@ -14,11 +14,7 @@ log() { echo "bench-firestore: $*" >&2; }
 N=${N:-100000}
 BIN=${CARGO_TARGET_DIR:-target}/release
 
-if ! command -v wrk >/dev/null; then
-  log "installing wrk"
-  ls /var/lib/apt/lists/*_Packages >/dev/null 2>&1 || apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends wrk >/dev/null
-fi
+scripts/bench/need-wrk.sh
 
 log "building the release binary and the seeder"
 cargo build --release -q -p crm-gateway

@@ -18,11 +18,7 @@ CONNECTIONS=${FLOOD_CONNECTIONS:-256}
 SECS=${FLOOD_SECS:-10}
 RSS_CAP_MB=${RSS_CAP_MB:-8192}
 
-if ! command -v wrk >/dev/null; then
-  log "installing wrk"
-  ls /var/lib/apt/lists/*_Packages >/dev/null 2>&1 || apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends wrk >/dev/null
-fi
+scripts/bench/need-wrk.sh
 
 if [ -z "${CRM_BIN:-}" ]; then
   log "building the release binary"

@@ -19,11 +19,7 @@ SECS=10
 [ "$MODE" = "--check" ] && SECS=4
 BASELINE=scripts/bench/baseline.tsv
 
-if ! command -v wrk >/dev/null; then
-  log "installing wrk"
-  ls /var/lib/apt/lists/*_Packages >/dev/null 2>&1 || apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends wrk >/dev/null
-fi
+scripts/bench/need-wrk.sh
 log "building the release binary and the seeder"
 cargo build --release -q -p crm-gateway
 cargo build --release -q -p crm-customers --features seed --bin crm-seed-customers

@@ -7,11 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 log() { echo "bench-tickets: $*" >&2; }
 
-if ! command -v wrk >/dev/null; then
-  log "installing wrk"
-  ls /var/lib/apt/lists/*_Packages >/dev/null 2>&1 || apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends wrk >/dev/null
-fi
+scripts/bench/need-wrk.sh
 
 log "building the release binary"
 cargo build --release -q -p crm-gateway
