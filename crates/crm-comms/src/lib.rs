@@ -22,8 +22,8 @@ pub use error::{Error, Result};
 pub use mail::MailLedger;
 pub use model::{
     Assignment, Attachment, BadCursor, Before, CommsType, Counts, CursorPage, Direction, Entry,
-    EntryPatch, Ingested, ListQuery, MediaDirection, MediaQuery, MediaRecord, NewEntry, NewMedia,
-    SearchQuery,
+    EntryPatch, Ingested, JsonPage, ListQuery, MediaDirection, MediaQuery, MediaRecord, NewEntry,
+    NewMedia, SearchQuery,
 };
 pub use queue::{AttachmentJob, ChannelQueue, FailedJob, Inbound, JobKind, QueueOverview, Queues};
 pub use service::{Comms, Service};

@@ -417,6 +417,17 @@ pub struct CursorPage<T> {
     pub next: Option<Before>,
 }
 
+/// A page of entries already rendered as JSON, as the API's comms list sends it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JsonPage {
+    /// The array `[entry, …]`, each entry exactly as [`Entry`]'s `Serialize` writes it.
+    pub json: Vec<u8>,
+    /// Matches in all pages.
+    pub total: u64,
+    /// Where the next page starts, `None` on the last page.
+    pub next: Option<Before>,
+}
+
 /// A customer's entries, filtered, as the query string of `GET /comms` carries them (the doc
 /// comments are the API's parameter descriptions).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, IntoParams)]

@@ -10,9 +10,9 @@ use uuid::Uuid;
 
 use crate::error::{Error, Result};
 use crate::model::{
-    Assignment, Before, Counts, CursorPage, Entry, EntryPatch, Ingested, LINE_MAX, ListQuery,
-    MediaQuery, MediaRecord, NewEntry, NewMedia, PAGE_SIZE, SearchPage, SearchQuery, THREAD_MAX,
-    relative_path,
+    Assignment, Before, Counts, CursorPage, Entry, EntryPatch, Ingested, JsonPage, LINE_MAX,
+    ListQuery, MediaQuery, MediaRecord, NewEntry, NewMedia, PAGE_SIZE, SearchPage, SearchQuery,
+    THREAD_MAX, relative_path,
 };
 use crate::search;
 use crate::store::CommsStore;
@@ -35,6 +35,10 @@ pub trait Comms: Send + Sync {
 
     /// A customer's entries, newest first, a page at a time.
     fn list(&self, query: ListQuery) -> impl Future<Output = Result<CursorPage<Entry>>> + Send;
+
+    /// The same page as [`list`](Self::list), as JSON: what the API sends, without building
+    /// an [`Entry`] for each row (a third of the CPU of a 100-entry page).
+    fn list_json(&self, query: ListQuery) -> impl Future<Output = Result<JsonPage>> + Send;
 
     /// The conversation an entry belongs to, oldest first: for an e-mail the entries of its
     /// thread (at most [`THREAD_MAX`]), for anything else the entry alone.
@@ -189,6 +193,10 @@ impl<S: CommsStore> Comms for Service<S> {
 
     async fn list(&self, query: ListQuery) -> Result<CursorPage<Entry>> {
         self.store.list(query).await
+    }
+
+    async fn list_json(&self, query: ListQuery) -> Result<JsonPage> {
+        self.store.list_json(query).await
     }
 
     async fn inbox(&self, limit: Option<u32>, before: Option<Before>) -> Result<CursorPage<Entry>> {

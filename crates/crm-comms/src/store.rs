@@ -13,8 +13,8 @@ use uuid::Uuid;
 
 use crate::error::Result;
 use crate::model::{
-    Assignment, Before, Counts, CursorPage, Entry, Ingested, ListQuery, MediaQuery, MediaRecord,
-    SearchPage,
+    Assignment, Before, Counts, CursorPage, Entry, Ingested, JsonPage, ListQuery, MediaQuery,
+    MediaRecord, SearchPage,
 };
 
 pub trait CommsStore: Send + Sync + 'static {
@@ -31,6 +31,9 @@ pub trait CommsStore: Send + Sync + 'static {
 
     /// A customer's entries, newest first.
     fn list(&self, query: ListQuery) -> impl Future<Output = Result<CursorPage<Entry>>> + Send;
+
+    /// The same page as [`list`](Self::list), rendered straight from the stored rows.
+    fn list_json(&self, query: ListQuery) -> impl Future<Output = Result<JsonPage>> + Send;
 
     /// The conversation of `id`: for an e-mail, every e-mail entry of its thread
     /// (`meta.thread`), oldest first, at most `limit`; for anything else the entry alone.

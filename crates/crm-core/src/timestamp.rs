@@ -82,26 +82,35 @@ impl From<OffsetDateTime> for Timestamp {
     }
 }
 
+impl Timestamp {
+    /// The text form, built by hand for years 0–9999 (every timestamp the CRM keeps): the
+    /// generic formatter costs more than a whole row's other columns. `None` outside them.
+    fn fixed_width(&self) -> Option<[u8; 27]> {
+        let t = self.0;
+        if !(0..=9999).contains(&t.year()) {
+            return None;
+        }
+        let mut b = *b"0000-00-00T00:00:00.000000Z";
+        let mut put = |at: usize, width: usize, mut n: u32| {
+            for i in (at..at + width).rev() {
+                b[i] = b'0' + (n % 10) as u8;
+                n /= 10;
+            }
+        };
+        put(0, 4, t.year().unsigned_abs());
+        put(5, 2, u32::from(u8::from(t.month())));
+        put(8, 2, u32::from(t.day()));
+        put(11, 2, u32::from(t.hour()));
+        put(14, 2, u32::from(t.minute()));
+        put(17, 2, u32::from(t.second()));
+        put(20, 6, t.microsecond());
+        Some(b)
+    }
+}
+
 impl fmt::Display for Timestamp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // the fixed-width form by hand for years 0–9999 (every timestamp the CRM keeps): the
-        // generic formatter costs more than a whole row's other columns
-        let t = self.0;
-        if (0..=9999).contains(&t.year()) {
-            let mut b = *b"0000-00-00T00:00:00.000000Z";
-            let mut put = |at: usize, width: usize, mut n: u32| {
-                for i in (at..at + width).rev() {
-                    b[i] = b'0' + (n % 10) as u8;
-                    n /= 10;
-                }
-            };
-            put(0, 4, t.year().unsigned_abs());
-            put(5, 2, u32::from(u8::from(t.month())));
-            put(8, 2, u32::from(t.day()));
-            put(11, 2, u32::from(t.hour()));
-            put(14, 2, u32::from(t.minute()));
-            put(17, 2, u32::from(t.second()));
-            put(20, 6, t.microsecond());
+        if let Some(b) = self.fixed_width() {
             return f.write_str(std::str::from_utf8(&b).map_err(|_| fmt::Error)?);
         }
         let fmt = format_description!(
@@ -129,7 +138,11 @@ impl FromStr for Timestamp {
 
 impl Serialize for Timestamp {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
+        // a string in one piece where it can: `collect_str` goes through `fmt::Write`
+        match self.fixed_width().as_ref().map(|b| std::str::from_utf8(b)) {
+            Some(Ok(text)) => s.serialize_str(text),
+            _ => s.collect_str(self),
+        }
     }
 }
 
@@ -180,6 +193,16 @@ mod tests {
         let t = Timestamp::parse("2026-03-01T12:00:00.5+02:00").unwrap();
         assert_eq!(t.to_string(), "2026-03-01T10:00:00.500000Z");
         assert_eq!(Timestamp::parse(&t.to_string()).unwrap(), t);
+        // JSON carries the same text, in the fixed-width range and outside it
+        assert_eq!(
+            serde_json::to_string(&t).unwrap(),
+            "\"2026-03-01T10:00:00.500000Z\""
+        );
+        let ancient = Timestamp::from(time::macros::datetime!(-0044-03-15 12:00 UTC));
+        assert_eq!(
+            serde_json::to_string(&ancient).unwrap(),
+            format!("\"{ancient}\"")
+        );
     }
 
     #[test]

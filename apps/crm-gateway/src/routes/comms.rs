@@ -41,9 +41,9 @@ pub async fn list(
     _: Viewer,
     state: web::Data<AppState>,
     Query(query): Query<ListQuery>,
-) -> Result<web::Json<EntryList>, ApiError> {
-    let page = state.comms.list(query).await?;
-    Ok(web::Json(page.into()))
+) -> Result<HttpResponse, ApiError> {
+    let page = state.comms.list_json(query).await?;
+    Ok(EntryList::respond(page))
 }
 
 /// One comms entry.

@@ -213,3 +213,63 @@ impl From<crm_comms::CursorPage<crm_comms::Entry>> for EntryList {
         }
     }
 }
+
+impl EntryList {
+    /// The same document as this type serializes to, around entries the store rendered.
+    pub fn respond(page: crm_comms::JsonPage) -> HttpResponse {
+        let mut body = Vec::with_capacity(page.json.len() + 128);
+        body.extend_from_slice(b"{\"entries\":");
+        body.extend_from_slice(&page.json);
+        body.extend_from_slice(format!(",\"total\":{},\"next_cursor\":", page.total).as_bytes());
+        match page.next {
+            Some(next) => body.extend_from_slice(format!("\"{next}\"").as_bytes()),
+            None => body.extend_from_slice(b"null"),
+        }
+        body.push(b'}');
+        HttpResponse::Ok()
+            .content_type(header::ContentType::json())
+            .body(body)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[actix_web::test]
+    async fn a_rendered_entry_list_is_the_document_entry_list_serializes_to() {
+        let entry: crm_comms::Entry = serde_json::from_value(serde_json::json!({
+            "id": "0192a0e0-0000-7000-8000-000000000001", "customer_id": null,
+            "sender": "+30 210 000 0000", "type": "call", "direction": "inbound",
+            "subject": null, "body": "«Η καμπάνα»", "attachments": [],
+            "ext_message_id": "1733.1", "logged_by": null, "meta": {"missed": true},
+            "occurred_at": "2026-11-22T09:30:00.000000Z",
+            "created_at": "2026-11-22T09:30:00.000000Z",
+            "updated_at": "2026-11-22T09:30:00.000000Z", "version": 1
+        }))
+        .unwrap();
+        for next in [None, Some(entry.position())] {
+            let page = crm_comms::CursorPage {
+                items: vec![entry.clone(), entry.clone()],
+                total: 12,
+                next,
+            };
+            let rendered = crm_comms::JsonPage {
+                json: serde_json::to_vec(&page.items).unwrap(),
+                total: page.total,
+                next,
+            };
+            let res = EntryList::respond(rendered);
+            assert_eq!(
+                res.headers().get(header::CONTENT_TYPE).unwrap(),
+                "application/json"
+            );
+            let body = actix_web::body::to_bytes(res.into_body()).await.unwrap();
+            let expected = serde_json::to_vec(&EntryList::from(page)).unwrap();
+            assert_eq!(
+                String::from_utf8_lossy(&body),
+                String::from_utf8_lossy(&expected)
+            );
+        }
+    }
+}

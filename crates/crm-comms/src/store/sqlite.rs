@@ -22,12 +22,13 @@ use crm_core::store::{check_version, delete_versioned};
 use crm_core::{Db, Page, Timestamp};
 use rusqlite::types::{ToSql, Type};
 use rusqlite::{Connection, OptionalExtension, Row, params};
+use serde_json::value::RawValue;
 use uuid::Uuid;
 
 use crate::error::{Error, MEDIA, Result, entry_not_found, media_not_found};
 use crate::model::{
-    Assignment, Before, CommsType, Counts, CursorPage, Direction, Entry, Ingested, ListQuery,
-    MediaDirection, MediaQuery, MediaRecord, PAGE_SIZE, SearchPage, sender_key,
+    Assignment, Before, CommsType, Counts, CursorPage, Direction, Entry, Ingested, JsonPage,
+    ListQuery, MediaDirection, MediaQuery, MediaRecord, PAGE_SIZE, SearchPage, sender_key,
 };
 use crate::search::{self, Document};
 use crate::store::CommsStore;
@@ -190,6 +191,72 @@ fn entry_from_row(row: &Row<'_>) -> rusqlite::Result<Entry> {
         updated_at: row.get(13)?,
         version: row.get(14)?,
     })
+}
+
+/// An entry borrowed from its row (selected with [`ENTRY_COLUMNS`]), for rendering a page
+/// without building an [`Entry`] per row: the texts stay in SQLite's buffers, and
+/// attachments and meta, stored as JSON, are copied as they are (after a check that they
+/// are). It serializes to exactly what `Entry` does: same fields, names and order, and the
+/// same types where a value is not plain text (a test holds the two together).
+#[derive(serde::Serialize)]
+struct StoredEntry<'r> {
+    id: Uuid,
+    customer_id: Option<Uuid>,
+    sender: Option<&'r str>,
+    #[serde(rename = "type")]
+    kind: CommsType,
+    direction: Direction,
+    subject: Option<&'r str>,
+    body: Option<&'r str>,
+    attachments: &'r RawValue,
+    ext_message_id: Option<&'r str>,
+    logged_by: Option<&'r str>,
+    meta: &'r RawValue,
+    occurred_at: Timestamp,
+    created_at: Timestamp,
+    updated_at: Timestamp,
+    version: i64,
+}
+
+impl<'r> StoredEntry<'r> {
+    fn from_row(row: &'r Row<'_>) -> rusqlite::Result<Self> {
+        let text = |idx: usize| -> rusqlite::Result<Option<&'r str>> {
+            Ok(row.get_ref(idx)?.as_str_or_null()?)
+        };
+        // what `Entry` would refuse to read is refused here too: a JSON value of another kind
+        let json = |idx: usize, open: char| -> rusqlite::Result<&'r RawValue> {
+            let s = row.get_ref(idx)?.as_str()?;
+            let raw: &RawValue = serde_json::from_str(s).map_err(|e| conversion(idx, e))?;
+            if !raw.get().starts_with(open) {
+                return Err(conversion(idx, UnknownValue(s.to_owned())));
+            }
+            Ok(raw)
+        };
+        Ok(Self {
+            id: uuid_at(row, 0)?,
+            customer_id: opt_uuid_at(row, 1)?,
+            sender: text(2)?,
+            kind: enum_at(row, 3, CommsType::parse)?,
+            direction: enum_at(row, 4, Direction::parse)?,
+            subject: text(5)?,
+            body: text(6)?,
+            attachments: json(7, '[')?,
+            ext_message_id: text(8)?,
+            logged_by: text(9)?,
+            meta: json(10, '{')?,
+            occurred_at: row.get(11)?,
+            created_at: row.get(12)?,
+            updated_at: row.get(13)?,
+            version: row.get(14)?,
+        })
+    }
+
+    fn position(&self) -> Before {
+        Before {
+            at: self.occurred_at,
+            id: self.id,
+        }
+    }
 }
 
 /// Reads a row selected with [`MEDIA_COLUMNS`] (at offset 0).
@@ -444,7 +511,13 @@ fn cursor_page<T>(
 /// Binds the parts of a dynamically built query by name.
 type Binds<'a> = Vec<(&'static str, &'a dyn ToSql)>;
 
-fn list(conn: &Connection, q: &ListQuery) -> Result<CursorPage<Entry>> {
+/// Walks the page `q` asks for: `each` takes its rows in order and says where each one is.
+/// Returns the total and where the next page starts.
+fn walk_list(
+    conn: &Connection,
+    q: &ListQuery,
+    mut each: impl FnMut(&Row<'_>) -> rusqlite::Result<Before>,
+) -> Result<(u64, Option<Before>)> {
     let limit = PAGE_SIZE.of(q.limit);
     let customer = q.customer_id.to_string();
     let direction = q.direction.map(Direction::as_str);
@@ -482,7 +555,7 @@ fn list(conn: &Connection, q: &ListQuery) -> Result<CursorPage<Entry>> {
     };
     if total == 0 {
         // a rare type that never occurred, say: nothing to walk the customer's index for
-        return Ok(cursor_page(Vec::new(), limit, total, Entry::position));
+        return Ok((total, None));
     }
     if let (Some(at), Some(id)) = (&at, &id) {
         filter.push_str(" AND (occurred_at, id) < (:at, :id)");
@@ -490,16 +563,52 @@ fn list(conn: &Connection, q: &ListQuery) -> Result<CursorPage<Entry>> {
         binds.push((":id", id));
     }
     binds.push((":limit", &fetch));
-    let rows = query_all(
-        conn,
-        &format!(
-            "SELECT {ENTRY_COLUMNS} FROM comms_entries e WHERE {filter}
-             ORDER BY e.occurred_at DESC, e.id DESC LIMIT :limit"
-        ),
-        binds.as_slice(),
-        entry_from_row,
-    )?;
-    Ok(cursor_page(rows, limit, total, Entry::position))
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {ENTRY_COLUMNS} FROM comms_entries e WHERE {filter}
+         ORDER BY e.occurred_at DESC, e.id DESC LIMIT :limit"
+    ))?;
+    let mut rows = stmt.query(binds.as_slice())?;
+    let (mut taken, mut last) = (0, None);
+    while let Some(row) = rows.next()? {
+        if taken == limit {
+            // the one fetched beyond the page: there is a next page, after the last taken
+            return Ok((total, last));
+        }
+        last = Some(each(row)?);
+        taken += 1;
+    }
+    Ok((total, None))
+}
+
+fn list(conn: &Connection, q: &ListQuery) -> Result<CursorPage<Entry>> {
+    let mut items = Vec::new();
+    let (total, next) = walk_list(conn, q, |row| {
+        let entry = entry_from_row(row)?;
+        let at = entry.position();
+        items.push(entry);
+        Ok(at)
+    })?;
+    Ok(CursorPage { items, total, next })
+}
+
+/// Bytes of JSON a listed entry takes, about: the page's buffer is sized once.
+const ENTRY_JSON_BYTES: usize = 640;
+
+fn list_json(conn: &Connection, q: &ListQuery) -> Result<JsonPage> {
+    let limit = usize::try_from(PAGE_SIZE.of(q.limit)).unwrap_or(0);
+    let mut json = Vec::with_capacity(2 + limit * ENTRY_JSON_BYTES);
+    json.push(b'[');
+    let (total, next) = walk_list(conn, q, |row| {
+        let entry = StoredEntry::from_row(row)?;
+        if json.len() > 1 {
+            json.push(b',');
+        }
+        // writing into a Vec fails only if the entry cannot be serialized, which it always can
+        serde_json::to_writer(&mut json, &entry).map_err(|e| conversion(0, e))?;
+        Ok(entry.position())
+    })?;
+    json.push(b']');
+    Ok(JsonPage { json, total, next })
 }
 
 /// See [`CommsStore::thread`]. The thread's entries are read by the index
@@ -896,6 +1005,10 @@ impl CommsStore for SqliteCommsStore {
 
     async fn list(&self, query: ListQuery) -> Result<CursorPage<Entry>> {
         self.db.snapshot(move |conn| list(conn, &query)).await
+    }
+
+    async fn list_json(&self, query: ListQuery) -> Result<JsonPage> {
+        self.db.snapshot(move |conn| list_json(conn, &query)).await
     }
 
     async fn thread(&self, id: Uuid, limit: u32) -> Result<Vec<Entry>> {
