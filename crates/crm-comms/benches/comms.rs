@@ -15,7 +15,8 @@
 //! temporary directory and is removed afterwards, unless `COMMS_BENCH_DIR` names a directory
 //! to keep it in (with `big-customer.txt`, the big customer's id, and 2,000 media records of
 //! theirs) for the gateway's timeline benchmark. `COMMS_BENCH_CACHE_MIB` sets the writer's page
-//! cache (`CRM_DB_CACHE_MIB`; 64 by default).
+//! cache (`CRM_DB_CACHE_MIB`; 64 by default), `COMMS_BENCH_WAL_MIB` the WAL size at which the
+//! writer starts it over (`DbOptions::wal_limit_bytes`; 1,024 by default).
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -60,6 +61,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "COMMS_BENCH_CACHE_MIB",
             crm_core::db::WRITER_CACHE_MIB as usize,
         ))?,
+        wal_limit_bytes: u64::try_from(env_usize("COMMS_BENCH_WAL_MIB", 1024))? * 1024 * 1024,
         ..DbOptions::default()
     };
     let db = Db::open_with(dir.join("crm.db"), &options)?;

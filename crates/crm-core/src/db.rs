@@ -402,8 +402,14 @@ impl Db {
         }
         // the checkpointer does it, off the writer's path
         conn.execute_batch("PRAGMA wal_autocheckpoint = 0;")?;
-        // a WAL that one huge write made larger is cut back when it is started over
-        conn.execute_batch(&format!("PRAGMA journal_size_limit = {wal_limit};"))?;
+        // A WAL that one huge write made larger is cut back when it is started over, but
+        // not to the limit itself: the WAL passes the limit by what is written before the
+        // restart, and cutting that part off every time had the next pass allocate and zero
+        // it again (13 % of the writer's time in sustained ingestion).
+        conn.execute_batch(&format!(
+            "PRAGMA journal_size_limit = {};",
+            wal_limit.saturating_mul(2)
+        ))?;
         // the syncer thread makes each commit durable before it is acknowledged
         conn.execute_batch("PRAGMA synchronous = OFF;")?;
         let checkpoints = connect(&path, OpenFlags::default(), vfs)?;
